@@ -1,0 +1,1 @@
+"""One module per ``drills`` subcommand; each exposes a click ``command``."""

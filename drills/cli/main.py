@@ -1,0 +1,69 @@
+"""The command group, the exit-code contract and the one place errors become output.
+
+Exit codes, like pytest and ruff: 0 success, 1 the drill or check failed, 2 bad input
+or usage. Every :class:`~fakes.errors.DrillsError` is printed as one line on stderr
+(``drills: error: ...``) and exits 2, never with a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from drills import __version__
+from fakes.errors import DrillsError
+
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "cli", "main"]
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+COMMANDS: tuple[str, ...] = ("world", "scenarios", "validate")
+"""Each name is a module in :mod:`drills.cli.commands` that defines ``command``."""
+
+
+class DrillsGroup(click.Group):
+    """Turns library errors into one line and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DrillsError as err:
+            click.echo(f"drills: error: {err}", err=True)
+            ctx.exit(EXIT_USAGE)
+
+
+@click.group(cls=DrillsGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="drills")
+def cli() -> None:
+    """Recovery drills for business automations.
+
+    Inject a bad run into fake business systems, time the team's response and report
+    what it cost and what the runbook is missing.
+
+    \b
+    Exit codes: 0 passed, 1 the drill or check failed, 2 bad input or usage.
+    """
+
+
+for _name in COMMANDS:
+    _module = importlib.import_module(f"drills.cli.commands.{_name}")
+    cli.add_command(_module.command)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console-script entry point; returns the exit code instead of raising SystemExit."""
+    try:
+        cli.main(args=argv, prog_name="drills", standalone_mode=True)
+    except SystemExit as exit_:
+        code = exit_.code
+        return code if isinstance(code, int) else (0 if code is None else EXIT_USAGE)
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

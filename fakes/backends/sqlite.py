@@ -1,0 +1,99 @@
+"""The embedded default: SQLite in a file or in memory, tuned for a throwaway drill database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.pool import StaticPool
+
+from fakes.errors import StoreError
+
+__all__ = ["SqliteBackend"]
+
+_CHUNK = 50_000
+
+
+class SqliteBackend:
+    """A drill database on SQLite.
+
+    WAL and ``synchronous=OFF`` because a drill database is rebuilt from its seed, so
+    losing the last transaction on power loss costs nothing while fsyncs cost seconds.
+    In memory, one shared connection (``StaticPool``) keeps every caller on one database.
+    """
+
+    name = "sqlite"
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path is not None else None
+        if self.path is None:
+            self._engine = sa.create_engine(
+                "sqlite://",
+                poolclass=StaticPool,
+                connect_args={"check_same_thread": False},
+            )
+        else:
+            if self.path.is_dir():
+                raise StoreError(
+                    f"{self.path} is a directory; give the SQLite store a file path, "
+                    f"e.g. {self.path / 'drill.sqlite'}"
+                )
+            if not self.path.parent.exists():
+                raise StoreError(
+                    f"folder {self.path.parent} does not exist; create it or choose another path"
+                )
+            self._engine = sa.create_engine(f"sqlite:///{self.path}")
+        event.listen(self._engine, "connect", _tune)
+
+    @property
+    def engine(self) -> sa.Engine:
+        return self._engine
+
+    @property
+    def display_url(self) -> str:
+        return f"sqlite:///{self.path}" if self.path else "sqlite:// (in memory)"
+
+    def bulk_load(
+        self,
+        conn: sa.Connection,
+        table: sa.Table,
+        columns: Sequence[str],
+        rows: Iterable[Sequence[Any]],
+    ) -> int:
+        names = ", ".join(_quote(c) for c in columns)
+        marks = ", ".join("?" for _ in columns)
+        sql = f"INSERT INTO {_quote(table.name)} ({names}) VALUES ({marks})"
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        cursor = raw.cursor()
+        total = 0
+        it = iter(rows)
+        while chunk := list(islice(it, _CHUNK)):
+            cursor.executemany(sql, chunk)
+            total += len(chunk)
+        cursor.close()
+        return total
+
+    def copy_table(self, conn: sa.Connection, source: sa.Table, target_name: str) -> None:
+        conn.exec_driver_sql(
+            f"CREATE TABLE {_quote(target_name)} AS SELECT * FROM {_quote(source.name)}"
+        )
+
+    def dispose(self) -> None:
+        self._engine.dispose()
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _tune(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=OFF")
+    cur.execute("PRAGMA temp_store=MEMORY")
+    cur.close()

@@ -1,0 +1,420 @@
+"""The store: every record of the fake world, and the one write path that logs it.
+
+Each write (insert, update, delete, set-based update) runs in one transaction that
+also appends to the change log, one row per changed field: who (actor kind, name,
+run id, batch id), what (table, record key, field, old, new) and when (the passed-in
+clock). Scope, repair and ground truth are all read back from that log, so a write
+that bypassed it would make the drill lie; there is deliberately no other way in,
+except :meth:`SqlStore.bulk_load`, which lays down the baseline world before any
+drill time exists.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+
+from fakes.actors import Actor
+from fakes.backends.base import Backend
+from fakes.catalog import CATALOG, KEY, Catalog, ColumnType, TableDef
+from fakes.clock import Clock
+from fakes.errors import StoreError, UnknownTableError, did_you_mean
+
+__all__ = ["CHANGELOG", "Op", "SqlStore", "Store", "Value", "encode_value", "format_time"]
+
+Value = int | str | None
+CHANGELOG = "_drills_changes"
+_IN_CHUNK = 5_000
+
+
+class Op:
+    INSERT = "insert"
+    UPDATE = "update"
+    DELETE = "delete"
+
+
+def format_time(when: datetime) -> str:
+    """Change-log time: fixed-width ISO text, so string order is time order on every backend."""
+    if when.tzinfo is not None:
+        when = when.astimezone(timezone.utc).replace(tzinfo=None)
+    return when.isoformat(timespec="microseconds")
+
+
+def encode_value(value: Value) -> str | None:
+    return None if value is None else str(value)
+
+
+class Store(Protocol):
+    """What scenarios and drills may rely on, whatever database holds the records."""
+
+    clock: Clock
+    catalog: Catalog
+
+    @property
+    def tables(self) -> Mapping[str, TableDef]: ...
+
+    @property
+    def changelog(self) -> sa.Table: ...
+
+    def add_tables(self, defs: Iterable[TableDef]) -> None: ...
+
+    def table(self, qualname: str) -> TableDef: ...
+
+    def sa_table(self, qualname: str) -> sa.Table: ...
+
+    def insert(self, qualname: str, rows: Sequence[Mapping[str, Value]], actor: Actor) -> list[int]: ...
+
+    def update(
+        self, qualname: str, changes: Mapping[int, Mapping[str, Value]], actor: Actor
+    ) -> int: ...
+
+    def update_from(
+        self, qualname: str, source: sa.Select[Any], fields: Sequence[str], actor: Actor
+    ) -> int: ...
+
+    def delete(self, qualname: str, keys: Iterable[int], actor: Actor) -> int: ...
+
+    def get(self, qualname: str, key: int) -> dict[str, Value] | None: ...
+
+    def rows(self, qualname: str) -> list[dict[str, Value]]: ...
+
+    def count(self, qualname: str) -> int: ...
+
+
+class SqlStore:
+    """A :class:`Store` on SQLAlchemy Core; the backend supplies the dialect-specific parts."""
+
+    def __init__(self, backend: Backend, clock: Clock, catalog: Catalog = CATALOG) -> None:
+        self.backend = backend
+        self.clock = clock
+        self.catalog = catalog
+        self.metadata = sa.MetaData()
+        self._defs: dict[str, TableDef] = {}
+        self._sa: dict[str, sa.Table] = {}
+        self._changelog = sa.Table(
+            CHANGELOG,
+            self.metadata,
+            sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+            sa.Column("at", sa.Text, nullable=False),
+            sa.Column("actor_kind", sa.Text, nullable=False),
+            sa.Column("actor_name", sa.Text, nullable=False),
+            sa.Column("run_id", sa.Text),
+            sa.Column("batch_id", sa.Text),
+            sa.Column("table_name", sa.Text, nullable=False),
+            sa.Column("record_key", sa.Integer, nullable=False),
+            sa.Column("op", sa.Text, nullable=False),
+            sa.Column("field", sa.Text, nullable=False),
+            sa.Column("old_value", sa.Text),
+            sa.Column("new_value", sa.Text),
+            sa.Index("ix_changes_run", "run_id", "batch_id"),
+            sa.Index("ix_changes_record", "table_name", "record_key"),
+            sa.Index("ix_changes_at", "at"),
+        )
+        self._changelog.create(self.engine, checkfirst=True)
+
+    # -- shape ---------------------------------------------------------------------------
+
+    @property
+    def engine(self) -> sa.Engine:
+        return self.backend.engine
+
+    @property
+    def changelog(self) -> sa.Table:
+        return self._changelog
+
+    @property
+    def tables(self) -> Mapping[str, TableDef]:
+        return dict(self._defs)
+
+    def add_tables(self, defs: Iterable[TableDef]) -> None:
+        """Create the SQL tables for ``defs`` (idempotent)."""
+        new = []
+        for d in defs:
+            if d.qualname in self._defs:
+                continue
+            cols = [
+                sa.Column(
+                    c.name,
+                    sa.Integer if c.type is ColumnType.INT else sa.Text,
+                    primary_key=c.name == KEY,
+                    autoincrement=False,
+                    nullable=c.nullable or c.name == KEY,
+                )
+                for c in d.columns
+            ]
+            self._sa[d.qualname] = sa.Table(d.sql_name, self.metadata, *cols)
+            self._defs[d.qualname] = d
+            new.append(self._sa[d.qualname])
+        if new:
+            self.metadata.create_all(self.engine, tables=new, checkfirst=True)
+
+    def table(self, qualname: str) -> TableDef:
+        try:
+            return self._defs[qualname]
+        except KeyError:
+            self.catalog.table(qualname)  # raises if the name is wrong everywhere
+            raise UnknownTableError(
+                f"table '{qualname}' is not in this world; add it to the world's counts"
+                f"{did_you_mean(qualname, self._defs)}"
+            ) from None
+
+    def sa_table(self, qualname: str) -> sa.Table:
+        self.table(qualname)
+        return self._sa[qualname]
+
+    @contextmanager
+    def begin(self) -> Iterator[sa.Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    def close(self) -> None:
+        self.backend.dispose()
+
+    # -- writes --------------------------------------------------------------------------
+
+    def bulk_load(
+        self, qualname: str, columns: Sequence[str], rows: Iterable[Sequence[Value]]
+    ) -> int:
+        """Lay down baseline records before the drill starts; deliberately not change-logged."""
+        d = self.table(qualname)
+        for c in columns:
+            d.column(c)
+        with self.begin() as conn:
+            return self.backend.bulk_load(conn, self._sa[qualname], columns, rows)
+
+    def insert(
+        self, qualname: str, rows: Sequence[Mapping[str, Value]], actor: Actor
+    ) -> list[int]:
+        """Insert records, giving each an ``id`` past the largest one; logs every field."""
+        d = self.table(qualname)
+        t = self._sa[qualname]
+        if not rows:
+            return []
+        with self.begin() as conn:
+            next_id = (conn.scalar(sa.select(sa.func.max(t.c[KEY]))) or 0) + 1
+            prepared: list[dict[str, Value]] = []
+            for row in rows:
+                rec = {f: None for f in d.field_names}
+                for name, value in row.items():
+                    rec[name] = self._check(d, name, value)
+                if rec[KEY] is None:
+                    rec[KEY] = next_id
+                    next_id += 1
+                prepared.append(rec)
+            try:
+                conn.execute(t.insert(), prepared)
+            except sa.exc.IntegrityError as err:
+                raise StoreError(
+                    f"cannot insert into {qualname}: a record with one of these ids exists "
+                    "already; leave 'id' out to have one assigned"
+                ) from err
+            at = format_time(self.clock.now())
+            log = [
+                self._log_row(at, actor, qualname, int(rec[KEY]), Op.INSERT, f, None, rec[f])  # type: ignore[arg-type]
+                for rec in prepared
+                for f in d.data_fields
+            ]
+            self._append(conn, log)
+        return [int(rec[KEY]) for rec in prepared]  # type: ignore[arg-type]
+
+    def update(
+        self, qualname: str, changes: Mapping[int, Mapping[str, Value]], actor: Actor
+    ) -> int:
+        """Set fields per record; logs each field whose value really changed. Returns that count."""
+        d = self.table(qualname)
+        t = self._sa[qualname]
+        checked = {
+            key: {f: self._check(d, f, v) for f, v in values.items()}
+            for key, values in changes.items()
+        }
+        if not checked:
+            return 0
+        fields = sorted({f for v in checked.values() for f in v})
+        with self.begin() as conn:
+            current = self._fetch(conn, t, checked.keys(), fields)
+            missing = [k for k in checked if k not in current]
+            if missing:
+                raise StoreError(
+                    f"{qualname} has no record with id {missing[0]}"
+                    + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
+                    + "; scope writes to records that exist"
+                )
+            at = format_time(self.clock.now())
+            by_fields: dict[tuple[str, ...], list[dict[str, Value]]] = defaultdict(list)
+            log = []
+            for key, values in checked.items():
+                old = current[key]
+                diff = {f: v for f, v in values.items() if old[f] != v}
+                if not diff:
+                    continue
+                by_fields[tuple(sorted(diff))].append({"_key": key, **diff})
+                log.extend(
+                    self._log_row(at, actor, qualname, key, Op.UPDATE, f, old[f], v)
+                    for f, v in sorted(diff.items())
+                )
+            for group, params in by_fields.items():
+                stmt = (
+                    t.update()
+                    .where(t.c[KEY] == sa.bindparam("_key"))
+                    .values({f: sa.bindparam(f) for f in group})
+                )
+                conn.execute(stmt, params)
+            self._append(conn, log)
+        return len(log)
+
+    def update_from(
+        self, qualname: str, source: sa.Select[Any], fields: Sequence[str], actor: Actor
+    ) -> int:
+        """Set-based update: copy ``fields`` from ``source`` (which has ``id`` and those fields).
+
+        Both the change-log rows and the update are single statements over the whole set
+        (``INSERT ... SELECT`` then ``UPDATE ... FROM``), which is what keeps a 100k-record
+        repair in seconds. Only fields whose value differs are logged and written.
+        """
+        d = self.table(qualname)
+        for f in fields:
+            d.column(f)
+        if not fields:
+            return 0
+        t = self._sa[qualname]
+        src = source.subquery("src")
+        cl = self._changelog
+        at = format_time(self.clock.now())
+        selects = [
+            sa.select(
+                sa.literal(at),
+                sa.literal(actor.kind.value),
+                sa.literal(actor.name),
+                sa.literal(actor.run_id, sa.Text),
+                sa.literal(actor.batch_id, sa.Text),
+                sa.literal(qualname),
+                t.c[KEY],
+                sa.literal(Op.UPDATE),
+                sa.literal(f),
+                sa.cast(t.c[f], sa.Text),
+                sa.cast(src.c[f], sa.Text),
+            )
+            .select_from(t.join(src, t.c[KEY] == src.c[KEY]))
+            .where(t.c[f].is_distinct_from(src.c[f]))
+            for f in fields
+        ]
+        cols = [
+            "at", "actor_kind", "actor_name", "run_id", "batch_id", "table_name",
+            "record_key", "op", "field", "old_value", "new_value",
+        ]
+        union = selects[0] if len(selects) == 1 else sa.union_all(*selects)
+        with self.begin() as conn:
+            logged = conn.execute(cl.insert().from_select(cols, union)).rowcount
+            if logged:
+                conn.execute(
+                    t.update()
+                    .where(t.c[KEY] == src.c[KEY])
+                    .where(sa.or_(*(t.c[f].is_distinct_from(src.c[f]) for f in fields)))
+                    .values({f: src.c[f] for f in fields})
+                )
+        return int(logged)
+
+    def delete(self, qualname: str, keys: Iterable[int], actor: Actor) -> int:
+        """Delete records; logs every field's last value so the record can be restored."""
+        d = self.table(qualname)
+        t = self._sa[qualname]
+        wanted = list(dict.fromkeys(keys))
+        if not wanted:
+            return 0
+        with self.begin() as conn:
+            current = self._fetch(conn, t, wanted, d.data_fields)
+            missing = [k for k in wanted if k not in current]
+            if missing:
+                raise StoreError(
+                    f"{qualname} has no record with id {missing[0]}; nothing was deleted"
+                )
+            at = format_time(self.clock.now())
+            log = [
+                self._log_row(at, actor, qualname, k, Op.DELETE, f, current[k][f], None)
+                for k in wanted
+                for f in d.data_fields
+            ]
+            for chunk in _chunks(wanted):
+                conn.execute(t.delete().where(t.c[KEY].in_(chunk)))
+            self._append(conn, log)
+        return len(wanted)
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def get(self, qualname: str, key: int) -> dict[str, Value] | None:
+        t = self.sa_table(qualname)
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(t).where(t.c[KEY] == key)).mappings().first()
+        return dict(row) if row else None
+
+    def rows(self, qualname: str) -> list[dict[str, Value]]:
+        """Every record of a table in key order; for small tables and tests."""
+        t = self.sa_table(qualname)
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(sa.select(t).order_by(t.c[KEY])).mappings()]
+
+    def count(self, qualname: str) -> int:
+        t = self.sa_table(qualname)
+        with self.engine.connect() as conn:
+            return int(conn.scalar(sa.select(sa.func.count()).select_from(t)) or 0)
+
+    # -- internals -----------------------------------------------------------------------
+
+    @staticmethod
+    def _check(d: TableDef, name: str, value: Value) -> Value:
+        col = d.column(name)
+        if value is None:
+            if name == KEY:
+                return None
+            return None
+        if col.type is ColumnType.INT:
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise StoreError(
+                    f"{d.qualname}.{name} holds whole numbers, got {value!r}; pass an int"
+                )
+        elif not isinstance(value, str):
+            raise StoreError(f"{d.qualname}.{name} holds text, got {value!r}; pass a str")
+        return value
+
+    def _fetch(
+        self, conn: sa.Connection, t: sa.Table, keys: Iterable[int], fields: Sequence[str]
+    ) -> dict[int, dict[str, Value]]:
+        out: dict[int, dict[str, Value]] = {}
+        cols = [t.c[KEY], *(t.c[f] for f in fields)]
+        for chunk in _chunks(list(keys)):
+            for row in conn.execute(sa.select(*cols).where(t.c[KEY].in_(chunk))).mappings():
+                out[row[KEY]] = {f: row[f] for f in fields}
+        return out
+
+    @staticmethod
+    def _log_row(
+        at: str, actor: Actor, qualname: str, key: int, op: str, field: str,
+        old: Value, new: Value,
+    ) -> dict[str, Any]:
+        return {
+            "at": at,
+            "actor_kind": actor.kind.value,
+            "actor_name": actor.name,
+            "run_id": actor.run_id,
+            "batch_id": actor.batch_id,
+            "table_name": qualname,
+            "record_key": key,
+            "op": op,
+            "field": field,
+            "old_value": encode_value(old),
+            "new_value": encode_value(new),
+        }
+
+    def _append(self, conn: sa.Connection, log: list[dict[str, Any]]) -> None:
+        if log:
+            conn.execute(self._changelog.insert(), log)
+
+
+def _chunks(items: Sequence[int]) -> Iterator[Sequence[int]]:
+    for i in range(0, len(items), _IN_CHUNK):
+        yield items[i : i + _IN_CHUNK]
