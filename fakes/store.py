@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import sqlalchemy as sa
@@ -30,6 +30,10 @@ __all__ = ["CHANGELOG", "Op", "SqlStore", "Store", "Value", "encode_value", "for
 Value = int | str | None
 CHANGELOG = "_drills_changes"
 _IN_CHUNK = 5_000
+_LOG_COLUMNS = (
+    "at", "actor_kind", "actor_name", "run_id", "batch_id", "table_name",
+    "record_key", "op", "field", "old_value", "new_value",
+)
 
 
 class Op:
@@ -41,7 +45,7 @@ class Op:
 def format_time(when: datetime) -> str:
     """Change-log time: fixed-width ISO text, so string order is time order on every backend."""
     if when.tzinfo is not None:
-        when = when.astimezone(timezone.utc).replace(tzinfo=None)
+        when = when.astimezone(UTC).replace(tzinfo=None)
     return when.isoformat(timespec="microseconds")
 
 
@@ -67,7 +71,9 @@ class Store(Protocol):
 
     def sa_table(self, qualname: str) -> sa.Table: ...
 
-    def insert(self, qualname: str, rows: Sequence[Mapping[str, Value]], actor: Actor) -> list[int]: ...
+    def insert(
+        self, qualname: str, rows: Sequence[Mapping[str, Value]], actor: Actor
+    ) -> list[int]: ...
 
     def update(
         self, qualname: str, changes: Mapping[int, Mapping[str, Value]], actor: Actor
@@ -195,24 +201,34 @@ class SqlStore:
         t = self._sa[qualname]
         if not rows:
             return []
+        prepared: list[dict[str, Value]] = []
+        explicit: list[int] = []
+        for row in rows:
+            rec: dict[str, Value] = dict.fromkeys(d.field_names)
+            for name, value in row.items():
+                rec[name] = self._check(d, name, value)
+            key = rec[KEY]
+            if isinstance(key, int):
+                explicit.append(key)
+            prepared.append(rec)
         with self.begin() as conn:
-            next_id = (conn.scalar(sa.select(sa.func.max(t.c[KEY]))) or 0) + 1
-            prepared: list[dict[str, Value]] = []
-            for row in rows:
-                rec = {f: None for f in d.field_names}
-                for name, value in row.items():
-                    rec[name] = self._check(d, name, value)
+            taken = list(self._fetch(conn, t, explicit, ())) if explicit else []
+            if taken or len(set(explicit)) != len(explicit):
+                dup = taken[0] if taken else next(k for k in explicit if explicit.count(k) > 1)
+                raise StoreError(
+                    f"cannot insert into {qualname}: a record with id {dup} exists already; "
+                    "leave 'id' out to have one assigned"
+                )
+            top = int(conn.scalar(sa.select(sa.func.max(t.c[KEY]))) or 0)
+            next_id = max([top, *explicit]) + 1
+            for rec in prepared:
                 if rec[KEY] is None:
                     rec[KEY] = next_id
                     next_id += 1
-                prepared.append(rec)
-            try:
-                conn.execute(t.insert(), prepared)
-            except sa.exc.IntegrityError as err:
-                raise StoreError(
-                    f"cannot insert into {qualname}: a record with one of these ids exists "
-                    "already; leave 'id' out to have one assigned"
-                ) from err
+            names = d.field_names
+            self.backend.bulk_load(
+                conn, t, names, (tuple(rec[f] for f in names) for rec in prepared)
+            )
             at = format_time(self.clock.now())
             log = [
                 self._log_row(at, actor, qualname, int(rec[KEY]), Op.INSERT, f, None, rec[f])  # type: ignore[arg-type]
@@ -246,7 +262,7 @@ class SqlStore:
                 )
             at = format_time(self.clock.now())
             by_fields: dict[tuple[str, ...], list[dict[str, Value]]] = defaultdict(list)
-            log = []
+            log: list[dict[str, Any]] = []
             for key, values in checked.items():
                 old = current[key]
                 diff = {f: v for f, v in values.items() if old[f] != v}
@@ -303,10 +319,7 @@ class SqlStore:
             .where(t.c[f].is_distinct_from(src.c[f]))
             for f in fields
         ]
-        cols = [
-            "at", "actor_kind", "actor_name", "run_id", "batch_id", "table_name",
-            "record_key", "op", "field", "old_value", "new_value",
-        ]
+        cols = list(_LOG_COLUMNS)
         union = selects[0] if len(selects) == 1 else sa.union_all(*selects)
         with self.begin() as conn:
             logged = conn.execute(cl.insert().from_select(cols, union)).rowcount
@@ -411,8 +424,10 @@ class SqlStore:
         }
 
     def _append(self, conn: sa.Connection, log: list[dict[str, Any]]) -> None:
+        """Append change-log rows through the backend's bulk path (the hot path of a drill)."""
         if log:
-            conn.execute(self._changelog.insert(), log)
+            rows = (tuple(r[c] for c in _LOG_COLUMNS) for r in log)
+            self.backend.bulk_load(conn, self._changelog, _LOG_COLUMNS, rows)
 
 
 def _chunks(items: Sequence[int]) -> Iterator[Sequence[int]]:

@@ -15,7 +15,7 @@ def redact_url(url: str) -> str:
     """A URL fit for output: the password never leaves the process."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - an unparsable URL is shown without anything after '@'
+    except Exception:
         return url.split("@")[-1]
 
 

@@ -1,0 +1,33 @@
+"""Scenario files and the bad-run library: what goes wrong, where, and how far it spreads.
+
+Builds on :mod:`fakes`; knows nothing of drills or reports.
+"""
+
+from fakes.errors import DrillsError
+from scenarios.badrun import BadRun, BatchResult, Event, automation_def, select_targets
+from scenarios.faults import Injector, injector_for
+from scenarios.schema import FAULT_KINDS, Scenario
+from scenarios.truth import Damage, DamageKind, GroundTruth
+from scenarios.units import Duration, Rate, RateValue, format_duration, parse_duration, parse_rate
+
+__all__ = [
+    "FAULT_KINDS",
+    "BadRun",
+    "BatchResult",
+    "Damage",
+    "DamageKind",
+    "DrillsError",
+    "Duration",
+    "Event",
+    "GroundTruth",
+    "Injector",
+    "Rate",
+    "RateValue",
+    "Scenario",
+    "automation_def",
+    "format_duration",
+    "injector_for",
+    "parse_duration",
+    "parse_rate",
+    "select_targets",
+]

@@ -1,0 +1,205 @@
+"""A bad run: the scenario's automation working through its targets with the fault bent in.
+
+The run picks its targets from the world up front (set-based, seeded), spaces them
+at the fault's rate from the fault's start, and executes them in batches chosen by
+the caller: the drill engine batches per tick and can pause between batches; tests
+run everything at once. Every batch writes through the store under the run id and
+a batch id, and adds its damage to the run's :class:`~scenarios.truth.GroundTruth`.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from fakes.actors import Actor
+from fakes.automations import (
+    AutomationDef,
+    CreateRecord,
+    LogActivity,
+    PlanContext,
+    SendEmail,
+    SetField,
+    Step,
+    SyncField,
+    Update,
+    Write,
+    apply_plans,
+    fetch_records,
+)
+from fakes.catalog import CATALOG, KEY
+from fakes.store import SqlStore, Value
+from scenarios import schema
+from scenarios.faults import Healthy, Injector, injector_for
+from scenarios.truth import Damage, GroundTruth, derive_damage, read_values
+
+__all__ = ["BadRun", "BatchResult", "Event", "automation_def", "select_targets"]
+
+
+def _split(dotted: str) -> tuple[str, str]:
+    table, _, name = dotted.rpartition(".")
+    return table, name
+
+
+def _step(action: schema.Action) -> Step:
+    spec = action.spec
+    if action.kind == "send_email":
+        return SendEmail(spec.template, _split(spec.to)[1], spec.review)
+    if action.kind == "log_activity":
+        return LogActivity(spec)
+    if action.kind == "sync_field":
+        table, field = _split(spec.to)
+        return SyncField(_split(spec.from_)[1], table, field, spec.key)
+    if action.kind in ("set_field", "advance_stage"):
+        return SetField(
+            _split(spec.field)[1],
+            spec.value,
+            _split(spec.from_)[1] if spec.from_ else None,
+        )
+    if action.kind == "create_record":
+        target = CATALOG.table(spec.table)
+        values = {k: target.column(k).decode(str(v)) for k, v in spec.values.items()}
+        return CreateRecord(spec.table, dict(spec.copy_fields), values)
+    raise AssertionError(f"no step for action {action.kind}")  # pragma: no cover
+
+
+def automation_def(auto: schema.Automation) -> AutomationDef:
+    """The runnable automation a scenario file describes."""
+    table = auto.trigger.table
+    t = CATALOG.table(table)
+    where = {name: t.column(name).decode(value) for name, value in auto.where.items()}
+    return AutomationDef(auto.name, table, tuple(_step(a) for a in auto.does), where)
+
+
+def _conditions(t: sa.Table, where: dict[str, Value]) -> sa.ColumnElement[bool]:
+    return sa.and_(sa.true(), *(t.c[name] == value for name, value in where.items()))
+
+
+def select_targets(
+    store: SqlStore, scenario: schema.Scenario, auto: AutomationDef, injector: Injector
+) -> list[int]:
+    """The records the bad run will reach, in the order it reaches them.
+
+    One query picks the candidates (the automation's filter, widened by an over-broad
+    fault, narrowed by a where-reach); a generator seeded from the scenario orders
+    them; a count or percentage reach cuts the list.
+    """
+    t = store.sa_table(auto.table)
+    table = CATALOG.table(auto.table)
+    cond = _conditions(t, dict(auto.where))
+    fault = scenario.fault
+    if injector.ignores_filter and isinstance(fault, schema.OverBroadFilter):
+        reaches = {n: table.column(n).decode(v) for n, v in fault.reaches.items()}
+        cond = sa.or_(cond, _conditions(t, reaches))
+    if fault.reach.where is not None:
+        narrowed = {n: table.column(n).decode(v) for n, v in fault.reach.where.items()}
+        cond = sa.and_(cond, _conditions(t, narrowed))
+    with store.engine.connect() as conn:
+        keys = [int(k) for k in conn.scalars(sa.select(t.c[KEY]).where(cond).order_by(t.c[KEY]))]
+    random.Random(f"{scenario.seed}:{scenario.name}:targets").shuffle(keys)
+    if fault.reach.count is not None:
+        return keys[: fault.reach.count]
+    if fault.reach.percent is not None:
+        return keys[: round(len(keys) * fault.reach.percent / 100)]
+    return keys
+
+
+@dataclass(frozen=True)
+class Event:
+    """The automation handling one triggering record at one drill time."""
+
+    index: int
+    at: datetime
+    key: int
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    batch_id: str
+    events: int
+    writes: int
+    damage: list[Damage]
+
+
+class BadRun:
+    """The scenario's automation run with its fault (or, with ``healthy=True``, without).
+
+    The healthy twin reaches the same targets in the same order, which is what makes
+    it the yardstick: anything the bad run's world holds that the twin's does not is
+    damage.
+    """
+
+    def __init__(
+        self,
+        scenario: schema.Scenario,
+        store: SqlStore,
+        *,
+        run_id: str | None = None,
+        healthy: bool = False,
+    ) -> None:
+        self.scenario = scenario
+        self.store = store
+        self.automation = automation_def(scenario.automation)
+        self.injector: Injector = (
+            Healthy() if healthy else injector_for(scenario.fault, self.automation.table)
+        )
+        self.run_id = run_id or f"{scenario.automation.name}-run-{scenario.seed}"
+        self.truth = GroundTruth(self.run_id)
+        targeting = injector_for(scenario.fault, self.automation.table)
+        self.targets = select_targets(store, scenario, self.automation, targeting)
+        self._batches = 0
+        self._columns = {t: CATALOG.table(t).data_fields for t in store.tables}
+
+    @property
+    def actor(self) -> Actor:
+        return Actor.automation(self.automation.name, self.run_id)
+
+    def events(self) -> Iterator[Event]:
+        """Every event of the run, at the fault's rate from its start."""
+        start = self.scenario.starts + self.scenario.fault.starts
+        gap = self.scenario.fault.rate.interval
+        for i, key in enumerate(self.targets):
+            yield Event(i, start + gap * i, key)
+
+    def execute(self, events: Sequence[Event], now: datetime | None = None) -> BatchResult:
+        """Handle a batch of events at ``now`` (default: the last event's time) in one go."""
+        if not events:
+            return BatchResult("", 0, 0, [])
+        self._batches += 1
+        batch_id = f"{self.run_id}/b{self._batches:05d}"
+        at = now or events[-1].at
+        ctx = PlanContext(self.store, at, self.automation.name, self.automation.table)
+        records = fetch_records(self.store, self.automation.table, [e.key for e in events])
+        healthy = self.automation.plan(records, ctx)
+        widened = (
+            self.automation.plan(records, ctx, ignore_filter=True)
+            if self.injector.ignores_filter
+            else healthy
+        )
+        pairs: list[tuple[list[Write], list[Write]]] = []
+        for rec in records:
+            key = int(rec[KEY])  # type: ignore[arg-type]
+            pairs.append((healthy[key], self.injector.bend(rec, widened[key], ctx)))
+        touched = {
+            (w.table, w.key, w.field)
+            for h, b in pairs
+            for w in (*h, *b)
+            if isinstance(w, Update)
+        }
+        before = read_values(self.store, touched)
+        ids = apply_plans(self.store, [b for _, b in pairs], self.actor.in_batch(batch_id))
+        plans = [(h, b, i) for (h, b), i in zip(pairs, ids, strict=True)]
+        damage = derive_damage(before, plans, at=at, batch_id=batch_id, columns=self._columns)
+        self.truth.record(damage)
+        return BatchResult(batch_id, len(events), sum(len(b) for _, b in pairs), damage)
+
+    def run_all(self, per_batch: int = 500) -> list[BatchResult]:
+        """Run every event with no one stopping it, ``per_batch`` events per batch."""
+        events = list(self.events())
+        return [
+            self.execute(events[i : i + per_batch]) for i in range(0, len(events), per_batch)
+        ]

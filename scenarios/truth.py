@@ -1,0 +1,225 @@
+"""Ground truth: every record and field a bad run made wrong, and what it should hold.
+
+The harness knows what it broke, so scope accuracy and residual damage are measured,
+never guessed. Truth is derived, not declared: for each batch, the healthy plan and
+the plan the fault bent are compared against the values the records held before the
+batch, so a fault cannot forget to report a write it made.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+
+from fakes.automations import Insert, Update, Write
+from fakes.catalog import KEY
+from fakes.store import SqlStore, Value, encode_value, format_time
+
+__all__ = ["Damage", "DamageKind", "GroundTruth", "derive_damage", "read_values"]
+
+WHOLE_RECORD = "*"
+
+
+class DamageKind(StrEnum):
+    VALUE = "value"
+    """A field holds a value it should not (``right`` is what it should hold)."""
+    EXTRA = "extra"
+    """A record that should not exist at all (a duplicate email, a second invoice)."""
+
+
+@dataclass(frozen=True)
+class Damage:
+    table: str
+    key: int
+    field: str
+    kind: DamageKind
+    wrong: Value
+    right: Value
+    at: datetime
+    batch_id: str | None = None
+
+    @property
+    def ident(self) -> tuple[str, int, str]:
+        return (self.table, self.key, self.field)
+
+
+FieldId = tuple[str, int, str]
+
+
+def read_values(
+    store: SqlStore, fields: Iterable[FieldId]
+) -> dict[FieldId, Value]:
+    """Current values of (table, key, field) triples, one query per table."""
+    wanted: dict[str, dict[int, set[str]]] = {}
+    for table, key, field in fields:
+        wanted.setdefault(table, {}).setdefault(key, set()).add(field)
+    out: dict[FieldId, Value] = {}
+    with store.engine.connect() as conn:
+        for table, by_key in wanted.items():
+            t = store.sa_table(table)
+            names = sorted({f for fs in by_key.values() for f in fs})
+            keys = list(by_key)
+            for i in range(0, len(keys), 5000):
+                stmt = sa.select(t.c[KEY], *(t.c[n] for n in names)).where(
+                    t.c[KEY].in_(keys[i : i + 5000])
+                )
+                for row in conn.execute(stmt).mappings():
+                    for n in by_key[int(row[KEY])]:
+                        out[(table, int(row[KEY]), n)] = row[n]
+    return out
+
+
+def derive_damage(
+    before: Mapping[FieldId, Value],
+    plans: Sequence[tuple[Sequence[Write], Sequence[Write], Sequence[int | None]]],
+    *,
+    at: datetime,
+    batch_id: str | None,
+    columns: Mapping[str, Sequence[str]],
+) -> list[Damage]:
+    """What the bent plans got wrong compared with the healthy ones.
+
+    ``plans`` holds, per triggering record, the healthy plan, the bent plan and the ids
+    the bent plan's inserts received. Updates are compared over the whole batch by
+    their final value per field (a field written three times ends with one value);
+    inserts are paired per record and table in order, and an insert the healthy plan
+    did not make is an extra record. ``columns`` lists each table's data fields so a
+    field the healthy insert left empty still compares.
+    """
+    right: dict[FieldId, Value] = {}
+    wrong: dict[FieldId, Value] = {}
+    for healthy, bent, _ in plans:
+        for w in healthy:
+            if isinstance(w, Update):
+                right[(w.table, w.key, w.field)] = w.value
+        for w in bent:
+            if isinstance(w, Update):
+                wrong[(w.table, w.key, w.field)] = w.value
+    damages: list[Damage] = []
+    for ident in sorted(set(right) | set(wrong)):
+        r = right.get(ident, before.get(ident))
+        x = wrong.get(ident, before.get(ident))
+        if r != x:
+            damages.append(Damage(*ident, DamageKind.VALUE, x, r, at, batch_id))
+    for healthy, bent, ids in plans:
+        damages.extend(_insert_damage(healthy, bent, ids, at, batch_id, columns))
+    return damages
+
+
+def _insert_damage(
+    healthy: Sequence[Write],
+    bent: Sequence[Write],
+    ids: Sequence[int | None],
+    at: datetime,
+    batch_id: str | None,
+    columns: Mapping[str, Sequence[str]],
+) -> Iterator[Damage]:
+    healthy_rows: dict[str, list[Mapping[str, Value]]] = {}
+    for w in healthy:
+        if isinstance(w, Insert):
+            healthy_rows.setdefault(w.table, []).append(w.row)
+    seen: Counter[str] = Counter()
+    for w, new_id in zip(bent, ids, strict=True):
+        if not isinstance(w, Insert):
+            continue
+        assert new_id is not None
+        n = seen[w.table]
+        seen[w.table] += 1
+        pairs = healthy_rows.get(w.table, [])
+        if n >= len(pairs):
+            yield Damage(w.table, new_id, WHOLE_RECORD, DamageKind.EXTRA, None, None, at, batch_id)
+            continue
+        for field in columns[w.table]:
+            r, x = pairs[n].get(field), w.row.get(field)
+            if r != x:
+                yield Damage(w.table, new_id, field, DamageKind.VALUE, x, r, at, batch_id)
+
+
+class GroundTruth:
+    """All damage of one run, keyed by (table, key, field).
+
+    When a field is damaged twice, the first ``right`` value is kept (it is the value
+    before the run touched it) and the last ``wrong`` value (what the field now holds).
+    """
+
+    TABLE = "_drills_truth"
+
+    def __init__(self, run_id: str) -> None:
+        self.run_id = run_id
+        self._entries: dict[FieldId, Damage] = {}
+
+    def record(self, damages: Iterable[Damage]) -> None:
+        for d in damages:
+            old = self._entries.get(d.ident)
+            if old is None:
+                self._entries[d.ident] = d
+            else:
+                self._entries[d.ident] = Damage(
+                    d.table, d.key, d.field, old.kind, d.wrong, old.right, old.at, old.batch_id
+                )
+
+    def __iter__(self) -> Iterator[Damage]:
+        return iter(self._entries.values())
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, ident: object) -> bool:
+        return ident in self._entries
+
+    def get(self, ident: FieldId) -> Damage | None:
+        return self._entries.get(ident)
+
+    @property
+    def records(self) -> dict[str, set[int]]:
+        """Damaged record keys per table."""
+        out: dict[str, set[int]] = {}
+        for table, key, _ in self._entries:
+            out.setdefault(table, set()).add(key)
+        return out
+
+    def counts(self) -> dict[str, int]:
+        """Damaged records per table."""
+        return {t: len(keys) for t, keys in sorted(self.records.items())}
+
+    def persist(self, store: SqlStore) -> int:
+        """Write the truth into the store (replacing this run's rows) for set-based scoring."""
+        meta = sa.MetaData()
+        t = sa.Table(
+            self.TABLE,
+            meta,
+            sa.Column("run_id", sa.Text, primary_key=True),
+            sa.Column("table_name", sa.Text, primary_key=True),
+            sa.Column("record_key", sa.Integer, primary_key=True),
+            sa.Column("field", sa.Text, primary_key=True),
+            sa.Column("kind", sa.Text, nullable=False),
+            sa.Column("wrong_value", sa.Text),
+            sa.Column("right_value", sa.Text),
+            sa.Column("at", sa.Text, nullable=False),
+            sa.Column("batch_id", sa.Text),
+        )
+        meta.create_all(store.engine)
+        rows = [
+            {
+                "run_id": self.run_id,
+                "table_name": d.table,
+                "record_key": d.key,
+                "field": d.field,
+                "kind": d.kind.value,
+                "wrong_value": encode_value(d.wrong),
+                "right_value": encode_value(d.right),
+                "at": format_time(d.at),
+                "batch_id": d.batch_id,
+            }
+            for d in self._entries.values()
+        ]
+        with store.begin() as conn:
+            conn.execute(t.delete().where(t.c.run_id == self.run_id))
+            if rows:
+                conn.execute(t.insert(), rows)
+        return len(rows)
