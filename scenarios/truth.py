@@ -28,6 +28,8 @@ WHOLE_RECORD = "*"
 class DamageKind(StrEnum):
     VALUE = "value"
     """A field holds a value it should not (``right`` is what it should hold)."""
+    STALE = "stale"
+    """A write the healthy run makes never happened (the value went to another field)."""
     EXTRA = "extra"
     """A record that should not exist at all (a duplicate email, a second invoice)."""
 
@@ -105,7 +107,8 @@ def derive_damage(
         r = right.get(ident, before.get(ident))
         x = wrong.get(ident, before.get(ident))
         if r != x:
-            damages.append(Damage(*ident, DamageKind.VALUE, x, r, at, batch_id))
+            kind = DamageKind.VALUE if ident in wrong else DamageKind.STALE
+            damages.append(Damage(*ident, kind, x, r, at, batch_id))
     for healthy, bent, ids in plans:
         damages.extend(_insert_damage(healthy, bent, ids, at, batch_id, columns))
     return damages

@@ -1,0 +1,105 @@
+"""Each fault bends a healthy plan the way its story says, and only that way."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from fakes import CATALOG, ManualClock, SqliteBackend, SqlStore
+from fakes.automations import Insert, PlanContext, Update, Write
+from scenarios import faults, schema
+from scenarios.faults import injector_for
+
+NOW = datetime(2026, 3, 2, 9, 0)
+RECORD = {"id": 7, "status": "processing", "customer_email": "a@example.com"}
+EMAIL = Insert("email.outbox", {"to_address": "a@example.com", "status": "held", "sent_at": None})
+SHIP = Update("shop.orders", 7, "status", "shipped")
+
+
+@pytest.fixture
+def ctx() -> PlanContext:
+    store = SqlStore(SqliteBackend(), ManualClock(NOW))
+    return PlanContext(store, NOW, "job", "shop.orders")
+
+
+def test_wrong_field_mapping_moves_the_write(ctx: PlanContext) -> None:
+    f = faults.WrongFieldMapping("shop.orders.status", "shop.orders.note")
+    assert f.bend(RECORD, [SHIP, EMAIL], ctx) == [
+        Update("shop.orders", 7, "note", "shipped"),
+        EMAIL,
+    ]
+
+
+def test_triple_trigger_repeats_the_whole_plan(ctx: PlanContext) -> None:
+    assert faults.TripleTrigger(3).bend(RECORD, [SHIP, EMAIL], ctx) == [SHIP, EMAIL] * 3
+
+
+def test_blank_writes_add_blanks_to_the_triggering_record(ctx: PlanContext) -> None:
+    f = faults.BlankWrites(("shop.orders.customer_email",), None)
+    assert f.bend(RECORD, [SHIP], ctx) == [
+        SHIP,
+        Update("shop.orders", 7, "customer_email", None),
+    ]
+
+
+def test_status_flapping_ends_on_the_wrong_value_with_a_plan_per_flip(
+    ctx: PlanContext,
+) -> None:
+    f = faults.StatusFlapping("shop.orders.status", ("processing", "shipped"), flips=2)
+    bent = f.bend(RECORD, [SHIP, EMAIL], ctx)
+    statuses = [w.value for w in bent if isinstance(w, Update)]
+    assert statuses == ["shipped", "processing", "shipped", "processing"]
+    assert sum(isinstance(w, Insert) for w in bent) == 4
+
+
+def test_status_flapping_leaves_plans_without_the_status_alone(ctx: PlanContext) -> None:
+    f = faults.StatusFlapping("shop.orders.status", ("processing", "shipped"))
+    assert f.bend(RECORD, [EMAIL], ctx) == [EMAIL]
+
+
+def test_duplicate_records_copy_only_the_named_table(ctx: PlanContext) -> None:
+    invoice = Insert("billing.invoices", {"amount_cents": 100})
+    f = faults.DuplicateRecords("billing.invoices", copies=2)
+    assert f.bend(RECORD, [invoice, EMAIL], ctx) == [invoice, invoice, EMAIL]
+
+
+def test_skipped_approval_sends_held_messages(ctx: PlanContext) -> None:
+    bent = faults.SkippedApproval().bend(RECORD, [EMAIL], ctx)
+    assert isinstance(bent[0], Insert)
+    assert bent[0].row["status"] == "sent"
+    assert bent[0].row["sent_at"] == "2026-03-02T09:00:00.000000"
+
+
+def test_over_broad_filter_widens_targets_not_plans(ctx: PlanContext) -> None:
+    f = faults.OverBroadFilter({"status": "churned"})
+    plan: list[Write] = [EMAIL]
+    assert f.ignores_filter
+    assert f.bend(RECORD, plan, ctx) == plan
+
+
+def test_every_schema_fault_has_an_injector() -> None:
+    base = {"rate": "1/min", "reach": 5}
+    specs = {
+        "wrong_field_mapping": {"writes": "shop.orders.status", "into": "shop.orders.note"},
+        "triple_trigger": {},
+        "blank_writes": {"fields": ["shop.orders.note"]},
+        "status_flapping": {"field": "shop.orders.status", "between": ["a", "b"]},
+        "duplicate_records": {"table": "shop.orders"},
+        "skipped_approval": {},
+        "over_broad_filter": {"reaches": {"status": "cancelled"}},
+    }
+    assert set(specs) == set(schema.FAULT_KINDS)
+    for kind, extra in specs.items():
+        cls = {
+            "wrong_field_mapping": schema.WrongFieldMapping,
+            "triple_trigger": schema.TripleTrigger,
+            "blank_writes": schema.BlankWrites,
+            "status_flapping": schema.StatusFlapping,
+            "duplicate_records": schema.DuplicateRecords,
+            "skipped_approval": schema.SkippedApproval,
+            "over_broad_filter": schema.OverBroadFilter,
+        }[kind]
+        fault = cls.model_validate({"kind": kind, **base, **extra})
+        assert injector_for(fault, "shop.orders").kind == kind  # type: ignore[arg-type]
+    assert CATALOG.table("shop.orders")
