@@ -1,0 +1,131 @@
+"""The JSON Schema of scenario files, for editors and for tools outside Python.
+
+Editors with a YAML language server complete keys and flag typos as people type when a
+scenario file starts with ``# yaml-language-server: $schema=...scenario.schema.json``.
+The schema is generated from the pydantic models, so it cannot drift from what the
+loader accepts; the shipped copy in ``scenarios/schema/`` is rewritten with::
+
+    python -m scenarios.jsonschema
+
+and a test fails when the shipped copy and the models disagree.
+
+The generated schema is completed in two ways the models do not yet say themselves
+(both are no-ops once they do, see :func:`scenario_json_schema`): the shorthands the
+models accept before validation (``reach: 120``, ``reach: '25%'``,
+``first_after: 10 duplicate emails``), and duration defaults spelt as the files spell
+them (``'10m'``) instead of ISO 8601 (``'PT10M'``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from scenarios.schema import Scenario
+from scenarios.units import DURATION_PATTERN, format_duration
+
+__all__ = ["SCHEMA_FILE", "SCHEMA_ID", "main", "render", "scenario_json_schema"]
+
+SCHEMA_ID = "urn:drills:schema:scenario"
+"""A stable identifier; editors find the file by path, the ``$id`` only names it."""
+
+SCHEMA_FILE = Path(__file__).parent / "schema" / "scenario.schema.json"
+"""The shipped copy, next to the code so it is in the wheel."""
+
+_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+_ISO_DURATION = re.compile(r"^-?P(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?)?$")
+_THRESHOLD_PATTERN = r"^\s*(\d+)\s+([a-z][a-z _-]*)$"
+_PERCENT_PATTERN = r"^\s*\d+(\.\d+)?\s*%\s*$"
+
+
+def _with_shorthands(definition: dict[str, Any], *shorthands: dict[str, Any]) -> dict[str, Any]:
+    """``definition`` (an object) or any of the shorthand spellings the model accepts."""
+    if "anyOf" in definition:
+        return definition
+    outer: dict[str, Any] = {
+        k: definition[k] for k in ("title", "description") if k in definition
+    }
+    inner = {k: v for k, v in definition.items() if k not in outer}
+    return {**outer, "anyOf": [*shorthands, inner]}
+
+
+def _short_durations(node: Any) -> None:
+    """Rewrite ``"default": "PT10M"`` as ``"10m"`` where the property is a duration."""
+    if isinstance(node, dict):
+        default = node.get("default")
+        is_duration = any(
+            option.get("pattern") == DURATION_PATTERN for option in node.get("anyOf", [])
+        ) or node.get("pattern") == DURATION_PATTERN
+        if is_duration and isinstance(default, str) and _ISO_DURATION.match(default):
+            seconds = TypeAdapter(timedelta).validate_python(default)
+            node["default"] = format_duration(seconds)
+        for value in node.values():
+            _short_durations(value)
+    elif isinstance(node, list):
+        for value in node:
+            _short_durations(value)
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a scenario file, keys spelt as in the file."""
+    generated = Scenario.model_json_schema(by_alias=True)
+    defs: dict[str, Any] = generated.get("$defs", {})
+    if "Reach" in defs:
+        reach_count = defs["Reach"].get("properties", {}).get("count", {}).get("anyOf", [{}])[0]
+        defs["Reach"] = _with_shorthands(
+            defs["Reach"],
+            {**reach_count, "description": "how many records, like 120"},
+            {"type": "string", "pattern": _PERCENT_PATTERN,
+             "description": "a share of the table, like '25%'"},
+        )
+    if "Threshold" in defs:
+        defs["Threshold"] = _with_shorthands(
+            defs["Threshold"],
+            {"type": "integer", "minimum": 1, "description": "so many damaged records"},
+            {"type": "string", "pattern": _THRESHOLD_PATTERN,
+             "description": "a count and what is counted, like '10 duplicate emails'"},
+        )
+    _short_durations(generated)
+    generated.pop("title", None)
+    return {
+        "$schema": _DIALECT,
+        "$id": SCHEMA_ID,
+        "title": "drills scenario",
+        **generated,
+    }
+
+
+def render() -> str:
+    """The schema as the shipped file holds it: keys in the models' field order (the order
+    people write a scenario in), two-space indent, a final newline.
+    """
+    return json.dumps(scenario_json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Rewrite the shipped schema (or check it with ``--check``); returns an exit code."""
+    args = sys.argv[1:] if argv is None else argv
+    text = render()
+    if "--check" in args:
+        current = SCHEMA_FILE.read_text(encoding="utf-8") if SCHEMA_FILE.exists() else ""
+        if current != text:
+            print(f"{SCHEMA_FILE} is out of date; run: python -m scenarios.jsonschema",
+                  file=sys.stderr)
+            return 1
+        return 0
+    SCHEMA_FILE.parent.mkdir(parents=True, exist_ok=True)
+    tmp = SCHEMA_FILE.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(SCHEMA_FILE)
+    print(f"wrote {SCHEMA_FILE}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,143 @@
+"""Find and load scenarios: a file a team wrote, or one from the built-in library.
+
+Teams start from the library (``drills live invoice-triple-trigger``) and move to their
+own files, so one function takes either a path or a library name. Loading always runs
+:meth:`Scenario.cross_check` too, so a file that loads is a file a drill can run; every
+problem comes back as a :class:`~scenarios.yamlfile.FileError` pointing at its line.
+The library is read through :mod:`importlib.resources`, so it works from a wheel too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib.resources import as_file, files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+from fakes.errors import DrillsError, did_you_mean
+from scenarios.schema import Scenario
+from scenarios.yamlfile import FileError, check_file, load_model
+
+__all__ = [
+    "LIBRARY_SUFFIX",
+    "ScenarioInfo",
+    "UnknownScenarioError",
+    "builtin_names",
+    "builtin_scenarios",
+    "load_scenario",
+    "validate_scenario_file",
+]
+
+LIBRARY_SUFFIX = ".yaml"
+"""Built-in scenarios are ``scenarios/library/<name>.yaml``."""
+
+_SUFFIXES = (".yaml", ".yml")
+
+
+class UnknownScenarioError(DrillsError):
+    """A name that is neither a file nor a scenario in the built-in library."""
+
+
+@dataclass(frozen=True)
+class ScenarioInfo:
+    """One line of ``drills scenarios``: what a built-in scenario drills, at a glance."""
+
+    name: str
+    fault: str
+    systems: tuple[str, ...]
+    records: int
+    title: str
+    path: Path
+
+
+def _library() -> Traversable:
+    return files("scenarios") / "library"
+
+
+def builtin_names() -> list[str]:
+    """The names of the built-in scenarios, sorted."""
+    return sorted(
+        entry.name.removesuffix(LIBRARY_SUFFIX)
+        for entry in _library().iterdir()
+        if entry.is_file() and entry.name.endswith(LIBRARY_SUFFIX)
+    )
+
+
+@contextmanager
+def _builtin_path(name: str) -> Iterator[Path]:
+    with as_file(_library() / f"{name}{LIBRARY_SUFFIX}") as path:
+        yield path
+
+
+def _looks_like_path(value: str | Path) -> bool:
+    if isinstance(value, Path):
+        return True
+    return "/" in value or "\\" in value or value.endswith(_SUFFIXES)
+
+
+def load_scenario(path_or_name: str | Path) -> Scenario:
+    """A scenario from a file path, or from the library by name (``invoice-triple-trigger``).
+
+    Raises :class:`~scenarios.yamlfile.FileError` for a file that is wrong (with its line)
+    and :class:`UnknownScenarioError` for a name that is not in the library.
+    """
+    if _looks_like_path(path_or_name):
+        return _load(Path(path_or_name))
+    name = str(path_or_name)
+    names = builtin_names()
+    if name in names:
+        with _builtin_path(name) as path:
+            return _load(path)
+    if Path(name).is_file():
+        return _load(Path(name))
+    hint = did_you_mean(name, names)
+    raise UnknownScenarioError(
+        f"unknown scenario '{name}'{hint}"
+        + ("" if hint.startswith("; did you mean") else
+           "; or give the path of a scenario file, e.g. my-drill.yaml")
+    )
+
+
+def _load(path: Path) -> Scenario:
+    return load_model(path, Scenario, what="scenario", cross_check=Scenario.cross_check)
+
+
+def validate_scenario_file(path: Path) -> list[FileError]:
+    """Every problem in a scenario file, cross-file checks included; empty when valid."""
+    return check_file(path, Scenario, what="scenario", cross_check=Scenario.cross_check).errors
+
+
+def _systems(scenario: Scenario) -> tuple[str, ...]:
+    world = scenario.world
+    present = {qualname.split(".")[0] for qualname in world.counts}
+    present |= {s for s in ("crm", "billing", "email", "support", "shop")
+                if s in world.model_fields_set}
+    present |= {a.spec.to.split(".")[0] for a in scenario.automation.does
+                if a.kind == "sync_field"}
+    if any(a.kind == "send_email" for a in scenario.automation.does):
+        present.add("email")
+    if world.syncs:
+        present |= {s.to.split(".")[0] for s in world.syncs}
+    order = ("crm", "billing", "email", "support", "shop", "warehouse")
+    if world.warehouse.copies:
+        present.add("warehouse")
+    return tuple(s for s in order if s in present)
+
+
+def builtin_scenarios() -> list[ScenarioInfo]:
+    """Every scenario of the built-in library, loaded and checked, sorted by name."""
+    out: list[ScenarioInfo] = []
+    for name in builtin_names():
+        with _builtin_path(name) as path:
+            scenario = _load(path)
+            out.append(ScenarioInfo(
+                name=scenario.name,
+                fault=scenario.fault.kind,
+                systems=_systems(scenario),
+                records=scenario.world.total,
+                title=scenario.title,
+                path=path,
+            ))
+    return out

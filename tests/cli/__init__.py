@@ -1,0 +1,1 @@
+"""Tests of the drills command line, through click and through real processes."""
