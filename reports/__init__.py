@@ -1,3 +1,5 @@
 """Drill reports: a typed report model and its renderers. Knows no engine (see DESIGN.md)."""
 
-__all__: list[str] = []
+from reports.findings import Check, Finding, GapCost, Severity
+
+__all__ = ["Check", "Finding", "GapCost", "Severity"]

@@ -1,0 +1,73 @@
+"""Findings: what a drill or a runbook lint found missing, how bad it is, and what it cost.
+
+A finding carries a stable ``code`` (CI rules and trend reports key on it, so codes
+never change meaning), a severity, one line saying what is wrong, one saying how to
+fix it, the rubric check it counts against, and - once a rerun with the gap closed
+has measured it - its cost in records and minutes.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["Check", "Finding", "GapCost", "Severity"]
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    """Blocks a launch: the team could not stop or undo this bad run."""
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return list(Severity).index(self)
+
+
+class Check(StrEnum):
+    """The rubric check a finding counts against (see docs/scoring.md)."""
+
+    COMPLETENESS = "completeness"
+    DETECTION = "detection"
+    CONTAINMENT = "containment"
+    SCOPING = "scoping"
+    REPAIR = "repair"
+    VERIFICATION = "verification"
+    COMMS = "comms"
+    RESTART = "restart"
+
+
+class GapCost(BaseModel):
+    """The difference closing the gap made in a rerun of the same seeded drill."""
+
+    model_config = ConfigDict(frozen=True)
+
+    records_damaged: int = Field(description="damaged records the gap added")
+    records_left_wrong: int = Field(description="records still wrong at the end that the gap added")
+    minutes_to_contain: float = Field(description="minutes to contain the gap added")
+
+    @property
+    def is_zero(self) -> bool:
+        return (
+            self.records_damaged == 0
+            and self.records_left_wrong == 0
+            and self.minutes_to_contain == 0
+        )
+
+
+class Finding(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9-]*$", description="stable identifier")
+    severity: Severity
+    check: Check
+    message: str = Field(description="what is wrong, one line")
+    fix: str = Field(description="how to close the gap, one line")
+    where: str | None = Field(
+        default=None, description="file:line or runbook key the finding points at"
+    )
+    cost: GapCost | None = None
