@@ -1,5 +1,46 @@
 """Drill reports: a typed report model and its renderers. Knows no engine (see DESIGN.md)."""
 
 from reports.findings import Check, Finding, GapCost, Severity
+from reports.model import (
+    SCHEMA_VERSION,
+    ChecklistItem,
+    Comms,
+    DamagePoint,
+    DrillReport,
+    LogEntry,
+    Outcome,
+    Phase,
+    PhaseName,
+    Reconcile,
+    RunbookRef,
+    ScenarioRef,
+    Score,
+    ScoreItem,
+    StepRecord,
+    SystemDamage,
+    ThreeTimes,
+)
 
-__all__ = ["Check", "Finding", "GapCost", "Severity"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "Check",
+    "ChecklistItem",
+    "Comms",
+    "DamagePoint",
+    "DrillReport",
+    "Finding",
+    "GapCost",
+    "LogEntry",
+    "Outcome",
+    "Phase",
+    "PhaseName",
+    "Reconcile",
+    "RunbookRef",
+    "ScenarioRef",
+    "Score",
+    "ScoreItem",
+    "Severity",
+    "StepRecord",
+    "SystemDamage",
+    "ThreeTimes",
+]

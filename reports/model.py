@@ -1,0 +1,245 @@
+"""The drill report model: the one contract between the engine and every renderer.
+
+The engine fills a :class:`DrillReport`; console, Markdown, HTML, JSON and JUnit
+renderers read only this model, and a saved JSON report can be rendered again
+years later. It is versioned (``schema_version``) and its JSON Schema is generated
+from these classes and shipped, so other tools can read reports without drills.
+Times are drill-clock times; ``minute`` fields count minutes from the bad run's start.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from reports.findings import Check, Finding, Severity
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "ChecklistItem",
+    "Comms",
+    "DamagePoint",
+    "DrillReport",
+    "LogEntry",
+    "Outcome",
+    "Phase",
+    "PhaseName",
+    "Reconcile",
+    "RunbookRef",
+    "ScenarioRef",
+    "Score",
+    "ScoreItem",
+    "StepRecord",
+    "SystemDamage",
+    "ThreeTimes",
+]
+
+SCHEMA_VERSION = "1"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class PhaseName(StrEnum):
+    RUN_STARTED = "run_started"
+    DETECTED = "detected"
+    PAUSED = "paused"
+    CONTAINED = "contained"
+    SNAPSHOT = "snapshot"
+    SCOPED = "scoped"
+    REPAIRED = "repaired"
+    VERIFIED = "verified"
+    FIRST_NOTE = "first_note"
+    RESTARTED = "restarted"
+
+
+class Phase(_Model):
+    """When a phase was reached (``None``: never) and how."""
+
+    name: PhaseName
+    at: datetime | None
+    minute: float | None = Field(description="minutes after the bad run started")
+    how: str = Field(default="", description="what reached it, e.g. the stop rule that fired")
+
+
+class ThreeTimes(_Model):
+    """The three times the runbook asks people to write down (rule 3)."""
+
+    run_started: datetime
+    paused: datetime | None
+    last_changed_data: datetime | None
+
+
+class DamagePoint(_Model):
+    """Damaged records so far, at one moment; the timeline chart's points."""
+
+    minute: float
+    at: datetime
+    damaged: int = Field(description="records damaged so far (all systems)")
+    by_system: dict[str, int] = Field(default_factory=dict)
+
+
+class SystemDamage(_Model):
+    """One system's damage and how well the team scoped and repaired it."""
+
+    system: str
+    damaged: int = Field(description="records the bad run made wrong (ground truth)")
+    after_detection: int = Field(description="of those, damaged after detection")
+    scoped: bool = Field(description="the runbook's scope covered this system")
+    changed: int = Field(description="records the team's scope found changed")
+    wrong: int
+    safe: int
+    unclear: int
+    precision: float | None = Field(description="share of scoped records really damaged")
+    recall: float | None = Field(description="share of damaged records the scope found")
+    repaired: int
+    left_wrong: int
+
+
+class Reconcile(_Model):
+    """Two systems that should agree, counted after repair (500 orders, 500 invoices)."""
+
+    left: str
+    right: str
+    left_count: int
+    right_count: int
+    mismatched: int = Field(description="records that differ between the two")
+
+    @property
+    def ok(self) -> bool:
+        return self.left_count == self.right_count and self.mismatched == 0
+
+
+class StepRecord(_Model):
+    """One runbook step as it was performed, with its real (or virtual) timing."""
+
+    section: str = Field(description="runbook section: pause, snapshot, scope, repair, ...")
+    action: str
+    target: str = ""
+    who: str
+    started: datetime
+    finished: datetime
+    minutes: float
+    outcome: str = ""
+
+
+class LogEntry(_Model):
+    """One line of the shared action log: every action, owner and finding (rule 3)."""
+
+    at: datetime
+    who: str
+    what: str
+
+
+class Outcome(_Model):
+    """The numbers a drill is judged by."""
+
+    records_damaged: int
+    records_damaged_after_detection: int
+    records_left_wrong: int
+    human_edits_overwritten: int
+    duplicates_left: int
+    unreconciled: int
+    minutes_to_detect: float | None
+    minutes_to_contain: float | None
+    contained: bool
+    restarted: bool
+
+
+class ScoreItem(_Model):
+    """Points of one rubric check, and the findings that cost points."""
+
+    check: Check
+    points: float
+    max_points: float
+    lost_to: list[str] = Field(default_factory=list, description="finding codes")
+
+
+class Score(_Model):
+    total: int = Field(ge=0, le=100)
+    items: list[ScoreItem]
+
+
+class Comms(_Model):
+    """The team's words, drafted from the drill's facts (rule 6)."""
+
+    first_note: str
+    first_note_at: datetime | None
+    updates_sent: int
+    customer_message: str | None
+
+
+class ChecklistItem(_Model):
+    """One restart condition (rule 7) and whether the drill met it."""
+
+    item: str
+    done: bool
+    detail: str = ""
+
+
+class ScenarioRef(_Model):
+    name: str
+    title: str
+    summary: str
+    fault: str
+    systems: list[str]
+
+
+class RunbookRef(_Model):
+    automation: str
+    path: str | None
+    owner: str | None
+
+
+class DrillReport(_Model):
+    """Everything one drill found; renderers need nothing else."""
+
+    schema_version: Literal["1"] = "1"
+    drill_id: str
+    tool_version: str
+    responder: Literal["scripted", "live", "hooks"]
+    seed: int
+    backend: str = Field(description="where the world lived, credentials removed")
+    scenario: ScenarioRef
+    runbook: RunbookRef | None
+    automation: str
+    started: datetime
+    finished: datetime
+    wall_seconds: float
+    phases: list[Phase]
+    times: ThreeTimes
+    timeline: list[DamagePoint]
+    systems: list[SystemDamage]
+    outcome: Outcome
+    reconcile: list[Reconcile]
+    steps: list[StepRecord]
+    log: list[LogEntry]
+    findings: list[Finding]
+    score: Score
+    comms: Comms
+    restart_checklist: list[ChecklistItem]
+
+    def phase(self, name: PhaseName) -> Phase | None:
+        return next((p for p in self.phases if p.name is name), None)
+
+    @property
+    def critical(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.CRITICAL]
+
+    def headline(self) -> str:
+        """'invoice-reminder drill: contained in 14 min, 126 records damaged, 0 left wrong,
+        score 82/100' - the line every renderer leads with."""
+        o = self.outcome
+        contained = (
+            f"contained in {o.minutes_to_contain:.0f} min"
+            if o.contained and o.minutes_to_contain is not None
+            else "never contained"
+        )
+        return (
+            f"{self.automation} drill: {contained}, {o.records_damaged:,} records damaged, "
+            f"{o.records_left_wrong:,} left wrong, score {self.score.total}/100"
+        )
