@@ -10,7 +10,7 @@ a batch id, and adds its damage to the run's :class:`~scenarios.truth.GroundTrut
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -165,8 +165,20 @@ class BadRun:
         for i, key in enumerate(self.targets):
             yield Event(i, start + gap * i, key)
 
-    def execute(self, events: Sequence[Event], now: datetime | None = None) -> BatchResult:
-        """Handle a batch of events at ``now`` (default: the last event's time) in one go."""
+    def execute(
+        self,
+        events: Sequence[Event],
+        now: datetime | None = None,
+        *,
+        skip_tables: Collection[str] = (),
+        healthy: bool = False,
+    ) -> BatchResult:
+        """Handle a batch of events at ``now`` (default: the last event's time) in one go.
+
+        ``skip_tables``: writes into these tables do not happen (the outgoing queue or
+        chained job that makes them is stopped). ``healthy``: the fault has been fixed,
+        the plan runs as meant (a restart after the cause was found).
+        """
         if not events:
             return BatchResult("", 0, 0, [])
         self._batches += 1
@@ -174,16 +186,22 @@ class BadRun:
         at = now or events[-1].at
         ctx = PlanContext(self.store, at, self.automation.name, self.automation.table)
         records = fetch_records(self.store, self.automation.table, [e.key for e in events])
-        healthy = self.automation.plan(records, ctx)
+        plans = self.automation.plan(records, ctx)
         widened = (
             self.automation.plan(records, ctx, ignore_filter=True)
             if self.injector.ignores_filter
-            else healthy
+            else plans
         )
+        injector = Healthy() if healthy else self.injector
         pairs: list[tuple[list[Write], list[Write]]] = []
         for rec in records:
             key = int(rec[KEY])  # type: ignore[arg-type]
-            pairs.append((healthy[key], self.injector.bend(rec, widened[key], ctx)))
+            planned = plans[key]
+            bent = injector.bend(rec, widened[key] if not healthy else planned, ctx)
+            if skip_tables:
+                planned = [w for w in planned if w.table not in skip_tables]
+                bent = [w for w in bent if w.table not in skip_tables]
+            pairs.append((planned, bent))
         touched = {
             (w.table, w.key, w.field)
             for h, b in pairs
@@ -192,8 +210,8 @@ class BadRun:
         }
         before = read_values(self.store, touched)
         ids = apply_plans(self.store, [b for _, b in pairs], self.actor.in_batch(batch_id))
-        plans = [(h, b, i) for (h, b), i in zip(pairs, ids, strict=True)]
-        damage = derive_damage(before, plans, at=at, batch_id=batch_id, columns=self._columns)
+        done = [(h, b, i) for (h, b), i in zip(pairs, ids, strict=True)]
+        damage = derive_damage(before, done, at=at, batch_id=batch_id, columns=self._columns)
         self.truth.record(damage)
         return BatchResult(batch_id, len(events), sum(len(b) for _, b in pairs), damage)
 
