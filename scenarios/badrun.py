@@ -10,8 +10,9 @@ a batch id, and adds its damage to the run's :class:`~scenarios.truth.GroundTrut
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Collection, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -20,6 +21,7 @@ from fakes.actors import Actor
 from fakes.automations import (
     AutomationDef,
     CreateRecord,
+    Insert,
     LogActivity,
     PlanContext,
     SendEmail,
@@ -123,6 +125,8 @@ class BatchResult:
     events: int
     writes: int
     damage: list[Damage]
+    expected_inserts: dict[str, int] = field(default_factory=dict)
+    """Records the healthy plan creates per table: what reconciliation counts against."""
 
 
 class BadRun:
@@ -213,7 +217,12 @@ class BadRun:
         done = [(h, b, i) for (h, b), i in zip(pairs, ids, strict=True)]
         damage = derive_damage(before, done, at=at, batch_id=batch_id, columns=self._columns)
         self.truth.record(damage)
-        return BatchResult(batch_id, len(events), sum(len(b) for _, b in pairs), damage)
+        expected: Counter[str] = Counter(
+            w.table for h, _ in pairs for w in h if isinstance(w, Insert)
+        )
+        return BatchResult(
+            batch_id, len(events), sum(len(b) for _, b in pairs), damage, dict(expected)
+        )
 
     def run_all(self, per_batch: int = 500) -> list[BatchResult]:
         """Run every event with no one stopping it, ``per_batch`` events per batch."""

@@ -1,0 +1,300 @@
+"""The drill engine: a discrete-event loop where a bad run meets a responder.
+
+Everything that happens in a drill is a process with a next time: the bad run's
+next batch, each sync's schedule, people's next edit or shadow fix, the
+responder's next step. The loop jumps the virtual clock to the earliest of them,
+lets everything due act, checks the stop rules against the live metrics, and
+records the blast radius. An hour-long incident is a few hundred iterations.
+
+The engine returns :class:`DrillResult`, the raw facts; :mod:`drills.scoring`
+turns them into a :class:`reports.model.DrillReport`. Progress is only announced
+through handlers (:mod:`drills.handlers`); the engine never prints.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from drills.clock import DrillClock
+from drills.handlers import DrillEvent, DrillEventHandler, HandlerRegistry
+from drills.metrics import MetricReader
+from drills.people import Complaint, People, PersonEdit
+from drills.propagate import propagate
+from drills.responder import Responder, ScriptedResponder, StepOutcome
+from drills.runbook import Runbook
+from drills.runtime import AutomationRuntime
+from fakes.backends.sqlite import SqliteBackend
+from fakes.store import SqlStore
+from reports.model import DamagePoint, LogEntry, StepRecord
+from scenarios.badrun import BadRun
+from scenarios.build import ScenarioWorld, build_scenario_world
+from scenarios.schema import Scenario
+
+__all__ = ["Detection", "Drill", "DrillResult"]
+
+TICK = timedelta(minutes=1)
+"""How finely the bad run is batched and the stop rules are checked."""
+
+
+@dataclass(frozen=True)
+class Detection:
+    at: datetime
+    how: str
+    rule: str | None
+
+
+@dataclass
+class DrillResult:
+    """What happened in one drill, before any judging."""
+
+    scenario: Scenario
+    runbook: Runbook | None
+    world: ScenarioWorld
+    run: BadRun
+    runtime: AutomationRuntime
+    people: People
+    detection: Detection | None
+    acted_at: datetime | None
+    steps: list[StepRecord]
+    outcomes: list[StepOutcome]
+    log: list[LogEntry]
+    timeline: list[DamagePoint]
+    notes: list[datetime]
+    started: datetime
+    finished: datetime
+    wall_seconds: float
+    drill_id: str
+    extras: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def store(self) -> SqlStore:
+        return self.world.store
+
+
+class Drill:
+    """One drill: a scenario's world, its bad run, its people and a responder.
+
+    ``store`` defaults to a fresh in-memory SQLite database; pass ``db_path`` to keep
+    the drill database as a file to inspect afterwards.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        runbook: Runbook | None = None,
+        *,
+        responder: Responder | None = None,
+        store: SqlStore | None = None,
+        db_path: Path | None = None,
+        handlers: Iterable[DrillEventHandler] = (),
+        drill_id: str | None = None,
+    ) -> None:
+        self.scenario = scenario
+        self.runbook = runbook
+        self.clock = DrillClock(scenario.starts)
+        if store is None:
+            store = SqlStore(SqliteBackend(db_path), self.clock)
+        else:
+            store.clock = self.clock
+        self.store = store
+        self.handlers = HandlerRegistry(handlers)
+        self.responder = responder or ScriptedResponder(scenario, runbook)
+        self.drill_id = drill_id or f"{scenario.name}-{scenario.seed}"
+
+    def run(self) -> DrillResult:
+        wall = time.perf_counter()
+        scenario = self.scenario
+        with self.clock:
+            world = build_scenario_world(scenario, self.store)
+            run = BadRun(scenario, self.store)
+            runtime = AutomationRuntime(scenario, run)
+            people = People(scenario, self.store, run.truth)
+            metrics = MetricReader(self.store, run.truth, run.run_id)
+            loop = _Loop(self, world, run, runtime, people, metrics)
+            loop.go()
+        return DrillResult(
+            scenario=scenario,
+            runbook=self.runbook,
+            world=world,
+            run=run,
+            runtime=runtime,
+            people=people,
+            detection=loop.detection,
+            acted_at=self.responder.acted_at,
+            steps=self.responder.steps,
+            outcomes=self.responder.outcomes,
+            log=loop.log,
+            timeline=loop.timeline,
+            notes=self.responder.notes,
+            started=scenario.starts,
+            finished=self.clock.now(),
+            wall_seconds=time.perf_counter() - wall,
+            drill_id=self.drill_id,
+        )
+
+
+class _Loop:
+    """The event loop proper, split out so :class:`Drill` stays a small facade."""
+
+    def __init__(
+        self,
+        drill: Drill,
+        world: ScenarioWorld,
+        run: BadRun,
+        runtime: AutomationRuntime,
+        people: People,
+        metrics: MetricReader,
+    ) -> None:
+        self.drill = drill
+        self.world = world
+        self.run = run
+        self.runtime = runtime
+        self.people = people
+        self.metrics = metrics
+        self.clock = drill.clock
+        self.emit = drill.handlers.emit
+        self.responder = drill.responder
+        self.detection: Detection | None = None
+        self.log: list[LogEntry] = []
+        self.timeline: list[DamagePoint] = []
+        self.end = drill.scenario.starts + drill.scenario.runs_for
+
+    def note(self, at: datetime, who: str, what: str) -> None:
+        self.log.append(LogEntry(at=at, who=who, what=what))
+
+    def go(self) -> None:
+        start = self.drill.scenario.starts
+        self.emit(DrillEvent.STARTED, start, scenario=self.drill.scenario.name)
+        self.responder.bind(self)
+        now = start
+        self._point(now)
+        while True:
+            self._act(now)
+            nxt = self._next(now)
+            if nxt is None or nxt > self.end:
+                break
+            now = nxt
+            self.clock.set(now)
+        self._settle(self.clock.now())
+        self.emit(DrillEvent.FINISHED, self.clock.now(), damaged=len(self.run.truth.records))
+
+    def _settle(self, now: datetime) -> None:
+        """At the end, every copy catches up once, so counts compare like with like."""
+        store = self.world.store
+        for sync in self.world.syncs.syncs:
+            sync.run(store, now)
+        propagate(store, self.run.truth, self.world.syncs.syncs)
+        self._point(now)
+
+    # -- one moment ----------------------------------------------------------------------
+
+    def _act(self, now: datetime) -> None:
+        result = self.runtime.step(now)
+        if result is not None and result.writes:
+            self.emit(DrillEvent.BATCH, now, events=result.events, damage=len(result.damage))
+        ran = self.world.syncs.run_due(self.world.store, now)
+        if any(ran.values()):
+            propagate(self.world.store, self.run.truth, self.world.syncs.syncs)
+            self.emit(DrillEvent.SYNC, now, ran=ran)
+        for edit in self.people.edit_due(now):
+            self._person(edit)
+        visible = sum(
+            len(keys)
+            for table, keys in self.run.truth.records.items()
+            if table.split(".")[0] != "warehouse" and table != "billing.activity"
+        )
+        complaint = self.people.complain_due(now, visible)
+        if complaint is not None:
+            self._complaint(complaint)
+        if self.detection is None:
+            self._detect(now, complaint)
+        self.responder.advance(now)
+        for edit in self.people.shadow_fix_due(
+            now,
+            self.detection.at if self.detection else None,
+            self.responder.notes[0] if self.responder.notes else None,
+        ):
+            self._person(edit)
+        self._point(now)
+
+    def _person(self, edit: PersonEdit) -> None:
+        kind = DrillEvent.SHADOW_FIX if edit.shadow else DrillEvent.PERSON_EDIT
+        self.emit(kind, edit.at, table=edit.table, key=edit.key, field=edit.field, who=edit.who)
+        if not edit.shadow:  # shadow fixes are, by definition, not in the shared log
+            self.note(edit.at, edit.who, f"edited {edit.table} #{edit.key} ({edit.field})")
+
+    def _complaint(self, complaint: Complaint) -> None:
+        self.metrics.complaints.append(complaint.at)
+        self.emit(DrillEvent.COMPLAINT, complaint.at, about=complaint.about)
+        self.note(complaint.at, "support", f"customer complaint: {complaint.about}")
+
+    def _detect(self, now: datetime, complaint: Complaint | None) -> None:
+        for rule in self.responder.stop_rules():
+            assert rule.metric is not None
+            value = self.metrics.read(rule.metric, now, rule.window)
+            if rule.fires(value):
+                how = f"stop rule '{rule.text}' fired ({value:g})"
+                self.detection = Detection(now, how, rule.text)
+                break
+        else:
+            if complaint is None:
+                return
+            self.detection = Detection(now, f"first customer complaint ({complaint.about})", None)
+        self.emit(DrillEvent.DETECTED, now, how=self.detection.how)
+        self.note(now, "drill", f"detected: {self.detection.how}")
+        self.responder.detected(now)
+
+    def _point(self, now: datetime) -> None:
+        counts = self.run.truth.counts()
+        by_system: dict[str, int] = {}
+        for table, n in counts.items():
+            system = table.split(".")[0]
+            by_system[system] = by_system.get(system, 0) + n
+        minute = (now - self.drill.scenario.starts).total_seconds() / 60
+        point = DamagePoint(
+            minute=round(minute, 2), at=now, damaged=sum(counts.values()), by_system=by_system
+        )
+        if self.timeline and self.timeline[-1].damaged == point.damaged and (
+            self.timeline[-1].by_system == point.by_system
+        ) and minute - self.timeline[-1].minute < 10:
+            return
+        self.timeline.append(point)
+
+    # -- what comes next -----------------------------------------------------------------
+
+    def _next(self, now: datetime) -> datetime | None:
+        """The next moment anything happens; None when the drill is over.
+
+        While the bad run, the people or the stop rules can change something, the
+        clock moves one tick at a time (batches and rule checks are per tick); once
+        the world is quiet it jumps straight to the responder's next step.
+        """
+        if self.responder.done:
+            return None
+        step = self.responder.next_time()
+        if self._quiet():
+            return step
+        nxt = now + TICK
+        if step is not None and now < step < nxt:
+            return step
+        return nxt
+
+    def _quiet(self) -> bool:
+        """Nothing but the responder can change the world from here on."""
+        runtime = self.runtime
+        run_idle = runtime.exhausted or (runtime.contained and not runtime.restarted_at)
+        people_idle = not self.drill.scenario.people.edits_per_hour
+        waiting_for_complaint = self.detection is None and not runtime.exhausted
+        return run_idle and people_idle and not waiting_for_complaint and (
+            self.detection is not None or runtime.exhausted
+        )
+
+
+def _ceil(at: datetime, origin: datetime) -> datetime:
+    """Round ``at`` up to the next tick boundary counted from ``origin``."""
+    steps = -(-(at - origin) // TICK)
+    return origin + TICK * steps

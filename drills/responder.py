@@ -1,0 +1,390 @@
+"""Responders: who acts on a bad run. The scripted one follows a runbook in virtual time.
+
+Rule by rule, the scripted responder does what the runbook says and no more:
+detection is the first stop rule that fires (or the first complaint); someone who
+can pause acts at once, otherwise after the scenario's escalation delay; then the
+runbook's steps run in order, each taking its time - pause and containment,
+snapshot, scope, repair (sample, stages), verification, restart - while the first
+note and updates go out on the comms schedule. A step the runbook leaves out is
+simply not done, which is how a drill measures what the gap costs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol
+
+import sqlalchemy as sa
+
+from drills.handlers import DrillEvent
+from drills.reconcile import reconcile
+from drills.repair import RepairStage, repair_stage, stage_bounds
+from drills.runbook import Runbook, StopRule, can_pause, takes
+from drills.runbook.defaults import first_note_within, next_update_every
+from drills.scope import ScopeResult, scope_table, take_scope
+from fakes.actors import Actor
+from fakes.snapshots import Snapshot, take_snapshot
+from reports.model import Reconcile, StepRecord
+from scenarios.schema import Scenario
+from scenarios.truth import DamageKind
+
+if TYPE_CHECKING:
+    from drills.engine import _Loop
+
+__all__ = ["Responder", "ScriptedResponder", "StepOutcome"]
+
+MANUAL_RATE = 2.0
+"""Records one person repairs by hand per minute: why manual repair of hundreds is slow."""
+
+NO_EXPORT_PENALTY = timedelta(minutes=30)
+"""Extra repair time when neither a snapshot nor a clean export holds the old values."""
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    """What a step achieved, beyond its timing: the facts scoring needs."""
+
+    section: str
+    action: str
+    target: str
+    at: datetime
+    ok: bool
+    detail: str = ""
+    data: Any = None
+
+
+class Responder(Protocol):
+    """Anyone acting on the drill: a script, people at a terminal, the team's own code."""
+
+    acted_at: datetime | None
+    steps: list[StepRecord]
+    outcomes: list[StepOutcome]
+    notes: list[datetime]
+
+    def bind(self, loop: _Loop) -> None: ...
+
+    def stop_rules(self) -> Sequence[StopRule]: ...
+
+    def detected(self, at: datetime) -> None: ...
+
+    def advance(self, now: datetime) -> None: ...
+
+    def next_time(self) -> datetime | None: ...
+
+    @property
+    def busy(self) -> bool: ...
+
+    @property
+    def done(self) -> bool: ...
+
+
+@dataclass
+class _Planned:
+    section: str
+    action: str
+    target: str
+    takes: timedelta
+    effect: Callable[[datetime], tuple[bool, str, Any]]
+    who: str
+
+
+class ScriptedResponder:
+    """Follows a runbook exactly, in virtual time."""
+
+    def __init__(self, scenario: Scenario, runbook: Runbook | None) -> None:
+        self.scenario = scenario
+        self.runbook = runbook
+        self.acted_at: datetime | None = None
+        self.steps: list[StepRecord] = []
+        self.outcomes: list[StepOutcome] = []
+        self.notes: list[datetime] = []
+        self._queue: list[_Planned] = []
+        self._current: tuple[_Planned, datetime] | None = None
+        self._next_note: datetime | None = None
+        self._loop: _Loop | None = None
+        self._detected: datetime | None = None
+        self.snapshot: Snapshot | None = None
+        self.scope: ScopeResult | None = None
+        self.repairs: list[RepairStage] = []
+        self.reconciled: list[Reconcile] | None = None
+        self._watch_until: datetime | None = None
+        self._finished = False
+
+    # -- protocol ------------------------------------------------------------------------
+
+    def bind(self, loop: _Loop) -> None:
+        self._loop = loop
+
+    def stop_rules(self) -> Sequence[StopRule]:
+        if self.runbook is None:
+            return []
+        return [r for r in self.runbook.stop_rules if r.parsed]
+
+    def detected(self, at: datetime) -> None:
+        self._detected = at
+        if self.runbook is None:
+            self._finished = True
+            return
+        self.acted_at = at if self._can_pause_now() else at + self.scenario.escalation_delay
+        self._queue = self._plan()
+        if self.runbook.comms is not None:
+            self._next_note = at + first_note_within(self.runbook.comms)
+        if self._queue:
+            first = self._queue.pop(0)
+            self._current = (first, self.acted_at)
+
+    def advance(self, now: datetime) -> None:
+        self._send_notes(now)
+        while self._current is not None:
+            planned, started = self._current
+            finish = started + planned.takes
+            if finish > now:
+                return
+            self._finish(planned, started, finish)
+            self._current = (self._queue.pop(0), finish) if self._queue else None
+        idle = self._current is None and self._detected is not None
+        if idle and (self._watch_until is None or now >= self._watch_until):
+            self._finished = True
+
+    def next_time(self) -> datetime | None:
+        times = []
+        if self._current is not None:
+            planned, started = self._current
+            times.append(started + planned.takes)
+        if self._next_note is not None and not self._finished:
+            times.append(self._next_note)
+        if self._watch_until is not None and not self._finished:
+            times.append(self._watch_until)
+        return min(times) if times else None
+
+    @property
+    def busy(self) -> bool:
+        return self._current is not None
+
+    @property
+    def done(self) -> bool:
+        return self._finished
+
+    # -- the runbook, step by step -------------------------------------------------------
+
+    @property
+    def _rb(self) -> Runbook:
+        """The runbook; steps only exist when there is one."""
+        assert self.runbook is not None
+        return self.runbook
+
+    def _can_pause_now(self) -> bool:
+        return can_pause(self._rb.owner)
+
+    def _who(self) -> str:
+        return self._rb.owner.name if self.runbook is not None else "responder"
+
+    def _plan(self) -> list[_Planned]:
+        rb = self._rb
+        who = self._who()
+        out: list[_Planned] = []
+        for step in rb.pause or []:
+            out.append(
+                _Planned("pause", step.kind, step.target, takes(step), self._pause(step), who)
+            )
+        if rb.snapshot is not None:
+            out.append(_Planned("snapshot", "export", ", ".join(rb.snapshot.export),
+                                takes(rb.snapshot), self._snapshot, who))
+        if rb.scope is not None:
+            out.append(_Planned("scope", "scope", ", ".join(rb.scope.systems),
+                                takes(rb.scope), self._scope, who))
+        if rb.repair is not None:
+            out.extend(self._repair_plan(who))
+        if rb.verify is not None:
+            out.append(_Planned("verify", "reconcile", ", ".join(rb.verify.reconcile),
+                                takes(rb.verify), self._verify, who))
+        if rb.restart is not None:
+            out.append(_Planned("restart", "restart", self.scenario.automation.name,
+                                takes(rb.restart), self._restart, who))
+        return out
+
+    def _finish(self, planned: _Planned, started: datetime, finish: datetime) -> None:
+        loop = self._loop
+        assert loop is not None
+        loop.clock.set(max(finish, loop.clock.now()))
+        ok, detail, data = planned.effect(finish)
+        minutes = (finish - started).total_seconds() / 60
+        self.steps.append(StepRecord(
+            section=planned.section, action=planned.action, target=planned.target,
+            who=planned.who, started=started, finished=finish, minutes=round(minutes, 2),
+            outcome=detail,
+        ))
+        self.outcomes.append(StepOutcome(planned.section, planned.action, planned.target,
+                                         finish, ok, detail, data))
+        loop.note(finish, planned.who, f"{planned.action} {planned.target}: {detail}".strip())
+        loop.emit(DrillEvent.STEP, finish, section=planned.section, action=planned.action,
+                  target=planned.target, ok=ok, detail=detail)
+
+    def _pause(self, step: Any) -> Callable[[datetime], tuple[bool, str, Any]]:
+        def effect(at: datetime) -> tuple[bool, str, Any]:
+            loop = self._loop
+            assert loop is not None
+            rt = loop.runtime
+            if step.kind == "pause_job":
+                ok = rt.pause_job(step.target, at)
+            elif step.kind in ("disable_feeder", "stop_queue"):
+                ok = rt.stop_feeder(step.target, at)
+            else:
+                return False, f"'{step.kind}' steps are not run by the scripted responder", None
+            if not ok:
+                return False, f"the automation has no job or feeder named '{step.target}'", None
+            running = len(rt.left_running)
+            state = "contained" if rt.contained else f"{running} feeder(s) still running"
+            return True, f"done; {state}", None
+        return effect
+
+    def _snapshot(self, at: datetime) -> tuple[bool, str, Any]:
+        loop = self._loop
+        assert loop is not None
+        assert self._rb.snapshot is not None
+        systems = [s for s in self._rb.snapshot.export
+                   if any(t.split(".")[0] == s for t in loop.world.store.tables)]
+        if not systems:
+            return False, "none of the named systems exist in this world", None
+        self.snapshot = take_snapshot(loop.world.store, "drill", systems=systems)
+        rows = sum(self.snapshot.row_counts.values())
+        return True, f"{rows:,} records exported from {', '.join(systems)}", self.snapshot
+
+    def _scope(self, at: datetime) -> tuple[bool, str, Any]:
+        loop = self._loop
+        assert loop is not None
+        run = loop.run
+        run.truth.persist(loop.world.store)
+        spec = self._rb.scope
+        assert spec is not None
+        start = loop.runtime.first_write or self.scenario.starts
+        noticed = sorted({(d.table, d.key) for d in run.truth})[:10]
+        self.scope = take_scope(
+            loop.world.store, scope_id="team", run_id=run.run_id,
+            automation=self.scenario.automation.name, by=list(spec.by),
+            systems=set(spec.systems), window=(start, at), noticed=noticed, now=at,
+        )
+        c = self.scope.total
+        return True, (f"{c.changed:,} changed, {c.wrong:,} wrong, {c.safe:,} safe, "
+                      f"{c.unclear:,} unclear"), self.scope
+
+    def _repair_plan(self, who: str) -> list[_Planned]:
+        spec = self._rb.repair
+        assert spec is not None
+        total = takes(spec)
+        if self._rb.snapshot is None and self._rb.last_clean_export is None:
+            total += NO_EXPORT_PENALTY
+        stages = list(spec.stages or [])
+        sample = spec.sample
+        bounds_preview = stage_bounds(100, sample, stages)
+        n = len(bounds_preview)
+        out: list[_Planned] = []
+        for i in range(n):
+            out.append(_Planned("repair", spec.strategy, f"stage {i + 1} of {n}", total / n,
+                                self._repair_stage(i, n), who))
+        return out
+
+    def _repair_stage(self, index: int, count: int) -> Callable[[datetime], tuple[bool, str, Any]]:
+        def effect(at: datetime) -> tuple[bool, str, Any]:
+            loop = self._loop
+            assert loop is not None
+            if self.scope is None:
+                return False, "nothing to repair: no scope was taken", None
+            spec = self._rb.repair
+            assert spec is not None
+            keys = self._scoped_keys()
+            bounds = stage_bounds(len(keys), spec.sample, list(spec.stages or []))
+            label, upto = bounds[min(index, len(bounds) - 1)]
+            lower = bounds[index - 1][1] if 0 < index < len(bounds) else 0
+            if index >= len(bounds):
+                return True, "nothing left", None
+            chosen = keys[lower:upto]
+            if spec.strategy == "manual":
+                elapsed = (at - (self.acted_at or at)).total_seconds() / 60
+                capacity = int(MANUAL_RATE * max(elapsed, 0))
+                done_before = sum(r.records for r in self.repairs)
+                chosen = chosen[: max(0, capacity - done_before)]
+            reviewed = bool(spec.sample)
+            overwrite = spec.overwrite_human_edits or not reviewed
+            stage = repair_stage(
+                loop.world.store, scope_id="team", run_id=loop.run.run_id, keys=chosen,
+                include_unclear=overwrite, actor=Actor.repair(self._who(), loop.run.run_id),
+                label=label,
+            )
+            self.repairs.append(stage)
+            return True, (f"{label}: {stage.records:,} records, {stage.fields_restored:,} "
+                          f"values restored, {stage.records_compensated:,} compensated"), stage
+        return effect
+
+    def _scoped_keys(self) -> list[tuple[str, int]]:
+        loop = self._loop
+        assert loop is not None
+        scope = scope_table(loop.world.store)
+        with loop.world.store.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(scope.c.table_name, scope.c.record_key)
+                .where(scope.c.scope_id == "team", scope.c.tag.in_(["wrong", "unclear"]))
+                .order_by(scope.c.table_name, scope.c.record_key)
+            ).all()
+        return [(t, int(k)) for t, k in rows]
+
+    def _verify(self, at: datetime) -> tuple[bool, str, Any]:
+        loop = self._loop
+        assert loop is not None
+        for sync in loop.world.syncs.syncs:  # the team brings every copy up to date first
+            sync.run(loop.world.store, at)
+        self.reconciled = reconcile(loop.world.store, self.scenario, loop.run.run_id,
+                                    loop.runtime.handled)
+        bad = [r for r in self.reconciled if not r.ok]
+        detail = ("all counts match" if not bad else
+                  f"{len(bad)} of {len(self.reconciled)} pairs do not match")
+        return True, detail, self.reconciled
+
+    def _restart(self, at: datetime) -> tuple[bool, str, Any]:
+        loop = self._loop
+        assert loop is not None
+        spec = self._rb.restart
+        assert spec is not None
+        cause, tests, ramp, watch = spec.cause, list(spec.test), list(spec.ramp), spec.watch
+        if not cause and tests:
+            return False, "the test record showed the fault is still there; not restarted", None
+        first = ramp[0] if ramp and isinstance(ramp[0], int) else None
+        loop.runtime.restart(at, fixed=bool(cause), limit=first)
+        if watch is not None:
+            self._watch_until = at + watch
+            if not cause:
+                # Whoever watches sees the fault come back and pauses again at the end of the watch.
+                self._queue.append(_Planned("restart", "pause_job", self.scenario.automation.name,
+                                            watch, self._repause, self._who()))
+        how = "fixed" if cause else "with the fault still in place"
+        return True, f"restarted {how}" + (f", ramp {ramp}" if ramp else ""), None
+
+    def _repause(self, at: datetime) -> tuple[bool, str, Any]:
+        loop = self._loop
+        assert loop is not None
+        loop.runtime.pause_job(self.scenario.automation.name, at)
+        for name in list(loop.runtime.feeders):
+            loop.runtime.stop_feeder(name, at)
+        return True, "fault seen again during the watch; paused", None
+
+    # -- comms ---------------------------------------------------------------------------
+
+    def _send_notes(self, now: datetime) -> None:
+        comms = self.runbook.comms if self.runbook is not None else None
+        loop = self._loop
+        while (
+            comms is not None and loop is not None and self._next_note is not None
+            and self._next_note <= now and not self._finished
+        ):
+            at = self._next_note
+            first = not self.notes
+            self.notes.append(at)
+            loop.note(at, self._who(), "first note sent" if first else "update sent")
+            loop.emit(DrillEvent.NOTE, at, first=first)
+            self._next_note = at + next_update_every(comms)
+
+
+def damaged_after(truth: Any, at: datetime) -> int:
+    return len({(d.table, d.key) for d in truth if d.at > at and d.kind is not DamageKind.STALE})

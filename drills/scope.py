@@ -1,0 +1,195 @@
+"""Scoping: which records the team finds, and how it tags them, in set-based SQL.
+
+Rule 4: scope from the run (run id, window, batch ids), not from the records people
+happened to notice, in every system the runbook names, including the downstream
+copies. The scope lands in a table (``_drills_scope``) built with ``INSERT ...
+SELECT`` from the change log, then each record is tagged: ``unclear`` when a person
+changed it after the run started, ``wrong`` when the run damaged it, else ``safe``.
+Counts are one ``GROUP BY``. Nothing here loops over rows in Python, so a
+hundred-thousand-record scope costs a few statements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from fakes.catalog import CATALOG, KEY, WAREHOUSE
+from fakes.store import SqlStore, format_time
+from scenarios.truth import GroundTruth
+
+__all__ = ["SCOPE_TABLE", "ScopeResult", "TagCounts", "take_scope", "truth_table"]
+
+SCOPE_TABLE = "_drills_scope"
+TAGS = ("wrong", "safe", "unclear")
+
+
+def truth_table(store: SqlStore) -> sa.Table:
+    """The persisted ground truth (see :meth:`GroundTruth.persist`) as a Core table."""
+    return sa.Table(GroundTruth.TABLE, sa.MetaData(), autoload_with=store.engine)
+
+
+def scope_table(store: SqlStore) -> sa.Table:
+    meta = sa.MetaData()
+    t = sa.Table(
+        SCOPE_TABLE,
+        meta,
+        sa.Column("scope_id", sa.Text, primary_key=True),
+        sa.Column("table_name", sa.Text, primary_key=True),
+        sa.Column("record_key", sa.Integer, primary_key=True),
+        sa.Column("tag", sa.Text, nullable=False, server_default="safe"),
+    )
+    meta.create_all(store.engine)
+    return t
+
+
+@dataclass(frozen=True)
+class TagCounts:
+    changed: int
+    wrong: int
+    safe: int
+    unclear: int
+
+
+@dataclass(frozen=True)
+class ScopeResult:
+    scope_id: str
+    by: tuple[str, ...]
+    systems: tuple[str, ...]
+    at: datetime
+    counts: dict[str, TagCounts]
+    """Per table: the records found and their tags."""
+
+    def system_counts(self, system: str) -> TagCounts:
+        rows = [c for t, c in self.counts.items() if t.split(".")[0] == system]
+        return TagCounts(
+            sum(c.changed for c in rows),
+            sum(c.wrong for c in rows),
+            sum(c.safe for c in rows),
+            sum(c.unclear for c in rows),
+        )
+
+    @property
+    def total(self) -> TagCounts:
+        rows = list(self.counts.values())
+        return TagCounts(
+            sum(c.changed for c in rows),
+            sum(c.wrong for c in rows),
+            sum(c.safe for c in rows),
+            sum(c.unclear for c in rows),
+        )
+
+
+def take_scope(
+    store: SqlStore,
+    *,
+    scope_id: str,
+    run_id: str,
+    automation: str,
+    by: Sequence[str],
+    systems: Collection[str],
+    window: tuple[datetime, datetime],
+    noticed: Collection[tuple[str, int]] = (),
+    now: datetime,
+) -> ScopeResult:
+    """Build the scope the runbook's method finds and tag it against the world."""
+    cl = store.changelog
+    scope = scope_table(store)
+    tables = [t for t in store.tables if t.split(".")[0] in systems]
+    sources = [t for t in tables if not t.startswith(f"{WAREHOUSE}.")]
+    start, end = format_time(window[0]), format_time(window[1])
+    ways: list[sa.ColumnElement[bool]] = []
+    methods = set(by)
+    if methods & {"run_id", "batch", "filter"}:
+        ways.append(cl.c.run_id == run_id)
+    if "window" in methods:
+        ways.append(sa.and_(cl.c.at >= start, cl.c.at <= end))
+    # What the syncs carried from the run into the scoped systems is part of the run's reach.
+    if ways:
+        ways.append(sa.and_(cl.c.actor_kind == "sync", cl.c.at >= start))
+    with store.begin() as conn:
+        conn.execute(scope.delete().where(scope.c.scope_id == scope_id))
+        if ways and sources:
+            found = (
+                sa.select(sa.literal(scope_id), cl.c.table_name, cl.c.record_key)
+                .where(cl.c.table_name.in_(sources), sa.or_(*ways))
+                .distinct()
+            )
+            conn.execute(
+                scope.insert().from_select(["scope_id", "table_name", "record_key"], found)
+            )
+        picked = [
+            {"scope_id": scope_id, "table_name": t, "record_key": k}
+            for t, k in sorted(set(noticed))
+            if "noticed" in methods and t in sources
+        ]
+        if picked:
+            known = {
+                (r.table_name, r.record_key)
+                for r in conn.execute(
+                    sa.select(scope.c.table_name, scope.c.record_key).where(
+                        scope.c.scope_id == scope_id
+                    )
+                )
+            }
+            new = [p for p in picked if (p["table_name"], p["record_key"]) not in known]
+            if new:
+                conn.execute(scope.insert(), new)
+        for copy in (t for t in tables if t.startswith(f"{WAREHOUSE}.")):
+            source = CATALOG.table(copy).copy_of
+            if source is None:
+                continue
+            conn.execute(
+                scope.insert().from_select(
+                    ["scope_id", "table_name", "record_key"],
+                    sa.select(sa.literal(scope_id), sa.literal(copy), scope.c.record_key)
+                    .where(scope.c.scope_id == scope_id, scope.c.table_name == source)
+                    .where(
+                        scope.c.record_key.in_(sa.select(store.sa_table(copy).c[KEY]))
+                    ),
+                )
+            )
+    _tag(store, scope, scope_id, run_id, start)
+    return ScopeResult(
+        scope_id, tuple(by), tuple(sorted(systems)), now, _counts(store, scope, scope_id)
+    )
+
+
+def _tag(store: SqlStore, scope: sa.Table, scope_id: str, run_id: str, start: str) -> None:
+    cl = store.changelog
+    truth = truth_table(store)
+    person_after = sa.exists().where(
+        cl.c.table_name == scope.c.table_name,
+        cl.c.record_key == scope.c.record_key,
+        cl.c.actor_kind == "person",
+        cl.c.at >= start,
+    )
+    damaged = sa.exists().where(
+        truth.c.run_id == run_id,
+        truth.c.table_name == scope.c.table_name,
+        truth.c.record_key == scope.c.record_key,
+    )
+    with store.begin() as conn:
+        mine = scope.c.scope_id == scope_id
+        conn.execute(scope.update().where(mine).values(tag="safe"))
+        conn.execute(scope.update().where(mine, damaged).values(tag="wrong"))
+        conn.execute(scope.update().where(mine, person_after).values(tag="unclear"))
+
+
+def _counts(store: SqlStore, scope: sa.Table, scope_id: str) -> dict[str, TagCounts]:
+    q = (
+        sa.select(scope.c.table_name, scope.c.tag, sa.func.count())
+        .where(scope.c.scope_id == scope_id)
+        .group_by(scope.c.table_name, scope.c.tag)
+    )
+    raw: dict[str, dict[str, int]] = {}
+    with store.engine.connect() as conn:
+        for table, tag, n in conn.execute(q):
+            raw.setdefault(table, dict.fromkeys(TAGS, 0))[tag] = int(n)
+    return {
+        t: TagCounts(sum(c.values()), c["wrong"], c["safe"], c["unclear"])
+        for t, c in sorted(raw.items())
+    }
