@@ -16,6 +16,7 @@ indexes: 7 bytes per contact.
 
 from __future__ import annotations
 
+import functools
 import random
 import sys
 from array import array
@@ -138,6 +139,17 @@ class ValuePools:
 
     @classmethod
     def build(cls, seed: int, size: int = POOL_SIZE, catalog: Catalog = CATALOG) -> ValuePools:
+        """The pools for ``seed``; built once per process (they are immutable and cost ~1 s).
+
+        Gap costs rerun the same seeded drill many times; without the cache each rerun
+        would spend most of its time asking Faker for the same names again.
+        """
+        if catalog is CATALOG:
+            return _build_pools(cls, seed, size)
+        return cls._build(seed, size, catalog)
+
+    @classmethod
+    def _build(cls, seed: int, size: int, catalog: Catalog) -> ValuePools:
         fake = Faker(use_weighting=False)
         fake.add_provider(WorldProvider)
         fake.seed_instance(f"{seed}/pools")
@@ -574,3 +586,8 @@ _RULES: Mapping[str, Callable[[PoolWorld, Columns, Sampler], None]] = {
     "billing.invoices": _invoices,
     "email.outbox": _outbox,
 }
+
+
+@functools.lru_cache(maxsize=8)
+def _build_pools(cls: type[ValuePools], seed: int, size: int) -> ValuePools:
+    return cls._build(seed, size, CATALOG)

@@ -1,6 +1,24 @@
-"""Drill reports: a typed report model and its renderers. Knows no engine (see DESIGN.md)."""
+"""Drill reports: a typed report model and its renderers. Knows no engine (see DESIGN.md).
 
+The engine fills a :class:`DrillReport`; everything here reads only that model, so
+a saved JSON report renders the same way later, on another machine, without drills'
+engine or its database.
+"""
+
+from reports.console import render_console, render_console_text
+from reports.drafts import customer_message, first_note, format_when, restart_checklist
 from reports.findings import Check, Finding, GapCost, Severity
+from reports.html import render_html, systems_svg, timeline_svg
+from reports.jsonout import (
+    SCHEMA_FILE,
+    ReportError,
+    load_report,
+    parse_report,
+    render_json,
+    report_json_schema,
+)
+from reports.junit import render_junit
+from reports.markdown import render_markdown
 from reports.model import (
     SCHEMA_VERSION,
     ChecklistItem,
@@ -20,9 +38,23 @@ from reports.model import (
     SystemDamage,
     ThreeTimes,
 )
+from reports.multi import (
+    AutomationTrend,
+    MultiReport,
+    TrendPoint,
+    render_multi_console,
+    render_multi_console_text,
+    render_multi_html,
+    render_multi_markdown,
+    trend_svg,
+)
+from reports.writer import FORMATS, report_basename, write_reports
 
 __all__ = [
+    "FORMATS",
+    "SCHEMA_FILE",
     "SCHEMA_VERSION",
+    "AutomationTrend",
     "Check",
     "ChecklistItem",
     "Comms",
@@ -31,10 +63,12 @@ __all__ = [
     "Finding",
     "GapCost",
     "LogEntry",
+    "MultiReport",
     "Outcome",
     "Phase",
     "PhaseName",
     "Reconcile",
+    "ReportError",
     "RunbookRef",
     "ScenarioRef",
     "Score",
@@ -43,4 +77,27 @@ __all__ = [
     "StepRecord",
     "SystemDamage",
     "ThreeTimes",
+    "TrendPoint",
+    "customer_message",
+    "first_note",
+    "format_when",
+    "load_report",
+    "parse_report",
+    "render_console",
+    "render_console_text",
+    "render_html",
+    "render_json",
+    "render_junit",
+    "render_markdown",
+    "render_multi_console",
+    "render_multi_console_text",
+    "render_multi_html",
+    "render_multi_markdown",
+    "report_basename",
+    "report_json_schema",
+    "restart_checklist",
+    "systems_svg",
+    "timeline_svg",
+    "trend_svg",
+    "write_reports",
 ]

@@ -9,6 +9,7 @@ has measured it - its cost in records and minutes.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -44,11 +45,17 @@ class Check(StrEnum):
 class GapCost(BaseModel):
     """The difference closing the gap made in a rerun of the same seeded drill."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     records_damaged: int = Field(description="damaged records the gap added")
     records_left_wrong: int = Field(description="records still wrong at the end that the gap added")
     minutes_to_contain: float = Field(description="minutes to contain the gap added")
+    basis: Literal["alone", "others-closed"] = Field(
+        default="alone",
+        description="'alone': closing just this gap in the runbook as written made the "
+        "difference; 'others-closed': other gaps masked it, so it was measured in the "
+        "runbook with every other gap closed",
+    )
 
     @property
     def is_zero(self) -> bool:
@@ -60,7 +67,7 @@ class GapCost(BaseModel):
 
 
 class Finding(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     code: str = Field(pattern=r"^[a-z][a-z0-9-]*$", description="stable identifier")
     severity: Severity

@@ -204,11 +204,15 @@ def test_the_kind_of_a_file_comes_from_its_name_or_its_keys(tmp_path: Path) -> N
     assert validate.kind_of(REPO / GOOD) == "scenario"
 
 
-def test_runbooks_are_refused_until_a_checker_is_registered(
+def test_a_kind_without_a_checker_is_refused_and_a_registered_checker_is_used(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "reminder.runbook.yaml"
     path.write_text("automation: invoice-reminder\n", encoding="utf-8")
+    assert invoke("validate", str(path)) == (2, f"{path}:1:1: missing key 'owner'; add it\n")
+
+    scenarios_only = {"scenario": validate.CHECKERS["scenario"]}
+    monkeypatch.setattr(validate, "CHECKERS", scenarios_only)
     assert invoke("validate", str(path)) == (2, (
         f"{path}:1:1: 'drills validate' cannot check runbook files yet; pass only scenario "
         "files for now\n"

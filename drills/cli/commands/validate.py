@@ -4,7 +4,8 @@ Every problem is printed on its own line as ``file:line:column: message`` (the f
 editors and CI annotate), valid files as ``ok: FILE``. Exit 0 when every file is valid,
 2 when any is not, so CI can gate on it. Files are checked by kind: the kind is read
 from the file name (``*.runbook.yaml``) or its top-level keys, and each kind has one
-checker in :data:`CHECKERS`. Scenarios are supported today; runbooks plug in there.
+checker in :data:`CHECKERS`: scenarios and runbooks. A runbook is checked for what
+would stop it loading; gaps in what it says are lint findings (:mod:`drills.runbook.lint`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 import click
 
 from drills.cli.main import EXIT_OK, EXIT_USAGE
+from drills.runbook.loader import validate_runbook_file
 from scenarios.loader import validate_scenario_file
 from scenarios.yamlfile import FileError
 
@@ -24,11 +26,16 @@ __all__ = ["CHECKERS", "Checker", "check_path", "command", "kind_of"]
 Checker = Callable[[Path], list[FileError]]
 """Reads one file and returns every problem in it; an empty list means valid."""
 
-CHECKERS: dict[str, Checker] = {"scenario": validate_scenario_file}
-"""File kind -> its checker. The runbook checker registers here once drills.runbook exists."""
+CHECKERS: dict[str, Checker] = {
+    "scenario": validate_scenario_file,
+    "runbook": validate_runbook_file,
+}
+"""File kind -> its checker."""
 
 _RUNBOOK_SUFFIXES = (".runbook.yaml", ".runbook.yml")
-_RUNBOOK_KEYS = re.compile(r"^(?:stop_rules|backup_owner|first_safe_action)\s*:", re.MULTILINE)
+_RUNBOOK_KEYS = re.compile(
+    r"^(?:owner|stop_rules|backup_owner|first_safe_action)\s*:", re.MULTILINE
+)
 _SCENARIO_KEYS = re.compile(r"^(?:fault|world)\s*:", re.MULTILINE)
 _PEEK_BYTES = 64 * 1024
 
@@ -69,7 +76,7 @@ def check_path(path: Path) -> list[FileError]:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors, not the 'ok:' lines.")
 def command(files: tuple[Path, ...], quiet: bool) -> None:
-    """Check scenario files; print each error as FILE:LINE:COL: message.
+    """Check scenario and runbook files; print each error as FILE:LINE:COL: message.
 
     Exit code 0 when every file is valid, 2 when any is not.
     """

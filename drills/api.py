@@ -1,0 +1,48 @@
+"""The library's front door: run a drill and get its report in one call.
+
+The CLI, the pytest plugin and users' own scripts all come through here, so they
+see the same drill: the same engine, the same findings, the same costs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from drills.costs import _measured, with_costs
+from drills.engine import Drill
+from drills.handlers import DrillEventHandler
+from drills.runbook import Runbook, lint_runbook
+from drills.scoring import build_report, drill_findings, evaluate
+from reports.model import DrillReport
+from scenarios.schema import Scenario
+
+__all__ = ["run_drill"]
+
+
+def run_drill(
+    scenario: Scenario,
+    runbook: Runbook | None = None,
+    *,
+    costs: bool = True,
+    runbook_path: str | Path | None = None,
+    db_path: Path | None = None,
+    handlers: Iterable[DrillEventHandler] = (),
+) -> DrillReport:
+    """Run one scripted drill and judge it.
+
+    With ``costs`` every finding a runbook change can close gets its measured cost
+    (one rerun of the same seeded drill per distinct fix). ``db_path`` keeps the
+    drill's SQLite database as a file for inspection.
+    """
+    result = Drill(scenario, runbook, db_path=db_path, handlers=handlers).run()
+    ev = evaluate(result)
+    findings = drill_findings(result, ev)
+    if runbook is not None:
+        findings += lint_runbook(runbook, source=str(runbook_path) if runbook_path else None)
+    if costs and runbook is not None:
+        base = _measured(result.runtime.contained_at, result, ev)
+        findings = with_costs(scenario, runbook, findings, base)
+    return build_report(
+        result, findings, ev, runbook_path=str(runbook_path) if runbook_path else None
+    )

@@ -1,0 +1,225 @@
+"""What each runbook gap cost: rerun the same seeded drill with the gap closed.
+
+A finding says what is missing; its cost says why it matters. For every finding a
+runbook change can close, the gap is closed with the matching section of a
+complete runbook (:mod:`drills.complete`) and the drill runs again on the same
+seed. The difference in damaged records, records left wrong and minutes to
+contain is the gap's cost. Same seed, same numbers: nothing here is estimated.
+Reruns that make the same change are run once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from drills.complete import complete_sections
+from drills.engine import Drill
+from drills.runbook import Runbook
+from drills.scoring import Evaluation, evaluate
+from reports.findings import Finding, GapCost
+from scenarios.schema import Scenario
+
+__all__ = ["CLOSERS", "Measured", "close_gap", "measure", "with_costs"]
+
+Sections = dict[str, Any]
+
+
+def _set(*keys: str) -> Callable[[Sections, Sections, Finding], None]:
+    def close(rb: Sections, full: Sections, _f: Finding) -> None:
+        for key in keys:
+            rb[key] = full[key]
+    return close
+
+
+def _pause_all(rb: Sections, full: Sections, _f: Finding) -> None:
+    have = {json.dumps(s, sort_keys=True) for s in rb.get("pause", [])}
+    rb["pause"] = rb.get("pause", []) + [
+        {k: v for k, v in s.items()} for s in full["pause"]
+        if json.dumps(s, sort_keys=True) not in have
+    ]
+
+
+def _pause_one(rb: Sections, full: Sections, f: Finding) -> None:
+    steps = [s for s in full["pause"] if f.where in s.values()]
+    rb["pause"] = rb.get("pause", []) + steps
+
+
+def _owner(rb: Sections, full: Sections, _f: Finding) -> None:
+    rb["owner"] = full["owner"]
+
+
+def _stop_rule(rb: Sections, full: Sections, _f: Finding) -> None:
+    rb["stop_rules"] = [*rb.get("stop_rules", []), full["stop_rules"][0]]
+
+
+def _scope_system(rb: Sections, full: Sections, f: Finding) -> None:
+    scope = dict(rb.get("scope") or full["scope"])
+    systems = list(scope.get("systems", []))
+    if f.where and f.where not in systems:
+        systems.append(f.where)
+    scope["systems"] = systems
+    rb["scope"] = scope
+
+
+def _scope_by_run(rb: Sections, full: Sections, _f: Finding) -> None:
+    scope = dict(rb.get("scope") or full["scope"])
+    scope["by"] = full["scope"]["by"]
+    rb["scope"] = scope
+
+
+def _repair(**fields: Any) -> Callable[[Sections, Sections, Finding], None]:
+    def close(rb: Sections, full: Sections, _f: Finding) -> None:
+        repair = dict(rb.get("repair") or full["repair"])
+        repair.update(fields)
+        rb["repair"] = repair
+    return close
+
+
+def _restart(*keys: str) -> Callable[[Sections, Sections, Finding], None]:
+    def close(rb: Sections, full: Sections, _f: Finding) -> None:
+        restart = dict(rb.get("restart") or {})
+        for key in keys:
+            restart[key] = full["restart"][key]
+        rb["restart"] = restart
+    return close
+
+
+CLOSERS: dict[str, Callable[[Sections, Sections, Finding], None]] = {
+    "owner-is-team": _owner,
+    "owner-cannot-pause": _owner,
+    "waited-for-escalation": _owner,
+    "missing-backup-owner": _set("backup_owner"),
+    "no-stop-rule": _stop_rule,
+    "uncheckable-stop-rule": _stop_rule,
+    "detected-by-complaint": _stop_rule,
+    "never-detected": _stop_rule,
+    "no-pause-steps": _pause_all,
+    "pause-job-only": _pause_all,
+    "never-contained": _pause_all,
+    "feeder-left-running": _pause_one,
+    "queue-left-running": _pause_one,
+    "no-snapshot": _set("snapshot"),
+    "repair-without-saved-values": _set("snapshot"),
+    "no-clean-export": _set("last_clean_export"),
+    "no-scope": _set("scope"),
+    "system-never-scoped": _scope_system,
+    "scope-by-window-only": _scope_by_run,
+    "scope-from-noticed": _scope_by_run,
+    "no-repair-plan": _set("repair"),
+    "repair-without-sample": _repair(sample=20),
+    "human-edits-overwritten": _repair(sample=20, overwrite_human_edits=False),
+    "repair-overwrites-human-edits": _repair(overwrite_human_edits=False),
+    "repair-without-stages": _repair(stages=["10%", "50%", "100%"]),
+    "no-verification": _set("verify"),
+    "no-comms": _set("comms"),
+    "shadow-fixes": _set("comms"),
+    "late-first-note": _set("comms"),
+    "no-restart-plan": _set("restart"),
+    "restart-without-cause": _restart("cause"),
+    "restarted-with-fault": _restart("cause"),
+    "restart-without-test": _restart("test"),
+    "restart-without-approver": _restart("approver"),
+    "restart-without-ramp": _restart("ramp"),
+    "restart-without-watch": _restart("watch"),
+}
+"""Finding code -> how the matching piece of a complete runbook closes it."""
+
+
+def close_gap(runbook: Runbook, finding: Finding, scenario: Scenario) -> Runbook | None:
+    """The runbook with this one gap closed, or None when no runbook change closes it."""
+    closer = CLOSERS.get(finding.code)
+    if closer is None:
+        return None
+    sections: Sections = runbook.model_dump(mode="json", by_alias=True, exclude_none=True)
+    closer(sections, complete_sections(scenario), finding)
+    closed = Runbook.model_validate(sections)
+    return None if closed == runbook else closed
+
+
+@dataclass(frozen=True)
+class Measured:
+    damaged: int
+    left_wrong: int
+    minutes_to_contain: float
+
+
+def measure(scenario: Scenario, runbook: Runbook | None) -> Measured:
+    """Run the drill and keep the three numbers a gap's cost is made of."""
+    result = Drill(scenario, runbook).run()
+    ev: Evaluation = evaluate(result)
+    return _measured(result.runtime.contained_at, result, ev)
+
+
+def _measured(contained_at: Any, result: Any, ev: Evaluation) -> Measured:
+    origin = result.runtime.first_write or result.scenario.starts
+    end = contained_at or result.finished
+    return Measured(ev.records_damaged, ev.records_left_wrong,
+                    round((end - origin).total_seconds() / 60, 2))
+
+
+def _apply(
+    runbook: Runbook, findings: Sequence[Finding], scenario: Scenario
+) -> Runbook:
+    """The runbook with every closable finding in ``findings`` closed."""
+    sections: Sections = runbook.model_dump(mode="json", by_alias=True, exclude_none=True)
+    full = complete_sections(scenario)
+    for f in findings:
+        closer = CLOSERS.get(f.code)
+        if closer is not None:
+            closer(sections, full, f)
+    return Runbook.model_validate(sections)
+
+
+def with_costs(
+    scenario: Scenario,
+    runbook: Runbook,
+    findings: Sequence[Finding],
+    base: Measured,
+) -> list[Finding]:
+    """The findings with their measured cost filled in where a rerun can measure one.
+
+    First each gap is closed alone in the runbook as written. When that changes
+    nothing - typically because another gap (an owner nobody can reach, a webhook
+    left running) masks it - the gap is measured the other way round: in the
+    runbook with every other gap closed, what does leaving this one open cost?
+    """
+    cache: dict[str, Measured] = {}
+
+    def run(rb: Runbook) -> Measured:
+        key = rb.model_dump_json()
+        if key not in cache:
+            cache[key] = measure(scenario, rb)
+        return cache[key]
+
+    closable = [f for f in findings if close_gap(runbook, f, scenario) is not None]
+    fixed: Runbook | None = None
+    out: list[Finding] = []
+    for f in findings:
+        closed = close_gap(runbook, f, scenario)
+        if closed is None:
+            out.append(f)
+            continue
+        m = run(closed)
+        cost = GapCost(
+            records_damaged=base.damaged - m.damaged,
+            records_left_wrong=base.left_wrong - m.left_wrong,
+            minutes_to_contain=round(base.minutes_to_contain - m.minutes_to_contain, 2),
+        )
+        if cost.is_zero and len(closable) > 1:
+            fixed = fixed or _apply(runbook, closable, scenario)
+            best = run(fixed)
+            others = [g for g in closable if g is not f]
+            opened = _apply(runbook, others, scenario)
+            if opened != fixed:
+                m = run(opened)
+                cost = GapCost(
+                    records_damaged=m.damaged - best.damaged,
+                    records_left_wrong=m.left_wrong - best.left_wrong,
+                    minutes_to_contain=round(m.minutes_to_contain - best.minutes_to_contain, 2),
+                    basis="others-closed",
+                )
+        out.append(f.model_copy(update={"cost": cost}))
+    return out

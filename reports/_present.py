@@ -1,0 +1,225 @@
+"""What every renderer says the same way: orderings, rankings and number formats.
+
+Console, Markdown and HTML must never disagree about which finding to fix first or
+how a phase time reads, so the choices live here once. Everything is derived from
+:class:`~reports.model.DrillReport` alone.
+"""
+
+from __future__ import annotations
+
+import math
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from markupsafe import Markup
+
+from reports.findings import Finding, GapCost, Severity
+from reports.model import DrillReport, LogEntry, Phase, PhaseName, SystemDamage
+
+__all__ = [
+    "FIX_FIRST",
+    "LOG_EXCERPT",
+    "PHASE_LABELS",
+    "Overall",
+    "coord",
+    "cost_text",
+    "findings_by_severity",
+    "fix_first",
+    "fmt_clock",
+    "fmt_minute",
+    "fmt_pct",
+    "log_excerpt",
+    "nice_ticks",
+    "ordered_phases",
+    "overall_scope",
+    "svg_child",
+    "svg_markup",
+]
+
+FIX_FIRST = 5
+"""How many findings "what to fix first" lists."""
+
+LOG_EXCERPT = 20
+"""How many action-log lines a one-page summary shows (the HTML shows them all)."""
+
+PHASE_LABELS: dict[PhaseName, str] = {
+    PhaseName.RUN_STARTED: "bad run started",
+    PhaseName.DETECTED: "detected",
+    PhaseName.PAUSED: "paused",
+    PhaseName.CONTAINED: "contained",
+    PhaseName.SNAPSHOT: "snapshot taken",
+    PhaseName.SCOPED: "scoped",
+    PhaseName.REPAIRED: "repaired",
+    PhaseName.VERIFIED: "verified",
+    PhaseName.FIRST_NOTE: "first note sent",
+    PhaseName.RESTARTED: "restarted",
+}
+
+
+def fmt_minute(minute: float | None) -> str:
+    """``14 min``, ``6.5 min``; ``never`` for a phase not reached."""
+    if minute is None:
+        return "never"
+    rounded = round(minute, 1)
+    if rounded == int(rounded):
+        return f"{int(rounded)} min"
+    return f"{rounded:.1f} min"
+
+
+def fmt_clock(at: datetime | None) -> str:
+    return "—" if at is None else f"{at:%H:%M:%S}"
+
+
+def fmt_pct(share: float | None) -> str:
+    return "—" if share is None else f"{share * 100:.0f}%"
+
+
+def ordered_phases(report: DrillReport) -> list[Phase]:
+    """Reached phases by time, then the ones never reached in the model's order."""
+    order = list(PhaseName)
+    reached = sorted(
+        (p for p in report.phases if p.minute is not None),
+        key=lambda p: (p.minute, order.index(p.name)),
+    )
+    never = sorted((p for p in report.phases if p.minute is None),
+                   key=lambda p: order.index(p.name))
+    return reached + never
+
+
+def findings_by_severity(findings: Iterable[Finding]) -> list[tuple[Severity, list[Finding]]]:
+    """Severities that have findings, worst first; within one, the costliest first."""
+    groups: dict[Severity, list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault(finding.severity, []).append(finding)
+    return [
+        (severity, sorted(groups[severity], key=_cost_key))
+        for severity in Severity
+        if severity in groups
+    ]
+
+
+def _cost_key(finding: Finding) -> tuple[int, float, int, str]:
+    """Records first (damaged plus left wrong: a record never mended counts twice,
+    it was damaged and it is still wrong), then minutes, then severity, then code."""
+    cost = finding.cost
+    records = cost.records_damaged + cost.records_left_wrong if cost else 0
+    minutes = cost.minutes_to_contain if cost else 0.0
+    return (-records, -minutes, finding.severity.rank, finding.code)
+
+
+def fix_first(report: DrillReport, limit: int = FIX_FIRST) -> list[Finding]:
+    """The findings to fix first: by measured cost, then severity.
+
+    A finding with no measured cost still ranks when it is medium or worse (a lint
+    finding can block a launch without a rerun); low and info findings rank only
+    when a rerun measured a cost for them.
+    """
+    candidates = [
+        f for f in report.findings
+        if (f.cost is not None and not f.cost.is_zero) or f.severity.rank <= Severity.MEDIUM.rank
+    ]
+    return sorted(candidates, key=_cost_key)[:limit]
+
+
+def cost_text(cost: GapCost | None) -> str:
+    """``+64 records damaged, +12 left wrong, +11 min to contain``; only what is non-zero."""
+    if cost is None:
+        return "not measured"
+    parts = []
+    if cost.records_damaged:
+        parts.append(f"+{cost.records_damaged:,} records damaged")
+    if cost.records_left_wrong:
+        parts.append(f"+{cost.records_left_wrong:,} left wrong")
+    if cost.minutes_to_contain:
+        parts.append(f"+{fmt_minute(cost.minutes_to_contain)} to contain")
+    return ", ".join(parts) if parts else "no measured cost"
+
+
+@dataclass(frozen=True)
+class Overall:
+    """Scope accuracy over all systems, weighted as the per-system figures are defined."""
+
+    damaged: int
+    changed: int
+    wrong: int
+    safe: int
+    unclear: int
+    repaired: int
+    left_wrong: int
+    after_detection: int
+    precision: float | None
+    recall: float | None
+
+
+def overall_scope(systems: Iterable[SystemDamage]) -> Overall:
+    """Totals, with precision weighted by records scoped and recall by records damaged.
+
+    Precision is the share of scoped records really damaged, so the scoped records
+    really damaged are ``precision * changed`` in each system; likewise recall.
+    """
+    rows = list(systems)
+    changed = sum(s.changed for s in rows)
+    damaged = sum(s.damaged for s in rows)
+    hit_scoped = sum((s.precision or 0.0) * s.changed for s in rows)
+    hit_damaged = sum((s.recall or 0.0) * s.damaged for s in rows)
+    return Overall(
+        damaged=damaged,
+        changed=changed,
+        wrong=sum(s.wrong for s in rows),
+        safe=sum(s.safe for s in rows),
+        unclear=sum(s.unclear for s in rows),
+        repaired=sum(s.repaired for s in rows),
+        left_wrong=sum(s.left_wrong for s in rows),
+        after_detection=sum(s.after_detection for s in rows),
+        precision=hit_scoped / changed if changed else None,
+        recall=hit_damaged / damaged if damaged else None,
+    )
+
+
+def log_excerpt(
+    log: list[LogEntry], limit: int = LOG_EXCERPT
+) -> tuple[list[LogEntry], int, list[LogEntry]]:
+    """The start and the end of a long log, and how many lines sit between them."""
+    if len(log) <= limit:
+        return list(log), 0, []
+    head = limit * 3 // 5
+    tail = limit - head
+    return log[:head], len(log) - limit, log[-tail:]
+
+
+def nice_ticks(top: float, count: int = 5) -> list[float]:
+    """Round axis ticks from 0 to at least ``top``: 0, 50, 100, ... (1, 2, 2.5 or 5 x 10^n)."""
+    if top <= 0:
+        return [0.0, 1.0]
+    raw = top / count
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    n = math.ceil(top / step - 1e-9)
+    return [round(i * step, 10) for i in range(n + 1)]
+
+
+def coord(value: float) -> str:
+    """An SVG number with at most two decimals, so charts stay small and stable."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def svg_child(parent: ET.Element, tag: str, text: str | None = None, **attrs: Any) -> ET.Element:
+    """A child element; ``data_minute=`` becomes ``data-minute=``, ``class_=`` ``class=``;
+    floats are written with :func:`coord`, ``None`` values are left out."""
+    names = {k.rstrip("_").replace("_", "-"): v for k, v in attrs.items() if v is not None}
+    element = ET.SubElement(parent, tag, {
+        k: coord(v) if isinstance(v, float) else str(v) for k, v in names.items()
+    })
+    if text is not None:
+        element.text = text
+    return element
+
+
+def svg_markup(root: ET.Element) -> Markup:
+    """Inline SVG for a template. ElementTree escapes every text and attribute value,
+    so the markup is safe to embed; no ``xmlns`` is needed inside HTML."""
+    return Markup(ET.tostring(root, encoding="unicode"))

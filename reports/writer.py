@@ -1,0 +1,101 @@
+"""Write a drill report in several formats to one folder, with one call.
+
+The CLI, the pytest plugin and a live drill's end screen all want "put the report
+there as HTML and JSON and JUnit", so the file names and the atomic writes live here
+once. Each file is written to a temporary file in the same folder and renamed over
+the target, so a reader (a CI upload step, a browser tab reloading) never sees half a
+report. Every format is rendered before anything is written, so a renderer that
+fails leaves the folder as it was; a bad format name or folder is one
+:class:`~reports.jsonout.ReportError` or :class:`ValueError` line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from reports.console import render_console_text
+from reports.html import render_html
+from reports.jsonout import ReportError, render_json
+from reports.junit import render_junit
+from reports.markdown import render_markdown
+from reports.model import DrillReport
+
+__all__ = ["FORMATS", "report_basename", "write_reports", "write_text_atomic"]
+
+FORMATS: dict[str, tuple[str, Callable[[DrillReport], str]]] = {
+    "console": (".txt", render_console_text),
+    "md": (".md", render_markdown),
+    "html": (".html", render_html),
+    "json": (".json", render_json),
+    "junit": (".junit.xml", render_junit),
+}
+"""Format name: (file suffix, renderer)."""
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def report_basename(report: DrillReport) -> str:
+    """``drill-<scenario>-<seed>``, with anything unsafe in a file name replaced by ``-``."""
+    scenario = _UNSAFE.sub("-", report.scenario.name).strip("-.") or "scenario"
+    return f"drill-{scenario}-{report.seed}"
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` as UTF-8 to a temporary file beside ``path``, then rename it over."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _check_folder(folder: Path) -> None:
+    if folder.exists() and not folder.is_dir():
+        raise ReportError(f"{folder}: not a folder; give a folder to write reports into")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ReportError(f"{folder}: cannot create the report folder: "
+                          f"{err.strerror or err}") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ReportError(f"{folder}: cannot write reports here: permission denied")
+
+
+def write_reports(
+    report: DrillReport, folder: Path, formats: Sequence[str]
+) -> dict[str, Path]:
+    """Write ``report`` to ``folder`` in each of ``formats`` (``console``, ``md``,
+    ``html``, ``json``, ``junit``); returns format name to path, in the order given.
+
+    The folder is created when missing. Raises :class:`ValueError` for an unknown
+    format (before writing anything) and :class:`ReportError` for a folder that is a
+    file or cannot be written.
+    """
+    wanted = list(dict.fromkeys(formats))
+    unknown = [name for name in wanted if name not in FORMATS]
+    if unknown:
+        raise ValueError(
+            f"unknown report format{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join(repr(u) for u in unknown)}; known formats: {', '.join(FORMATS)}"
+        )
+    folder = Path(folder)
+    _check_folder(folder)
+    base = report_basename(report)
+    rendered = {name: FORMATS[name][1](report) for name in wanted}
+    written: dict[str, Path] = {}
+    for name, text in rendered.items():
+        path = folder / f"{base}{FORMATS[name][0]}"
+        try:
+            write_text_atomic(path, text)
+        except OSError as err:
+            raise ReportError(f"{path}: cannot write the {name} report: "
+                              f"{err.strerror or err}") from None
+        written[name] = path
+    return written

@@ -1,0 +1,89 @@
+"""JUnit XML, read back by a real JUnit parser (junitparser) the way CI would read it."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from junitparser import Failure, JUnitXml, TestCase
+
+from reports.findings import Check, Finding, Severity
+from reports.junit import render_junit
+from reports.model import DrillReport
+
+
+def _cases(xml: JUnitXml) -> list[TestCase]:
+    (suite,) = list(xml)
+    return list(suite)
+
+
+def test_counts_are_right_and_survive_a_recount(flawed_report: DrillReport,
+                                                tmp_path: Path) -> None:
+    path = tmp_path / "junit.xml"
+    path.write_text(render_junit(flawed_report), encoding="utf-8")
+    xml = JUnitXml.fromfile(str(path))
+    (suite,) = list(xml)
+    assert suite.name == "drills: invoice-triple-trigger"
+    assert (suite.tests, suite.failures, suite.errors, suite.skipped) == (23, 13, 0, 0)
+    assert (xml.tests, xml.failures, xml.errors, xml.skipped) == (23, 13, 0, 0)
+    assert suite.time == 5.2  # the drill's wall time
+    suite.update_statistics()  # type: ignore[no-untyped-call]  # recount from the cases
+    assert (suite.tests, suite.failures, suite.errors, suite.skipped) == (23, 13, 0, 0)
+
+
+def test_properties_carry_seed_score_and_scenario(flawed_report: DrillReport) -> None:
+    (suite,) = list(JUnitXml.fromstring(render_junit(flawed_report)))
+    props = {p.name: p.value for p in suite.properties()}  # type: ignore[no-untyped-call]
+    assert props["seed"] == "1729"
+    assert props["score"] == "31"
+    assert props["scenario"] == "invoice-triple-trigger"
+    assert props["automation"] == "invoice-reminder"
+    assert props["headline"] == flawed_report.headline()
+
+
+def test_one_passing_case_per_rubric_check_with_its_points(flawed_report: DrillReport) -> None:
+    cases = [c for c in _cases(JUnitXml.fromstring(render_junit(flawed_report)))
+             if c.name == "score"]
+    assert [c.classname for c in cases] == [
+        f"drills.invoice-triple-trigger.{check.value}" for check in Check]
+    assert all(c.is_passed for c in cases)
+    assert cases[2].system_out == (
+        "containment: 6/20 points; lost to: queue-not-paused, chained-job-not-paused")
+
+
+def test_findings_fail_by_severity_with_their_message(flawed_report: DrillReport) -> None:
+    cases = {c.name: c for c in _cases(JUnitXml.fromstring(render_junit(flawed_report)))
+             if c.name != "score"}
+    assert set(cases) == {f.code for f in flawed_report.findings}
+    for finding in flawed_report.findings:
+        case = cases[finding.code]
+        assert case.classname == f"drills.invoice-triple-trigger.{finding.check.value}"
+        if finding.severity in (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM):
+            (failure,) = case.result
+            assert isinstance(failure, Failure)
+            assert failure.message == finding.message
+            assert failure.type == finding.severity.value
+            assert f"fix: {finding.fix}" in (failure.text or "")
+        else:
+            assert case.is_passed, "low and info findings are advice, not failures"
+            assert finding.message in (case.system_out or "")
+    queue = cases["queue-not-paused"].result[0]
+    assert queue.text is not None
+    assert "cost: +108 records damaged, +108 left wrong, +27 min to contain" in queue.text
+    assert "where: invoice-reminder.flawed.runbook.yaml:5" in queue.text
+
+
+def test_a_clean_drill_has_no_failures(good_report: DrillReport) -> None:
+    xml = JUnitXml.fromstring(render_junit(good_report))
+    assert (xml.tests, xml.failures, xml.errors, xml.skipped) == (10, 0, 0, 0)
+
+
+def test_text_xml_cannot_carry_is_dropped_not_fatal(good_report: DrillReport) -> None:
+    odd = Finding(code="odd", severity=Severity.HIGH, check=Check.REPAIR,
+                  message='control \x00\x1b chars & <tags> "quotes"', fix="\ufffe fix")
+    text = render_junit(good_report.model_copy(update={"findings": [odd]}))
+    root = ET.fromstring(text.encode("utf-8"))
+    failure = root.find("./testsuite/testcase[@name='odd']/failure")
+    assert failure is not None
+    assert failure.get("message") == 'control  chars & <tags> "quotes"'
+    assert text.startswith("<?xml version='1.0' encoding='utf-8'?>\n<testsuites")
