@@ -65,18 +65,20 @@ def repair_stage(
     scope_id: str,
     run_id: str,
     keys: Collection[tuple[str, int]],
-    include_unclear: bool,
+    overwrite: bool,
     actor: Actor,
     label: str,
 ) -> RepairStage:
-    """Repair the scoped records in ``keys`` (table, key) that the scope tagged wrong.
+    """Repair the scoped records in ``keys`` (table, key) tagged wrong or unclear.
 
-    ``include_unclear`` also repairs records a person changed during the window
-    (overwriting their edits): what a repair without review does.
+    Field by field, a value is restored only while the field still holds what the
+    run wrote: a field a person has changed since keeps their value, and the rest of
+    their record is repaired around it. ``overwrite`` drops that guard and restores
+    every damaged field: what a blind repair without a reviewed sample does.
     """
     truth = truth_table(store)
     scope = scope_table(store)
-    tags = ["wrong", "unclear"] if include_unclear else ["wrong"]
+    tags = ["wrong", "unclear"]
     by_table: dict[str, list[int]] = {}
     for table, key in keys:
         by_table.setdefault(table, []).append(key)
@@ -126,11 +128,7 @@ def repair_stage(
             sql_type: sa.types.TypeEngine[Any] = (
                 sa.Integer() if col.type is ColumnType.INT else sa.Text()
             )
-            guard = (
-                sa.true()
-                if include_unclear
-                else sa.cast(target.c[field], sa.Text).is_not_distinct_from(truth.c.wrong_value)
-            )
+            guard = sa.true() if overwrite else _untouched_since_run(store, run_id, truth, field)
             src = (
                 sa.select(
                     truth.c.record_key.label(KEY),
@@ -175,3 +173,42 @@ def _refresh_copies(
             actor,
         )
     return fixed
+
+
+def _untouched_since_run(
+    store: SqlStore, run_id: str, truth: sa.Table, field: str
+) -> sa.ColumnElement[bool]:
+    """No person has written this field since the run last wrote this record.
+
+    Judged by who wrote last, not by value: a person who happens to set the value the
+    run also wrote (a status flipped back by hand) still has the last word. Downstream,
+    a sync that delivered a person's upstream edit counts as that person.
+    """
+    cl = store.changelog
+    later = cl.alias("later")
+    run_last = (
+        sa.select(sa.func.max(cl.c.seq))
+        .where(
+            cl.c.run_id == run_id,
+            cl.c.actor_kind == "automation",
+            cl.c.table_name == later.c.table_name,
+            cl.c.record_key == later.c.record_key,
+        )
+        .correlate(later)
+        .scalar_subquery()
+    )
+    someone_else = sa.or_(
+        later.c.actor_kind == "person",
+        # A sync that carried something other than the damage (a person's value upstream).
+        sa.and_(
+            later.c.actor_kind == "sync",
+            later.c.new_value.is_distinct_from(truth.c.wrong_value),
+        ),
+    )
+    return ~sa.exists().where(
+        later.c.table_name == truth.c.table_name,
+        later.c.record_key == truth.c.record_key,
+        later.c.field == field,
+        someone_else,
+        later.c.seq > sa.func.coalesce(run_last, 0),
+    )

@@ -310,7 +310,7 @@ class ScriptedResponder:
             overwrite = spec.overwrite_human_edits or not reviewed
             stage = repair_stage(
                 loop.world.store, scope_id="team", run_id=loop.run.run_id, keys=chosen,
-                include_unclear=overwrite, actor=Actor.repair(self._who(), loop.run.run_id),
+                overwrite=overwrite, actor=Actor.repair(self._who(), loop.run.run_id),
                 label=label,
             )
             self.repairs.append(stage)

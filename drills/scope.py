@@ -161,11 +161,19 @@ def take_scope(
 def _tag(store: SqlStore, scope: sa.Table, scope_id: str, run_id: str, start: str) -> None:
     cl = store.changelog
     truth = truth_table(store)
+    # Unclear: a person changed, after the run started, a field the run got wrong.
+    # Their edit to some other field of the record does not stop its repair.
     person_after = sa.exists().where(
         cl.c.table_name == scope.c.table_name,
         cl.c.record_key == scope.c.record_key,
         cl.c.actor_kind == "person",
         cl.c.at >= start,
+        sa.exists().where(
+            truth.c.run_id == run_id,
+            truth.c.table_name == cl.c.table_name,
+            truth.c.record_key == cl.c.record_key,
+            truth.c.field == cl.c.field,
+        ),
     )
     damaged = sa.exists().where(
         truth.c.run_id == run_id,

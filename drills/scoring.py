@@ -104,34 +104,30 @@ def evaluate(result: DrillResult) -> Evaluation:
         damaged[d.table].add(d.key)
         if detected is not None and d.at > detected:
             after[d.table].add(d.key)
-    values = read_values(store, [d.ident for d in truth if d.kind is not DamageKind.EXTRA])
-    extras = [d for d in truth if d.kind is DamageKind.EXTRA]
-    marks = read_values(
-        store,
-        [(d.table, d.key, COMPENSATION.get(d.table.replace("warehouse.", "").replace("_", ".", 1),
-                                            ("status", "void"))[0]) for d in extras
-         if d.table.split(".")[0] != "warehouse"],
-    )
-    person, overwritten = _person_history(result, truth)
+    upstream = _Upstream(result)
+    fields = [d.ident for d in truth if d.kind is not DamageKind.EXTRA]
+    person, overwritten = _person_history(result, {*fields, *upstream.all(fields)})
+    values = read_values(store, {*fields, *upstream.all(fields)})
+    marks = read_values(store, [_mark(d.table, d.key) for d in truth if d.kind is DamageKind.EXTRA])
     left: dict[str, set[int]] = defaultdict(set)
     for d in truth:
         if d.kind is DamageKind.EXTRA:
-            if _system(d.table) == "warehouse":
-                source = CATALOG.table(d.table).copy_of or d.table
-                name, value = COMPENSATION.get(source, ("status", "void"))
-                current = read_values(store, [(d.table, d.key, name)]).get((d.table, d.key, name))
-            else:
-                name, value = COMPENSATION.get(d.table, ("status", "void"))
-                current = marks.get((d.table, d.key, name))
-            if current != value:
+            ident = _mark(d.table, d.key)
+            if marks.get(ident) != _compensated(d.table):
                 left[d.table].add(d.key)
             continue
-        if d.ident in person:
+        owner = upstream.governing(d.ident, person)
+        if owner == d.ident:
             continue  # a person's own later value stands; overwriting it is counted apart
-        if values.get(d.ident) != d.right:
+        # Downstream of a person's edit, either their value or (until the next sync
+        # delivers it) the repaired value is right.
+        acceptable = {d.right} if owner is None else {d.right, values.get(owner)}
+        if values.get(d.ident) not in acceptable:
             left[d.table].add(d.key)
     duplicates = sum(
-        1 for d in extras if d.key in left.get(d.table, set()) and d.table == "email.outbox"
+        1
+        for d in truth
+        if d.kind is DamageKind.EXTRA and d.table == "email.outbox" and d.key in left[d.table]
     )
     final = reconcile(store, result.scenario, result.run.run_id, result.runtime.handled)
     scoped: dict[str, set[int]] = defaultdict(set)
@@ -146,32 +142,104 @@ def evaluate(result: DrillResult) -> Evaluation:
                       dict(scoped))
 
 
-def _person_history(result: DrillResult, truth: Any) -> tuple[set[tuple[str, int, str]], int]:
-    """Damaged fields a person legitimately changed, and how many of those a repair overwrote."""
+FieldId = tuple[str, int, str]
+
+
+def _source_table(table: str) -> str:
+    return CATALOG.table(table).copy_of or table
+
+
+def _compensated(table: str) -> str:
+    return COMPENSATION.get(_source_table(table), ("status", "void"))[1]
+
+
+def _mark(table: str, key: int) -> FieldId:
+    """The field whose compensation value says an extra record was neutralised."""
+    return (table, key, COMPENSATION.get(_source_table(table), ("status", "void"))[0])
+
+
+class _Upstream:
+    """Where a downstream field's value comes from: the copied record, or the synced field.
+
+    A copy of a field a person changed is right when it holds their value, so the
+    residual check follows each damaged field upstream to whoever governs it.
+    """
+
+    def __init__(self, result: DrillResult) -> None:
+        self.store = result.store
+        self.syncs = {
+            (spec.to.rsplit(".", 1)[0], spec.to.rsplit(".", 1)[1]): spec
+            for spec in result.scenario.world.syncs
+        }
+
+    def of(self, ident: FieldId) -> FieldId | None:
+        table, key, field = ident
+        source = CATALOG.table(table).copy_of
+        if source is not None:
+            return (source, key, field)
+        spec = self.syncs.get((table, field))
+        if spec is None:
+            return None
+        row = self.store.get(table, key)
+        ref = row.get(spec.key) if row else None
+        if not isinstance(ref, int):
+            return None
+        src_table, src_field = spec.from_.rsplit(".", 1)
+        return (src_table, ref, src_field)
+
+    def chain(self, ident: FieldId) -> list[FieldId]:
+        out: list[FieldId] = []
+        current: FieldId | None = self.of(ident)
+        while current is not None and current not in out and len(out) < 4:
+            out.append(current)
+            current = self.of(current)
+        return out
+
+    def all(self, idents: Iterable[FieldId]) -> set[FieldId]:
+        return {u for i in idents for u in self.chain(i)}
+
+    def governing(self, ident: FieldId, person: set[FieldId]) -> FieldId | None:
+        """The field a person set that this one should now mirror, or None."""
+        for candidate in (ident, *self.chain(ident)):
+            if candidate in person:
+                return candidate
+        return None
+
+
+def _person_history(result: DrillResult, idents: set[FieldId]) -> tuple[set[FieldId], int]:
+    """Fields whose last word is a person's, and how many of those a repair overwrote.
+
+    Walks the change log in order, keeping the last writer of each field: a person's
+    legitimate edit after the run's damage makes the field theirs; a repair write
+    while a person is the last writer is an overwritten human edit. Shadow fixes
+    are not legitimate edits and give nobody the last word.
+    """
     store = result.store
     cl = store.changelog
-    tables = sorted({d.table for d in truth})
+    tables = sorted({t for t, _, _ in idents})
     if not tables:
         return set(), 0
     with store.engine.connect() as conn:
         rows = conn.execute(
             sa.select(cl.c.table_name, cl.c.record_key, cl.c.field, cl.c.actor_kind,
                       cl.c.actor_name)
-            .where(cl.c.table_name.in_(tables), cl.c.actor_kind.in_(["person", "repair"]))
+            .where(cl.c.table_name.in_(tables), cl.c.op == "update")
             .order_by(cl.c.seq)
         ).all()
-    edited: set[tuple[str, int, str]] = set()
-    overwritten: set[tuple[str, int, str]] = set()
+    last: dict[FieldId, str] = {}
+    overwritten: set[FieldId] = set()
     for table, key, field, kind, name in rows:
         ident = (table, int(key), field)
-        if ident not in truth:
+        if ident not in idents:
             continue
-        if kind == "person" and not str(name).startswith("shadow fix"):
-            edited.add(ident)
-            overwritten.discard(ident)
-        elif kind == "repair" and ident in edited:
+        legit = kind == "person" and not str(name).startswith("shadow fix")
+        if kind == "repair" and last.get(ident) == "person":
             overwritten.add(ident)
-    return edited, len(overwritten)
+        if legit:
+            last[ident] = "person"
+        elif kind in ("automation", "repair") or (kind == "person" and not legit):
+            last[ident] = kind
+    return {i for i, who in last.items() if who == "person"}, len(overwritten)
 
 
 # -- findings the drill itself observes ---------------------------------------------------

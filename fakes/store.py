@@ -244,6 +244,10 @@ class SqlStore:
         """Set fields per record; logs each field whose value really changed. Returns that count."""
         d = self.table(qualname)
         t = self._sa[qualname]
+        if any(KEY in values for values in changes.values()):
+            raise StoreError(
+                f"cannot change the id of a record in {qualname}; delete it and insert a new one"
+            )
         checked = {
             key: {f: self._check(d, f, v) for f, v in values.items()}
             for key, values in changes.items()
@@ -295,6 +299,10 @@ class SqlStore:
         d = self.table(qualname)
         for f in fields:
             d.column(f)
+        if KEY in fields:
+            raise StoreError(
+                f"cannot change the id of a record in {qualname}; delete it and insert a new one"
+            )
         if not fields:
             return 0
         t = self._sa[qualname]

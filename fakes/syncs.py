@@ -91,6 +91,11 @@ class TableCopy:
     down the baseline at world build; each :meth:`run` then brings over only the
     records that the change log shows changed in the source since the last copied
     ``seq``, whoever changed them (a person, the bad run, another sync).
+
+    Repairs are the exception unless ``follows_repairs``: like a real incremental
+    sync keyed on an "updated" watermark, it does not see a bulk repair done in the
+    database underneath the application, so a repaired source leaves a stale copy
+    behind until someone scopes and fixes the warehouse too (rule 4).
     """
 
     def __init__(
@@ -99,6 +104,7 @@ class TableCopy:
         every: timedelta,
         name: str | None = None,
         *,
+        follows_repairs: bool = False,
         catalog: Catalog = CATALOG,
     ) -> None:
         src = catalog.table(source)
@@ -114,6 +120,7 @@ class TableCopy:
         self.actor = Actor.sync(self.name)
         self._schedule = _Every(every, f"the copy of {self.source}")
         self._copied_seq: int | None = None
+        self.follows_repairs = follows_repairs
 
     @property
     def every(self) -> timedelta:
@@ -174,6 +181,7 @@ class TableCopy:
                     cl.c.table_name == self.source,
                     cl.c.seq > self._copied_seq,
                     cl.c.seq <= start,
+                    sa.true() if self.follows_repairs else cl.c.actor_kind != "repair",
                 )
                 .distinct()
             )

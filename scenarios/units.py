@@ -15,6 +15,7 @@ from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
 __all__ = ["Duration", "Rate", "RateValue", "format_duration", "parse_duration", "parse_rate"]
 
+_TOO_LONG = "{value!r} is far too long; write a duration like '15m' or '2h'"
 _UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
 _DURATION = re.compile(r"^\s*(?:(\d+)\s*(d|h|min|m|sec|s)\s*)+$")
 _PART = re.compile(r"(\d+)\s*(d|h|min|m|sec|s)")
@@ -32,9 +33,15 @@ def parse_duration(value: Any) -> timedelta:
     if isinstance(value, int):
         if value < 0:
             raise ValueError(f"duration {value} is negative; write 0 or more, like '5m'")
-        return timedelta(seconds=value)
+        try:
+            return timedelta(seconds=value)
+        except OverflowError:
+            raise ValueError(_TOO_LONG.format(value=value)) from None
     if isinstance(value, str) and _DURATION.match(value):
-        return timedelta(seconds=sum(int(n) * _UNITS[u] for n, u in _PART.findall(value)))
+        try:
+            return timedelta(seconds=sum(int(n) * _UNITS[u] for n, u in _PART.findall(value)))
+        except OverflowError:
+            raise ValueError(_TOO_LONG.format(value=value)) from None
     raise ValueError(f"{value!r} is not a duration; write it like '90s', '5m', '2h' or '1h30m'")
 
 

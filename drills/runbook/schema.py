@@ -46,7 +46,7 @@ from pydantic import (
 from drills.runbook.rules import EXAMPLE_RULE, METRICS, StopRule, parse_stop_rule
 from fakes.catalog import CATALOG
 from fakes.errors import did_you_mean
-from scenarios.units import Duration
+from scenarios.units import Duration, parse_duration
 from scenarios.yamlfile import KeyPath
 
 __all__ = [
@@ -139,6 +139,15 @@ def _callable(value: str) -> str:
 
 def _bounded(value: Any, handler: ValidatorFunctionWrapHandler) -> timedelta:
     """A duration up to :data:`MAX_RUNBOOK_DURATION`; digits too long for a clock are refused."""
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        try:
+            parse_duration(value)
+        except ValueError as err:
+            if "far too long" in str(err):
+                raise ValueError(
+                    f"{_short(value)} is far too long; a runbook time is minutes to days, "
+                    "like '15m'"
+                ) from None
     try:
         result: timedelta = handler(value)
     except OverflowError:

@@ -283,3 +283,17 @@ def test_sync_names_must_be_unique(world: SqlStore, clock: ManualClock) -> None:
     with pytest.raises(SyncError):
         run_due(twins, world, clock.now())
     assert sa.inspect(world.engine).has_table("warehouse__billing_invoices") is False
+
+
+def test_a_copy_does_not_see_repairs_unless_told(store: SqlStore, clock: ManualClock) -> None:
+    """A bulk repair under the application leaves the warehouse copy stale (rule 4)."""
+    store.add_tables([CATALOG.table("crm.contacts")])
+    store.insert("crm.contacts", [{"email": "a@x.com"}], Actor.person("p"))
+    blind = TableCopy("crm.contacts", timedelta(minutes=5), name="blind")
+    blind.prime(store)
+    store.update("crm.contacts", {1: {"email": ""}}, Actor.automation("job", "r1"))
+    blind.run(store, clock.now())
+    store.update("crm.contacts", {1: {"email": "a@x.com"}}, Actor.repair("team"))
+    clock.advance(timedelta(minutes=5))
+    blind.run(store, clock.now())
+    assert store.get("warehouse.crm_contacts", 1)["email"] == ""  # type: ignore[index]

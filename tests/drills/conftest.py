@@ -1,0 +1,32 @@
+"""Fixtures for engine tests: the shared example scenario and its two runbooks.
+
+The runbooks are the copies kept under ``tests/data/runbooks`` (byte-equal to the
+shared examples; ``tests/runbook`` checks that), loaded through the real loader.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from drills.runbook import Runbook, load_runbook
+from scenarios.loader import load_scenario
+from scenarios.schema import Scenario
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "runbooks"
+
+
+@pytest.fixture(scope="session")
+def example() -> Scenario:
+    return load_scenario("invoice-triple-trigger")
+
+
+@pytest.fixture(scope="session")
+def good_runbook() -> Runbook:
+    return load_runbook(DATA / "invoice-reminder.runbook.yaml")
+
+
+@pytest.fixture(scope="session")
+def flawed_runbook() -> Runbook:
+    return load_runbook(DATA / "invoice-reminder.flawed.runbook.yaml")
