@@ -209,7 +209,8 @@ class Catalog:
         tables = self.system_tables(system)
         if not name:
             raise UnknownTableError(
-                f"'{qualname}' names no table; write it as 'system.table', e.g. '{tables[0].qualname}'"
+                f"'{qualname}' names no table; write it as 'system.table', "
+                f"e.g. '{tables[0].qualname}'"
             )
         raise UnknownTableError(
             f"system '{system}' has no table '{name}'{did_you_mean(name, [t.name for t in tables])}"

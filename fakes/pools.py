@@ -145,7 +145,7 @@ class ValuePools:
         would spend most of its time asking Faker for the same names again.
         """
         if catalog is CATALOG:
-            return _build_pools(cls, seed, size)
+            return _build_pools(seed, size)
         return cls._build(seed, size, catalog)
 
     @classmethod
@@ -589,5 +589,5 @@ _RULES: Mapping[str, Callable[[PoolWorld, Columns, Sampler], None]] = {
 
 
 @functools.lru_cache(maxsize=8)
-def _build_pools(cls: type[ValuePools], seed: int, size: int) -> ValuePools:
-    return cls._build(seed, size, CATALOG)
+def _build_pools(seed: int, size: int) -> ValuePools:
+    return ValuePools._build(seed, size, CATALOG)

@@ -16,7 +16,6 @@ from drills.api import run_drill
 from drills.complete import complete_runbook
 from drills.engine import Drill
 from drills.runbook import Runbook
-from reports.findings import Severity
 from reports.model import DrillReport, PhaseName
 from scenarios.loader import builtin_names, load_scenario
 from scenarios.schema import Scenario
@@ -39,7 +38,8 @@ def test_good_runbook_recovers_completely(good: DrillReport) -> None:
     assert o.records_left_wrong == 0
     assert o.human_edits_overwritten == 0
     assert o.duplicates_left == 0
-    assert o.contained and o.restarted
+    assert o.contained
+    assert o.restarted
     assert not good.critical
     assert all(s.left_wrong == 0 for s in good.systems)
     assert all(s.recall == 1.0 for s in good.systems)
@@ -62,8 +62,10 @@ def test_good_runbook_phases_come_in_order(good: DrillReport) -> None:
     assert None not in times
     assert times == sorted(times)  # type: ignore[type-var]
     detected = good.phase(PhaseName.DETECTED)
-    assert detected is not None and "duplicate_messages >= 5" in detected.how
-    assert good.times.paused is not None and good.times.last_changed_data is not None
+    assert detected is not None
+    assert "duplicate_messages >= 5" in detected.how
+    assert good.times.paused is not None
+    assert good.times.last_changed_data is not None
 
 
 FLAWED_GAPS = {
@@ -102,12 +104,15 @@ def test_flawed_runbook_every_gap_is_a_finding(flawed: DrillReport) -> None:
 def test_flawed_runbook_gaps_have_measured_costs(flawed: DrillReport) -> None:
     costs = {(f.code, f.where): f.cost for f in flawed.findings if f.cost is not None}
     pause = costs[("pause-job-only", "pause")]
-    assert pause is not None and pause.minutes_to_contain > 0
+    assert pause is not None
+    assert pause.minutes_to_contain > 0
     sample = costs[("repair-without-sample", "repair.sample")]
-    assert sample is not None and sample.records_left_wrong > 0
+    assert sample is not None
+    assert sample.records_left_wrong > 0
     for system in ("email", "warehouse"):
         scoped = costs[("system-never-scoped", system)]
-        assert scoped is not None and scoped.records_left_wrong > 0
+        assert scoped is not None
+        assert scoped.records_left_wrong > 0
     assert sum(1 for c in costs.values() if c is not None and not c.is_zero) >= 8
 
 
@@ -136,7 +141,10 @@ def test_escalation_delay_when_nobody_can_pause(example: Scenario, good_runbook:
     report = run_drill(example, team, costs=False)
     detected = report.phase(PhaseName.DETECTED)
     paused = report.phase(PhaseName.PAUSED)
-    assert detected and paused and detected.at and paused.at
+    assert detected is not None
+    assert paused is not None
+    assert detected.at is not None
+    assert paused.at is not None
     assert paused.at - detected.at >= example.escalation_delay
     assert "waited-for-escalation" in {f.code for f in report.findings}
 
