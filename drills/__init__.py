@@ -1,10 +1,50 @@
 """drills: recovery drills and chaos tests for business automations.
 
-The library never prints or exits; the CLI in :mod:`drills.cli` is a thin shell over it.
+The library never prints or exits; the CLI in :mod:`drills.cli` is a thin shell
+over it. Public names are loaded on first use so that ``drills --help`` and
+``drills validate`` start without importing the engine.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from fakes.errors import DrillsError
 
-__all__ = ["DrillsError", "__version__"]
+if TYPE_CHECKING:
+    from drills.api import run_drill
+    from drills.complete import complete_runbook
+    from drills.engine import Drill, DrillResult
+    from drills.runbook import Runbook, lint_runbook, load_runbook
+
+__all__ = [
+    "Drill",
+    "DrillResult",
+    "DrillsError",
+    "Runbook",
+    "__version__",
+    "complete_runbook",
+    "lint_runbook",
+    "load_runbook",
+    "run_drill",
+]
 
 __version__ = "0.1.0"
+
+_LAZY = {
+    "run_drill": "drills.api",
+    "complete_runbook": "drills.complete",
+    "Drill": "drills.engine",
+    "DrillResult": "drills.engine",
+    "Runbook": "drills.runbook",
+    "lint_runbook": "drills.runbook",
+    "load_runbook": "drills.runbook",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'drills' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

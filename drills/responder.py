@@ -125,8 +125,7 @@ class ScriptedResponder:
     def detected(self, at: datetime) -> None:
         self._detected = at
         if self.runbook is None:
-            self._finished = True
-            return
+            return  # nobody acts: the bad run goes on until it runs out or the drill ends
         self.acted_at = at if self._can_pause_now() else at + self.scenario.escalation_delay
         self._queue = self._plan()
         if self.runbook.comms is not None:
@@ -144,7 +143,7 @@ class ScriptedResponder:
                 return
             self._finish(planned, started, finish)
             self._current = (self._queue.pop(0), finish) if self._queue else None
-        idle = self._current is None and self._detected is not None
+        idle = self._current is None and self._detected is not None and self.runbook is not None
         if idle and (self._watch_until is None or now >= self._watch_until):
             self._finished = True
 

@@ -255,6 +255,11 @@ def drill_findings(result: DrillResult, ev: Evaluation) -> list[Finding]:
         out.append(Finding(code=code, severity=severity, check=check, message=message,
                            fix=fix, where=where))
 
+    if rb is None:
+        for check in Check:
+            add("no-runbook", Severity.CRITICAL, check,
+                f"there is no runbook, so nothing covers {check.value}",
+                "write a one-page runbook: 'drills init' scaffolds one", where=check.value)
     if result.detection is None:
         add("never-detected", Severity.CRITICAL, Check.DETECTION,
             "nothing detected the bad run: no stop rule fired and no complaint came in",

@@ -18,7 +18,11 @@ from fakes.errors import (
     UnknownTableError,
     WorldError,
 )
+from fakes.exports import Manifest, compare_export, export_tables, load_export
+from fakes.snapshots import Snapshot, SnapshotError, TableDiff, diff_table, take_snapshot
 from fakes.store import CHANGELOG, SqlStore, Store, Value
+from fakes.syncs import FieldSync, SyncError, SyncSchedule, TableCopy
+from fakes.world import World, build_world
 
 __all__ = [
     "CATALOG",
@@ -33,17 +37,32 @@ __all__ = [
     "ColumnType",
     "DrillsError",
     "ExportError",
+    "FieldSync",
+    "Manifest",
     "ManualClock",
+    "Snapshot",
+    "SnapshotError",
     "SqlStore",
     "SqliteBackend",
     "Store",
     "StoreError",
+    "SyncError",
+    "SyncSchedule",
+    "TableCopy",
     "TableDef",
+    "TableDiff",
     "UnknownFieldError",
     "UnknownSystemError",
     "UnknownTableError",
     "Value",
+    "World",
     "WorldError",
+    "build_world",
+    "compare_export",
+    "diff_table",
+    "export_tables",
+    "load_export",
     "redact_url",
+    "take_snapshot",
     "warehouse_copy",
 ]

@@ -1,0 +1,125 @@
+"""``drills run SCENARIO``: one scripted drill, judged, with its report on screen and on disk.
+
+SCENARIO is a built-in name (``drills scenarios`` lists them) or a file. Without
+``--runbook`` the drill runs with nobody following a plan, which shows what the bad
+run does on its own. Every input is checked before anything is written: a bad
+scenario, runbook, format, seed or output folder is one line and exit 2. Exit 1
+when the drill fails ``--fail-under`` or has a critical finding with ``--strict``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from drills.api import run_drill
+from drills.cli.main import EXIT_FAILED, EXIT_OK
+from drills.runbook import load_runbook
+from fakes.errors import DrillsError
+from reports.console import render_console
+from reports.jsonout import ReportError
+from reports.writer import FORMATS, write_reports
+from scenarios.loader import load_scenario
+
+__all__ = ["command", "parse_formats"]
+
+
+class OutputError(DrillsError):
+    """An output folder drills cannot write to."""
+
+
+def parse_formats(text: str) -> list[str]:
+    """'md,html' -> ['md', 'html']; unknown names are one clear error."""
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    unknown = [n for n in names if n not in FORMATS]
+    if unknown or not names:
+        raise DrillsError(
+            f"--format '{text}' names no known format"
+            if not names
+            else f"unknown format '{unknown[0]}' in --format; choose from {', '.join(FORMATS)}"
+        )
+    return list(dict.fromkeys(names))
+
+
+def _check_out(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"--out {out} is a file; name a folder for the reports")
+    probe = out if out.exists() else next((p for p in out.parents if p.exists()), Path("."))
+    if not os.access(probe, os.W_OK):
+        raise OutputError(f"cannot write to {probe}; choose an --out folder you can write to")
+
+
+@click.command("run")
+@click.argument("scenario")
+@click.option("--runbook", "runbook_path", type=click.Path(path_type=Path),
+              help="The runbook the scripted responder follows.")
+@click.option("--seed", type=int, default=None, help="Replace the scenario's seed.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Folder to write report files to.")
+@click.option("--format", "formats", default="md,html,json,junit", show_default=True,
+              help="Report files to write with --out: " + ", ".join(FORMATS) + ".")
+@click.option("--fail-under", type=click.IntRange(0, 100), default=None,
+              help="Exit 1 when the readiness score is below this.")
+@click.option("--no-costs", is_flag=True, help="Skip the reruns that measure each gap's cost.")
+@click.option("--db", "db_path", type=click.Path(path_type=Path), default=None,
+              help="Keep the drill's SQLite database in this (new) file.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the headline.")
+def command(
+    scenario: str,
+    runbook_path: Path | None,
+    seed: int | None,
+    out: Path | None,
+    formats: str,
+    fail_under: int | None,
+    no_costs: bool,
+    db_path: Path | None,
+    quiet: bool,
+) -> None:
+    """Run a scripted drill of SCENARIO (a built-in name or a file) and report it.
+
+    \b
+    Examples:
+      drills run invoice-triple-trigger
+      drills run invoice-triple-trigger --runbook runbook.yaml --out drill-report
+    Exit codes: 0 passed, 1 score under --fail-under, 2 bad input or usage.
+    """
+    chosen = parse_formats(formats)
+    spec = load_scenario(scenario)
+    if seed is not None:
+        if seed < 0:
+            raise DrillsError(f"--seed must be 0 or more, got {seed}")
+        spec = spec.model_copy(update={"seed": seed})
+    runbook = load_runbook(runbook_path) if runbook_path is not None else None
+    if runbook is not None and runbook.automation != spec.automation.name:
+        raise DrillsError(
+            f"{runbook_path} is the runbook for '{runbook.automation}', but scenario "
+            f"'{spec.name}' drills '{spec.automation.name}'; pick the matching pair"
+        )
+    if out is not None:
+        _check_out(out)
+    if db_path is not None and db_path.exists():
+        raise DrillsError(f"--db {db_path} exists already; name a new file for the drill database")
+    report = run_drill(spec, runbook, costs=not no_costs, runbook_path=runbook_path,
+                       db_path=db_path)
+    console = Console(file=sys.stdout)
+    if quiet:
+        click.echo(report.headline())
+    else:
+        render_console(report, console)
+    if out is not None:
+        try:
+            written = write_reports(report, out, chosen)
+        except ReportError as err:
+            raise OutputError(str(err)) from None
+        for path in written.values():
+            click.echo(f"wrote {path}")
+    if fail_under is not None and report.score.total < fail_under:
+        click.echo(
+            f"drills: score {report.score.total} is under --fail-under {fail_under}", err=True
+        )
+        sys.exit(EXIT_FAILED)
+    sys.exit(EXIT_OK)
