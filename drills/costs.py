@@ -11,7 +11,9 @@ Reruns that make the same change are run once.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -173,6 +175,19 @@ def _apply(
     return Runbook.model_validate(sections)
 
 
+def _measure_all(scenario: Scenario, runbooks: Sequence[Runbook]) -> list[Measured]:
+    """Rerun the drill once per runbook, in parallel processes when there are several.
+
+    Each rerun builds its own in-memory world, so reruns share nothing and the
+    numbers are the same however they are spread over processes.
+    """
+    workers = min(len(runbooks), os.cpu_count() or 1)
+    if workers <= 1:
+        return [measure(scenario, rb) for rb in runbooks]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(measure, [scenario] * len(runbooks), runbooks))
+
+
 def with_costs(
     scenario: Scenario,
     runbook: Runbook,
@@ -188,38 +203,47 @@ def with_costs(
     """
     cache: dict[str, Measured] = {}
 
-    def run(rb: Runbook) -> Measured:
-        key = rb.model_dump_json()
-        if key not in cache:
-            cache[key] = measure(scenario, rb)
-        return cache[key]
+    def run_all(runbooks: Sequence[Runbook]) -> None:
+        todo = {rb.model_dump_json(): rb for rb in runbooks if rb.model_dump_json() not in cache}
+        for key, m in zip(todo, _measure_all(scenario, list(todo.values())), strict=True):
+            cache[key] = m
 
-    closable = [f for f in findings if close_gap(runbook, f, scenario) is not None]
-    fixed: Runbook | None = None
-    out: list[Finding] = []
-    for f in findings:
-        closed = close_gap(runbook, f, scenario)
-        if closed is None:
-            out.append(f)
-            continue
-        m = run(closed)
-        cost = GapCost(
+    closed = {id(f): close_gap(runbook, f, scenario) for f in findings}
+    closable = [f for f in findings if closed[id(f)] is not None]
+    run_all([rb for rb in closed.values() if rb is not None])
+    alone: dict[int, GapCost] = {}
+    for f in closable:
+        rb = closed[id(f)]
+        assert rb is not None
+        m = cache[rb.model_dump_json()]
+        alone[id(f)] = GapCost(
             records_damaged=base.damaged - m.damaged,
             records_left_wrong=base.left_wrong - m.left_wrong,
             minutes_to_contain=round(base.minutes_to_contain - m.minutes_to_contain, 2),
         )
-        if cost.is_zero and len(closable) > 1:
-            fixed = fixed or _apply(runbook, closable, scenario)
-            best = run(fixed)
-            others = [g for g in closable if g is not f]
-            opened = _apply(runbook, others, scenario)
-            if opened != fixed:
-                m = run(opened)
-                cost = GapCost(
-                    records_damaged=m.damaged - best.damaged,
-                    records_left_wrong=m.left_wrong - best.left_wrong,
-                    minutes_to_contain=round(m.minutes_to_contain - best.minutes_to_contain, 2),
-                    basis="others-closed",
-                )
+    masked = [f for f in closable if alone[id(f)].is_zero] if len(closable) > 1 else []
+    opened: dict[int, Runbook] = {}
+    fixed = _apply(runbook, closable, scenario)
+    for f in masked:
+        rb = _apply(runbook, [g for g in closable if g is not f], scenario)
+        if rb != fixed:
+            opened[id(f)] = rb
+    if opened:
+        run_all([fixed, *opened.values()])
+    out: list[Finding] = []
+    for f in findings:
+        if id(f) not in alone:
+            out.append(f)
+            continue
+        cost = alone[id(f)]
+        if id(f) in opened:
+            best = cache[fixed.model_dump_json()]
+            m = cache[opened[id(f)].model_dump_json()]
+            cost = GapCost(
+                records_damaged=m.damaged - best.damaged,
+                records_left_wrong=m.left_wrong - best.left_wrong,
+                minutes_to_contain=round(m.minutes_to_contain - best.minutes_to_contain, 2),
+                basis="others-closed",
+            )
         out.append(f.model_copy(update={"cost": cost}))
     return out
