@@ -11,7 +11,9 @@ Reruns that make the same change are run once.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -182,9 +184,13 @@ def _measure_all(scenario: Scenario, runbooks: Sequence[Runbook]) -> list[Measur
     numbers are the same however they are spread over processes.
     """
     workers = min(len(runbooks), os.cpu_count() or 1)
-    if workers <= 1:
+    # Fork only a single-threaded process (forking threads is unsafe, and warned about
+    # from Python 3.12); spawn would re-run the caller's main module, which a user's
+    # script may not guard. Otherwise the reruns go one after another.
+    if workers <= 1 or threading.active_count() > 1 or os.name != "posix":
         return [measure(scenario, rb) for rb in runbooks]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         return list(pool.map(measure, [scenario] * len(runbooks), runbooks))
 
 
