@@ -125,16 +125,26 @@ def fix_first(report: DrillReport, limit: int = FIX_FIRST) -> list[Finding]:
 
 
 def cost_text(cost: GapCost | None) -> str:
-    """``+64 records damaged, +12 left wrong, +11 min to contain``; only what is non-zero."""
+    """``+64 records damaged, +12 left wrong, +11 min to contain``; only what is non-zero.
+
+    A gap can also cost less than nothing on one count (closing it alone moved damage
+    elsewhere); that shows with a minus sign, never as ``+-8``.
+    """
     if cost is None:
         return "not measured"
+
+    def signed(value: float, text: str) -> str:
+        return f"{'+' if value > 0 else '-'}{text}"
+
     parts = []
     if cost.records_damaged:
-        parts.append(f"+{cost.records_damaged:,} records damaged")
+        parts.append(signed(cost.records_damaged, f"{abs(cost.records_damaged):,} records damaged"))
     if cost.records_left_wrong:
-        parts.append(f"+{cost.records_left_wrong:,} left wrong")
+        parts.append(signed(cost.records_left_wrong, f"{abs(cost.records_left_wrong):,} left wrong"))
     if cost.minutes_to_contain:
-        parts.append(f"+{fmt_minute(cost.minutes_to_contain)} to contain")
+        parts.append(
+            signed(cost.minutes_to_contain, f"{fmt_minute(abs(cost.minutes_to_contain))} to contain")
+        )
     return ", ".join(parts) if parts else "no measured cost"
 
 

@@ -19,6 +19,7 @@ scenario fits), atomically, for CI to publish next to its test results.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
@@ -30,8 +31,7 @@ import click
 from drills.cli.main import EXIT_FAILED, EXIT_OK
 from drills.runbook import LoadedRunbook, lint_runbook, read_runbook
 from fakes.errors import DrillsError
-from reports._present import cost_text
-from reports.findings import Finding, Severity
+from reports.findings import Finding, GapCost, Severity
 from reports.junit import FAILING, render_junit
 from reports.model import DrillReport
 from scenarios.loader import builtin_names, load_scenario
@@ -42,6 +42,7 @@ __all__ = [
     "DRILL_CODE_PATHS",
     "RunbookCheck",
     "command",
+    "cost_text",
     "finding_line",
     "junit_document",
 ]
@@ -82,10 +83,8 @@ class ScenarioMismatchError(DrillsError):
 class RunbookCheck:
     """One runbook's check: its lint, its drills and the verdict they make together."""
 
-    path: Path
     loaded: LoadedRunbook
     scenarios: list[Scenario]
-    named: bool
     lint: list[Finding] = field(default_factory=list)
     reports: list[DrillReport] = field(default_factory=list)
 
@@ -131,6 +130,22 @@ def _lint_path(finding: Finding) -> KeyPath | None:
     return tuple(int(p) if p.isdigit() else p for p in dotted.split("."))
 
 
+def cost_text(cost: GapCost) -> str:
+    """``+64 records damaged, +12 left wrong, +11 min to contain``: only what is not zero.
+
+    A negative number is possible (closing one gap alone can shift damage elsewhere) and
+    keeps its own sign.
+    """
+    parts = []
+    if cost.records_damaged:
+        parts.append(f"{cost.records_damaged:+,} records damaged")
+    if cost.records_left_wrong:
+        parts.append(f"{cost.records_left_wrong:+,} left wrong")
+    if cost.minutes_to_contain:
+        parts.append(f"{cost.minutes_to_contain:+,.0f} min to contain")
+    return ", ".join(parts)
+
+
 def finding_line(
     loaded: LoadedRunbook,
     finding: Finding,
@@ -161,16 +176,16 @@ def finding_line(
 # -- inputs ----------------------------------------------------------------------------
 
 
-def _read_runbooks(paths: Iterable[Path]) -> list[tuple[Path, LoadedRunbook]]:
+def _read_runbooks(paths: Iterable[Path]) -> list[LoadedRunbook]:
     """Each runbook once (a shell glob and an explicit name may both list it), in order."""
-    out: list[tuple[Path, LoadedRunbook]] = []
+    out: list[LoadedRunbook] = []
     seen: set[Path] = set()
     for path in paths:
         key = path.resolve()
         if key in seen:
             continue
         seen.add(key)
-        out.append((path, read_runbook(path)))
+        out.append(read_runbook(path))
     return out
 
 
@@ -182,11 +197,8 @@ def _builtin_by_automation() -> dict[str, list[Scenario]]:
     return out
 
 
-def _plan(
-    pairs: Sequence[tuple[Path, LoadedRunbook]], named: Sequence[str]
-) -> list[RunbookCheck]:
+def _plan(loaded: Sequence[LoadedRunbook], named: Sequence[str]) -> list[RunbookCheck]:
     """Pair each runbook with the scenarios that drill it; a stray --scenario is an error."""
-    loaded = [lr for _, lr in pairs]
     chosen: dict[str, list[Scenario]] = {}
     for name in named:
         scenario = load_scenario(name)
@@ -209,14 +221,14 @@ def _plan(
             group.append(scenario)
     builtin: dict[str, list[Scenario]] | None = None
     checks: list[RunbookCheck] = []
-    for path, lr in pairs:
+    for lr in loaded:
         auto = lr.runbook.automation
         if auto in chosen:
-            checks.append(RunbookCheck(path, lr, chosen[auto], named=True))
+            checks.append(RunbookCheck(lr, chosen[auto]))
             continue
         if builtin is None:
             builtin = _builtin_by_automation()
-        checks.append(RunbookCheck(path, lr, builtin.get(auto, []), named=False))
+        checks.append(RunbookCheck(lr, builtin.get(auto, [])))
     return checks
 
 
@@ -225,6 +237,11 @@ def _check_junit(path: Path) -> None:
     if path.is_dir():
         raise JunitPathError(f"--junit {path} is a folder; name a file, e.g. {path}/drills.xml")
     parent = path.parent
+    blocker = next((p for p in (parent, *parent.parents) if p.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        raise JunitPathError(
+            f"--junit {path}: {blocker} is a file, not a folder; choose a path you can write to"
+        )
     try:
         parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
@@ -240,6 +257,14 @@ def _check_junit(path: Path) -> None:
 
 # -- JUnit -----------------------------------------------------------------------------
 
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""Characters XML 1.0 cannot carry; a runbook's quoted YAML may hold them (owner: "A\\x01")."""
+
+
+def _clean(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
 
 def _counts(suite: ET.Element) -> tuple[int, int, float]:
     return (int(suite.get("tests", "0")), int(suite.get("failures", "0")),
@@ -247,28 +272,33 @@ def _counts(suite: ET.Element) -> tuple[int, int, float]:
 
 
 def _lint_suite(check: RunbookCheck) -> ET.Element:
-    """A suite for a runbook no scenario drills: one case per lint finding, plus 'lint'."""
-    suite = ET.Element("testsuite", {"name": f"drills lint: {check.file}", "hostname": "drills"})
+    """A suite for a runbook no scenario drills: one case per lint finding, plus 'lint'.
+
+    Severities map as in :mod:`reports.junit`: critical, high and medium are failures,
+    low and info pass with their text in ``<system-out>``.
+    """
+    suite = ET.Element("testsuite", {"name": _clean(f"drills lint: {check.file}"),
+                                     "hostname": "drills"})
     props = ET.SubElement(suite, "properties")
     for name, value in (("runbook", check.file), ("automation", check.automation),
                         ("scenario", "none fits; lint only")):
-        ET.SubElement(props, "property", {"name": name, "value": value})
-    summary = ET.SubElement(suite, "testcase", {
-        "classname": f"drills.lint.{check.automation}", "name": "lint", "time": "0"})
-    ET.SubElement(summary, "system-out").text = (
-        f"{len(check.lint)} finding(s); no scenario drills '{check.automation}'")
+        ET.SubElement(props, "property", {"name": name, "value": _clean(value)})
+    summary = ET.SubElement(suite, "testcase", {"classname": "drills.lint", "name": "lint",
+                                                "time": "0"})
+    ET.SubElement(summary, "system-out").text = _clean(
+        f"{_plural(len(check.lint), 'finding')}; no scenario drills '{check.automation}'")
     failures = 0
     for finding in check.lint:
         case = ET.SubElement(suite, "testcase", {
             "classname": f"drills.lint.{finding.check.value}", "name": finding.code,
             "time": "0"})
-        text = "\n".join(
+        text = _clean("\n".join(
             [finding.message, f"fix: {finding.fix}", f"where: {finding.where or check.file}",
-             f"severity: {finding.severity.value}; check: {finding.check.value}"])
+             f"severity: {finding.severity.value}; check: {finding.check.value}"]))
         if finding.severity in FAILING:
             failures += 1
             failure = ET.SubElement(case, "failure", {
-                "message": finding.message, "type": finding.severity.value})
+                "message": _clean(finding.message), "type": finding.severity.value})
             failure.text = text
         else:
             ET.SubElement(case, "system-out").text = text
@@ -285,11 +315,11 @@ def _drill_suite(check: RunbookCheck, report: DrillReport) -> ET.Element:
     suite = root.find("testsuite")
     if suite is None:  # pragma: no cover - render_junit always writes one
         raise DrillsError(f"no JUnit suite for {report.scenario.name}")
-    suite.set("name", f"drills: {report.scenario.name} ({check.file})")
+    suite.set("name", _clean(f"drills: {report.scenario.name} ({check.file})"))
     props = suite.find("properties")
     if props is None:  # pragma: no cover
         props = ET.SubElement(suite, "properties")
-    ET.SubElement(props, "property", {"name": "runbook", "value": check.file})
+    ET.SubElement(props, "property", {"name": "runbook", "value": _clean(check.file)})
     return suite
 
 

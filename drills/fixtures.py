@@ -1,0 +1,321 @@
+"""Fixtures of the drills pytest plugin: a team's runbook as a test that CI runs on every change.
+
+A runbook rots quietly: someone adds a webhook and nobody adds the step that turns
+it off. A test that runs a drill and asserts what it leaves behind catches that on
+the pull request that adds the webhook::
+
+    def test_runbook_contains_triple_trigger(run_drill):
+        report = run_drill("invoice-triple-trigger", "runbook.yaml")
+        assert report.outcome.records_left_wrong == 0
+
+The fixtures are thin: :func:`run_drill` loads through the same loaders as the CLI and
+runs :func:`drills.api.run_drill`, so a test sees the very drill ``drills run`` shows.
+``@pytest.mark.drills(scenario=..., runbook=..., seed=..., costs=...)`` sets the
+defaults for a test (a class or module mark for many); relative paths are looked up
+beside the test file first, then under the rootdir. Bad input (an unknown scenario, a
+runbook with a typo, a runbook for another automation) fails the test with the same
+one line the CLI prints, never a traceback into drills.
+
+The engine stack (SQLAlchemy, faker) is imported only when a fixture runs, so the
+plugin costs nothing in test sessions that never drill.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol
+
+import pytest
+
+if TYPE_CHECKING:
+    from drills.runbook import Runbook
+    from reports.model import DrillReport
+    from scenarios.build import ScenarioWorld
+    from scenarios.schema import Scenario
+
+__all__ = [
+    "MARKER_ARGS",
+    "SESSION_KEY",
+    "DrillSettings",
+    "DrillsSession",
+    "RunDrill",
+    "drill_runbook",
+    "drill_scenario",
+    "drill_world",
+    "run_drill",
+    "settings_of",
+]
+
+MARKER_ARGS: tuple[str, ...] = ("scenario", "runbook", "seed", "costs")
+"""Keyword arguments ``@pytest.mark.drills`` takes; ``scenario`` and ``runbook`` may be
+given positionally too."""
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+# -- session state (shared with the hooks in drills.plugin) ----------------------------
+
+
+@dataclass
+class DrillsSession:
+    """Where this session's drill reports go, and what was written so far."""
+
+    report_dir: Path | None = None
+    formats: tuple[str, ...] = ()
+    written: list[Path] = field(default_factory=list)
+    _folders: set[str] = field(default_factory=set)
+
+    def folder_for(self, nodeid: str) -> Path:
+        """A fresh folder per test (``-2``, ``-3`` for a test's further drills)."""
+        assert self.report_dir is not None
+        base = _UNSAFE.sub("-", nodeid.replace("::", "--")).strip("-.") or "test"
+        name, n = base, 1
+        while name in self._folders:
+            n += 1
+            name = f"{base}-{n}"
+        self._folders.add(name)
+        return self.report_dir / name
+
+    def record(self, nodeid: str, report: DrillReport) -> list[Path]:
+        """Write ``report`` for the test ``nodeid`` when a report folder was given."""
+        if self.report_dir is None:
+            return []
+        from reports.jsonout import ReportError
+        from reports.writer import write_reports
+
+        folder = self.folder_for(nodeid)
+        try:
+            written = list(write_reports(report, folder, self.formats).values())
+        except (ReportError, ValueError) as err:
+            _fail(f"--drills-report-dir: {err}")
+        self.written += written
+        return written
+
+
+SESSION_KEY = pytest.StashKey[DrillsSession]()
+"""The session's :class:`DrillsSession` in ``config.stash``; set by ``drills.plugin``."""
+
+
+def _session(config: pytest.Config) -> DrillsSession:
+    return config.stash.get(SESSION_KEY, None) or DrillsSession()
+
+
+# -- the marker ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DrillSettings:
+    """What ``@pytest.mark.drills`` says for one test: the closest mark wins, key by key."""
+
+    scenario: Any = None
+    runbook: Any = None
+    seed: int | None = None
+    costs: bool = False
+
+
+def _fail(message: str) -> NoReturn:
+    pytest.fail(message, pytrace=False)
+
+
+def settings_of(node: pytest.Item | pytest.Collector) -> DrillSettings:
+    """Merge every ``drills`` mark on ``node`` (function over class over module)."""
+    merged: dict[str, Any] = {}
+    for mark in node.iter_markers("drills"):  # closest first
+        if len(mark.args) > 2:
+            _fail("@pytest.mark.drills takes at most two positional arguments, "
+                  "(scenario, runbook); name the rest: seed=..., costs=...")
+        given = dict(zip(("scenario", "runbook"), mark.args, strict=False))
+        for key in mark.kwargs:
+            if key not in MARKER_ARGS:
+                from fakes.errors import did_you_mean
+
+                _fail(f"@pytest.mark.drills got an unknown argument '{key}'"
+                      f"{did_you_mean(key, MARKER_ARGS)}")
+        given.update(mark.kwargs)
+        for key, value in given.items():
+            merged.setdefault(key, value)
+    seed = merged.get("seed")
+    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or seed < 0):
+        _fail(f"@pytest.mark.drills(seed={seed!r}): the seed is a whole number, 0 or more")
+    costs = merged.get("costs", False)
+    if not isinstance(costs, bool):
+        _fail(f"@pytest.mark.drills(costs={costs!r}): costs is True or False")
+    return DrillSettings(merged.get("scenario"), merged.get("runbook"), seed, costs)
+
+
+# -- loading, relative to the test -----------------------------------------------------
+
+
+def _resolve(request: pytest.FixtureRequest, value: str | Path) -> Path:
+    """A path as written, beside the test file, or under the rootdir (first that exists)."""
+    path = Path(value)
+    if path.is_absolute():
+        return path
+    candidates = [request.path.parent / path, request.config.rootpath / path]
+    return next((c for c in candidates if c.exists()), candidates[0])
+
+
+def _looks_like_path(value: str) -> bool:
+    return "/" in value or "\\" in value or value.endswith((".yaml", ".yml"))
+
+
+def _load_scenario(request: pytest.FixtureRequest, value: Any, seed: int | None) -> Scenario:
+    from fakes.errors import DrillsError
+    from scenarios.loader import load_scenario
+    from scenarios.schema import Scenario
+
+    if value is None:
+        _fail("no scenario to drill: pass one, run_drill('invoice-triple-trigger', ...), or "
+              "mark the test with @pytest.mark.drills(scenario='invoice-triple-trigger')")
+    if isinstance(seed, bool) or (seed is not None and (not isinstance(seed, int) or seed < 0)):
+        _fail(f"seed={seed!r}: the seed is a whole number, 0 or more")
+    if not isinstance(value, Scenario | str | Path):
+        _fail(f"scenario={value!r}: give a built-in name, a file path or a Scenario")
+    try:
+        if isinstance(value, Scenario):
+            scenario = value
+        elif isinstance(value, Path) or _looks_like_path(value):
+            scenario = load_scenario(_resolve(request, value))
+        else:
+            scenario = load_scenario(value)
+    except DrillsError as err:
+        problem = str(err)  # failed outside the handler: one line, no chained traceback
+    else:
+        problem = ""
+    if problem:
+        _fail(problem)
+    if seed is not None:
+        scenario = scenario.model_copy(update={"seed": seed})
+    return scenario
+
+
+def _load_runbook(request: pytest.FixtureRequest, value: Any) -> Runbook | None:
+    from drills.runbook import Runbook, load_runbook
+    from fakes.errors import DrillsError
+
+    if value is None or isinstance(value, Runbook):
+        return value
+    if not isinstance(value, str | Path):
+        _fail(f"runbook={value!r}: give a file path or a Runbook")
+    try:
+        return load_runbook(_resolve(request, value))
+    except DrillsError as err:
+        problem = str(err)
+    _fail(problem)
+
+
+def _summary(report: DrillReport) -> str:
+    """What a failing test shows under 'drills': the headline, then the critical gaps."""
+    lines = [report.headline()]
+    lines += [f"{f.code} {f.severity.value}: {f.message} (fix: {f.fix})" for f in report.critical]
+    return "\n".join(lines)
+
+
+# -- fixtures --------------------------------------------------------------------------
+
+
+class RunDrill(Protocol):
+    """The ``run_drill`` fixture: annotate with it, ``def test_x(run_drill: RunDrill)``."""
+
+    def __call__(
+        self,
+        scenario: str | Path | Scenario | None = None,
+        runbook: str | Path | Runbook | None = None,
+        *,
+        seed: int | None = None,
+        costs: bool | None = None,
+        automation: Callable[..., Any] | None = None,
+        pause: Callable[..., Any] | None = None,
+    ) -> DrillReport: ...
+
+
+@pytest.fixture
+def drill_scenario(request: pytest.FixtureRequest) -> Scenario:
+    """The scenario ``@pytest.mark.drills(scenario=..., seed=...)`` names, loaded."""
+    settings = settings_of(request.node)
+    return _load_scenario(request, settings.scenario, settings.seed)
+
+
+@pytest.fixture
+def drill_runbook(request: pytest.FixtureRequest) -> Runbook | None:
+    """The runbook ``@pytest.mark.drills(runbook=...)`` names, loaded; None without one."""
+    return _load_runbook(request, settings_of(request.node).runbook)
+
+
+@pytest.fixture
+def drill_world(drill_scenario: Scenario, tmp_path: Path) -> Iterator[ScenarioWorld]:
+    """The marked scenario's seeded world in a fresh SQLite file, before any bad run.
+
+    For tests of a team's own repair or pause code against realistic records; the
+    file is ``tmp_path / 'drill-world.sqlite'`` and the clock stands at the scenario's
+    start. The store is closed after the test.
+    """
+    from fakes import ManualClock, SqliteBackend, SqlStore
+    from scenarios.build import build_scenario_world
+
+    store = SqlStore(SqliteBackend(tmp_path / "drill-world.sqlite"),
+                     ManualClock(drill_scenario.starts))
+    try:
+        world = build_scenario_world(drill_scenario, store)
+    except BaseException:
+        store.close()
+        raise
+    yield world
+    store.close()
+
+
+@pytest.fixture
+def run_drill(request: pytest.FixtureRequest) -> RunDrill:
+    """Run a scripted drill and return its :class:`~reports.model.DrillReport`.
+
+    ``run_drill(scenario=None, runbook=None, *, seed=None, costs=None)``: arguments left
+    out come from ``@pytest.mark.drills``; ``costs`` (the reruns that measure each gap)
+    is off unless the call or the mark turns it on. With ``--drills-report-dir`` every
+    report is written there, one folder per test. The headline and critical findings
+    are attached to the test, so a failing assert shows what the drill saw.
+
+    ``automation=`` and ``pause=`` (the team's own automation and pause code) are
+    refused: the engine cannot run user callables yet.
+    """
+    settings = settings_of(request.node)
+    session = _session(request.config)
+    node = request.node
+
+    def run(
+        scenario: str | Path | Scenario | None = None,
+        runbook: str | Path | Runbook | None = None,
+        *,
+        seed: int | None = None,
+        costs: bool | None = None,
+        automation: Callable[..., Any] | None = None,
+        pause: Callable[..., Any] | None = None,
+    ) -> DrillReport:
+        if automation is not None or pause is not None:
+            given = "automation=" if automation is not None else "pause="
+            _fail(f"run_drill({given}...): this drills engine runs only the scenario's "
+                  "declared automation and the runbook's scripted pause steps, not your own "
+                  "Python callables; leave it out (a runbook 'call:' step is reported as "
+                  "not run)")
+        from drills.api import run_drill as api_run_drill
+
+        spec = _load_scenario(request, scenario if scenario is not None else settings.scenario,
+                              seed if seed is not None else settings.seed)
+        chosen = runbook if runbook is not None else settings.runbook
+        book = _load_runbook(request, chosen)
+        if book is not None and book.automation != spec.automation.name:
+            _fail(f"{chosen if isinstance(chosen, str | Path) else 'the runbook'} is the "
+                  f"runbook for '{book.automation}', but scenario '{spec.name}' drills "
+                  f"'{spec.automation.name}'; pick the matching pair")
+        path = _resolve(request, chosen) if isinstance(chosen, str | Path) else None
+        report = api_run_drill(spec, book, costs=settings.costs if costs is None else costs,
+                               runbook_path=path)
+        if isinstance(node, pytest.Item):
+            node.add_report_section("call", "drills", _summary(report))
+            node.user_properties.append(("drills", report.headline()))
+        session.record(node.nodeid, report)
+        return report
+
+    return run

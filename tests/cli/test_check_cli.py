@@ -1,0 +1,316 @@
+"""``drills check``: the launch gate, run the way CI runs it, in real processes.
+
+Exit codes are the contract (0 passed, 1 a runbook failed, 2 bad input), so every
+case asserts the exact code, the lines a reader keys on, and that bad input writes
+nothing. The processes start together in a module fixture so the file stays fast;
+all but one run with ``--no-costs`` (the gap-cost reruns are what take time).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from junitparser import JUnitXml
+
+REPO = Path(__file__).parents[2]
+GOOD = "examples/invoice-reminder.runbook.yaml"
+FLAWED = "examples/invoice-reminder.flawed.runbook.yaml"
+BAD = "tests/data/runbooks/bad"
+
+Result = subprocess.CompletedProcess[str]
+
+FLAWED_GAPS = (
+    "owner-is-team", "uncheckable-stop-rule", "pause-job-only", "queue-left-running",
+    "feeder-left-running", "no-snapshot", "no-clean-export", "system-never-scoped",
+    "repair-without-sample", "no-verification", "no-comms", "restart-without-approver",
+    "restart-without-test", "restart-without-cause", "never-contained", "missing-backup-owner",
+)
+"""Gaps the flawed example must show: the lint's, and those only a drill can see."""
+
+_FINDING = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): (?P<code>[a-z][a-z0-9-]*) "
+                      r"(?P<severity>critical|high|medium|low|info) .+ \(fix: .+\)"
+                      r"(?: \[drill [a-z0-9-]+\])?$")
+
+
+def drills(*args: str) -> Result:
+    """``python -m drills ARGS`` from the repository root, as CI would run it."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONWARNINGS": "error"}
+    return subprocess.run(
+        [sys.executable, "-m", "drills", *args],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder for the JUnit files, and a runbook for an automation no scenario drills."""
+    folder = tmp_path_factory.mktemp("check")
+    text = (REPO / GOOD).read_text(encoding="utf-8")
+    (folder / "payroll.runbook.yaml").write_text(
+        text.replace("automation: invoice-reminder", "automation: payroll-export"),
+        encoding="utf-8")
+    flawed = (REPO / FLAWED).read_text(encoding="utf-8")
+    (folder / "payroll.flawed.runbook.yaml").write_text(
+        flawed.replace("automation: invoice-reminder", "automation: payroll-export"),
+        encoding="utf-8")
+    (folder / "a-file").write_text("not a folder\n", encoding="utf-8")
+    return folder
+
+
+def cases(out: Path) -> dict[str, tuple[str, ...]]:
+    return {
+        "good": ("check", GOOD, "--no-costs", "--junit", str(out / "good.xml")),
+        "flawed": ("check", FLAWED, "--no-costs", "--junit", str(out / "flawed.xml")),
+        "both": ("check", GOOD, FLAWED, "--no-costs", "--junit", str(out / "both.xml")),
+        "good-with-costs": ("check", GOOD),
+        "flawed-quiet": ("check", FLAWED, "--no-costs", "-q"),
+        "fail-under": ("check", GOOD, "--no-costs", "--fail-under", "99", "-q"),
+        "named-scenario-file": ("check", GOOD, "--no-costs", "--scenario",
+                                "scenarios/library/invoice-triple-trigger.yaml"),
+        "lint-only": ("check", str(out / "payroll.runbook.yaml"), "--junit",
+                      str(out / "lint.xml")),
+        "lint-only-flawed": ("check", str(out / "payroll.flawed.runbook.yaml"), "--junit",
+                             str(out / "lint-flawed.xml")),
+        "missing": ("check", "runbooks/nope.runbook.yaml", "--junit", str(out / "x1.xml")),
+        "directory": ("check", "examples", "--junit", str(out / "x2.xml")),
+        "malformed": ("check", f"{BAD}/unknown-key.runbook.yaml", "--junit",
+                      str(out / "x3.xml")),
+        "one-bad-of-two": ("check", GOOD, f"{BAD}/unknown-key.runbook.yaml", "--no-costs",
+                           "--junit", str(out / "x4.xml")),
+        "unknown-scenario": ("check", GOOD, "--scenario", "invoice-tripple-trigger", "--junit",
+                             str(out / "x5.xml")),
+        "other-automation": ("check", GOOD, "--scenario", "welcome-email-retry-storm",
+                             "--junit", str(out / "x6.xml")),
+        "junit-under-a-file": ("check", GOOD, "--junit", str(out / "a-file" / "drills.xml")),
+        "junit-is-a-folder": ("check", GOOD, "--junit", str(out)),
+        "help": ("check", "--help"),
+    }
+
+
+@pytest.fixture(scope="module")
+def runs(out: Path) -> dict[str, Result]:
+    """Every case's process, started together."""
+    table = cases(out)
+    with ThreadPoolExecutor(max_workers=min(8, 2 * (os.cpu_count() or 1))) as pool:
+        results = pool.map(lambda args: drills(*args), table.values())
+        return dict(zip(table, results, strict=True))
+
+
+def findings(stdout: str) -> list[re.Match[str]]:
+    return [m for line in stdout.splitlines() if (m := _FINDING.match(line))]
+
+
+# -- passing and failing runbooks --------------------------------------------------------
+
+
+def test_the_good_example_passes_with_exit_0(runs: dict[str, Result]) -> None:
+    result = runs["good"]
+    assert (result.returncode, result.stderr) == (0, "")
+    lines = result.stdout.splitlines()
+    assert lines[-3].startswith(f"{GOOD}: passed (score ")
+    assert lines[-3].endswith("/100 in invoice-triple-trigger)")
+    assert lines[-1] == "1 runbook checked: 1 passed, 0 failed"
+    assert lines[-2].startswith("wrote ")
+    assert f"{GOOD}: drill invoice-triple-trigger: invoice-reminder drill: contained in" in (
+        result.stdout)
+    assert all(m["severity"] != "critical" for m in findings(result.stdout))
+
+
+def test_the_flawed_example_fails_with_exit_1_listing_each_gap(runs: dict[str, Result]) -> None:
+    result = runs["flawed"]
+    assert (result.returncode, result.stderr) == (1, "")
+    found = findings(result.stdout)
+    assert {m["file"] for m in found} == {FLAWED}
+    assert set(FLAWED_GAPS) <= {m["code"] for m in found}
+    lines = result.stdout.splitlines()
+    # lint gaps point at the key's line; a section the runbook lacks at line 1, like ruff
+    assert f"{FLAWED}:3: owner-is-team critical the owner 'Finance team' is a team, not a " \
+           "person: nobody is named who can pause without a meeting (fix: name one person " \
+           "as owner and give them 'can_pause: true')" in lines
+    assert f"{FLAWED}:5: uncheckable-stop-rule critical stop rule 'pause if something looks " \
+           "wrong' is not checkable (fix: write METRIC OP NUMBER [within DURATION], e.g. " \
+           "'duplicate_messages >= 5')" in lines
+    assert f"{FLAWED}:1: no-comms high no communication plan: silence breeds untracked " \
+           "manual fixes (fix: add 'comms: {first_note_within: 15m, next_update_every: 1h, " \
+           "customer_message: ...}')" in lines
+    # drill gaps point at the section that closes them, and name the drill
+    assert f"{FLAWED}:6: queue-left-running high queue 'email.outbox' kept running after the " \
+           "job was paused (fix: add 'stop_queue: email.outbox' to the runbook's pause steps) " \
+           "[drill invoice-triple-trigger]" in lines
+    assert any(line.startswith(f"{FLAWED}:9: system-never-scoped high email holds ")
+               for line in lines)
+    # findings run in file order; each gap once (the lint is not repeated by the drill)
+    assert [int(m["line"]) for m in found] == sorted(int(m["line"]) for m in found)
+    assert len([m for m in found if m["code"] == "owner-is-team"]) == 1
+    critical = [m for m in found if m["severity"] == "critical"]
+    assert lines[-3:] == [
+        f"{FLAWED}: failed: {len(critical)} critical findings",
+        f"wrote {runs['flawed'].args[-1]}",
+        "1 runbook checked: 0 passed, 1 failed",
+    ]
+
+
+def test_several_runbooks_give_one_summary(runs: dict[str, Result]) -> None:
+    result = runs["both"]
+    assert (result.returncode, result.stderr) == (1, "")
+    assert result.stdout.splitlines()[-1] == "2 runbooks checked: 1 passed, 1 failed"
+    assert {m["file"] for m in findings(result.stdout)} == {GOOD, FLAWED}
+
+
+def test_costs_are_measured_by_default(runs: dict[str, Result]) -> None:
+    result = runs["good-with-costs"]
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.splitlines()[-1] == "1 runbook checked: 1 passed, 0 failed"
+
+
+def test_quiet_prints_only_critical_gaps_and_the_verdict(runs: dict[str, Result]) -> None:
+    result = runs["flawed-quiet"]
+    assert result.returncode == 1
+    found = findings(result.stdout)
+    assert {m["severity"] for m in found} == {"critical"}
+    assert {"owner-is-team", "no-snapshot", "never-contained"} <= {m["code"] for m in found}
+    assert result.stdout.splitlines()[len(found):] == [
+        f"{FLAWED}: failed: {len(found)} critical findings",
+        "1 runbook checked: 0 passed, 1 failed",
+    ]
+
+
+def test_a_score_under_fail_under_fails(runs: dict[str, Result]) -> None:
+    result = runs["fail-under"]
+    assert (result.returncode, result.stderr) == (1, "")
+    lines = result.stdout.splitlines()
+    assert re.fullmatch(
+        rf"{re.escape(GOOD)}: failed: score \d+ under --fail-under 99 in invoice-triple-trigger",
+        lines[-2])
+    assert lines[-1] == "1 runbook checked: 0 passed, 1 failed"
+
+
+def test_a_scenario_can_be_named_by_file(runs: dict[str, Result]) -> None:
+    result = runs["named-scenario-file"]
+    assert (result.returncode, result.stderr) == (0, "")
+    assert f"{GOOD}: drill invoice-triple-trigger: " in result.stdout
+
+
+def test_without_a_fitting_scenario_the_lint_alone_decides(
+    runs: dict[str, Result], out: Path
+) -> None:
+    passed, failed = runs["lint-only"], runs["lint-only-flawed"]
+    for result, name in ((passed, "payroll.runbook.yaml"),
+                         (failed, "payroll.flawed.runbook.yaml")):
+        assert f"{out / name}: no built-in scenario drills 'payroll-export'; the lint alone " \
+               "decides (name one with --scenario)" in result.stdout.splitlines()
+        assert "[drill " not in result.stdout
+    assert passed.returncode == 0
+    assert f"{out / 'payroll.runbook.yaml'}: passed (lint only)" in passed.stdout
+    assert failed.returncode == 1
+    assert failed.stdout.splitlines()[-1] == "1 runbook checked: 0 passed, 1 failed"
+
+
+# -- JUnit -------------------------------------------------------------------------------
+
+
+def suites(path: Path) -> list[tuple[str, int, int, int, int]]:
+    xml = JUnitXml.fromfile(str(path))
+    return [(s.name, s.tests, s.failures, s.errors, s.skipped) for s in xml]
+
+
+def failing_lines(stdout: str, file: str) -> tuple[int, int]:
+    """(findings, JUnit failures) the printed lines for ``file`` stand for."""
+    found = [m for m in findings(stdout) if m["file"] == file]
+    return len(found), len([m for m in found if m["severity"] in ("critical", "high", "medium")])
+
+
+@pytest.mark.parametrize("case", ["good", "flawed"])
+def test_junit_has_one_suite_per_drill_with_counts_matching_the_lines(
+    runs: dict[str, Result], out: Path, case: str
+) -> None:
+    file = GOOD if case == "good" else FLAWED
+    n_findings, n_failing = failing_lines(runs[case].stdout, file)
+    checks = 8  # one passing 'score' case per rubric check
+    assert suites(out / f"{case}.xml") == [
+        (f"drills: invoice-triple-trigger ({file})", checks + n_findings, n_failing, 0, 0),
+    ]
+    xml = JUnitXml.fromfile(str(out / f"{case}.xml"))
+    assert (xml.tests, xml.failures) == (checks + n_findings, n_failing)
+    root = ET.parse(out / f"{case}.xml").getroot()
+    props = {p.get("name"): p.get("value") for p in root.iter("property")}
+    assert props["runbook"] == file
+    assert props["scenario"] == "invoice-triple-trigger"
+
+
+def test_junit_for_several_runbooks_merges_their_suites(runs: dict[str, Result], out: Path) -> None:
+    both = suites(out / "both.xml")
+    assert both == suites(out / "good.xml") + suites(out / "flawed.xml")
+
+
+def test_junit_without_a_scenario_is_a_lint_suite(runs: dict[str, Result], out: Path) -> None:
+    file = str(out / "payroll.flawed.runbook.yaml")
+    n_findings, n_failing = failing_lines(runs["lint-only-flawed"].stdout, file)
+    assert suites(out / "lint-flawed.xml") == [
+        (f"drills lint: {file}", n_findings + 1, n_failing, 0, 0),
+    ]
+    assert suites(out / "lint.xml") == [
+        (f"drills lint: {out / 'payroll.runbook.yaml'}", 2, 0, 0, 0),
+    ]
+
+
+# -- bad input: one line, exit 2, nothing written -----------------------------------------
+
+
+ERRORS: dict[str, Callable[[Path], str]] = {
+    "missing": lambda out: "runbooks/nope.runbook.yaml:1:1: no such file; check the path",
+    "directory": lambda out: "examples:1:1: is a directory, not a file; name a runbook file "
+                             "inside it, e.g. examples/*.yaml",
+    "malformed": lambda out: f"{BAD}/unknown-key.runbook.yaml:4:1: unknown key 'backup_ownr'; "
+                             "did you mean 'backup_owner'?",
+    "one-bad-of-two": lambda out: f"{BAD}/unknown-key.runbook.yaml:4:1: unknown key "
+                                  "'backup_ownr'; did you mean 'backup_owner'?",
+    "unknown-scenario": lambda out: "unknown scenario 'invoice-tripple-trigger'; did you mean "
+                                    "'invoice-triple-trigger'?",
+    "other-automation": lambda out: f"--scenario welcome-email-retry-storm drills "
+                                    f"'welcome-email', but {GOOD} is the runbook for "
+                                    "'invoice-reminder'; name a scenario for 'invoice-reminder' "
+                                    "or leave --scenario out",
+    "junit-under-a-file": lambda out: f"--junit {out / 'a-file' / 'drills.xml'}: "
+                                      f"{out / 'a-file'} is a file, not a folder; choose a "
+                                      "path you can write to",
+    "junit-is-a-folder": lambda out: f"--junit {out} is a folder; name a file, e.g. "
+                                     f"{out}/drills.xml",
+}
+
+
+@pytest.mark.parametrize("case", list(ERRORS))
+def test_bad_input_is_one_line_exit_2_and_nothing_written(
+    runs: dict[str, Result], out: Path, case: str
+) -> None:
+    result = runs[case]
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == f"drills: error: {ERRORS[case](out)}\n"
+    junit = Path(result.args[result.args.index("--junit") + 1])
+    if junit != out:
+        assert not junit.exists()
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_help_documents_the_exit_codes(runs: dict[str, Result]) -> None:
+    result = runs["help"]
+    assert result.returncode == 0
+    assert "Exit codes: 0 passed, 1 a runbook failed the check, 2 bad input or usage." in (
+        result.stdout)
+    for option in ("--scenario NAME_OR_PATH", "--fail-under SCORE", "--junit FILE",
+                   "--no-costs", "-q, --quiet"):
+        assert option in result.stdout
+
+
+def test_check_needs_a_runbook() -> None:
+    result = drills("check")
+    assert result.returncode == 2
+    assert "Missing argument 'RUNBOOKS...'" in result.stderr
