@@ -136,15 +136,14 @@ def cost_text(cost: GapCost | None) -> str:
     def signed(value: float, text: str) -> str:
         return f"{'+' if value > 0 else '-'}{text}"
 
+    damaged, wrong, minutes = cost.records_damaged, cost.records_left_wrong, cost.minutes_to_contain
     parts = []
-    if cost.records_damaged:
-        parts.append(signed(cost.records_damaged, f"{abs(cost.records_damaged):,} records damaged"))
-    if cost.records_left_wrong:
-        parts.append(signed(cost.records_left_wrong, f"{abs(cost.records_left_wrong):,} left wrong"))
-    if cost.minutes_to_contain:
-        parts.append(
-            signed(cost.minutes_to_contain, f"{fmt_minute(abs(cost.minutes_to_contain))} to contain")
-        )
+    if damaged:
+        parts.append(signed(damaged, f"{abs(damaged):,} records damaged"))
+    if wrong:
+        parts.append(signed(wrong, f"{abs(wrong):,} left wrong"))
+    if minutes:
+        parts.append(signed(minutes, f"{fmt_minute(abs(minutes))} to contain"))
     return ", ".join(parts) if parts else "no measured cost"
 
 
