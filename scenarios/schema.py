@@ -40,6 +40,7 @@ __all__ = [
     "FAULT_KINDS",
     "FEEDER_KINDS",
     "RISKS",
+    "SLUG_PATTERN",
     "Action",
     "Automation",
     "BlankWrites",
@@ -59,18 +60,22 @@ __all__ = [
     "ShadowFixes",
     "SkippedApproval",
     "StatusFlapping",
+    "Strict",
     "SyncField",
     "Trigger",
     "TripleTrigger",
     "Warehouse",
     "World",
     "WrongFieldMapping",
+    "check_slug",
+    "check_system",
 ]
 
 Path = tuple[str | int, ...]
 """A key path into the file, e.g. ('fault', 'kind') or ('automation', 'does', 0)."""
 
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
+_SLUG = re.compile(SLUG_PATTERN)
 
 
 class Strict(BaseModel):
@@ -79,7 +84,8 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-def _slug(value: str) -> str:
+def check_slug(value: str) -> str:
+    """A name people type and tools key on: lower-case, digits, '.', '-', '_'."""
     if not _SLUG.match(value):
         raise ValueError(
             f"{value!r} is not a valid name; use lower-case letters, digits, '.', '-' or '_', "
@@ -104,7 +110,8 @@ def _field(value: str) -> str:
     return value
 
 
-def _system(value: str) -> str:
+def check_system(value: str) -> str:
+    """A system the catalog simulates, with a did-you-mean."""
     if value not in CATALOG.systems:
         raise ValueError(f"unknown system '{value}'{did_you_mean(value, CATALOG.systems)}")
     return value
@@ -128,10 +135,10 @@ def _length_limit(value: timedelta) -> timedelta:
     return value
 
 
-Slug = Annotated[str, AfterValidator(_slug)]
+Slug = Annotated[str, AfterValidator(check_slug)]
 TableRef = Annotated[str, AfterValidator(_table), Field(examples=["billing.invoices"])]
 FieldRef = Annotated[str, AfterValidator(_field), Field(examples=["billing.invoices.due_date"])]
-SystemName = Annotated[str, AfterValidator(_system)]
+SystemName = Annotated[str, AfterValidator(check_system)]
 LimitedRate = Annotated[Rate, AfterValidator(_rate_limit)]
 Span = Annotated[Duration, AfterValidator(_length_limit)]
 Count = Annotated[int, Field(strict=True, ge=0, le=MAX_RECORDS_PER_TABLE)]
@@ -222,7 +229,7 @@ class Feeder(Strict):
     """Something that keeps feeding the job work: pausing the job alone does not stop it."""
 
     kind: Literal["schedule", "webhook", "chained", "queue"]
-    name: Annotated[str, AfterValidator(_slug)]
+    name: Annotated[str, AfterValidator(check_slug)]
     every: Duration | None = None
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from drills.runbook.schema import Runbook
 from scenarios.jsonschema import _short_durations
+from scenarios.schemafile import write_or_check
 
 __all__ = ["SCHEMA_FILE", "SCHEMA_ID", "main", "render", "runbook_json_schema"]
 
@@ -55,21 +56,7 @@ def render() -> str:
 def main(argv: list[str] | None = None) -> int:
     """Rewrite the shipped schema (or check it with ``--check``); returns an exit code."""
     args = sys.argv[1:] if argv is None else argv
-    text = render()
-    if "--check" in args:
-        current = SCHEMA_FILE.read_text(encoding="utf-8") if SCHEMA_FILE.exists() else ""
-        if current != text:
-            print(f"{SCHEMA_FILE} is out of date; run: python -m drills.runbook.jsonschema",
-                  file=sys.stderr)
-            return 1
-        return 0
-    SCHEMA_FILE.parent.mkdir(parents=True, exist_ok=True)
-    tmp = SCHEMA_FILE.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(SCHEMA_FILE)
-    print(f"wrote {SCHEMA_FILE}")
-    return 0
-
+    return write_or_check(SCHEMA_FILE, render(), "drills.runbook.jsonschema", args)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -29,7 +29,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -46,6 +45,7 @@ from pydantic import (
 from drills.runbook.rules import EXAMPLE_RULE, METRICS, StopRule, parse_stop_rule
 from fakes.catalog import CATALOG
 from fakes.errors import did_you_mean
+from scenarios.schema import SLUG_PATTERN, Strict, check_slug, check_system
 from scenarios.units import Duration, parse_duration
 from scenarios.yamlfile import KeyPath
 
@@ -98,33 +98,11 @@ SCOPE_METHODS: tuple[ScopeMethod, ...] = ("run_id", "window", "batch", "filter",
 RepairStrategy = Literal["bulk_revert", "script", "manual"]
 REPAIR_STRATEGIES: tuple[RepairStrategy, ...] = ("bulk_revert", "script", "manual")
 
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _CALLABLE = re.compile(CALLABLE_PATTERN)
 _PERCENT = re.compile(PERCENT_PATTERN)
 
 
-class Strict(BaseModel):
-    """Unknown keys are errors: a misspelt key must not silently turn a step off."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
 # -- value types -----------------------------------------------------------------------
-
-
-def _slug(value: str) -> str:
-    if not _SLUG.match(value):
-        raise ValueError(
-            f"{value!r} is not a valid name; use lower-case letters, digits, '.', '-' or '_', "
-            "like 'invoice-reminder'"
-        )
-    return value
-
-
-def _system(value: str) -> str:
-    if value not in CATALOG.systems:
-        raise ValueError(f"unknown system '{value}'{did_you_mean(value, CATALOG.systems)}")
-    return value
 
 
 def _callable(value: str) -> str:
@@ -214,14 +192,14 @@ def _stop_rule(value: Any) -> StopRule:
 
 Slug = Annotated[
     str,
-    AfterValidator(_slug),
-    WithJsonSchema({"type": "string", "pattern": _SLUG.pattern}),
+    AfterValidator(check_slug),
+    WithJsonSchema({"type": "string", "pattern": SLUG_PATTERN}),
 ]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Time = Annotated[Duration, WrapValidator(_bounded)]
 SystemName = Annotated[
     str,
-    AfterValidator(_system),
+    AfterValidator(check_system),
     WithJsonSchema({"type": "string", "enum": list(CATALOG.systems)}),
 ]
 Systems = Annotated[list[SystemName], Field(min_length=1)]
