@@ -6,12 +6,13 @@ see the same drill: the same engine, the same findings, the same costs.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from drills.costs import _measured, with_costs
 from drills.engine import Drill
 from drills.handlers import DrillEventHandler
+from drills.hooks import PauseHook
 from drills.runbook import Runbook, lint_runbook
 from drills.scoring import build_report, drill_findings, evaluate
 from reports.model import DrillReport
@@ -28,21 +29,23 @@ def run_drill(
     runbook_path: str | Path | None = None,
     db_path: Path | None = None,
     handlers: Iterable[DrillEventHandler] = (),
+    hooks: Mapping[str, PauseHook] | None = None,
 ) -> DrillReport:
     """Run one scripted drill and judge it.
 
     With ``costs`` every finding a runbook change can close gets its measured cost
     (one rerun of the same seeded drill per distinct fix). ``db_path`` keeps the
-    drill's SQLite database as a file for inspection.
+    drill's SQLite database as a file for inspection. ``hooks`` maps a runbook
+    ``call:`` step's target to the team's own pause function (else it is imported).
     """
-    result = Drill(scenario, runbook, db_path=db_path, handlers=handlers).run()
+    result = Drill(scenario, runbook, db_path=db_path, handlers=handlers, hooks=hooks).run()
     ev = evaluate(result)
     findings = drill_findings(result, ev)
     if runbook is not None:
         findings += lint_runbook(runbook, source=str(runbook_path) if runbook_path else None)
     if costs and runbook is not None:
         base = _measured(result.runtime.contained_at, result, ev)
-        findings = with_costs(scenario, runbook, findings, base)
+        findings = with_costs(scenario, runbook, findings, base, hooks)
     return build_report(
         result, findings, ev, runbook_path=str(runbook_path) if runbook_path else None
     )

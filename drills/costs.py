@@ -14,13 +14,14 @@ import json
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from drills.complete import complete_sections
 from drills.engine import Drill
+from drills.hooks import PauseHook
 from drills.runbook import Runbook
 from drills.scoring import Evaluation, evaluate
 from reports.findings import Finding, GapCost
@@ -150,9 +151,11 @@ class Measured:
     minutes_to_contain: float
 
 
-def measure(scenario: Scenario, runbook: Runbook | None) -> Measured:
+def measure(
+    scenario: Scenario, runbook: Runbook | None, hooks: Mapping[str, PauseHook] | None = None
+) -> Measured:
     """Run the drill and keep the three numbers a gap's cost is made of."""
-    result = Drill(scenario, runbook).run()
+    result = Drill(scenario, runbook, hooks=hooks).run()
     ev: Evaluation = evaluate(result)
     return _measured(result.runtime.contained_at, result, ev)
 
@@ -177,7 +180,9 @@ def _apply(
     return Runbook.model_validate(sections)
 
 
-def _measure_all(scenario: Scenario, runbooks: Sequence[Runbook]) -> list[Measured]:
+def _measure_all(
+    scenario: Scenario, runbooks: Sequence[Runbook], hooks: Mapping[str, PauseHook] | None
+) -> list[Measured]:
     """Rerun the drill once per runbook, in parallel processes when there are several.
 
     Each rerun builds its own in-memory world, so reruns share nothing and the
@@ -187,8 +192,9 @@ def _measure_all(scenario: Scenario, runbooks: Sequence[Runbook]) -> list[Measur
     # Fork only a single-threaded process (forking threads is unsafe, and warned about
     # from Python 3.12); spawn would re-run the caller's main module, which a user's
     # script may not guard. Otherwise the reruns go one after another.
-    if workers <= 1 or threading.active_count() > 1 or os.name != "posix":
-        return [measure(scenario, rb) for rb in runbooks]
+    # The team's own hooks may not survive a trip to another process: keep them here.
+    if workers <= 1 or hooks or threading.active_count() > 1 or os.name != "posix":
+        return [measure(scenario, rb, hooks) for rb in runbooks]
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         return list(pool.map(measure, [scenario] * len(runbooks), runbooks))
@@ -199,6 +205,7 @@ def with_costs(
     runbook: Runbook,
     findings: Sequence[Finding],
     base: Measured,
+    hooks: Mapping[str, PauseHook] | None = None,
 ) -> list[Finding]:
     """The findings with their measured cost filled in where a rerun can measure one.
 
@@ -211,7 +218,7 @@ def with_costs(
 
     def run_all(runbooks: Sequence[Runbook]) -> None:
         todo = {rb.model_dump_json(): rb for rb in runbooks if rb.model_dump_json() not in cache}
-        for key, m in zip(todo, _measure_all(scenario, list(todo.values())), strict=True):
+        for key, m in zip(todo, _measure_all(scenario, list(todo.values()), hooks), strict=True):
             cache[key] = m
 
     closed = {id(f): close_gap(runbook, f, scenario) for f in findings}

@@ -14,13 +14,14 @@ through handlers (:mod:`drills.handlers`); the engine never prints.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from drills.clock import DrillClock
 from drills.handlers import DrillEvent, DrillEventHandler, HandlerRegistry
+from drills.hooks import PauseHook
 from drills.metrics import MetricReader
 from drills.people import Complaint, People, PersonEdit
 from drills.propagate import propagate
@@ -92,6 +93,7 @@ class Drill:
         db_path: Path | None = None,
         handlers: Iterable[DrillEventHandler] = (),
         drill_id: str | None = None,
+        hooks: Mapping[str, PauseHook] | None = None,
     ) -> None:
         self.scenario = scenario
         self.runbook = runbook
@@ -102,7 +104,7 @@ class Drill:
             store.clock = self.clock
         self.store = store
         self.handlers = HandlerRegistry(handlers)
-        self.responder = responder or ScriptedResponder(scenario, runbook)
+        self.responder = responder or ScriptedResponder(scenario, runbook, hooks)
         self.drill_id = drill_id or f"{scenario.name}-{scenario.seed}"
 
     def run(self) -> DrillResult:

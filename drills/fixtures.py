@@ -23,7 +23,7 @@ plugin costs nothing in test sessions that never drill.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, Protocol
@@ -228,7 +228,7 @@ class RunDrill(Protocol):
         seed: int | None = None,
         costs: bool | None = None,
         automation: Callable[..., Any] | None = None,
-        pause: Callable[..., Any] | None = None,
+        pause: Mapping[str, Callable[..., Any]] | None = None,
     ) -> DrillReport: ...
 
 
@@ -277,8 +277,9 @@ def run_drill(request: pytest.FixtureRequest) -> RunDrill:
     report is written there, one folder per test. The headline and critical findings
     are attached to the test, so a failing assert shows what the drill saw.
 
-    ``automation=`` and ``pause=`` (the team's own automation and pause code) are
-    refused: the engine cannot run user callables yet.
+    ``pause={"pkg.mod:func": func}`` runs the team's own pause code for the runbook's
+    ``call:`` steps (a target not in the mapping is imported). ``automation=`` (the
+    team's own automation as a function) is refused: the engine cannot run it yet.
     """
     settings = settings_of(request.node)
     session = _session(request.config)
@@ -291,15 +292,16 @@ def run_drill(request: pytest.FixtureRequest) -> RunDrill:
         seed: int | None = None,
         costs: bool | None = None,
         automation: Callable[..., Any] | None = None,
-        pause: Callable[..., Any] | None = None,
+        pause: Mapping[str, Callable[..., Any]] | None = None,
     ) -> DrillReport:
-        if automation is not None or pause is not None:
-            given = "automation=" if automation is not None else "pause="
-            _fail(f"run_drill({given}...): this drills engine runs only the scenario's "
-                  "declared automation and the runbook's scripted pause steps, not your own "
-                  "Python callables; leave it out (a runbook 'call:' step is reported as "
-                  "not run)")
+        if automation is not None:
+            _fail("run_drill(automation=...): this drills engine runs only the scenario's "
+                  "declared automation, not your own Python function yet; leave it out")
+        if pause is not None and not isinstance(pause, Mapping):
+            _fail("run_drill(pause=...) takes a mapping from a runbook 'call:' target to your "
+                  "function, e.g. pause={'ops.pause:everything': pause_everything}")
         from drills.api import run_drill as api_run_drill
+        from fakes.errors import DrillsError
 
         spec = _load_scenario(request, scenario if scenario is not None else settings.scenario,
                               seed if seed is not None else settings.seed)
@@ -310,8 +312,11 @@ def run_drill(request: pytest.FixtureRequest) -> RunDrill:
                   f"runbook for '{book.automation}', but scenario '{spec.name}' drills "
                   f"'{spec.automation.name}'; pick the matching pair")
         path = _resolve(request, chosen) if isinstance(chosen, str | Path) else None
-        report = api_run_drill(spec, book, costs=settings.costs if costs is None else costs,
-                               runbook_path=path)
+        try:
+            report = api_run_drill(spec, book, costs=settings.costs if costs is None else costs,
+                                   runbook_path=path, hooks=pause)
+        except DrillsError as err:
+            _fail(str(err))
         if isinstance(node, pytest.Item):
             node.add_report_section("call", "drills", _summary(report))
             node.user_properties.append(("drills", report.headline()))

@@ -11,7 +11,7 @@ simply not done, which is how a drill measures what the gap costs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import sqlalchemy as sa
 
 from drills.handlers import DrillEvent
+from drills.hooks import AutomationControl, HookContext, PauseHook, resolve_hook
 from drills.reconcile import reconcile
 from drills.repair import RepairStage, repair_stage, stage_bounds
 from drills.runbook import Runbook, StopRule, can_pause, takes
@@ -93,9 +94,15 @@ class _Planned:
 class ScriptedResponder:
     """Follows a runbook exactly, in virtual time."""
 
-    def __init__(self, scenario: Scenario, runbook: Runbook | None) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        runbook: Runbook | None,
+        hooks: Mapping[str, PauseHook] | None = None,
+    ) -> None:
         self.scenario = scenario
         self.runbook = runbook
+        self.hooks: Mapping[str, PauseHook] = dict(hooks or {})
         self.acted_at: datetime | None = None
         self.steps: list[StepRecord] = []
         self.outcomes: list[StepOutcome] = []
@@ -231,13 +238,29 @@ class ScriptedResponder:
             elif step.kind in ("disable_feeder", "stop_queue"):
                 ok = rt.stop_feeder(step.target, at)
             else:
-                return False, f"'{step.kind}' steps are not run by the scripted responder", None
+                return self._call(step.target, at)
             if not ok:
                 return False, f"the automation has no job or feeder named '{step.target}'", None
             running = len(rt.left_running)
             state = "contained" if rt.contained else f"{running} feeder(s) still running"
             return True, f"done; {state}", None
         return effect
+
+    def _call(self, target: str, at: datetime) -> tuple[bool, str, Any]:
+        """Run the team's own pause code; the world, not its word, says what it did."""
+        loop = self._loop
+        assert loop is not None
+        hook = resolve_hook(target, self.hooks)
+        control = AutomationControl(loop.runtime, loop.clock.now)
+        context = HookContext(at, self.scenario, loop.world.store, control)
+        try:
+            said = hook(context)
+        except Exception as err:  # the team's script failing is a drill finding, not a crash
+            return False, f"{target} raised {type(err).__name__}: {err}", None
+        rt = loop.runtime
+        state = "contained" if rt.contained else f"{len(rt.left_running)} feeder(s) still running"
+        text = f"{said}; " if isinstance(said, str) and said else ""
+        return True, f"{text}{state}", None
 
     def _snapshot(self, at: datetime) -> tuple[bool, str, Any]:
         loop = self._loop

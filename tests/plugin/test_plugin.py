@@ -193,8 +193,8 @@ def test_bad_input_fails_the_test_with_one_line_and_no_traceback(
         "@pytest.mark.drills got an unknown argument 'runbok'; did you mean 'runbook'?",
         "no scenario to drill: pass one, run_drill('invoice-triple-trigger', ...), or mark the "
         "test with @pytest.mark.drills(scenario='invoice-triple-trigger')",
-        "run_drill(pause=...): this drills engine runs only the scenario's declared automation "
-        "and the runbook's scripted pause steps, not your own Python callables*",
+        "run_drill(pause=...) takes a mapping from a runbook 'call:' target to your function, "
+        "e.g. pause={'ops.pause:everything': pause_everything}",
     ])
     text = result.stdout.str()
     assert "Traceback" not in text
@@ -226,3 +226,35 @@ def test_the_marker_is_registered(project: pytest.Pytester) -> None:
     result = run(project, "--markers")
     result.stdout.fnmatch_lines(["@pytest.mark.drills(scenario=None, runbook=None, seed=None, "
                                  "costs=False): the scenario*"])
+
+
+OWN_PAUSE = '''
+import pytest
+from pathlib import Path
+
+import yaml
+
+
+def pause_everything(ctx):
+    ctx.control.pause_job(ctx.control.job)
+    for name in ctx.control.live_feeders:
+        ctx.control.stop_feeder(name)
+    return "our pause script ran"
+
+
+def test_our_pause_script_contains_the_run(run_drill, tmp_path):
+    book = yaml.safe_load((Path(__file__).parent / "invoice-reminder.runbook.yaml").read_text())
+    book["pause"] = [{"call": "ops.pause:everything", "takes": "1m"}]
+    path = tmp_path / "ours.runbook.yaml"
+    path.write_text(yaml.safe_dump(book))
+    report = run_drill("invoice-triple-trigger", path,
+                       pause={"ops.pause:everything": pause_everything})
+    assert report.outcome.contained
+    assert report.outcome.records_left_wrong == 0
+    assert any(s.outcome.startswith("our pause script ran") for s in report.steps)
+'''
+
+
+def test_a_runbook_step_calls_the_projects_own_pause_function(project: pytest.Pytester) -> None:
+    project.makepyfile(**{"tests/test_own_pause": OWN_PAUSE})
+    run(project).assert_outcomes(passed=1)
