@@ -86,6 +86,13 @@ def test_seed_changes_the_drill(tmp_path: Path) -> None:
          "--out README.md is a file; name a folder for the reports"),
         (["invoice-triple-trigger", "--db", "README.md"],
          "--db README.md exists already; name a new file for the drill database"),
+        (["invoice-triple-trigger", "-q", "-v"],
+         "--quiet and --verbose contradict each other; choose one"),
+        (["invoice-triple-trigger", "--scale", "0"],
+         "--scale must be above 0, got 0; e.g. --scale 10 or 0.5"),
+        (["invoice-triple-trigger", "--scale", "100000"],
+         "--scale 100000 takes world.crm.contacts of scenario 'invoice-triple-trigger' past "
+         "its limit (input should be less than or equal to 5000000); choose a smaller factor"),
     ],
 )
 def test_bad_input_is_one_line(args: list[str], message: str) -> None:
@@ -105,3 +112,26 @@ def test_help_names_the_exit_codes() -> None:
     run = drills("run", "--help")
     assert run.returncode == 0
     assert "Exit codes: 0 passed, 1 score under --fail-under, 2 bad input or usage." in run.stdout
+
+
+def test_verbose_prints_events_as_they_happen() -> None:
+    run = drills("run", "invoice-triple-trigger", "--runbook", GOOD, "-v", "--no-costs")
+    assert run.returncode == 0
+    lines = run.stderr.splitlines()
+    assert "09:11:00  detected: stop rule 'duplicate_messages >= 5' fired (10)" in lines
+    assert any(line.endswith("pause: stop_queue email.outbox - done; 2 feeder(s) still running")
+               for line in lines)
+
+
+def test_without_a_terminal_a_drill_prints_no_progress() -> None:
+    run = drills("run", "invoice-triple-trigger", "--runbook", GOOD, "-q", "--no-costs")
+    assert run.stderr == ""
+
+
+def test_scale_grows_world_and_reach(tmp_path: Path) -> None:
+    run = drills("run", "invoice-triple-trigger", "--scale", "2", "--no-costs", "-q",
+                 "--out", str(tmp_path), "--format", "json")
+    assert run.returncode == 0, run.stderr
+    data = json.loads(next(tmp_path.glob("*.json")).read_text())
+    damaged_by = {s["system"]: s["damaged"] for s in data["systems"]}
+    assert damaged_by["email"] == 2 * 240  # twice the reach, two extra emails per invoice

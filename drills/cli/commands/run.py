@@ -18,12 +18,14 @@ from rich.console import Console
 
 from drills.api import run_drill
 from drills.cli.main import EXIT_FAILED, EXIT_OK
+from drills.cli.progress import DrillProgress
 from drills.runbook import load_runbook
 from fakes.errors import DrillsError
 from reports.console import render_console
 from reports.jsonout import ReportError
 from reports.writer import FORMATS, write_reports
 from scenarios.loader import load_scenario
+from scenarios.scaling import scale_scenario
 
 __all__ = ["command", "parse_formats"]
 
@@ -67,7 +69,10 @@ def _check_out(out: Path) -> None:
 @click.option("--no-costs", is_flag=True, help="Skip the reruns that measure each gap's cost.")
 @click.option("--db", "db_path", type=click.Path(path_type=Path), default=None,
               help="Keep the drill's SQLite database in this (new) file.")
+@click.option("--scale", type=float, default=None,
+              help="Multiply the world's counts and the bad run's reach by this factor.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the headline.")
+@click.option("-v", "--verbose", is_flag=True, help="Print the drill's events as they happen.")
 def command(
     scenario: str,
     runbook_path: Path | None,
@@ -77,7 +82,9 @@ def command(
     fail_under: int | None,
     no_costs: bool,
     db_path: Path | None,
+    scale: float | None,
     quiet: bool,
+    verbose: bool,
 ) -> None:
     """Run a scripted drill of SCENARIO (a built-in name or a file) and report it.
 
@@ -87,8 +94,12 @@ def command(
       drills run invoice-triple-trigger --runbook runbook.yaml --out drill-report
     Exit codes: 0 passed, 1 score under --fail-under, 2 bad input or usage.
     """
+    if quiet and verbose:
+        raise DrillsError("--quiet and --verbose contradict each other; choose one")
     chosen = parse_formats(formats)
     spec = load_scenario(scenario)
+    if scale is not None:
+        spec = scale_scenario(spec, scale)
     if seed is not None:
         if seed < 0:
             raise DrillsError(f"--seed must be 0 or more, got {seed}")
@@ -103,9 +114,11 @@ def command(
         _check_out(out)
     if db_path is not None and db_path.exists():
         raise DrillsError(f"--db {db_path} exists already; name a new file for the drill database")
-    report = run_drill(spec, runbook, costs=not no_costs, runbook_path=runbook_path,
-                       db_path=db_path)
     console = Console(file=sys.stdout)
+    progress = DrillProgress(Console(stderr=True), verbose=verbose, live=not quiet)
+    with progress:
+        report = run_drill(spec, runbook, costs=not no_costs, runbook_path=runbook_path,
+                           db_path=db_path, handlers=[progress])
     if quiet:
         click.echo(report.headline())
     else:
