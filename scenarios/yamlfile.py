@@ -423,8 +423,12 @@ def _duplicates(name: str, root: Node) -> Iterator[FileError]:
         seen.add(id(node))
         if isinstance(node, MappingNode):
             first: dict[str, Node] = {}
+            span = (node.start_mark.index, node.end_mark.index)
             for key, value in node.value:
-                if isinstance(key, ScalarNode):
+                # A '<<: *anchor' merge copies the anchor's keys in (PyYAML rewrites the
+                # node); those sit elsewhere in the file and an own key may override them.
+                own = span[0] <= key.start_mark.index <= span[1]
+                if isinstance(key, ScalarNode) and own:
                     if key.value in first and key.tag != _MERGE:
                         line, column = _mark_position(key.start_mark)
                         earlier = first[key.value].start_mark.line + 1

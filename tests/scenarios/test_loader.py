@@ -107,6 +107,19 @@ def test_merge_keys_work_and_errors_inside_them_find_their_line(tmp_path: Path) 
     assert str(err).endswith("must be 2 or more, got 1 (fault.times); raise it")
 
 
+def test_a_key_may_override_what_a_merge_brought_in(tmp_path: Path) -> None:
+    path = tmp_path / "merge.yaml"
+    path.write_text(
+        "base: &base\n  a: 1\n  b: 2\nx:\n  <<: *base\n  b: 3\ny:\n  c: 1\n  c: 2\n",
+        encoding="utf-8",
+    )
+    doc = read_yaml(path)
+    assert doc.data["x"] == {"a": 1, "b": 3}
+    assert [str(e) for e in doc.duplicates] == [
+        f"{path}:9:3: duplicate key 'c' (y); it is also set on line 8, keep one"
+    ]
+
+
 def test_a_utf8_byte_order_mark_is_fine(tmp_path: Path) -> None:
     path = tmp_path / "bom.yaml"
     path.write_bytes(b"\xef\xbb\xbf" + MINIMAL.read_bytes())
