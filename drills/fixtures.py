@@ -278,8 +278,9 @@ def run_drill(request: pytest.FixtureRequest) -> RunDrill:
     are attached to the test, so a failing assert shows what the drill saw.
 
     ``pause={"pkg.mod:func": func}`` runs the team's own pause code for the runbook's
-    ``call:`` steps (a target not in the mapping is imported). ``automation=`` (the
-    team's own automation as a function) is refused: the engine cannot run it yet.
+    ``call:`` steps (a target not in the mapping is imported). ``automation=func`` puts
+    the team's own automation function (``func(client, event)``, importable from its
+    module) in place of the scenario's declared steps; the fault bends what it writes.
     """
     settings = settings_of(request.node)
     session = _session(request.config)
@@ -294,9 +295,6 @@ def run_drill(request: pytest.FixtureRequest) -> RunDrill:
         automation: Callable[..., Any] | None = None,
         pause: Mapping[str, Callable[..., Any]] | None = None,
     ) -> DrillReport:
-        if automation is not None:
-            _fail("run_drill(automation=...): this drills engine runs only the scenario's "
-                  "declared automation, not your own Python function yet; leave it out")
         if pause is not None and not isinstance(pause, Mapping):
             _fail("run_drill(pause=...) takes a mapping from a runbook 'call:' target to your "
                   "function, e.g. pause={'ops.pause:everything': pause_everything}")
@@ -305,6 +303,8 @@ def run_drill(request: pytest.FixtureRequest) -> RunDrill:
 
         spec = _load_scenario(request, scenario if scenario is not None else settings.scenario,
                               seed if seed is not None else settings.seed)
+        if automation is not None:
+            spec = _with_automation(spec, automation)
         chosen = runbook if runbook is not None else settings.runbook
         book = _load_runbook(request, chosen)
         if book is not None and book.automation != spec.automation.name:
@@ -324,3 +324,17 @@ def run_drill(request: pytest.FixtureRequest) -> RunDrill:
         return report
 
     return run
+
+
+def _with_automation(spec: Scenario, function: Callable[..., Any]) -> Scenario:
+    """The scenario with its automation's steps replaced by the team's own function."""
+    from scenarios.schema import Scenario as ScenarioModel
+
+    ref = f"{function.__module__}:{function.__qualname__}"
+    if "." in function.__qualname__ or function.__module__ == "__main__":
+        _fail(f"run_drill(automation={function.__qualname__}): the function must be defined "
+              "at the top level of an importable module, so the drill can call it by name")
+    data = spec.model_dump(mode="json", by_alias=True, exclude_none=True)
+    data["automation"].pop("does", None)
+    data["automation"]["callable"] = ref
+    return ScenarioModel.model_validate(data)

@@ -11,7 +11,7 @@ plan and the bent one) and lets a million-event bad run write in bulk.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -24,15 +24,19 @@ from fakes.store import SqlStore, Value, format_time
 
 __all__ = [
     "AutomationDef",
+    "AutomationFunction",
+    "CallableStep",
     "CreateRecord",
     "Insert",
     "LogActivity",
     "PlanContext",
+    "PlanningClient",
     "Record",
     "SendEmail",
     "SetField",
     "Step",
     "SyncField",
+    "TriggerEvent",
     "Update",
     "Write",
     "apply_plans",
@@ -208,6 +212,94 @@ class CreateRecord:
             row: dict[str, Value] = {new: rec[old] for new, old in self.copy.items()}
             row.update(self.values)
             out[key] = [Insert(self.table, row)]
+        return out
+
+
+@dataclass(frozen=True)
+class TriggerEvent:
+    """What a team's own automation function is called with: the record that triggered it."""
+
+    table: str
+    key: int
+    record: Mapping[str, Value]
+    at: datetime
+
+
+class PlanningClient:
+    """The fake systems as a team's automation sees them: read, update, create, send.
+
+    Reads see the world as it is; writes are recorded as a plan instead of applied, so
+    a fault can bend them (a mapping swapped at write time, a delivery repeated) and
+    the drill knows exactly what the code meant to do. Names are checked against the
+    catalog, so a typo in the team's code fails with a did-you-mean.
+    """
+
+    def __init__(self, store: SqlStore, ctx: PlanContext) -> None:
+        self._store = store
+        self._ctx = ctx
+        self.writes: list[Write] = []
+
+    @property
+    def now(self) -> datetime:
+        return self._ctx.now
+
+    def get(self, table: str, key: int) -> dict[str, Value] | None:
+        return self._store.get(table, key)
+
+    def find(self, table: str, **where: Value) -> list[dict[str, Value]]:
+        """Records of ``table`` whose fields equal ``where`` (in key order)."""
+        t = self._store.sa_table(table)
+        for name in where:
+            self._store.table(table).column(name)
+        stmt = sa.select(t).where(*(t.c[n] == v for n, v in where.items())).order_by(t.c[KEY])
+        with self._store.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(stmt).mappings()]
+
+    def update(self, table: str, key: int, **fields: Value) -> None:
+        d = self._store.table(table)
+        for name, value in fields.items():
+            d.column(name)
+            self.writes.append(Update(table, key, name, value))
+
+    def create(self, table: str, **fields: Value) -> None:
+        d = self._store.table(table)
+        for name in fields:
+            d.column(name)
+        self.writes.append(Insert(table, dict(fields)))
+
+    def send(self, to: str, template: str, *, related: str | None = None,
+             review: bool = False) -> None:
+        """Queue an email (held for review with ``review``, else sent now)."""
+        at = format_time(self._ctx.now)
+        self.writes.append(Insert("email.outbox", {
+            "to_address": to,
+            "template": template,
+            "subject": template.replace("-", " ").capitalize(),
+            "related": related,
+            "reviewed": 0,
+            "status": "held" if review else "sent",
+            "created_at": at,
+            "sent_at": None if review else at,
+        }))
+
+
+AutomationFunction = Callable[[PlanningClient, TriggerEvent], object]
+"""A team's own automation: ``def run(client, event): ...``."""
+
+
+@dataclass(frozen=True)
+class CallableStep:
+    """Runs a team's own automation function once per triggering record, as a plan."""
+
+    function: AutomationFunction
+
+    def plan(self, records: Sequence[Record], ctx: PlanContext) -> dict[int, list[Write]]:
+        out: dict[int, list[Write]] = {}
+        for rec in records:
+            key = int(rec[KEY])  # type: ignore[arg-type]
+            client = PlanningClient(ctx.store, ctx)
+            self.function(client, TriggerEvent(ctx.table, key, dict(rec), ctx.now))
+            out[key] = client.writes
         return out
 
 

@@ -9,6 +9,7 @@ a batch id, and adds its damage to the run's :class:`~scenarios.truth.GroundTrut
 
 from __future__ import annotations
 
+import importlib
 import random
 from collections import Counter
 from collections.abc import Collection, Iterator, Sequence
@@ -20,6 +21,8 @@ import sqlalchemy as sa
 from fakes.actors import Actor
 from fakes.automations import (
     AutomationDef,
+    AutomationFunction,
+    CallableStep,
     CreateRecord,
     Insert,
     LogActivity,
@@ -34,12 +37,20 @@ from fakes.automations import (
     fetch_records,
 )
 from fakes.catalog import CATALOG, KEY
+from fakes.errors import DrillsError
 from fakes.store import SqlStore, Value
 from scenarios import schema
 from scenarios.faults import Healthy, Injector, injector_for
 from scenarios.truth import Damage, GroundTruth, derive_damage, read_values
 
-__all__ = ["BadRun", "BatchResult", "Event", "automation_def", "select_targets"]
+__all__ = [
+    "AutomationImportError",
+    "BadRun",
+    "BatchResult",
+    "Event",
+    "automation_def",
+    "select_targets",
+]
 
 
 def _split(dotted: str) -> tuple[str, str]:
@@ -69,12 +80,38 @@ def _step(action: schema.Action) -> Step:
     raise AssertionError(f"no step for action {action.kind}")  # pragma: no cover
 
 
+class AutomationImportError(DrillsError):
+    """A scenario names a team's automation function that cannot be imported."""
+
+
+def _function(ref: str) -> AutomationFunction:
+    module_name, _, attr = ref.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as err:
+        raise AutomationImportError(
+            f"automation.callable '{ref}': cannot import '{module_name}' ({err}); put the "
+            "module on the Python path (e.g. next to the tests) or install its package"
+        ) from None
+    function = getattr(module, attr, None)
+    if not callable(function):
+        raise AutomationImportError(
+            f"automation.callable '{ref}': '{module_name}' has no function '{attr}'"
+        )
+    found: AutomationFunction = function
+    return found
+
+
 def automation_def(auto: schema.Automation) -> AutomationDef:
-    """The runnable automation a scenario file describes."""
+    """The runnable automation a scenario file describes (its steps, or the team's code)."""
     table = auto.trigger.table
     t = CATALOG.table(table)
     where = {name: t.column(name).decode(value) for name, value in auto.where.items()}
-    return AutomationDef(auto.name, table, tuple(_step(a) for a in auto.does), where)
+    if auto.callable is not None:
+        steps: tuple[Step, ...] = (CallableStep(_function(auto.callable)),)
+    else:
+        steps = tuple(_step(a) for a in auto.does)
+    return AutomationDef(auto.name, table, steps, where)
 
 
 def _conditions(t: sa.Table, where: dict[str, Value]) -> sa.ColumnElement[bool]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fakes.catalog import CATALOG
 from fakes.store import SqlStore
 from fakes.syncs import FieldSync, Sync, SyncSchedule, TableCopy
 from fakes.world import World, build_world
@@ -20,6 +21,10 @@ __all__ = ["ScenarioWorld", "build_scenario_world", "tables_written"]
 def tables_written(scenario: Scenario) -> set[str]:
     """Every table the automation or the world's syncs may write to."""
     out: set[str] = {scenario.automation.trigger.table}
+    if scenario.automation.callable is not None:
+        # The team's code may write anywhere in its system, and may send email.
+        out.update(t.qualname for t in CATALOG.system_tables(scenario.automation.source))
+        out.add("email.outbox")
     for action in scenario.automation.does:
         spec = action.spec
         if action.kind == "send_email":

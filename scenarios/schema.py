@@ -136,6 +136,8 @@ def _length_limit(value: timedelta) -> timedelta:
 
 
 Slug = Annotated[str, AfterValidator(check_slug)]
+CALLABLE_REF = r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$"
+CallableRef = Annotated[str, Field(pattern=CALLABLE_REF, examples=["ops.reminders:send"])]
 TableRef = Annotated[str, AfterValidator(_table), Field(examples=["billing.invoices"])]
 FieldRef = Annotated[str, AfterValidator(_field), Field(examples=["billing.invoices.due_date"])]
 SystemName = Annotated[str, AfterValidator(check_system)]
@@ -352,13 +354,29 @@ class Automation(Strict):
     source: SystemName
     trigger: Trigger
     feeders: list[Feeder] = Field(default_factory=list)
-    does: list[Action] = Field(min_length=1)
+    does: list[Action] = Field(
+        default_factory=list, description="the healthy behaviour, step by step"
+    )
+    callable: CallableRef | None = Field(
+        default=None,
+        description="the team's own automation, 'package.module:function', called with a "
+        "client for the fake systems and the triggering event (instead of 'does')",
+    )
     where: Filter = Field(
         default_factory=dict, description="the records the job is meant for, e.g. status: active"
     )
     touches: list[Literal["money", "customer_messages", "legal_records", "access"]] = Field(
         default_factory=list, description="what a bad run can hurt; sets the risk class"
     )
+
+    @model_validator(mode="after")
+    def _does_or_callable(self) -> Automation:
+        if bool(self.does) == (self.callable is not None):
+            raise ValueError(
+                "an automation needs exactly one of 'does' (steps) or 'callable' "
+                "('package.module:function')"
+            )
+        return self
 
     def feeder(self, name: str) -> Feeder | None:
         return next((f for f in self.feeders if f.name == name), None)
@@ -615,6 +633,8 @@ class Scenario(Strict):
                 if name not in source_table.field_names:
                     issues.append((("fault", "reach", "where", name),
                                    _no_field(source_table, name)))
+        if auto.callable is not None:
+            return issues  # what the team's own code writes is only known when it runs
         written = _written_fields(auto)
         if isinstance(f, WrongFieldMapping):
             if f.writes not in written:

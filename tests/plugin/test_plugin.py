@@ -258,3 +258,26 @@ def test_our_pause_script_contains_the_run(run_drill, tmp_path):
 def test_a_runbook_step_calls_the_projects_own_pause_function(project: pytest.Pytester) -> None:
     project.makepyfile(**{"tests/test_own_pause": OWN_PAUSE})
     run(project).assert_outcomes(passed=1)
+
+
+OWN_AUTOMATION = '''
+def send_reminder(client, event):
+    """Our reminder rule, as we wrote it: one email and one activity entry per edit."""
+    client.send(event.record["customer_email"], "invoice-reminder",
+                related=f"billing.invoices:{event.key}")
+    client.create("billing.activity", invoice_id=event.key, kind="reminder_sent",
+                  message="reminder sent", at=client.now.isoformat())
+
+
+def test_our_own_automation_under_a_triple_trigger(run_drill):
+    report = run_drill("invoice-triple-trigger", "invoice-reminder.runbook.yaml",
+                       automation=send_reminder)
+    assert report.outcome.records_damaged > 0
+    assert report.outcome.records_left_wrong == 0
+    assert report.outcome.contained
+'''
+
+
+def test_a_user_automation_written_as_a_plain_function(project: pytest.Pytester) -> None:
+    project.makepyfile(**{"tests/test_own_automation": OWN_AUTOMATION})
+    run(project).assert_outcomes(passed=1)
