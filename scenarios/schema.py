@@ -21,7 +21,9 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationInfo,
     create_model,
+    field_validator,
     model_validator,
 )
 
@@ -354,13 +356,13 @@ class Automation(Strict):
     source: SystemName
     trigger: Trigger
     feeders: list[Feeder] = Field(default_factory=list)
-    does: list[Action] = Field(
-        default_factory=list, description="the healthy behaviour, step by step"
-    )
     callable: CallableRef | None = Field(
         default=None,
         description="the team's own automation, 'package.module:function', called with a "
         "client for the fake systems and the triggering event (instead of 'does')",
+    )
+    does: list[Action] = Field(
+        default_factory=list, description="the healthy behaviour, step by step"
     )
     where: Filter = Field(
         default_factory=dict, description="the records the job is meant for, e.g. status: active"
@@ -368,6 +370,19 @@ class Automation(Strict):
     touches: list[Literal["money", "customer_messages", "legal_records", "access"]] = Field(
         default_factory=list, description="what a bad run can hurt; sets the risk class"
     )
+
+    @field_validator("does")
+    @classmethod
+    def _steps_or_function(cls, does: list[Action], info: ValidationInfo) -> list[Action]:
+        has_callable = info.data.get("callable") is not None
+        if not does and not has_callable:
+            raise ValueError(
+                "an automation needs at least one step in 'does', or the team's own "
+                "function in 'callable'"
+            )
+        if does and has_callable:
+            raise ValueError("give either 'does' steps or a 'callable', not both")
+        return does
 
     @model_validator(mode="after")
     def _does_or_callable(self) -> Automation:

@@ -69,5 +69,5 @@ def test_does_and_callable_are_exclusive() -> None:
     data = load_scenario("invoice-triple-trigger").model_dump(
         mode="json", by_alias=True, exclude_none=True)
     data["automation"]["callable"] = "team_reminders:send_reminder"
-    with pytest.raises(ValueError, match="exactly one of 'does'"):
+    with pytest.raises(ValueError, match="give either 'does' steps or a 'callable', not both"):
         Scenario.model_validate(data)

@@ -248,7 +248,8 @@ def test_duplicate_keys_anywhere_are_reported_at_the_second(tmp_path: Path) -> N
          "20:13: unknown value 'mony' (automation.touches.0); did you mean 'money'?"),
         ("  does:\n    - {send_email: {template: invoice-reminder, "
          "to: billing.invoices.customer_email}}\n", "  does: []\n",
-         "20:3: needs at least 1 item, got 0 (automation.does); add one"),
+         "20:3: an automation needs at least one step in 'does', or the team's own function "
+         "in 'callable' (automation.does)"),
     ],
 )
 def test_pydantic_errors_become_lines_people_can_act_on(

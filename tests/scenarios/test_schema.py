@@ -165,6 +165,11 @@ def test_an_unknown_fault_kind_is_a_tag_error() -> None:
          "reach 'lots' is not a count (120), a percentage ('25%') or {where: ...}"),
         ({"fault.reach": {}}, ("fault", "triple_trigger", "reach"),
          "reach is exactly one of a count, a percentage or a where-filter"),
+        ({"automation.does": []}, ("automation", "does"),
+         "an automation needs at least one step in 'does', or the team's own function in "
+         "'callable'"),
+        ({"automation.callable": "ops.reminders:send"}, ("automation", "does"),
+         "give either 'does' steps or a 'callable', not both"),
         ({"automation.does": [{}]}, ("automation", "does", 0),
          "each step does exactly one thing; write one of send_email, log_activity, "
          "sync_field, set_field, advance_stage, create_record"),
@@ -189,7 +194,6 @@ def test_validators_say_what_is_wrong_and_how_to_fix_it(
         ({"fault.times": MAX_REPEATS + 1}, ("fault", "triple_trigger", "times"),
          "less_than_equal"),
         ({"fault.rate": None}, ("fault", "triple_trigger", "rate"), "missing"),
-        ({"automation.does": []}, ("automation", "does"), "too_short"),
         ({"automation.touches": ["mony"]}, ("automation", "touches", 0), "literal_error"),
         ({"automation.feeders.0.kind": "queu"}, ("automation", "feeders", 0, "kind"),
          "literal_error"),
