@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from drills.costs import _measured, with_costs
+from drills.costs import measured, with_costs
 from drills.engine import Drill
 from drills.handlers import DrillEventHandler
 from drills.hooks import PauseHook
@@ -44,7 +44,7 @@ def run_drill(
     if runbook is not None:
         findings += lint_runbook(runbook, source=str(runbook_path) if runbook_path else None)
     if costs and runbook is not None:
-        base = _measured(result.runtime.contained_at, result, ev)
+        base = measured(result, ev)
         findings = with_costs(scenario, runbook, findings, base, hooks)
     return build_report(
         result, findings, ev, runbook_path=str(runbook_path) if runbook_path else None

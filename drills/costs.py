@@ -20,14 +20,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from drills.complete import complete_sections
-from drills.engine import Drill
+from drills.engine import Drill, DrillResult
 from drills.hooks import PauseHook
 from drills.runbook import Runbook
 from drills.scoring import Evaluation, evaluate
 from reports.findings import Finding, GapCost
 from scenarios.schema import Scenario
 
-__all__ = ["CLOSERS", "Measured", "close_gap", "measure", "with_costs"]
+__all__ = ["CLOSERS", "Measured", "close_gap", "measure", "measured", "with_costs"]
 
 Sections = dict[str, Any]
 
@@ -157,12 +157,14 @@ def measure(
     """Run the drill and keep the three numbers a gap's cost is made of."""
     result = Drill(scenario, runbook, hooks=hooks).run()
     ev: Evaluation = evaluate(result)
-    return _measured(result.runtime.contained_at, result, ev)
+    return measured(result, ev)
 
 
-def _measured(contained_at: Any, result: Any, ev: Evaluation) -> Measured:
+def measured(result: DrillResult, ev: Evaluation) -> Measured:
+    """The three numbers of a finished drill: damaged, left wrong, minutes to contain
+    (to the end of the drill when it was never contained)."""
     origin = result.runtime.first_write or result.scenario.starts
-    end = contained_at or result.finished
+    end = result.runtime.contained_at or result.finished
     return Measured(ev.records_damaged, ev.records_left_wrong,
                     round((end - origin).total_seconds() / 60, 2))
 

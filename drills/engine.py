@@ -294,9 +294,3 @@ class _Loop:
         return run_idle and people_idle and not waiting_for_complaint and (
             self.detection is not None or runtime.exhausted
         )
-
-
-def _ceil(at: datetime, origin: datetime) -> datetime:
-    """Round ``at`` up to the next tick boundary counted from ``origin``."""
-    steps = -(-(at - origin) // TICK)
-    return origin + TICK * steps

@@ -29,7 +29,6 @@ from fakes.actors import Actor
 from fakes.snapshots import Snapshot, take_snapshot
 from reports.model import Reconcile, StepRecord
 from scenarios.schema import Scenario
-from scenarios.truth import DamageKind
 
 if TYPE_CHECKING:
     from drills.engine import _Loop
@@ -406,7 +405,3 @@ class ScriptedResponder:
             loop.note(at, self._who(), "first note sent" if first else "update sent")
             loop.emit(DrillEvent.NOTE, at, first=first)
             self._next_note = at + next_update_every(comms)
-
-
-def damaged_after(truth: Any, at: datetime) -> int:
-    return len({(d.table, d.key) for d in truth if d.at > at and d.kind is not DamageKind.STALE})

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import sqlalchemy as sa
 
@@ -25,6 +25,7 @@ from fakes.store import SqlStore, Value, format_time
 
 __all__ = [
     "Change",
+    "ChangeFilter",
     "change_conditions",
     "changes",
     "changes_select",
@@ -58,6 +59,19 @@ class Change:
     def actor(self) -> Actor:
         """The actor that wrote this change."""
         return Actor(self.actor_kind, self.actor_name, self.run_id, self.batch_id)
+
+
+class ChangeFilter(TypedDict, total=False):
+    """The change-log filters every query here takes (see :func:`change_conditions`)."""
+
+    run_id: str | None
+    batch_id: str | None
+    since: datetime | None
+    until: datetime | None
+    actor_kind: ActorKind | str | None
+    actor_name: str | None
+    table: str | None
+    after_seq: int | None
 
 
 def change_conditions(
@@ -101,45 +115,23 @@ def change_conditions(
 
 def changes_select(
     store: SqlStore,
-    *,
-    run_id: str | None = None,
-    batch_id: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    actor_kind: ActorKind | str | None = None,
-    actor_name: str | None = None,
-    table: str | None = None,
-    after_seq: int | None = None,
+    **filters: Unpack[ChangeFilter],
 ) -> sa.Select[Any]:
     """Every change-log column of the matching changes, in ``seq`` order."""
     cl = store.changelog
-    terms = change_conditions(
-        store, run_id=run_id, batch_id=batch_id, since=since, until=until,
-        actor_kind=actor_kind, actor_name=actor_name, table=table, after_seq=after_seq,
-    )
+    terms = change_conditions(store, **filters)
     return sa.select(cl).where(*terms).order_by(cl.c.seq)
 
 
 def changes(
     store: SqlStore,
-    *,
-    run_id: str | None = None,
-    batch_id: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    actor_kind: ActorKind | str | None = None,
-    actor_name: str | None = None,
-    table: str | None = None,
-    after_seq: int | None = None,
+    **filters: Unpack[ChangeFilter],
 ) -> list[Change]:
     """The matching changes as :class:`Change` objects, oldest first.
 
     For tests, reports and small scopes; at scale, build on :func:`changes_select`.
     """
-    stmt = changes_select(
-        store, run_id=run_id, batch_id=batch_id, since=since, until=until,
-        actor_kind=actor_kind, actor_name=actor_name, table=table, after_seq=after_seq,
-    )
+    stmt = changes_select(store, **filters)
     defs: dict[str, TableDef] = {}
     out: list[Change] = []
     with store.engine.connect() as conn:
@@ -170,15 +162,7 @@ def changes(
 
 def touched_records(
     store: SqlStore,
-    *,
-    run_id: str | None = None,
-    batch_id: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    actor_kind: ActorKind | str | None = None,
-    actor_name: str | None = None,
-    table: str | None = None,
-    after_seq: int | None = None,
+    **filters: Unpack[ChangeFilter],
 ) -> dict[str, set[int]]:
     """Table qualname -> keys of the records the matching changes touched.
 
@@ -186,10 +170,7 @@ def touched_records(
     so only the answer crosses into Python, not every field change.
     """
     cl = store.changelog
-    terms = change_conditions(
-        store, run_id=run_id, batch_id=batch_id, since=since, until=until,
-        actor_kind=actor_kind, actor_name=actor_name, table=table, after_seq=after_seq,
-    )
+    terms = change_conditions(store, **filters)
     stmt = sa.select(cl.c.table_name, cl.c.record_key).where(*terms).distinct()
     out: dict[str, set[int]] = defaultdict(set)
     with store.engine.connect() as conn:
