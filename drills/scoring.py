@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -460,6 +460,9 @@ def build_report(
     final_findings = merge(findings)
     return DrillReport(
         drill_id=result.drill_id,
+        # Wall time, read after the drill's own freezer has stopped: the date a readiness
+        # review ages this result by (a test's freezegun controls it).
+        ran_at=datetime.now(UTC),
         tool_version=__version__,
         responder=responder,  # type: ignore[arg-type]
         seed=scenario.seed,
@@ -468,6 +471,7 @@ def build_report(
             name=scenario.name, title=scenario.title, summary=scenario.summary.strip(),
             fault=scenario.fault.kind,
             systems=sorted({_system(t) for t in result.store.tables}),
+            touches=list(scenario.automation.touches),
         ),
         runbook=RunbookRef(
             automation=getattr(rb, "automation", scenario.automation.name),

@@ -187,6 +187,13 @@ class ScenarioRef(_Model):
     summary: str
     fault: str
     systems: list[str]
+    touches: list[Literal["money", "customer_messages", "legal_records", "access"]] | None = (
+        Field(
+            default=None,
+            description="what a bad run of the automation can hurt (its risk class); "
+            "null in reports written before drills recorded it",
+        )
+    )
 
 
 class RunbookRef(_Model):
@@ -200,6 +207,12 @@ class DrillReport(_Model):
 
     schema_version: Literal["1"] = "1"
     drill_id: str
+    ran_at: datetime | None = Field(
+        default=None,
+        description="UTC wall-clock time the drill was run (started, finished and every "
+        "other time are drill-clock times); null in reports written before drills recorded "
+        "it, which a readiness review counts as old",
+    )
     tool_version: str
     responder: Literal["scripted", "live", "hooks"]
     seed: int

@@ -24,6 +24,7 @@ __all__ = [
     "LIBRARY_SUFFIX",
     "ScenarioInfo",
     "UnknownScenarioError",
+    "builtin_by_automation",
     "builtin_names",
     "builtin_scenarios",
     "load_scenario",
@@ -63,6 +64,20 @@ def builtin_names() -> list[str]:
         for entry in _library().iterdir()
         if entry.is_file() and entry.name.endswith(LIBRARY_SUFFIX)
     )
+
+
+def builtin_by_automation() -> dict[str, list[Scenario]]:
+    """The built-in scenarios grouped by the automation they drill, each group by name.
+
+    This is how a runbook finds its drills without the team naming one: a runbook is
+    for one automation (``automation: invoice-reminder``), and every built-in scenario
+    of that automation drills it. ``drills check`` and ``drills score`` both ask here.
+    """
+    out: dict[str, list[Scenario]] = {}
+    for name in builtin_names():
+        scenario = load_scenario(name)
+        out.setdefault(scenario.automation.name, []).append(scenario)
+    return out
 
 
 @contextmanager
