@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from drills.api import run_drill
     from drills.complete import complete_runbook
     from drills.engine import Drill, DrillResult
+    from drills.review import build_review
     from drills.runbook import Runbook, lint_runbook, load_runbook
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "DrillsError",
     "Runbook",
     "__version__",
+    "build_review",
     "complete_runbook",
     "lint_runbook",
     "load_runbook",
@@ -34,6 +36,7 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "run_drill": "drills.api",
+    "build_review": "drills.review",
     "complete_runbook": "drills.complete",
     "Drill": "drills.engine",
     "DrillResult": "drills.engine",

@@ -120,7 +120,7 @@ def check_points(
         kept = weight * 100 - sum(cents)
         if age.factor < 1 and kept > 0:
             code, reason = _age_reason(age)
-            aged = round(kept * (1 - age.factor))
+            aged = math.floor(kept * (1 - age.factor) + 0.5)  # half a hundredth rounds up
             lost.append(LostPoints(code=code, kind="age", points=aged / 100, reason=reason))
             kept -= aged
         lost.sort(key=lambda x: (-x.points, x.code))

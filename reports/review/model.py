@@ -221,7 +221,10 @@ class AutomationReview(_Model):
     score: int = Field(ge=0, le=100, description="round(points)")
     points: float = Field(ge=0, le=100, description="the sum of the checks' points")
     ready: bool = Field(description="score at or above the threshold and no critical gap")
-    reasons: list[str] = Field(default_factory=list, description="why it is not ready")
+    reasons: list[str] = Field(
+        default_factory=list,
+        description="what holds it back: a score under the bar and critical gaps (which "
+        "make it not ready), an overdue, undated or missing drill, a regression")
     last_drill: datetime | None = Field(description="when its newest drill was run")
     age: DrillAge = Field(description="the age of the drill the score comes from")
     deciding_drill: str | None = Field(description="the drill the score comes from "

@@ -125,12 +125,11 @@ def command(
     from reports.review import render_review_console, write_review
 
     inputs = collect_inputs(paths)
-    err = Console(stderr=True, highlight=False)
 
     def progress(line: str) -> None:
         if not quiet:
-            err.print(line + (" without costs" if no_costs else " with costs") + " ...",
-                      markup=False)
+            click.echo(line + (" without costs" if no_costs else " with costs") + " ...",
+                       err=True)
 
     review = review_inputs(inputs, as_of=as_of, runner=drill_runner(not no_costs), title=title,
                            progress=progress)
@@ -139,7 +138,10 @@ def command(
         for a in review.not_ready:
             click.echo(f"{a.rank}. {a.automation}: {'; '.join(a.reasons)}")
     else:
-        render_review_console(review, Console(file=sys.stdout, highlight=False))
+        # A log or a pipe gets the width the review reads well at, not rich's 80 columns.
+        wide = sys.stdout.isatty() or "COLUMNS" in os.environ
+        render_review_console(review, Console(file=sys.stdout, highlight=False,
+                                              width=None if wide else 120))
     if out is not None:
         try:
             written = write_review(review, out, chosen)
