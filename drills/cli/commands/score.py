@@ -122,7 +122,11 @@ def command(
 
     from drills.review import collect_inputs, drill_runner, review_inputs
     from reports.jsonout import ReportError
-    from reports.review import render_review_console, write_review
+    from reports.review import (
+        render_review_console,
+        render_review_console_text,
+        write_review,
+    )
 
     inputs = collect_inputs(paths)
 
@@ -138,10 +142,10 @@ def command(
         for a in review.not_ready:
             click.echo(f"{a.rank}. {a.automation}: {'; '.join(a.reasons)}")
     else:
-        # A log or a pipe gets the width the review reads well at, not rich's 80 columns.
-        wide = sys.stdout.isatty() or "COLUMNS" in os.environ
-        render_review_console(review, Console(file=sys.stdout, highlight=False,
-                                              width=None if wide else 120))
+        if sys.stdout.isatty():
+            render_review_console(review, Console(file=sys.stdout, highlight=False))
+        else:  # a log or a pipe: plain text at the width the review reads well at
+            click.echo(render_review_console_text(review, width=120), nl=False)
     if out is not None:
         try:
             written = write_review(review, out, chosen)
