@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
 from drills.clock import DrillClock
 from drills.handlers import DrillEvent, DrillEventHandler, HandlerRegistry
@@ -35,10 +36,21 @@ from scenarios.badrun import BadRun
 from scenarios.build import ScenarioWorld, build_scenario_world
 from scenarios.schema import Scenario
 
-__all__ = ["Detection", "Drill", "DrillResult"]
+__all__ = ["Detection", "Drill", "DrillResult", "Pacer"]
 
 TICK = timedelta(minutes=1)
 """How finely the bad run is batched and the stop rules are checked."""
+
+
+class Pacer(Protocol):
+    """Ties drill time to the wall clock for live drills; without one, time just jumps.
+
+    Called before the clock moves: ``proposed`` is the next moment the world has
+    something to do (None when only the responder can change it). Return that time
+    after waiting for it, an earlier time at which the team acted, or None to end.
+    """
+
+    def wait(self, now: datetime, proposed: datetime | None) -> datetime | None: ...
 
 
 @dataclass(frozen=True)
@@ -94,8 +106,10 @@ class Drill:
         handlers: Iterable[DrillEventHandler] = (),
         drill_id: str | None = None,
         hooks: Mapping[str, PauseHook] | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         self.scenario = scenario
+        self.pacer = pacer
         self.runbook = runbook
         self.clock = DrillClock(scenario.starts)
         if store is None:
@@ -177,6 +191,8 @@ class _Loop:
         while True:
             self._act(now)
             nxt = self._next(now)
+            if self.drill.pacer is not None and not self.responder.done:
+                nxt = self.drill.pacer.wait(now, nxt)
             if nxt is None or nxt > self.end:
                 break
             now = nxt

@@ -21,15 +21,18 @@ __all__ = [
     "SCHEMA_VERSION",
     "ChecklistItem",
     "Comms",
+    "Comparison",
     "DamagePoint",
     "DrillReport",
     "LogEntry",
     "Outcome",
     "Phase",
+    "PhaseComparison",
     "PhaseName",
     "Reconcile",
     "RunbookRef",
     "ScenarioRef",
+    "ScopeAccuracy",
     "Score",
     "ScoreItem",
     "StepRecord",
@@ -181,6 +184,39 @@ class ChecklistItem(_Model):
     detail: str = ""
 
 
+class PhaseComparison(_Model):
+    """When the team reached a phase, next to when the runbook followed perfectly did."""
+
+    name: PhaseName
+    team: float | None = Field(description="minutes after the bad run started; None: never")
+    runbook: float | None
+
+
+class ScopeAccuracy(_Model):
+    """One table of the scope a live team submitted, against ground truth."""
+
+    table: str
+    damaged: int = Field(description="records the bad run made wrong here")
+    tagged: int = Field(description="records the team put in its scope")
+    found: int = Field(description="tagged records that really were damaged")
+    precision: float | None
+    recall: float | None
+
+
+class Comparison(_Model):
+    """A live drill beside the same seeded drill with its runbook followed perfectly."""
+
+    runbook_drill_id: str
+    phases: list[PhaseComparison]
+    team: Outcome
+    runbook: Outcome
+    team_score: int
+    runbook_score: int
+    scope: list[ScopeAccuracy] = Field(
+        default_factory=list, description="the team's submitted scope, table by table"
+    )
+
+
 class ScenarioRef(_Model):
     name: str
     title: str
@@ -220,6 +256,9 @@ class DrillReport(_Model):
     log: list[LogEntry]
     findings: list[Finding]
     score: Score
+    comparison: Comparison | None = Field(
+        default=None, description="live drills: the team beside the runbook followed perfectly"
+    )
     comms: Comms
     restart_checklist: list[ChecklistItem]
 
