@@ -184,9 +184,10 @@ def parse_command(line: str, ctx: CommandContext) -> Command:
     if action == "export":
         action = "snapshot"
     if action not in ACTIONS:
+        hint = did_you_mean(word.lower(), ACTIONS)
         raise CommandError(
-            f"unknown action '{word}'{did_you_mean(word.lower(), ACTIONS)}; "
-            "type 'help' to list them"
+            f"unknown action '{word}'{hint}" if hint.startswith("; did you mean")
+            else f"unknown action '{word}'; type 'help' to list the actions"
         )
     rest = rest.strip()
     args = _PARSERS[action](rest, ctx)

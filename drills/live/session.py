@@ -12,6 +12,7 @@ the drill itself runs in :class:`~drills.live.drill.LiveDrill`'s thread.
 
 from __future__ import annotations
 
+import textwrap
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -152,14 +153,20 @@ class LiveSession:
                 before = document.text_before_cursor
                 word = before.split(" ")[-1]
                 for option in complete(before, ctx):
-                    yield Completion(option, start_position=-len(word))
+                    # A finished word gets its space, so the next Tab completes the next word.
+                    text = option if option.endswith("=") else f"{option} "
+                    yield Completion(text, start_position=-len(word), display=option)
 
         def status() -> ANSI:
             width = get_app().output.get_size().columns
             return ANSI(render_status(self.drill.view(), width, who=self.who))
 
         def answers() -> str:
-            return "\n".join(self.answers(8))
+            # The newest answers, wrapped here so the window's bottom row is the newest.
+            width = max(20, get_app().output.get_size().columns - 1)
+            rows = [part for line in self.answers(8)
+                    for part in (textwrap.wrap(line, width, subsequent_indent="  ") or [""])]
+            return "\n".join(rows[-8:])
 
         def accept(buffer: object) -> bool:
             text = area.text
