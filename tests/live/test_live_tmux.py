@@ -37,7 +37,8 @@ def _typed(tmux: Tmux, s: str, line: str, answer: str) -> tuple[datetime, dateti
     tmux.type(s, line)
     after_screen = tmux.wait_for(s, answer)
     after = screen_clock(after_screen)
-    assert before is not None and after is not None
+    assert before is not None
+    assert after is not None
     return before, after
 
 
