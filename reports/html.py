@@ -35,6 +35,7 @@ from reports._present import (
     svg_child,
     svg_markup,
 )
+from reports.comparison import comparison_rows, scope_rows
 from reports.model import DrillReport, PhaseName
 
 __all__ = [
@@ -270,6 +271,8 @@ def render_html(report: DrillReport) -> str:
     return template.render(
         r=report,
         phases=phases,
+        versus=comparison_rows(report.comparison) if report.comparison else [],
+        versus_scope=scope_rows(report.comparison.scope) if report.comparison else [],
         never=[p for p in phases if p.minute is None],
         overall=overall_scope(report.systems),
         fix_first=fix_first(report),

@@ -196,6 +196,11 @@ def _start(
 
 def _resume(path: Path) -> tuple[LiveDrill, JournalWriter]:
     journal = read_journal(path)
+    if journal.finished:
+        raise DrillsError(
+            f"{journal.path}: the drill finished (the journal ends with its report); "
+            f"'drills report {journal.path}' renders it, or start a new drill"
+        )
     plan = plan_from_journal(journal)
     actions = journaled_actions(journal)
     until = journal.last_at or plan.scenario.starts
