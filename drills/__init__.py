@@ -16,12 +16,15 @@ if TYPE_CHECKING:
     from drills.api import run_drill
     from drills.complete import complete_runbook
     from drills.engine import Drill, DrillResult
+    from drills.live import LiveDrill, LivePlan
     from drills.runbook import Runbook, lint_runbook, load_runbook
 
 __all__ = [
     "Drill",
     "DrillResult",
     "DrillsError",
+    "LiveDrill",
+    "LivePlan",
     "Runbook",
     "__version__",
     "complete_runbook",
@@ -37,6 +40,8 @@ _LAZY = {
     "complete_runbook": "drills.complete",
     "Drill": "drills.engine",
     "DrillResult": "drills.engine",
+    "LiveDrill": "drills.live",
+    "LivePlan": "drills.live",
     "Runbook": "drills.runbook",
     "lint_runbook": "drills.runbook",
     "load_runbook": "drills.runbook",
