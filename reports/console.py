@@ -30,6 +30,7 @@ from reports._present import (
     fmt_clock,
     fmt_minute,
     fmt_pct,
+    interrupted_note,
     ordered_phases,
     overall_scope,
 )
@@ -69,6 +70,9 @@ def _n(value: int) -> Text:
 
 def _header(report: DrillReport) -> RenderableType:
     head = Text(report.headline(), style="bold")
+    note = interrupted_note(report)
+    if note is not None:
+        head.append(f"\n{note}", style="bold yellow")
     meta = Text(
         f"scenario {report.scenario.name}: {report.scenario.title}\n"
         f"seed {report.seed} · {report.responder} responder · drill {report.drill_id} · "

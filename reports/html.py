@@ -29,6 +29,7 @@ from reports._present import (
     fmt_clock,
     fmt_minute,
     fmt_pct,
+    interrupted_note,
     nice_ticks,
     ordered_phases,
     overall_scope,
@@ -270,6 +271,7 @@ def render_html(report: DrillReport) -> str:
     template = template_environment().get_template("report.html.j2")
     return template.render(
         r=report,
+        interrupted=interrupted_note(report),
         phases=phases,
         versus=comparison_rows(report.comparison) if report.comparison else [],
         versus_scope=scope_rows(report.comparison.scope) if report.comparison else [],

@@ -22,6 +22,7 @@ from reports._present import (
     fmt_clock,
     fmt_minute,
     fmt_pct,
+    interrupted_note,
     log_excerpt,
     ordered_phases,
     overall_scope,
@@ -101,6 +102,9 @@ def render_markdown(report: DrillReport) -> str:
     """The whole page, ending in a newline."""
     o = report.outcome
     out: list[str] = [f"# {md_escape(report.headline())}", ""]
+    note = interrupted_note(report)
+    if note is not None:
+        out += [f"> **{md_escape(note)}**", ""]
     runbook = (
         f"runbook {_code(report.runbook.path) if report.runbook.path else 'not saved'}, owner "
         f"{md_escape(report.runbook.owner or 'nobody named')}"
