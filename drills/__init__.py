@@ -16,6 +16,15 @@ if TYPE_CHECKING:
     from drills.api import run_drill
     from drills.complete import complete_runbook
     from drills.engine import Drill, DrillResult
+    from drills.journal import (
+        Journal,
+        JournalError,
+        JournalHandler,
+        JournalHeader,
+        JournalWriter,
+        read_journal,
+        report_from_journal,
+    )
     from drills.live import LiveDrill, LivePlan
     from drills.runbook import Runbook, lint_runbook, load_runbook
 
@@ -23,6 +32,11 @@ __all__ = [
     "Drill",
     "DrillResult",
     "DrillsError",
+    "Journal",
+    "JournalError",
+    "JournalHandler",
+    "JournalHeader",
+    "JournalWriter",
     "LiveDrill",
     "LivePlan",
     "Runbook",
@@ -30,6 +44,8 @@ __all__ = [
     "complete_runbook",
     "lint_runbook",
     "load_runbook",
+    "read_journal",
+    "report_from_journal",
     "run_drill",
 ]
 
@@ -40,6 +56,13 @@ _LAZY = {
     "complete_runbook": "drills.complete",
     "Drill": "drills.engine",
     "DrillResult": "drills.engine",
+    "Journal": "drills.journal",
+    "JournalError": "drills.journal",
+    "JournalHandler": "drills.journal",
+    "JournalHeader": "drills.journal",
+    "JournalWriter": "drills.journal",
+    "read_journal": "drills.journal",
+    "report_from_journal": "drills.journal",
     "LiveDrill": "drills.live",
     "LivePlan": "drills.live",
     "Runbook": "drills.runbook",
