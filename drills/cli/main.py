@@ -23,7 +23,7 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 COMMANDS: tuple[str, ...] = (
-    "check", "init", "live", "run", "scenarios", "validate", "world",
+    "check", "init", "live", "report", "run", "scenarios", "validate", "world",
 )
 """Each name is a module in :mod:`drills.cli.commands` that defines ``command``."""
 
