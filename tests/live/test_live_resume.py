@@ -128,3 +128,19 @@ def test_killed_live_drill_resumes_with_nothing_lost(tmux: Tmux, tmp_path: Path)
     assert report["outcome"]["contained"] is True
     assert _lines(journal)[-1]["kind"] == "finished"
     assert sum(1 for e in _lines(journal) if e["kind"] == "resumed") == 3
+
+
+def test_a_live_drill_closed_with_ctrl_c_says_how_to_resume(tmux: Tmux, tmp_path: Path) -> None:
+    journal = tmp_path / "closed.journal.jsonl"
+    s = tmux.start("live", "invoice-triple-trigger", "--runbook", RUNBOOK, "--speed", "60",
+                   "--journal", str(journal))
+    tmux.wait_for(s, r"queue email\.outbox: on")
+    tmux.type(s, "pause")
+    tmux.wait_for(s, r"team: pause -> done")
+    tmux.send(s, "C-c")
+    tmux.wait_for(s, r"EXIT=1")
+    stderr = (tmp_path / f"stderr-{s}.txt").read_text()
+    assert f"drill closed before its end; resume it with: drills live --resume {journal}" \
+        in stderr
+    assert [c for _, _, c in _actions(journal)] == ["pause"]
+    assert _lines(journal)[-1]["kind"] != "finished"
