@@ -157,16 +157,22 @@ class LiveSession:
                     text = option if option.endswith("=") else f"{option} "
                     yield Completion(text, start_position=-len(word), display=option)
 
+        shown = {"status_rows": 8}
+
         def status() -> ANSI:
             width = get_app().output.get_size().columns
-            return ANSI(render_status(self.drill.view(), width, who=self.who))
+            text = render_status(self.drill.view(), width, who=self.who)
+            shown["status_rows"] = text.count("\n") + 1
+            return ANSI(text)
 
         def answers() -> str:
             # The newest answers, wrapped here so the window's bottom row is the newest.
-            width = max(20, get_app().output.get_size().columns - 1)
-            rows = [part for line in self.answers(8)
+            size = get_app().output.get_size()
+            width = max(20, size.columns - 1)
+            room = max(3, size.rows - shown["status_rows"] - 2)
+            rows = [part for line in self.answers(room)
                     for part in (textwrap.wrap(line, width, subsequent_indent="  ") or [""])]
-            return "\n".join(rows[-8:])
+            return "\n".join(rows[-room:])
 
         def accept(buffer: object) -> bool:
             text = area.text
@@ -186,10 +192,9 @@ class LiveSession:
             get_app().exit()
 
         layout = Layout(HSplit([
-            Window(FormattedTextControl(status), height=Dimension(min=8), wrap_lines=False),
+            Window(FormattedTextControl(status), dont_extend_height=True, wrap_lines=False),
             Window(height=1, char="-"),
-            Window(FormattedTextControl(answers), height=Dimension(min=3, max=8, preferred=8),
-                   wrap_lines=True),
+            Window(FormattedTextControl(answers), height=Dimension(min=3), wrap_lines=True),
             area,
         ]), focused_element=area)
         app: Application[None] = Application(layout=layout, key_bindings=keys, full_screen=True,
