@@ -28,6 +28,7 @@ __all__ = [
     "builtin_names",
     "builtin_scenarios",
     "load_scenario",
+    "scenario_text",
     "validate_scenario_file",
 ]
 
@@ -113,6 +114,22 @@ def load_scenario(path_or_name: str | Path) -> Scenario:
         + ("" if hint.startswith("; did you mean") else
            "; or give the path of a scenario file, e.g. my-drill.yaml")
     )
+
+
+def scenario_text(path_or_name: str | Path) -> str | None:
+    """The text :func:`load_scenario` reads for ``path_or_name``; None when it finds none.
+
+    A drill journal keeps the scenario as written, so a report can be rebuilt from the
+    journal alone even after the file changed or the library moved on.
+    """
+    try:
+        if not _looks_like_path(path_or_name) and str(path_or_name) in builtin_names():
+            raw = (_library() / f"{path_or_name}{LIBRARY_SUFFIX}").read_bytes()
+        else:
+            raw = Path(path_or_name).read_bytes()
+        return raw.decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _load(path: Path) -> Scenario:
