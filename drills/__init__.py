@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from drills.api import run_drill
     from drills.complete import complete_runbook
     from drills.engine import Drill, DrillResult
-    from drills.review import build_review
     from drills.journal import (
         Journal,
         JournalError,
@@ -27,6 +26,7 @@ if TYPE_CHECKING:
         report_from_journal,
     )
     from drills.live import LiveDrill, LivePlan
+    from drills.review import build_review
     from drills.runbook import Runbook, lint_runbook, load_runbook
 
 __all__ = [
