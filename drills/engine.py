@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -82,6 +82,8 @@ class DrillResult:
     wall_seconds: float
     drill_id: str
     extras: dict[str, object] = field(default_factory=dict)
+    ran_at: datetime | None = None
+    """Wall-clock UTC time the drill was started (a resumed or replayed drill keeps the first)."""
     interrupted: bool = False
     """The drill was stopped at ``until`` before its end (no end-of-drill catch-up ran)."""
 
@@ -107,6 +109,7 @@ class Drill:
         db_path: Path | None = None,
         handlers: Iterable[DrillEventHandler] = (),
         drill_id: str | None = None,
+        ran_at: datetime | None = None,
         hooks: Mapping[str, PauseHook] | None = None,
         pacer: Pacer | None = None,
     ) -> None:
@@ -122,6 +125,7 @@ class Drill:
         self.handlers = HandlerRegistry(handlers)
         self.responder = responder or ScriptedResponder(scenario, runbook, hooks)
         self.drill_id = drill_id or f"{scenario.name}-{scenario.seed}"
+        self.ran_at = ran_at or datetime.now(UTC)
         self.until: datetime | None = None
 
     def run(self, until: datetime | None = None) -> DrillResult:
@@ -160,6 +164,7 @@ class Drill:
             finished=self.clock.now(),
             wall_seconds=time.perf_counter() - wall,
             drill_id=self.drill_id,
+            ran_at=self.ran_at,
             interrupted=loop.interrupted,
         )
 

@@ -498,7 +498,7 @@ def build_report(
         drill_id=result.drill_id,
         # Wall time, read after the drill's own freezer has stopped: the date a readiness
         # review ages this result by (a test's freezegun controls it).
-        ran_at=datetime.now(UTC),
+        ran_at=result.ran_at or datetime.now(UTC),
         tool_version=__version__,
         responder=responder,  # type: ignore[arg-type]
         seed=scenario.seed,

@@ -94,6 +94,7 @@ class JournalHeader:
         costs: bool = False,
         drill_id: str | None = None,
         extra: Mapping[str, Any] | None = None,
+        ran_at: datetime | None = None,
     ) -> JournalHeader:
         """The header for a drill of ``scenario`` (seed and scale already applied).
 
@@ -116,6 +117,7 @@ class JournalHeader:
             scale=kept_scale,
             costs=costs,
             extra=facts,
+            ran_at=ran_at or wall_now(),
         )
 
     def to_json(self) -> dict[str, Any]:

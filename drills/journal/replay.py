@@ -51,7 +51,7 @@ def report_from_scripted_journal(journal: Journal) -> DrillReport:
     until = None if journal.ended else (last if last is not None
                                         else scenario.starts - _BEFORE_START)
     replayed = EventList()
-    drill = Drill(scenario, runbook, handlers=[JournalHandler(replayed)],
+    drill = Drill(scenario, runbook, handlers=[JournalHandler(replayed)], ran_at=header.ran_at,
                   drill_id=header.drill_id)
     try:
         result = drill.run(until=until)

@@ -310,7 +310,7 @@ def record_journal(
     spec = target if isinstance(target, JournalSpec) else JournalSpec(Path(target))
     header = JournalHeader.build(
         "scripted", drill.scenario, drill.runbook, source=spec.source, scale=spec.scale,
-        runbook_path=runbook_path, costs=costs, drill_id=drill.drill_id,
+        runbook_path=runbook_path, costs=costs, drill_id=drill.drill_id, ran_at=drill.ran_at,
         extra={"backend": str(drill.store.engine.url)},
     )
     with JournalWriter.create(spec.path, header, overwrite=spec.overwrite) as writer:

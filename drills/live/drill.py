@@ -56,6 +56,8 @@ class LivePlan:
     team: tuple[str, ...] = ("team",)
     speed: float = DEFAULT_SPEED
     drill_id: str | None = None
+    ran_at: datetime | None = None
+    """When the drill first started (wall, UTC); a resumed drill keeps its journal's."""
 
 
 @dataclass
@@ -195,7 +197,7 @@ class LiveDrill:
         if self.journal is not None:
             handlers.insert(0, _AfterReplay(JournalHandler(self.journal), self.replay_until))
         drill = Drill(plan.scenario, plan.runbook, responder=self.responder, handlers=handlers,
-                      drill_id=plan.drill_id, pacer=self.pacer)
+                      drill_id=plan.drill_id, pacer=self.pacer, ran_at=plan.ran_at)
         try:
             self.result = drill.run()
             with self._lock:

@@ -58,6 +58,7 @@ def plan_from_journal(journal: Journal) -> LivePlan:
         team=tuple(team) if isinstance(team, list) and team else ("team",),
         speed=float(speed) if isinstance(speed, int | float) else DEFAULT_SPEED,
         drill_id=header.drill_id,
+        ran_at=header.ran_at,
     )
 
 
@@ -72,6 +73,6 @@ def report_from_live_journal(journal: Journal) -> DrillReport:
     responder = LiveResponder(plan.scenario, plan.runbook, team=plan.team,
                               replay=journaled_actions(journal))
     drill = Drill(plan.scenario, plan.runbook, responder=responder, drill_id=plan.drill_id,
-                  pacer=ReplayPacer(until))
+                  pacer=ReplayPacer(until), ran_at=plan.ran_at)
     result = drill.run(until=until)
     return grade_live(result, responder, runbook_path=plan.runbook_path)

@@ -25,12 +25,9 @@ automation).
 
 from __future__ import annotations
 
-import contextlib
-import importlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -129,29 +126,18 @@ def _is_review(data: bytes) -> bool:
 
 
 def _load_journal(path: Path) -> DrillReport:
-    """The journal rebuilt into its report; its header's ``ran_at`` when the report has none.
+    """The journal's report: the one it holds, or one rebuilt by replaying it.
 
-    ``drills.journal`` is imported only here, when a journal is given, so reading
-    runbooks and reports never depends on it.
+    ``drills.journal`` is imported here, when a journal is given, so reading runbooks
+    and reports never pays for the engine. A journal's own errors are one-line
+    :class:`~fakes.errors.DrillsError` already.
     """
+    from drills.journal import report_from_journal
+
     try:
-        journal: Any = importlib.import_module("drills.journal")
-    except ImportError:
-        raise InputError(
-            f"{path}: a drill journal, but this drills cannot read journals (no drills.journal); "
-            "give the drill's report (.json) instead"
-        ) from None
-    try:
-        report: DrillReport = journal.report_from_journal(path)
+        return report_from_journal(path)
     except ReportError as err:
         raise InputError(str(err)) from None
-    if report.ran_at is None:
-        header = _header(path) or {}
-        ran_at = header.get("ran_at")
-        if isinstance(ran_at, str):
-            with contextlib.suppress(ValueError):
-                report = report.model_copy(update={"ran_at": datetime.fromisoformat(ran_at)})
-    return report
 
 
 class _Collector:
@@ -216,6 +202,13 @@ class _Collector:
         # same content).
         key = (report.drill_id, report.ran_at.isoformat() if report.ran_at is not None
                else report.model_dump_json())
+        if report.status == "interrupted":
+            when = f" at {report.interrupted_at:%Y-%m-%d %H:%M}" if report.interrupted_at else ""
+            self.inputs.notes.append(
+                f"{source}: drill {report.drill_id} was interrupted{when}, so it is not scored "
+                "(what it never reached cannot count for or against the team); resume a live "
+                "drill with 'drills live --resume', or drill it again")
+            return
         first = self.drills.get(key)
         if first is not None:
             self.inputs.notes.append(

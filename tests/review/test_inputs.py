@@ -9,9 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from drills.api import run_drill
 from drills.review import InputError, collect_inputs, is_journal
+from drills.runbook import load_runbook
 from fakes.errors import DrillsError
 from reports.jsonout import render_json
+from reports.model import DrillReport
+from scenarios.loader import load_scenario
 from tests.reports.conftest import build_report
 from tests.review.conftest import RUNBOOKS
 
@@ -154,41 +158,61 @@ def test_journals_are_known_by_name_or_by_their_header(tmp_path: Path) -> None:
     assert _error([other]).startswith(f"{other}: not a drill journal")
 
 
-def test_without_a_journal_reader_a_journal_is_one_clear_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.fixture(scope="module")
+def journaled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DrillReport]:
+    """A real scripted drill of the shared example, journaled and reported into one folder."""
+    folder = tmp_path_factory.mktemp("journaled")
+    scenario = load_scenario("invoice-triple-trigger")
+    runbook = load_runbook(GOOD)
+    report = run_drill(scenario, runbook, costs=False, runbook_path=GOOD,
+                       journal=folder / "drill.journal.jsonl")
+    (folder / "drill.json").write_text(render_json(report), encoding="utf-8")
+    return folder, report
+
+
+def test_a_finished_journal_is_read_as_the_drill_it_holds(
+    journaled: tuple[Path, DrillReport], tmp_path: Path
 ) -> None:
-    monkeypatch.setitem(sys.modules, "drills.journal", None)  # as if drills.journal is absent
-    journal = tmp_path / "drill.journal.jsonl"
-    journal.write_text('{"kind": "header", "journal_version": 1}\n', encoding="utf-8")
-    assert _error([journal]) == (
-        f"{journal}: a drill journal, but this drills cannot read journals (no drills.journal); "
-        "give the drill's report (.json) instead")
-
-
-def test_a_journal_is_rebuilt_by_drills_journal_and_dated_by_its_header(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # drills.journal is another branch's; this stands in for its report_from_journal at the
-    # import boundary until both land (the real journal test comes with the merge).
-    import types
-    from datetime import UTC, datetime
-
-    undated = build_report(flawed=False)
-    seen: list[Path] = []
-
-    def report_from_journal(path: Path) -> object:
-        seen.append(Path(path))
-        return undated
-
-    module = types.ModuleType("drills.journal")
-    module.report_from_journal = report_from_journal  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "drills.journal", module)
-    journal = tmp_path / "q1.jsonl"
-    journal.write_text('{"kind": "header", "journal_version": 1, '
-                       '"ran_at": "2026-01-05T09:00:00+00:00"}\n', encoding="utf-8")
-    inputs = collect_inputs([tmp_path])
-    (result,) = inputs.results
-    assert seen == [journal]
+    folder, report = journaled
+    journal = tmp_path / "q1.journal.jsonl"
+    shutil.copy(folder / "drill.journal.jsonl", journal)
+    (result,) = collect_inputs([journal]).results
     assert (result.kind, result.source) == ("journal", str(journal))
-    assert result.report.ran_at == datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-    assert result.report.drill_id == undated.drill_id
+    assert result.report == report
+    assert result.report.ran_at is not None
+
+
+def test_a_journal_and_the_report_of_the_same_drill_count_once(
+    journaled: tuple[Path, DrillReport],
+) -> None:
+    folder, report = journaled
+    inputs = collect_inputs([folder])
+    # folders are read in name order: the journal comes first and the report is the copy
+    assert [r.kind for r in inputs.results] == ["journal"]
+    assert inputs.results[0].report == report
+    assert inputs.notes == [f"{folder / 'drill.json'} holds the same drill as "
+                            f"{folder / 'drill.journal.jsonl'} ({report.drill_id}); counted once"]
+
+
+def test_an_interrupted_drill_is_noted_and_not_scored(
+    journaled: tuple[Path, DrillReport], tmp_path: Path
+) -> None:
+    folder, report = journaled
+    lines = (folder / "drill.journal.jsonl").read_text(encoding="utf-8").splitlines(True)
+    cut = tmp_path / "killed.journal.jsonl"
+    cut.write_text("".join(lines[: len(lines) // 2]) + lines[len(lines) // 2][:7],
+                   encoding="utf-8")
+    inputs = collect_inputs([cut])
+    assert inputs.results == []
+    (note,) = inputs.notes
+    assert note.startswith(f"{cut}: drill {report.drill_id} was interrupted at ")
+    assert note.endswith("so it is not scored (what it never reached cannot count for or "
+                         "against the team); resume a live drill with 'drills live --resume', "
+                         "or drill it again")
+
+
+def test_a_corrupt_journal_is_one_clear_line(tmp_path: Path) -> None:
+    journal = tmp_path / "bad.journal.jsonl"
+    journal.write_text('{"kind": "header", "journal_version": 1}\n{"kind": \n{}\n',
+                       encoding="utf-8")
+    assert _error([journal]).startswith(f"{journal}:")

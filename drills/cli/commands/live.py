@@ -190,7 +190,7 @@ def _start(
         drill_id=drill_id, extra={"speed": speed, "team": list(members)},
     )
     writer = JournalWriter.create(journal_path, header)
-    plan = LivePlan(spec, runbook, str(runbook_path), members, speed, drill_id)
+    plan = LivePlan(spec, runbook, str(runbook_path), members, speed, drill_id, header.ran_at)
     return LiveDrill(plan, journal=writer), writer
 
 
