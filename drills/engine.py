@@ -31,6 +31,7 @@ from drills.runbook import Runbook
 from drills.runtime import AutomationRuntime
 from fakes.backends.sqlite import SqliteBackend
 from fakes.store import SqlStore
+from fakes.syncs import TableCopy
 from reports.model import DamagePoint, LogEntry, StepRecord
 from scenarios.badrun import BadRun
 from scenarios.build import ScenarioWorld, build_scenario_world
@@ -229,10 +230,14 @@ class _Loop:
         return True
 
     def _settle(self, now: datetime) -> None:
-        """At the end, every copy catches up once, so counts compare like with like."""
+        """At the end, every copy catches up once, so counts compare like with like.
+
+        Field syncs flush first (what is in flight lands), then table copies take
+        what they delivered.
+        """
         store = self.world.store
-        for sync in self.world.syncs.syncs:
-            sync.run(store, now)
+        for sync in sorted(self.world.syncs.syncs, key=lambda s: isinstance(s, TableCopy)):
+            sync.flush(store, now)
         propagate(store, self.run.truth, self.world.syncs.syncs)
         self._point(now)
 
