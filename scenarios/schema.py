@@ -139,7 +139,8 @@ def check_system(value: str) -> str:
 
 
 def _rate_limit(value: RateValue) -> RateValue:
-    if value.per_second * 60 > MAX_RATE_PER_MINUTE:
+    # count per period against the limit per period: no division, so 1000000/min is in
+    if value.count * 60 > MAX_RATE_PER_MINUTE * value.per.total_seconds():
         raise ValueError(
             f"rate {value} is over the limit of {MAX_RATE_PER_MINUTE:,}/min; "
             "lower it (a real bad run is rarely above a few thousand a minute)"
