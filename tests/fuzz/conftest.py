@@ -2,9 +2,11 @@
 
 Each fuzz test takes its settings from a profile named after it, registered here, so
 the whole budget is in one place. The default profiles are what CI runs: a fixed
-number of cases, derandomized (the same cases on every run, so a red CI run is
-reproducible and a green one means the same thing each time), no example database,
-no deadline (the machine is shared and slow). About 60 s on a 2-core machine.
+number of cases, derandomized (the same command draws the same cases on every run,
+so a red CI run is reproducible and a green one means the same thing each time; the
+cases can shift a little when other hypothesis tests run before these in the same
+process), no example database, no deadline (the machine is shared and slow). About
+60 s wall, 35 s of CPU, on a 2-core machine.
 
 ``DRILLS_FUZZ=deep`` multiplies every budget by 25 and draws fresh random cases:
 the mode for hunting bugs locally (``DRILLS_FUZZ=deep pytest tests/fuzz``).
