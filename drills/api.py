@@ -15,6 +15,10 @@ from drills.handlers import DrillEventHandler
 from drills.hooks import PauseHook
 from drills.runbook import Runbook, lint_runbook
 from drills.scoring import build_report, drill_findings, evaluate
+from fakes.backends import Backend, BackendSpec, open_backend
+from fakes.backends.spec import rerun_spec
+from fakes.clock import ManualClock
+from fakes.store import SqlStore
 from reports.model import DrillReport
 from scenarios.schema import Scenario
 
@@ -30,6 +34,8 @@ def run_drill(
     db_path: Path | None = None,
     handlers: Iterable[DrillEventHandler] = (),
     hooks: Mapping[str, PauseHook] | None = None,
+    backend: str | BackendSpec | Backend | None = None,
+    keep: bool = False,
 ) -> DrillReport:
     """Run one scripted drill and judge it.
 
@@ -37,15 +43,31 @@ def run_drill(
     (one rerun of the same seeded drill per distinct fix). ``db_path`` keeps the
     drill's SQLite database as a file for inspection. ``hooks`` maps a runbook
     ``call:`` step's target to the team's own pause function (else it is imported).
+
+    ``backend`` is ``sqlite`` (default), ``docker``, a ``postgresql://`` URL, a
+    :class:`~fakes.backends.BackendSpec`, or an open backend the caller keeps and
+    disposes; ``None`` reads ``DRILLS_BACKEND``. ``keep`` keeps a PostgreSQL drill
+    schema. Gap-cost reruns run on the same kind of database, each in its own schema.
     """
-    result = Drill(scenario, runbook, db_path=db_path, handlers=handlers, hooks=hooks).run()
-    ev = evaluate(result)
-    findings = drill_findings(result, ev)
-    if runbook is not None:
-        findings += lint_runbook(runbook, source=str(runbook_path) if runbook_path else None)
-    if costs and runbook is not None:
-        base = measured(result, ev)
-        findings = with_costs(scenario, runbook, findings, base, hooks)
-    return build_report(
-        result, findings, ev, runbook_path=str(runbook_path) if runbook_path else None
-    )
+    chosen: Backend
+    if backend is None or isinstance(backend, str | BackendSpec):
+        chosen, owned = open_backend(backend, db_path=db_path, keep=keep), True
+    else:
+        chosen, owned = backend, False
+    try:
+        store = SqlStore(chosen, ManualClock(scenario.starts))
+        result = Drill(scenario, runbook, store=store, handlers=handlers, hooks=hooks).run()
+        ev = evaluate(result)
+        findings = drill_findings(result, ev)
+        if runbook is not None:
+            findings += lint_runbook(runbook, source=str(runbook_path) if runbook_path else None)
+        if costs and runbook is not None:
+            base = measured(result, ev)
+            findings = with_costs(scenario, runbook, findings, base, hooks,
+                                  backend=rerun_spec(store.backend))
+        return build_report(
+            result, findings, ev, runbook_path=str(runbook_path) if runbook_path else None
+        )
+    finally:
+        if owned:
+            chosen.dispose()

@@ -175,7 +175,8 @@ class SqlStore:
 
     @contextmanager
     def begin(self) -> Iterator[sa.Connection]:
-        with self.engine.begin() as conn:
+        """A write transaction, as the backend starts one; reads use ``engine.connect()``."""
+        with self.backend.begin() as conn:
             yield conn
 
     def close(self) -> None:
@@ -330,7 +331,10 @@ class SqlStore:
         cols = list(_LOG_COLUMNS)
         union = selects[0] if len(selects) == 1 else sa.union_all(*selects)
         with self.begin() as conn:
-            logged = conn.execute(cl.insert().from_select(cols, union)).rowcount
+            # rowcount of an INSERT ... SELECT is reported only when asked for (psycopg).
+            logged = conn.execute(
+                cl.insert().from_select(cols, union).execution_options(preserve_rowcount=True)
+            ).rowcount
             if logged:
                 conn.execute(
                     t.update()

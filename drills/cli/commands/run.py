@@ -17,9 +17,11 @@ import click
 from rich.console import Console
 
 from drills.api import run_drill
+from drills.cli.backend import backend_options, kept_line
 from drills.cli.main import EXIT_FAILED, EXIT_OK
 from drills.cli.progress import DrillProgress
 from drills.runbook import load_runbook
+from fakes.backends import open_backend
 from fakes.errors import DrillsError
 from reports.console import render_console
 from reports.jsonout import ReportError
@@ -69,6 +71,7 @@ def _check_out(out: Path) -> None:
 @click.option("--no-costs", is_flag=True, help="Skip the reruns that measure each gap's cost.")
 @click.option("--db", "db_path", type=click.Path(path_type=Path), default=None,
               help="Keep the drill's SQLite database in this (new) file.")
+@backend_options
 @click.option("--scale", type=float, default=None,
               help="Multiply the world's counts and the bad run's reach by this factor.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the headline.")
@@ -82,6 +85,8 @@ def command(
     fail_under: int | None,
     no_costs: bool,
     db_path: Path | None,
+    backend: str | None,
+    keep: bool,
     scale: float | None,
     quiet: bool,
     verbose: bool,
@@ -92,6 +97,7 @@ def command(
     Examples:
       drills run invoice-triple-trigger
       drills run invoice-triple-trigger --runbook runbook.yaml --out drill-report
+      drills run invoice-triple-trigger --backend postgresql://drills@db/sandbox
     Exit codes: 0 passed, 1 score under --fail-under, 2 bad input or usage.
     """
     if quiet and verbose:
@@ -116,9 +122,14 @@ def command(
         raise DrillsError(f"--db {db_path} exists already; name a new file for the drill database")
     console = Console(file=sys.stdout)
     progress = DrillProgress(Console(stderr=True), verbose=verbose, live=not quiet)
-    with progress:
-        report = run_drill(spec, runbook, costs=not no_costs, runbook_path=runbook_path,
-                           db_path=db_path, handlers=[progress])
+    database = open_backend(backend, db_path=db_path, keep=keep)
+    try:
+        with progress:
+            report = run_drill(spec, runbook, costs=not no_costs, runbook_path=runbook_path,
+                               handlers=[progress], backend=database)
+    finally:
+        database.dispose()
+    kept = kept_line(database)
     if quiet:
         click.echo(report.headline())
     else:
@@ -130,6 +141,8 @@ def command(
             raise OutputError(str(err)) from None
         for path in written.values():
             click.echo(f"wrote {path}")
+    if kept is not None:
+        click.echo(kept)
     if fail_under is not None and report.score.total < fail_under:
         click.echo(
             f"drills: score {report.score.total} is under --fail-under {fail_under}", err=True
