@@ -21,18 +21,20 @@ class BackendError(DrillsError):
 def url_parts(url: str) -> tuple[str, str, str, str] | None:
     """(scheme, user info, host and port, path) of ``scheme://user:secret@host/path``.
 
-    The user info ends at the *last* ``@`` before the query, so a password holding an
-    unescaped ``@`` or ``/`` is still cut out whole. None for text that is not a URL.
+    The user info ends at the *last* ``@`` of the URL, so a password holding an
+    unescaped ``@``, ``/`` or ``?`` is still cut out whole: a secret is never taken for
+    a host or a path. (An ``@`` in a query value must therefore be written ``%40``.)
+    None for text that is not a URL.
     """
     if "://" not in url:
         return None
     scheme, _, rest = url.partition("://")
-    rest = rest.split("?", 1)[0].split("#", 1)[0]
     if scheme.startswith("sqlite"):
-        return scheme, "", "", rest
+        return scheme, "", "", rest.split("?", 1)[0]
     userinfo, at, after = rest.rpartition("@")
     if not at:
         userinfo, after = "", rest
+    after = after.split("?", 1)[0].split("#", 1)[0]
     hostport, slash, path = after.partition("/")
     return scheme, userinfo, hostport, slash + path
 
@@ -64,7 +66,7 @@ def url_secrets(url: str) -> list[str]:
         _, colon, password = parts[1].partition(":")
         if colon and password:
             out += [password, unquote(password)]
-    query = url.partition("?")[2].split("#", 1)[0]
+    query = url.rpartition("@")[2].partition("?")[2].split("#", 1)[0]
     for pair in query.split("&"):
         key, eq, value = pair.partition("=")
         if eq and value and any(w in key.lower() for w in ("pass", "secret", "key", "token")):

@@ -11,9 +11,11 @@ it at the testcontainers boundary (``PostgresContainer``) and run the rest for r
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import os
 import secrets
+import warnings
 from types import ModuleType
 from typing import Any
 
@@ -29,7 +31,7 @@ from fakes.backends.postgres import (
 )
 from fakes.backends.sandbox import is_sandbox, mark
 
-__all__ = ["DEFAULT_IMAGE", "DockerBackend", "testcontainers_postgres"]
+__all__ = ["DEFAULT_IMAGE", "DockerBackend", "container_module"]
 
 DEFAULT_IMAGE = "postgres:16-alpine"
 """The image ``--backend docker`` starts; ``DRILLS_DOCKER_IMAGE`` overrides it."""
@@ -38,7 +40,7 @@ _USER = "drills"
 _DATABASE = "drills"
 
 
-def testcontainers_postgres() -> ModuleType:
+def container_module() -> ModuleType:
     """The module holding testcontainers' ``PostgresContainer`` (it moved in 4.x)."""
     for name in ("testcontainers.community.postgres", "testcontainers.postgres"):
         try:
@@ -52,22 +54,29 @@ def testcontainers_postgres() -> ModuleType:
 
 def _start(image: str) -> Any:
     """Start the container, or fail with one line: no Docker engine is the usual reason."""
-    container_class = testcontainers_postgres().PostgresContainer
+    container_class = container_module().PostgresContainer
     container: Any = None
-    try:
-        container = container_class(
-            image, username=_USER, password=secrets.token_urlsafe(18), dbname=_DATABASE,
-            driver=None,
-        )
-        container.start()
-    except Exception as err:
-        if container is not None:
-            _stop_quietly(container)
-        reason = f"{type(err).__name__}: {' '.join(str(err).split())[:120]}"
+    failure: str | None = None
+    # docker-py leaves the socket of a failed engine probe open; let it be collected
+    # here, quietly, rather than warn at exit after the one line the user should see.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            container = container_class(
+                image, username=_USER, password=secrets.token_urlsafe(18), dbname=_DATABASE,
+                driver=None,
+            )
+            container.start()
+        except Exception as err:
+            if container is not None:
+                _stop_quietly(container)
+            failure = f"{type(err).__name__}: {' '.join(str(err).split())[:120]}"
+        gc.collect()
+    if failure is not None:
         raise BackendError(
-            f"--backend docker needs a running Docker engine, and none answered ({reason}); "
+            f"--backend docker needs a running Docker engine, and none answered ({failure}); "
             "start Docker, or drill on a PostgreSQL you have: --backend postgresql://USER@HOST/DB"
-        ) from None
+        )
     return container
 
 

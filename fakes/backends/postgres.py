@@ -79,7 +79,7 @@ def engine_url(url: str) -> sa.URL:
     _, userinfo, hostport, path = parts
     user, _, password = userinfo.partition(":")
     host, port = _host_port(hostport, url)
-    query = dict(parse_qsl(url.partition("?")[2].split("#", 1)[0]))
+    query = dict(parse_qsl(url.rpartition("@")[2].partition("?")[2].split("#", 1)[0]))
     return sa.URL.create(
         "postgresql+psycopg",
         username=unquote(user) or None,
@@ -130,7 +130,7 @@ def admin_engine(url: str) -> sa.Engine:
 
 
 def _connect_args(url: str) -> dict[str, Any]:
-    query = url.partition("?")[2]
+    query = url.rpartition("@")[2].partition("?")[2]
     return {} if "connect_timeout" in query else {"connect_timeout": _CONNECT_TIMEOUT}
 
 
