@@ -91,7 +91,12 @@ def _open_store(
     where = parse_backend(backend)
     where.check(db_path=db, keep=keep)
     if where.kind != "sqlite":
-        return SqlStore(where.open(keep=keep), ManualClock(start))
+        database = where.open(keep=keep)
+        try:
+            return SqlStore(database, ManualClock(start))
+        except BaseException:
+            database.dispose()
+            raise
     if db is not None and (db.exists() or db.is_symlink()):
         raise StoreError(
             f"{db} exists already; drills world builds a fresh database: choose a new "
