@@ -177,12 +177,15 @@ class SqlStore:
 
     @contextmanager
     def begin(self) -> Iterator[sa.Connection]:
-        """A connection in a transaction; inside :meth:`atomic`, that one's."""
+        """A write transaction, as the backend starts one; inside :meth:`atomic`, that one's.
+
+        Reads use ``engine.connect()``.
+        """
         held: sa.Connection | None = getattr(self._held, "conn", None)
         if held is not None:
             yield held
             return
-        with self.engine.begin() as conn:
+        with self.backend.begin() as conn:
             yield conn
 
     @contextmanager
@@ -200,7 +203,7 @@ class SqlStore:
         if held is not None:
             yield held
             return
-        with self.engine.begin() as conn:
+        with self.backend.begin() as conn:
             self._held.conn = conn
             try:
                 yield conn
@@ -359,7 +362,10 @@ class SqlStore:
         cols = list(_LOG_COLUMNS)
         union = selects[0] if len(selects) == 1 else sa.union_all(*selects)
         with self.begin() as conn:
-            logged = conn.execute(cl.insert().from_select(cols, union)).rowcount
+            # rowcount of an INSERT ... SELECT is reported only when asked for (psycopg).
+            logged = conn.execute(
+                cl.insert().from_select(cols, union).execution_options(preserve_rowcount=True)
+            ).rowcount
             if logged:
                 conn.execute(
                     t.update()

@@ -23,7 +23,8 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 COMMANDS: tuple[str, ...] = (
-    "check", "init", "live", "report", "run", "scenarios", "score", "validate", "world",
+    "check", "init", "live", "report", "run", "sandbox", "scenarios", "score", "validate",
+    "world",
 )
 """Each name is a module in :mod:`drills.cli.commands` that defines ``command``."""
 
