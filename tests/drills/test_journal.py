@@ -87,7 +87,7 @@ def test_round_trip_keeps_every_event_and_the_report(journaled: tuple[Path, Dril
     assert header.runbook is not None
     assert header.runbook.path == str(GOOD)
     assert header.runbook.text == GOOD.read_text(encoding="utf-8")
-    assert header.extra == {"backend": "sqlite://"}
+    assert header.extra == {"backend": "sqlite:// (in memory)"}
     assert journal.report == report
     assert report_from_journal(path) == report
     assert not journal.truncated
@@ -153,8 +153,8 @@ def test_the_journal_holds_no_credentials(tmp_path: Path) -> None:
         writer.write("note", None, first=True)
     text = (tmp_path / "j.jsonl").read_text()
     assert "s3cret" not in text
-    assert read_journal(tmp_path / "j.jsonl").header.extra["backend"].startswith(
-        "postgresql://drill:"
+    assert read_journal(tmp_path / "j.jsonl").header.extra["backend"] == (
+        "postgresql://drill@db.example:5432/x"
     )
 
 

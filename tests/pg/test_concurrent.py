@@ -53,7 +53,7 @@ def start(party: str, url: str, runbook: Path, barrier: Path, out: Path) -> subp
 
 
 def facts(report: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in report.items() if k not in ("wall_seconds", "backend")}
+    return {k: v for k, v in report.items() if k not in ("wall_seconds", "ran_at", "backend")}
 
 
 def test_two_drills_at_once_on_one_database_never_see_each_other(

@@ -19,7 +19,7 @@ from tests.conftest import ExampleReports
 
 pytestmark = pytest.mark.postgres
 
-VARYING = ("wall_seconds", "backend")
+VARYING = ("wall_seconds", "ran_at", "backend")
 """What may differ between backends: the wall clock, and where the world lived."""
 
 
