@@ -14,9 +14,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+import freezegun
 import pytest
 
+from drills.clock import NOT_FROZEN
 from fakes import Backend, ManualClock, SqliteBackend, SqlStore
+
+# Tests freeze dates with freezegun directly too; like the drill clock, they must leave
+# the database driver and container tooling alone (scanning testcontainers' lazy
+# attributes probes for a Docker engine and leaks its socket).
+freezegun.configure(extend_ignore_list=NOT_FROZEN)
 
 if TYPE_CHECKING:
     from reports.model import DrillReport
