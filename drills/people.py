@@ -54,6 +54,8 @@ class People:
     _next_edit: datetime | None = None
     _next_fix: datetime | None = None
     _rng: random.Random = field(default_factory=random.Random)
+    _fields: list[tuple[str, int, str]] = field(default_factory=list)
+    _fields_at: int = -1
 
     def __post_init__(self) -> None:
         self._rng = random.Random(f"{self.scenario.seed}:{self.scenario.name}:people")
@@ -104,11 +106,23 @@ class People:
         return edit
 
     def _damaged_field(self) -> tuple[str, int, str] | None:
-        fields = sorted(
-            d.ident for d in self.truth if d.kind is not DamageKind.EXTRA and d.table.split(".")[0]
-            != "warehouse"
-        )
+        fields = self._repairable()
         return self._rng.choice(fields) if fields else None
+
+    def _repairable(self) -> list[tuple[str, int, str]]:
+        """Damaged source fields in order; rebuilt only when the truth has grown.
+
+        Entries are never removed and their kind and place never change, so the list
+        depends on the truth's size alone: a person's edit reuses it instead of sorting
+        a hundred thousand fields again.
+        """
+        if self._fields_at != len(self.truth):
+            self._fields = sorted(
+                d.ident for d in self.truth
+                if d.kind is not DamageKind.EXTRA and d.table.split(".")[0] != "warehouse"
+            )
+            self._fields_at = len(self.truth)
+        return self._fields
 
     def _new_value(self, table: str, name: str, old: Value, who: str) -> Value:
         col = CATALOG.table(table).column(name)

@@ -13,7 +13,7 @@ source when the warehouse is in scope. Running a repair again changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +24,10 @@ from fakes.actors import Actor
 from fakes.catalog import CATALOG, KEY, WAREHOUSE, ColumnType
 from fakes.store import SqlStore
 
-__all__ = ["COMPENSATION", "RepairStage", "repair_stage", "stage_bounds"]
+__all__ = ["COMPENSATION", "STAGE_KEYS", "RepairStage", "repair_stage", "stage_bounds"]
+
+STAGE_KEYS = "_drills_repair_keys"
+"""The records of the stage under way, so statements join them instead of listing 100k ids."""
 
 COMPENSATION: dict[str, tuple[str, str]] = {
     "email.outbox": ("status", "duplicate"),
@@ -82,8 +85,9 @@ def repair_stage(
     by_table: dict[str, list[int]] = {}
     for table, key in keys:
         by_table.setdefault(table, []).append(key)
+    staged = _stage(store, by_table)
     restored = compensated = 0
-    for table, table_keys in sorted(by_table.items()):
+    for table in sorted(by_table):
         if table.startswith(f"{WAREHOUSE}."):
             continue
         chosen = (
@@ -92,7 +96,7 @@ def repair_stage(
                 scope.c.scope_id == scope_id,
                 scope.c.table_name == table,
                 scope.c.tag.in_(tags),
-                scope.c.record_key.in_(table_keys),
+                scope.c.record_key.in_(staged(table)),
             )
             .scalar_subquery()
         )
@@ -144,17 +148,48 @@ def repair_stage(
                 )
             )
             restored += store.update_from(table, src, [field], actor)
-    copied = _refresh_copies(store, scope_id, by_table, actor)
+    copied = _refresh_copies(store, scope_id, by_table, staged, actor)
     return RepairStage(label, len(keys), restored + copied, compensated)
 
 
+def _stage(
+    store: SqlStore, by_table: dict[str, list[int]]
+) -> Callable[[str], sa.Select[tuple[int]]]:
+    """Load the stage's keys into :data:`STAGE_KEYS`; returns the select of one table's keys.
+
+    A stage of 100k records written into the statements as an ``IN`` list would pass
+    one parameter per key per statement, past SQLite's limit at a million records.
+    """
+    meta = sa.MetaData()
+    t = sa.Table(
+        STAGE_KEYS,
+        meta,
+        sa.Column("table_name", sa.Text, primary_key=True),
+        sa.Column("record_key", sa.Integer, primary_key=True),
+    )
+    meta.create_all(store.engine)
+    rows = ((table, key) for table, ks in by_table.items() for key in dict.fromkeys(ks))
+    with store.begin() as conn:
+        conn.execute(t.delete())
+        store.backend.bulk_load(conn, t, ("table_name", "record_key"), rows)
+
+    def keys_of(table: str) -> sa.Select[tuple[int]]:
+        return sa.select(t.c.record_key).where(t.c.table_name == table)
+
+    return keys_of
+
+
 def _refresh_copies(
-    store: SqlStore, scope_id: str, by_table: dict[str, list[int]], actor: Actor
+    store: SqlStore,
+    scope_id: str,
+    by_table: dict[str, list[int]],
+    staged: Callable[[str], sa.Select[tuple[int]]],
+    actor: Actor,
 ) -> int:
     """Bring scoped warehouse copies in line with their (repaired) source records."""
     scope = scope_table(store)
     fixed = 0
-    for copy, keys in sorted(by_table.items()):
+    for copy in sorted(by_table):
         if not copy.startswith(f"{WAREHOUSE}."):
             continue
         source = CATALOG.table(copy).copy_of
@@ -164,7 +199,7 @@ def _refresh_copies(
         chosen = sa.select(scope.c.record_key).where(
             scope.c.scope_id == scope_id,
             scope.c.table_name == copy,
-            scope.c.record_key.in_(keys),
+            scope.c.record_key.in_(staged(copy)),
         )
         fixed += store.update_from(
             copy,

@@ -11,6 +11,7 @@ simply not done, which is how a drill measures what the gap costs.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -281,7 +282,8 @@ class ScriptedResponder:
         spec = self._rb.scope
         assert spec is not None
         start = loop.runtime.first_write or self.scenario.starts
-        noticed = sorted({(d.table, d.key) for d in run.truth})[:10]
+        noticed = heapq.nsmallest(10, ((t, k) for t, keys in run.truth.records.items()
+                                       for k in keys))
         self.scope = take_scope(
             loop.world.store, scope_id="team", run_id=run.run_id,
             automation=self.scenario.automation.name, by=list(spec.by),
