@@ -120,6 +120,8 @@ class SqlStore:
             sa.Index("ix_changes_run", "run_id", "batch_id"),
             sa.Index("ix_changes_record", "table_name", "record_key"),
             sa.Index("ix_changes_at", "at"),
+            # What a sync or a check has not seen yet: one table's changes after a seq.
+            sa.Index("ix_changes_table_seq", "table_name", "seq"),
         )
         self._changelog.create(self.engine, checkfirst=True)
 
@@ -292,9 +294,12 @@ class SqlStore:
     ) -> int:
         """Set-based update: copy ``fields`` from ``source`` (which has ``id`` and those fields).
 
-        Both the change-log rows and the update are single statements over the whole set
-        (``INSERT ... SELECT`` then ``UPDATE ... FROM``), which is what keeps a 100k-record
-        repair in seconds. Only fields whose value differs are logged and written.
+        The source is run once, into a temporary table indexed on ``id``; the change-log
+        rows and the update are then single statements joining it (``INSERT ... SELECT``
+        then ``UPDATE ... FROM``), which is what keeps a 100k-record repair in seconds. A
+        source that reads the change log (a sync's "changed since") would otherwise be
+        evaluated again for every field. Only fields whose value differs are logged and
+        written.
         """
         d = self.table(qualname)
         for f in fields:
@@ -306,31 +311,36 @@ class SqlStore:
         if not fields:
             return 0
         t = self._sa[qualname]
-        src = source.subquery("src")
         cl = self._changelog
         at = format_time(self.clock.now())
-        selects = [
-            sa.select(
-                sa.literal(at),
-                sa.literal(actor.kind.value),
-                sa.literal(actor.name),
-                sa.literal(actor.run_id, sa.Text),
-                sa.literal(actor.batch_id, sa.Text),
-                sa.literal(qualname),
-                t.c[KEY],
-                sa.literal(Op.UPDATE),
-                sa.literal(f),
-                sa.cast(t.c[f], sa.Text),
-                sa.cast(src.c[f], sa.Text),
-            )
-            .select_from(t.join(src, t.c[KEY] == src.c[KEY]))
-            .where(t.c[f].is_distinct_from(src.c[f]))
-            for f in fields
-        ]
-        cols = list(_LOG_COLUMNS)
-        union = selects[0] if len(selects) == 1 else sa.union_all(*selects)
+        given = source.subquery("given")
         with self.begin() as conn:
-            logged = conn.execute(cl.insert().from_select(cols, union)).rowcount
+            src = self._scratch(conn, t, fields)
+            conn.execute(
+                src.insert().from_select(
+                    [KEY, *fields], sa.select(given.c[KEY], *(given.c[f] for f in fields))
+                )
+            )
+            selects = [
+                sa.select(
+                    sa.literal(at),
+                    sa.literal(actor.kind.value),
+                    sa.literal(actor.name),
+                    sa.literal(actor.run_id, sa.Text),
+                    sa.literal(actor.batch_id, sa.Text),
+                    sa.literal(qualname),
+                    t.c[KEY],
+                    sa.literal(Op.UPDATE),
+                    sa.literal(f),
+                    sa.cast(t.c[f], sa.Text),
+                    sa.cast(src.c[f], sa.Text),
+                )
+                .select_from(t.join(src, t.c[KEY] == src.c[KEY]))
+                .where(t.c[f].is_distinct_from(src.c[f]))
+                for f in fields
+            ]
+            union = selects[0] if len(selects) == 1 else sa.union_all(*selects)
+            logged = conn.execute(cl.insert().from_select(list(_LOG_COLUMNS), union)).rowcount
             if logged:
                 conn.execute(
                     t.update()
@@ -338,7 +348,21 @@ class SqlStore:
                     .where(sa.or_(*(t.c[f].is_distinct_from(src.c[f]) for f in fields)))
                     .values({f: src.c[f] for f in fields})
                 )
+            src.drop(conn)
         return int(logged)
+
+    @staticmethod
+    def _scratch(conn: sa.Connection, like: sa.Table, fields: Sequence[str]) -> sa.Table:
+        """A temporary table for an update's source rows: ``id`` (indexed) and ``fields``."""
+        scratch = sa.Table(
+            "_drills_update_source",
+            sa.MetaData(),
+            sa.Column(KEY, sa.Integer, index=True),
+            *(sa.Column(f, like.c[f].type) for f in fields),
+            prefixes=["TEMPORARY"],
+        )
+        scratch.create(conn)
+        return scratch
 
     def delete(self, qualname: str, keys: Iterable[int], actor: Actor) -> int:
         """Delete records; logs every field's last value so the record can be restored."""

@@ -22,7 +22,7 @@ from fakes.automations import Insert, Update, Write
 from fakes.catalog import KEY
 from fakes.store import SqlStore, Value, encode_value, format_time
 
-__all__ = ["Damage", "DamageKind", "GroundTruth", "derive_damage", "read_values"]
+__all__ = ["Damage", "DamageKind", "FieldId", "GroundTruth", "derive_damage", "read_values"]
 
 WHOLE_RECORD = "*"
 
@@ -68,13 +68,13 @@ def read_values(
             t = store.sa_table(table)
             names = sorted({f for fs in by_key.values() for f in fs})
             keys = list(by_key)
+            place = {n: i for i, n in enumerate(names, start=1)}
+            stmt = sa.select(t.c[KEY], *(t.c[n] for n in names))
             for i in range(0, len(keys), 5000):
-                stmt = sa.select(t.c[KEY], *(t.c[n] for n in names)).where(
-                    t.c[KEY].in_(keys[i : i + 5000])
-                )
-                for row in conn.execute(stmt).mappings():
-                    for n in by_key[int(row[KEY])]:
-                        out[(table, int(row[KEY]), n)] = row[n]
+                for row in conn.execute(stmt.where(t.c[KEY].in_(keys[i : i + 5000]))):
+                    key = int(row[0])
+                    for n in by_key[key]:
+                        out[(table, key, n)] = row[place[n]]
     return out
 
 
