@@ -226,11 +226,19 @@ def _open_store(backend: str, target: str) -> Any:
 
         return SqlStore(SqliteBackend(target), clock)
     try:
-        from fakes.backends import open_backend  # type: ignore[attr-defined]
+        from fakes.backends.sandbox import mark  # type: ignore[import-not-found,unused-ignore]
+
+        from fakes.backends import open_backend  # type: ignore[attr-defined,unused-ignore]
     except ImportError:
         raise _Skipped("no PostgreSQL backend for drills on this branch yet") from None
-    return SqlStore(open_backend(target.replace("postgresql://", "postgresql+psycopg://", 1)),
-                    clock)
+    import sqlalchemy as sa
+
+    url = target.replace("postgresql://", "postgresql+psycopg://", 1)
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:  # the run's own throwaway database, marked as a sandbox
+        mark(conn, by="benchmarks", note="a throwaway database of python -m benchmarks.run")
+    engine.dispose()
+    return SqlStore(open_backend(url), clock)
 
 
 class _Skipped(Exception):

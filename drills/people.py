@@ -14,9 +14,11 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
+
 from fakes.actors import Actor
 from fakes.catalog import CATALOG, KEY, ColumnType
-from fakes.store import SqlStore, Value
+from fakes.store import Op, SqlStore, Value
 from scenarios.schema import Scenario
 from scenarios.truth import DamageKind, GroundTruth
 
@@ -56,6 +58,7 @@ class People:
     _rng: random.Random = field(default_factory=random.Random)
     _fields: list[tuple[str, int, str]] = field(default_factory=list)
     _fields_at: int = -1
+    _counted: tuple[str, int, int] | None = None
 
     def __post_init__(self) -> None:
         self._rng = random.Random(f"{self.scenario.seed}:{self.scenario.name}:people")
@@ -85,7 +88,7 @@ class People:
         if target is None:
             if shadow:
                 return None
-            count = self.store.count(table)
+            count = self._count(table)
             if not count:
                 return None
             key = self._rng.randint(1, count)
@@ -104,6 +107,27 @@ class People:
         edit = PersonEdit(now, who, table, key, name, shadow)
         self.edits.append(edit)
         return edit
+
+    def _count(self, table: str) -> int:
+        """Records in ``table``; counted again only after the change log shows an insert or
+        delete there (a count is a pass over a million rows on SQLite; the check reads
+        only that table's changes since the last count)."""
+        cl = self.store.changelog
+        with self.store.engine.connect() as conn:
+            top = int(conn.scalar(sa.select(sa.func.max(cl.c.seq))) or 0)
+            if self._counted is not None and self._counted[0] == table:
+                changed = conn.scalar(
+                    sa.select(cl.c.seq)
+                    .where(cl.c.table_name == table, cl.c.seq > self._counted[1],
+                           cl.c.seq <= top, cl.c.op.in_([Op.INSERT, Op.DELETE]))
+                    .limit(1)
+                )
+                if changed is None:
+                    self._counted = (table, top, self._counted[2])
+                    return self._counted[2]
+        count = self.store.count(table)
+        self._counted = (table, top, count)
+        return count
 
     def _damaged_field(self) -> tuple[str, int, str] | None:
         fields = self._repairable()

@@ -115,6 +115,7 @@ class ScriptedResponder:
         self.snapshot: Snapshot | None = None
         self.scope: ScopeResult | None = None
         self.repairs: list[RepairStage] = []
+        self._keys_for: tuple[ScopeResult | None, list[tuple[str, int]]] | None = None
         self.reconciled: list[Reconcile] | None = None
         self._watch_until: datetime | None = None
         self._finished = False
@@ -342,6 +343,9 @@ class ScriptedResponder:
         return effect
 
     def _scoped_keys(self) -> list[tuple[str, int]]:
+        """The records the scope tagged for repair, read once per scope for every stage."""
+        if self._keys_for is not None and self._keys_for[0] is self.scope:
+            return self._keys_for[1]
         loop = self._loop
         assert loop is not None
         scope = scope_table(loop.world.store)
@@ -351,7 +355,9 @@ class ScriptedResponder:
                 .where(scope.c.scope_id == "team", scope.c.tag.in_(["wrong", "unclear"]))
                 .order_by(scope.c.table_name, scope.c.record_key)
             ).all()
-        return [(t, int(k)) for t, k in rows]
+        keys = [(t, int(k)) for t, k in rows]
+        self._keys_for = (self.scope, keys)
+        return keys
 
     def _verify(self, at: datetime) -> tuple[bool, str, Any]:
         loop = self._loop

@@ -106,8 +106,9 @@ def evaluate(result: DrillResult) -> Evaluation:
             after[d.table].add(d.key)
     upstream = _Upstream(result)
     fields = [d.ident for d in truth if d.kind is not DamageKind.EXTRA]
-    person, overwritten = _person_history(result, {*fields, *upstream.all(fields)})
-    values = read_values(store, {*fields, *upstream.all(fields)})
+    governed = {*fields, *upstream.all(fields)}
+    person, overwritten = _person_history(result, governed)
+    values = read_values(store, governed)
     marks = read_values(store, [_mark(d.table, d.key) for d in truth if d.kind is DamageKind.EXTRA])
     left: dict[str, set[int]] = defaultdict(set)
     for d in truth:

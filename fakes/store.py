@@ -243,51 +243,50 @@ class SqlStore:
     def update(
         self, qualname: str, changes: Mapping[int, Mapping[str, Value]], actor: Actor
     ) -> int:
-        """Set fields per record; logs each field whose value really changed. Returns that count."""
+        """Set fields per record; logs each field whose value really changed. Returns that count.
+
+        Set-based whatever the size: the new values go into a temporary table through
+        the backend's bulk load, then one change-log ``INSERT ... SELECT`` and one
+        ``UPDATE ... FROM`` per set of fields written (a bad run's batch of 25k records
+        is one set), instead of a statement and a log row built in Python per record.
+        """
         d = self.table(qualname)
         t = self._sa[qualname]
         if any(KEY in values for values in changes.values()):
             raise StoreError(
                 f"cannot change the id of a record in {qualname}; delete it and insert a new one"
             )
-        checked = {
-            key: {f: self._check(d, f, v) for f, v in values.items()}
-            for key, values in changes.items()
-        }
-        if not checked:
+        groups: dict[tuple[str, ...], list[tuple[Value, ...]]] = defaultdict(list)
+        for key, values in changes.items():
+            names = tuple(sorted(values))
+            groups[names].append(
+                (key, *(self._check(d, f, values[f]) for f in names))
+            )
+        if not groups:
             return 0
-        fields = sorted({f for v in checked.values() for f in v})
+        logged = 0
         with self.begin() as conn:
-            current = self._fetch(conn, t, checked.keys(), fields)
-            missing = [k for k in checked if k not in current]
-            if missing:
-                raise StoreError(
-                    f"{qualname} has no record with id {missing[0]}"
-                    + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
-                    + "; scope writes to records that exist"
-                )
-            at = format_time(self.clock.now())
-            by_fields: dict[tuple[str, ...], list[dict[str, Value]]] = defaultdict(list)
-            log: list[dict[str, Any]] = []
-            for key, values in checked.items():
-                old = current[key]
-                diff = {f: v for f, v in values.items() if old[f] != v}
-                if not diff:
+            self._check_exist(conn, qualname, t, list(changes))
+            for names, rows in groups.items():
+                if not names:
                     continue
-                by_fields[tuple(sorted(diff))].append({"_key": key, **diff})
-                log.extend(
-                    self._log_row(at, actor, qualname, key, Op.UPDATE, f, old[f], v)
-                    for f, v in sorted(diff.items())
-                )
-            for group, params in by_fields.items():
-                stmt = (
-                    t.update()
-                    .where(t.c[KEY] == sa.bindparam("_key"))
-                    .values({f: sa.bindparam(f) for f in group})
-                )
-                conn.execute(stmt, params)
-            self._append(conn, log)
-        return len(log)
+                src = self._scratch(conn, t, names)
+                self.backend.bulk_load(conn, src, (KEY, *names), rows)
+                logged += self._apply_scratch(conn, qualname, t, src, names, actor)
+                src.drop(conn)
+        return logged
+
+    def _check_exist(
+        self, conn: sa.Connection, qualname: str, t: sa.Table, keys: Sequence[int]
+    ) -> None:
+        found = self._fetch(conn, t, keys, ())
+        missing = [k for k in keys if k not in found]
+        if missing:
+            raise StoreError(
+                f"{qualname} has no record with id {missing[0]}"
+                + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
+                + "; scope writes to records that exist"
+            )
 
     def update_from(
         self, qualname: str, source: sa.Select[Any], fields: Sequence[str], actor: Actor
@@ -311,8 +310,6 @@ class SqlStore:
         if not fields:
             return 0
         t = self._sa[qualname]
-        cl = self._changelog
-        at = format_time(self.clock.now())
         given = source.subquery("given")
         with self.begin() as conn:
             src = self._scratch(conn, t, fields)
@@ -321,34 +318,48 @@ class SqlStore:
                     [KEY, *fields], sa.select(given.c[KEY], *(given.c[f] for f in fields))
                 )
             )
-            selects = [
-                sa.select(
-                    sa.literal(at),
-                    sa.literal(actor.kind.value),
-                    sa.literal(actor.name),
-                    sa.literal(actor.run_id, sa.Text),
-                    sa.literal(actor.batch_id, sa.Text),
-                    sa.literal(qualname),
-                    t.c[KEY],
-                    sa.literal(Op.UPDATE),
-                    sa.literal(f),
-                    sa.cast(t.c[f], sa.Text),
-                    sa.cast(src.c[f], sa.Text),
-                )
-                .select_from(t.join(src, t.c[KEY] == src.c[KEY]))
-                .where(t.c[f].is_distinct_from(src.c[f]))
-                for f in fields
-            ]
-            union = selects[0] if len(selects) == 1 else sa.union_all(*selects)
-            logged = conn.execute(cl.insert().from_select(list(_LOG_COLUMNS), union)).rowcount
-            if logged:
-                conn.execute(
-                    t.update()
-                    .where(t.c[KEY] == src.c[KEY])
-                    .where(sa.or_(*(t.c[f].is_distinct_from(src.c[f]) for f in fields)))
-                    .values({f: src.c[f] for f in fields})
-                )
+            logged = self._apply_scratch(conn, qualname, t, src, fields, actor)
             src.drop(conn)
+        return int(logged)
+
+    def _apply_scratch(
+        self, conn: sa.Connection, qualname: str, t: sa.Table, src: sa.Table,
+        fields: Sequence[str], actor: Actor,
+    ) -> int:
+        """Log and write every field of ``src`` that differs from ``t``; returns rows logged."""
+        at = format_time(self.clock.now())
+        selects = [
+            sa.select(
+                sa.literal(at),
+                sa.literal(actor.kind.value),
+                sa.literal(actor.name),
+                sa.literal(actor.run_id, sa.Text),
+                sa.literal(actor.batch_id, sa.Text),
+                sa.literal(qualname),
+                t.c[KEY],
+                sa.literal(Op.UPDATE),
+                sa.literal(f),
+                sa.cast(t.c[f], sa.Text),
+                sa.cast(src.c[f], sa.Text),
+            )
+            .select_from(t.join(src, t.c[KEY] == src.c[KEY]))
+            .where(t.c[f].is_distinct_from(src.c[f]))
+            for f in fields
+        ]
+        union = selects[0] if len(selects) == 1 else sa.union_all(*selects)
+        # rowcount of an INSERT ... SELECT is reported only when asked for (psycopg).
+        logged = conn.execute(
+            self._changelog.insert()
+            .from_select(list(_LOG_COLUMNS), union)
+            .execution_options(preserve_rowcount=True)
+        ).rowcount
+        if logged:
+            conn.execute(
+                t.update()
+                .where(t.c[KEY] == src.c[KEY])
+                .where(sa.or_(*(t.c[f].is_distinct_from(src.c[f]) for f in fields)))
+                .values({f: src.c[f] for f in fields})
+            )
         return int(logged)
 
     @staticmethod
@@ -432,8 +443,9 @@ class SqlStore:
         out: dict[int, dict[str, Value]] = {}
         cols = [t.c[KEY], *(t.c[f] for f in fields)]
         for chunk in _chunks(list(keys)):
-            for row in conn.execute(sa.select(*cols).where(t.c[KEY].in_(chunk))).mappings():
-                out[row[KEY]] = {f: row[f] for f in fields}
+            rows = conn.execute(sa.select(*cols).where(t.c[KEY].in_(chunk))).all()
+            for row in rows:  # fetched whole: row by row costs a driver call each
+                out[row[0]] = dict(zip(fields, row[1:], strict=True))
         return out
 
     @staticmethod

@@ -71,7 +71,7 @@ def read_values(
             place = {n: i for i, n in enumerate(names, start=1)}
             stmt = sa.select(t.c[KEY], *(t.c[n] for n in names))
             for i in range(0, len(keys), 5000):
-                for row in conn.execute(stmt.where(t.c[KEY].in_(keys[i : i + 5000]))):
+                for row in conn.execute(stmt.where(t.c[KEY].in_(keys[i : i + 5000]))).all():
                     key = int(row[0])
                     for n in by_key[key]:
                         out[(table, key, n)] = row[place[n]]
@@ -231,9 +231,11 @@ class GroundTruth:
         meta.create_all(store.engine)
         columns = ("run_id", "table_name", "record_key", "field", "kind", "wrong_value",
                    "right_value", "at", "batch_id")
+        times: dict[datetime, str] = {}  # a run has a few hundred distinct times at most
         rows = (
             (self.run_id, d.table, d.key, d.field, d.kind.value, encode_value(d.wrong),
-             encode_value(d.right), format_time(d.at), d.batch_id)
+             encode_value(d.right), times.get(d.at) or times.setdefault(d.at, format_time(d.at)),
+             d.batch_id)
             for d in self._entries.values()
         )
         with store.begin() as conn:
