@@ -16,17 +16,38 @@ if TYPE_CHECKING:
     from drills.api import run_drill
     from drills.complete import complete_runbook
     from drills.engine import Drill, DrillResult
+    from drills.journal import (
+        Journal,
+        JournalError,
+        JournalHandler,
+        JournalHeader,
+        JournalWriter,
+        read_journal,
+        report_from_journal,
+    )
+    from drills.live import LiveDrill, LivePlan
+    from drills.review import build_review
     from drills.runbook import Runbook, lint_runbook, load_runbook
 
 __all__ = [
     "Drill",
     "DrillResult",
     "DrillsError",
+    "Journal",
+    "JournalError",
+    "JournalHandler",
+    "JournalHeader",
+    "JournalWriter",
+    "LiveDrill",
+    "LivePlan",
     "Runbook",
     "__version__",
+    "build_review",
     "complete_runbook",
     "lint_runbook",
     "load_runbook",
+    "read_journal",
+    "report_from_journal",
     "run_drill",
 ]
 
@@ -34,9 +55,19 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "run_drill": "drills.api",
+    "build_review": "drills.review",
     "complete_runbook": "drills.complete",
     "Drill": "drills.engine",
     "DrillResult": "drills.engine",
+    "Journal": "drills.journal",
+    "JournalError": "drills.journal",
+    "JournalHandler": "drills.journal",
+    "JournalHeader": "drills.journal",
+    "JournalWriter": "drills.journal",
+    "read_journal": "drills.journal",
+    "report_from_journal": "drills.journal",
+    "LiveDrill": "drills.live",
+    "LivePlan": "drills.live",
     "Runbook": "drills.runbook",
     "lint_runbook": "drills.runbook",
     "load_runbook": "drills.runbook",

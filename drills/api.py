@@ -13,6 +13,7 @@ from drills.costs import measured, with_costs
 from drills.engine import Drill
 from drills.handlers import DrillEventHandler
 from drills.hooks import PauseHook
+from drills.journal import JournalSpec, record_journal
 from drills.runbook import Runbook, lint_runbook
 from drills.scoring import build_report, drill_findings, evaluate
 from reports.model import DrillReport
@@ -30,6 +31,7 @@ def run_drill(
     db_path: Path | None = None,
     handlers: Iterable[DrillEventHandler] = (),
     hooks: Mapping[str, PauseHook] | None = None,
+    journal: Path | JournalSpec | None = None,
 ) -> DrillReport:
     """Run one scripted drill and judge it.
 
@@ -37,15 +39,21 @@ def run_drill(
     (one rerun of the same seeded drill per distinct fix). ``db_path`` keeps the
     drill's SQLite database as a file for inspection. ``hooks`` maps a runbook
     ``call:`` step's target to the team's own pause function (else it is imported).
+    ``journal`` writes the drill's events to a new journal file as they happen, ending
+    with the report (:mod:`drills.journal`); the gap-cost reruns are not journaled.
     """
-    result = Drill(scenario, runbook, db_path=db_path, handlers=handlers, hooks=hooks).run()
-    ev = evaluate(result)
-    findings = drill_findings(result, ev)
-    if runbook is not None:
-        findings += lint_runbook(runbook, source=str(runbook_path) if runbook_path else None)
-    if costs and runbook is not None:
-        base = measured(result, ev)
-        findings = with_costs(scenario, runbook, findings, base, hooks)
-    return build_report(
-        result, findings, ev, runbook_path=str(runbook_path) if runbook_path else None
-    )
+    drill = Drill(scenario, runbook, db_path=db_path, handlers=handlers, hooks=hooks)
+    with record_journal(journal, drill, runbook_path=runbook_path, costs=costs) as recorder:
+        result = drill.run()
+        ev = evaluate(result)
+        findings = drill_findings(result, ev)
+        if runbook is not None:
+            findings += lint_runbook(runbook, source=str(runbook_path) if runbook_path else None)
+        if costs and runbook is not None:
+            base = measured(result, ev)
+            findings = with_costs(scenario, runbook, findings, base, hooks)
+        report = build_report(
+            result, findings, ev, runbook_path=str(runbook_path) if runbook_path else None
+        )
+        recorder.finish(report)
+    return report

@@ -16,8 +16,9 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
 from drills.clock import DrillClock
 from drills.handlers import DrillEvent, DrillEventHandler, HandlerRegistry
@@ -30,15 +31,27 @@ from drills.runbook import Runbook
 from drills.runtime import AutomationRuntime
 from fakes.backends.sqlite import SqliteBackend
 from fakes.store import SqlStore
+from fakes.syncs import TableCopy
 from reports.model import DamagePoint, LogEntry, StepRecord
 from scenarios.badrun import BadRun
 from scenarios.build import ScenarioWorld, build_scenario_world
 from scenarios.schema import Scenario
 
-__all__ = ["Detection", "Drill", "DrillResult"]
+__all__ = ["Detection", "Drill", "DrillResult", "Pacer"]
 
 TICK = timedelta(minutes=1)
 """How finely the bad run is batched and the stop rules are checked."""
+
+
+class Pacer(Protocol):
+    """Ties drill time to the wall clock for live drills; without one, time just jumps.
+
+    Called before the clock moves: ``proposed`` is the next moment the world has
+    something to do (None when only the responder can change it). Return that time
+    after waiting for it, an earlier time at which the team acted, or None to end.
+    """
+
+    def wait(self, now: datetime, proposed: datetime | None) -> datetime | None: ...
 
 
 @dataclass(frozen=True)
@@ -70,6 +83,10 @@ class DrillResult:
     wall_seconds: float
     drill_id: str
     extras: dict[str, object] = field(default_factory=dict)
+    ran_at: datetime | None = None
+    """Wall-clock UTC time the drill was started (a resumed or replayed drill keeps the first)."""
+    interrupted: bool = False
+    """The drill was stopped at ``until`` before its end (no end-of-drill catch-up ran)."""
 
     @property
     def store(self) -> SqlStore:
@@ -93,9 +110,12 @@ class Drill:
         db_path: Path | None = None,
         handlers: Iterable[DrillEventHandler] = (),
         drill_id: str | None = None,
+        ran_at: datetime | None = None,
         hooks: Mapping[str, PauseHook] | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         self.scenario = scenario
+        self.pacer = pacer
         self.runbook = runbook
         self.clock = DrillClock(scenario.starts)
         if store is None:
@@ -106,8 +126,17 @@ class Drill:
         self.handlers = HandlerRegistry(handlers)
         self.responder = responder or ScriptedResponder(scenario, runbook, hooks)
         self.drill_id = drill_id or f"{scenario.name}-{scenario.seed}"
+        self.ran_at = ran_at or datetime.now(UTC)
+        self.until: datetime | None = None
 
-    def run(self) -> DrillResult:
+    def run(self, until: datetime | None = None) -> DrillResult:
+        """Run the drill to its end, or only through the moments at or before ``until``.
+
+        ``until`` replays a drill that was interrupted (see :mod:`drills.journal`): the
+        world stops as it stood after the last moment reached, with no end-of-drill sync
+        catch-up, because that catch-up never happened in the drill being rebuilt.
+        """
+        self.until = until
         wall = time.perf_counter()
         scenario = self.scenario
         with self.clock:
@@ -136,6 +165,8 @@ class Drill:
             finished=self.clock.now(),
             wall_seconds=time.perf_counter() - wall,
             drill_id=self.drill_id,
+            ran_at=self.ran_at,
+            interrupted=loop.interrupted,
         )
 
 
@@ -164,9 +195,11 @@ class _Loop:
         self.log: list[LogEntry] = []
         self.timeline: list[DamagePoint] = []
         self.end = drill.scenario.starts + drill.scenario.runs_for
+        self.interrupted = False
 
     def note(self, at: datetime, who: str, what: str) -> None:
         self.log.append(LogEntry(at=at, who=who, what=what))
+        self.emit(DrillEvent.LOG, at, who=who, what=what)
 
     def go(self) -> None:
         start = self.drill.scenario.starts
@@ -174,21 +207,37 @@ class _Loop:
         self.responder.bind(self)
         now = start
         self._point(now)
-        while True:
+        while not self._stops_at(now):
             self._act(now)
             nxt = self._next(now)
-            if nxt is None or nxt > self.end:
+            if self.drill.pacer is not None and not self.responder.done:
+                nxt = self.drill.pacer.wait(now, nxt)
+            if nxt is None or nxt > self.end or self._stops_at(nxt):
                 break
             now = nxt
             self.clock.set(now)
+        if self.interrupted:
+            return  # the world as it stood; the drill being replayed never got further
         self._settle(self.clock.now())
         self.emit(DrillEvent.FINISHED, self.clock.now(), damaged=len(self.run.truth.records))
 
+    def _stops_at(self, moment: datetime) -> bool:
+        """True (and the drill counts as interrupted) when ``moment`` is past ``until``."""
+        until = self.drill.until
+        if until is None or moment <= until:
+            return False
+        self.interrupted = True
+        return True
+
     def _settle(self, now: datetime) -> None:
-        """At the end, every copy catches up once, so counts compare like with like."""
+        """At the end, every copy catches up once, so counts compare like with like.
+
+        Field syncs flush first (what is in flight lands), then table copies take
+        what they delivered.
+        """
         store = self.world.store
-        for sync in self.world.syncs.syncs:
-            sync.run(store, now)
+        for sync in sorted(self.world.syncs.syncs, key=lambda s: isinstance(s, TableCopy)):
+            sync.flush(store, now)
         propagate(store, self.run.truth, self.world.syncs.syncs)
         self._point(now)
 

@@ -30,6 +30,8 @@ class DrillEvent:
     DETECTED = "detected"
     STEP = "step"
     NOTE = "note"
+    LOG = "log"
+    """A line of the shared action log (who did what), as it is written."""
     FINISHED = "finished"
 
 

@@ -227,7 +227,8 @@ class ScriptedResponder:
                                          finish, ok, detail, data))
         loop.note(finish, planned.who, f"{planned.action} {planned.target}: {detail}".strip())
         loop.emit(DrillEvent.STEP, finish, section=planned.section, action=planned.action,
-                  target=planned.target, ok=ok, detail=detail)
+                  target=planned.target, ok=ok, detail=detail, started=started,
+                  who=planned.who)
 
     def _pause(self, step: Any) -> Callable[[datetime], tuple[bool, str, Any]]:
         def effect(at: datetime) -> tuple[bool, str, Any]:

@@ -21,7 +21,9 @@ from fakes.catalog import CATALOG, KEY, WAREHOUSE
 from fakes.store import SqlStore, format_time
 from scenarios.truth import GroundTruth
 
-__all__ = ["SCOPE_TABLE", "ScopeResult", "TagCounts", "take_scope", "truth_table"]
+__all__ = [
+    "SCOPE_TABLE", "ScopeResult", "TagCounts", "submit_scope", "take_scope", "truth_table",
+]
 
 SCOPE_TABLE = "_drills_scope"
 TAGS = ("wrong", "safe", "unclear")
@@ -201,3 +203,36 @@ def _counts(store: SqlStore, scope: sa.Table, scope_id: str) -> dict[str, TagCou
         t: TagCounts(sum(c.values()), c["wrong"], c["safe"], c["unclear"])
         for t, c in sorted(raw.items())
     }
+
+
+def submit_scope(
+    store: SqlStore,
+    *,
+    scope_id: str,
+    draft_id: str,
+    run_id: str,
+    start: datetime,
+    by: Sequence[str],
+    now: datetime,
+) -> ScopeResult:
+    """Make the records tagged under ``draft_id`` the scope ``scope_id``, and tag them.
+
+    A live team builds its scope by hand (queries, diffs, key lists) under a draft id;
+    submitting copies the draft in one ``INSERT ... SELECT`` and tags each record
+    against the world exactly as :func:`take_scope` does, so the scope is graded and
+    repaired the same way whoever found it.
+    """
+    scope = scope_table(store)
+    with store.begin() as conn:
+        conn.execute(scope.delete().where(scope.c.scope_id == scope_id))
+        conn.execute(
+            scope.insert().from_select(
+                ["scope_id", "table_name", "record_key"],
+                sa.select(sa.literal(scope_id), scope.c.table_name, scope.c.record_key)
+                .where(scope.c.scope_id == draft_id),
+            )
+        )
+    _tag(store, scope, scope_id, run_id, format_time(start))
+    counts = _counts(store, scope, scope_id)
+    systems = tuple(sorted({t.split(".")[0] for t in counts}))
+    return ScopeResult(scope_id, tuple(by), systems, now, counts)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -44,7 +44,16 @@ from reports.model import (
 )
 from scenarios.truth import DamageKind, read_values
 
-__all__ = ["SEVERITY_SHARE", "WEIGHTS", "Evaluation", "build_report", "evaluate", "score"]
+__all__ = [
+    "JUDGED_AT_END",
+    "SEVERITY_SHARE",
+    "WEIGHTS",
+    "Evaluation",
+    "build_report",
+    "evaluate",
+    "not_reached",
+    "score",
+]
 
 WEIGHTS: dict[Check, int] = {
     Check.COMPLETENESS: 10,
@@ -66,6 +75,17 @@ SEVERITY_SHARE: dict[Severity, float] = {
     Severity.INFO: 0.0,
 }
 """Share of its check's points one finding costs; a check never goes below zero."""
+
+JUDGED_AT_END: frozenset[str] = frozenset({
+    "never-detected", "feeder-left-running", "queue-left-running", "never-contained",
+    "records-left-wrong", "counts-do-not-reconcile",
+})
+"""Drill findings that say how the drill *ended*: an interrupted drill has not earned them.
+
+"Never contained" at minute 12 of a drill stopped at minute 12 is not a fact about the
+runbook, so a report rebuilt from a cut-off journal leaves these out and says which
+were not reached (:func:`not_reached`) rather than calling them gaps.
+"""
 
 
 @dataclass(frozen=True)
@@ -382,7 +402,21 @@ def drill_findings(result: DrillResult, ev: Evaluation) -> list[Finding]:
             add("unknown-pause-target", Severity.HIGH, Check.CONTAINMENT,
                 f"pause step '{o.action}: {o.target}' failed: {o.detail}",
                 "name the job and feeders exactly as the automation has them", where=o.target)
-    return out
+    return not_reached(out, result.finished) if result.interrupted else out
+
+
+def not_reached(findings: list[Finding], at: datetime) -> list[Finding]:
+    """An interrupted drill's findings: the end-of-drill ones replaced by one that says so."""
+    kept = [f for f in findings if f.code not in JUDGED_AT_END]
+    dropped = sorted({f.code for f in findings if f.code in JUDGED_AT_END})
+    what = (f"so these were not judged: {', '.join(dropped)}" if dropped
+            else "so the checks judged at a drill's end were not reached")
+    return [*kept, Finding(
+        code="drill-interrupted", severity=Severity.INFO, check=Check.COMPLETENESS,
+        message=f"the drill was interrupted at {at:%H:%M} drill time, {what}",
+        fix="run the drill to its end again: the same scenario, runbook and seed replay it "
+            "exactly",
+    )]
 
 
 def merge(findings: Iterable[Finding]) -> list[Finding]:
@@ -499,11 +533,13 @@ def build_report(
     restart = getattr(rb, "restart", None)
     approver = getattr(getattr(restart, "approver", None), "name", None)
     ramp = list(getattr(restart, "ramp", []) or [])
+    # An interrupted drill may not have got to the restart step: its tests were not run.
+    tried = not result.interrupted or any(o.section == "restart" for o in result.outcomes)
     checklist = restart_checklist(
         cause=getattr(restart, "cause", None),
         unreconciled=outcome.unreconciled,
-        test_record_ok=(runtime.fixed if getattr(restart, "test", None) else None),
-        tiny_batch_ok=(runtime.fixed if ramp else None),
+        test_record_ok=(runtime.fixed if getattr(restart, "test", None) and tried else None),
+        tiny_batch_ok=(runtime.fixed if ramp and tried else None),
         normal_volume=runtime.restarted_at is not None and runtime.fixed,
         on_duty=getattr(getattr(rb, "owner", None), "name", None)
         if getattr(restart, "watch", None) else None,
@@ -512,6 +548,9 @@ def build_report(
     final_findings = merge(findings)
     return DrillReport(
         drill_id=result.drill_id,
+        # Wall time, read after the drill's own freezer has stopped: the date a readiness
+        # review ages this result by (a test's freezegun controls it).
+        ran_at=result.ran_at or datetime.now(UTC),
         tool_version=__version__,
         responder=responder,  # type: ignore[arg-type]
         seed=scenario.seed,
@@ -520,6 +559,7 @@ def build_report(
             name=scenario.name, title=scenario.title, summary=scenario.summary.strip(),
             fault=scenario.fault.kind,
             systems=sorted({_system(t) for t in result.store.tables}),
+            touches=list(scenario.automation.touches),
         ),
         runbook=RunbookRef(
             automation=getattr(rb, "automation", scenario.automation.name),
@@ -546,6 +586,8 @@ def build_report(
         score=score(final_findings),
         comms=comms,
         restart_checklist=checklist,
+        status="interrupted" if result.interrupted else "finished",
+        interrupted_at=result.finished if result.interrupted else None,
     )
 
 

@@ -48,6 +48,14 @@ from reports.multi import (
     render_multi_markdown,
     trend_svg,
 )
+from reports.review import (
+    ReadinessReview,
+    render_review_console,
+    render_review_html,
+    render_review_json,
+    render_review_markdown,
+    write_review,
+)
 from reports.writer import FORMATS, report_basename, write_reports
 
 __all__ = [
@@ -67,6 +75,7 @@ __all__ = [
     "Outcome",
     "Phase",
     "PhaseName",
+    "ReadinessReview",
     "Reconcile",
     "ReportError",
     "RunbookRef",
@@ -93,6 +102,10 @@ __all__ = [
     "render_multi_console_text",
     "render_multi_html",
     "render_multi_markdown",
+    "render_review_console",
+    "render_review_html",
+    "render_review_json",
+    "render_review_markdown",
     "report_basename",
     "report_json_schema",
     "restart_checklist",
@@ -100,4 +113,5 @@ __all__ = [
     "timeline_svg",
     "trend_svg",
     "write_reports",
+    "write_review",
 ]

@@ -31,6 +31,7 @@ __all__ = [
     "fmt_clock",
     "fmt_minute",
     "fmt_pct",
+    "interrupted_note",
     "log_excerpt",
     "nice_ticks",
     "ordered_phases",
@@ -75,6 +76,18 @@ def fmt_clock(at: datetime | None) -> str:
 
 def fmt_pct(share: float | None) -> str:
     return "—" if share is None else f"{share * 100:.0f}%"
+
+
+def interrupted_note(report: DrillReport) -> str | None:
+    """The sentence every renderer puts under the headline of an interrupted drill."""
+    if not report.interrupted:
+        return None
+    at = report.interrupted_at or report.finished
+    return (
+        f"Interrupted at {at:%H:%M:%S} drill time: this report was rebuilt from the drill's "
+        "journal and covers the drill up to then; checks judged at a drill's end were not "
+        "reached."
+    )
 
 
 def ordered_phases(report: DrillReport) -> list[Phase]:

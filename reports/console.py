@@ -30,9 +30,11 @@ from reports._present import (
     fmt_clock,
     fmt_minute,
     fmt_pct,
+    interrupted_note,
     ordered_phases,
     overall_scope,
 )
+from reports.comparison import comparison_rows, scope_rows
 from reports.findings import Severity
 from reports.model import DrillReport
 
@@ -68,6 +70,9 @@ def _n(value: int) -> Text:
 
 def _header(report: DrillReport) -> RenderableType:
     head = Text(report.headline(), style="bold")
+    note = interrupted_note(report)
+    if note is not None:
+        head.append(f"\n{note}", style="bold yellow")
     meta = Text(
         f"scenario {report.scenario.name}: {report.scenario.title}\n"
         f"seed {report.seed} · {report.responder} responder · drill {report.drill_id} · "
@@ -228,11 +233,28 @@ def _checklist(report: DrillReport) -> RenderableType:
     return table
 
 
+def _versus(report: DrillReport) -> RenderableType:
+    """A live drill: the team beside the runbook followed perfectly on the same seed."""
+    c = report.comparison
+    assert c is not None
+    table = _table(("", "l"), ("team", "r"), ("runbook", "r"))
+    for what, team, runbook in comparison_rows(c):
+        table.add_row(Text(what), Text(team, style="bold"), Text(runbook))
+    if not c.scope:
+        return table
+    scope = _table(("table", "l"), ("damaged", "r"), ("tagged", "r"), ("found", "r"),
+                   ("precision", "r"), ("recall", "r"))
+    for row in scope_rows(c.scope):
+        scope.add_row(*(Text(cell) for cell in row))
+    return Group(table, Text(""), Text("The team's submitted scope", style="bold"), scope)
+
+
 def render_console(report: DrillReport, console: Console) -> None:
     """Print the report on ``console`` (a terminal, or a file console for a ``.txt``)."""
     score_title = f"Score {report.score.total}/100"
     sections: list[tuple[str, RenderableType]] = [
         ("Phases", _phases(report)),
+        *([("Team vs runbook", _versus(report))] if report.comparison else []),
         ("Damage by system", _damage(report)),
         ("What to fix first", _fix_first(report)),
         (f"Findings ({len(report.findings)})", _findings(report)),

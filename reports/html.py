@@ -29,12 +29,14 @@ from reports._present import (
     fmt_clock,
     fmt_minute,
     fmt_pct,
+    interrupted_note,
     nice_ticks,
     ordered_phases,
     overall_scope,
     svg_child,
     svg_markup,
 )
+from reports.comparison import comparison_rows, scope_rows
 from reports.model import DrillReport, PhaseName
 
 __all__ = [
@@ -269,7 +271,10 @@ def render_html(report: DrillReport) -> str:
     template = template_environment().get_template("report.html.j2")
     return template.render(
         r=report,
+        interrupted=interrupted_note(report),
         phases=phases,
+        versus=comparison_rows(report.comparison) if report.comparison else [],
+        versus_scope=scope_rows(report.comparison.scope) if report.comparison else [],
         never=[p for p in phases if p.minute is None],
         overall=overall_scope(report.systems),
         fix_first=fix_first(report),

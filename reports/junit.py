@@ -102,6 +102,7 @@ def render_junit(report: DrillReport) -> str:
         ("score", str(report.score.total)),
         ("drill_id", report.drill_id),
         ("responder", report.responder),
+        ("status", report.status),
         ("tool_version", report.tool_version),
         ("schema_version", report.schema_version),
         ("headline", report.headline()),

@@ -22,10 +22,12 @@ from reports._present import (
     fmt_clock,
     fmt_minute,
     fmt_pct,
+    interrupted_note,
     log_excerpt,
     ordered_phases,
     overall_scope,
 )
+from reports.comparison import comparison_rows, scope_rows
 from reports.model import DrillReport, LogEntry
 
 __all__ = ["md_escape", "md_table", "render_markdown"]
@@ -70,10 +72,39 @@ def _log_rows(entries: list[LogEntry]) -> list[list[str]]:
     return [[f"{e.at:%H:%M:%S}", md_escape(e.who), md_escape(e.what)] for e in entries]
 
 
+def _versus(report: DrillReport) -> list[str]:
+    """A live drill's "Team vs runbook" section (nothing for a scripted drill)."""
+    c = report.comparison
+    if c is None:
+        return []
+    lines = [
+        "## Team vs runbook",
+        "",
+        "The live team's real times beside the same seeded drill with the runbook followed "
+        "perfectly (minutes after the bad run started).",
+        "",
+        md_table(["", "team", "runbook"],
+                 [[md_escape(w), t, r] for w, t, r in comparison_rows(c)], "lrr"),
+        "",
+    ]
+    if c.scope:
+        lines += [
+            "The team's submitted scope:",
+            "",
+            md_table(["table", "damaged", "tagged", "found", "precision", "recall"],
+                     [[_code(row[0]), *row[1:]] for row in scope_rows(c.scope)], "lrrrrr"),
+            "",
+        ]
+    return lines
+
+
 def render_markdown(report: DrillReport) -> str:
     """The whole page, ending in a newline."""
     o = report.outcome
     out: list[str] = [f"# {md_escape(report.headline())}", ""]
+    note = interrupted_note(report)
+    if note is not None:
+        out += [f"> **{md_escape(note)}**", ""]
     runbook = (
         f"runbook {_code(report.runbook.path) if report.runbook.path else 'not saved'}, owner "
         f"{md_escape(report.runbook.owner or 'nobody named')}"
@@ -105,6 +136,7 @@ def render_markdown(report: DrillReport) -> str:
             "llrl",
         ),
         "",
+        *_versus(report),
         "## Damage by system",
         "",
     ]

@@ -21,15 +21,18 @@ __all__ = [
     "SCHEMA_VERSION",
     "ChecklistItem",
     "Comms",
+    "Comparison",
     "DamagePoint",
     "DrillReport",
     "LogEntry",
     "Outcome",
     "Phase",
+    "PhaseComparison",
     "PhaseName",
     "Reconcile",
     "RunbookRef",
     "ScenarioRef",
+    "ScopeAccuracy",
     "Score",
     "ScoreItem",
     "StepRecord",
@@ -181,12 +184,52 @@ class ChecklistItem(_Model):
     detail: str = ""
 
 
+class PhaseComparison(_Model):
+    """When the team reached a phase, next to when the runbook followed perfectly did."""
+
+    name: PhaseName
+    team: float | None = Field(description="minutes after the bad run started; None: never")
+    runbook: float | None
+
+
+class ScopeAccuracy(_Model):
+    """One table of the scope a live team submitted, against ground truth."""
+
+    table: str
+    damaged: int = Field(description="records the bad run made wrong here")
+    tagged: int = Field(description="records the team put in its scope")
+    found: int = Field(description="tagged records that really were damaged")
+    precision: float | None
+    recall: float | None
+
+
+class Comparison(_Model):
+    """A live drill beside the same seeded drill with its runbook followed perfectly."""
+
+    runbook_drill_id: str
+    phases: list[PhaseComparison]
+    team: Outcome
+    runbook: Outcome
+    team_score: int
+    runbook_score: int
+    scope: list[ScopeAccuracy] = Field(
+        default_factory=list, description="the team's submitted scope, table by table"
+    )
+
+
 class ScenarioRef(_Model):
     name: str
     title: str
     summary: str
     fault: str
     systems: list[str]
+    touches: list[Literal["money", "customer_messages", "legal_records", "access"]] | None = (
+        Field(
+            default=None,
+            description="what a bad run of the automation can hurt (its risk class); "
+            "null in reports written before drills recorded it",
+        )
+    )
 
 
 class RunbookRef(_Model):
@@ -200,6 +243,12 @@ class DrillReport(_Model):
 
     schema_version: Literal["1"] = "1"
     drill_id: str
+    ran_at: datetime | None = Field(
+        default=None,
+        description="UTC wall-clock time the drill was run (started, finished and every "
+        "other time are drill-clock times); null in reports written before drills recorded "
+        "it, which a readiness review counts as old",
+    )
     tool_version: str
     responder: Literal["scripted", "live", "hooks"]
     seed: int
@@ -220,8 +269,20 @@ class DrillReport(_Model):
     log: list[LogEntry]
     findings: list[Finding]
     score: Score
+    comparison: Comparison | None = Field(
+        default=None, description="live drills: the team beside the runbook followed perfectly"
+    )
     comms: Comms
     restart_checklist: list[ChecklistItem]
+    status: Literal["finished", "interrupted"] = Field(
+        default="finished",
+        description="'interrupted': the drill was stopped before its end and this report "
+        "was rebuilt from its journal; it covers the drill up to interrupted_at, and "
+        "checks judged at a drill's end were not reached",
+    )
+    interrupted_at: datetime | None = Field(
+        default=None, description="drill time of the last moment an interrupted drill reached"
+    )
 
     def phase(self, name: PhaseName) -> Phase | None:
         return next((p for p in self.phases if p.name is name), None)
@@ -230,15 +291,30 @@ class DrillReport(_Model):
     def critical(self) -> list[Finding]:
         return [f for f in self.findings if f.severity is Severity.CRITICAL]
 
+    @property
+    def interrupted(self) -> bool:
+        return self.status == "interrupted"
+
     def headline(self) -> str:
         """'invoice-reminder drill: contained in 14 min, 126 records damaged, 0 left wrong,
-        score 82/100' - the line every renderer leads with."""
+        score 82/100' - the line every renderer leads with.
+
+        An interrupted drill says so first and counts "so far", so a rebuilt report can
+        never pass for a finished one.
+        """
         o = self.outcome
         contained = (
             f"contained in {o.minutes_to_contain:.0f} min"
             if o.contained and o.minutes_to_contain is not None
-            else "never contained"
+            else "not contained yet" if self.interrupted else "never contained"
         )
+        if self.interrupted:
+            at = self.interrupted_at or self.finished
+            return (
+                f"{self.automation} drill INTERRUPTED at {at:%H:%M} drill time: {contained}, "
+                f"{o.records_damaged:,} records damaged so far, {o.records_left_wrong:,} "
+                f"wrong at that point, score so far {self.score.total}/100"
+            )
         return (
             f"{self.automation} drill: {contained}, {o.records_damaged:,} records damaged, "
             f"{o.records_left_wrong:,} left wrong, score {self.score.total}/100"

@@ -3,9 +3,12 @@
 A team drills quarterly and an advisor reviews several automations at once; one report
 per drill does not show whether the score rose, containment got faster, or the same
 finding keeps coming back. :class:`MultiReport` holds the drill reports themselves
-(no summary that could drift from them) and derives, per automation and ordered by
-drill start, a trend of score and minutes to contain, plus which finding codes were
-fixed, are still open or are new between the last two drills. It renders to the
+(no summary that could drift from them) and derives, per automation and in the order
+the drills were run, a trend of score and minutes to contain, plus which finding codes
+were fixed, are still open or are new between the last two drills. A drill's order is
+its wall-clock ``ran_at``; a report written before drills recorded that is taken as
+older than every dated one, and undated reports keep the order of their drill start
+(a scenario's fictional clock, the only date they carry). It renders to the
 console, Markdown and HTML, the last with a small inline SVG trend per automation
 whose points carry their numbers as ``data-*`` attributes.
 """
@@ -40,8 +43,17 @@ __all__ = [
     "render_multi_console_text",
     "render_multi_html",
     "render_multi_markdown",
+    "run_order",
     "trend_svg",
 ]
+
+
+def run_order(report: DrillReport) -> tuple[bool, float, datetime, str]:
+    """Sort key putting drills in the order they were run: undated ones first (by their
+    drill start), then by ``ran_at``; the drill id breaks ties."""
+    ran = report.ran_at
+    return (ran is not None, ran.timestamp() if ran is not None else 0.0, report.started,
+            report.drill_id)
 
 
 class TrendPoint(BaseModel):
@@ -52,6 +64,7 @@ class TrendPoint(BaseModel):
     drill_id: str
     scenario: str
     started: datetime
+    ran_at: datetime | None = Field(default=None, description="wall-clock time it was run")
     score: int
     minutes_to_contain: float | None = Field(description="None: never contained")
     records_damaged: int
@@ -64,11 +77,16 @@ class TrendPoint(BaseModel):
         o = report.outcome
         return cls(
             drill_id=report.drill_id, scenario=report.scenario.name, started=report.started,
-            score=report.score.total,
+            ran_at=report.ran_at, score=report.score.total,
             minutes_to_contain=o.minutes_to_contain if o.contained else None,
             records_damaged=o.records_damaged, records_left_wrong=o.records_left_wrong,
             findings=len(report.findings), critical=len(report.critical),
         )
+
+    @property
+    def when(self) -> datetime:
+        """The date a trend shows: when it was run, else (older reports) its drill start."""
+        return self.ran_at if self.ran_at is not None else self.started
 
 
 class AutomationTrend(BaseModel):
@@ -109,11 +127,10 @@ class MultiReport(BaseModel):
         return sorted({r.automation for r in self.reports})
 
     def trends(self) -> list[AutomationTrend]:
-        """One trend per automation (sorted by name), drills ordered by start."""
+        """One trend per automation (sorted by name), drills in the order they were run."""
         trends = []
         for name in self.automations():
-            drills = sorted((r for r in self.reports if r.automation == name),
-                            key=lambda r: (r.started, r.drill_id))
+            drills = sorted((r for r in self.reports if r.automation == name), key=run_order)
             last = {f.code for f in drills[-1].findings}
             before = {f.code for f in drills[-2].findings} if len(drills) > 1 else set()
             trends.append(AutomationTrend(
@@ -157,7 +174,7 @@ def render_multi_console(multi: MultiReport, console: Console) -> None:
             table.add_column(title, justify="right" if justify == "right" else "left",
                              overflow="fold", no_wrap=title in ("drill", "started"))
         for p in trend.points:
-            table.add_row(Text(p.drill_id), Text(f"{p.started:%Y-%m-%d}"), Text(p.scenario),
+            table.add_row(Text(p.drill_id), Text(f"{p.when:%Y-%m-%d}"), Text(p.scenario),
                           Text(str(p.score)), Text(_minutes(p.minutes_to_contain)),
                           Text(f"{p.records_damaged:,}"), Text(f"{p.records_left_wrong:,}"),
                           Text(str(p.findings)), Text(str(p.critical)))
@@ -202,7 +219,7 @@ def render_multi_markdown(multi: MultiReport) -> str:
         out += ["", f"## {md_escape(trend.automation)}", "", md_table(
             ["drill", "started", "scenario", "score", "to contain", "damaged", "left wrong",
              "findings", "critical"],
-            [[f"`{p.drill_id}`", f"{p.started:%Y-%m-%d %H:%M}", md_escape(p.scenario),
+            [[f"`{p.drill_id}`", f"{p.when:%Y-%m-%d %H:%M}", md_escape(p.scenario),
               str(p.score), _minutes(p.minutes_to_contain), f"{p.records_damaged:,}",
               f"{p.records_left_wrong:,}", str(p.findings), str(p.critical)]
              for p in trend.points],
@@ -261,9 +278,11 @@ def trend_svg(trend: AutomationTrend, measure: str = "score") -> Markup:
         svg_child(svg, "polyline", class_="trend-line", stroke="#2563eb" if measure == "score"
                   else "#b91c1c", points=" ".join(f"{coord(a)},{coord(b)}" for a, b in line))
     for i, (p, v) in enumerate(zip(points, values, strict=True)):
-        svg_child(svg, "text", f"{p.started:%Y-%m-%d}", class_="tick x-tick", x=x(i),
+        svg_child(svg, "text", f"{p.when:%Y-%m-%d}", class_="tick x-tick", x=x(i),
                   y=top + height + 18)
         attrs = {"data_drill": p.drill_id, "data_started": p.started.isoformat()}
+        if p.ran_at is not None:
+            attrs["data_ran_at"] = p.ran_at.isoformat()
         if measure == "score":
             attrs["data_score"] = str(p.score)
         else:
@@ -276,7 +295,7 @@ def trend_svg(trend: AutomationTrend, measure: str = "score") -> Markup:
         dot = svg_child(svg, "circle", class_="point", cx=x(i), cy=y(v), r=4.0, **attrs)
         label = f"{p.score}/100" if measure == "score" else fmt_minute(v)
         svg_child(svg, "text", label, class_="value", x=x(i), y=y(v) - 8)
-        svg_child(dot, "title", f"{p.drill_id} ({p.started:%Y-%m-%d}): {label}")
+        svg_child(dot, "title", f"{p.drill_id} ({p.when:%Y-%m-%d}): {label}")
     return svg_markup(svg)
 
 

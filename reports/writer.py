@@ -24,7 +24,7 @@ from reports.junit import render_junit
 from reports.markdown import render_markdown
 from reports.model import DrillReport
 
-__all__ = ["FORMATS", "report_basename", "write_reports", "write_text_atomic"]
+__all__ = ["FORMATS", "check_folder", "report_basename", "write_reports", "write_text_atomic"]
 
 FORMATS: dict[str, tuple[str, Callable[[DrillReport], str]]] = {
     "console": (".txt", render_console_text),
@@ -56,7 +56,8 @@ def write_text_atomic(path: Path, text: str) -> None:
         raise
 
 
-def _check_folder(folder: Path) -> None:
+def check_folder(folder: Path) -> None:
+    """Create ``folder`` when missing; a file in the way or no write access is a ReportError."""
     if folder.exists() and not folder.is_dir():
         raise ReportError(f"{folder}: not a folder; give a folder to write reports into")
     try:
@@ -86,7 +87,7 @@ def write_reports(
             f"{', '.join(repr(u) for u in unknown)}; known formats: {', '.join(FORMATS)}"
         )
     folder = Path(folder)
-    _check_folder(folder)
+    check_folder(folder)
     base = report_basename(report)
     rendered = {name: FORMATS[name][1](report) for name in wanted}
     written: dict[str, Path] = {}

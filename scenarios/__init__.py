@@ -10,6 +10,7 @@ from scenarios.faults import Injector, injector_for
 from scenarios.loader import (
     ScenarioInfo,
     UnknownScenarioError,
+    builtin_by_automation,
     builtin_names,
     builtin_scenarios,
     load_scenario,
@@ -38,6 +39,7 @@ __all__ = [
     "UnknownScenarioError",
     "automation_def",
     "build_scenario_world",
+    "builtin_by_automation",
     "builtin_names",
     "builtin_scenarios",
     "format_duration",

@@ -24,9 +24,11 @@ __all__ = [
     "LIBRARY_SUFFIX",
     "ScenarioInfo",
     "UnknownScenarioError",
+    "builtin_by_automation",
     "builtin_names",
     "builtin_scenarios",
     "load_scenario",
+    "scenario_text",
     "validate_scenario_file",
 ]
 
@@ -65,6 +67,20 @@ def builtin_names() -> list[str]:
     )
 
 
+def builtin_by_automation() -> dict[str, list[Scenario]]:
+    """The built-in scenarios grouped by the automation they drill, each group by name.
+
+    This is how a runbook finds its drills without the team naming one: a runbook is
+    for one automation (``automation: invoice-reminder``), and every built-in scenario
+    of that automation drills it. ``drills check`` and ``drills score`` both ask here.
+    """
+    out: dict[str, list[Scenario]] = {}
+    for name in builtin_names():
+        scenario = load_scenario(name)
+        out.setdefault(scenario.automation.name, []).append(scenario)
+    return out
+
+
 @contextmanager
 def _builtin_path(name: str) -> Iterator[Path]:
     with as_file(_library() / f"{name}{LIBRARY_SUFFIX}") as path:
@@ -98,6 +114,22 @@ def load_scenario(path_or_name: str | Path) -> Scenario:
         + ("" if hint.startswith("; did you mean") else
            "; or give the path of a scenario file, e.g. my-drill.yaml")
     )
+
+
+def scenario_text(path_or_name: str | Path) -> str | None:
+    """The text :func:`load_scenario` reads for ``path_or_name``; None when it finds none.
+
+    A drill journal keeps the scenario as written, so a report can be rebuilt from the
+    journal alone even after the file changed or the library moved on.
+    """
+    try:
+        if not _looks_like_path(path_or_name) and str(path_or_name) in builtin_names():
+            raw = (_library() / f"{path_or_name}{LIBRARY_SUFFIX}").read_bytes()
+        else:
+            raw = Path(path_or_name).read_bytes()
+        return raw.decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _load(path: Path) -> Scenario:

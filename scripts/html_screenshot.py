@@ -1,8 +1,9 @@
-"""Render a saved drill report as HTML and look at it in a real browser.
+"""Render a saved drill report (or readiness review) as HTML and look at it in a real browser.
 
     python scripts/html_screenshot.py REPORT.json OUT.png [--width 1280] [--height 2400]
 
-It loads the JSON report (validated, like any reader would), writes the HTML next to
+It loads the JSON report (validated, like any reader would; a readiness review written
+by ``drills score --format json`` is recognised by its ``review_version``), writes the HTML next to
 OUT.png, then runs the system's headless Chromium twice: once to dump the DOM with
 console logging on (any console message, such as an uncaught error, fails the run),
 once to take the screenshot. The browser never reaches a network (every host name
@@ -17,6 +18,7 @@ install Debian's package (``apt-get install chromium``), never a downloaded buil
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -27,6 +29,7 @@ from pathlib import Path
 
 from reports.html import render_html
 from reports.jsonout import ReportError, load_report
+from reports.review import load_review, render_review_html
 
 __all__ = ["BrowserRun", "chromium_path", "console_messages", "main", "run_chromium"]
 
@@ -75,9 +78,21 @@ def console_messages(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if CONSOLE_LINE.search(line)]
 
 
+def _page(path: Path) -> str:
+    """The HTML of a saved report or review; a bad file is a :class:`ReportError`."""
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        data = None  # load_report says what is wrong, with the line
+    if isinstance(data, dict) and "review_version" in data:
+        return render_review_html(load_review(path))
+    return render_html(load_report(path))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("report", type=Path, help="a drill report saved as JSON")
+    parser.add_argument("report", type=Path,
+                        help="a drill report (or a readiness review) saved as JSON")
     parser.add_argument("out", type=Path, help="the PNG to write")
     parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--height", type=int, default=2400)
@@ -85,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     try:
-        report = load_report(args.report)
+        html = _page(args.report)
     except ReportError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -98,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     out: Path = args.out
     out.parent.mkdir(parents=True, exist_ok=True)
     page = out.with_suffix(".html")
-    page.write_text(render_html(report), encoding="utf-8")
+    page.write_text(html, encoding="utf-8")
 
     dom = run_chromium(browser, page, "--dump-dom")
     messages = console_messages(dom.stderr)

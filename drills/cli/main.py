@@ -22,7 +22,9 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
-COMMANDS: tuple[str, ...] = ("check", "init", "run", "scenarios", "validate", "world")
+COMMANDS: tuple[str, ...] = (
+    "check", "init", "live", "report", "run", "scenarios", "score", "validate", "world",
+)
 """Each name is a module in :mod:`drills.cli.commands` that defines ``command``."""
 
 

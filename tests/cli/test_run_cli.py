@@ -37,8 +37,9 @@ def test_run_writes_every_format(tmp_path: Path) -> None:
     assert "invoice-reminder drill: contained in" in run.stdout
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted(
-        f"drill-invoice-triple-trigger-1729{ext}"
-        for ext in (".txt", ".md", ".html", ".json", ".junit.xml")
+        [f"drill-invoice-triple-trigger-1729{ext}"
+         for ext in (".txt", ".md", ".html", ".json", ".junit.xml")]
+        + ["drill.journal.jsonl"]
     )
     data = json.loads((out / "drill-invoice-triple-trigger-1729.json").read_text())
     assert data["outcome"]["records_left_wrong"] == 0

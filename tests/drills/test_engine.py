@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from drills.api import run_drill
@@ -127,7 +127,8 @@ def test_flawed_scores_far_below_good(good: DrillReport, flawed: DrillReport) ->
 
 def test_same_seed_same_drill(example: Scenario, good_runbook: Runbook) -> None:
     def facts(report: DrillReport) -> dict[str, Any]:
-        return report.model_dump(mode="json", exclude={"wall_seconds"})
+        # wall-clock facts (how long it took, when it ran) differ; the drill must not
+        return report.model_dump(mode="json", exclude={"wall_seconds", "ran_at"})
 
     assert facts(run_drill(example, good_runbook, costs=False)) == facts(
         run_drill(example, good_runbook, costs=False)
@@ -156,6 +157,9 @@ def test_escalation_delay_when_nobody_can_pause(example: Scenario, good_runbook:
     phases=[Phase.explicit, Phase.reuse, Phase.generate],  # a drill is too slow to shrink
 )
 @given(name=st.sampled_from(builtin_names()), seed=st.integers(0, 2**31))
+# A person's edit made minutes before the end is still within its sync's lag: it lands
+# when the drill settles, and is not counted as damage left behind (found by this test).
+@example(name="crm-blank-emails", seed=360)
 def test_a_complete_runbook_leaves_no_damage(name: str, seed: int) -> None:
     scenario = shrink(load_scenario(name), seed, records=150, reach=40)
     report = run_drill(scenario, complete_runbook(scenario), costs=False)

@@ -85,3 +85,22 @@ def test_the_html_trend_points_are_the_drills(multi: MultiReport) -> None:
 def test_trend_svg_knows_its_measures(multi: MultiReport) -> None:
     with pytest.raises(ValueError, match="choose 'score' or 'minutes'"):
         trend_svg(multi.trends()[0], "speed")
+
+
+def test_drills_are_ordered_by_when_they_ran_and_undated_ones_first() -> None:
+    from datetime import UTC, datetime
+
+    series = quarterly_series()
+    q1 = next(r for r in series if r.drill_id == "d-2026q1")
+    q3 = next(r for r in series if r.drill_id == "d-2025q3")
+    q4 = next(r for r in series if r.drill_id == "d-2025q4")
+    # Scenario time says q3, q4, q1; the wall clock says q1 was run before q3.
+    dated = [q1.model_copy(update={"ran_at": datetime(2025, 6, 1, tzinfo=UTC)}),
+             q3.model_copy(update={"ran_at": datetime(2025, 9, 1, tzinfo=UTC)}), q4]
+    (trend,) = MultiReport(reports=dated).trends()
+    assert [p.drill_id for p in trend.points] == ["d-2025q4", "d-2026q1", "d-2025q3"]
+    assert [p.when.date().isoformat() for p in trend.points] == [
+        "2025-12-01", "2025-06-01", "2025-09-01"]
+    svg = str(trend_svg(trend))
+    assert 'data-ran-at="2025-06-01T00:00:00+00:00"' in svg
+    assert ">2025-06-01</text>" in svg

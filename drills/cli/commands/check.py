@@ -34,7 +34,7 @@ from fakes.errors import DrillsError
 from reports.findings import Finding, GapCost, Severity
 from reports.junit import FAILING, render_junit
 from reports.model import DrillReport
-from scenarios.loader import builtin_names, load_scenario
+from scenarios.loader import builtin_by_automation, load_scenario
 from scenarios.schema import Scenario
 from scenarios.yamlfile import KeyPath
 
@@ -189,14 +189,6 @@ def _read_runbooks(paths: Iterable[Path]) -> list[LoadedRunbook]:
     return out
 
 
-def _builtin_by_automation() -> dict[str, list[Scenario]]:
-    out: dict[str, list[Scenario]] = {}
-    for name in builtin_names():
-        scenario = load_scenario(name)
-        out.setdefault(scenario.automation.name, []).append(scenario)
-    return out
-
-
 def _plan(loaded: Sequence[LoadedRunbook], named: Sequence[str]) -> list[RunbookCheck]:
     """Pair each runbook with the scenarios that drill it; a stray --scenario is an error."""
     chosen: dict[str, list[Scenario]] = {}
@@ -227,7 +219,7 @@ def _plan(loaded: Sequence[LoadedRunbook], named: Sequence[str]) -> list[Runbook
             checks.append(RunbookCheck(lr, chosen[auto]))
             continue
         if builtin is None:
-            builtin = _builtin_by_automation()
+            builtin = builtin_by_automation()
         checks.append(RunbookCheck(lr, builtin.get(auto, [])))
     return checks
 

@@ -2,9 +2,11 @@
 
 SCENARIO is a built-in name (``drills scenarios`` lists them) or a file. Without
 ``--runbook`` the drill runs with nobody following a plan, which shows what the bad
-run does on its own. Every input is checked before anything is written: a bad
-scenario, runbook, format, seed or output folder is one line and exit 2. Exit 1
-when the drill fails ``--fail-under`` or has a critical finding with ``--strict``.
+run does on its own. With ``--out`` (or ``--journal``) the drill's events go to a journal
+as they happen, so ``drills report`` can rebuild the report if the drill is killed.
+Every input is checked before anything is written: a bad scenario, runbook, format,
+seed or output folder is one line and exit 2. Exit 1 when the drill fails
+``--fail-under`` or has a critical finding with ``--strict``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from rich.console import Console
 from drills.api import run_drill
 from drills.cli.main import EXIT_FAILED, EXIT_OK
 from drills.cli.progress import DrillProgress
+from drills.journal import DEFAULT_NAME, JournalSpec
 from drills.runbook import load_runbook
 from fakes.errors import DrillsError
 from reports.console import render_console
@@ -27,7 +30,7 @@ from reports.writer import FORMATS, write_reports
 from scenarios.loader import load_scenario
 from scenarios.scaling import scale_scenario
 
-__all__ = ["command", "parse_formats"]
+__all__ = ["OutputError", "check_out", "command", "parse_formats"]
 
 
 class OutputError(DrillsError):
@@ -47,12 +50,31 @@ def parse_formats(text: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _check_out(out: Path) -> None:
+def check_out(out: Path) -> None:
+    """An --out folder drills can write to (it need not exist yet)."""
     if out.exists() and not out.is_dir():
         raise OutputError(f"--out {out} is a file; name a folder for the reports")
     probe = out if out.exists() else next((p for p in out.parents if p.exists()), Path("."))
     if not os.access(probe, os.W_OK):
         raise OutputError(f"cannot write to {probe}; choose an --out folder you can write to")
+
+
+def _journal(
+    path: Path | None, out: Path | None, scenario: str, scale: float | None
+) -> JournalSpec | None:
+    """Where the journal goes: ``--journal`` (a new file), else into ``--out`` (replaced
+    on a rerun into the same folder, like the reports beside it), else nowhere."""
+    if path is not None:
+        if path.is_dir():
+            raise OutputError(f"--journal {path} is a folder; name a file, e.g. "
+                              f"{path / DEFAULT_NAME}")
+        if path.exists() or path.is_symlink():
+            raise OutputError(f"--journal {path} exists already; name a new file for this "
+                              "drill's journal")
+        return JournalSpec(path, source=scenario, scale=scale)
+    if out is None:
+        return None
+    return JournalSpec(out / DEFAULT_NAME, source=scenario, scale=scale, overwrite=True)
 
 
 @click.command("run")
@@ -67,6 +89,9 @@ def _check_out(out: Path) -> None:
 @click.option("--fail-under", type=click.IntRange(0, 100), default=None,
               help="Exit 1 when the readiness score is below this.")
 @click.option("--no-costs", is_flag=True, help="Skip the reruns that measure each gap's cost.")
+@click.option("--journal", "journal_path", type=click.Path(path_type=Path), default=None,
+              help=f"Write the drill's journal to this new file (default with --out: "
+                   f"{DEFAULT_NAME} in that folder); 'drills report' reads it.")
 @click.option("--db", "db_path", type=click.Path(path_type=Path), default=None,
               help="Keep the drill's SQLite database in this (new) file.")
 @click.option("--scale", type=float, default=None,
@@ -81,6 +106,7 @@ def command(
     formats: str,
     fail_under: int | None,
     no_costs: bool,
+    journal_path: Path | None,
     db_path: Path | None,
     scale: float | None,
     quiet: bool,
@@ -111,14 +137,15 @@ def command(
             f"'{spec.name}' drills '{spec.automation.name}'; pick the matching pair"
         )
     if out is not None:
-        _check_out(out)
+        check_out(out)
+    journal = _journal(journal_path, out, scenario, scale)
     if db_path is not None and db_path.exists():
         raise DrillsError(f"--db {db_path} exists already; name a new file for the drill database")
     console = Console(file=sys.stdout)
     progress = DrillProgress(Console(stderr=True), verbose=verbose, live=not quiet)
     with progress:
         report = run_drill(spec, runbook, costs=not no_costs, runbook_path=runbook_path,
-                           db_path=db_path, handlers=[progress])
+                           db_path=db_path, handlers=[progress], journal=journal)
     if quiet:
         click.echo(report.headline())
     else:
@@ -130,6 +157,8 @@ def command(
             raise OutputError(str(err)) from None
         for path in written.values():
             click.echo(f"wrote {path}")
+    if journal is not None:
+        click.echo(f"wrote {journal.path}")
     if fail_under is not None and report.score.total < fail_under:
         click.echo(
             f"drills: score {report.score.total} is under --fail-under {fail_under}", err=True

@@ -1,0 +1,209 @@
+"""``drills live SCENARIO --runbook FILE``: the team acts on a bad run in real time.
+
+The drill clock runs on the wall clock, ``--speed`` times faster; the screen shows
+the damage by system, alerts and complaints, each feeder and the shared log; the
+prompt takes the team's actions (``help`` lists them, Tab completes). ``end`` finishes
+the drill: the report - graded like a scripted drill, beside the runbook followed
+perfectly on the same seed - is printed and written with ``--out``. Everything is
+journaled as it happens, so a drill that crashed or was closed goes on with
+``drills live --resume JOURNAL``. Every input is checked before anything starts:
+a bad scenario, runbook, speed, team or journal is one line and exit 2.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from drills.cli.commands.run import check_out, parse_formats
+from drills.cli.main import EXIT_FAILED, EXIT_OK
+from drills.journal import DEFAULT_NAME, JournalHeader, JournalWriter, read_journal
+from drills.live import DEFAULT_SPEED, LiveDrill, LivePlan
+from drills.live.commands import ACTIONS
+from drills.live.replay import journaled_actions, plan_from_journal
+from drills.live.session import LiveSession
+from drills.runbook import load_runbook
+from fakes.errors import DrillsError
+from reports.console import render_console
+from reports.jsonout import ReportError
+from reports.writer import FORMATS, write_reports
+from scenarios.loader import load_scenario
+from scenarios.scaling import scale_scenario
+
+__all__ = ["command", "parse_team"]
+
+MAX_SPEED = 3600.0
+"""An hour of drill time per second: beyond that nobody can type fast enough to matter."""
+
+
+def parse_team(text: str) -> tuple[str, ...]:
+    """'alice,bob' -> ('alice', 'bob'); names a prompt prefix can carry, each once."""
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise DrillsError("--team names nobody; write names like --team alice,bob")
+    for name in names:
+        if not re.fullmatch(r"[A-Za-z][\w.-]{0,31}", name):
+            raise DrillsError(
+                f"--team name '{name}' cannot be typed as a prefix; use letters, digits, "
+                "'.', '-' or '_', starting with a letter, e.g. --team alice,bob"
+            )
+        if name.lower() in ACTIONS or name.lower() == "export":
+            raise DrillsError(f"--team name '{name}' is also an action; choose another name")
+    if len({n.lower() for n in names}) != len(names):
+        raise DrillsError(f"--team '{text}' names someone twice; name each person once")
+    return tuple(names)
+
+
+@click.command("live")
+@click.argument("scenario", required=False)
+@click.option("--runbook", "runbook_path", type=click.Path(path_type=Path),
+              help="The team's runbook: its stop rules raise the alerts, and the report "
+                   "sets the team beside it followed perfectly.")
+@click.option("--speed", type=float, default=DEFAULT_SPEED, show_default=True,
+              help="Drill seconds per real second (10: an hour-long incident in 6 minutes).")
+@click.option("--team", default="team", show_default=True,
+              help="Who is acting, comma-separated; 'as NAME' or a 'NAME: ' prefix switches.")
+@click.option("--seed", type=int, default=None, help="Replace the scenario's seed.")
+@click.option("--scale", type=float, default=None,
+              help="Multiply the world's counts and the bad run's reach by this factor.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Folder to write the report files (and by default the journal) to.")
+@click.option("--format", "formats", default="md,html,json,junit", show_default=True,
+              help="Report files to write with --out: " + ", ".join(FORMATS) + ".")
+@click.option("--journal", "journal_path", type=click.Path(path_type=Path), default=None,
+              help="Where to journal the drill (default: OUT/drill.journal.jsonl, or "
+                   "./drill-live-<time>.journal.jsonl).")
+@click.option("--resume", "resume_path", type=click.Path(path_type=Path), default=None,
+              help="Carry on a live drill that crashed or was closed, from its journal.")
+def command(
+    scenario: str | None,
+    runbook_path: Path | None,
+    speed: float,
+    team: str,
+    seed: int | None,
+    scale: float | None,
+    out: Path | None,
+    formats: str,
+    journal_path: Path | None,
+    resume_path: Path | None,
+) -> None:
+    """Run a live drill of SCENARIO: the team acts in real time against the spreading damage.
+
+    \b
+    Examples:
+      drills live invoice-triple-trigger --runbook ours.runbook.yaml --team ana,ben --out q3
+      drills live --resume q3/drill.journal.jsonl --out q3
+    Exit codes: 0 the drill ended and was reported, 1 closed before its end (resume it
+    with --resume), 2 bad input or usage.
+    """
+    chosen = parse_formats(formats)
+    if out is not None:
+        check_out(out)
+    if resume_path is not None:
+        given = [name for name, value in (("SCENARIO", scenario), ("--runbook", runbook_path),
+                                          ("--seed", seed), ("--scale", scale),
+                                          ("--journal", journal_path)) if value is not None]
+        if given:
+            raise DrillsError(
+                f"--resume carries on the drill in its journal; drop {given[0]} (the journal "
+                "holds the scenario, runbook, seed and team)"
+            )
+        drill, journal = _resume(resume_path)
+    else:
+        drill, journal = _start(scenario, runbook_path, speed, team, seed, scale, out,
+                                journal_path)
+    session = LiveSession(drill, drill.plan.team)
+    drill.start()
+    try:
+        if sys.stdin.isatty() and sys.stdout.isatty():
+            session.run_fullscreen()
+        else:
+            session.run_lines(sys.stdin, sys.stdout)
+    finally:
+        if not drill.over:
+            journal.close()
+    if not drill.over:
+        click.echo(f"drills: drill closed before its end; resume it with: drills live --resume "
+                   f"{journal.path}", err=True)
+        sys.exit(EXIT_FAILED)
+    journal.close()
+    if drill.error is not None:
+        raise drill.error
+    report = drill.report
+    assert report is not None
+    render_console(report, Console(file=sys.stdout))
+    click.echo(f"journal {journal.path}")
+    if out is not None:
+        try:
+            written = write_reports(report, out, chosen)
+        except ReportError as err:
+            raise DrillsError(str(err)) from None
+        for path in written.values():
+            click.echo(f"wrote {path}")
+    sys.exit(EXIT_OK)
+
+
+def _start(
+    scenario: str | None,
+    runbook_path: Path | None,
+    speed: float,
+    team: str,
+    seed: int | None,
+    scale: float | None,
+    out: Path | None,
+    journal_path: Path | None,
+) -> tuple[LiveDrill, JournalWriter]:
+    if scenario is None:
+        raise DrillsError("name a SCENARIO to drill (see 'drills scenarios'), or --resume a "
+                          "journal")
+    if runbook_path is None:
+        raise DrillsError("--runbook FILE is needed: its stop rules raise the alerts and the "
+                          "report sets the team beside it")
+    if not 0 < speed <= MAX_SPEED:
+        raise DrillsError(f"--speed must be above 0 and at most {MAX_SPEED:g}, got {speed:g}")
+    members = parse_team(team)
+    spec = load_scenario(scenario)
+    if scale is not None:
+        spec = scale_scenario(spec, scale)
+    if seed is not None:
+        if seed < 0:
+            raise DrillsError(f"--seed must be 0 or more, got {seed}")
+        spec = spec.model_copy(update={"seed": seed})
+    runbook = load_runbook(runbook_path)
+    if runbook.automation != spec.automation.name:
+        raise DrillsError(
+            f"{runbook_path} is the runbook for '{runbook.automation}', but scenario "
+            f"'{spec.name}' drills '{spec.automation.name}'; pick the matching pair"
+        )
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    drill_id = f"{spec.name}-{spec.seed}-live-{stamp}"
+    if journal_path is None:
+        journal_path = out / DEFAULT_NAME if out is not None else Path(
+            f"drill-live-{stamp}.journal.jsonl")
+    header = JournalHeader.build(
+        "live", spec, runbook, source=scenario, scale=scale, runbook_path=runbook_path,
+        drill_id=drill_id, extra={"speed": speed, "team": list(members)},
+    )
+    writer = JournalWriter.create(journal_path, header)
+    plan = LivePlan(spec, runbook, str(runbook_path), members, speed, drill_id, header.ran_at)
+    return LiveDrill(plan, journal=writer), writer
+
+
+def _resume(path: Path) -> tuple[LiveDrill, JournalWriter]:
+    journal = read_journal(path)
+    if journal.finished:
+        raise DrillsError(
+            f"{journal.path}: the drill finished (the journal ends with its report); "
+            f"'drills report {journal.path}' renders it, or start a new drill"
+        )
+    plan = plan_from_journal(journal)
+    actions = journaled_actions(journal)
+    until = journal.last_at or plan.scenario.starts
+    writer = JournalWriter.append_to(path)
+    writer.write("resumed", until, actions=len(actions))
+    return LiveDrill(plan, journal=writer, replay=actions, replay_until=until), writer

@@ -1,0 +1,163 @@
+"""``drills score PATH...``: a readiness review of many automations, for an advisor to hand over.
+
+PATH is a runbook, a drill report (``.json``), a drill journal (``.journal.jsonl``) or
+a folder of them. Each runbook is drilled on the built-in scenarios of its automation
+it has no result for yet (with costs, so every gap is costed; ``--no-costs`` to skip
+the reruns), and every automation gets one row: its score against the bar its risk
+class sets, the date of its last drill, whether it regressed, and its costliest gaps.
+The rubric is ``docs/scoring.md``.
+
+Every input is read and checked before any drill runs, so bad input is one
+``drills: error:`` line, exit 2, and nothing written. Exit 1 with ``--fail-under N``
+when any automation scores under N.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from drills.cli.main import EXIT_FAILED, EXIT_OK
+from fakes.errors import DrillsError
+
+__all__ = ["FORMATS_DEFAULT", "command", "parse_as_of", "parse_review_formats"]
+
+FORMATS_DEFAULT = ("md", "html", "json")
+"""What ``--out`` writes when no ``--format`` is given."""
+
+_FORMATS = ("console", "md", "html", "json")
+
+
+class ScoreOptionError(DrillsError):
+    """A ``drills score`` option that cannot be used as given."""
+
+
+def parse_review_formats(values: tuple[str, ...]) -> list[str]:
+    """``('md,html', 'json')`` -> ``['md', 'html', 'json']``; unknown names are one error."""
+    names = [n.strip() for value in values for n in value.split(",") if n.strip()]
+    for name in names:
+        if name not in _FORMATS:
+            raise ScoreOptionError(f"unknown format '{name}' in --format; choose from "
+                                   f"{', '.join(_FORMATS)}")
+    return list(dict.fromkeys(names)) or list(FORMATS_DEFAULT)
+
+
+def parse_as_of(text: str | None) -> date | None:
+    """``2026-04-01`` -> a date; anything else is one error saying how to write it."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ScoreOptionError(
+            f"--as-of '{text}' is not a date; write it as YYYY-MM-DD, like 2026-04-01") from None
+
+
+def _check_out(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise ScoreOptionError(f"--out {out} is a file; name a folder for the review")
+    probe = out if out.exists() else next((p for p in out.parents if p.exists()), Path("."))
+    if not probe.is_dir():
+        raise ScoreOptionError(f"--out {out}: {probe} is a file, not a folder; choose a folder "
+                               "you can write to")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise ScoreOptionError(f"cannot write to {probe}; choose an --out folder you can "
+                               "write to")
+
+
+@click.command("score")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), default=None, metavar="DIR",
+              help="Folder to write the review to (readiness-review.md, .html, .json).")
+@click.option("--format", "formats", multiple=True, metavar="FORMAT",
+              help="Review files to write with --out: console, md, html, json; repeat or "
+                   "separate with commas (default: md, html, json).")
+@click.option("--fail-under", type=click.IntRange(0, 100), default=None, metavar="SCORE",
+              help="Exit 1 when any automation scores under SCORE (0-100).")
+@click.option("--no-costs", is_flag=True,
+              help="Skip the reruns that measure what each gap costs (faster).")
+@click.option("--as-of", "as_of_text", default=None, metavar="DATE",
+              help="The review date drills are aged to, YYYY-MM-DD (default: today, UTC).")
+@click.option("--title", default="Readiness review", show_default=True,
+              help="The review's title.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Print only the headline and the automations that are not ready.")
+def command(
+    paths: tuple[Path, ...],
+    out: Path | None,
+    formats: tuple[str, ...],
+    fail_under: int | None,
+    no_costs: bool,
+    as_of_text: str | None,
+    title: str,
+    quiet: bool,
+) -> None:
+    """Score how ready each automation is to recover from a bad run: a review to hand over.
+
+    PATH is a runbook, a drill report (.json), a drill journal (.journal.jsonl) or a
+    folder of them. Runbooks not yet drilled are drilled on the built-in scenarios of
+    their automation. Each automation gets a score out of 100 (every point traced to a
+    check), the bar its risk class sets, the date of its last drill (older than a
+    quarter counts less), a flag when it regressed, and its gaps costed.
+
+    \b
+    Examples:
+      drills score runbooks/ drill-reports/
+      drills score runbooks/ --out review --fail-under 70
+      drills score q1-reports/ --as-of 2026-03-31 --format md
+    Exit codes: 0 reviewed, 1 an automation under --fail-under, 2 bad input or usage.
+    """
+    chosen = parse_review_formats(formats)
+    as_of = parse_as_of(as_of_text)
+    if formats and out is None:
+        raise ScoreOptionError("--format names review files, which need --out DIR; add "
+                               "--out, or leave --format out to only print the review")
+    if out is not None:
+        _check_out(out)
+
+    from drills.review import collect_inputs, drill_runner, review_inputs
+    from reports.jsonout import ReportError
+    from reports.review import (
+        render_review_console,
+        render_review_console_text,
+        write_review,
+    )
+
+    inputs = collect_inputs(paths)
+
+    def progress(line: str) -> None:
+        if not quiet:
+            click.echo(line + (" without costs" if no_costs else " with costs") + " ...",
+                       err=True)
+
+    review = review_inputs(inputs, as_of=as_of, runner=drill_runner(not no_costs), title=title,
+                           progress=progress)
+    if quiet:
+        click.echo(review.headline())
+        for a in review.not_ready:
+            click.echo(f"{a.rank}. {a.automation}: {'; '.join(a.reasons)}")
+    else:
+        if sys.stdout.isatty():
+            render_review_console(review, Console(file=sys.stdout, highlight=False))
+        else:  # a log or a pipe: plain text at the width the review reads well at
+            click.echo(render_review_console_text(review, width=120), nl=False)
+    if out is not None:
+        try:
+            written = write_review(review, out, chosen)
+        except ReportError as error:
+            raise ScoreOptionError(str(error)) from None
+        for path in written.values():
+            click.echo(f"wrote {path}")
+    if fail_under is not None:
+        below = review.below(fail_under)
+        for a in below:
+            click.echo(f"drills: {a.automation} scores {a.score}, under --fail-under "
+                       f"{fail_under}", err=True)
+        if below:
+            sys.exit(EXIT_FAILED)
+    sys.exit(EXIT_OK)

@@ -1,0 +1,98 @@
+"""The drill journal: every event of a drill on disk the moment it happens.
+
+A drill that is killed (a CI runner timing out, a laptop lid, ``kill -9``) must not
+take what it found with it. So every drill appends its events to a journal as it goes,
+one JSON object per line, each line flushed and ``fsync``-ed before the drill moves on.
+Line 1 is the header: everything needed to run the very same drill again (the scenario
+and runbook *as written*, the seed, the scale), never a credential. Then one line per
+event, ``{"kind", "at" (drill time), "wall" (UTC), ...data}``. A drill that ends
+normally writes a last ``finished`` line holding its report.
+
+:func:`report_from_journal` (``drills report JOURNAL``) gives the report back: the
+embedded one when the drill finished, otherwise a rebuild of what happened so far. A
+scripted drill is deterministic in its scenario text, runbook text, seed and scale, so
+it is replayed up to the last journaled drill time and checked against the journal
+(:mod:`drills.journal.replay`); a live drill is rebuilt by ``drills.live.replay``.
+
+A crash can only ever cut the *last* line, so a journal that ends mid-line is read up
+to its last whole event, with a warning. Damage anywhere else, a missing header, an
+unknown version, an empty file or a file that is not a journal at all is one
+:class:`JournalError` line (``file:line: what; how to fix``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+
+from drills.journal.format import (
+    DEFAULT_NAME,
+    ENDED,
+    JOURNAL_VERSION,
+    JournalError,
+    event_line,
+    wall_now,
+)
+from drills.journal.header import JournalHeader, JournalRunbook, JournalScenario
+from drills.journal.reader import Journal, read_journal
+from drills.journal.writer import (
+    EventList,
+    EventSink,
+    JournalHandler,
+    JournalRecorder,
+    JournalSpec,
+    JournalWriter,
+    record_journal,
+)
+from reports.model import DrillReport
+
+__all__ = [
+    "DEFAULT_NAME",
+    "ENDED",
+    "JOURNAL_VERSION",
+    "EventList",
+    "EventSink",
+    "Journal",
+    "JournalError",
+    "JournalHandler",
+    "JournalHeader",
+    "JournalRecorder",
+    "JournalRunbook",
+    "JournalScenario",
+    "JournalSpec",
+    "JournalWriter",
+    "event_line",
+    "read_journal",
+    "record_journal",
+    "report_from_journal",
+    "wall_now",
+]
+
+
+
+def report_from_journal(journal: str | Path | Journal) -> DrillReport:
+    """The drill's report: the one it wrote if it finished, else rebuilt from the journal.
+
+    Pass a :class:`Journal` from :func:`read_journal` to see the warnings: the replay adds
+    to ``journal.warnings`` when it differs from what the journal says happened.
+    """
+    if not isinstance(journal, Journal):
+        journal = read_journal(journal)
+    if journal.report is not None:
+        return journal.report
+    if journal.header.mode == "live":
+        try:
+            module = importlib.import_module("drills.live.replay")
+        except ModuleNotFoundError as err:
+            if err.name not in ("drills.live", "drills.live.replay"):
+                raise
+            raise JournalError(
+                f"{journal.path}: a live drill's journal, and this drills has no live drills; "
+                "rebuild it with the drills version that ran it"
+            ) from None
+        live: Callable[[Journal], DrillReport] = module.report_from_live_journal
+        return live(journal)
+    from drills.journal.replay import report_from_scripted_journal
+
+    return report_from_scripted_journal(journal)

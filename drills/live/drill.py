@@ -1,0 +1,254 @@
+"""One live drill: the engine in a thread of its own, paced by the wall clock, fed by the team.
+
+:class:`LiveDrill` wires the pieces and owns no terminal: the engine runs the world
+with a :class:`~drills.live.responder.LiveResponder` and a
+:class:`~drills.live.pacer.LivePacer`; whoever drives it (the full-screen session,
+a script reading lines, a test) calls :meth:`LiveDrill.enter` with checked commands
+and reads :meth:`LiveDrill.view` for the screen. All database work happens in the
+engine's thread; the view is plain values copied under a lock.
+
+Every applied action and engine event goes to the journal as it happens. On resume
+the journal's actions are handed back to the responder and replayed at their drill
+times without waiting; engine events up to the journal's last moment are not
+written twice.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from drills.engine import Drill, DrillResult
+from drills.handlers import DrillEvent
+from drills.journal import JournalHandler, JournalWriter
+from drills.live.commands import Command, CommandContext
+from drills.live.grade import grade_live
+from drills.live.pacer import Inbox, LivePacer
+from drills.live.responder import ActionResult, JournaledAction, LiveResponder, context_for
+from drills.runbook import Runbook
+from reports.model import DrillReport, LogEntry
+from scenarios.schema import Scenario
+
+if TYPE_CHECKING:
+    from drills.engine import _Loop
+
+__all__ = ["DEFAULT_SPEED", "LiveDrill", "LivePlan", "LiveView"]
+
+DEFAULT_SPEED = 10.0
+"""Drill seconds per wall second: an hour-long incident in six minutes, and a typed
+command (about ten seconds) costs the team a minute or two of drill time, as in life."""
+
+_ALERTS = {DrillEvent.COMPLAINT, DrillEvent.DETECTED, DrillEvent.SHADOW_FIX}
+
+
+@dataclass(frozen=True)
+class LivePlan:
+    """Everything a live drill is run from (and resumed from: it is all in the journal)."""
+
+    scenario: Scenario
+    runbook: Runbook | None
+    runbook_path: str | None = None
+    team: tuple[str, ...] = ("team",)
+    speed: float = DEFAULT_SPEED
+    drill_id: str | None = None
+    ran_at: datetime | None = None
+    """When the drill first started (wall, UTC); a resumed drill keeps its journal's."""
+
+
+@dataclass
+class LiveView:
+    """What the screen shows, copied out of the drill under a lock."""
+
+    started: datetime
+    speed: float
+    job: str
+    clock: datetime | None = None
+    ready: bool = False
+    over: bool = False
+    replaying: bool = False
+    damaged: int = 0
+    by_system: dict[str, int] = field(default_factory=dict)
+    detected: str | None = None
+    job_paused: bool = False
+    contained: bool = False
+    restarted: bool = False
+    feeders: list[tuple[str, str, bool]] = field(default_factory=list)
+    alerts: list[tuple[datetime, str]] = field(default_factory=list)
+    log: list[LogEntry] = field(default_factory=list)
+    notes: int = 0
+    snapshots: list[str] = field(default_factory=list)
+    run_ids: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+class _Feed:
+    """An engine event handler keeping the alerts the screen shows."""
+
+    def __init__(self, drill: LiveDrill) -> None:
+        self.drill = drill
+
+    def on_event(self, kind: str, at: datetime, data: dict[str, Any]) -> None:
+        if kind not in _ALERTS:
+            return
+        text = {
+            DrillEvent.COMPLAINT: lambda: f"customer complaint: {data.get('about')}",
+            DrillEvent.DETECTED: lambda: f"ALERT {data.get('how')}",
+            DrillEvent.SHADOW_FIX: lambda: f"untracked hand fix by {data.get('who')} on "
+                                           f"{data.get('table')} #{data.get('key')}",
+        }[kind]()
+        with self.drill._lock:
+            self.drill._alerts.append((at, text))
+
+
+class _AfterReplay:
+    """Journals engine events, except those the journal already holds (a resumed drill)."""
+
+    def __init__(self, handler: JournalHandler, until: datetime | None) -> None:
+        self.handler = handler
+        self.until = until
+
+    def on_event(self, kind: str, at: datetime, data: dict[str, Any]) -> None:
+        if self.until is not None and at <= self.until:
+            return
+        self.handler.on_event(kind, at, data)
+
+
+class LiveDrill:
+    """A live drill running in a background thread until the team ends it or time runs out."""
+
+    def __init__(
+        self,
+        plan: LivePlan,
+        *,
+        journal: JournalWriter | None = None,
+        replay: Sequence[JournaledAction] = (),
+        replay_until: datetime | None = None,
+        on_result: Callable[[ActionResult], None] | None = None,
+        grade_with_runbook: bool = True,
+    ) -> None:
+        self.plan = plan
+        self.journal = journal
+        self.on_result = on_result
+        self.grade_with_runbook = grade_with_runbook
+        scenario = plan.scenario
+        self.inbox = Inbox()
+        self.responder = LiveResponder(
+            scenario, plan.runbook, team=plan.team, replay=replay, journal=journal,
+            on_result=self._result, on_advance=self._observe,
+        )
+        self.pacer = LivePacer(self.responder, self.inbox, speed=plan.speed,
+                               end=scenario.starts + scenario.runs_for,
+                               replay_until=replay_until)
+        self.replay_until = replay_until
+        self._lock = threading.Lock()
+        self._alerts: deque[tuple[datetime, str]] = deque(maxlen=50)
+        self._view = LiveView(started=scenario.starts, speed=plan.speed,
+                              job=scenario.automation.name, replaying=bool(replay))
+        self._context: CommandContext | None = None
+        self._done = threading.Event()
+        self.result: DrillResult | None = None
+        self.report: DrillReport | None = None
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="drill", daemon=True)
+
+    # -- driving it ----------------------------------------------------------------------
+
+    def start(self) -> LiveDrill:
+        self._thread.start()
+        return self
+
+    def enter(self, who: str, command: Command) -> None:
+        """Hand a checked command to the drill; it is stamped with the drill time now."""
+        self.inbox.put(who, command)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the drill to be over and judged; True when it is."""
+        return self._done.wait(timeout)
+
+    @property
+    def over(self) -> bool:
+        return self._done.is_set()
+
+    def context(self) -> CommandContext | None:
+        """What commands are checked against; None until the world is built."""
+        with self._lock:
+            return self._context
+
+    def view(self) -> LiveView:
+        with self._lock:
+            view = self._view
+            clock = self.pacer.drill_now()
+            copy = LiveView(**{**view.__dict__})
+            copy.alerts = list(self._alerts)
+            if clock is not None and not view.over and not view.replaying:
+                copy.clock = max(clock, view.clock) if view.clock else clock
+            return copy
+
+    # -- the engine's thread -------------------------------------------------------------
+
+    def _run(self) -> None:
+        plan = self.plan
+        handlers: list[Any] = [_Feed(self)]
+        if self.journal is not None:
+            handlers.insert(0, _AfterReplay(JournalHandler(self.journal), self.replay_until))
+        drill = Drill(plan.scenario, plan.runbook, responder=self.responder, handlers=handlers,
+                      drill_id=plan.drill_id, pacer=self.pacer, ran_at=plan.ran_at)
+        try:
+            self.result = drill.run()
+            with self._lock:
+                self._view.over = True
+            self.report = grade_live(self.result, self.responder, runbook_path=plan.runbook_path,
+                                     with_runbook=self.grade_with_runbook)
+            if self.journal is not None:
+                self.journal.finish(self.report)
+        except BaseException as err:  # shown to the team; the journal keeps what happened
+            self.error = err
+            with self._lock:
+                self._view.error = "".join(traceback.format_exception_only(err)).strip()
+                self._view.over = True
+        finally:
+            self._done.set()
+
+    def _result(self, result: ActionResult) -> None:
+        if self.on_result is not None:
+            self.on_result(result)
+
+    def _observe(self, loop: _Loop, now: datetime) -> None:
+        rt = loop.runtime
+        counts = loop.run.truth.counts()
+        by_system: dict[str, int] = {}
+        for table, n in counts.items():
+            by_system[table.split(".")[0]] = by_system.get(table.split(".")[0], 0) + n
+        with self._lock:
+            if self._context is None:
+                self._context = context_for(loop, self.plan.team)
+            v = self._view
+            v.ready = True
+            v.clock = now
+            v.replaying = self.responder.replaying
+            v.damaged = sum(counts.values())
+            v.by_system = dict(sorted(by_system.items()))
+            v.detected = (f"{loop.detection.at:%H:%M:%S} {loop.detection.how}"
+                          if loop.detection else None)
+            v.job_paused = rt.job_paused
+            v.contained = rt.contained
+            v.restarted = rt.restarted_at is not None
+            v.feeders = [(f.name, f.kind, f.live) for f in rt.feeders.values()]
+            v.log = list(loop.log[-40:])
+            v.notes = len(self.responder.notes)
+            v.snapshots = [s.name for s in self.responder.snapshots]
+            v.run_ids = list(self.responder.run_ids)
+            self._context = _with(self._context, v.snapshots, v.run_ids)
+
+
+def _with(ctx: CommandContext, snapshots: list[str], run_ids: list[str]) -> CommandContext:
+    if list(ctx.snapshots) == snapshots and list(ctx.run_ids) == run_ids:
+        return ctx
+    return CommandContext(job=ctx.job, feeders=ctx.feeders, systems=ctx.systems,
+                          tables=ctx.tables, day=ctx.day, team=ctx.team,
+                          snapshots=tuple(snapshots), run_ids=tuple(run_ids))

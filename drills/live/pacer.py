@@ -1,0 +1,155 @@
+"""Drill time on the wall clock: the live drill's :class:`~drills.engine.Pacer`.
+
+The engine proposes the next moment something happens; a scripted drill jumps
+there at once. A live drill waits until the wall clock, ``speed`` times faster,
+reaches it - unless the team enters an action first, which is stamped with the
+drill time it was entered (to the second, always after the moment the loop is at)
+and handed to the responder, and the loop goes to that time instead. With the world
+quiet and nothing proposed, the pacer waits for an action or the drill's end.
+
+A resumed drill first replays its journal: up to ``replay_until`` every proposed
+moment is returned at once (no waiting), and the journaled actions come from the
+responder's own queue. After that the wall clock is anchored to the drill time the
+replay reached and pacing carries on, so the drill clock never jumps back or ahead.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from drills.live.commands import Command
+from drills.live.responder import LiveResponder, TeamAction
+
+__all__ = ["Inbox", "LivePacer", "ReplayPacer"]
+
+SECOND = timedelta(seconds=1)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    who: str
+    command: Command
+
+
+class Inbox:
+    """Checked lines handed from the screen's thread to the drill's, in order."""
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue[_Entry] = queue.Queue()
+
+    def put(self, who: str, command: Command) -> None:
+        self._queue.put(_Entry(who, command))
+
+    def get(self, timeout: float | None) -> _Entry | None:
+        try:
+            return self._queue.get(timeout=timeout) if timeout is None or timeout > 0 \
+                else self._queue.get_nowait()
+        except queue.Empty:
+            return None
+
+
+def _ceil_second(at: datetime) -> datetime:
+    whole = at.replace(microsecond=0)
+    return whole if whole == at else whole + SECOND
+
+
+class LivePacer:
+    """Waits on the wall clock, ``speed`` times faster, and stamps the team's actions."""
+
+    def __init__(
+        self,
+        responder: LiveResponder,
+        inbox: Inbox,
+        *,
+        speed: float,
+        end: datetime,
+        replay_until: datetime | None = None,
+    ) -> None:
+        if speed <= 0:
+            raise ValueError("speed must be above zero")
+        self.responder = responder
+        self.inbox = inbox
+        self.speed = speed
+        self.end = end
+        self.replay_until = replay_until
+        self._anchor: tuple[datetime, float] | None = None
+        self._held: _Entry | None = None
+        self._lock = threading.Lock()
+        self.late: list[_Entry] = []
+        """Actions entered after the drill's time ran out: never applied."""
+
+    # -- the drill clock -----------------------------------------------------------------
+
+    def drill_now(self) -> datetime | None:
+        """Drill time by the wall clock (None until pacing has started)."""
+        with self._lock:
+            anchor = self._anchor
+        if anchor is None:
+            return None
+        at, wall = anchor
+        return min(self.end, at + timedelta(seconds=(time.monotonic() - wall) * self.speed))
+
+    def _seconds_until(self, when: datetime) -> float:
+        now = self.drill_now()
+        assert now is not None
+        return max(0.0, (when - now).total_seconds() / self.speed)
+
+    # -- the Pacer protocol ----------------------------------------------------------------
+
+    def wait(self, now: datetime, proposed: datetime | None) -> datetime | None:
+        if self.replay_until is not None:
+            if proposed is not None and proposed <= self.replay_until:
+                return proposed
+            self.replay_until = None  # the journal is used up: from here on, real time
+        with self._lock:
+            if self._anchor is None:
+                self._anchor = (now, time.monotonic())
+        deadline = self.end if proposed is None else min(proposed, self.end)
+        while True:
+            if self._held is None:
+                self._held = self.inbox.get(self._seconds_until(deadline))
+                if self._held is None:
+                    return proposed
+            stamped = self._stamp(now)
+            if proposed is not None and stamped > proposed:
+                return proposed  # the world moves first; the action waits for the next call
+            if stamped > self.end:
+                self.late.append(self._held)
+                self._held = None
+                return None
+            entries = [self._held]
+            self._held = None
+            while (more := self.inbox.get(0)) is not None:
+                entries.append(more)
+            for entry in entries:
+                self.responder.submit(TeamAction(stamped, entry.who, entry.command))
+            return stamped
+
+    def _stamp(self, now: datetime) -> datetime:
+        """The drill time to apply an action at: now by the wall, whole seconds, after ``now``."""
+        by_wall = self.drill_now()
+        assert by_wall is not None
+        after = now.replace(microsecond=0) + SECOND
+        return max(_ceil_second(by_wall), after)
+
+
+class ReplayPacer:
+    """Replays a journal without waiting, up to its last moment (for ``drills report``).
+
+    Past ``until`` it proposes a moment just after it, so a drill run with the same
+    ``until`` stops there as interrupted, as the drill being rebuilt was.
+    """
+
+    def __init__(self, until: datetime) -> None:
+        self.until = until
+
+    def wait(self, now: datetime, proposed: datetime | None) -> datetime | None:
+        if proposed is not None and proposed <= self.until:
+            return proposed
+        return self.until + SECOND
+
+

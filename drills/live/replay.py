@@ -1,0 +1,78 @@
+"""Live drills from their journals: the actions read back, a report rebuilt, a drill resumed.
+
+A live drill's world is seeded, and everything the team did is journaled as an
+``action`` event with its drill time, who and the command as typed. Replaying those
+actions at those times on the same scenario, runbook and seed rebuilds the very world
+the team left - which is how ``drills report JOURNAL`` judges a live drill that was
+killed (up to its last journaled moment, marked interrupted) and how
+``drills live --resume JOURNAL`` carries one on.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from drills.engine import Drill
+from drills.journal import Journal, JournalError
+from drills.live.drill import DEFAULT_SPEED, LivePlan
+from drills.live.grade import grade_live
+from drills.live.pacer import ReplayPacer
+from drills.live.responder import JournaledAction, LiveResponder
+from reports.model import DrillReport
+
+__all__ = ["journaled_actions", "plan_from_journal", "report_from_live_journal"]
+
+
+def journaled_actions(journal: Journal) -> list[JournaledAction]:
+    """The team's actions in the journal, in order."""
+    out: list[JournaledAction] = []
+    for number, event in enumerate(journal.events, start=2):
+        if event["kind"] != "action":
+            continue
+        who, command, at = event.get("who"), event.get("command"), event.get("at")
+        if not isinstance(who, str) or not isinstance(command, str) or not isinstance(at, str):
+            raise JournalError(
+                f"{journal.path}:{number}: an action without its time, who or command; "
+                "drills writes these, so the file was edited"
+            )
+        out.append(JournaledAction(datetime.fromisoformat(at), who, command))
+    return out
+
+
+def plan_from_journal(journal: Journal) -> LivePlan:
+    """The live drill the journal's header describes."""
+    header = journal.header
+    if header.mode != "live":
+        raise JournalError(
+            f"{journal.path}: a {header.mode} drill's journal, not a live drill's; "
+            "'drills report' renders it"
+        )
+    where = str(journal.path)
+    extra = header.extra
+    team = extra.get("team")
+    speed = extra.get("speed", DEFAULT_SPEED)
+    return LivePlan(
+        scenario=header.load_scenario(where),
+        runbook=header.load_runbook(where),
+        runbook_path=header.runbook.path if header.runbook is not None else None,
+        team=tuple(team) if isinstance(team, list) and team else ("team",),
+        speed=float(speed) if isinstance(speed, int | float) else DEFAULT_SPEED,
+        drill_id=header.drill_id,
+        ran_at=header.ran_at,
+    )
+
+
+def report_from_live_journal(journal: Journal) -> DrillReport:
+    """A killed live drill's report: its actions replayed up to the last journaled moment.
+
+    The drill did not end, so the report is marked interrupted and leaves out the
+    checks judged at a drill's end, as for a scripted drill rebuilt from its journal.
+    """
+    plan = plan_from_journal(journal)
+    until = journal.last_at or plan.scenario.starts
+    responder = LiveResponder(plan.scenario, plan.runbook, team=plan.team,
+                              replay=journaled_actions(journal))
+    drill = Drill(plan.scenario, plan.runbook, responder=responder, drill_id=plan.drill_id,
+                  pacer=ReplayPacer(until), ran_at=plan.ran_at)
+    result = drill.run(until=until)
+    return grade_live(result, responder, runbook_path=plan.runbook_path)

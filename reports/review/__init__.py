@@ -1,0 +1,70 @@
+"""Readiness reviews: the model an advisor's review is made of, and its renderers.
+
+``drills.review`` builds a :class:`ReadinessReview` from runbooks and drill reports;
+everything here reads only that model (as :mod:`reports` reads only a
+:class:`~reports.model.DrillReport`): console, Markdown, one self-contained HTML page,
+and JSON with a shipped schema (``reports/schema/review.schema.json``).
+"""
+
+from reports.review.console import render_review_console, render_review_console_text
+from reports.review.html import render_review_html
+from reports.review.jsonout import (
+    REVIEW_SCHEMA_FILE,
+    load_review,
+    parse_review,
+    render_review_json,
+    review_json_schema,
+)
+from reports.review.markdown import render_review_markdown
+from reports.review.model import (
+    AGE_CODES,
+    REVIEW_VERSION,
+    AgeStatus,
+    AutomationReview,
+    CheckPoints,
+    DrillAge,
+    DrillEntry,
+    Gap,
+    InputRef,
+    LostPoints,
+    Missing,
+    People,
+    ReadinessReview,
+    Regression,
+    RiskClass,
+    RiskProfile,
+    Rubric,
+)
+from reports.review.writer import REVIEW_BASENAME, REVIEW_FORMATS, write_review
+
+__all__ = [
+    "AGE_CODES",
+    "REVIEW_BASENAME",
+    "REVIEW_FORMATS",
+    "REVIEW_SCHEMA_FILE",
+    "REVIEW_VERSION",
+    "AgeStatus",
+    "AutomationReview",
+    "CheckPoints",
+    "DrillAge",
+    "DrillEntry",
+    "Gap",
+    "InputRef",
+    "LostPoints",
+    "Missing",
+    "People",
+    "ReadinessReview",
+    "Regression",
+    "RiskClass",
+    "RiskProfile",
+    "Rubric",
+    "load_review",
+    "parse_review",
+    "render_review_console",
+    "render_review_console_text",
+    "render_review_html",
+    "render_review_json",
+    "render_review_markdown",
+    "review_json_schema",
+    "write_review",
+]

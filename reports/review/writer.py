@@ -1,0 +1,60 @@
+"""Write a readiness review in several formats to one folder, atomically.
+
+Every format is rendered before anything is written, and each file goes to a
+temporary file beside its target and is renamed over it
+(:func:`reports.writer.write_text_atomic`), so a failed render or a full disk never
+leaves half a review for someone to hand over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from reports.jsonout import ReportError
+from reports.review.console import render_review_console_text
+from reports.review.html import render_review_html
+from reports.review.jsonout import render_review_json
+from reports.review.markdown import render_review_markdown
+from reports.review.model import ReadinessReview
+from reports.writer import check_folder, write_text_atomic
+
+__all__ = ["REVIEW_BASENAME", "REVIEW_FORMATS", "write_review"]
+
+REVIEW_BASENAME = "readiness-review"
+
+REVIEW_FORMATS: dict[str, tuple[str, Callable[[ReadinessReview], str]]] = {
+    "console": (".txt", render_review_console_text),
+    "md": (".md", render_review_markdown),
+    "html": (".html", render_review_html),
+    "json": (".json", render_review_json),
+}
+"""Format name: (file suffix, renderer)."""
+
+
+def write_review(
+    review: ReadinessReview, folder: Path, formats: Sequence[str]
+) -> dict[str, Path]:
+    """Write ``review`` to ``folder/readiness-review.<suffix>`` in each format, in order.
+
+    Raises :class:`ValueError` for an unknown format (before writing anything) and
+    :class:`~reports.jsonout.ReportError` for a folder that cannot be written.
+    """
+    wanted = list(dict.fromkeys(formats))
+    unknown = [name for name in wanted if name not in REVIEW_FORMATS]
+    if unknown:
+        raise ValueError(f"unknown review format {unknown[0]!r}; known formats: "
+                         f"{', '.join(REVIEW_FORMATS)}")
+    folder = Path(folder)
+    check_folder(folder)
+    rendered = {name: REVIEW_FORMATS[name][1](review) for name in wanted}
+    written: dict[str, Path] = {}
+    for name, text in rendered.items():
+        path = folder / f"{REVIEW_BASENAME}{REVIEW_FORMATS[name][0]}"
+        try:
+            write_text_atomic(path, text)
+        except OSError as err:
+            raise ReportError(f"{path}: cannot write the {name} review: "
+                              f"{err.strerror or err}") from None
+        written[name] = path
+    return written

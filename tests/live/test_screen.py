@@ -1,0 +1,46 @@
+"""The live screen drawn from a view, as plain text at a fixed width."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from drills.live.drill import LiveView
+from drills.live.screen import render_status
+from reports.model import LogEntry
+
+T = datetime(2026, 3, 2, 9, 10)
+
+
+def test_the_status_shows_clock_damage_feeders_alerts_and_the_log() -> None:
+    view = LiveView(
+        started=T, speed=10, job="invoice-reminder", clock=datetime(2026, 3, 2, 9, 24, 5),
+        ready=True, damaged=83, by_system={"billing": 30, "email": 23, "warehouse": 30},
+        detected="09:11:00 stop rule fired", job_paused=True,
+        feeders=[("email.outbox", "queue", False), ("activity-logger", "chained", True)],
+        alerts=[(datetime(2026, 3, 2, 9, 11), "ALERT stop rule 'duplicate_messages >= 5'"),
+                (datetime(2026, 3, 2, 9, 15), "customer complaint: duplicate emails")],
+        log=[LogEntry(at=datetime(2026, 3, 2, 9, 13, 2), who="alice",
+                      what="pause: done; 1 feeder(s) still running: activity-logger")],
+        notes=1, snapshots=["snap1"],
+    )
+    text = render_status(view, 100, who="alice", color=False)
+    assert "\x1b[" not in text
+    lines = text.splitlines()
+    assert lines[0].startswith("DRILL clock 09:24:05 (+14 min) · speed x10 · acting: alice")
+    assert "damaged records 83  billing 30  email 23  warehouse 30" in text
+    assert "job invoice-reminder: paused  queue email.outbox: off  chained activity-logger: on" \
+        in text
+    assert "snapshots snap1" in text
+    assert "09:11:00  ALERT stop rule 'duplicate_messages >= 5'" in text
+    assert "09:13:02   alice   pause: done; 1 feeder(s) still running: activity-logger" in text
+    assert all(len(line) <= 100 for line in lines)
+    coloured = render_status(view, 100, who="alice")
+    assert "\x1b[" in coloured
+
+
+def test_before_the_world_is_built_and_after_the_drill() -> None:
+    view = LiveView(started=T, speed=60, job="invoice-reminder")
+    assert "building the world" in render_status(view, 80, color=False)
+    view.over = True
+    view.clock = T
+    assert "DRILL OVER" in render_status(view, 80, color=False)
