@@ -334,7 +334,8 @@ def render_checks(rows: Sequence[Row]) -> list[str]:
     """The targets that are not a single phase's: memory, PostgreSQL's three together."""
     out = []
     for backend in sorted({r.backend for r in rows}):
-        big = [r for r in rows if r.backend == backend and r.size >= 1_000_000]
+        big = [r for r in rows if r.backend == backend and r.size >= 1_000_000
+               and r.seconds is not None]
         if not big:
             continue
         peak = max((r.peak_mib or 0.0) for r in big)
@@ -442,20 +443,22 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="sqlite, postgresql or both, comma-separated (default sqlite)")
     parser.add_argument("--pg-url", default=DEFAULT_PG,
                         help=f"server to create throwaway databases on (default {DEFAULT_PG})")
-    parser.add_argument("--out", type=Path, help="write the results here (.md or .json)")
+    parser.add_argument("--out", type=Path, action="append", default=[],
+                        help="write the results here (.md or .json; may be given twice)")
     parser.add_argument("--no-library", action="store_true",
                         help="skip the built-in scenarios' drills")
     args = parser.parse_args(argv)
-    if args.out is not None and args.out.suffix not in (".md", ".json"):
-        parser.error(f"--out {args.out}: name a .md or .json file")
+    for out in args.out:
+        if out.suffix not in (".md", ".json"):
+            parser.error(f"--out {out}: name a .md or .json file")
     print(f"benchmarking {', '.join(_size(s) for s in args.sizes)} on "
           f"{', '.join(args.backends)} (load {load_average()})", file=sys.stderr)
     report = measure(args.sizes, args.backends, args.pg_url, not args.no_library, sys.stderr)
     report.command = "python -m benchmarks.run " + " ".join(argv)
     print(render_markdown(report), end="")
-    if args.out is not None:
-        _write(args.out, report)
-        print(f"wrote {args.out}", file=sys.stderr)
+    for out in args.out:
+        _write(out, report)
+        print(f"wrote {out}", file=sys.stderr)
     return 0
 
 

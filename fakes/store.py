@@ -326,7 +326,31 @@ class SqlStore:
         self, conn: sa.Connection, qualname: str, t: sa.Table, src: sa.Table,
         fields: Sequence[str], actor: Actor,
     ) -> int:
-        """Log and write every field of ``src`` that differs from ``t``; returns rows logged."""
+        """Log and write every field of ``src`` that differs from ``t``; returns rows logged.
+
+        The records that differ at all are joined once into a second temporary table
+        holding old and new values side by side; the change log's one row per changed
+        field is then read from it field by field, without joining the big table again.
+        """
+        names = [(f"old_{i}", f"new_{i}") for i in range(len(fields))]
+        pairs = sa.Table(
+            "_drills_update_pairs",
+            sa.MetaData(),
+            sa.Column(KEY, sa.Integer),
+            *(sa.Column(n, t.c[f].type) for f, both in zip(fields, names, strict=True)
+              for n in both),
+            prefixes=["TEMPORARY"],
+        )
+        pairs.create(conn)
+        differs = sa.or_(*(t.c[f].is_distinct_from(src.c[f]) for f in fields))
+        conn.execute(
+            pairs.insert().from_select(
+                [KEY, *(n for both in names for n in both)],
+                sa.select(t.c[KEY], *(c for f in fields for c in (t.c[f], src.c[f])))
+                .select_from(t.join(src, t.c[KEY] == src.c[KEY]))
+                .where(differs),
+            )
+        )
         at = format_time(self.clock.now())
         selects = [
             sa.select(
@@ -336,15 +360,13 @@ class SqlStore:
                 sa.literal(actor.run_id, sa.Text),
                 sa.literal(actor.batch_id, sa.Text),
                 sa.literal(qualname),
-                t.c[KEY],
+                pairs.c[KEY],
                 sa.literal(Op.UPDATE),
                 sa.literal(f),
-                sa.cast(t.c[f], sa.Text),
-                sa.cast(src.c[f], sa.Text),
-            )
-            .select_from(t.join(src, t.c[KEY] == src.c[KEY]))
-            .where(t.c[f].is_distinct_from(src.c[f]))
-            for f in fields
+                sa.cast(pairs.c[old], sa.Text),
+                sa.cast(pairs.c[new], sa.Text),
+            ).where(pairs.c[old].is_distinct_from(pairs.c[new]))
+            for f, (old, new) in zip(fields, names, strict=True)
         ]
         union = selects[0] if len(selects) == 1 else sa.union_all(*selects)
         # rowcount of an INSERT ... SELECT is reported only when asked for (psycopg).
@@ -357,9 +379,10 @@ class SqlStore:
             conn.execute(
                 t.update()
                 .where(t.c[KEY] == src.c[KEY])
-                .where(sa.or_(*(t.c[f].is_distinct_from(src.c[f]) for f in fields)))
+                .where(differs)
                 .values({f: src.c[f] for f in fields})
             )
+        pairs.drop(conn)
         return int(logged)
 
     @staticmethod
