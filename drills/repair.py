@@ -8,7 +8,11 @@ the run never made, the value it should have written), guarded so that a field
 somebody changed since is left alone; and one compensation per table for records
 that should not exist (a sent duplicate email is marked, not unsent; a second
 invoice is voided). Warehouse copies are brought in line from their repaired
-source when the warehouse is in scope. Running a repair again changes nothing.
+source when the warehouse is in scope.
+
+A stage is one transaction, and each statement is guarded (``IS DISTINCT FROM`` the
+value it writes), so a repair is safe to repeat: run again, or rerun from its first
+stage after a crash, it changes nothing that is already repaired.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from drills.scope import scope_table, truth_table
 from fakes.actors import Actor
 from fakes.catalog import CATALOG, KEY, WAREHOUSE, ColumnType
 from fakes.store import SqlStore
+from scenarios.truth import WHOLE_RECORD
 
 __all__ = ["COMPENSATION", "STAGE_KEYS", "RepairStage", "repair_stage", "stage_bounds"]
 
@@ -78,78 +83,50 @@ def repair_stage(
     run wrote: a field a person has changed since keeps their value, and the rest of
     their record is repaired around it. ``overwrite`` drops that guard and restores
     every damaged field: what a blind repair without a reviewed sample does.
+
+    The stage is one transaction: a crash halfway leaves it undone, never half done.
+    Every statement writes only values that differ from what it would write, so
+    running a stage again, or the whole repair again from its first stage after a
+    crash, writes nothing twice and ends where an uninterrupted repair ends.
     """
     truth = truth_table(store)
     scope = scope_table(store)
-    tags = ["wrong", "unclear"]
     by_table: dict[str, list[int]] = {}
     for table, key in keys:
         by_table.setdefault(table, []).append(key)
     staged = _stage(store, by_table)
-    restored = compensated = 0
-    for table in sorted(by_table):
-        if table.startswith(f"{WAREHOUSE}."):
-            continue
+    sources = sorted(t for t in by_table if not t.startswith(f"{WAREHOUSE}."))
+    fields = _damaged_fields(store, truth, run_id, sources)
+    plan: list[tuple[str, sa.Select[Any], str, bool]] = []
+    for table in sources:
         chosen = (
             sa.select(scope.c.record_key)
             .where(
                 scope.c.scope_id == scope_id,
                 scope.c.table_name == table,
-                scope.c.tag.in_(tags),
+                scope.c.tag.in_(["wrong", "unclear"]),
                 scope.c.record_key.in_(staged(table)),
             )
             .scalar_subquery()
         )
-        target = store.sa_table(table)
-        with store.engine.connect() as conn:
-            fields = [
-                f
-                for (f,) in conn.execute(
-                    sa.select(truth.c.field)
-                    .where(truth.c.run_id == run_id, truth.c.table_name == table)
-                    .distinct()
-                    .order_by(truth.c.field)
-                )
-            ]
-        for field in fields:
-            if field == "*":
-                name, value = COMPENSATION.get(table, ("status", "void"))
-                src = (
-                    sa.select(
-                        truth.c.record_key.label(KEY),
-                        sa.literal(value, sa.Text).label(name),
-                    )
-                    .where(
-                        truth.c.run_id == run_id,
-                        truth.c.table_name == table,
-                        truth.c.field == "*",
-                        truth.c.record_key.in_(chosen),
-                    )
-                )
-                compensated += store.update_from(table, src, [name], actor)
-                continue
-            col = CATALOG.table(table).column(field)
-            sql_type: sa.types.TypeEngine[Any] = (
-                sa.Integer() if col.type is ColumnType.INT else sa.Text()
-            )
-            guard = sa.true() if overwrite else _untouched_since_run(store, run_id, truth, field)
-            src = (
-                sa.select(
-                    truth.c.record_key.label(KEY),
-                    sa.cast(truth.c.right_value, sql_type).label(field),
-                )
-                .select_from(truth.join(target, target.c[KEY] == truth.c.record_key))
-                .where(
-                    truth.c.run_id == run_id,
-                    truth.c.table_name == table,
-                    truth.c.field == field,
-                    truth.c.record_key.in_(chosen),
-                    guard,
-                )
-            )
-            restored += store.update_from(table, src, [field], actor)
-    copied = _refresh_copies(store, scope_id, by_table, staged, actor)
-    return RepairStage(label, len(keys), restored + copied, compensated)
+        for field in fields.get(table, []):
+            if field == WHOLE_RECORD:
+                plan.append((table, *_compensation(truth, run_id, table, chosen), True))
+            else:
+                plan.append((table, _restore(store, truth, run_id, table, field, chosen,
+                                             overwrite), field, False))
+    copies = _copy_plan(store, scope, scope_id, by_table, staged)
+    restored = compensated = 0
+    with store.atomic():
+        for table, src, field, compensating in plan:
+            written = store.update_from(table, src, [field], actor)
+            if compensating:
+                compensated += written
+            else:
+                restored += written
+        for copy, src, copy_fields in copies:
+            restored += store.update_from(copy, src, copy_fields, actor)
+    return RepairStage(label, len(keys), restored, compensated)
 
 
 def _stage(
@@ -159,6 +136,7 @@ def _stage(
 
     A stage of 100k records written into the statements as an ``IN`` list would pass
     one parameter per key per statement, past SQLite's limit at a million records.
+    Loaded before the stage's own transaction begins; a rerun loads them again.
     """
     meta = sa.MetaData()
     t = sa.Table(
@@ -179,16 +157,95 @@ def _stage(
     return keys_of
 
 
-def _refresh_copies(
+def _damaged_fields(
+    store: SqlStore, truth: sa.Table, run_id: str, tables: Sequence[str]
+) -> dict[str, list[str]]:
+    """The fields the run damaged, per table: one query, read before the stage begins."""
+    out: dict[str, list[str]] = {}
+    if not tables:
+        return out
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(truth.c.table_name, truth.c.field)
+            .where(truth.c.run_id == run_id, truth.c.table_name.in_(tables))
+            .distinct()
+            .order_by(truth.c.table_name, truth.c.field)
+        )
+        for table, field in rows:
+            out.setdefault(table, []).append(field)
+    return out
+
+
+def _compensation(
+    truth: sa.Table, run_id: str, table: str, chosen: sa.ScalarSelect[Any]
+) -> tuple[sa.Select[Any], str]:
+    """Mark the records that should not exist (a duplicate email, a second invoice)."""
+    name, value = COMPENSATION.get(table, ("status", "void"))
+    src = sa.select(
+        truth.c.record_key.label(KEY),
+        sa.literal(value, sa.Text).label(name),
+    ).where(
+        truth.c.run_id == run_id,
+        truth.c.table_name == table,
+        truth.c.field == WHOLE_RECORD,
+        truth.c.record_key.in_(chosen),
+    )
+    return src, name
+
+
+def _restore(
     store: SqlStore,
+    truth: sa.Table,
+    run_id: str,
+    table: str,
+    field: str,
+    chosen: sa.ScalarSelect[Any],
+    overwrite: bool,
+) -> sa.Select[Any]:
+    """The values ``field`` should hold again, for the chosen records still safe to touch.
+
+    A record that is compensated as a whole is left to its compensation where this
+    field is the one the compensation sets; else each run would set the field back
+    and forth between the two.
+    """
+    target = store.sa_table(table)
+    col = CATALOG.table(table).column(field)
+    sql_type: sa.types.TypeEngine[Any] = sa.Integer() if col.type is ColumnType.INT else sa.Text()
+    guard = sa.true() if overwrite else _untouched_since_run(store, run_id, truth, field)
+    conditions = [
+        truth.c.run_id == run_id,
+        truth.c.table_name == table,
+        truth.c.field == field,
+        truth.c.record_key.in_(chosen),
+        guard,
+    ]
+    if COMPENSATION.get(table, ("status", "void"))[0] == field:
+        whole = truth.alias("whole")
+        conditions.append(~sa.exists().where(
+            whole.c.run_id == truth.c.run_id,
+            whole.c.table_name == truth.c.table_name,
+            whole.c.record_key == truth.c.record_key,
+            whole.c.field == WHOLE_RECORD,
+        ))
+    return (
+        sa.select(
+            truth.c.record_key.label(KEY),
+            sa.cast(truth.c.right_value, sql_type).label(field),
+        )
+        .select_from(truth.join(target, target.c[KEY] == truth.c.record_key))
+        .where(*conditions)
+    )
+
+
+def _copy_plan(
+    store: SqlStore,
+    scope: sa.Table,
     scope_id: str,
     by_table: dict[str, list[int]],
     staged: Callable[[str], sa.Select[tuple[int]]],
-    actor: Actor,
-) -> int:
+) -> list[tuple[str, sa.Select[Any], list[str]]]:
     """Bring scoped warehouse copies in line with their (repaired) source records."""
-    scope = scope_table(store)
-    fixed = 0
+    plan: list[tuple[str, sa.Select[Any], list[str]]] = []
     for copy in sorted(by_table):
         if not copy.startswith(f"{WAREHOUSE}."):
             continue
@@ -201,13 +258,9 @@ def _refresh_copies(
             scope.c.table_name == copy,
             scope.c.record_key.in_(staged(copy)),
         )
-        fixed += store.update_from(
-            copy,
-            sa.select(src).where(src.c[KEY].in_(chosen)),
-            CATALOG.table(copy).data_fields,
-            actor,
-        )
-    return fixed
+        plan.append((copy, sa.select(src).where(src.c[KEY].in_(chosen)),
+                     list(CATALOG.table(copy).data_fields)))
+    return plan
 
 
 def _untouched_since_run(

@@ -21,6 +21,7 @@ __all__ = [
     "UnknownTableError",
     "WorldError",
     "did_you_mean",
+    "one_line",
 ]
 
 
@@ -33,6 +34,30 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     if options:
         return f"; choose one of: {', '.join(options)}"
     return ""
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
+def one_line(text: str) -> str:
+    """``text`` as one printable line: whitespace runs become one space, and any other
+    character a terminal would act on or hide (NUL, ESC, right-to-left overrides,
+    zero-width spaces, lone surrogates) is shown as its escape, like ``\\x1b``.
+
+    Error messages quote what a file or a flag said, and a message is read in a
+    terminal or a CI log: an escape sequence in a misspelt key must not clear the
+    screen, and a zero-width space must be visible, since it is often the typo.
+    """
+    shown = "".join(
+        char if char.isprintable() or char.isspace() else _escape(char) for char in text
+    )
+    return " ".join(shown.split())
 
 
 class DrillsError(Exception):

@@ -11,6 +11,7 @@ drill time exists.
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -102,6 +103,7 @@ class SqlStore:
         self.metadata = sa.MetaData()
         self._defs: dict[str, TableDef] = {}
         self._sa: dict[str, sa.Table] = {}
+        self._held = threading.local()
         self._changelog = sa.Table(
             CHANGELOG,
             self.metadata,
@@ -177,8 +179,35 @@ class SqlStore:
 
     @contextmanager
     def begin(self) -> Iterator[sa.Connection]:
+        """A connection in a transaction; inside :meth:`atomic`, that one's."""
+        held: sa.Connection | None = getattr(self._held, "conn", None)
+        if held is not None:
+            yield held
+            return
         with self.engine.begin() as conn:
             yield conn
+
+    @contextmanager
+    def atomic(self) -> Iterator[sa.Connection]:
+        """Make every write inside one transaction: all of them land, or none does.
+
+        The writes (:meth:`insert`, :meth:`update`, :meth:`update_from`, :meth:`delete`)
+        made in this thread inside the block share its connection, so an error or a
+        crash halfway leaves nothing of the block behind; a repair stage runs this way.
+        Read what the block needs before it starts: a read through :attr:`engine`
+        inside it uses another connection (or, for an in-memory database, resets the
+        shared one). Nested blocks join the outer one.
+        """
+        held: sa.Connection | None = getattr(self._held, "conn", None)
+        if held is not None:
+            yield held
+            return
+        with self.engine.begin() as conn:
+            self._held.conn = conn
+            try:
+                yield conn
+            finally:
+                self._held.conn = None
 
     def close(self) -> None:
         self.backend.dispose()

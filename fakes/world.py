@@ -29,6 +29,7 @@ from fakes.store import SqlStore
 __all__ = [
     "FACTORY_LIMIT",
     "MAX_RECORDS_PER_TABLE",
+    "MAX_TOTAL_RECORDS",
     "Method",
     "World",
     "build_world",
@@ -37,6 +38,9 @@ __all__ = [
 
 MAX_RECORDS_PER_TABLE = 5_000_000
 """The most records one table may hold: past it a SQLite world takes minutes and GBs."""
+
+MAX_TOTAL_RECORDS = 10_000_000
+"""The most records a whole world may hold, all tables together (about 2-3 GB of SQLite)."""
 
 FACTORY_LIMIT = 1_000
 """Worlds of at most this many records in all are built by the factories; larger by pools."""
@@ -68,7 +72,8 @@ def validate_counts(counts: Mapping[str, object], catalog: Catalog = CATALOG) ->
 
     Unknown systems and tables raise the catalog's ``UnknownSystemError`` /
     ``UnknownTableError`` (with a did-you-mean); a count that is not a whole number,
-    below zero or over :data:`MAX_RECORDS_PER_TABLE` raises ``WorldError``.
+    below zero or over :data:`MAX_RECORDS_PER_TABLE`, or counts that add up to more
+    than :data:`MAX_TOTAL_RECORDS`, raise ``WorldError``.
     """
     checked: dict[str, int] = {}
     for qualname, count in counts.items():
@@ -93,6 +98,12 @@ def validate_counts(counts: Mapping[str, object], catalog: Catalog = CATALOG) ->
                 "past a few hundred thousand records)"
             )
         checked[qualname] = count
+    total = sum(checked.values())
+    if total > MAX_TOTAL_RECORDS:
+        raise WorldError(
+            f"the world would hold {total:,} records, over the limit of {MAX_TOTAL_RECORDS:,} "
+            "in all tables together; lower the counts"
+        )
     order = {q: i for i, q in enumerate(catalog.tables)}
     return dict(sorted(checked.items(), key=lambda item: order[item[0]]))
 

@@ -7,6 +7,7 @@ from fakes.errors import DrillsError
 from scenarios.badrun import BadRun, BatchResult, Event, automation_def, select_targets
 from scenarios.build import ScenarioWorld, build_scenario_world
 from scenarios.faults import Injector, injector_for
+from scenarios.limits import LimitError
 from scenarios.loader import (
     ScenarioInfo,
     UnknownScenarioError,
@@ -31,6 +32,7 @@ __all__ = [
     "Event",
     "GroundTruth",
     "Injector",
+    "LimitError",
     "Rate",
     "RateValue",
     "Scenario",

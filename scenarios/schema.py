@@ -11,6 +11,7 @@ which returns key paths so the loader can point at the line.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal, Union
@@ -30,13 +31,22 @@ from pydantic import (
 from fakes.catalog import CATALOG, WAREHOUSE, TableDef
 from fakes.errors import DrillsError, did_you_mean
 from scenarios.limits import (
+    EARLIEST_START,
+    LATEST_START,
     MAX_DRILL_LENGTH,
+    MAX_ITEMS,
+    MAX_NAME_LENGTH,
+    MAX_PEOPLE_EDITS,
+    MAX_PEOPLE_PER_HOUR,
     MAX_RATE_PER_MINUTE,
     MAX_RECORDS_PER_TABLE,
     MAX_REPEATS,
+    MAX_RUN_WRITES,
+    MAX_TEXT_LENGTH,
     MAX_TOTAL_RECORDS,
+    MIN_INTERVAL,
 )
-from scenarios.units import Duration, Rate, RateValue
+from scenarios.units import Duration, Rate, RateValue, format_duration
 
 __all__ = [
     "FAULT_KINDS",
@@ -87,7 +97,16 @@ class Strict(BaseModel):
 
 
 def check_slug(value: str) -> str:
-    """A name people type and tools key on: lower-case, digits, '.', '-', '_'."""
+    """A name people type and tools key on: lower-case, digits, '.', '-', '_'.
+
+    Names become parts of file names (``drill-<scenario>-<seed>.html``), so they are
+    also kept short: :data:`~scenarios.limits.MAX_NAME_LENGTH` characters.
+    """
+    if len(value) > MAX_NAME_LENGTH:
+        raise ValueError(
+            f"the name is {len(value):,} characters long, over the limit of "
+            f"{MAX_NAME_LENGTH}; shorten it, like 'invoice-reminder'"
+        )
     if not _SLUG.match(value):
         raise ValueError(
             f"{value!r} is not a valid name; use lower-case letters, digits, '.', '-' or '_', "
@@ -120,7 +139,8 @@ def check_system(value: str) -> str:
 
 
 def _rate_limit(value: RateValue) -> RateValue:
-    if value.per_second * 60 > MAX_RATE_PER_MINUTE:
+    # count per period against the limit per period: no division, so 1000000/min is in
+    if value.count * 60 > MAX_RATE_PER_MINUTE * value.per.total_seconds():
         raise ValueError(
             f"rate {value} is over the limit of {MAX_RATE_PER_MINUTE:,}/min; "
             "lower it (a real bad run is rarely above a few thousand a minute)"
@@ -131,8 +151,27 @@ def _rate_limit(value: RateValue) -> RateValue:
 def _length_limit(value: timedelta) -> timedelta:
     if value > MAX_DRILL_LENGTH:
         raise ValueError(
-            f"duration is over the limit of {MAX_DRILL_LENGTH.days} days; "
-            "drill a shorter window"
+            f"{format_duration(value)} is over the limit of {MAX_DRILL_LENGTH.days} days, the "
+            "longest a drill runs; write a shorter time, like '2h'"
+        )
+    return value
+
+
+def _interval(value: timedelta) -> timedelta:
+    if value < MIN_INTERVAL:
+        raise ValueError(
+            f"every {format_duration(value)} is no schedule; write at least "
+            f"{format_duration(MIN_INTERVAL)}, like '5m'"
+        )
+    return value
+
+
+def _start_limit(value: datetime) -> datetime:
+    naive = value.replace(tzinfo=None)
+    if not EARLIEST_START <= naive <= LATEST_START:
+        raise ValueError(
+            f"{value.isoformat()} is outside the years {EARLIEST_START.year} to "
+            f"{LATEST_START.year} a drill can start in; write a date like '2026-03-02T09:10:00'"
         )
     return value
 
@@ -145,9 +184,15 @@ FieldRef = Annotated[str, AfterValidator(_field), Field(examples=["billing.invoi
 SystemName = Annotated[str, AfterValidator(check_system)]
 LimitedRate = Annotated[Rate, AfterValidator(_rate_limit)]
 Span = Annotated[Duration, AfterValidator(_length_limit)]
+"""Every time a scenario names: up to :data:`~scenarios.limits.MAX_DRILL_LENGTH`."""
+Interval = Annotated[Span, AfterValidator(_interval)]
+"""How often something recurs: at least :data:`~scenarios.limits.MIN_INTERVAL`."""
+Start = Annotated[datetime, AfterValidator(_start_limit)]
+Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_LENGTH)]
+PerHour = Annotated[int, Field(strict=True, ge=0, le=MAX_PEOPLE_PER_HOUR)]
 Count = Annotated[int, Field(strict=True, ge=0, le=MAX_RECORDS_PER_TABLE)]
 Repeats = Annotated[int, Field(strict=True, ge=2, le=MAX_REPEATS)]
-Filter = dict[str, str]
+Filter = Annotated[dict[str, str], Field(max_length=MAX_ITEMS)]
 """Field = value conditions on the automation's table, all of which must hold."""
 
 
@@ -177,8 +222,8 @@ ShopCounts = _system_counts("shop")
 class Warehouse(Strict):
     """Whole-table copies the warehouse refreshes on a schedule (incrementally)."""
 
-    copies: list[TableRef] = Field(default_factory=list)
-    every: Duration = timedelta(minutes=5)
+    copies: list[TableRef] = Field(default_factory=list, max_length=MAX_ITEMS)
+    every: Interval = timedelta(minutes=5)
 
 
 class FieldSyncSpec(Strict):
@@ -187,7 +232,7 @@ class FieldSyncSpec(Strict):
     from_: FieldRef = Field(alias="from")
     to: FieldRef
     key: str = Field(description="field of the target table holding the source record's id")
-    lag: Duration = timedelta(minutes=2)
+    lag: Span = timedelta(minutes=2)
 
 
 class World(Strict):
@@ -197,7 +242,7 @@ class World(Strict):
     support: SupportCounts = Field(default_factory=SupportCounts)  # type: ignore[valid-type]
     shop: ShopCounts = Field(default_factory=ShopCounts)  # type: ignore[valid-type]
     warehouse: Warehouse = Field(default_factory=Warehouse)
-    syncs: list[FieldSyncSpec] = Field(default_factory=list)
+    syncs: list[FieldSyncSpec] = Field(default_factory=list, max_length=MAX_ITEMS)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -234,14 +279,14 @@ class Feeder(Strict):
 
     kind: Literal["schedule", "webhook", "chained", "queue"]
     name: Annotated[str, AfterValidator(check_slug)]
-    every: Duration | None = None
+    every: Interval | None = None
 
 
 class Trigger(Strict):
     """What starts a run: a change to a field, a schedule or a webhook. Exactly one."""
 
     on_change: FieldRef | None = None
-    schedule: Duration | None = None
+    schedule: Interval | None = None
     webhook: Slug | None = None
     on: TableRef | None = Field(
         default=None, description="the table a schedule or webhook works through"
@@ -291,7 +336,7 @@ class SetField(Strict):
     """Set a field of the triggering record, to a fixed value or to another field's value."""
 
     field: FieldRef
-    value: str | None = None
+    value: Annotated[str, Field(max_length=MAX_TEXT_LENGTH)] | None = None
     from_: FieldRef | None = Field(default=None, alias="from")
 
     @model_validator(mode="after")
@@ -307,10 +352,11 @@ class CreateRecord(Strict):
     table: TableRef
     copy_fields: dict[str, str] = Field(
         default_factory=dict,
+        max_length=MAX_ITEMS,
         alias="copy",
         description="new record field -> field of the triggering record",
     )
-    values: dict[str, str | int] = Field(default_factory=dict)
+    values: dict[str, str | int] = Field(default_factory=dict, max_length=MAX_ITEMS)
 
 
 def _activity_table(value: str) -> str:
@@ -355,20 +401,24 @@ class Automation(Strict):
     name: Slug
     source: SystemName
     trigger: Trigger
-    feeders: list[Feeder] = Field(default_factory=list)
+    feeders: list[Feeder] = Field(default_factory=list, max_length=MAX_ITEMS)
     callable: CallableRef | None = Field(
         default=None,
         description="the team's own automation, 'package.module:function', called with a "
         "client for the fake systems and the triggering event (instead of 'does')",
     )
     does: list[Action] = Field(
-        default_factory=list, description="the healthy behaviour, step by step"
+        default_factory=list,
+        max_length=MAX_ITEMS,
+        description="the healthy behaviour, step by step",
     )
     where: Filter = Field(
         default_factory=dict, description="the records the job is meant for, e.g. status: active"
     )
     touches: list[Literal["money", "customer_messages", "legal_records", "access"]] = Field(
-        default_factory=list, description="what a bad run can hurt; sets the risk class"
+        default_factory=list,
+        max_length=MAX_ITEMS,
+        description="what a bad run can hurt; sets the risk class",
     )
 
     @field_validator("does")
@@ -434,7 +484,7 @@ class Reach(Strict):
 
 
 class _FaultBase(Strict):
-    starts: Duration = Field(
+    starts: Span = Field(
         default=timedelta(0), description="when the bad run starts, after the scenario starts"
     )
     rate: LimitedRate = Field(description="events the bad run handles per period")
@@ -463,7 +513,7 @@ class BlankWrites(_FaultBase):
     """Empty values (or nulls) written over real values in the source system."""
 
     kind: Literal["blank_writes"]
-    fields: list[FieldRef] = Field(min_length=1)
+    fields: list[FieldRef] = Field(min_length=1, max_length=MAX_ITEMS)
     blank: Literal["empty", "null"] = "empty"
 
 
@@ -541,26 +591,26 @@ def _after(value: Any) -> Any:
 
 
 class Threshold(Strict):
-    count: Annotated[int, Field(strict=True, ge=1)]
-    of: str
+    count: Annotated[int, Field(strict=True, ge=1, le=MAX_RUN_WRITES)]
+    of: Text
 
 
 class Complaints(Strict):
     """Customers notice: the first complaint after so much visible damage, then more."""
 
     first_after: Annotated[Threshold, BeforeValidator(_after)]
-    every: Duration = timedelta(minutes=10)
+    every: Interval = timedelta(minutes=10)
 
 
 class ShadowFixes(Strict):
     """Untracked manual fixes that start when nobody has said anything for too long."""
 
-    start_after_silence: Duration
-    per_hour: Annotated[int, Field(strict=True, ge=0, le=MAX_RATE_PER_MINUTE)]
+    start_after_silence: Span
+    per_hour: PerHour
 
 
 class People(Strict):
-    edits_per_hour: Annotated[int, Field(strict=True, ge=0, le=MAX_RATE_PER_MINUTE)] = 0
+    edits_per_hour: PerHour = 0
     complaints: Complaints | None = None
     shadow_fixes: ShadowFixes | None = None
 
@@ -572,14 +622,14 @@ class Scenario(Strict):
     """One bad run to drill: what breaks, where, and who is around when it does."""
 
     name: Slug
-    title: str = Field(min_length=1)
-    summary: str = Field(min_length=1)
+    title: Text
+    summary: Text
     seed: Annotated[int, Field(strict=True, ge=0, le=2**63 - 1)] = 0
-    starts: datetime
+    starts: Start
     runs_for: Span = Field(
         default=timedelta(hours=2), description="how long the drill clock may run at most"
     )
-    escalation_delay: Duration = Field(
+    escalation_delay: Span = Field(
         default=timedelta(minutes=30),
         description="how long until someone who can pause is reached, if the owner cannot",
     )
@@ -628,6 +678,56 @@ class Scenario(Strict):
             if sync.key not in target.field_names:
                 issues.append((("world", "syncs", i, "key"), _no_field(target, sync.key)))
         issues.extend(self._check_fault(source_table))
+        issues.extend(self._check_volume())
+        return issues
+
+    def run_writes(self) -> tuple[int, int, int]:
+        """(records reached, writes per record, their product): the most a bad run writes.
+
+        The reach is cut to the trigger table's size, and each record reached gets every
+        step of the automation, times the fault's repeats. Syncs downstream copy some of
+        it again; this bound leaves them out, as they copy at most what is written here.
+        """
+        size = self.world.counts.get(self.automation.trigger.table, 0)
+        reach = self.fault.reach
+        if reach.count is not None:
+            reached = min(reach.count, size)
+        elif reach.percent is not None:
+            reached = math.ceil(size * reach.percent / 100)
+        else:
+            reached = size
+        f = self.fault
+        repeats = (
+            f.times if isinstance(f, TripleTrigger)
+            else f.copies if isinstance(f, DuplicateRecords)
+            else 2 * f.flips if isinstance(f, StatusFlapping)
+            else 1
+        )
+        each = max(1, len(self.automation.does)) * repeats
+        return reached, each, reached * each
+
+    def people_edits(self) -> int:
+        """People's edits and shadow fixes over the whole drill, at most."""
+        per_hour = self.people.edits_per_hour
+        if self.people.shadow_fixes is not None:
+            per_hour += self.people.shadow_fixes.per_hour
+        return math.ceil(per_hour * self.runs_for.total_seconds() / 3600)
+
+    def _check_volume(self) -> list[tuple[Path, str]]:
+        """The limits on what a drill writes, which only the whole file can tell."""
+        issues: list[tuple[Path, str]] = []
+        reached, each, writes = self.run_writes()
+        if writes > MAX_RUN_WRITES:
+            issues.append((("fault", "reach"),
+                           f"the bad run could write {writes:,} records ({reached:,} records "
+                           f"reached, {each:,} writes each), over the limit of "
+                           f"{MAX_RUN_WRITES:,}; lower the reach or the fault's repeats"))
+        edits = self.people_edits()
+        if edits > MAX_PEOPLE_EDITS:
+            issues.append((("people",),
+                           f"people would make {edits:,} edits over the "
+                           f"{format_duration(self.runs_for)} drill, over the limit of "
+                           f"{MAX_PEOPLE_EDITS:,}; lower the edits per hour or runs_for"))
         return issues
 
     def _check_fault(self, source_table: TableDef) -> list[tuple[Path, str]]:

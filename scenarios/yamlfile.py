@@ -45,13 +45,14 @@ from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 
-from fakes.errors import DrillsError, did_you_mean
+from fakes.errors import DrillsError, did_you_mean, one_line
 
 __all__ = [
     "MAX_ALIASES",
     "MAX_DEPTH",
     "MAX_FILE_BYTES",
     "MAX_NODES",
+    "MAX_NUMBER_LENGTH",
     "Checked",
     "CrossCheck",
     "FileError",
@@ -75,6 +76,13 @@ MAX_NODES = 100_000
 
 MAX_DEPTH = 64
 """How deeply mappings and lists may nest; a scenario needs about six levels."""
+
+MAX_NUMBER_LENGTH = 1_000
+"""Characters in one number; no limit in a drill file needs more than 20 digits.
+
+Python refuses to turn more than 4,300 digits into an ``int`` (a guard against slow
+conversions); the reader refuses far earlier, with the line of the number.
+"""
 
 KeyPath = tuple[str | int, ...]
 """A key path into a file, e.g. ``('fault', 'kind')`` or ``('automation', 'does', 0)``."""
@@ -127,7 +135,7 @@ class FileError(DrillsError):
         if self.more:
             s = "s" if self.more > 1 else ""
             text += f" (and {self.more} more error{s}; run 'drills validate {self.file}')"
-        return " ".join(text.split())
+        return one_line(text)
 
     def __repr__(self) -> str:
         return f"FileError({str(self)!r})"
@@ -140,13 +148,17 @@ class FileError(DrillsError):
 # -- reading ---------------------------------------------------------------------------
 
 _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
-_INT = re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$")
+_INT = re.compile(
+    r"^(?:[-+]?0b_*[01][01_]*|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x_*[0-9a-fA-F][0-9a-fA-F_]*)$"
+)
 _FLOAT = re.compile(
     r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?"
     r"|\.[0-9][0-9_]*(?:[eE][-+]?[0-9]+)?"
     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
 )
 _MERGE = "tag:yaml.org,2002:merge"
+_NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _YAML11_ONLY = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
 
 
@@ -196,7 +208,57 @@ class _Loader(yaml.SafeLoader):
         finally:
             self.depth -= 1
 
+    def construct_scalar(self, node: ScalarNode | MappingNode) -> Any:
+        """Every scalar passes here: refuse what Python or pydantic cannot take in."""
+        value = super().construct_scalar(node)
+        if not isinstance(value, str):  # pragma: no cover - PyYAML gives text
+            return value
+        if node.tag in _NUMBER_TAGS and len(value) > MAX_NUMBER_LENGTH:
+            raise _Refused(
+                node.start_mark,
+                f"a number {len(value):,} characters long, over the limit of "
+                f"{MAX_NUMBER_LENGTH:,}; write a smaller number",
+            )
+        if _SURROGATE.search(value):
+            raise _Refused(
+                node.start_mark,
+                "the text holds an escaped surrogate ('\\ud800' to '\\udfff'), half of a "
+                "UTF-16 pair that is no character; write the character itself",
+            )
+        return value
 
+    def construct_yaml_int(self, node: ScalarNode) -> Any:
+        """``!!int 0x`` (a tag on text that is no number) is an error at its line."""
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:
+            raise _Refused(node.start_mark, f"{_show(node.value)} is not a whole number; "
+                           "write digits, like 120") from None
+
+    def construct_yaml_float(self, node: ScalarNode) -> Any:
+        """``!!float abc`` is an error at its line."""
+        try:
+            return super().construct_yaml_float(node)
+        except ValueError:
+            raise _Refused(node.start_mark, f"{_show(node.value)} is not a number; "
+                           "write digits, like 2.5") from None
+
+    def construct_yaml_timestamp(self, node: ScalarNode) -> Any:
+        """An unquoted date that is no date (``2026-02-30``) is an error at its line."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError) as err:
+            reason = f" ({err})" if len(str(err)) <= 40 else ""
+            raise _Refused(
+                node.start_mark,
+                f"{node.value!r} is not a real date and time{reason}; write it like "
+                "'2026-03-02T09:10:00'",
+            ) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+_Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 _Loader.add_implicit_resolver("tag:yaml.org,2002:bool", _BOOL, list("tTfF"))
 _Loader.add_implicit_resolver("tag:yaml.org,2002:int", _INT, list("-+0123456789"))
 _Loader.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT, list("-+0123456789."))
@@ -520,7 +582,7 @@ def _kind_of(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "a list"
     if isinstance(value, int | float):
-        return f"the number {value}"
+        return f"the number {_number(value)}"
     return "text"
 
 
@@ -543,12 +605,19 @@ def _show(value: Any) -> str:
     if isinstance(value, str):
         text = value if len(value) <= 40 else value[:37] + "..."
         return repr(text)
-    return str(value)
+    return _number(value)
+
+
+_LONG_NUMBER = 10**24
 
 
 def _number(value: Any) -> str:
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10_000:
-        return f"{value:,}"
+    """A number for a message: 12,000 with commas; one too long to read by its length."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if abs(value) >= _LONG_NUMBER:
+            return f"a {len(str(abs(value)))}-digit number"
+        if abs(value) >= 10_000:
+            return f"{value:,}"
     return str(value)
 
 
@@ -753,12 +822,12 @@ def _human(err: ErrorDetails, model: type[BaseModel], doc: YamlDocument) -> File
                          path=path, fix="add one")
     if kind == "string_too_long":
         return FileError(doc.file, line, column,
-                         f"is longer than {ctx.get('max_length')} characters", path=path,
-                         fix="shorten it")
+                         f"is longer than {_number(ctx.get('max_length'))} characters, the "
+                         "limit", path=path, fix="shorten it")
     if kind == "too_long":
         return FileError(doc.file, line, column,
-                         f"has more than {ctx.get('max_length')} items", path=path,
-                         fix="remove some")
+                         f"has more than {_number(ctx.get('max_length'))} items, the limit",
+                         path=path, fix="remove some")
     return FileError(doc.file, line, column, f"{err['msg'][:1].lower()}{err['msg'][1:]}",
                      path=path)
 

@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from drills import __version__
-from fakes.errors import DrillsError
+from fakes.errors import DrillsError, one_line
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "cli", "main"]
 
@@ -49,7 +49,7 @@ class DrillsGroup(click.Group):
         try:
             return super().invoke(ctx)
         except DrillsError as err:
-            click.echo(f"drills: error: {err}", err=True)
+            click.echo(f"drills: error: {one_line(str(err))}", err=True)
             ctx.exit(EXIT_USAGE)
 
 

@@ -45,14 +45,16 @@ from pydantic import (
 from drills.runbook.rules import EXAMPLE_RULE, METRICS, StopRule, parse_stop_rule
 from fakes.catalog import CATALOG
 from fakes.errors import did_you_mean
+from scenarios.limits import MAX_ITEMS, MAX_TEXT_LENGTH
 from scenarios.schema import SLUG_PATTERN, Strict, check_slug, check_system
-from scenarios.units import Duration, parse_duration
+from scenarios.units import Duration, format_duration, parse_duration
 from scenarios.yamlfile import KeyPath
 
 __all__ = [
     "CALLABLE_PATTERN",
     "MAX_RUNBOOK_DURATION",
     "MAX_SAMPLE",
+    "MIN_UPDATE_EVERY",
     "PAUSE_STEP_KINDS",
     "PERCENT_PATTERN",
     "REPAIR_STRATEGIES",
@@ -78,6 +80,10 @@ MAX_SAMPLE = 100_000
 
 MAX_RUNBOOK_DURATION = timedelta(days=366)
 """The longest time a runbook may name: steps take minutes, exports run daily or weekly."""
+
+MIN_UPDATE_EVERY = timedelta(minutes=1)
+"""The shortest gap between two status updates: a drill logs each one, and an update
+every 0s would never end."""
 
 CALLABLE_PATTERN = (
     r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*"
@@ -152,6 +158,15 @@ def _short(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def _update_gap(value: timedelta) -> timedelta:
+    if value < MIN_UPDATE_EVERY:
+        raise ValueError(
+            f"an update every {format_duration(value)} never lets anyone work; write at "
+            f"least {format_duration(MIN_UPDATE_EVERY)}, like '30m'"
+        )
+    return value
+
+
 def _percent(value: Any) -> float:
     """'10%' -> 0.1: a share of the records, kept as a fraction so code can multiply by it."""
     if isinstance(value, str) and _PERCENT.match(value):
@@ -187,6 +202,11 @@ def _stop_rule(value: Any) -> StopRule:
             f"a stop rule is text, got {_short(value)}; write it like '{EXAMPLE_RULE}' "
             "(in quotes if it holds ': ')"
         )
+    if len(value) > MAX_TEXT_LENGTH:
+        raise ValueError(
+            f"the stop rule is {len(value):,} characters long, over the limit of "
+            f"{MAX_TEXT_LENGTH:,}; write it like '{EXAMPLE_RULE}'"
+        )
     return parse_stop_rule(value)
 
 
@@ -195,14 +215,16 @@ Slug = Annotated[
     AfterValidator(check_slug),
     WithJsonSchema({"type": "string", "pattern": SLUG_PATTERN}),
 ]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT_LENGTH)
+]
 Time = Annotated[Duration, WrapValidator(_bounded)]
 SystemName = Annotated[
     str,
     AfterValidator(check_system),
     WithJsonSchema({"type": "string", "enum": list(CATALOG.systems)}),
 ]
-Systems = Annotated[list[SystemName], Field(min_length=1)]
+Systems = Annotated[list[SystemName], Field(min_length=1, max_length=MAX_ITEMS)]
 CallableRef = Annotated[
     str,
     AfterValidator(_callable),
@@ -332,6 +354,7 @@ class Scope(Strict):
 
     by: list[ScopeMethod] = Field(
         min_length=1,
+        max_length=MAX_ITEMS,
         description="run_id, window, batch and filter come from the run; noticed means the "
         "records people happened to notice",
     )
@@ -346,7 +369,7 @@ class Repair(Strict):
     sample: Annotated[int, Field(strict=True, ge=1, le=MAX_SAMPLE)] | None = Field(
         default=None, description="records repaired first as a test, 10-20 is typical"
     )
-    stages: Annotated[list[Percent], Field(min_length=1)] | None = Field(
+    stages: Annotated[list[Percent], Field(min_length=1, max_length=MAX_ITEMS)] | None = Field(
         default=None,
         description="growing shares of the records, ending at 100%; held as fractions "
         "('10%' is 0.1)",
@@ -374,7 +397,9 @@ class Comms(Strict):
     first_note_within: Time | None = Field(
         default=None, description="when the first note goes out after the pause"
     )
-    next_update_every: Time | None = None
+    next_update_every: Annotated[Time, AfterValidator(_update_gap)] | None = Field(
+        default=None, description="how often an update follows the first note"
+    )
     customer_message: Text | None = None
     channel: Text | None = Field(default=None, description="where notes go, e.g. #billing-ops")
 
@@ -384,9 +409,13 @@ class Restart(Strict):
 
     approver: Person | None = None
     cause: Text | None = Field(default=None, description="the exact cause in one sentence")
-    test: list[Text] = Field(default_factory=list, description="low-risk test records first")
+    test: list[Text] = Field(
+        default_factory=list, max_length=MAX_ITEMS, description="low-risk test records first"
+    )
     ramp: list[RampStep] = Field(
-        default_factory=list, description="batch sizes up to normal volume, e.g. [1, 10, normal]"
+        default_factory=list,
+        max_length=MAX_ITEMS,
+        description="batch sizes up to normal volume, e.g. [1, 10, normal]",
     )
     watch: Time | None = Field(
         default=None, description="how long someone who can pause watches after the restart"
@@ -402,13 +431,15 @@ class Runbook(Strict):
     backup_owner: Person | None = Field(default=None, description="who owns it when the owner "
                                         "is away")
     stop_rules: list[StopRuleField] = Field(
-        default_factory=list, description="when to pause, as checkable rules"
+        default_factory=list, max_length=MAX_ITEMS, description="when to pause, as checkable rules"
     )
     first_safe_action: Text | None = Field(
         default=None, description="the one thing to do first, before investigating"
     )
     pause: list[PauseStep] = Field(
-        default_factory=list, description="how to pause the job and everything feeding it"
+        default_factory=list,
+        max_length=MAX_ITEMS,
+        description="how to pause the job and everything feeding it",
     )
     snapshot: Snapshot | None = Field(
         default=None, description="what to copy aside before anyone edits by hand"

@@ -79,7 +79,8 @@ def test_seed_changes_the_drill(tmp_path: Path) -> None:
          "unknown scenario 'invoice-tripple-trigger'; did you mean 'invoice-triple-trigger'?"),
         (["invoice-triple-trigger", "--format", "pdf"],
          "unknown format 'pdf' in --format; choose from console, md, html, json, junit"),
-        (["invoice-triple-trigger", "--seed", "-3"], "--seed must be 0 or more, got -3"),
+        (["invoice-triple-trigger", "--seed", "-3"],
+         "--seed must be 0 to 9,223,372,036,854,775,807, got -3; e.g. --seed 1729"),
         (["order-status-flapping", "--runbook", GOOD],
          f"{GOOD} is the runbook for 'invoice-reminder', but scenario 'order-status-flapping' "
          "drills 'fulfilment-status-sync'; pick the matching pair"),
@@ -93,7 +94,8 @@ def test_seed_changes_the_drill(tmp_path: Path) -> None:
          "--scale must be above 0, got 0; e.g. --scale 10 or 0.5"),
         (["invoice-triple-trigger", "--scale", "100000"],
          "--scale 100000 takes world.crm.contacts of scenario 'invoice-triple-trigger' past "
-         "its limit (input should be less than or equal to 5000000); choose a smaller factor"),
+         "its limit (80,000,000 records, over the limit of 5,000,000); the largest --scale "
+         "that fits is 4166.66"),
     ],
 )
 def test_bad_input_is_one_line(args: list[str], message: str) -> None:

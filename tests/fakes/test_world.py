@@ -375,6 +375,10 @@ def test_the_sampler_is_seeded_and_stays_in_range() -> None:
         ({"crm.contacts": MAX_RECORDS_PER_TABLE + 1}, WorldError,
          "count for crm.contacts is 5,000,001, over the limit of 5,000,000 records per table; "
          "lower it to 5,000,000 or fewer"),
+        ({"crm.contacts": MAX_RECORDS_PER_TABLE, "crm.deals": MAX_RECORDS_PER_TABLE,
+          "shop.orders": 1}, WorldError,
+         "the world would hold 10,000,001 records, over the limit of 10,000,000 in all tables "
+         "together; lower the counts"),
         ({"warehouse.billing_invoices": 5}, WorldError,
          "warehouse.billing_invoices is a warehouse copy that a sync fills; leave it out of "
          "the counts and give one for billing.invoices instead"),

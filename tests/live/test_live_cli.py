@@ -29,7 +29,7 @@ SCENARIO = "invoice-triple-trigger"
     ([SCENARIO, "--runbook", RUNBOOK, "--team", "pause"], "is also an action"),
     ([SCENARIO, "--runbook", RUNBOOK, "--team", "ana maria"], "cannot be typed as a prefix"),
     ([SCENARIO, "--runbook", RUNBOOK, "--team", ","], "--team names nobody"),
-    ([SCENARIO, "--runbook", RUNBOOK, "--seed", "-1"], "--seed must be 0 or more"),
+    ([SCENARIO, "--runbook", RUNBOOK, "--seed", "-1"], "--seed must be 0 to 9,223,372"),
     (["crm-blank-emails", "--runbook", RUNBOOK], "is the runbook for 'invoice-reminder'"),
     ([SCENARIO, "--runbook", RUNBOOK, "--format", "pdf"], "unknown format 'pdf'"),
     ([SCENARIO, "--resume", "x.jsonl"], "--resume carries on the drill in its journal; drop "

@@ -402,3 +402,79 @@ def test_builtin_names_are_the_library_files() -> None:
     library = Path(__file__).parents[2] / "scenarios" / "library"
     assert builtin_names() == sorted(p.stem for p in library.glob("*.yaml"))
     assert [info.name for info in builtin_scenarios()] == builtin_names()
+
+
+# -- found by the fuzz tests (tests/fuzz) ---------------------------------------------------
+
+
+def test_a_number_too_long_for_python_is_refused_at_its_line(tmp_path: Path) -> None:
+    # Python refuses int() of more than 4,300 digits with a ValueError; it was a traceback.
+    path = write(tmp_path, minimal_with("reach: 12", "reach: " + "9" * 5_000))
+    assert lines(validate_scenario_file(path)) == [
+        f"{path}:25:10: a number 5,000 characters long, over the limit of 1,000; "
+        "write a smaller number"
+    ]
+    hex_path = write(tmp_path, minimal_with("reach: 12", "reach: 0x" + "f" * 2_000), "h.yaml")
+    assert "a number 2,002 characters long" in str(validate_scenario_file(hex_path)[0])
+
+
+def test_a_long_number_is_shown_by_its_length(tmp_path: Path) -> None:
+    path = write(tmp_path, minimal_with("reach: 12", f"reach: {10**100}"))
+    assert lines(validate_scenario_file(path)) == [
+        f"{path}:25:10: must be at most 5,000,000, got a 101-digit number (fault.reach); "
+        "lower it"
+    ]
+
+
+def test_an_escaped_surrogate_is_refused_at_its_line(tmp_path: Path) -> None:
+    # "\udcff" in a double-quoted string made pydantic raise UnicodeEncodeError.
+    path = write(tmp_path, minimal_with("title: Reminder rule fires three times",
+                                        'title: "x\\udcff"'))
+    assert lines(validate_scenario_file(path)) == [
+        f"{path}:3:8: the text holds an escaped surrogate ('\\ud800' to '\\udfff'), half of "
+        "a UTF-16 pair that is no character; write the character itself"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("2026-02-30", "'2026-02-30' is not a real date and time (day is out of range for "
+                       "month); write it like '2026-03-02T09:10:00'"),
+        ("2026-03-02T09:10:00+99:00", "'2026-03-02T09:10:00+99:00' is not a real date and "
+                                      "time; write it like '2026-03-02T09:10:00'"),
+    ],
+)
+def test_an_unquoted_date_that_is_no_date_is_refused_at_its_line(
+    tmp_path: Path, value: str, message: str
+) -> None:
+    # PyYAML raised ValueError from datetime() for these; it was a traceback.
+    path = write(tmp_path, minimal_with('starts: "2026-03-02T09:10:00"', f"starts: {value}"))
+    assert lines(validate_scenario_file(path)) == [f"{path}:5:9: {message}"]
+
+
+def test_tagged_numbers_that_are_no_numbers_are_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, minimal_with("reach: 12", "reach: !!int 0x"))
+    assert lines(validate_scenario_file(path)) == [
+        f"{path}:25:10: '0x' is not a whole number; write digits, like 120"
+    ]
+    path = write(tmp_path, minimal_with("reach: 12", "reach: !!float abc"), "f.yaml")
+    assert lines(validate_scenario_file(path)) == [
+        f"{path}:25:10: 'abc' is not a number; write digits, like 2.5"
+    ]
+    # '0x_' has no digit: it is text, not int('', 16)
+    assert read_yaml(write(tmp_path, "a: 0x_\nb: 0b_\n", "t.yaml")).data == {
+        "a": "0x_", "b": "0b_",
+    }
+
+
+def test_characters_a_terminal_acts_on_are_shown_escaped(tmp_path: Path) -> None:
+    # An escape sequence in a misspelt key must not reach the terminal raw; a
+    # zero-width space or a right-to-left override must be visible.
+    path = write(tmp_path, minimal_with("reach: 12", 'reach: 12\n  "\\e[2J\\u200b\\u202e": 1'))
+    assert lines(validate_scenario_file(path)) == [
+        f"{path}:26:3: unknown key '\\x1b[2J\\u200b\\u202e' (fault); choose one of: kind, "
+        "rate, reach, starts, times, via"
+    ]
+    shown = str(FileError("x.yaml", 1, 1, "bad \x00 \x85 \ud800 🔥"))
+    assert shown == "x.yaml:1:1: bad \\x00 \\ud800 🔥"

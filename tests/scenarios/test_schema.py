@@ -160,7 +160,8 @@ def test_an_unknown_fault_kind_is_a_tag_error() -> None:
          "rate 2000000/min is over the limit of 1,000,000/min; lower it (a real bad run is "
          "rarely above a few thousand a minute)"),
         ({"runs_for": "8d"}, ("runs_for",),
-         "duration is over the limit of 7 days; drill a shorter window"),
+         "8d is over the limit of 7 days, the longest a drill runs; write a shorter time, "
+         "like '2h'"),
         ({"fault.reach": "lots"}, ("fault", "triple_trigger", "reach"),
          "reach 'lots' is not a count (120), a percentage ('25%') or {where: ...}"),
         ({"fault.reach": {}}, ("fault", "triple_trigger", "reach"),

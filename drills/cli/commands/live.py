@@ -20,7 +20,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from drills.cli.commands.run import check_out, parse_formats
+from drills.cli.commands.run import MAX_SEED, check_out, parse_formats
 from drills.cli.main import EXIT_FAILED, EXIT_OK
 from drills.journal import DEFAULT_NAME, JournalHeader, JournalWriter, read_journal
 from drills.live import DEFAULT_SPEED, LiveDrill, LivePlan
@@ -171,8 +171,8 @@ def _start(
     if scale is not None:
         spec = scale_scenario(spec, scale)
     if seed is not None:
-        if seed < 0:
-            raise DrillsError(f"--seed must be 0 or more, got {seed}")
+        if not 0 <= seed <= MAX_SEED:
+            raise DrillsError(f"--seed must be 0 to {MAX_SEED:,}, got {seed}; e.g. --seed 1729")
         spec = spec.model_copy(update={"seed": seed})
     runbook = load_runbook(runbook_path)
     if runbook.automation != spec.automation.name:

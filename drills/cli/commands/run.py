@@ -27,10 +27,14 @@ from fakes.errors import DrillsError
 from reports.console import render_console
 from reports.jsonout import ReportError
 from reports.writer import FORMATS, write_reports
+from scenarios.limits import check_disk_room
 from scenarios.loader import load_scenario
 from scenarios.scaling import scale_scenario
 
-__all__ = ["OutputError", "check_out", "command", "parse_formats"]
+__all__ = ["MAX_SEED", "OutputError", "check_out", "command", "parse_formats"]
+
+MAX_SEED = 2**63 - 1
+"""The largest seed a scenario file may give; ``--seed`` keeps to it too."""
 
 
 class OutputError(DrillsError):
@@ -127,8 +131,8 @@ def command(
     if scale is not None:
         spec = scale_scenario(spec, scale)
     if seed is not None:
-        if seed < 0:
-            raise DrillsError(f"--seed must be 0 or more, got {seed}")
+        if not 0 <= seed <= MAX_SEED:
+            raise DrillsError(f"--seed must be 0 to {MAX_SEED:,}, got {seed}; e.g. --seed 1729")
         spec = spec.model_copy(update={"seed": seed})
     runbook = load_runbook(runbook_path) if runbook_path is not None else None
     if runbook is not None and runbook.automation != spec.automation.name:
@@ -141,6 +145,8 @@ def command(
     journal = _journal(journal_path, out, scenario, scale)
     if db_path is not None and db_path.exists():
         raise DrillsError(f"--db {db_path} exists already; name a new file for the drill database")
+    if db_path is not None:
+        check_disk_room(db_path, spec.world.total)
     console = Console(file=sys.stdout)
     progress = DrillProgress(Console(stderr=True), verbose=verbose, live=not quiet)
     with progress:

@@ -30,6 +30,7 @@ from fakes.exports import MANIFEST, check_export_target, export_tables
 from fakes.factories import DEFAULT_START
 from fakes.store import SqlStore
 from fakes.world import World, build_world, validate_counts
+from scenarios.limits import check_disk_room
 
 __all__ = ["DEFAULT_COUNTS", "DEFAULT_SEED", "command", "parse_counts", "render_summary"]
 
@@ -147,6 +148,8 @@ def command(
     wanted = parse_counts(counts)
     if export_dir is not None:
         check_export_target(export_dir)
+    if db is not None and not (db.exists() or db.is_symlink()):
+        check_disk_room(db, sum(wanted.values()))
     store = _open_store(db, start)
     console = Console(highlight=False)
     try:
