@@ -370,7 +370,7 @@ class SqlStore:
               for n in both),
             prefixes=["TEMPORARY"],
         )
-        pairs.create(conn)
+        _fresh(conn, pairs)
         differs = sa.or_(*(t.c[f].is_distinct_from(src.c[f]) for f in fields))
         conn.execute(
             pairs.insert().from_select(
@@ -424,7 +424,7 @@ class SqlStore:
             *(sa.Column(f, like.c[f].type) for f in fields),
             prefixes=["TEMPORARY"],
         )
-        scratch.create(conn)
+        _fresh(conn, scratch)
         return scratch
 
     def delete(self, qualname: str, keys: Iterable[int], actor: Actor) -> int:
@@ -524,6 +524,16 @@ class SqlStore:
         if log:
             rows = (tuple(r[c] for c in _LOG_COLUMNS) for r in log)
             self.backend.bulk_load(conn, self._changelog, _LOG_COLUMNS, rows)
+
+
+def _fresh(conn: sa.Connection, scratch: sa.Table) -> None:
+    """Create a temporary table, dropping one left by an update that was rolled back.
+
+    SQLite runs DDL before a transaction's first write outside it, so the CREATE of
+    an update that later failed survives the rollback (while its DROP does not).
+    """
+    scratch.drop(conn, checkfirst=True)
+    scratch.create(conn)
 
 
 def _chunks(items: Sequence[int]) -> Iterator[Sequence[int]]:
