@@ -182,8 +182,7 @@ def measure(sizes: Sequence[int], backends: Sequence[str], pg_url: str,
                     drill = _worker(["drill", backend, str(size), target])
                 report.runs.extend([floor, drill])
                 report.rows.extend(_rows(backend, size, drill, floor))
-                took = drill.get("skipped") or f"{drill['total']:.2f} s"
-                print(f"  {backend} {size:,}: drill {took}, floor "
+                print(f"  {backend} {size:,}: drill {drill['total']:.2f} s, floor "
                       f"{sum(f['seconds'] for f in floor['phases']):.2f} s "
                       f"(load {drill['load_after']})", file=log, flush=True)
         if library:
@@ -196,9 +195,6 @@ def measure(sizes: Sequence[int], backends: Sequence[str], pg_url: str,
 
 def _rows(backend: str, size: int, drill: dict[str, Any], floor: dict[str, Any]) -> list[Row]:
     floors = {f["name"]: f["seconds"] for f in floor["phases"]}
-    if "skipped" in drill:
-        return [Row(phase, size, backend, None, None, floors.get(FLOOR_OF.get(phase, "")),
-                    note=drill["skipped"]) for phase in (*DRILL_PHASES, WHOLE)]
     figures = {f["name"]: f for f in drill["phases"]}
     targets = TARGETS.get(backend, {}) if size >= 1_000_000 else {}
     out: list[Row] = []
@@ -225,13 +221,10 @@ def _open_store(backend: str, target: str) -> Any:
         from fakes.backends.sqlite import SqliteBackend
 
         return SqlStore(SqliteBackend(target), clock)
-    try:
-        from fakes.backends.sandbox import mark  # type: ignore[import-not-found,unused-ignore]
-
-        from fakes.backends import open_backend  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        raise _Skipped("no PostgreSQL backend for drills on this branch yet") from None
     import sqlalchemy as sa
+
+    from fakes.backends import open_backend
+    from fakes.backends.sandbox import mark
 
     url = target.replace("postgresql://", "postgresql+psycopg://", 1)
     engine = sa.create_engine(url)
@@ -239,10 +232,6 @@ def _open_store(backend: str, target: str) -> Any:
         mark(conn, by="benchmarks", note="a throwaway database of python -m benchmarks.run")
     engine.dispose()
     return SqlStore(open_backend(url), clock)
-
-
-class _Skipped(Exception):
-    """A run that cannot happen here; its rows say why instead of a figure."""
 
 
 def _work(kind: str, backend: str, size: int, target: str) -> dict[str, Any]:
@@ -255,10 +244,7 @@ def _work(kind: str, backend: str, size: int, target: str) -> dict[str, Any]:
         from benchmarks.drill import run_measured_drill
         from benchmarks.scenario import bench_runbook, bench_scenario
 
-        try:
-            store = _open_store(backend, target)
-        except _Skipped as why:
-            return {"kind": kind, "backend": backend, "size": size, "skipped": str(why)}
+        store = _open_store(backend, target)
         try:
             report, figures, total, mode = run_measured_drill(
                 bench_scenario(size), bench_runbook(), store

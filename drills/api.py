@@ -16,6 +16,10 @@ from drills.hooks import PauseHook
 from drills.journal import JournalSpec, record_journal
 from drills.runbook import Runbook, lint_runbook
 from drills.scoring import build_report, drill_findings, evaluate
+from fakes.backends import Backend, BackendSpec, open_backend
+from fakes.backends.spec import rerun_spec
+from fakes.clock import ManualClock
+from fakes.store import SqlStore
 from reports.model import DrillReport
 from scenarios.schema import Scenario
 
@@ -32,6 +36,8 @@ def run_drill(
     handlers: Iterable[DrillEventHandler] = (),
     hooks: Mapping[str, PauseHook] | None = None,
     journal: Path | JournalSpec | None = None,
+    backend: str | BackendSpec | Backend | None = None,
+    keep: bool = False,
 ) -> DrillReport:
     """Run one scripted drill and judge it.
 
@@ -41,19 +47,37 @@ def run_drill(
     ``call:`` step's target to the team's own pause function (else it is imported).
     ``journal`` writes the drill's events to a new journal file as they happen, ending
     with the report (:mod:`drills.journal`); the gap-cost reruns are not journaled.
+
+    ``backend`` is ``sqlite`` (default), ``docker``, a ``postgresql://`` URL, a
+    :class:`~fakes.backends.BackendSpec`, or an open backend the caller keeps and
+    disposes; ``None`` reads ``DRILLS_BACKEND``. ``keep`` keeps a PostgreSQL drill
+    schema. Gap-cost reruns run on the same kind of database, each in its own schema.
     """
-    drill = Drill(scenario, runbook, db_path=db_path, handlers=handlers, hooks=hooks)
-    with record_journal(journal, drill, runbook_path=runbook_path, costs=costs) as recorder:
-        result = drill.run()
-        ev = evaluate(result)
-        findings = drill_findings(result, ev)
-        if runbook is not None:
-            findings += lint_runbook(runbook, source=str(runbook_path) if runbook_path else None)
-        if costs and runbook is not None:
-            base = measured(result, ev)
-            findings = with_costs(scenario, runbook, findings, base, hooks)
-        report = build_report(
-            result, findings, ev, runbook_path=str(runbook_path) if runbook_path else None
-        )
-        recorder.finish(report)
-    return report
+    chosen: Backend
+    if backend is None or isinstance(backend, str | BackendSpec):
+        chosen, owned = open_backend(backend, db_path=db_path, keep=keep), True
+    else:
+        chosen, owned = backend, False
+    try:
+        store = SqlStore(chosen, ManualClock(scenario.starts))
+        drill = Drill(scenario, runbook, store=store, handlers=handlers, hooks=hooks)
+        with record_journal(journal, drill, runbook_path=runbook_path, costs=costs) as recorder:
+            result = drill.run()
+            ev = evaluate(result)
+            findings = drill_findings(result, ev)
+            if runbook is not None:
+                findings += lint_runbook(
+                    runbook, source=str(runbook_path) if runbook_path else None
+                )
+            if costs and runbook is not None:
+                base = measured(result, ev)
+                findings = with_costs(scenario, runbook, findings, base, hooks,
+                                      backend=rerun_spec(store.backend))
+            report = build_report(
+                result, findings, ev, runbook_path=str(runbook_path) if runbook_path else None
+            )
+            recorder.finish(report)
+        return report
+    finally:
+        if owned:
+            chosen.dispose()

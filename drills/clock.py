@@ -22,6 +22,11 @@ from fakes.clock import ManualClock
 
 __all__ = ["DrillClock", "RealClock"]
 
+NOT_FROZEN = ["psycopg", "testcontainers", "docker"]
+"""Modules that keep real time: the PostgreSQL driver's timeouts and the container
+tooling. freezegun also skips scanning them, which matters: reading testcontainers'
+lazy config attributes would probe for a Docker engine on every drill."""
+
 
 class DrillClock(ManualClock):
     """The virtual clock of scripted drills; a context manager that freezes wall time to it."""
@@ -34,7 +39,7 @@ class DrillClock(ManualClock):
 
     def __enter__(self) -> DrillClock:
         if self._freeze:
-            self._freezer = freeze_time(self.now(), tick=False)
+            self._freezer = freeze_time(self.now(), tick=False, ignore=NOT_FROZEN)
             self._frozen = self._freezer.start()
         return self
 

@@ -24,6 +24,9 @@ from drills.engine import Drill, DrillResult
 from drills.hooks import PauseHook
 from drills.runbook import Runbook
 from drills.scoring import Evaluation, evaluate
+from fakes.backends.spec import BackendSpec
+from fakes.clock import ManualClock
+from fakes.store import SqlStore
 from reports.findings import Finding, GapCost
 from scenarios.schema import Scenario
 
@@ -152,12 +155,26 @@ class Measured:
 
 
 def measure(
-    scenario: Scenario, runbook: Runbook | None, hooks: Mapping[str, PauseHook] | None = None
+    scenario: Scenario,
+    runbook: Runbook | None,
+    hooks: Mapping[str, PauseHook] | None = None,
+    backend: BackendSpec | None = None,
 ) -> Measured:
-    """Run the drill and keep the three numbers a gap's cost is made of."""
-    result = Drill(scenario, runbook, hooks=hooks).run()
-    ev: Evaluation = evaluate(result)
-    return measured(result, ev)
+    """Run the drill and keep the three numbers a gap's cost is made of.
+
+    ``backend`` says where: by default SQLite in memory; on PostgreSQL each rerun opens
+    a schema of its own (in its own process, with connections of its own) and drops it.
+    """
+    if backend is None or backend.kind == "sqlite":
+        result = Drill(scenario, runbook, hooks=hooks).run()
+        return measured(result, evaluate(result))
+    store = SqlStore(backend.open(), ManualClock(scenario.starts))
+    try:
+        result = Drill(scenario, runbook, store=store, hooks=hooks).run()
+        ev: Evaluation = evaluate(result)
+        return measured(result, ev)
+    finally:
+        store.close()
 
 
 def measured(result: DrillResult, ev: Evaluation) -> Measured:
@@ -183,12 +200,16 @@ def _apply(
 
 
 def _measure_all(
-    scenario: Scenario, runbooks: Sequence[Runbook], hooks: Mapping[str, PauseHook] | None
+    scenario: Scenario,
+    runbooks: Sequence[Runbook],
+    hooks: Mapping[str, PauseHook] | None,
+    backend: BackendSpec | None = None,
 ) -> list[Measured]:
     """Rerun the drill once per runbook, in parallel processes when there are several.
 
-    Each rerun builds its own in-memory world, so reruns share nothing and the
-    numbers are the same however they are spread over processes.
+    Each rerun builds its own world (in memory, or in a PostgreSQL schema of its own),
+    so reruns share nothing and the numbers are the same however they are spread over
+    processes.
     """
     workers = min(len(runbooks), os.cpu_count() or 1)
     # Fork only a single-threaded process (forking threads is unsafe, and warned about
@@ -196,10 +217,11 @@ def _measure_all(
     # script may not guard. Otherwise the reruns go one after another.
     # The team's own hooks may not survive a trip to another process: keep them here.
     if workers <= 1 or hooks or threading.active_count() > 1 or os.name != "posix":
-        return [measure(scenario, rb, hooks) for rb in runbooks]
+        return [measure(scenario, rb, hooks, backend) for rb in runbooks]
     context = multiprocessing.get_context("fork")
+    n = len(runbooks)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(measure, [scenario] * len(runbooks), runbooks))
+        return list(pool.map(measure, [scenario] * n, runbooks, [None] * n, [backend] * n))
 
 
 def with_costs(
@@ -208,6 +230,8 @@ def with_costs(
     findings: Sequence[Finding],
     base: Measured,
     hooks: Mapping[str, PauseHook] | None = None,
+    *,
+    backend: BackendSpec | None = None,
 ) -> list[Finding]:
     """The findings with their measured cost filled in where a rerun can measure one.
 
@@ -220,7 +244,8 @@ def with_costs(
 
     def run_all(runbooks: Sequence[Runbook]) -> None:
         todo = {rb.model_dump_json(): rb for rb in runbooks if rb.model_dump_json() not in cache}
-        for key, m in zip(todo, _measure_all(scenario, list(todo.values()), hooks), strict=True):
+        reruns = _measure_all(scenario, list(todo.values()), hooks, backend)
+        for key, m in zip(todo, reruns, strict=True):
             cache[key] = m
 
     closed = {id(f): close_gap(runbook, f, scenario) for f in findings}

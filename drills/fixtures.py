@@ -65,6 +65,8 @@ class DrillsSession:
 
     report_dir: Path | None = None
     formats: tuple[str, ...] = ()
+    backend: str | None = None
+    """``--drills-backend`` as given; None reads ``DRILLS_BACKEND`` (else SQLite)."""
     written: list[Path] = field(default_factory=list)
     _folders: set[str] = field(default_factory=set)
 
@@ -246,18 +248,27 @@ def drill_runbook(request: pytest.FixtureRequest) -> Runbook | None:
 
 
 @pytest.fixture
-def drill_world(drill_scenario: Scenario, tmp_path: Path) -> Iterator[ScenarioWorld]:
+def drill_world(
+    drill_scenario: Scenario, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[ScenarioWorld]:
     """The marked scenario's seeded world in a fresh SQLite file, before any bad run.
 
     For tests of a team's own repair or pause code against realistic records; the
-    file is ``tmp_path / 'drill-world.sqlite'`` and the clock stands at the scenario's
-    start. The store is closed after the test.
+    file is ``tmp_path / 'drill-world.sqlite'`` (with ``--drills-backend`` on
+    PostgreSQL: a fresh drill schema) and the clock stands at the scenario's start.
+    The store is closed (the schema dropped) after the test.
     """
-    from fakes import ManualClock, SqliteBackend, SqlStore
+    from fakes import DrillsError, ManualClock, SqlStore
+    from fakes.backends import parse_backend
     from scenarios.build import build_scenario_world
 
-    store = SqlStore(SqliteBackend(tmp_path / "drill-world.sqlite"),
-                     ManualClock(drill_scenario.starts))
+    try:
+        where = parse_backend(_session(request.config).backend, option="--drills-backend")
+        backend = where.open(db_path=tmp_path / "drill-world.sqlite"
+                             if where.kind == "sqlite" else None)
+    except DrillsError as err:
+        _fail(str(err))
+    store = SqlStore(backend, ManualClock(drill_scenario.starts))
     try:
         world = build_scenario_world(drill_scenario, store)
     except BaseException:
@@ -314,7 +325,7 @@ def run_drill(request: pytest.FixtureRequest) -> RunDrill:
         path = _resolve(request, chosen) if isinstance(chosen, str | Path) else None
         try:
             report = api_run_drill(spec, book, costs=settings.costs if costs is None else costs,
-                                   runbook_path=path, hooks=pause)
+                                   runbook_path=path, hooks=pause, backend=session.backend)
         except DrillsError as err:
             _fail(str(err))
         if isinstance(node, pytest.Item):

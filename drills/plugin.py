@@ -10,6 +10,9 @@ This module holds the hooks only, as pytest-django does; the fixtures live in
   ``DIR/<test>/`` in the ``--drills-format`` formats (default md, html, json, junit),
   for CI to keep as artifacts; a bad folder or format stops the session at once with
   one line (exit 4, a usage error), before any test runs;
+- ``--drills-backend BACKEND`` (or ``DRILLS_BACKEND``) runs the fixtures' drills on
+  ``sqlite`` (default), ``docker`` or a PostgreSQL sandbox URL, each in its own schema;
+  a bad value stops the session at once with one line (credentials never shown);
 - a failing test that ran a drill shows the drill's headline and critical findings in
   a ``drills`` section, and the headline goes into ``user_properties`` (so pytest's
   own ``--junitxml`` carries it too).
@@ -67,6 +70,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="comma-separated report formats for --drills-report-dir: md, html, json, "
              "junit, console (default: md,html,json,junit)",
     )
+    group.addoption(
+        "--drills-backend", dest="drills_backend", metavar="BACKEND", default=None,
+        help="where run_drill and drill_world build their worlds: sqlite (default), docker, "
+             "or a postgresql:// URL of a drill sandbox (default: $DRILLS_BACKEND)",
+    )
 
 
 def _formats(text: str | None) -> tuple[str, ...]:
@@ -102,18 +110,32 @@ def _report_dir(text: str) -> Path:
     return folder
 
 
+def _backend(text: str | None) -> str | None:
+    """Check ``--drills-backend`` (or ``DRILLS_BACKEND``) now, not in every test."""
+    if text is None and not os.environ.get("DRILLS_BACKEND"):
+        return None
+    from fakes.backends import BackendError, parse_backend
+
+    try:
+        parse_backend(text, option="--drills-backend")
+    except BackendError as err:
+        raise pytest.UsageError(str(err)) from None
+    return text
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
     text: str | None = config.getoption("drills_report_dir", None)
     fmt: str | None = config.getoption("drills_format", None)
+    backend = _backend(config.getoption("drills_backend", None))
     if text is None:
         if fmt is not None:
             raise pytest.UsageError(
                 "--drills-format needs --drills-report-dir DIR to say where reports go")
-        config.stash[SESSION_KEY] = DrillsSession()
+        config.stash[SESSION_KEY] = DrillsSession(backend=backend)
         return
     formats = _formats(fmt)
-    config.stash[SESSION_KEY] = DrillsSession(_report_dir(text), formats)
+    config.stash[SESSION_KEY] = DrillsSession(_report_dir(text), formats, backend=backend)
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:

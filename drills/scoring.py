@@ -24,7 +24,6 @@ from drills.engine import DrillResult
 from drills.reconcile import reconcile
 from drills.repair import COMPENSATION
 from drills.scope import scope_table
-from fakes.backends.base import redact_url
 from fakes.catalog import CATALOG, KEY
 from reports.drafts import customer_message, first_note, restart_checklist
 from reports.findings import Check, Finding, Severity
@@ -554,7 +553,7 @@ def build_report(
         tool_version=__version__,
         responder=responder,  # type: ignore[arg-type]
         seed=scenario.seed,
-        backend=redact_url(str(result.store.engine.url)),
+        backend=result.store.backend.display_url,
         scenario=ScenarioRef(
             name=scenario.name, title=scenario.title, summary=scenario.summary.strip(),
             fault=scenario.fault.kind,

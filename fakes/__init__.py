@@ -6,7 +6,17 @@ modules) the factories that fill it, snapshots, exports and syncs.
 """
 
 from fakes.actors import Actor, ActorKind
-from fakes.backends import Backend, SqliteBackend, redact_url
+from fakes.backends import (
+    BACKEND_ENV,
+    Backend,
+    BackendError,
+    BackendSpec,
+    PostgresBackend,
+    SandboxError,
+    SqliteBackend,
+    open_backend,
+    redact_url,
+)
 from fakes.catalog import CATALOG, KEY, Catalog, Column, ColumnType, TableDef, warehouse_copy
 from fakes.clock import Clock, ManualClock
 from fakes.errors import (
@@ -25,12 +35,15 @@ from fakes.syncs import FieldSync, SyncError, SyncSchedule, TableCopy
 from fakes.world import World, build_world
 
 __all__ = [
+    "BACKEND_ENV",
     "CATALOG",
     "CHANGELOG",
     "KEY",
     "Actor",
     "ActorKind",
     "Backend",
+    "BackendError",
+    "BackendSpec",
     "Catalog",
     "Clock",
     "Column",
@@ -40,6 +53,8 @@ __all__ = [
     "FieldSync",
     "Manifest",
     "ManualClock",
+    "PostgresBackend",
+    "SandboxError",
     "Snapshot",
     "SnapshotError",
     "SqlStore",
@@ -62,6 +77,7 @@ __all__ = [
     "diff_table",
     "export_tables",
     "load_export",
+    "open_backend",
     "redact_url",
     "take_snapshot",
     "warehouse_copy",

@@ -249,8 +249,11 @@ class PlanningClient:
     def find(self, table: str, **where: Value) -> list[dict[str, Value]]:
         """Records of ``table`` whose fields equal ``where`` (in key order)."""
         t = self._store.sa_table(table)
-        for name in where:
-            self._store.table(table).column(name)
+        d = self._store.table(table)
+        for name, value in where.items():
+            # A value of the wrong type fails here, on every backend (PostgreSQL would
+            # refuse to compare an int field with text; SQLite would quietly match nothing).
+            self._store._check(d, name, value)
         stmt = sa.select(t).where(*(t.c[n] == v for n, v in where.items())).order_by(t.c[KEY])
         with self._store.engine.connect() as conn:
             return [dict(r) for r in conn.execute(stmt).mappings()]

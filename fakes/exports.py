@@ -256,7 +256,8 @@ def _batches(store: SqlStore, d: TableDef) -> Iterator[Sequence[Sequence[Value]]
     """The table's rows in key order, ``_BATCH`` at a time, never the whole table."""
     t = store.sa_table(d.qualname)
     stmt = sa.select(*(t.c[c] for c in d.field_names)).order_by(t.c[KEY])
-    with store.engine.connect() as conn:
+    # In a transaction: a streamed (server-side) cursor needs one on PostgreSQL.
+    with store.begin() as conn:
         result = conn.execution_options(yield_per=_BATCH).execute(stmt)
         for part in result.partitions():
             yield [tuple(row) for row in part]

@@ -179,12 +179,15 @@ class SqlStore:
 
     @contextmanager
     def begin(self) -> Iterator[sa.Connection]:
-        """A connection in a transaction; inside :meth:`atomic`, that one's."""
+        """A write transaction, as the backend starts one; inside :meth:`atomic`, that one's.
+
+        Reads use ``engine.connect()``.
+        """
         held: sa.Connection | None = getattr(self._held, "conn", None)
         if held is not None:
             yield held
             return
-        with self.engine.begin() as conn:
+        with self.backend.begin() as conn:
             yield conn
 
     @contextmanager
@@ -202,7 +205,7 @@ class SqlStore:
         if held is not None:
             yield held
             return
-        with self.engine.begin() as conn:
+        with self.backend.begin() as conn:
             self._held.conn = conn
             try:
                 yield conn

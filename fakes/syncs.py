@@ -162,7 +162,9 @@ class TableCopy:
                     "build, and call run() to bring it up to date"
                 )
             copied = conn.execute(
-                dst.insert().from_select(fields, sa.select(*(src.c[f] for f in fields)))
+                dst.insert()
+                .from_select(fields, sa.select(*(src.c[f] for f in fields)))
+                .execution_options(preserve_rowcount=True)
             ).rowcount
             self._copied_seq = _max_seq(conn, store)
         return int(copied)

@@ -1,16 +1,89 @@
-"""Fixtures shared by every test package: a drill clock and a real SQLite store on disk."""
+"""Fixtures shared by every test package: a drill clock and a real store on each backend.
+
+``store`` runs every test that takes it twice: on a real SQLite file and in a fresh
+schema of a real PostgreSQL (``DRILLS_TEST_PG_URL``, default this machine's service
+on 127.0.0.1:5432). Without a reachable PostgreSQL the PostgreSQL half skips with the
+reason, except under ``CI=true``, where it fails: CI must never pass by skipping.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import pytest
 
-from fakes import ManualClock, SqliteBackend, SqlStore
+from fakes import Backend, ManualClock, SqliteBackend, SqlStore
+
+if TYPE_CHECKING:
+    from reports.model import DrillReport
 
 DRILL_START = datetime(2026, 3, 2, 9, 0, 0)
+
+PG_URL = os.environ.get("DRILLS_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+"""The PostgreSQL the tests use; the suite marks it as a drill sandbox."""
+
+BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+]
+"""Parameters of every backend-parametrised fixture: SQLite, then PostgreSQL."""
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+def unavailable(reason: str) -> NoReturn:
+    """Skip a PostgreSQL test with ``reason``; under CI fail it instead."""
+    if in_ci():
+        pytest.fail(f"PostgreSQL test cannot run under CI=true: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> str:
+    """The test PostgreSQL's URL, marked as a drill sandbox (once per session)."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        unavailable('psycopg is not installed: pip install -e ".[test]"')
+    import sqlalchemy as sa
+
+    from fakes import DrillsError
+    from fakes.backends.postgres import admin_engine
+    from fakes.backends.sandbox import is_sandbox, mark
+
+    try:
+        engine = admin_engine(PG_URL)
+        try:
+            with engine.begin() as conn:
+                if not is_sandbox(conn):
+                    mark(conn, by="drills test suite", note="the tests' PostgreSQL")
+        finally:
+            engine.dispose()
+    except (DrillsError, sa.exc.OperationalError) as err:
+        unavailable(f"no PostgreSQL to test against at DRILLS_TEST_PG_URL ({err})")
+    return PG_URL
+
+
+def open_test_backend(kind: str, request: pytest.FixtureRequest, path: Path | None) -> Backend:
+    """A fresh backend of ``kind``: a SQLite file at ``path`` (or memory), or a new schema."""
+    if kind == "sqlite":
+        return SqliteBackend(path)
+    from fakes import PostgresBackend
+
+    return PostgresBackend(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture(params=BACKENDS)
+def backend_kind(request: pytest.FixtureRequest) -> str:
+    """``sqlite`` or ``postgresql``: the backend this run of the test is on."""
+    kind: str = request.param
+    return kind
 
 
 @pytest.fixture
@@ -19,8 +92,46 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def store(tmp_path: Path, clock: ManualClock) -> Iterator[SqlStore]:
-    """A store on a real SQLite file, closed after the test."""
-    s = SqlStore(SqliteBackend(tmp_path / "drill.sqlite"), clock)
+def store(
+    backend_kind: str, request: pytest.FixtureRequest, tmp_path: Path, clock: ManualClock
+) -> Iterator[SqlStore]:
+    """A store on a real SQLite file, or in a fresh PostgreSQL schema; closed after the test."""
+    s = SqlStore(open_test_backend(backend_kind, request, tmp_path / "drill.sqlite"), clock)
     yield s
     s.close()
+
+
+EXAMPLE_RUNBOOKS = Path(__file__).resolve().parent / "data" / "runbooks"
+
+
+class ExampleReports:
+    """Reports of the shared example (``invoice-triple-trigger``), each drilled once a session.
+
+    The engine tests and the cross-backend comparison read the same reports, so the
+    costly one (the flawed runbook with its gap-cost reruns) runs once per backend.
+    """
+
+    def __init__(self) -> None:
+        self._done: dict[tuple[str, str, bool], DrillReport] = {}
+
+    def get(self, backend: str, runbook: str, *, costs: bool) -> DrillReport:
+        """``runbook`` is ``good`` or ``flawed``; ``backend`` as ``run_drill`` takes it."""
+        key = (backend, runbook, costs)
+        if key not in self._done:
+            from drills.api import run_drill
+            from drills.runbook import load_runbook
+            from scenarios.loader import load_scenario
+
+            name = "invoice-reminder" + (".flawed" if runbook == "flawed" else "")
+            self._done[key] = run_drill(
+                load_scenario("invoice-triple-trigger"),
+                load_runbook(EXAMPLE_RUNBOOKS / f"{name}.runbook.yaml"),
+                costs=costs,
+                backend=backend,
+            )
+        return self._done[key]
+
+
+@pytest.fixture(scope="session")
+def example_reports() -> ExampleReports:
+    return ExampleReports()

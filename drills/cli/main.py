@@ -16,14 +16,15 @@ import click
 from drills import __version__
 from fakes.errors import DrillsError, one_line
 
-__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "cli", "main"]
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "cli", "main", "usage_line"]
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 COMMANDS: tuple[str, ...] = (
-    "check", "init", "live", "report", "run", "scenarios", "score", "validate", "world",
+    "check", "init", "live", "report", "run", "sandbox", "scenarios", "score", "validate",
+    "world",
 )
 """Each name is a module in :mod:`drills.cli.commands` that defines ``command``."""
 
@@ -66,14 +67,47 @@ def cli() -> None:
     """
 
 
+class _NeverRaised(click.UsageError):
+    pass
+
+
+_NoArgsIsHelp: type[click.UsageError] = getattr(click.exceptions, "NoArgsIsHelpError", _NeverRaised)
+"""Click 8.2+ raises this for a group run with no command; older click prints help itself."""
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Console-script entry point; returns the exit code instead of raising SystemExit."""
+    """Console-script entry point; returns the exit code instead of raising SystemExit.
+
+    A usage mistake (an unknown option, a value of the wrong type) is one line, like
+    every other bad input: ``drills: error: ...`` and where to look, exit 2. Click's
+    own rendering would print the usage block first and the error last.
+    """
     try:
-        cli.main(args=argv, prog_name="drills", standalone_mode=True)
+        code = cli.main(args=argv, prog_name="drills", standalone_mode=False)
+    except _NoArgsIsHelp as err:  # a bare 'drills' or group: the help, as click shows it
+        click.echo(err.format_message(), err=True)
+        return EXIT_USAGE
+    except click.UsageError as err:
+        click.echo(f"drills: error: {usage_line(err)}", err=True)
+        return EXIT_USAGE
+    except click.Abort:
+        click.echo("drills: aborted", err=True)
+        return EXIT_FAILED
+    except click.ClickException as err:
+        click.echo(f"drills: error: {err.format_message()}", err=True)
+        return err.exit_code
     except SystemExit as exit_:
         code = exit_.code
         return code if isinstance(code, int) else (0 if code is None else EXIT_USAGE)
-    return EXIT_OK
+    return code if isinstance(code, int) else EXIT_OK
+
+
+def usage_line(err: click.UsageError) -> str:
+    """Click's message on one line, with the command whose ``--help`` says how to fix it."""
+    message = " ".join(err.format_message().split())
+    ctx = err.ctx
+    where = ctx.command_path if ctx is not None else "drills"
+    return f"{message} (see '{where} --help')"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -311,7 +311,7 @@ def record_journal(
     header = JournalHeader.build(
         "scripted", drill.scenario, drill.runbook, source=spec.source, scale=spec.scale,
         runbook_path=runbook_path, costs=costs, drill_id=drill.drill_id, ran_at=drill.ran_at,
-        extra={"backend": str(drill.store.engine.url)},
+        extra={"backend": drill.store.backend.display_url},
     )
     with JournalWriter.create(spec.path, header, overwrite=spec.overwrite) as writer:
         recorder = JournalRecorder(writer)

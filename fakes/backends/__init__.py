@@ -1,6 +1,28 @@
-"""Where a store's SQL runs. One module per database; only an adapter may speak its dialect."""
+"""Where a store's SQL runs. One module per database; only an adapter may speak its dialect.
 
-from fakes.backends.base import Backend, redact_url
+``sqlite`` (a file or memory, the default), ``postgresql`` (a URL; one schema per
+drill, only in a database marked as a drill sandbox) and ``docker`` (a throwaway
+PostgreSQL container). :func:`open_backend` picks one from ``--backend`` or
+``DRILLS_BACKEND``.
+"""
+
+from fakes.backends.base import Backend, BackendError, redact_url
+from fakes.backends.docker import DockerBackend
+from fakes.backends.postgres import PostgresBackend
+from fakes.backends.sandbox import SandboxError
+from fakes.backends.spec import BACKEND_ENV, BackendSpec, open_backend, parse_backend
 from fakes.backends.sqlite import SqliteBackend
 
-__all__ = ["Backend", "SqliteBackend", "redact_url"]
+__all__ = [
+    "BACKEND_ENV",
+    "Backend",
+    "BackendError",
+    "BackendSpec",
+    "DockerBackend",
+    "PostgresBackend",
+    "SandboxError",
+    "SqliteBackend",
+    "open_backend",
+    "parse_backend",
+    "redact_url",
+]

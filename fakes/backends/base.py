@@ -3,20 +3,87 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from typing import Any, Protocol
+from urllib.parse import unquote
 
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
-__all__ = ["Backend", "redact_url"]
+from fakes.errors import DrillsError
+
+__all__ = ["Backend", "BackendError", "redact_url", "scrub", "url_parts", "url_secrets"]
+
+
+class BackendError(DrillsError):
+    """A database drills cannot or may not use: a bad URL, a missing driver, no engine."""
+
+
+def url_parts(url: str) -> tuple[str, str, str, str] | None:
+    """(scheme, user info, host and port, path) of ``scheme://user:secret@host/path``.
+
+    The user info ends at the *last* ``@`` of the URL, so a password holding an
+    unescaped ``@``, ``/`` or ``?`` is still cut out whole: a secret is never taken for
+    a host or a path. (An ``@`` in a query value must therefore be written ``%40``.)
+    None for text that is not a URL.
+    """
+    if "://" not in url:
+        return None
+    scheme, _, rest = url.partition("://")
+    if scheme.startswith("sqlite"):
+        return scheme, "", "", rest.split("?", 1)[0]
+    userinfo, at, after = rest.rpartition("@")
+    if not at:
+        userinfo, after = "", rest
+    after = after.split("?", 1)[0].split("#", 1)[0]
+    hostport, slash, path = after.partition("/")
+    return scheme, userinfo, hostport, slash + path
 
 
 def redact_url(url: str) -> str:
-    """A URL fit for output: the password never leaves the process."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return url.split("@")[-1]
+    """A URL fit for output: no password, no query (which may carry one), no driver.
+
+    ``postgresql+psycopg://ana:s3cret@db:5432/drills?sslpassword=x`` becomes
+    ``postgresql://ana@db:5432/drills``. What is shown names the database and the user,
+    never how to log in as them.
+    """
+    parts = url_parts(url)
+    if parts is None:
+        return url
+    scheme, userinfo, hostport, path = parts
+    if scheme.startswith("sqlite"):
+        return f"{scheme}://{path}"
+    if scheme.startswith("postgresql+") or scheme == "postgres":
+        scheme = "postgresql"
+    user = userinfo.partition(":")[0]
+    return f"{scheme}://{user + '@' if user else ''}{hostport}{path}"
+
+
+def url_secrets(url: str) -> list[str]:
+    """The secret parts of ``url``: its password (raw and decoded) and secret query values."""
+    out: list[str] = []
+    parts = url_parts(url)
+    if parts is not None:
+        _, colon, password = parts[1].partition(":")
+        if colon and password:
+            out += [password, unquote(password)]
+    query = url.rpartition("@")[2].partition("?")[2].split("#", 1)[0]
+    for pair in query.split("&"):
+        key, eq, value = pair.partition("=")
+        if eq and value and any(w in key.lower() for w in ("pass", "secret", "key", "token")):
+            out += [value, unquote(value)]
+    return sorted({s for s in out if s}, key=len, reverse=True)
+
+
+def scrub(message: str, url: str) -> str:
+    """``message`` with every secret of ``url`` replaced by ``***`` (for driver errors).
+
+    Defence in depth: drivers do not echo passwords, but a message that ever did would
+    still not show one. Secrets under three characters are left (they would mangle text).
+    """
+    for secret in url_secrets(url):
+        if len(secret) >= 3:
+            message = message.replace(secret, "***")
+    return message
 
 
 class Backend(Protocol):
@@ -24,7 +91,8 @@ class Backend(Protocol):
 
     Portable SQL (Core expressions, ``INSERT ... SELECT``, ``UPDATE ... FROM``,
     ``IS DISTINCT FROM``) lives in the store; what differs per database - engine
-    options, the fastest bulk load, ``CREATE TABLE AS`` - lives behind this protocol.
+    options, how a write transaction starts, the fastest bulk load, ``CREATE TABLE
+    AS`` - lives behind this protocol. Reads use ``engine.connect()``.
     """
 
     name: str
@@ -35,6 +103,10 @@ class Backend(Protocol):
     @property
     def display_url(self) -> str:
         """The URL with credentials removed, for logs and reports."""
+        ...
+
+    def begin(self) -> AbstractContextManager[sa.Connection]:
+        """A write transaction: everything in it commits together or not at all."""
         ...
 
     def bulk_load(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,9 @@ class SqliteBackend:
     @property
     def display_url(self) -> str:
         return f"sqlite:///{self.path}" if self.path else "sqlite:// (in memory)"
+
+    def begin(self) -> AbstractContextManager[sa.Connection]:
+        return self._engine.begin()
 
     def bulk_load(
         self,

@@ -1,7 +1,8 @@
 """Scripted drills of the shared example: the good runbook recovers, the flawed one pays.
 
-These run the real engine on a real SQLite world; every number is measured against
-the run's ground truth, so the assertions are about outcomes, not about internals.
+These run the real engine on a real SQLite world and on a real PostgreSQL schema
+(``drill_backend``); every number is measured against the run's ground truth, so the
+assertions are about outcomes, not about internals.
 """
 
 from __future__ import annotations
@@ -14,22 +15,33 @@ from hypothesis import strategies as st
 
 from drills.api import run_drill
 from drills.complete import complete_runbook
-from drills.engine import Drill
+from drills.engine import Drill, DrillResult
 from drills.runbook import Runbook
+from fakes import ManualClock, SqlStore, open_backend
 from reports.model import DrillReport, PhaseName
 from scenarios.loader import builtin_names, load_scenario
 from scenarios.schema import Scenario
+from tests.conftest import ExampleReports
 from tests.scenarios.test_badrun import shrink
 
 
 @pytest.fixture(scope="module")
-def good(example: Scenario, good_runbook: Runbook) -> DrillReport:
-    return run_drill(example, good_runbook, costs=False)
+def good(example_reports: ExampleReports, drill_backend: str) -> DrillReport:
+    return example_reports.get(drill_backend, "good", costs=False)
 
 
 @pytest.fixture(scope="module")
-def flawed(example: Scenario, flawed_runbook: Runbook) -> DrillReport:
-    return run_drill(example, flawed_runbook, costs=True)
+def flawed(example_reports: ExampleReports, drill_backend: str) -> DrillReport:
+    return example_reports.get(drill_backend, "flawed", costs=True)
+
+
+def drill(scenario: Scenario, runbook: Runbook, backend: str) -> DrillResult:
+    """Run the engine itself on a fresh database of ``backend``; closed afterwards."""
+    store = SqlStore(open_backend(backend), ManualClock(scenario.starts))
+    try:
+        return Drill(scenario, runbook, store=store).run()
+    finally:
+        store.close()
 
 
 def test_good_runbook_recovers_completely(good: DrillReport) -> None:
@@ -45,8 +57,10 @@ def test_good_runbook_recovers_completely(good: DrillReport) -> None:
     assert all(s.recall == 1.0 for s in good.systems)
 
 
-def test_good_runbook_stops_every_feeder(example: Scenario, good_runbook: Runbook) -> None:
-    result = Drill(example, good_runbook).run()
+def test_good_runbook_stops_every_feeder(
+    example: Scenario, good_runbook: Runbook, drill_backend: str
+) -> None:
+    result = drill(example, good_runbook, drill_backend)
     assert result.runtime.contained_at is not None
     assert all(f.stopped_at is not None for f in result.runtime.feeders.values())
     assert result.runtime.fixed
@@ -125,21 +139,26 @@ def test_flawed_scores_far_below_good(good: DrillReport, flawed: DrillReport) ->
             assert item.lost_to, item
 
 
-def test_same_seed_same_drill(example: Scenario, good_runbook: Runbook) -> None:
+def test_same_seed_same_drill(
+    example: Scenario, good_runbook: Runbook, drill_backend: str
+) -> None:
     def facts(report: DrillReport) -> dict[str, Any]:
-        # wall-clock facts (how long it took, when it ran) differ; the drill must not
-        return report.model_dump(mode="json", exclude={"wall_seconds", "ran_at"})
+        # wall-clock facts (how long it took, when it ran) differ, and on PostgreSQL each
+        # drill has a schema of its own, named in ``backend``; the drill itself must not
+        return report.model_dump(mode="json", exclude={"wall_seconds", "ran_at", "backend"})
 
-    assert facts(run_drill(example, good_runbook, costs=False)) == facts(
-        run_drill(example, good_runbook, costs=False)
+    assert facts(run_drill(example, good_runbook, costs=False, backend=drill_backend)) == facts(
+        run_drill(example, good_runbook, costs=False, backend=drill_backend)
     )
 
 
-def test_escalation_delay_when_nobody_can_pause(example: Scenario, good_runbook: Runbook) -> None:
+def test_escalation_delay_when_nobody_can_pause(
+    example: Scenario, good_runbook: Runbook, drill_backend: str
+) -> None:
     team = good_runbook.model_copy(
         update={"owner": good_runbook.owner.model_copy(update={"can_pause": False})}
     )
-    report = run_drill(example, team, costs=False)
+    report = run_drill(example, team, costs=False, backend=drill_backend)
     detected = report.phase(PhaseName.DETECTED)
     paused = report.phase(PhaseName.PAUSED)
     assert detected is not None
@@ -160,9 +179,9 @@ def test_escalation_delay_when_nobody_can_pause(example: Scenario, good_runbook:
 # A person's edit made minutes before the end is still within its sync's lag: it lands
 # when the drill settles, and is not counted as damage left behind (found by this test).
 @example(name="crm-blank-emails", seed=360)
-def test_a_complete_runbook_leaves_no_damage(name: str, seed: int) -> None:
+def test_a_complete_runbook_leaves_no_damage(name: str, seed: int, drill_backend: str) -> None:
     scenario = shrink(load_scenario(name), seed, records=150, reach=40)
-    report = run_drill(scenario, complete_runbook(scenario), costs=False)
+    report = run_drill(scenario, complete_runbook(scenario), costs=False, backend=drill_backend)
     assert report.outcome.records_left_wrong == 0, report.systems
     assert report.outcome.human_edits_overwritten == 0
     assert report.outcome.contained

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from fakes import CATALOG, ManualClock, SqliteBackend, SqlStore
+from fakes import CATALOG, SqlStore
 from fakes.automations import Insert, PlanContext, Update, Write
 from scenarios import faults, schema
 from scenarios.faults import injector_for
@@ -18,8 +18,9 @@ SHIP = Update("shop.orders", 7, "status", "shipped")
 
 
 @pytest.fixture
-def ctx() -> PlanContext:
-    store = SqlStore(SqliteBackend(), ManualClock(NOW))
+def ctx(store: SqlStore) -> PlanContext:
+    """A plan context on the shared ``store`` fixture: SQLite, then PostgreSQL."""
+    assert store.clock.now() == NOW
     return PlanContext(store, NOW, "job", "shop.orders")
 
 

@@ -28,8 +28,10 @@ from pathlib import Path
 
 import click
 
+from drills.cli.backend import backend_options, kept_line
 from drills.cli.main import EXIT_FAILED, EXIT_OK
 from drills.runbook import LoadedRunbook, lint_runbook, read_runbook
+from fakes.backends import parse_backend
 from fakes.errors import DrillsError
 from reports.findings import Finding, GapCost, Severity
 from reports.junit import FAILING, render_junit
@@ -408,6 +410,7 @@ def _plural(n: int, word: str) -> str:
               metavar="FILE", help="Write JUnit XML for every runbook and drill to FILE.")
 @click.option("--no-costs", is_flag=True,
               help="Skip the reruns that measure what each gap costs (faster).")
+@backend_options
 @click.option("-q", "--quiet", is_flag=True,
               help="Print only critical findings, failures and the summary.")
 def command(
@@ -416,6 +419,8 @@ def command(
     fail_under: int | None,
     junit_path: Path | None,
     no_costs: bool,
+    backend: str | None,
+    keep: bool,
     quiet: bool,
 ) -> None:
     """Lint each RUNBOOK and drill it; fail on a gap that blocks a launch.
@@ -435,15 +440,26 @@ def command(
     checks = _plan(_read_runbooks(runbooks), scenario_names)
     if junit_path is not None:
         _check_junit(junit_path)
+    where = parse_backend(backend)
+    where.check(keep=keep)
 
     from drills.api import run_drill  # the engine stack only once the inputs are sound
 
+    kept: list[str] = []
     for check in checks:
         lr = check.loaded
         check.lint = lint_runbook(lr.runbook, source=lr.file, positions=lr.positions)
         for scenario in check.scenarios:
-            check.reports.append(run_drill(
-                scenario, lr.runbook, costs=not no_costs, runbook_path=lr.file))
+            database = where.open(keep=keep)  # each drill in a database (schema) of its own
+            try:
+                check.reports.append(run_drill(
+                    scenario, lr.runbook, costs=not no_costs, runbook_path=lr.file,
+                    backend=database))
+            finally:
+                database.dispose()
+            line = kept_line(database)
+            if line is not None:
+                kept.append(f"{line} ({scenario.name}, {check.file})")
 
     failed = 0
     for check in checks:
@@ -463,6 +479,8 @@ def command(
         _write_junit(junit_path, junit_document(checks))
         if not quiet:
             click.echo(f"wrote {junit_path}")
+    for line in kept:
+        click.echo(line)
     passed = len(checks) - failed
     click.echo(f"{_plural(len(checks), 'runbook')} checked: {passed} passed, {failed} failed")
     sys.exit(EXIT_FAILED if failed else EXIT_OK)

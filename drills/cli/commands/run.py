@@ -19,10 +19,12 @@ import click
 from rich.console import Console
 
 from drills.api import run_drill
+from drills.cli.backend import backend_options, kept_line
 from drills.cli.main import EXIT_FAILED, EXIT_OK
 from drills.cli.progress import DrillProgress
 from drills.journal import DEFAULT_NAME, JournalSpec
 from drills.runbook import load_runbook
+from fakes.backends import open_backend
 from fakes.errors import DrillsError
 from reports.console import render_console
 from reports.jsonout import ReportError
@@ -98,6 +100,7 @@ def _journal(
                    f"{DEFAULT_NAME} in that folder); 'drills report' reads it.")
 @click.option("--db", "db_path", type=click.Path(path_type=Path), default=None,
               help="Keep the drill's SQLite database in this (new) file.")
+@backend_options
 @click.option("--scale", type=float, default=None,
               help="Multiply the world's counts and the bad run's reach by this factor.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the headline.")
@@ -112,6 +115,8 @@ def command(
     no_costs: bool,
     journal_path: Path | None,
     db_path: Path | None,
+    backend: str | None,
+    keep: bool,
     scale: float | None,
     quiet: bool,
     verbose: bool,
@@ -122,6 +127,7 @@ def command(
     Examples:
       drills run invoice-triple-trigger
       drills run invoice-triple-trigger --runbook runbook.yaml --out drill-report
+      drills run invoice-triple-trigger --backend postgresql://drills@db/sandbox
     Exit codes: 0 passed, 1 score under --fail-under, 2 bad input or usage.
     """
     if quiet and verbose:
@@ -149,9 +155,14 @@ def command(
         check_disk_room(db_path, spec.world.total)
     console = Console(file=sys.stdout)
     progress = DrillProgress(Console(stderr=True), verbose=verbose, live=not quiet)
-    with progress:
-        report = run_drill(spec, runbook, costs=not no_costs, runbook_path=runbook_path,
-                           db_path=db_path, handlers=[progress], journal=journal)
+    database = open_backend(backend, db_path=db_path, keep=keep)
+    try:
+        with progress:
+            report = run_drill(spec, runbook, costs=not no_costs, runbook_path=runbook_path,
+                               handlers=[progress], backend=database, journal=journal)
+    finally:
+        database.dispose()
+    kept = kept_line(database)
     if quiet:
         click.echo(report.headline())
     else:
@@ -165,6 +176,8 @@ def command(
             click.echo(f"wrote {path}")
     if journal is not None:
         click.echo(f"wrote {journal.path}")
+    if kept is not None:
+        click.echo(kept)
     if fail_under is not None and report.score.total < fail_under:
         click.echo(
             f"drills: score {report.score.total} is under --fail-under {fail_under}", err=True

@@ -1,7 +1,8 @@
 """``drills world``: build a seeded fake world and show what is in it.
 
 The quickest way to see the systems a drill breaks: a seeded world on SQLite (a file
-with ``--db``, kept for poking at with any SQL tool; else in memory), a summary of
+with ``--db``, kept for poking at with any SQL tool; else in memory) or in a schema of
+a PostgreSQL sandbox (``--backend``, kept with ``--keep``), a summary of
 its tables, and with ``--export`` the CSV + JSONL export with its manifest that a
 runbook's "last clean export" stands for. The same seed, counts and start always
 print and export the same world.
@@ -23,7 +24,8 @@ import sqlalchemy as sa
 from rich.console import Console
 from rich.table import Table
 
-from fakes.backends.sqlite import SqliteBackend
+from drills.cli.backend import backend_options
+from fakes.backends import PostgresBackend, SqliteBackend, parse_backend
 from fakes.clock import ManualClock
 from fakes.errors import StoreError, WorldError
 from fakes.exports import MANIFEST, check_export_target, export_tables
@@ -84,7 +86,18 @@ def _start(text: str) -> datetime:
         ) from None
 
 
-def _open_store(db: Path | None, start: datetime) -> SqlStore:
+def _open_store(
+    db: Path | None, start: datetime, backend: str | None = None, keep: bool = False
+) -> SqlStore:
+    where = parse_backend(backend)
+    where.check(db_path=db, keep=keep)
+    if where.kind != "sqlite":
+        database = where.open(keep=keep)
+        try:
+            return SqlStore(database, ManualClock(start))
+        except BaseException:
+            database.dispose()
+            raise
     if db is not None and (db.exists() or db.is_symlink()):
         raise StoreError(
             f"{db} exists already; drills world builds a fresh database: choose a new "
@@ -101,6 +114,15 @@ def _open_store(db: Path | None, start: datetime) -> SqlStore:
 def _remove_db(db: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
+
+
+def _where(store: SqlStore, db: Path | None, keep: bool) -> str:
+    """The ``database:`` line: a file, memory, or a schema (never a password)."""
+    if isinstance(store.backend, PostgresBackend):
+        backend = store.backend
+        fate = "kept" if keep else "dropped on exit"
+        return f"database: {backend.location} (schema {backend.schema}, {fate})"
+    return f"database: {db}" if db is not None else "database: in memory (gone on exit)"
 
 
 def render_summary(world: World) -> Table:
@@ -130,14 +152,17 @@ def render_summary(world: World) -> Table:
               metavar="DIR", help="Write CSV + JSONL exports and manifest.json to this new folder.")
 @click.option("--start", "start_text", default=DEFAULT_START.isoformat(), show_default=True,
               metavar="ISO", help="Drill start: every time in the world is relative to it.")
+@backend_options
 def command(
     seed_text: str,
     counts: tuple[str, ...],
     db: Path | None,
     export_dir: Path | None,
     start_text: str,
+    backend: str | None,
+    keep: bool,
 ) -> None:
-    """Build a seeded fake world on SQLite and print what is in it.
+    """Build a seeded fake world (SQLite by default) and print what is in it.
 
     \b
     Default world: crm.contacts 800, crm.deals 300, billing.invoices 1200,
@@ -150,7 +175,7 @@ def command(
         check_export_target(export_dir)
     if db is not None and not (db.exists() or db.is_symlink()):
         check_disk_room(db, sum(wanted.values()))
-    store = _open_store(db, start)
+    store = _open_store(db, start, backend, keep)
     console = Console(highlight=False)
     try:
         began = time.perf_counter()
@@ -167,6 +192,8 @@ def command(
             )
         console.print(render_summary(world))
     except BaseException:
+        if isinstance(store.backend, PostgresBackend):
+            store.backend.keep = False  # nothing half-built is kept
         store.close()
         if db is not None:
             _remove_db(db)
@@ -176,6 +203,6 @@ def command(
     click.echo(
         f"seed {seed} · start {world.start.isoformat()} · built in {built:.2f} s ({world.method})"
     )
-    click.echo(f"database: {db}" if db is not None else "database: in memory (gone on exit)")
+    click.echo(_where(store, db, keep))
     if exported is not None:
         click.echo(exported)
