@@ -9,14 +9,57 @@ job touched); ``within`` counts only the last stretch of drill time.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right, insort
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
 from fakes.store import SqlStore, format_time
-from scenarios.truth import DamageKind, GroundTruth
+from scenarios.truth import Damage, DamageKind, GroundTruth
 
 __all__ = ["MetricReader"]
+
+
+_TRUTH_METRICS: dict[str, Callable[[Damage], bool]] = {
+    "duplicate_messages": lambda d: d.kind is DamageKind.EXTRA and d.table == "email.outbox",
+    "duplicate_records": lambda d: d.kind is DamageKind.EXTRA and d.table != "email.outbox",
+    "blank_writes": lambda d: d.kind is DamageKind.VALUE and d.wrong in ("", None),
+    "messages_without_review": lambda d: (
+        d.table == "email.outbox" and d.field == "status" and d.wrong == "sent"
+    ),
+    "wrong_values": lambda d: d.kind is not DamageKind.EXTRA,
+}
+"""Metrics counted from the ground truth: which damage each one counts."""
+
+
+class _Tally:
+    """The damage one truth metric counts, by the time each was first done.
+
+    Kept up to date from the truth's journal, so a stop rule checked every tick costs
+    what changed since the last tick, not a pass over every damaged field.
+    """
+
+    def __init__(self, counts: Callable[[Damage], bool]) -> None:
+        self.counts = counts
+        self.members: dict[tuple[str, int, str], datetime] = {}
+        self.times: list[datetime] = []
+        """Sorted times of the members (damage is first done as the clock moves on)."""
+
+    def update(self, damage: Damage) -> None:
+        now_in = self.counts(damage)
+        was_in = damage.ident in self.members
+        if now_in and not was_in:
+            self.members[damage.ident] = damage.at
+            insort(self.times, damage.at)
+        elif was_in and not now_in:
+            at = self.members.pop(damage.ident)
+            del self.times[bisect_left(self.times, at)]
+
+    def after(self, since: datetime | None) -> int:
+        if since is None:
+            return len(self.times)
+        return len(self.times) - bisect_right(self.times, since)
 
 
 class MetricReader:
@@ -27,36 +70,17 @@ class MetricReader:
         self.truth = truth
         self.run_id = run_id
         self.complaints: list[datetime] = []
+        self._tallies = {name: _Tally(rule) for name, rule in _TRUTH_METRICS.items()}
+        self._seen = 0
 
     def read(self, metric: str, now: datetime, window: timedelta | None = None) -> float:
         since = now - window if window is not None else None
-
-        def recent(at: datetime) -> bool:
-            return since is None or at > since
-
-        damage = [d for d in self.truth if recent(d.at)]
-        if metric == "duplicate_messages":
-            return sum(
-                1 for d in damage if d.kind is DamageKind.EXTRA and d.table == "email.outbox"
-            )
-        if metric == "duplicate_records":
-            return sum(
-                1 for d in damage if d.kind is DamageKind.EXTRA and d.table != "email.outbox"
-            )
-        if metric == "blank_writes":
-            return sum(
-                1 for d in damage if d.kind is DamageKind.VALUE and d.wrong in ("", None)
-            )
-        if metric == "messages_without_review":
-            return sum(
-                1
-                for d in damage
-                if d.table == "email.outbox" and d.field == "status" and d.wrong == "sent"
-            )
-        if metric == "wrong_values":
-            return sum(1 for d in damage if d.kind is not DamageKind.EXTRA)
+        tally = self._tallies.get(metric)
+        if tally is not None:
+            self._catch_up()
+            return tally.after(since)
         if metric == "complaints":
-            return sum(1 for at in self.complaints if recent(at))
+            return sum(1 for at in self.complaints if since is None or at > since)
         if metric == "changed_records":
             return self._changed(since)
         if metric == "records_per_minute":
@@ -64,6 +88,16 @@ class MetricReader:
         if metric == "status_flips":
             return self._status_flips(since)
         raise KeyError(metric)
+
+    def _catch_up(self) -> None:
+        """Bring every tally up to date with what the truth recorded since the last read."""
+        upto = self.truth.position
+        if upto == self._seen:
+            return
+        for damage in self.truth.since(self._seen, upto):
+            for tally in self._tallies.values():
+                tally.update(damage)
+        self._seen = upto
 
     def _where(self, since: datetime | None) -> list[sa.ColumnElement[bool]]:
         cl = self.store.changelog

@@ -14,9 +14,11 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
+
 from fakes.actors import Actor
 from fakes.catalog import CATALOG, KEY, ColumnType
-from fakes.store import SqlStore, Value
+from fakes.store import Op, SqlStore, Value
 from scenarios.schema import Scenario
 from scenarios.truth import DamageKind, GroundTruth
 
@@ -54,6 +56,9 @@ class People:
     _next_edit: datetime | None = None
     _next_fix: datetime | None = None
     _rng: random.Random = field(default_factory=random.Random)
+    _fields: list[tuple[str, int, str]] = field(default_factory=list)
+    _fields_at: int = -1
+    _counted: tuple[str, int, int] | None = None
 
     def __post_init__(self) -> None:
         self._rng = random.Random(f"{self.scenario.seed}:{self.scenario.name}:people")
@@ -83,7 +88,7 @@ class People:
         if target is None:
             if shadow:
                 return None
-            count = self.store.count(table)
+            count = self._count(table)
             if not count:
                 return None
             key = self._rng.randint(1, count)
@@ -103,12 +108,45 @@ class People:
         self.edits.append(edit)
         return edit
 
+    def _count(self, table: str) -> int:
+        """Records in ``table``; counted again only after the change log shows an insert or
+        delete there (a count is a pass over a million rows on SQLite; the check reads
+        only that table's changes since the last count)."""
+        cl = self.store.changelog
+        with self.store.engine.connect() as conn:
+            top = int(conn.scalar(sa.select(sa.func.max(cl.c.seq))) or 0)
+            if self._counted is not None and self._counted[0] == table:
+                changed = conn.scalar(
+                    sa.select(cl.c.seq)
+                    .where(cl.c.table_name == table, cl.c.seq > self._counted[1],
+                           cl.c.seq <= top, cl.c.op.in_([Op.INSERT, Op.DELETE]))
+                    .limit(1)
+                )
+                if changed is None:
+                    self._counted = (table, top, self._counted[2])
+                    return self._counted[2]
+        count = self.store.count(table)
+        self._counted = (table, top, count)
+        return count
+
     def _damaged_field(self) -> tuple[str, int, str] | None:
-        fields = sorted(
-            d.ident for d in self.truth if d.kind is not DamageKind.EXTRA and d.table.split(".")[0]
-            != "warehouse"
-        )
+        fields = self._repairable()
         return self._rng.choice(fields) if fields else None
+
+    def _repairable(self) -> list[tuple[str, int, str]]:
+        """Damaged source fields in order; rebuilt only when the truth has grown.
+
+        Entries are never removed and their kind and place never change, so the list
+        depends on the truth's size alone: a person's edit reuses it instead of sorting
+        a hundred thousand fields again.
+        """
+        if self._fields_at != len(self.truth):
+            self._fields = sorted(
+                d.ident for d in self.truth
+                if d.kind is not DamageKind.EXTRA and d.table.split(".")[0] != "warehouse"
+            )
+            self._fields_at = len(self.truth)
+        return self._fields
 
     def _new_value(self, table: str, name: str, old: Value, who: str) -> Value:
         col = CATALOG.table(table).column(name)

@@ -17,7 +17,7 @@ stage after a crash, it changes nothing that is already repaired.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +29,10 @@ from fakes.catalog import CATALOG, KEY, WAREHOUSE, ColumnType
 from fakes.store import SqlStore
 from scenarios.truth import WHOLE_RECORD
 
-__all__ = ["COMPENSATION", "RepairStage", "repair_stage", "stage_bounds"]
+__all__ = ["COMPENSATION", "STAGE_KEYS", "RepairStage", "repair_stage", "stage_bounds"]
+
+STAGE_KEYS = "_drills_repair_keys"
+"""The records of the stage under way, so statements join them instead of listing 100k ids."""
 
 COMPENSATION: dict[str, tuple[str, str]] = {
     "email.outbox": ("status", "duplicate"),
@@ -91,6 +94,7 @@ def repair_stage(
     by_table: dict[str, list[int]] = {}
     for table, key in keys:
         by_table.setdefault(table, []).append(key)
+    staged = _stage(store, by_table)
     sources = sorted(t for t in by_table if not t.startswith(f"{WAREHOUSE}."))
     fields = _damaged_fields(store, truth, run_id, sources)
     plan: list[tuple[str, sa.Select[Any], str, bool]] = []
@@ -101,7 +105,7 @@ def repair_stage(
                 scope.c.scope_id == scope_id,
                 scope.c.table_name == table,
                 scope.c.tag.in_(["wrong", "unclear"]),
-                scope.c.record_key.in_(by_table[table]),
+                scope.c.record_key.in_(staged(table)),
             )
             .scalar_subquery()
         )
@@ -111,7 +115,7 @@ def repair_stage(
             else:
                 plan.append((table, _restore(store, truth, run_id, table, field, chosen,
                                              overwrite), field, False))
-    copies = _copy_plan(store, scope, scope_id, by_table)
+    copies = _copy_plan(store, scope, scope_id, by_table, staged)
     restored = compensated = 0
     with store.atomic():
         for table, src, field, compensating in plan:
@@ -123,6 +127,34 @@ def repair_stage(
         for copy, src, copy_fields in copies:
             restored += store.update_from(copy, src, copy_fields, actor)
     return RepairStage(label, len(keys), restored, compensated)
+
+
+def _stage(
+    store: SqlStore, by_table: dict[str, list[int]]
+) -> Callable[[str], sa.Select[tuple[int]]]:
+    """Load the stage's keys into :data:`STAGE_KEYS`; returns the select of one table's keys.
+
+    A stage of 100k records written into the statements as an ``IN`` list would pass
+    one parameter per key per statement, past SQLite's limit at a million records.
+    Loaded before the stage's own transaction begins; a rerun loads them again.
+    """
+    meta = sa.MetaData()
+    t = sa.Table(
+        STAGE_KEYS,
+        meta,
+        sa.Column("table_name", sa.Text, primary_key=True),
+        sa.Column("record_key", sa.Integer, primary_key=True),
+    )
+    meta.create_all(store.engine)
+    rows = ((table, key) for table, ks in by_table.items() for key in dict.fromkeys(ks))
+    with store.begin() as conn:
+        conn.execute(t.delete())
+        store.backend.bulk_load(conn, t, ("table_name", "record_key"), rows)
+
+    def keys_of(table: str) -> sa.Select[tuple[int]]:
+        return sa.select(t.c.record_key).where(t.c.table_name == table)
+
+    return keys_of
 
 
 def _damaged_fields(
@@ -206,11 +238,15 @@ def _restore(
 
 
 def _copy_plan(
-    store: SqlStore, scope: sa.Table, scope_id: str, by_table: dict[str, list[int]]
+    store: SqlStore,
+    scope: sa.Table,
+    scope_id: str,
+    by_table: dict[str, list[int]],
+    staged: Callable[[str], sa.Select[tuple[int]]],
 ) -> list[tuple[str, sa.Select[Any], list[str]]]:
     """Bring scoped warehouse copies in line with their (repaired) source records."""
     plan: list[tuple[str, sa.Select[Any], list[str]]] = []
-    for copy, keys in sorted(by_table.items()):
+    for copy in sorted(by_table):
         if not copy.startswith(f"{WAREHOUSE}."):
             continue
         source = CATALOG.table(copy).copy_of
@@ -220,7 +256,7 @@ def _copy_plan(
         chosen = sa.select(scope.c.record_key).where(
             scope.c.scope_id == scope_id,
             scope.c.table_name == copy,
-            scope.c.record_key.in_(keys),
+            scope.c.record_key.in_(staged(copy)),
         )
         plan.append((copy, sa.select(src).where(src.c[KEY].in_(chosen)),
                      list(CATALOG.table(copy).data_fields)))

@@ -11,6 +11,7 @@ simply not done, which is how a drill measures what the gap costs.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -114,6 +115,7 @@ class ScriptedResponder:
         self.snapshot: Snapshot | None = None
         self.scope: ScopeResult | None = None
         self.repairs: list[RepairStage] = []
+        self._keys_for: tuple[ScopeResult | None, list[tuple[str, int]]] | None = None
         self.reconciled: list[Reconcile] | None = None
         self._watch_until: datetime | None = None
         self._finished = False
@@ -282,7 +284,8 @@ class ScriptedResponder:
         spec = self._rb.scope
         assert spec is not None
         start = loop.runtime.first_write or self.scenario.starts
-        noticed = sorted({(d.table, d.key) for d in run.truth})[:10]
+        noticed = heapq.nsmallest(10, ((t, k) for t, keys in run.truth.records.items()
+                                       for k in keys))
         self.scope = take_scope(
             loop.world.store, scope_id="team", run_id=run.run_id,
             automation=self.scenario.automation.name, by=list(spec.by),
@@ -341,6 +344,9 @@ class ScriptedResponder:
         return effect
 
     def _scoped_keys(self) -> list[tuple[str, int]]:
+        """The records the scope tagged for repair, read once per scope for every stage."""
+        if self._keys_for is not None and self._keys_for[0] is self.scope:
+            return self._keys_for[1]
         loop = self._loop
         assert loop is not None
         scope = scope_table(loop.world.store)
@@ -350,7 +356,9 @@ class ScriptedResponder:
                 .where(scope.c.scope_id == "team", scope.c.tag.in_(["wrong", "unclear"]))
                 .order_by(scope.c.table_name, scope.c.record_key)
             ).all()
-        return [(t, int(k)) for t, k in rows]
+        keys = [(t, int(k)) for t, k in rows]
+        self._keys_for = (self.scope, keys)
+        return keys
 
     def _verify(self, at: datetime) -> tuple[bool, str, Any]:
         loop = self._loop

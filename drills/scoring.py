@@ -24,7 +24,7 @@ from drills.engine import DrillResult
 from drills.reconcile import reconcile
 from drills.repair import COMPENSATION
 from drills.scope import scope_table
-from fakes.catalog import CATALOG
+from fakes.catalog import CATALOG, KEY
 from reports.drafts import customer_message, first_note, restart_checklist
 from reports.findings import Check, Finding, Severity
 from reports.model import (
@@ -125,8 +125,9 @@ def evaluate(result: DrillResult) -> Evaluation:
             after[d.table].add(d.key)
     upstream = _Upstream(result)
     fields = [d.ident for d in truth if d.kind is not DamageKind.EXTRA]
-    person, overwritten = _person_history(result, {*fields, *upstream.all(fields)})
-    values = read_values(store, {*fields, *upstream.all(fields)})
+    governed = {*fields, *upstream.all(fields)}
+    person, overwritten = _person_history(result, governed)
+    values = read_values(store, governed)
     marks = read_values(store, [_mark(d.table, d.key) for d in truth if d.kind is DamageKind.EXTRA])
     left: dict[str, set[int]] = defaultdict(set)
     for d in truth:
@@ -181,7 +182,10 @@ class _Upstream:
     """Where a downstream field's value comes from: the copied record, or the synced field.
 
     A copy of a field a person changed is right when it holds their value, so the
-    residual check follows each damaged field upstream to whoever governs it.
+    residual check follows each damaged field upstream to whoever governs it. The
+    record a synced field points at is read for a whole level of fields at once
+    (:meth:`all`), and every answer is kept: a hundred thousand damaged fields cost a
+    few queries, not one each.
     """
 
     def __init__(self, result: DrillResult) -> None:
@@ -190,21 +194,27 @@ class _Upstream:
             (spec.to.rsplit(".", 1)[0], spec.to.rsplit(".", 1)[1]): spec
             for spec in result.scenario.world.syncs
         }
+        self._refs: dict[tuple[str, int], object] = {}
+        self._of: dict[FieldId, FieldId | None] = {}
 
     def of(self, ident: FieldId) -> FieldId | None:
+        if ident in self._of:
+            return self._of[ident]
         table, key, field = ident
         source = CATALOG.table(table).copy_of
+        found: FieldId | None = None
         if source is not None:
-            return (source, key, field)
-        spec = self.syncs.get((table, field))
-        if spec is None:
-            return None
-        row = self.store.get(table, key)
-        ref = row.get(spec.key) if row else None
-        if not isinstance(ref, int):
-            return None
-        src_table, src_field = spec.from_.rsplit(".", 1)
-        return (src_table, ref, src_field)
+            found = (source, key, field)
+        elif (spec := self.syncs.get((table, field))) is not None:
+            if (table, key) not in self._refs:
+                row = self.store.get(table, key)
+                self._refs[(table, key)] = row.get(spec.key) if row else None
+            ref = self._refs[(table, key)]
+            if isinstance(ref, int):
+                src_table, src_field = spec.from_.rsplit(".", 1)
+                found = (src_table, ref, src_field)
+        self._of[ident] = found
+        return found
 
     def chain(self, ident: FieldId) -> list[FieldId]:
         out: list[FieldId] = []
@@ -215,10 +225,41 @@ class _Upstream:
         return out
 
     def all(self, idents: Iterable[FieldId]) -> set[FieldId]:
-        return {u for i in idents for u in self.chain(i)}
+        """Every field upstream of any of ``idents`` (up to four hops), level by level."""
+        out: set[FieldId] = set()
+        level = set(idents)
+        for _ in range(4):
+            self._prefetch(level)
+            level = {u for i in level if (u := self.of(i)) is not None}
+            if not level:
+                break
+            out |= level
+        return out
+
+    def _prefetch(self, idents: Iterable[FieldId]) -> None:
+        """Read the sync key of every synced field in ``idents``, one query per table."""
+        wanted: dict[tuple[str, str], set[int]] = defaultdict(set)
+        for table, key, field in idents:
+            spec = self.syncs.get((table, field))
+            if spec is not None and (table, key) not in self._refs:
+                wanted[(table, spec.key)].add(key)
+        for (table, key_field), keys in wanted.items():
+            t = self.store.sa_table(table)
+            ordered = sorted(keys)
+            with self.store.engine.connect() as conn:
+                for i in range(0, len(ordered), 5000):
+                    chunk = ordered[i : i + 5000]
+                    for key, ref in conn.execute(
+                        sa.select(t.c[KEY], t.c[key_field]).where(t.c[KEY].in_(chunk))
+                    ):
+                        self._refs[(table, int(key))] = ref
+            for key in keys:
+                self._refs.setdefault((table, key), None)
 
     def governing(self, ident: FieldId, person: set[FieldId]) -> FieldId | None:
         """The field a person set that this one should now mirror, or None."""
+        if not person:
+            return None
         for candidate in (ident, *self.chain(ident)):
             if candidate in person:
                 return candidate
@@ -231,18 +272,29 @@ def _person_history(result: DrillResult, idents: set[FieldId]) -> tuple[set[Fiel
     Walks the change log in order, keeping the last writer of each field: a person's
     legitimate edit after the run's damage makes the field theirs; a repair write
     while a person is the last writer is an overwritten human edit. Shadow fixes
-    are not legitimate edits and give nobody the last word.
+    are not legitimate edits and give nobody the last word. Only records a person
+    wrote can end either way, so only their history is read.
     """
     store = result.store
     cl = store.changelog
     tables = sorted({t for t, _, _ in idents})
     if not tables:
         return set(), 0
+    touched = (
+        sa.select(cl.c.table_name, cl.c.record_key)
+        .where(cl.c.table_name.in_(tables), cl.c.op == "update", cl.c.actor_kind == "person")
+        .distinct()
+        .subquery("touched")
+    )
     with store.engine.connect() as conn:
         rows = conn.execute(
             sa.select(cl.c.table_name, cl.c.record_key, cl.c.field, cl.c.actor_kind,
                       cl.c.actor_name)
-            .where(cl.c.table_name.in_(tables), cl.c.op == "update")
+            .select_from(cl.join(touched, sa.and_(
+                cl.c.table_name == touched.c.table_name,
+                cl.c.record_key == touched.c.record_key,
+            )))
+            .where(cl.c.op == "update")
             .order_by(cl.c.seq)
         ).all()
     last: dict[FieldId, str] = {}

@@ -339,7 +339,8 @@ def fetch_records(store: SqlStore, table: str, keys: Sequence[int]) -> list[dict
     with store.engine.connect() as conn:
         for i in range(0, len(keys), 5000):
             chunk = list(keys[i : i + 5000])
-            for row in conn.execute(sa.select(t).where(t.c[KEY].in_(chunk))).mappings():
+            rows = conn.execute(sa.select(t).where(t.c[KEY].in_(chunk))).mappings().all()
+            for row in rows:  # fetched whole: row by row costs a driver call each
                 found[int(row[KEY])] = dict(row)
     return [found[k] for k in keys if k in found]
 

@@ -122,6 +122,8 @@ class SqlStore:
             sa.Index("ix_changes_run", "run_id", "batch_id"),
             sa.Index("ix_changes_record", "table_name", "record_key"),
             sa.Index("ix_changes_at", "at"),
+            # What a sync or a check has not seen yet: one table's changes after a seq.
+            sa.Index("ix_changes_table_seq", "table_name", "seq"),
         )
         self._changelog.create(self.engine, checkfirst=True)
 
@@ -273,60 +275,62 @@ class SqlStore:
     def update(
         self, qualname: str, changes: Mapping[int, Mapping[str, Value]], actor: Actor
     ) -> int:
-        """Set fields per record; logs each field whose value really changed. Returns that count."""
+        """Set fields per record; logs each field whose value really changed. Returns that count.
+
+        Set-based whatever the size: the new values go into a temporary table through
+        the backend's bulk load, then one change-log ``INSERT ... SELECT`` and one
+        ``UPDATE ... FROM`` per set of fields written (a bad run's batch of 25k records
+        is one set), instead of a statement and a log row built in Python per record.
+        """
         d = self.table(qualname)
         t = self._sa[qualname]
         if any(KEY in values for values in changes.values()):
             raise StoreError(
                 f"cannot change the id of a record in {qualname}; delete it and insert a new one"
             )
-        checked = {
-            key: {f: self._check(d, f, v) for f, v in values.items()}
-            for key, values in changes.items()
-        }
-        if not checked:
+        groups: dict[tuple[str, ...], list[tuple[Value, ...]]] = defaultdict(list)
+        for key, values in changes.items():
+            names = tuple(sorted(values))
+            groups[names].append(
+                (key, *(self._check(d, f, values[f]) for f in names))
+            )
+        if not groups:
             return 0
-        fields = sorted({f for v in checked.values() for f in v})
+        logged = 0
         with self.begin() as conn:
-            current = self._fetch(conn, t, checked.keys(), fields)
-            missing = [k for k in checked if k not in current]
-            if missing:
-                raise StoreError(
-                    f"{qualname} has no record with id {missing[0]}"
-                    + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
-                    + "; scope writes to records that exist"
-                )
-            at = format_time(self.clock.now())
-            by_fields: dict[tuple[str, ...], list[dict[str, Value]]] = defaultdict(list)
-            log: list[dict[str, Any]] = []
-            for key, values in checked.items():
-                old = current[key]
-                diff = {f: v for f, v in values.items() if old[f] != v}
-                if not diff:
+            self._check_exist(conn, qualname, t, list(changes))
+            for names, rows in groups.items():
+                if not names:
                     continue
-                by_fields[tuple(sorted(diff))].append({"_key": key, **diff})
-                log.extend(
-                    self._log_row(at, actor, qualname, key, Op.UPDATE, f, old[f], v)
-                    for f, v in sorted(diff.items())
-                )
-            for group, params in by_fields.items():
-                stmt = (
-                    t.update()
-                    .where(t.c[KEY] == sa.bindparam("_key"))
-                    .values({f: sa.bindparam(f) for f in group})
-                )
-                conn.execute(stmt, params)
-            self._append(conn, log)
-        return len(log)
+                src = self._scratch(conn, t, names)
+                self.backend.bulk_load(conn, src, (KEY, *names), rows)
+                logged += self._apply_scratch(conn, qualname, t, src, names, actor)
+                src.drop(conn)
+        return logged
+
+    def _check_exist(
+        self, conn: sa.Connection, qualname: str, t: sa.Table, keys: Sequence[int]
+    ) -> None:
+        found = self._fetch(conn, t, keys, ())
+        missing = [k for k in keys if k not in found]
+        if missing:
+            raise StoreError(
+                f"{qualname} has no record with id {missing[0]}"
+                + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
+                + "; scope writes to records that exist"
+            )
 
     def update_from(
         self, qualname: str, source: sa.Select[Any], fields: Sequence[str], actor: Actor
     ) -> int:
         """Set-based update: copy ``fields`` from ``source`` (which has ``id`` and those fields).
 
-        Both the change-log rows and the update are single statements over the whole set
-        (``INSERT ... SELECT`` then ``UPDATE ... FROM``), which is what keeps a 100k-record
-        repair in seconds. Only fields whose value differs are logged and written.
+        The source is run once, into a temporary table indexed on ``id``; the change-log
+        rows and the update are then single statements joining it (``INSERT ... SELECT``
+        then ``UPDATE ... FROM``), which is what keeps a 100k-record repair in seconds. A
+        source that reads the change log (a sync's "changed since") would otherwise be
+        evaluated again for every field. Only fields whose value differs are logged and
+        written.
         """
         d = self.table(qualname)
         for f in fields:
@@ -338,8 +342,47 @@ class SqlStore:
         if not fields:
             return 0
         t = self._sa[qualname]
-        src = source.subquery("src")
-        cl = self._changelog
+        given = source.subquery("given")
+        with self.begin() as conn:
+            src = self._scratch(conn, t, fields)
+            conn.execute(
+                src.insert().from_select(
+                    [KEY, *fields], sa.select(given.c[KEY], *(given.c[f] for f in fields))
+                )
+            )
+            logged = self._apply_scratch(conn, qualname, t, src, fields, actor)
+            src.drop(conn)
+        return int(logged)
+
+    def _apply_scratch(
+        self, conn: sa.Connection, qualname: str, t: sa.Table, src: sa.Table,
+        fields: Sequence[str], actor: Actor,
+    ) -> int:
+        """Log and write every field of ``src`` that differs from ``t``; returns rows logged.
+
+        The records that differ at all are joined once into a second temporary table
+        holding old and new values side by side; the change log's one row per changed
+        field is then read from it field by field, without joining the big table again.
+        """
+        names = [(f"old_{i}", f"new_{i}") for i in range(len(fields))]
+        pairs = sa.Table(
+            "_drills_update_pairs",
+            sa.MetaData(),
+            sa.Column(KEY, sa.Integer),
+            *(sa.Column(n, t.c[f].type) for f, both in zip(fields, names, strict=True)
+              for n in both),
+            prefixes=["TEMPORARY"],
+        )
+        _fresh(conn, pairs)
+        differs = sa.or_(*(t.c[f].is_distinct_from(src.c[f]) for f in fields))
+        conn.execute(
+            pairs.insert().from_select(
+                [KEY, *(n for both in names for n in both)],
+                sa.select(t.c[KEY], *(c for f in fields for c in (t.c[f], src.c[f])))
+                .select_from(t.join(src, t.c[KEY] == src.c[KEY]))
+                .where(differs),
+            )
+        )
         at = format_time(self.clock.now())
         selects = [
             sa.select(
@@ -349,31 +392,43 @@ class SqlStore:
                 sa.literal(actor.run_id, sa.Text),
                 sa.literal(actor.batch_id, sa.Text),
                 sa.literal(qualname),
-                t.c[KEY],
+                pairs.c[KEY],
                 sa.literal(Op.UPDATE),
                 sa.literal(f),
-                sa.cast(t.c[f], sa.Text),
-                sa.cast(src.c[f], sa.Text),
-            )
-            .select_from(t.join(src, t.c[KEY] == src.c[KEY]))
-            .where(t.c[f].is_distinct_from(src.c[f]))
-            for f in fields
+                sa.cast(pairs.c[old], sa.Text),
+                sa.cast(pairs.c[new], sa.Text),
+            ).where(pairs.c[old].is_distinct_from(pairs.c[new]))
+            for f, (old, new) in zip(fields, names, strict=True)
         ]
-        cols = list(_LOG_COLUMNS)
         union = selects[0] if len(selects) == 1 else sa.union_all(*selects)
-        with self.begin() as conn:
-            # rowcount of an INSERT ... SELECT is reported only when asked for (psycopg).
-            logged = conn.execute(
-                cl.insert().from_select(cols, union).execution_options(preserve_rowcount=True)
-            ).rowcount
-            if logged:
-                conn.execute(
-                    t.update()
-                    .where(t.c[KEY] == src.c[KEY])
-                    .where(sa.or_(*(t.c[f].is_distinct_from(src.c[f]) for f in fields)))
-                    .values({f: src.c[f] for f in fields})
-                )
+        # rowcount of an INSERT ... SELECT is reported only when asked for (psycopg).
+        logged = conn.execute(
+            self._changelog.insert()
+            .from_select(list(_LOG_COLUMNS), union)
+            .execution_options(preserve_rowcount=True)
+        ).rowcount
+        if logged:
+            conn.execute(
+                t.update()
+                .where(t.c[KEY] == src.c[KEY])
+                .where(differs)
+                .values({f: src.c[f] for f in fields})
+            )
+        pairs.drop(conn)
         return int(logged)
+
+    @staticmethod
+    def _scratch(conn: sa.Connection, like: sa.Table, fields: Sequence[str]) -> sa.Table:
+        """A temporary table for an update's source rows: ``id`` (indexed) and ``fields``."""
+        scratch = sa.Table(
+            "_drills_update_source",
+            sa.MetaData(),
+            sa.Column(KEY, sa.Integer, index=True),
+            *(sa.Column(f, like.c[f].type) for f in fields),
+            prefixes=["TEMPORARY"],
+        )
+        _fresh(conn, scratch)
+        return scratch
 
     def delete(self, qualname: str, keys: Iterable[int], actor: Actor) -> int:
         """Delete records; logs every field's last value so the record can be restored."""
@@ -443,8 +498,9 @@ class SqlStore:
         out: dict[int, dict[str, Value]] = {}
         cols = [t.c[KEY], *(t.c[f] for f in fields)]
         for chunk in _chunks(list(keys)):
-            for row in conn.execute(sa.select(*cols).where(t.c[KEY].in_(chunk))).mappings():
-                out[row[KEY]] = {f: row[f] for f in fields}
+            rows = conn.execute(sa.select(*cols).where(t.c[KEY].in_(chunk))).all()
+            for row in rows:  # fetched whole: row by row costs a driver call each
+                out[row[0]] = dict(zip(fields, row[1:], strict=True))
         return out
 
     @staticmethod
@@ -471,6 +527,16 @@ class SqlStore:
         if log:
             rows = (tuple(r[c] for c in _LOG_COLUMNS) for r in log)
             self.backend.bulk_load(conn, self._changelog, _LOG_COLUMNS, rows)
+
+
+def _fresh(conn: sa.Connection, scratch: sa.Table) -> None:
+    """Create a temporary table, dropping one left by an update that was rolled back.
+
+    SQLite runs DDL before a transaction's first write outside it, so the CREATE of
+    an update that later failed survives the rollback (while its DROP does not).
+    """
+    scratch.drop(conn, checkfirst=True)
+    scratch.create(conn)
 
 
 def _chunks(items: Sequence[int]) -> Iterator[Sequence[int]]:

@@ -41,7 +41,7 @@ from fakes.errors import DrillsError
 from fakes.store import SqlStore, Value
 from scenarios import schema
 from scenarios.faults import Healthy, Injector, injector_for
-from scenarios.truth import Damage, GroundTruth, derive_damage, read_values
+from scenarios.truth import Damage, FieldId, GroundTruth, derive_damage, read_values
 
 __all__ = [
     "AutomationImportError",
@@ -138,7 +138,10 @@ def select_targets(
         narrowed = {n: table.column(n).decode(v) for n, v in fault.reach.where.items()}
         cond = sa.and_(cond, _conditions(t, narrowed))
     with store.engine.connect() as conn:
-        keys = [int(k) for k in conn.scalars(sa.select(t.c[KEY]).where(cond).order_by(t.c[KEY]))]
+        keys = [
+            int(k)
+            for k in conn.scalars(sa.select(t.c[KEY]).where(cond).order_by(t.c[KEY])).all()
+        ]
     random.Random(f"{scenario.seed}:{scenario.name}:targets").shuffle(keys)
     if fault.reach.count is not None:
         return keys[: fault.reach.count]
@@ -249,7 +252,18 @@ class BadRun:
             for w in (*h, *b)
             if isinstance(w, Update)
         }
-        before = read_values(self.store, touched)
+        # The triggering records were just read whole: their fields' values before the
+        # batch come from them; only fields of other records are read again.
+        known = {int(r[KEY]): r for r in records}  # type: ignore[arg-type]
+        before: dict[FieldId, Value] = {}
+        elsewhere: list[FieldId] = []
+        for ident in touched:
+            found = known.get(ident[1]) if ident[0] == self.automation.table else None
+            if found is not None and ident[2] in found:
+                before[ident] = found[ident[2]]
+            else:
+                elsewhere.append(ident)
+        before.update(read_values(self.store, elsewhere))
         ids = apply_plans(self.store, [b for _, b in pairs], self.actor.in_batch(batch_id))
         done = [(h, b, i) for (h, b), i in zip(pairs, ids, strict=True)]
         damage = derive_damage(before, done, at=at, batch_id=batch_id, columns=self._columns)

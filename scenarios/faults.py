@@ -8,6 +8,7 @@ difference (see :mod:`scenarios.truth`). New faults need only ``bend``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
@@ -43,6 +44,7 @@ class Injector(Protocol):
     def bend(self, record: Record, plan: Sequence[Write], ctx: PlanContext) -> list[Write]: ...
 
 
+@functools.cache
 def _split(dotted: str) -> tuple[str, str]:
     table, _, name = dotted.rpartition(".")
     return table, name

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from types import MappingProxyType
 
 import sqlalchemy as sa
 
@@ -20,7 +22,7 @@ from fakes.automations import Insert, Update, Write
 from fakes.catalog import KEY
 from fakes.store import SqlStore, Value, encode_value, format_time
 
-__all__ = ["Damage", "DamageKind", "GroundTruth", "derive_damage", "read_values"]
+__all__ = ["Damage", "DamageKind", "FieldId", "GroundTruth", "derive_damage", "read_values"]
 
 WHOLE_RECORD = "*"
 
@@ -66,13 +68,13 @@ def read_values(
             t = store.sa_table(table)
             names = sorted({f for fs in by_key.values() for f in fs})
             keys = list(by_key)
+            place = {n: i for i, n in enumerate(names, start=1)}
+            stmt = sa.select(t.c[KEY], *(t.c[n] for n in names))
             for i in range(0, len(keys), 5000):
-                stmt = sa.select(t.c[KEY], *(t.c[n] for n in names)).where(
-                    t.c[KEY].in_(keys[i : i + 5000])
-                )
-                for row in conn.execute(stmt).mappings():
-                    for n in by_key[int(row[KEY])]:
-                        out[(table, int(row[KEY]), n)] = row[n]
+                for row in conn.execute(stmt.where(t.c[KEY].in_(keys[i : i + 5000]))).all():
+                    key = int(row[0])
+                    for n in by_key[key]:
+                        out[(table, key, n)] = row[place[n]]
     return out
 
 
@@ -148,6 +150,12 @@ class GroundTruth:
 
     When a field is damaged twice, the first ``right`` value is kept (it is the value
     before the run touched it) and the last ``wrong`` value (what the field now holds).
+
+    Readers that run every tick (the engine's damage counts, the stop-rule metrics,
+    downstream propagation) must not rescan a million entries each time, so the
+    damaged keys per table are kept as entries arrive, and a journal lists every
+    entry recorded or changed, in order: a reader remembers its :attr:`position` and
+    later asks only for what changed :meth:`since` then.
     """
 
     TABLE = "_drills_truth"
@@ -155,16 +163,23 @@ class GroundTruth:
     def __init__(self, run_id: str) -> None:
         self.run_id = run_id
         self._entries: dict[FieldId, Damage] = {}
+        self._keys: dict[str, set[int]] = {}
+        self._journal: list[FieldId] = []
+        self.cursors: dict[str, tuple[int, int]] = {}
+        """Per downstream sync: the journal position and change-log seq it was checked up to."""
 
     def record(self, damages: Iterable[Damage]) -> None:
         for d in damages:
-            old = self._entries.get(d.ident)
+            ident = d.ident
+            old = self._entries.get(ident)
             if old is None:
-                self._entries[d.ident] = d
+                self._entries[ident] = d
+                self._keys.setdefault(d.table, set()).add(d.key)
             else:
-                self._entries[d.ident] = Damage(
+                self._entries[ident] = Damage(
                     d.table, d.key, d.field, old.kind, d.wrong, old.right, old.at, old.batch_id
                 )
+            self._journal.append(ident)
 
     def __iter__(self) -> Iterator[Damage]:
         return iter(self._entries.values())
@@ -179,16 +194,23 @@ class GroundTruth:
         return self._entries.get(ident)
 
     @property
-    def records(self) -> dict[str, set[int]]:
-        """Damaged record keys per table."""
-        out: dict[str, set[int]] = {}
-        for table, key, _ in self._entries:
-            out.setdefault(table, set()).add(key)
-        return out
+    def position(self) -> int:
+        """How many recordings the journal holds; pass it to :meth:`since` later."""
+        return len(self._journal)
+
+    def since(self, position: int, upto: int | None = None) -> list[Damage]:
+        """Entries recorded or changed after ``position`` (up to ``upto``), each once, as now."""
+        idents = dict.fromkeys(self._journal[position:upto])
+        return [self._entries[i] for i in idents]
+
+    @property
+    def records(self) -> Mapping[str, AbstractSet[int]]:
+        """Damaged record keys per table (kept up to date as damage is recorded; read only)."""
+        return MappingProxyType(self._keys)
 
     def counts(self) -> dict[str, int]:
         """Damaged records per table."""
-        return {t: len(keys) for t, keys in sorted(self.records.items())}
+        return {t: len(keys) for t, keys in sorted(self._keys.items())}
 
     def persist(self, store: SqlStore) -> int:
         """Write the truth into the store (replacing this run's rows) for set-based scoring."""
@@ -207,22 +229,16 @@ class GroundTruth:
             sa.Column("batch_id", sa.Text),
         )
         meta.create_all(store.engine)
-        rows = [
-            {
-                "run_id": self.run_id,
-                "table_name": d.table,
-                "record_key": d.key,
-                "field": d.field,
-                "kind": d.kind.value,
-                "wrong_value": encode_value(d.wrong),
-                "right_value": encode_value(d.right),
-                "at": format_time(d.at),
-                "batch_id": d.batch_id,
-            }
+        columns = ("run_id", "table_name", "record_key", "field", "kind", "wrong_value",
+                   "right_value", "at", "batch_id")
+        times: dict[datetime, str] = {}  # a run has a few hundred distinct times at most
+        rows = (
+            (self.run_id, d.table, d.key, d.field, d.kind.value, encode_value(d.wrong),
+             encode_value(d.right), times.get(d.at) or times.setdefault(d.at, format_time(d.at)),
+             d.batch_id)
             for d in self._entries.values()
-        ]
+        )
         with store.begin() as conn:
             conn.execute(t.delete().where(t.c.run_id == self.run_id))
-            if rows:
-                conn.execute(t.insert(), rows)
-        return len(rows)
+            store.backend.bulk_load(conn, t, columns, rows)  # the store's fastest insert
+        return len(self._entries)

@@ -1,0 +1,83 @@
+"""The whole scripted drill, with its phases timed from inside.
+
+The drill is the real one: :class:`drills.engine.Drill` with the scripted responder
+following the benchmark runbook, then the same judging ``run_drill`` does (findings,
+score, report; the gap-cost reruns are left out, as ``drills run --no-costs`` does).
+To see where its time goes, the functions that do each phase's work are wrapped
+with a :class:`~benchmarks.meter.Meter` for the length of the run:
+
+========================  ===========================================================
+phase                     what is timed
+========================  ===========================================================
+seed                      building the world (records and the warehouse copy's baseline)
+snapshot                  the runbook's snapshot step (``take_snapshot``)
+bad run (event loop)      everything else until the drill ends: the bad run's batches,
+                          the syncs and the truth they spread, people, stop rules, ticks
+scope and tag             the scope step (persisting the truth, ``take_scope``)
+repair                    every repair stage (reading the scoped keys, ``repair_stage``)
+reconcile                 the verify step's ``reconcile``
+report                    judging the end state and building the report
+========================  ===========================================================
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from typing import Any
+
+from benchmarks.meter import Meter, PhaseFigure, seconds
+from drills.engine import Drill
+from drills.runbook import Runbook
+from drills.scoring import build_report, drill_findings, evaluate
+from fakes.store import SqlStore
+from reports.model import DrillReport
+from scenarios.schema import Scenario
+
+__all__ = ["PHASES", "REST", "run_measured_drill"]
+
+REST = "bad run (event loop)"
+PHASES = ("seed", "snapshot", REST, "scope and tag", "repair", "reconcile", "report")
+
+_WRAPPED: tuple[tuple[str, str, str], ...] = (
+    # (module, attribute path, phase)
+    ("drills.engine", "build_scenario_world", "seed"),
+    ("drills.responder", "ScriptedResponder._snapshot", "snapshot"),
+    ("drills.responder", "ScriptedResponder._scope", "scope and tag"),
+    ("drills.responder", "ScriptedResponder._scoped_keys", "repair"),
+    ("drills.responder", "repair_stage", "repair"),
+    ("drills.responder", "reconcile", "reconcile"),
+)
+
+
+@contextmanager
+def _patched(meter: Meter) -> Iterator[None]:
+    with ExitStack() as stack:
+        for module_name, path, phase in _WRAPPED:
+            owner: Any = importlib.import_module(module_name)
+            *parents, attr = path.split(".")
+            for name in parents:
+                owner = getattr(owner, name)
+            original: Callable[..., Any] = getattr(owner, attr)
+            setattr(owner, attr, meter.wrap(phase, original))
+            stack.callback(setattr, owner, attr, original)
+        yield
+
+
+def run_measured_drill(
+    scenario: Scenario, runbook: Runbook, store: SqlStore | None = None
+) -> tuple[DrillReport, dict[str, PhaseFigure], float, str]:
+    """Run the drill once; returns the report, figures per phase, total seconds, RSS mode."""
+    meter = Meter(rest=REST)
+    began = seconds()
+    meter.start()
+    with _patched(meter):
+        result = Drill(scenario, runbook, store=store).run()
+        with meter.phase("report"):
+            ev = evaluate(result)
+            findings = drill_findings(result, ev)
+            report = build_report(result, findings, ev)
+    figures = meter.stop()
+    total = seconds() - began
+    return report, figures, total, meter.mode
