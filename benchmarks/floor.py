@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,23 +64,27 @@ def _rows(n: int) -> Iterator[tuple[Any, ...]]:
         )
 
 
-class _Sql:
+class _Sql(ABC):
     """The few differences between the two databases, and nothing else."""
 
     name = ""
     distinct = "IS NOT"  # SQLite's IS NOT is IS DISTINCT FROM
 
+    @abstractmethod
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        raise NotImplementedError
+        """Each database's driver does it its own way."""
 
+    @abstractmethod
     def load(self, table: str, columns: Sequence[str], rows: Iterator[Sequence[Any]]) -> None:
-        raise NotImplementedError
+        """Each database's driver does it its own way."""
 
+    @abstractmethod
     def commit(self) -> None:
-        raise NotImplementedError
+        """Each database's driver does it its own way."""
 
+    @abstractmethod
     def close(self) -> None:
-        raise NotImplementedError
+        """Each database's driver does it its own way."""
 
 
 class _Sqlite(_Sql):
