@@ -14,7 +14,7 @@ snapshot                  the runbook's snapshot step (``take_snapshot``)
 bad run (event loop)      everything else until the drill ends: the bad run's batches,
                           the syncs and the truth they spread, people, stop rules, ticks
 scope and tag             the scope step (persisting the truth, ``take_scope``)
-repair                    every repair stage (reading the scoped keys, ``repair_stage``)
+repair                    every repair stage (counting the scoped records, ``repair_stage``)
 reconcile                 the verify step's ``reconcile``
 report                    judging the end state and building the report
 ========================  ===========================================================
@@ -45,7 +45,7 @@ _WRAPPED: tuple[tuple[str, str, str], ...] = (
     ("drills.engine", "build_scenario_world", "seed"),
     ("drills.responder", "ScriptedResponder._snapshot", "snapshot"),
     ("drills.responder", "ScriptedResponder._scope", "scope and tag"),
-    ("drills.responder", "ScriptedResponder._scoped_keys", "repair"),
+    ("drills.responder", "ScriptedResponder._repairable", "repair"),
     ("drills.responder", "repair_stage", "repair"),
     ("drills.responder", "reconcile", "reconcile"),
 )

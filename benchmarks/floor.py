@@ -83,6 +83,10 @@ class _Sql(ABC):
         """Each database's driver does it its own way."""
 
     @abstractmethod
+    def keyed_copy(self, source: str, target: str) -> None:
+        """A copy of a contacts table with ``id`` as its key, the fastest way each has."""
+
+    @abstractmethod
     def close(self) -> None:
         """Each database's driver does it its own way."""
 
@@ -106,6 +110,13 @@ class _Sqlite(_Sql):
     def commit(self) -> None:
         self.conn.execute("COMMIT")
         self.conn.execute("BEGIN")
+
+    def keyed_copy(self, source: str, target: str) -> None:
+        # An empty table declared like its source: SQLite copies records without
+        # decoding them, and ``id`` is the rowid (faster than CREATE TABLE AS + index).
+        cols = ", ".join(f"{c} TEXT" for c in DATA)
+        self.execute(f"CREATE TABLE {target} (id INTEGER PRIMARY KEY, {cols})")
+        self.execute(f"INSERT INTO {target} SELECT * FROM {source}")
 
     def close(self) -> None:
         self.conn.execute("COMMIT")
@@ -136,6 +147,10 @@ class _Postgres(_Sql):
     def commit(self) -> None:
         self.conn.commit()
 
+    def keyed_copy(self, source: str, target: str) -> None:
+        self.execute(f"CREATE TABLE {target} AS SELECT * FROM {source}")
+        self.execute(f"ALTER TABLE {target} ADD PRIMARY KEY (id)")
+
     def close(self) -> None:
         self.conn.commit()
         self.conn.close()
@@ -163,8 +178,7 @@ def _seed(db: _Sql, n: int) -> None:
 
 def _snapshot(db: _Sql) -> None:
     for table in ("contacts", "wh_contacts"):
-        db.execute(f"CREATE TABLE snap_{table} AS SELECT * FROM {table}")
-        db.execute(f"CREATE UNIQUE INDEX ix_snap_{table} ON snap_{table} (id)")
+        db.keyed_copy(table, f"snap_{table}")
 
 
 def _bad_run(db: _Sql, n: int, bad: int, seed: int) -> None:

@@ -17,7 +17,7 @@ stage after a crash, it changes nothing that is already repaired.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,10 +29,15 @@ from fakes.catalog import CATALOG, KEY, WAREHOUSE, ColumnType
 from fakes.store import SqlStore
 from scenarios.truth import WHOLE_RECORD
 
-__all__ = ["COMPENSATION", "STAGE_KEYS", "RepairStage", "repair_stage", "stage_bounds"]
+__all__ = [
+    "COMPENSATION", "STAGE_DAMAGE", "STAGE_KEYS", "RepairStage", "ScopeSlice", "repair_stage",
+    "repairable_count", "stage_bounds",
+]
 
 STAGE_KEYS = "_drills_repair_keys"
 """The records of the stage under way, so statements join them instead of listing 100k ids."""
+STAGE_DAMAGE = "_drills_repair_damage"
+"""The run's damage to the stage's records: what its restores and compensations read."""
 
 COMPENSATION: dict[str, tuple[str, str]] = {
     "email.outbox": ("status", "duplicate"),
@@ -54,6 +59,32 @@ class RepairStage:
     records_compensated: int
 
 
+@dataclass(frozen=True)
+class ScopeSlice:
+    """Records ``lower`` up to ``upto`` of a scope's records to repair, in (table, key) order.
+
+    A stage named this way is picked inside the database (``LIMIT``/``OFFSET`` over the
+    scope's key), so a hundred-thousand-record stage never travels through Python.
+    """
+
+    scope_id: str
+    lower: int
+    upto: int
+
+    def __len__(self) -> int:
+        return max(0, self.upto - self.lower)
+
+
+def repairable_count(store: SqlStore, scope_id: str) -> int:
+    """How many records the scope tagged for repair (``wrong`` or ``unclear``)."""
+    scope = scope_table(store)
+    with store.engine.connect() as conn:
+        return int(conn.scalar(
+            sa.select(sa.func.count()).select_from(scope)
+            .where(scope.c.scope_id == scope_id, scope.c.tag.in_(_REPAIRABLE))
+        ) or 0)
+
+
 def stage_bounds(total: int, sample: int | None, stages: Sequence[float]) -> list[tuple[str, int]]:
     """Cumulative record counts per stage: the sample, then each stage's share of all."""
     bounds: list[tuple[str, int]] = []
@@ -72,15 +103,16 @@ def repair_stage(
     *,
     scope_id: str,
     run_id: str,
-    keys: Collection[tuple[str, int]],
+    keys: ScopeSlice | Collection[tuple[str, int]],
     overwrite: bool,
     actor: Actor,
     label: str,
 ) -> RepairStage:
-    """Repair the scoped records in ``keys`` (table, key) tagged wrong or unclear.
+    """Repair the scoped records in ``keys`` (a slice of the scope, or (table, key) pairs)
+    tagged wrong or unclear.
 
     Field by field, a value is restored only while the field still holds what the
-    run wrote: a field a person has changed since keeps their value, and the rest of
+    run wrote: a field a person has changed since keys their value, and the rest of
     their record is repaired around it. ``overwrite`` drops that guard and restores
     every damaged field: what a blind repair without a reviewed sample does.
 
@@ -88,34 +120,26 @@ def repair_stage(
     Every statement writes only values that differ from what it would write, so
     running a stage again, or the whole repair again from its first stage after a
     crash, writes nothing twice and ends where an uninterrupted repair ends.
+
+    The stage's own damage is copied out of the truth first (:data:`STAGE_DAMAGE`), and
+    every restore reads that, so a stage costs what it repairs: the guard against
+    people's edits runs for the sample's twenty records, not for the hundred thousand
+    damaged fields (SQLite, with no statistics on the truth, would otherwise scan it
+    and guard every row before joining the stage's keys).
     """
-    truth = truth_table(store)
     scope = scope_table(store)
-    by_table: dict[str, list[int]] = {}
-    for table, key in keys:
-        by_table.setdefault(table, []).append(key)
-    staged = _stage(store, by_table)
-    sources = sorted(t for t in by_table if not t.startswith(f"{WAREHOUSE}."))
-    fields = _damaged_fields(store, truth, run_id, sources)
+    staged, records = _stage(store, scope, keys)
+    damage = _stage_damage(store, truth_table(store), scope, staged, scope_id, run_id)
+    fields = _damaged_fields(store, damage)
     plan: list[tuple[str, sa.Select[Any], str, bool]] = []
-    for table in sources:
-        chosen = (
-            sa.select(scope.c.record_key)
-            .where(
-                scope.c.scope_id == scope_id,
-                scope.c.table_name == table,
-                scope.c.tag.in_(["wrong", "unclear"]),
-                scope.c.record_key.in_(staged(table)),
-            )
-            .scalar_subquery()
-        )
-        for field in fields.get(table, []):
+    for table in sorted(fields):
+        for field in fields[table]:
             if field == WHOLE_RECORD:
-                plan.append((table, *_compensation(truth, run_id, table, chosen), True))
+                plan.append((table, *_compensation(damage, table), True))
             else:
-                plan.append((table, _restore(store, truth, run_id, table, field, chosen,
-                                             overwrite), field, False))
-    copies = _copy_plan(store, scope, scope_id, by_table, staged)
+                plan.append((table, _restore(store, damage, run_id, table, field, overwrite),
+                             field, False))
+    copies = _copy_plan(store, scope, staged, scope_id)
     restored = compensated = 0
     with store.atomic():
         for table, src, field, compensating in plan:
@@ -126,17 +150,22 @@ def repair_stage(
                 restored += written
         for copy, src, copy_fields in copies:
             restored += store.update_from(copy, src, copy_fields, actor)
-    return RepairStage(label, len(keys), restored, compensated)
+    return RepairStage(label, records, restored, compensated)
+
+
+_REPAIRABLE = ("wrong", "unclear")
 
 
 def _stage(
-    store: SqlStore, by_table: dict[str, list[int]]
-) -> Callable[[str], sa.Select[tuple[int]]]:
-    """Load the stage's keys into :data:`STAGE_KEYS`; returns the select of one table's keys.
+    store: SqlStore, scope: sa.Table, keys: ScopeSlice | Collection[tuple[str, int]]
+) -> tuple[sa.Table, int]:
+    """Load the stage's keys into :data:`STAGE_KEYS`; returns that table and the record count.
 
     A stage of 100k records written into the statements as an ``IN`` list would pass
     one parameter per key per statement, past SQLite's limit at a million records.
-    Loaded before the stage's own transaction begins; a rerun loads them again.
+    A :class:`ScopeSlice` is copied from the scope by one ``INSERT ... SELECT``; other
+    keys go through the backend's bulk load. Loaded before the stage's own transaction
+    begins; a rerun loads them again.
     """
     meta = sa.MetaData()
     t = sa.Table(
@@ -146,125 +175,174 @@ def _stage(
         sa.Column("record_key", sa.Integer, primary_key=True),
     )
     meta.create_all(store.engine)
-    rows = ((table, key) for table, ks in by_table.items() for key in dict.fromkeys(ks))
     with store.begin() as conn:
         conn.execute(t.delete())
-        store.backend.bulk_load(conn, t, ("table_name", "record_key"), rows)
+        if isinstance(keys, ScopeSlice):
+            picked = (
+                sa.select(scope.c.table_name, scope.c.record_key)
+                .where(scope.c.scope_id == keys.scope_id, scope.c.tag.in_(_REPAIRABLE))
+                .order_by(scope.c.table_name, scope.c.record_key)
+                .limit(len(keys))
+                .offset(keys.lower)
+            )
+            conn.execute(t.insert().from_select(["table_name", "record_key"], picked))
+            count = int(conn.scalar(sa.select(sa.func.count()).select_from(t)) or 0)
+        else:
+            rows = list(dict.fromkeys(keys))
+            store.backend.bulk_load(conn, t, ("table_name", "record_key"), rows)
+            count = len(keys)
+    return t, count
 
-    def keys_of(table: str) -> sa.Select[tuple[int]]:
-        return sa.select(t.c.record_key).where(t.c.table_name == table)
 
-    return keys_of
+def _stage_damage(
+    store: SqlStore, truth: sa.Table, scope: sa.Table, staged: sa.Table, scope_id: str,
+    run_id: str,
+) -> sa.Table:
+    """Copy the run's damage to the stage's source records still tagged for repair.
+
+    One ``INSERT ... SELECT`` per table over the stage's span of keys in the truth's
+    primary key, each record checked against the stage and the scope by theirs: a
+    stage costs its own records even where the database has no statistics to plan by.
+    Warehouse copies are brought in line from their source instead (:func:`_copy_plan`).
+    """
+    meta = sa.MetaData()
+    t = sa.Table(
+        STAGE_DAMAGE,
+        meta,
+        sa.Column("table_name", sa.Text, primary_key=True),
+        sa.Column("field", sa.Text, primary_key=True),
+        sa.Column("record_key", sa.Integer, primary_key=True),
+        sa.Column("wrong_value", sa.Text),
+        sa.Column("right_value", sa.Text),
+    )
+    meta.create_all(store.engine)
+    with store.begin() as conn:
+        conn.execute(t.delete())
+        spans = conn.execute(
+            sa.select(staged.c.table_name, sa.func.min(staged.c.record_key),
+                      sa.func.max(staged.c.record_key))
+            .where(~staged.c.table_name.startswith(f"{WAREHOUSE}."))
+            .group_by(staged.c.table_name)
+        ).all()
+        for table, lowest, highest in spans:
+            # The key range drives: the planner has no other way in than the truth's
+            # primary key, and the stage and scope are checked by theirs.
+            picked = sa.select(
+                truth.c.table_name, truth.c.field, truth.c.record_key, truth.c.wrong_value,
+                truth.c.right_value,
+            ).where(
+                truth.c.run_id == run_id,
+                truth.c.table_name == table,
+                truth.c.record_key.between(lowest, highest),
+                sa.exists().where(
+                    staged.c.table_name == table, staged.c.record_key == truth.c.record_key
+                ),
+                sa.exists().where(
+                    scope.c.scope_id == scope_id,
+                    scope.c.table_name == table,
+                    scope.c.record_key == truth.c.record_key,
+                    scope.c.tag.in_(_REPAIRABLE),
+                ),
+            )
+            conn.execute(t.insert().from_select(
+                ["table_name", "field", "record_key", "wrong_value", "right_value"], picked
+            ))
+    return t
 
 
-def _damaged_fields(
-    store: SqlStore, truth: sa.Table, run_id: str, tables: Sequence[str]
-) -> dict[str, list[str]]:
-    """The fields the run damaged, per table: one query, read before the stage begins."""
+def _damaged_fields(store: SqlStore, damage: sa.Table) -> dict[str, list[str]]:
+    """The fields the run damaged in the stage, per table; read before the stage begins."""
     out: dict[str, list[str]] = {}
-    if not tables:
-        return out
     with store.engine.connect() as conn:
         rows = conn.execute(
-            sa.select(truth.c.table_name, truth.c.field)
-            .where(truth.c.run_id == run_id, truth.c.table_name.in_(tables))
-            .distinct()
-            .order_by(truth.c.table_name, truth.c.field)
+            sa.select(damage.c.table_name, damage.c.field).distinct()
+            .order_by(damage.c.table_name, damage.c.field)
         )
         for table, field in rows:
             out.setdefault(table, []).append(field)
     return out
 
 
-def _compensation(
-    truth: sa.Table, run_id: str, table: str, chosen: sa.ScalarSelect[Any]
-) -> tuple[sa.Select[Any], str]:
+def _in_scope(
+    scope: sa.Table, staged: sa.Table, scope_id: str, tags: Sequence[str] | None = _REPAIRABLE
+) -> sa.ColumnElement[bool]:
+    """The scope's row for a staged record (with one of ``tags``): a primary-key lookup."""
+    on = [
+        scope.c.scope_id == scope_id,
+        scope.c.table_name == staged.c.table_name,
+        scope.c.record_key == staged.c.record_key,
+    ]
+    if tags is not None:
+        on.append(scope.c.tag.in_(tags))
+    return sa.and_(*on)
+
+
+def _compensation(damage: sa.Table, table: str) -> tuple[sa.Select[Any], str]:
     """Mark the records that should not exist (a duplicate email, a second invoice)."""
     name, value = COMPENSATION.get(table, ("status", "void"))
     src = sa.select(
-        truth.c.record_key.label(KEY),
-        sa.literal(value, sa.Text).label(name),
-    ).where(
-        truth.c.run_id == run_id,
-        truth.c.table_name == table,
-        truth.c.field == WHOLE_RECORD,
-        truth.c.record_key.in_(chosen),
-    )
+        damage.c.record_key.label(KEY), sa.literal(value, sa.Text).label(name)
+    ).where(damage.c.table_name == table, damage.c.field == WHOLE_RECORD)
     return src, name
 
 
 def _restore(
-    store: SqlStore,
-    truth: sa.Table,
-    run_id: str,
-    table: str,
-    field: str,
-    chosen: sa.ScalarSelect[Any],
-    overwrite: bool,
+    store: SqlStore, damage: sa.Table, run_id: str, table: str, field: str, overwrite: bool
 ) -> sa.Select[Any]:
-    """The values ``field`` should hold again, for the chosen records still safe to touch.
+    """The values ``field`` should hold again, for the staged records still safe to touch.
 
     A record that is compensated as a whole is left to its compensation where this
     field is the one the compensation sets; else each run would set the field back
     and forth between the two.
     """
-    target = store.sa_table(table)
     col = CATALOG.table(table).column(field)
     sql_type: sa.types.TypeEngine[Any] = sa.Integer() if col.type is ColumnType.INT else sa.Text()
-    guard = sa.true() if overwrite else _untouched_since_run(store, run_id, truth, field)
-    conditions = [
-        truth.c.run_id == run_id,
-        truth.c.table_name == table,
-        truth.c.field == field,
-        truth.c.record_key.in_(chosen),
-        guard,
-    ]
+    guard = sa.true() if overwrite else _untouched_since_run(store, run_id, damage, table, field)
+    conditions = [damage.c.table_name == table, damage.c.field == field, guard]
     if COMPENSATION.get(table, ("status", "void"))[0] == field:
-        whole = truth.alias("whole")
+        whole = damage.alias("whole")
         conditions.append(~sa.exists().where(
-            whole.c.run_id == truth.c.run_id,
-            whole.c.table_name == truth.c.table_name,
-            whole.c.record_key == truth.c.record_key,
+            whole.c.table_name == damage.c.table_name,
             whole.c.field == WHOLE_RECORD,
+            whole.c.record_key == damage.c.record_key,
         ))
-    return (
-        sa.select(
-            truth.c.record_key.label(KEY),
-            sa.cast(truth.c.right_value, sql_type).label(field),
-        )
-        .select_from(truth.join(target, target.c[KEY] == truth.c.record_key))
-        .where(*conditions)
-    )
+    return sa.select(
+        damage.c.record_key.label(KEY),
+        sa.cast(damage.c.right_value, sql_type).label(field),
+    ).where(*conditions)
 
 
 def _copy_plan(
-    store: SqlStore,
-    scope: sa.Table,
-    scope_id: str,
-    by_table: dict[str, list[int]],
-    staged: Callable[[str], sa.Select[tuple[int]]],
+    store: SqlStore, scope: sa.Table, staged: sa.Table, scope_id: str
 ) -> list[tuple[str, sa.Select[Any], list[str]]]:
-    """Bring scoped warehouse copies in line with their (repaired) source records."""
+    """Bring the stage's scoped warehouse copies in line with their (repaired) source records."""
     plan: list[tuple[str, sa.Select[Any], list[str]]] = []
-    for copy in sorted(by_table):
-        if not copy.startswith(f"{WAREHOUSE}."):
-            continue
+    with store.engine.connect() as conn:
+        copies = conn.scalars(
+            sa.select(staged.c.table_name).distinct()
+            .where(staged.c.table_name.startswith(f"{WAREHOUSE}."))
+            .order_by(staged.c.table_name)
+        ).all()
+    for copy in copies:
         source = CATALOG.table(copy).copy_of
         if source is None or source not in store.tables:
             continue
         src = store.sa_table(source)
-        chosen = sa.select(scope.c.record_key).where(
-            scope.c.scope_id == scope_id,
-            scope.c.table_name == copy,
-            scope.c.record_key.in_(staged(copy)),
-        )
-        plan.append((copy, sa.select(src).where(src.c[KEY].in_(chosen)),
-                     list(CATALOG.table(copy).data_fields)))
+        plan.append((
+            copy,
+            sa.select(src)
+            .select_from(
+                staged.join(scope, _in_scope(scope, staged, scope_id, tags=None))
+                .join(src, src.c[KEY] == staged.c.record_key)
+            )
+            .where(staged.c.table_name == copy),
+            list(CATALOG.table(copy).data_fields),
+        ))
     return plan
 
 
 def _untouched_since_run(
-    store: SqlStore, run_id: str, truth: sa.Table, field: str
+    store: SqlStore, run_id: str, damage: sa.Table, table: str, field: str
 ) -> sa.ColumnElement[bool]:
     """No person has written this field since the run last wrote this record.
 
@@ -290,12 +368,12 @@ def _untouched_since_run(
         # A sync that carried something other than the damage (a person's value upstream).
         sa.and_(
             later.c.actor_kind == "sync",
-            later.c.new_value.is_distinct_from(truth.c.wrong_value),
+            later.c.new_value.is_distinct_from(damage.c.wrong_value),
         ),
     )
     return ~sa.exists().where(
-        later.c.table_name == truth.c.table_name,
-        later.c.record_key == truth.c.record_key,
+        later.c.table_name == table,
+        later.c.record_key == damage.c.record_key,
         later.c.field == field,
         someone_else,
         later.c.seq > sa.func.coalesce(run_last, 0),

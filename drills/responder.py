@@ -17,15 +17,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
-import sqlalchemy as sa
-
 from drills.handlers import DrillEvent
 from drills.hooks import AutomationControl, HookContext, PauseHook, resolve_hook
 from drills.reconcile import reconcile
-from drills.repair import RepairStage, repair_stage, stage_bounds
+from drills.repair import RepairStage, ScopeSlice, repair_stage, repairable_count, stage_bounds
 from drills.runbook import Runbook, StopRule, can_pause, takes
 from drills.runbook.defaults import first_note_within, next_update_every
-from drills.scope import ScopeResult, scope_table, take_scope
+from drills.scope import ScopeResult, take_scope
 from fakes.actors import Actor
 from fakes.snapshots import Snapshot, take_snapshot
 from reports.model import Reconcile, StepRecord
@@ -115,7 +113,7 @@ class ScriptedResponder:
         self.snapshot: Snapshot | None = None
         self.scope: ScopeResult | None = None
         self.repairs: list[RepairStage] = []
-        self._keys_for: tuple[ScopeResult | None, list[tuple[str, int]]] | None = None
+        self._repairable_for: tuple[ScopeResult | None, int] | None = None
         self.reconciled: list[Reconcile] | None = None
         self._watch_until: datetime | None = None
         self._finished = False
@@ -319,18 +317,18 @@ class ScriptedResponder:
                 return False, "nothing to repair: no scope was taken", None
             spec = self._rb.repair
             assert spec is not None
-            keys = self._scoped_keys()
-            bounds = stage_bounds(len(keys), spec.sample, list(spec.stages or []))
+            total = self._repairable()
+            bounds = stage_bounds(total, spec.sample, list(spec.stages or []))
             label, upto = bounds[min(index, len(bounds) - 1)]
             lower = bounds[index - 1][1] if 0 < index < len(bounds) else 0
             if index >= len(bounds):
                 return True, "nothing left", None
-            chosen = keys[lower:upto]
             if spec.strategy == "manual":
                 elapsed = (at - (self.acted_at or at)).total_seconds() / 60
                 capacity = int(MANUAL_RATE * max(elapsed, 0))
                 done_before = sum(r.records for r in self.repairs)
-                chosen = chosen[: max(0, capacity - done_before)]
+                upto = min(upto, lower + max(0, capacity - done_before))
+            chosen = ScopeSlice("team", lower, upto)
             reviewed = bool(spec.sample)
             overwrite = spec.overwrite_human_edits or not reviewed
             stage = repair_stage(
@@ -343,22 +341,15 @@ class ScriptedResponder:
                           f"values restored, {stage.records_compensated:,} compensated"), stage
         return effect
 
-    def _scoped_keys(self) -> list[tuple[str, int]]:
-        """The records the scope tagged for repair, read once per scope for every stage."""
-        if self._keys_for is not None and self._keys_for[0] is self.scope:
-            return self._keys_for[1]
+    def _repairable(self) -> int:
+        """How many records the scope tagged for repair, counted once per scope."""
+        if self._repairable_for is not None and self._repairable_for[0] is self.scope:
+            return self._repairable_for[1]
         loop = self._loop
         assert loop is not None
-        scope = scope_table(loop.world.store)
-        with loop.world.store.engine.connect() as conn:
-            rows = conn.execute(
-                sa.select(scope.c.table_name, scope.c.record_key)
-                .where(scope.c.scope_id == "team", scope.c.tag.in_(["wrong", "unclear"]))
-                .order_by(scope.c.table_name, scope.c.record_key)
-            ).all()
-        keys = [(t, int(k)) for t, k in rows]
-        self._keys_for = (self.scope, keys)
-        return keys
+        total = repairable_count(loop.world.store, "team")
+        self._repairable_for = (self.scope, total)
+        return total
 
     def _verify(self, at: datetime) -> tuple[bool, str, Any]:
         loop = self._loop

@@ -149,9 +149,9 @@ def take_scope(
                     ["scope_id", "table_name", "record_key"],
                     sa.select(sa.literal(scope_id), sa.literal(copy), scope.c.record_key)
                     .where(scope.c.scope_id == scope_id, scope.c.table_name == source)
-                    .where(
-                        scope.c.record_key.in_(sa.select(store.sa_table(copy).c[KEY]))
-                    ),
+                    # A key lookup per scoped record; ``IN (SELECT id ...)`` would first
+                    # gather every key of the copy (a million) into a temporary index.
+                    .where(sa.exists().where(store.sa_table(copy).c[KEY] == scope.c.record_key)),
                 )
             )
     _tag(store, scope, scope_id, run_id, start)
@@ -182,11 +182,10 @@ def _tag(store: SqlStore, scope: sa.Table, scope_id: str, run_id: str, start: st
         truth.c.table_name == scope.c.table_name,
         truth.c.record_key == scope.c.record_key,
     )
+    # One pass: a person's later edit makes a damaged record unclear, not wrong.
+    tag = sa.case((person_after, "unclear"), (damaged, "wrong"), else_="safe")
     with store.begin() as conn:
-        mine = scope.c.scope_id == scope_id
-        conn.execute(scope.update().where(mine).values(tag="safe"))
-        conn.execute(scope.update().where(mine, damaged).values(tag="wrong"))
-        conn.execute(scope.update().where(mine, person_after).values(tag="unclear"))
+        conn.execute(scope.update().where(scope.c.scope_id == scope_id).values(tag=tag))
 
 
 def _counts(store: SqlStore, scope: sa.Table, scope_id: str) -> dict[str, TagCounts]:

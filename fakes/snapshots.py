@@ -1,8 +1,8 @@
 """Snapshots of live tables and set-based diffs against them.
 
 Rule 3 of the discipline: snapshot the affected records before anyone edits by
-hand. A snapshot here is a whole-table copy made inside the store in one statement
-per table (``CREATE TABLE AS`` through the backend, the only dialect-specific part),
+hand. A snapshot here is a whole-table copy made inside the store, keyed on ``id``
+(through the backend's ``copy_table``, the only dialect-specific part),
 all tables in one transaction so they show one moment. A registry table remembers
 every snapshot, so a later step (or a resumed drill) can find it by name.
 
@@ -117,8 +117,8 @@ def take_snapshot(
     """Copy tables inside the store under ``name``; with no selection, every table.
 
     ``qualnames`` and ``systems`` may be combined; the snapshot holds their union.
-    Each table is copied by one statement (and given a unique index on ``id``, so
-    diffs against it stay one indexed join); all copies share one transaction.
+    Each table is copied keyed on ``id`` (so diffs against it stay one indexed join);
+    all copies share one transaction.
     """
     _check_name(name)
     defs = _chosen_tables(store, qualnames, systems)
@@ -166,10 +166,6 @@ def take_snapshot(
         for d in defs:
             target = targets[d.qualname]
             store.backend.copy_table(conn, store.sa_table(d.qualname), target)
-            # A copy made by CREATE TABLE AS has no key; without an index on it the
-            # diff's full outer join is a nested loop (quadratic) on SQLite.
-            keyed = sa.Table(target, sa.MetaData(), sa.Column(KEY, sa.Integer))
-            sa.Index(_index_name(target), keyed.c[KEY], unique=True).create(conn)
             counts[d.qualname] = int(
                 conn.scalar(sa.select(sa.func.count()).select_from(sa.table(target))) or 0
             )

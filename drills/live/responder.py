@@ -38,7 +38,7 @@ from drills.live.commands import (
     query_filters,
 )
 from drills.reconcile import reconcile
-from drills.repair import RepairStage, repair_stage
+from drills.repair import RepairStage, ScopeSlice, repair_stage, repairable_count
 from drills.responder import MANUAL_RATE, StepOutcome
 from drills.runbook import Runbook, StopRule
 from drills.runbook.schema import Restart, Scope
@@ -525,24 +525,12 @@ class LiveResponder:
 
     # -- repair, verify ------------------------------------------------------------------
 
-    def _scoped_keys(self) -> list[tuple[str, int]]:
-        store = self._lp.world.store
-        scope = scope_table(store)
-        with store.engine.connect() as conn:
-            rows = conn.execute(
-                sa.select(scope.c.table_name, scope.c.record_key)
-                .where(scope.c.scope_id == SCOPE, scope.c.tag.in_(["wrong", "unclear"]))
-                .order_by(scope.c.table_name, scope.c.record_key)
-            ).all()
-        return [(t, int(k)) for t, k in rows]
-
     def _do_repair(self, action: TeamAction) -> str:
         loop = self._lp
         args = action.command.args
         if self.scope is None:
             raise CommandError("nothing to repair yet: submit a scope first ('scope submit')")
-        keys = self._scoped_keys()
-        total = len(keys)
+        total = repairable_count(loop.world.store, SCOPE)
         done = min(self._repaired, total)
         if args["sample"] is not None:
             upto = min(total, done + args["sample"])
@@ -550,8 +538,7 @@ class LiveResponder:
         else:
             upto = max(done, round(total * args["upto"]))
             label = f"{args['upto']:.0%}"
-        chosen = keys[done:upto]
-        if not chosen:
+        if upto <= done:
             raise CommandError(
                 f"nothing left to repair up to {label}: {done:,} of {total:,} records in the "
                 "scope are repaired already" if total else
@@ -562,20 +549,21 @@ class LiveResponder:
             elapsed = (action.at - (self.acted_at or action.at)).total_seconds() / 60
             capacity = int(MANUAL_RATE * max(elapsed, 0))
             done_before = sum(r.records for r in self.repairs)
-            chosen = chosen[: max(0, capacity - done_before)]
-            if not chosen:
+            upto = min(upto, done + max(0, capacity - done_before))
+            if upto <= done:
                 raise CommandError(
                     f"by hand at {MANUAL_RATE:g} records a minute, nobody has had time for "
                     "more yet; wait, or repair with a script or bulk_revert"
                 )
         sample = args["sample"] is not None
         stage = repair_stage(
-            loop.world.store, scope_id=SCOPE, run_id=loop.run.run_id, keys=chosen,
+            loop.world.store, scope_id=SCOPE, run_id=loop.run.run_id,
+            keys=ScopeSlice(SCOPE, done, upto),
             overwrite=not (sample or self._sampled),
             actor=Actor.repair(action.who, loop.run.run_id), label=label,
         )
         self._sampled = self._sampled or sample
-        self._repaired = done + len(chosen)
+        self._repaired = upto
         self.repairs.append(stage)
         detail = (f"{label}: {stage.records:,} records, {stage.fields_restored:,} values "
                   f"restored, {stage.records_compensated:,} compensated; "

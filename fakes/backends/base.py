@@ -120,7 +120,11 @@ class Backend(Protocol):
         ...
 
     def copy_table(self, conn: sa.Connection, source: sa.Table, target_name: str) -> None:
-        """Create ``target_name`` as a full copy of ``source`` in one statement."""
+        """Create ``target_name`` as a full copy of ``source``, keyed on ``id``.
+
+        The key matters: a diff against the copy is a full outer join on ``id``, which
+        SQLite runs as a nested loop (quadratic) when the copy has no index on it.
+        """
         ...
 
     def dispose(self) -> None: ...

@@ -281,6 +281,9 @@ class PostgresBackend:
         conn.execute(sa.text(
             f"CREATE TABLE {quote(target_name)} AS SELECT * FROM {quote(source.name)}"
         ))
+        # Keyed after the copy: building the index once is cheaper than keeping it up.
+        key = ", ".join(quote(c.name) for c in source.primary_key)
+        conn.execute(sa.text(f"ALTER TABLE {quote(target_name)} ADD PRIMARY KEY ({key})"))
 
     def dispose(self) -> None:
         """Drop the drill schema (unless ``keep``) and close every connection."""
