@@ -174,6 +174,13 @@ class Catalog:
     tables: Mapping[str, TableDef] = field(
         default_factory=lambda: {t.qualname: t for t in _TABLES}
     )
+    copies: Mapping[str, TableDef] = field(init=False, repr=False, compare=False)
+    """Every table's warehouse copy by its qualified name, made once: the scoring and the
+    syncs look tables up per damaged field, a million times in a large drill."""
+
+    def __post_init__(self) -> None:
+        made = (warehouse_copy(t) for t in self.tables.values())
+        object.__setattr__(self, "copies", {c.qualname: c for c in made})
 
     @property
     def systems(self) -> tuple[str, ...]:
@@ -198,11 +205,9 @@ class Catalog:
             return self.tables[qualname]
         system, _, name = qualname.partition(".")
         if system == WAREHOUSE and name:
-            for src in self.tables.values():
-                copy = warehouse_copy(src)
-                if copy.qualname == qualname:
-                    return copy
-            choices = [warehouse_copy(t).name for t in self.tables.values()]
+            if qualname in self.copies:
+                return self.copies[qualname]
+            choices = [c.name for c in self.copies.values()]
             raise UnknownTableError(
                 f"the warehouse has no copy named '{name}'{did_you_mean(name, choices)}"
             )

@@ -68,6 +68,8 @@ def pg_url() -> str:
         engine = admin_engine(PG_URL)
         try:
             with engine.begin() as conn:
+                # Test workers running side by side (pytest-xdist) mark it once between them.
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(20261128)"))
                 if not is_sandbox(conn):
                     mark(conn, by="drills test suite", note="the tests' PostgreSQL")
         finally:
