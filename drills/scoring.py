@@ -41,6 +41,7 @@ from reports.model import (
     SystemDamage,
     ThreeTimes,
 )
+from scenarios.schema import FieldSyncSpec
 from scenarios.truth import DamageKind, read_values
 
 __all__ = [
@@ -195,26 +196,29 @@ class _Upstream:
             for spec in result.scenario.world.syncs
         }
         self._refs: dict[tuple[str, int], object] = {}
-        self._of: dict[FieldId, FieldId | None] = {}
+        self._ways: dict[tuple[str, str], str | FieldSyncSpec | None] = {}
+        """Per (table, field): the copied table's name, the sync's spec, or None."""
 
     def of(self, ident: FieldId) -> FieldId | None:
-        if ident in self._of:
-            return self._of[ident]
         table, key, field = ident
-        source = CATALOG.table(table).copy_of
-        found: FieldId | None = None
-        if source is not None:
-            found = (source, key, field)
-        elif (spec := self.syncs.get((table, field))) is not None:
-            if (table, key) not in self._refs:
-                row = self.store.get(table, key)
-                self._refs[(table, key)] = row.get(spec.key) if row else None
-            ref = self._refs[(table, key)]
-            if isinstance(ref, int):
-                src_table, src_field = spec.from_.rsplit(".", 1)
-                found = (src_table, ref, src_field)
-        self._of[ident] = found
-        return found
+        if (table, field) in self._ways:
+            way = self._ways[(table, field)]
+        else:
+            source = CATALOG.table(table).copy_of
+            way = source if source is not None else self.syncs.get((table, field))
+            self._ways[(table, field)] = way
+        if way is None:
+            return None
+        if isinstance(way, str):  # a warehouse copy: the same record upstream
+            return (way, key, field)
+        if (table, key) not in self._refs:
+            row = self.store.get(table, key)
+            self._refs[(table, key)] = row.get(way.key) if row else None
+        ref = self._refs[(table, key)]
+        if not isinstance(ref, int):
+            return None
+        src_table, src_field = way.from_.rsplit(".", 1)
+        return (src_table, ref, src_field)
 
     def chain(self, ident: FieldId) -> list[FieldId]:
         out: list[FieldId] = []

@@ -91,7 +91,9 @@ class SqliteBackend:
         ``CREATE TABLE AS`` plus a unique index (measured with plain sqlite3).
         """
         source.to_metadata(sa.MetaData(), name=target_name).create(conn)
-        conn.exec_driver_sql(f"INSERT INTO {_quote(target_name)} SELECT * FROM {_quote(source.name)}")
+        conn.exec_driver_sql(
+            f"INSERT INTO {_quote(target_name)} SELECT * FROM {_quote(source.name)}"
+        )
 
     def dispose(self) -> None:
         self._engine.dispose()

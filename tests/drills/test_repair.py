@@ -26,7 +26,13 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from drills.propagate import propagate
-from drills.repair import RepairStage, repair_stage, stage_bounds
+from drills.repair import (
+    RepairStage,
+    ScopeSlice,
+    repair_stage,
+    repairable_count,
+    stage_bounds,
+)
 from drills.scope import take_scope
 from fakes import ManualClock, SqliteBackend, SqlStore
 from fakes.actors import Actor
@@ -106,9 +112,13 @@ def _run_id(store: SqlStore) -> str:
         return str(conn.scalar(sa.text("SELECT DISTINCT run_id FROM _drills_truth")))
 
 
-def repair(store: SqlStore, *, stages: range | None = None, overwrite: bool = False
-           ) -> list[RepairStage]:
-    """The staged repair a runbook with a sample and stages runs (``stages``: which ones)."""
+def repair(store: SqlStore, *, stages: range | None = None, overwrite: bool = False,
+           by_slice: bool = False) -> list[RepairStage]:
+    """The staged repair a runbook with a sample and stages runs (``stages``: which ones).
+
+    Stages name their records as (table, key) pairs, or with ``by_slice`` as slices of
+    the scope picked inside the database, as the drills' responders do.
+    """
     keys = _scoped(store)
     bounds = stage_bounds(len(keys), SAMPLE, list(STAGES))
     run_id = _run_id(store)
@@ -116,8 +126,9 @@ def repair(store: SqlStore, *, stages: range | None = None, overwrite: bool = Fa
     for i in stages if stages is not None else range(len(bounds)):
         label, upto = bounds[i]
         lower = bounds[i - 1][1] if i else 0
+        chosen = ScopeSlice(SCOPE, lower, upto) if by_slice else keys[lower:upto]
         done.append(repair_stage(
-            store, scope_id=SCOPE, run_id=run_id, keys=keys[lower:upto], overwrite=overwrite,
+            store, scope_id=SCOPE, run_id=run_id, keys=chosen, overwrite=overwrite,
             actor=Actor.repair("Dana", run_id), label=label,
         ))
     return done
@@ -183,6 +194,16 @@ def fresh(damaged: Path, tmp_path: Path) -> Iterator[SqlStore]:
     store = open_store(copy_db(damaged, tmp_path / "world.sqlite"))
     yield store
     store.close()
+
+
+def test_stages_picked_in_the_database_repair_exactly_the_listed_keys(
+    fresh: SqlStore, repaired_once: tuple[dict[str, Any], list[tuple[Any, ...]]]
+) -> None:
+    assert repairable_count(fresh, SCOPE) == len(_scoped(fresh))
+    stages = repair(fresh, by_slice=True)
+    assert stages[0].records == SAMPLE
+    assert sum(s.records for s in stages) == len(_scoped(fresh))
+    assert (tables(fresh), repair_rows(fresh)) == repaired_once
 
 
 def test_the_world_has_what_a_repair_must_handle(fresh: SqlStore) -> None:
