@@ -121,7 +121,7 @@ class SqlStore:
             sa.Column("old_value", sa.Text),
             sa.Column("new_value", sa.Text),
             sa.Index("ix_changes_run", "run_id", "batch_id"),
-            sa.Index("ix_changes_record", "table_name", "record_key"),
+            sa.Index("ix_changes_record", "table_name", "record_key", "actor_kind", "field", "seq"),
             sa.Index("ix_changes_at", "at"),
             # What a sync or a check has not seen yet: one table's changes after a seq.
             sa.Index("ix_changes_table_seq", "table_name", "seq"),
