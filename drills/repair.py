@@ -191,6 +191,7 @@ def _stage(
             rows = list(dict.fromkeys(keys))
             store.backend.bulk_load(conn, t, ("table_name", "record_key"), rows)
             count = len(keys)
+        store.backend.analyze(conn, t)
     return t, count
 
 
@@ -247,6 +248,7 @@ def _stage_damage(
             conn.execute(t.insert().from_select(
                 ["table_name", "field", "record_key", "wrong_value", "right_value"], picked
             ))
+        store.backend.analyze(conn, t)
     return t
 
 

@@ -154,6 +154,7 @@ def take_scope(
                     .where(sa.exists().where(store.sa_table(copy).c[KEY] == scope.c.record_key)),
                 )
             )
+        store.backend.analyze(conn, scope)
     _tag(store, scope, scope_id, run_id, start)
     return ScopeResult(
         scope_id, tuple(by), tuple(sorted(systems)), now, _counts(store, scope, scope_id)
@@ -231,6 +232,7 @@ def submit_scope(
                 .where(scope.c.scope_id == draft_id),
             )
         )
+        store.backend.analyze(conn, scope)
     _tag(store, scope, scope_id, run_id, format_time(start))
     counts = _counts(store, scope, scope_id)
     systems = tuple(sorted({t.split(".")[0] for t in counts}))

@@ -241,4 +241,5 @@ class GroundTruth:
         with store.begin() as conn:
             conn.execute(t.delete().where(t.c.run_id == self.run_id))
             store.backend.bulk_load(conn, t, columns, rows)  # the store's fastest insert
+            store.backend.analyze(conn, t)  # scope and repair join it next
         return len(self._entries)

@@ -127,4 +127,13 @@ class Backend(Protocol):
         """
         ...
 
+    def analyze(self, conn: sa.Connection, table: sa.Table) -> None:
+        """Give the planner statistics on a table just filled, before it is joined.
+
+        A table made and filled inside a drill (the truth, the scope, a repair stage's
+        keys) has none until autovacuum gets round to it, and a planner guessing its
+        size can pick a nested loop that rescans it per row.
+        """
+        ...
+
     def dispose(self) -> None: ...

@@ -285,6 +285,12 @@ class PostgresBackend:
         key = ", ".join(quote(c.name) for c in source.primary_key)
         conn.execute(sa.text(f"ALTER TABLE {quote(target_name)} ADD PRIMARY KEY ({key})"))
 
+    def analyze(self, conn: sa.Connection, table: sa.Table) -> None:
+        """``ANALYZE`` it, as PostgreSQL's docs advise after populating a table: a repair
+        stage's keys with no statistics made one 100k-record stage take 30 s, not 0.1 s."""
+        quote = self._engine.dialect.identifier_preparer.quote_identifier
+        conn.execute(sa.text(f"ANALYZE {quote(table.name)}"))
+
     def dispose(self) -> None:
         """Drop the drill schema (unless ``keep``) and close every connection."""
         if self._disposed:

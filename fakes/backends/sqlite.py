@@ -95,6 +95,10 @@ class SqliteBackend:
             f"INSERT INTO {_quote(target_name)} SELECT * FROM {_quote(source.name)}"
         )
 
+    def analyze(self, conn: sa.Connection, table: sa.Table) -> None:
+        """Nothing: SQLite plans these joins well without statistics (measured at 1M),
+        and ``ANALYZE`` would make it re-plan every later statement."""
+
     def dispose(self) -> None:
         self._engine.dispose()
 
