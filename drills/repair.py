@@ -131,19 +131,20 @@ def repair_stage(
     staged, records = _stage(store, scope, keys)
     damage = _stage_damage(store, truth_table(store), scope, staged, scope_id, run_id)
     fields = _damaged_fields(store, damage)
-    plan: list[tuple[str, sa.Select[Any], str, bool]] = []
+    plan: list[tuple[str, sa.Select[Any], list[str], bool]] = []
     for table in sorted(fields):
-        for field in fields[table]:
-            if field == WHOLE_RECORD:
-                plan.append((table, *_compensation(damage, table), True))
-            else:
-                plan.append((table, _restore(store, damage, run_id, table, field, overwrite),
-                             field, False))
+        values = [f for f in fields[table] if f != WHOLE_RECORD]
+        if WHOLE_RECORD in fields[table]:
+            src, name = _compensation(damage, table)
+            plan.append((table, src, [name], True))
+        if values:
+            plan.append((table, _restore(store, damage, run_id, table, values, overwrite),
+                         values, False))
     copies = _copy_plan(store, scope, staged, scope_id)
     restored = compensated = 0
     with store.atomic():
-        for table, src, field, compensating in plan:
-            written = store.update_from(table, src, [field], actor)
+        for table, src, names, compensating in plan:
+            written = store.update_from(table, src, names, actor)
             if compensating:
                 compensated += written
             else:
@@ -289,29 +290,50 @@ def _compensation(damage: sa.Table, table: str) -> tuple[sa.Select[Any], str]:
 
 
 def _restore(
-    store: SqlStore, damage: sa.Table, run_id: str, table: str, field: str, overwrite: bool
+    store: SqlStore, damage: sa.Table, run_id: str, table: str, fields: Sequence[str],
+    overwrite: bool,
 ) -> sa.Select[Any]:
-    """The values ``field`` should hold again, for the staged records still safe to touch.
+    """Every damaged field of the stage's records of ``table``, as it should be again.
 
-    A record that is compensated as a whole is left to its compensation where this
-    field is the one the compensation sets; else each run would set the field back
-    and forth between the two.
+    One row per record: a field takes back its value from before the run where it is
+    still safe to touch, and keeps its current value otherwise, so one ``UPDATE``
+    rewrites each record once however many of its fields the run damaged (PostgreSQL
+    writes a new row version per update), and only the fields that change are logged.
+
+    A record that is compensated as a whole is left to its compensation where the field
+    is the one the compensation sets; else each run would set the field back and forth
+    between the two.
     """
-    col = CATALOG.table(table).column(field)
-    sql_type: sa.types.TypeEngine[Any] = sa.Integer() if col.type is ColumnType.INT else sa.Text()
-    guard = sa.true() if overwrite else _untouched_since_run(store, run_id, damage, table, field)
-    conditions = [damage.c.table_name == table, damage.c.field == field, guard]
-    if COMPENSATION.get(table, ("status", "void"))[0] == field:
-        whole = damage.alias("whole")
-        conditions.append(~sa.exists().where(
-            whole.c.table_name == damage.c.table_name,
-            whole.c.field == WHOLE_RECORD,
-            whole.c.record_key == damage.c.record_key,
+    target = store.sa_table(table)
+    mark = COMPENSATION.get(table, ("status", "void"))[0]
+    columns: list[sa.ColumnElement[Any]] = [target.c[KEY]]
+    joined: sa.FromClause = target
+    for i, field in enumerate(fields):
+        col = CATALOG.table(table).column(field)
+        sql_type: sa.types.TypeEngine[Any] = (
+            sa.Integer() if col.type is ColumnType.INT else sa.Text()
+        )
+        d = damage.alias(f"d{i}")
+        joined = joined.outerjoin(d, sa.and_(
+            d.c.table_name == table, d.c.field == field, d.c.record_key == target.c[KEY]
         ))
-    return sa.select(
-        damage.c.record_key.label(KEY),
-        sa.cast(damage.c.right_value, sql_type).label(field),
-    ).where(*conditions)
+        safe: list[sa.ColumnElement[bool]] = [d.c.record_key.is_not(None)]
+        if not overwrite:
+            safe.append(_untouched_since_run(store, run_id, d, table, field))
+        if field == mark:
+            whole = damage.alias(f"whole{i}")
+            safe.append(~sa.exists().where(
+                whole.c.table_name == table,
+                whole.c.field == WHOLE_RECORD,
+                whole.c.record_key == target.c[KEY],
+            ))
+        columns.append(sa.case(
+            (sa.and_(*safe), sa.cast(d.c.right_value, sql_type)), else_=target.c[field]
+        ).label(field))
+    damaged = sa.select(damage.c.record_key).where(
+        damage.c.table_name == table, damage.c.field.in_(fields)
+    )
+    return sa.select(*columns).select_from(joined).where(target.c[KEY].in_(damaged))
 
 
 def _copy_plan(
@@ -344,7 +366,7 @@ def _copy_plan(
 
 
 def _untouched_since_run(
-    store: SqlStore, run_id: str, damage: sa.Table, table: str, field: str
+    store: SqlStore, run_id: str, damage: sa.FromClause, table: str, field: str
 ) -> sa.ColumnElement[bool]:
     """No person has written this field since the run last wrote this record.
 
@@ -355,7 +377,9 @@ def _untouched_since_run(
     cl = store.changelog
     later = cl.alias("later")
     run_last = (
-        sa.select(sa.func.max(cl.c.seq))
+        # max(seq + 0), not max(seq): SQLite would otherwise answer max() by walking the
+        # (table, seq) index backwards through every change to the table, not this record's.
+        sa.select(sa.func.max(cl.c.seq + 0))
         .where(
             cl.c.run_id == run_id,
             cl.c.actor_kind == "automation",
