@@ -20,20 +20,18 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from drills.cli.commands.run import MAX_SEED, check_out, parse_formats
+from drills.cli.commands.run import check_out, parse_formats
 from drills.cli.main import EXIT_FAILED, EXIT_OK
+from drills.cli.pair import load_pair
 from drills.journal import DEFAULT_NAME, JournalHeader, JournalWriter, read_journal
 from drills.live import DEFAULT_SPEED, LiveDrill, LivePlan
 from drills.live.commands import ACTIONS
 from drills.live.replay import journaled_actions, plan_from_journal
 from drills.live.session import LiveSession
-from drills.runbook import load_runbook
 from fakes.errors import DrillsError
 from reports.console import render_console
 from reports.jsonout import ReportError
 from reports.writer import FORMATS, write_reports
-from scenarios.loader import load_scenario
-from scenarios.scaling import scale_scenario
 
 __all__ = ["command", "parse_team"]
 
@@ -167,19 +165,8 @@ def _start(
     if not 0 < speed <= MAX_SPEED:
         raise DrillsError(f"--speed must be above 0 and at most {MAX_SPEED:g}, got {speed:g}")
     members = parse_team(team)
-    spec = load_scenario(scenario)
-    if scale is not None:
-        spec = scale_scenario(spec, scale)
-    if seed is not None:
-        if not 0 <= seed <= MAX_SEED:
-            raise DrillsError(f"--seed must be 0 to {MAX_SEED:,}, got {seed}; e.g. --seed 1729")
-        spec = spec.model_copy(update={"seed": seed})
-    runbook = load_runbook(runbook_path)
-    if runbook.automation != spec.automation.name:
-        raise DrillsError(
-            f"{runbook_path} is the runbook for '{runbook.automation}', but scenario "
-            f"'{spec.name}' drills '{spec.automation.name}'; pick the matching pair"
-        )
+    spec, runbook = load_pair(scenario, runbook_path, seed=seed, scale=scale)
+    assert runbook is not None  # --runbook was checked above
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     drill_id = f"{spec.name}-{spec.seed}-live-{stamp}"
     if journal_path is None:

@@ -21,22 +21,17 @@ from rich.console import Console
 from drills.api import run_drill
 from drills.cli.backend import backend_options, kept_line
 from drills.cli.main import EXIT_FAILED, EXIT_OK
+from drills.cli.pair import load_pair
 from drills.cli.progress import DrillProgress
 from drills.journal import DEFAULT_NAME, JournalSpec
-from drills.runbook import load_runbook
 from fakes.backends import open_backend
 from fakes.errors import DrillsError
 from reports.console import render_console
 from reports.jsonout import ReportError
 from reports.writer import FORMATS, write_reports
 from scenarios.limits import check_disk_room
-from scenarios.loader import load_scenario
-from scenarios.scaling import scale_scenario
 
-__all__ = ["MAX_SEED", "OutputError", "check_out", "command", "parse_formats"]
-
-MAX_SEED = 2**63 - 1
-"""The largest seed a scenario file may give; ``--seed`` keeps to it too."""
+__all__ = ["OutputError", "check_out", "command", "parse_formats"]
 
 
 class OutputError(DrillsError):
@@ -133,19 +128,7 @@ def command(
     if quiet and verbose:
         raise DrillsError("--quiet and --verbose contradict each other; choose one")
     chosen = parse_formats(formats)
-    spec = load_scenario(scenario)
-    if scale is not None:
-        spec = scale_scenario(spec, scale)
-    if seed is not None:
-        if not 0 <= seed <= MAX_SEED:
-            raise DrillsError(f"--seed must be 0 to {MAX_SEED:,}, got {seed}; e.g. --seed 1729")
-        spec = spec.model_copy(update={"seed": seed})
-    runbook = load_runbook(runbook_path) if runbook_path is not None else None
-    if runbook is not None and runbook.automation != spec.automation.name:
-        raise DrillsError(
-            f"{runbook_path} is the runbook for '{runbook.automation}', but scenario "
-            f"'{spec.name}' drills '{spec.automation.name}'; pick the matching pair"
-        )
+    spec, runbook = load_pair(scenario, runbook_path, seed=seed, scale=scale)
     if out is not None:
         check_out(out)
     journal = _journal(journal_path, out, scenario, scale)
