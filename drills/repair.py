@@ -168,14 +168,11 @@ def _stage(
     keys go through the backend's bulk load. Loaded before the stage's own transaction
     begins; a rerun loads them again.
     """
-    meta = sa.MetaData()
-    t = sa.Table(
+    t = store.work_table(
         STAGE_KEYS,
-        meta,
         sa.Column("table_name", sa.Text, primary_key=True),
         sa.Column("record_key", sa.Integer, primary_key=True),
     )
-    meta.create_all(store.engine)
     with store.begin() as conn:
         conn.execute(t.delete())
         if isinstance(keys, ScopeSlice):
@@ -207,17 +204,14 @@ def _stage_damage(
     stage costs its own records even where the database has no statistics to plan by.
     Warehouse copies are brought in line from their source instead (:func:`_copy_plan`).
     """
-    meta = sa.MetaData()
-    t = sa.Table(
+    t = store.work_table(
         STAGE_DAMAGE,
-        meta,
         sa.Column("table_name", sa.Text, primary_key=True),
         sa.Column("field", sa.Text, primary_key=True),
         sa.Column("record_key", sa.Integer, primary_key=True),
         sa.Column("wrong_value", sa.Text),
         sa.Column("right_value", sa.Text),
     )
-    meta.create_all(store.engine)
     with store.begin() as conn:
         conn.execute(t.delete())
         spans = conn.execute(

@@ -31,21 +31,18 @@ TAGS = ("wrong", "safe", "unclear")
 
 def truth_table(store: SqlStore) -> sa.Table:
     """The persisted ground truth (see :meth:`GroundTruth.persist`) as a Core table."""
-    return sa.Table(GroundTruth.TABLE, sa.MetaData(), autoload_with=store.engine)
+    return GroundTruth.table(store)
 
 
 def scope_table(store: SqlStore) -> sa.Table:
-    meta = sa.MetaData()
-    t = sa.Table(
+    """Every scope taken in ``store``: the records found per scope id, and their tags."""
+    return store.work_table(
         SCOPE_TABLE,
-        meta,
         sa.Column("scope_id", sa.Text, primary_key=True),
         sa.Column("table_name", sa.Text, primary_key=True),
         sa.Column("record_key", sa.Integer, primary_key=True),
         sa.Column("tag", sa.Text, nullable=False, server_default="safe"),
     )
-    meta.create_all(store.engine)
-    return t
 
 
 @dataclass(frozen=True)

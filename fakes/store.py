@@ -105,6 +105,7 @@ class SqlStore:
         self._sa: dict[str, sa.Table] = {}
         self._held = threading.local()
         self._temporaries: dict[tuple[Any, ...], sa.Table] = {}
+        self._work: dict[str, sa.Table] = {}
         self._changelog = sa.Table(
             CHANGELOG,
             self.metadata,
@@ -177,6 +178,21 @@ class SqlStore:
     def sa_table(self, qualname: str) -> sa.Table:
         self.table(qualname)
         return self._sa[qualname]
+
+    def work_table(self, name: str, *columns: sa.Column[Any]) -> sa.Table:
+        """A table of the drill's own (the truth, the scope, a repair stage's keys),
+        created if it is missing; ``columns`` are read the first time only.
+
+        One Core handle per name for the store's life: SQLAlchemy caches compiled
+        statements by the identity of their tables, and a new handle per call would
+        also ask the database whether the table exists, every time.
+        """
+        table = self._work.get(name)
+        if table is None:
+            table = sa.Table(name, sa.MetaData(), *columns)
+            table.create(self.engine, checkfirst=True)
+            self._work[name] = table
+        return table
 
     @contextmanager
     def begin(self) -> Iterator[sa.Connection]:

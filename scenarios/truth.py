@@ -212,12 +212,11 @@ class GroundTruth:
         """Damaged records per table."""
         return {t: len(keys) for t, keys in sorted(self._keys.items())}
 
-    def persist(self, store: SqlStore) -> int:
-        """Write the truth into the store (replacing this run's rows) for set-based scoring."""
-        meta = sa.MetaData()
-        t = sa.Table(
-            self.TABLE,
-            meta,
+    @classmethod
+    def table(cls, store: SqlStore) -> sa.Table:
+        """The persisted truth of every run in ``store`` (see :meth:`persist`)."""
+        return store.work_table(
+            cls.TABLE,
             sa.Column("run_id", sa.Text, primary_key=True),
             sa.Column("table_name", sa.Text, primary_key=True),
             sa.Column("record_key", sa.Integer, primary_key=True),
@@ -228,7 +227,10 @@ class GroundTruth:
             sa.Column("at", sa.Text, nullable=False),
             sa.Column("batch_id", sa.Text),
         )
-        meta.create_all(store.engine)
+
+    def persist(self, store: SqlStore) -> int:
+        """Write the truth into the store (replacing this run's rows) for set-based scoring."""
+        t = self.table(store)
         columns = ("run_id", "table_name", "record_key", "field", "kind", "wrong_value",
                    "right_value", "at", "batch_id")
         times: dict[datetime, str] = {}  # a run has a few hundred distinct times at most
