@@ -144,3 +144,17 @@ class ExampleReports:
 @pytest.fixture(scope="session")
 def example_reports() -> ExampleReports:
     return ExampleReports()
+
+
+def edited_copy(source: Path, changes: list[tuple[str, str]], target: Path) -> Path:
+    """``source`` written to ``target`` with each (old, new) replaced; each old must occur once.
+
+    The limit tests push one value of a known-good file over its limit at a time, so the
+    error they expect names exactly that line.
+    """
+    text = source.read_text(encoding="utf-8")
+    for old, new in changes:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    target.write_text(text, encoding="utf-8")
+    return target

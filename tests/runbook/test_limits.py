@@ -13,6 +13,7 @@ import pytest
 from drills.runbook.loader import validate_runbook_file
 from drills.runbook.schema import MAX_RUNBOOK_DURATION, MAX_SAMPLE, MIN_UPDATE_EVERY
 from scenarios.limits import MAX_ITEMS, MAX_NAME_LENGTH, MAX_TEXT_LENGTH
+from tests.conftest import edited_copy
 
 MINIMAL = Path(__file__).parents[1] / "data" / "runbooks" / "minimal.runbook.yaml"
 RULES = "\n".join(f"  - duplicate_messages >= {i}" for i in range(1, MAX_ITEMS + 2))
@@ -56,13 +57,7 @@ LIMITS = [
 
 
 def runbook_with(tmp_path: Path, changes: list[tuple[str, str]]) -> Path:
-    text = MINIMAL.read_text(encoding="utf-8")
-    for old, new in changes:
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    path = tmp_path / "over.runbook.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
+    return edited_copy(MINIMAL, changes, tmp_path / "over.runbook.yaml")
 
 
 @pytest.mark.parametrize(("changes", "message"), LIMITS)

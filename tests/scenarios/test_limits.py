@@ -25,6 +25,7 @@ from scenarios.limits import (
     MIN_INTERVAL,
 )
 from scenarios.loader import load_scenario, validate_scenario_file
+from tests.conftest import edited_copy
 
 MINIMAL = Path(__file__).parents[1] / "data" / "scenarios" / "good" / "minimal.yaml"
 FEEDER = "    - {kind: webhook, name: billing.invoice-updated}"
@@ -110,13 +111,7 @@ LIMITS = [
 
 
 def scenario_with(tmp_path: Path, changes: list[tuple[str, str]]) -> Path:
-    text = MINIMAL.read_text(encoding="utf-8")
-    for old, new in changes:
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    path = tmp_path / "over.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
+    return edited_copy(MINIMAL, changes, tmp_path / "over.yaml")
 
 
 @pytest.mark.parametrize(("changes", "message"), LIMITS)
