@@ -158,3 +158,17 @@ def edited_copy(source: Path, changes: list[tuple[str, str]], target: Path) -> P
         text = text.replace(old, new)
     target.write_text(text, encoding="utf-8")
     return target
+
+
+@pytest.fixture(scope="session")
+def browser() -> str:
+    """Chromium's path (see ``tests/browser.py``); skipped without it, failed under CI."""
+    from tests.browser import screenshot
+
+    found: str | None = screenshot.chromium_path()
+    if found is None:
+        message = "no chromium on this machine; install it with: apt-get install -y chromium"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI needs the browser check: {message}")
+        pytest.skip(message)
+    return found

@@ -8,46 +8,16 @@ browser is a failure: install it with ``apt-get install -y chromium``. Set
 
 from __future__ import annotations
 
-import importlib.util
-import os
 import re
 import struct
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
-
-import pytest
 
 from reports.html import render_html
 from reports.jsonout import render_json
 from reports.model import DrillReport
-
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "html_screenshot.py"
-
-
-def _load_script() -> ModuleType:
-    # scripts/ is not a package; load the one file the tests exercise by its path.
-    spec = importlib.util.spec_from_file_location("html_screenshot", SCRIPT)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-screenshot = _load_script()
-
-
-@pytest.fixture(scope="module")
-def browser() -> str:
-    found: str | None = screenshot.chromium_path()
-    if found is None:
-        message = "no chromium on this machine; install it with: apt-get install -y chromium"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI needs the browser check: {message}")
-        pytest.skip(message)
-    return found
+from tests.browser import SCRIPT, screenshot
 
 
 def _png_size(path: Path) -> tuple[int, int]:

@@ -5,6 +5,11 @@ invoice-reminder) down to a runbook that is half a plan (fulfilment-status-sync)
 file's first comment says what it lacks and where it ranks. The review runs their real
 scripted drills once per test session, on a frozen wall clock, so every drill's
 ``ran_at`` and the review date are known.
+
+``drills score`` imports the drill engine only when it has a drill to run; under a
+frozen clock that import would build pydantic schemas against freezegun's fake
+``datetime`` and fail, so the engine is imported here first (a test file run on its
+own failed before this; the whole suite hid it by importing the engine earlier).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from pathlib import Path
 import pytest
 from freezegun import freeze_time
 
+import drills.api  # noqa: F401  (imported before any freeze: see below)
 from drills.review import build_review
 from reports.review import ReadinessReview
 

@@ -1,31 +1,17 @@
 """The review's HTML in Debian's headless Chromium: no console message, the page we wrote.
 
-Like ``tests/reports/test_browser.py`` (whose script and rules it reuses): without
-Chromium these tests skip, except under CI where a missing browser fails.
+The same script and rules as ``tests/reports/test_browser.py`` (``tests/browser.py``):
+without Chromium these tests skip, except under CI where a missing browser fails.
 """
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from reports.review import ReadinessReview, render_review_html, render_review_json
-from tests.reports.test_browser import SCRIPT, screenshot
-
-
-@pytest.fixture(scope="module")
-def browser() -> str:
-    found: str | None = screenshot.chromium_path()
-    if found is None:
-        message = "no chromium on this machine; install it with: apt-get install -y chromium"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI needs the browser check: {message}")
-        pytest.skip(message)
-    return found
+from tests.browser import SCRIPT, screenshot
 
 
 def test_the_script_screenshots_a_saved_review_without_console_errors(
