@@ -183,8 +183,11 @@ def _stage(
                 .limit(len(keys))
                 .offset(keys.lower)
             )
-            conn.execute(t.insert().from_select(["table_name", "record_key"], picked))
-            count = int(conn.scalar(sa.select(sa.func.count()).select_from(t)) or 0)
+            # rowcount of an INSERT ... SELECT is reported only when asked for (psycopg).
+            count = conn.execute(
+                t.insert().from_select(["table_name", "record_key"], picked)
+                .execution_options(preserve_rowcount=True)
+            ).rowcount
         else:
             rows = list(dict.fromkeys(keys))
             store.backend.bulk_load(conn, t, ("table_name", "record_key"), rows)
