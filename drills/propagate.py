@@ -81,13 +81,14 @@ def _copy(
 ) -> Callable[[], list[Damage]]:
     """The copy's candidates now; the check, against the truth of that moment, later."""
     source, target = sync.source, sync.target
-    fields = (*CATALOG.table(source).data_fields, WHOLE_RECORD)
+    place = {name: i for i, name in enumerate((*CATALOG.table(source).data_fields, WHOLE_RECORD))}
     candidates = {d.ident: d for d in changed if d.table == source}
     for key in written:
-        for name in fields:
-            d = truth.get((source, key, name))
-            if d is not None:
-                candidates.setdefault(d.ident, d)
+        entries = truth.of_record(source, key)
+        if len(entries) > 1:
+            entries.sort(key=lambda d: place[d.field])  # the table's field order
+        for d in entries:
+            candidates.setdefault(d.ident, d)
     names = sorted({d.field for d in candidates.values()} - {WHOLE_RECORD})
     rows = _rows_by(store, target, KEY, sorted({d.key for d in candidates.values()}), names)
 

@@ -165,6 +165,7 @@ class GroundTruth:
         self.run_id = run_id
         self._entries: dict[FieldId, Damage] = {}
         self._keys: dict[str, set[int]] = {}
+        self._fields: dict[tuple[str, int], list[str]] = {}
         self._journal: list[FieldId] = []
         self.cursors: dict[str, tuple[int, int]] = {}
         """Per downstream sync: the journal position and change-log seq it was checked up to."""
@@ -176,6 +177,7 @@ class GroundTruth:
             if old is None:
                 self._entries[ident] = d
                 self._keys.setdefault(d.table, set()).add(d.key)
+                self._fields.setdefault((d.table, d.key), []).append(d.field)
             else:
                 self._entries[ident] = Damage(
                     d.table, d.key, d.field, old.kind, d.wrong, old.right, old.at, old.batch_id
@@ -193,6 +195,15 @@ class GroundTruth:
 
     def get(self, ident: FieldId) -> Damage | None:
         return self._entries.get(ident)
+
+    def of_record(self, table: str, key: int) -> list[Damage]:
+        """The record's entries, in the order they were first recorded.
+
+        A downstream copy asks this for every record it wrote; one lookup per record,
+        instead of one per field of the table (a million lookups at 1M records).
+        """
+        entries = self._entries
+        return [entries[(table, key, name)] for name in self._fields.get((table, key), ())]
 
     @property
     def position(self) -> int:
