@@ -179,9 +179,9 @@ class SqlStore:
         self.table(qualname)
         return self._sa[qualname]
 
-    def work_table(self, name: str, *columns: sa.Column[Any]) -> sa.Table:
+    def work_table(self, name: str, *columns: sa.Column[Any] | sa.Index) -> sa.Table:
         """A table of the drill's own (the truth, the scope, a repair stage's keys),
-        created if it is missing; ``columns`` are read the first time only.
+        created if it is missing; ``columns`` (and its indexes) are read the first time only.
 
         One Core handle per name for the store's life: SQLAlchemy caches compiled
         statements by the identity of their tables, and a new handle per call would
