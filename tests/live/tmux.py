@@ -94,5 +94,18 @@ class Tmux:
             time.sleep(0.1)
         raise AssertionError(f"'{pattern}' never showed; the screen was:\n{screen}")
 
+    def wait_for_clock(self, name: str, at: datetime, timeout: float = 30.0) -> str:
+        """Poll the screen until its drill clock reads ``at`` or later; return the screen."""
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen(name)
+            clock = screen_clock(screen)
+            if clock is not None and clock >= at:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"the drill clock never reached {at:%H:%M:%S}; the screen was:\n"
+                             f"{screen}")
+
     def close(self) -> None:
         self._tmux("kill-server", check=False)
