@@ -114,36 +114,64 @@ EXAMPLE_RUNBOOKS = Path(__file__).resolve().parent / "data" / "runbooks"
 
 
 class ExampleReports:
-    """Reports of the shared example (``invoice-triple-trigger``), each drilled once a session.
+    """Reports of the shared example (``invoice-triple-trigger``), each drilled once a run.
 
     The engine tests and the cross-backend comparison read the same reports, so the
-    costly one (the flawed runbook with its gap-cost reruns) runs once per backend.
+    costly one (the flawed runbook with its gap-cost reruns, half a minute or more)
+    runs once per backend. Test workers (pytest-xdist) each have their own session, so
+    with ``shared`` set the first worker to ask drills the report under a file lock and
+    saves it as JSON there; the others wait for it and read it back.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, shared: Path | None = None) -> None:
+        self._shared = shared
         self._done: dict[tuple[str, str, bool], DrillReport] = {}
 
     def get(self, backend: str, runbook: str, *, costs: bool) -> DrillReport:
         """``runbook`` is ``good`` or ``flawed``; ``backend`` as ``run_drill`` takes it."""
         key = (backend, runbook, costs)
         if key not in self._done:
-            from drills.api import run_drill
-            from drills.runbook import load_runbook
-            from scenarios.loader import load_scenario
-
-            name = "invoice-reminder" + (".flawed" if runbook == "flawed" else "")
-            self._done[key] = run_drill(
-                load_scenario("invoice-triple-trigger"),
-                load_runbook(EXAMPLE_RUNBOOKS / f"{name}.runbook.yaml"),
-                costs=costs,
-                backend=backend,
+            self._done[key] = (
+                self._drill(*key) if self._shared is None else self._drill_once(*key)
             )
         return self._done[key]
 
+    def _drill_once(self, backend: str, runbook: str, costs: bool) -> DrillReport:
+        from filelock import FileLock
+
+        from reports.jsonout import load_report, render_json
+
+        assert self._shared is not None
+        where = "sqlite" if backend == "sqlite" else "postgresql"
+        saved = self._shared / f"example-{where}-{runbook}-{'costs' if costs else 'plain'}.json"
+        with FileLock(f"{saved}.lock"):
+            if saved.is_file():
+                return load_report(saved)
+            report = self._drill(backend, runbook, costs)
+            saved.write_text(render_json(report), encoding="utf-8")
+        return report
+
+    @staticmethod
+    def _drill(backend: str, runbook: str, costs: bool) -> DrillReport:
+        from drills.api import run_drill
+        from drills.runbook import load_runbook
+        from scenarios.loader import load_scenario
+
+        name = "invoice-reminder" + (".flawed" if runbook == "flawed" else "")
+        return run_drill(
+            load_scenario("invoice-triple-trigger"),
+            load_runbook(EXAMPLE_RUNBOOKS / f"{name}.runbook.yaml"),
+            costs=costs,
+            backend=backend,
+        )
+
 
 @pytest.fixture(scope="session")
-def example_reports() -> ExampleReports:
-    return ExampleReports()
+def example_reports(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> ExampleReports:
+    """One :class:`ExampleReports` for the run; its files shared by every test worker."""
+    if worker_id == "master":  # not under pytest-xdist: one process, one cache
+        return ExampleReports()
+    return ExampleReports(tmp_path_factory.getbasetemp().parent)
 
 
 def edited_copy(source: Path, changes: list[tuple[str, str]], target: Path) -> Path:
