@@ -24,6 +24,7 @@ from fakes.catalog import CATALOG, WAREHOUSE, Catalog, TableDef
 from fakes.errors import WorldError
 from fakes.factories import build_records, normalise_start
 from fakes.pools import PoolWorld
+from fakes.sizes import MAX_RECORDS_PER_TABLE, MAX_TOTAL_RECORDS
 from fakes.store import SqlStore
 
 __all__ = [
@@ -35,12 +36,6 @@ __all__ = [
     "build_world",
     "validate_counts",
 ]
-
-MAX_RECORDS_PER_TABLE = 5_000_000
-"""The most records one table may hold: past it a SQLite world takes minutes and GBs."""
-
-MAX_TOTAL_RECORDS = 10_000_000
-"""The most records a whole world may hold, all tables together (about 2-3 GB of SQLite)."""
 
 FACTORY_LIMIT = 1_000
 """Worlds of at most this many records in all are built by the factories; larger by pools."""

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from fakes.errors import DrillsError
-from fakes.world import MAX_RECORDS_PER_TABLE, MAX_TOTAL_RECORDS
+from fakes.sizes import MAX_RECORDS_PER_TABLE, MAX_TOTAL_RECORDS
 
 __all__ = [
     "BYTES_PER_RECORD",
