@@ -195,6 +195,12 @@ class TableCopy:
                 )
                 .distinct()
             )
+            if conn.scalar(touched.limit(1)) is None:
+                # Nothing to carry (the common case once a run is contained): no scratch
+                # tables, no statements. Most of a small drill's syncs end here.
+                self._copied_seq = start
+                self._schedule.ran(now)
+                return 0
             gone = list(
                 conn.scalars(
                     sa.select(dst.c[KEY])
@@ -329,6 +335,10 @@ class FieldSync:
         # look-up in the log; a join driven from the changed keys instead would scan
         # the whole target once per changed source record on SQLite.
         window = [*self._pending(store, self._handled_seq), cl.c.seq <= upto]
+        with store.engine.connect() as conn:
+            if conn.scalar(sa.select(cl.c.seq).where(*window).limit(1)) is None:
+                self._handled_seq = upto  # no change of the source field to deliver
+                return 0
         tgt = store.sa_table(self.target_table).alias("target")
         change = cl.alias("change")
         newest: sa.ColumnElement[Any] = (
