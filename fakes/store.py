@@ -566,7 +566,7 @@ def _fresh(conn: sa.Connection, scratch: sa.Table) -> None:
     SQLite runs DDL before a transaction's first write outside it, so the CREATE of
     an update that later failed survives the rollback (while its DROP does not).
     """
-    scratch.drop(conn, checkfirst=True)
+    conn.execute(sa.schema.DropTable(scratch, if_exists=True))  # no catalog look-up first
     scratch.create(conn)
 
 
