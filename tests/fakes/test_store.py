@@ -106,6 +106,30 @@ def test_update_logs_only_the_fields_that_changed(deals: SqlStore, clock: Manual
     assert deals.get(DEALS, 2)["owner"] == "bo"  # type: ignore[index]
 
 
+def test_one_record_is_logged_as_in_a_batch(deals: SqlStore, clock: ManualClock) -> None:
+    """A single record's update, compared in Python, logs what the set-based path logs:
+    only changed fields, in the order of their names, numbers and blanks as text or NULL."""
+    at = format_time(clock.now())
+    change: dict[str, Any] = {"stage": "won", "amount_cents": 5000, "owner": None,
+                              "notes": "checked"}
+
+    alone = deals.update(DEALS, {1: change}, BOT)
+    batch = deals.update(DEALS, {2: change, 1: change}, ANNA)
+
+    assert (alone, batch) == (3, 3)  # record 1 holds the change already the second time
+    assert log(deals) == [
+        entry(BOT, at, 1, "update", "notes", None, "checked"),
+        entry(BOT, at, 1, "update", "owner", "anna", None),
+        entry(BOT, at, 1, "update", "stage", "proposal", "won"),
+        entry(ANNA, at, 2, "update", "amount_cents", "1200", "5000"),
+        entry(ANNA, at, 2, "update", "notes", None, "checked"),
+        entry(ANNA, at, 2, "update", "stage", "qualified", "won"),
+    ]
+    records = {r["id"]: r for r in deals.rows(DEALS)}
+    for key in (1, 2):
+        assert {f: records[key][f] for f in change} == change
+
+
 def test_a_blank_write_is_logged_with_new_value_none(deals: SqlStore, clock: ManualClock) -> None:
     deals.update(DEALS, {1: {"owner": None}}, ANNA)
     assert log(deals) == [
@@ -193,6 +217,12 @@ REFUSED: list[tuple[str, Write, type[DrillsError], str]] = [
     (
         "update of a missing record",
         lambda s: s.update(DEALS, {1: {"stage": "won"}, 99: {"stage": "won"}}, BOT),
+        StoreError,
+        "crm.deals has no record with id 99; scope writes to records that exist",
+    ),
+    (
+        "update of one missing record",
+        lambda s: s.update(DEALS, {99: {"stage": "won"}}, BOT),
         StoreError,
         "crm.deals has no record with id 99; scope writes to records that exist",
     ),
