@@ -18,8 +18,6 @@ from drills.runbook import Runbook, lint_runbook
 from drills.scoring import build_report, drill_findings, evaluate
 from fakes.backends import Backend, BackendSpec, open_backend
 from fakes.backends.spec import rerun_spec
-from fakes.clock import ManualClock
-from fakes.store import SqlStore
 from reports.model import DrillReport
 from scenarios.schema import Scenario
 
@@ -59,8 +57,7 @@ def run_drill(
     else:
         chosen, owned = backend, False
     try:
-        store = SqlStore(chosen, ManualClock(scenario.starts))
-        drill = Drill(scenario, runbook, store=store, handlers=handlers, hooks=hooks)
+        drill = Drill(scenario, runbook, backend=chosen, handlers=handlers, hooks=hooks)
         with record_journal(journal, drill, runbook_path=runbook_path, costs=costs) as recorder:
             result = drill.run()
             ev = evaluate(result)
@@ -72,7 +69,7 @@ def run_drill(
             if costs and runbook is not None:
                 base = measured(result, ev)
                 findings = with_costs(scenario, runbook, findings, base, hooks,
-                                      backend=rerun_spec(store.backend))
+                                      backend=rerun_spec(chosen))
             report = build_report(
                 result, findings, ev, runbook_path=str(runbook_path) if runbook_path else None
             )

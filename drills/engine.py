@@ -29,6 +29,7 @@ from drills.propagate import propagate
 from drills.responder import Responder, ScriptedResponder, StepOutcome
 from drills.runbook import Runbook
 from drills.runtime import AutomationRuntime
+from fakes.backends.base import Backend
 from fakes.backends.sqlite import SqliteBackend
 from fakes.store import SqlStore
 from fakes.syncs import TableCopy
@@ -97,7 +98,8 @@ class Drill:
     """One drill: a scenario's world, its bad run, its people and a responder.
 
     ``store`` defaults to a fresh in-memory SQLite database; pass ``db_path`` to keep
-    the drill database as a file to inspect afterwards.
+    the drill database as a file to inspect afterwards, or ``backend`` (an open
+    :class:`~fakes.backends.Backend`, which the caller disposes) to build the world there.
     """
 
     def __init__(
@@ -108,6 +110,7 @@ class Drill:
         responder: Responder | None = None,
         store: SqlStore | None = None,
         db_path: Path | None = None,
+        backend: Backend | None = None,
         handlers: Iterable[DrillEventHandler] = (),
         drill_id: str | None = None,
         ran_at: datetime | None = None,
@@ -118,8 +121,12 @@ class Drill:
         self.pacer = pacer
         self.runbook = runbook
         self.clock = DrillClock(scenario.starts)
+        if backend is not None and (store is not None or db_path is not None):
+            raise ValueError("a drill's world lives in one place: give store, db_path or "
+                             "backend, not two")
         if store is None:
-            store = SqlStore(SqliteBackend(db_path), self.clock)
+            store = SqlStore(backend if backend is not None else SqliteBackend(db_path),
+                             self.clock)
         else:
             store.clock = self.clock
         self.store = store
