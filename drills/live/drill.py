@@ -11,6 +11,12 @@ Every applied action and engine event goes to the journal as it happens. On resu
 the journal's actions are handed back to the responder and replayed at their drill
 times without waiting; engine events up to the journal's last moment are not
 written twice.
+
+The world is built in the ``backend`` given (an open database the caller disposes,
+e.g. a drill schema on the team's PostgreSQL sandbox), else in SQLite in memory. The
+engine's thread is the only one using it; :meth:`LiveDrill.close` ends that thread
+(stopping a drill the team closed before its end), after which the caller disposes
+the backend.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from drills.handlers import DrillEvent
 from drills.journal import JournalHandler, JournalWriter
 from drills.live.commands import Command, CommandContext
 from drills.live.grade import grade_live
-from drills.live.pacer import Inbox, LivePacer
+from drills.live.pacer import DrillClosed, Inbox, LivePacer
 from drills.live.responder import ActionResult, JournaledAction, LiveResponder, context_for
 from drills.runbook import Runbook
 from reports.model import DrillReport, LogEntry
@@ -36,6 +42,7 @@ from scenarios.schema import Scenario
 
 if TYPE_CHECKING:
     from drills.engine import _Loop
+    from fakes.backends.base import Backend
 
 __all__ = ["DEFAULT_SPEED", "LiveDrill", "LivePlan", "LiveView"]
 
@@ -130,9 +137,11 @@ class LiveDrill:
         replay_until: datetime | None = None,
         on_result: Callable[[ActionResult], None] | None = None,
         grade_with_runbook: bool = True,
+        backend: Backend | None = None,
     ) -> None:
         self.plan = plan
         self.journal = journal
+        self.backend = backend
         self.on_result = on_result
         self.grade_with_runbook = grade_with_runbook
         scenario = plan.scenario
@@ -154,6 +163,8 @@ class LiveDrill:
         self.result: DrillResult | None = None
         self.report: DrillReport | None = None
         self.error: BaseException | None = None
+        self.closed = False
+        """The team closed the drill before its end: not judged, its journal resumable."""
         self._thread = threading.Thread(target=self._run, name="drill", daemon=True)
 
     # -- driving it ----------------------------------------------------------------------
@@ -167,12 +178,24 @@ class LiveDrill:
         self.inbox.put(who, command)
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Wait for the drill to be over and judged; True when it is."""
+        """Wait for the drill to be over and judged (or closed); True when it is."""
         return self._done.wait(timeout)
 
     @property
     def over(self) -> bool:
-        return self._done.is_set()
+        """The drill ended and was judged (or failed); not when it was closed before its end."""
+        return self._done.is_set() and not self.closed
+
+    def close(self) -> None:
+        """Stop the drill if it has not ended, and wait for its thread to end.
+
+        Afterwards nothing touches the world's database, so the caller may dispose the
+        backend. A drill closed before its end is not judged and its journal gets no
+        report, so ``drills live --resume`` carries it on. Closing twice is harmless.
+        """
+        if self._thread.is_alive():
+            self.pacer.stop()
+            self._thread.join()
 
     def context(self) -> CommandContext | None:
         """What commands are checked against; None until the world is built."""
@@ -196,9 +219,10 @@ class LiveDrill:
         handlers: list[Any] = [_Feed(self)]
         if self.journal is not None:
             handlers.insert(0, _AfterReplay(JournalHandler(self.journal), self.replay_until))
-        drill = Drill(plan.scenario, plan.runbook, responder=self.responder, handlers=handlers,
-                      drill_id=plan.drill_id, pacer=self.pacer, ran_at=plan.ran_at)
         try:
+            drill = Drill(plan.scenario, plan.runbook, responder=self.responder,
+                          handlers=handlers, drill_id=plan.drill_id, pacer=self.pacer,
+                          ran_at=plan.ran_at, backend=self.backend)
             self.result = drill.run()
             with self._lock:
                 self._view.over = True
@@ -206,6 +230,8 @@ class LiveDrill:
                                      with_runbook=self.grade_with_runbook)
             if self.journal is not None:
                 self.journal.finish(self.report)
+        except DrillClosed:
+            self.closed = True
         except BaseException as err:  # shown to the team; the journal keeps what happened
             self.error = err
             with self._lock:

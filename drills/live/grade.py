@@ -18,6 +18,7 @@ from drills.engine import TICK, DrillResult
 from drills.live.responder import LiveResponder
 from drills.runbook import Runbook, lint_runbook
 from drills.scoring import Evaluation, build_report, drill_findings, evaluate
+from fakes.backends.spec import rerun_spec
 from reports.findings import Finding
 from reports.model import (
     Comparison,
@@ -95,8 +96,13 @@ def compare(
     result: DrillResult,
     runbook_path: str | None,
 ) -> Comparison:
-    """Run the same seeded drill with the runbook followed perfectly and set it beside the team."""
-    scripted = run_drill(result.scenario, runbook, costs=False, runbook_path=runbook_path)
+    """Run the same seeded drill with the runbook followed perfectly and set it beside the team.
+
+    It runs on the same kind of database as the team's drill (on PostgreSQL, in a schema
+    of its own, dropped afterwards), as a scripted drill's gap-cost reruns do.
+    """
+    scripted = run_drill(result.scenario, runbook, costs=False, runbook_path=runbook_path,
+                         backend=rerun_spec(result.store.backend))
     theirs = {p.name: p for p in scripted.phases}
     phases = [
         PhaseComparison(name=p.name, team=p.minute, runbook=theirs[p.name].minute

@@ -11,6 +11,10 @@ A resumed drill first replays its journal: up to ``replay_until`` every proposed
 moment is returned at once (no waiting), and the journaled actions come from the
 responder's own queue. After that the wall clock is anchored to the drill time the
 replay reached and pacing carries on, so the drill clock never jumps back or ahead.
+
+A drill the team closes before its end is stopped through its pacer
+(:meth:`LivePacer.stop`): the next time the engine asks it to wait, or at once if it is
+waiting, it raises :class:`DrillClosed`, and the engine's thread ends there.
 """
 
 from __future__ import annotations
@@ -24,9 +28,13 @@ from datetime import datetime, timedelta
 from drills.live.commands import Command
 from drills.live.responder import LiveResponder, TeamAction
 
-__all__ = ["Inbox", "LivePacer", "ReplayPacer"]
+__all__ = ["DrillClosed", "Inbox", "LivePacer", "ReplayPacer"]
 
 SECOND = timedelta(seconds=1)
+
+
+class DrillClosed(Exception):
+    """Raised in the drill's thread by a stopped pacer: the team closed the drill."""
 
 
 @dataclass(frozen=True)
@@ -39,10 +47,14 @@ class Inbox:
     """Checked lines handed from the screen's thread to the drill's, in order."""
 
     def __init__(self) -> None:
-        self._queue: queue.Queue[_Entry] = queue.Queue()
+        self._queue: queue.Queue[_Entry | None] = queue.Queue()
 
     def put(self, who: str, command: Command) -> None:
         self._queue.put(_Entry(who, command))
+
+    def wake(self) -> None:
+        """End a wait in :meth:`get` at once (it returns None)."""
+        self._queue.put(None)
 
     def get(self, timeout: float | None) -> _Entry | None:
         try:
@@ -79,6 +91,7 @@ class LivePacer:
         self._anchor: tuple[datetime, float] | None = None
         self._held: _Entry | None = None
         self._lock = threading.Lock()
+        self._stopped = threading.Event()
         self.late: list[_Entry] = []
         """Actions entered after the drill's time ran out: never applied."""
 
@@ -98,9 +111,19 @@ class LivePacer:
         assert now is not None
         return max(0.0, (when - now).total_seconds() / self.speed)
 
+    def stop(self) -> None:
+        """Close the drill: the engine's next (or current) wait raises :class:`DrillClosed`."""
+        self._stopped.set()
+        self.inbox.wake()
+
+    def _check_open(self) -> None:
+        if self._stopped.is_set():
+            raise DrillClosed("the team closed the drill before its end")
+
     # -- the Pacer protocol ----------------------------------------------------------------
 
     def wait(self, now: datetime, proposed: datetime | None) -> datetime | None:
+        self._check_open()
         if self.replay_until is not None:
             if proposed is not None and proposed <= self.replay_until:
                 return proposed
@@ -112,6 +135,7 @@ class LivePacer:
         while True:
             if self._held is None:
                 self._held = self.inbox.get(self._seconds_until(deadline))
+                self._check_open()
                 if self._held is None:
                     return proposed
             stamped = self._stamp(now)
