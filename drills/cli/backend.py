@@ -1,9 +1,10 @@
 """``--backend`` and ``--keep``: the same two options, the same words, on every command.
 
-``drills run``, ``drills check`` and ``drills world`` take them alike, so a team can
-switch all of them to its PostgreSQL sandbox with one ``DRILLS_BACKEND``. The backend
-is opened after every other input is checked (a refused or unreachable database is
-then the one error), and what a command prints about it never holds a password.
+``drills run``, ``drills check``, ``drills world`` and ``drills live`` take them alike,
+so a team can switch all of them to its PostgreSQL sandbox with one ``DRILLS_BACKEND``.
+The backend is opened after every other input is checked (a refused or unreachable
+database is then the one error), and what a command prints about it never holds a
+password.
 """
 
 from __future__ import annotations

@@ -98,12 +98,7 @@ class JournalWriter:
         error unless ``overwrite``, which replaces it atomically (the old one stays whole
         until the new header is on disk)."""
         path = Path(path)
-        if path.is_dir():
-            raise JournalError(
-                f"{path}: is a folder; name the journal file, e.g. {path / DEFAULT_NAME}"
-            )
-        if not overwrite and (path.exists() or path.is_symlink()):
-            raise _exists_error(path)
+        cls.check_new(path, overwrite=overwrite)
         line = dumps(header.to_json())
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -117,6 +112,18 @@ class JournalWriter:
             ) from None
         _sync_folder(path.parent)
         return cls(path, handle, 1)
+
+    @staticmethod
+    def check_new(path: Path, *, overwrite: bool = False) -> None:
+        """Refuse what :meth:`create` would refuse - a folder, or (unless ``overwrite``) a
+        journal there already - without writing anything, so a command can check it
+        before it opens anything else."""
+        if path.is_dir():
+            raise JournalError(
+                f"{path}: is a folder; name the journal file, e.g. {path / DEFAULT_NAME}"
+            )
+        if not overwrite and (path.exists() or path.is_symlink()):
+            raise _exists_error(path)
 
     @classmethod
     def append_to(cls, path: str | Path) -> JournalWriter:

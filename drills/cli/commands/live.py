@@ -8,18 +8,28 @@ perfectly on the same seed - is printed and written with ``--out``. Everything i
 journaled as it happens, so a drill that crashed or was closed goes on with
 ``drills live --resume JOURNAL``. Every input is checked before anything starts:
 a bad scenario, runbook, speed, team or journal is one line and exit 2.
+
+The world lives where ``--backend`` says (as for ``drills run``: SQLite by default, or
+a schema of its own on the team's PostgreSQL sandbox, dropped at the end unless
+``--keep``). The backend is opened after every other input is checked and before the
+journal is written, so a refused or unreachable database is the one error and leaves
+nothing behind. The journal never names the backend (a URL may hold a password): a
+resumed drill replays onto a fresh world on the backend it is given now.
 """
 
 from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 from rich.console import Console
 
+from drills.cli.backend import backend_options, kept_line
 from drills.cli.commands.run import check_out, parse_formats
 from drills.cli.main import EXIT_FAILED, EXIT_OK
 from drills.cli.pair import load_pair
@@ -27,7 +37,9 @@ from drills.journal import DEFAULT_NAME, JournalHeader, JournalWriter, read_jour
 from drills.live import DEFAULT_SPEED, LiveDrill, LivePlan
 from drills.live.commands import ACTIONS
 from drills.live.replay import journaled_actions, plan_from_journal
+from drills.live.responder import JournaledAction
 from drills.live.session import LiveSession
+from fakes.backends import parse_backend
 from fakes.errors import DrillsError
 from reports.console import render_console
 from reports.jsonout import ReportError
@@ -78,6 +90,7 @@ def parse_team(text: str) -> tuple[str, ...]:
                    "./drill-live-<time>.journal.jsonl).")
 @click.option("--resume", "resume_path", type=click.Path(path_type=Path), default=None,
               help="Carry on a live drill that crashed or was closed, from its journal.")
+@backend_options
 def command(
     scenario: str | None,
     runbook_path: Path | None,
@@ -89,6 +102,8 @@ def command(
     formats: str,
     journal_path: Path | None,
     resume_path: Path | None,
+    backend: str | None,
+    keep: bool,
 ) -> None:
     """Run a live drill of SCENARIO: the team acts in real time against the spreading damage.
 
@@ -96,12 +111,15 @@ def command(
     Examples:
       drills live invoice-triple-trigger --runbook ours.runbook.yaml --team ana,ben --out q3
       drills live --resume q3/drill.journal.jsonl --out q3
+      drills live invoice-triple-trigger --runbook ours.yaml --backend postgresql://drills@db/sb
     Exit codes: 0 the drill ended and was reported, 1 closed before its end (resume it
     with --resume), 2 bad input or usage.
     """
     chosen = parse_formats(formats)
     if out is not None:
         check_out(out)
+    where = parse_backend(backend)
+    where.check(keep=keep)
     if resume_path is not None:
         given = [name for name, value in (("SCENARIO", scenario), ("--runbook", runbook_path),
                                           ("--seed", seed), ("--scale", scale),
@@ -111,25 +129,35 @@ def command(
                 f"--resume carries on the drill in its journal; drop {given[0]} (the journal "
                 "holds the scenario, runbook, seed and team)"
             )
-        drill, journal = _resume(resume_path)
+        ready = _resume(resume_path)
     else:
-        drill, journal = _start(scenario, runbook_path, speed, team, seed, scale, out,
-                                journal_path)
-    session = LiveSession(drill, drill.plan.team)
-    drill.start()
+        ready = _start(scenario, runbook_path, speed, team, seed, scale, out, journal_path)
+    # Every input is checked: now the database, then the journal, so a refused backend
+    # leaves nothing behind.
+    database = where.open(keep=keep)
     try:
-        if sys.stdin.isatty() and sys.stdout.isatty():
-            session.run_fullscreen()
-        else:
-            session.run_lines(sys.stdin, sys.stdout)
-    finally:
-        if not drill.over:
+        journal = ready.open_journal()
+        drill = LiveDrill(ready.plan, journal=journal, replay=ready.replay,
+                          replay_until=ready.replay_until, backend=database)
+        session = LiveSession(drill, drill.plan.team)
+        try:
+            drill.start()
+            if sys.stdin.isatty() and sys.stdout.isatty():
+                session.run_fullscreen()
+            else:
+                session.run_lines(sys.stdin, sys.stdout)
+        finally:
+            drill.close()  # stops a drill closed before its end; its thread is done after
             journal.close()
+    finally:
+        database.dispose()
+    kept = kept_line(database)
     if not drill.over:
+        if kept is not None:
+            click.echo(kept)
         click.echo(f"drills: drill closed before its end; resume it with: drills live --resume "
                    f"{journal.path}", err=True)
         sys.exit(EXIT_FAILED)
-    journal.close()
     if drill.error is not None:
         raise drill.error
     report = drill.report
@@ -143,7 +171,19 @@ def command(
             raise DrillsError(str(err)) from None
         for path in written.values():
             click.echo(f"wrote {path}")
+    if kept is not None:
+        click.echo(kept)
     sys.exit(EXIT_OK)
+
+
+@dataclass(frozen=True)
+class _Ready:
+    """A live drill checked and ready to start; nothing is written until ``open_journal``."""
+
+    plan: LivePlan
+    open_journal: Callable[[], JournalWriter]
+    replay: Sequence[JournaledAction] = ()
+    replay_until: datetime | None = None
 
 
 def _start(
@@ -155,7 +195,7 @@ def _start(
     scale: float | None,
     out: Path | None,
     journal_path: Path | None,
-) -> tuple[LiveDrill, JournalWriter]:
+) -> _Ready:
     if scenario is None:
         raise DrillsError("name a SCENARIO to drill (see 'drills scenarios'), or --resume a "
                           "journal")
@@ -172,16 +212,17 @@ def _start(
     if journal_path is None:
         journal_path = out / DEFAULT_NAME if out is not None else Path(
             f"drill-live-{stamp}.journal.jsonl")
+    JournalWriter.check_new(journal_path)
     header = JournalHeader.build(
         "live", spec, runbook, source=scenario, scale=scale, runbook_path=runbook_path,
         drill_id=drill_id, extra={"speed": speed, "team": list(members)},
     )
-    writer = JournalWriter.create(journal_path, header)
     plan = LivePlan(spec, runbook, str(runbook_path), members, speed, drill_id, header.ran_at)
-    return LiveDrill(plan, journal=writer), writer
+    path = journal_path
+    return _Ready(plan, lambda: JournalWriter.create(path, header))
 
 
-def _resume(path: Path) -> tuple[LiveDrill, JournalWriter]:
+def _resume(path: Path) -> _Ready:
     journal = read_journal(path)
     if journal.finished:
         raise DrillsError(
@@ -191,6 +232,10 @@ def _resume(path: Path) -> tuple[LiveDrill, JournalWriter]:
     plan = plan_from_journal(journal)
     actions = journaled_actions(journal)
     until = journal.last_at or plan.scenario.starts
-    writer = JournalWriter.append_to(path)
-    writer.write("resumed", until, actions=len(actions))
-    return LiveDrill(plan, journal=writer, replay=actions, replay_until=until), writer
+
+    def reopen() -> JournalWriter:
+        writer = JournalWriter.append_to(path)
+        writer.write("resumed", until, actions=len(actions))
+        return writer
+
+    return _Ready(plan, reopen, actions, until)
