@@ -4,7 +4,10 @@ Each drill gets a schema of its own (``drill_<id>``) in a database marked as a d
 sandbox (see :mod:`fakes.backends.sandbox`); every pooled connection has its
 ``search_path`` set to that schema alone, so the store's Core SQL runs unchanged and
 two drills on one database never see each other's tables. The schema is dropped when
-the store closes, unless ``keep``. Bulk loads go through ``COPY ... FROM STDIN`` on
+the store closes, unless ``keep``. For as long as the backend is open it holds the
+schema's advisory lock (:func:`~fakes.backends.sandbox.schema_lock_key`) on a
+connection of its own, outside the pool, so ``drills sandbox clean`` never drops the
+schema of a drill still running. Bulk loads go through ``COPY ... FROM STDIN`` on
 the driver connection (about 4 s for a million rows here, against minutes for
 ``INSERT``), snapshots through ``CREATE TABLE ... AS``.
 
@@ -19,8 +22,8 @@ import re
 import uuid
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from typing import Any
+from contextlib import contextmanager, suppress
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote
 
 import sqlalchemy as sa
@@ -28,7 +31,16 @@ from sqlalchemy import event
 from sqlalchemy.pool import NullPool
 
 from fakes.backends.base import BackendError, redact_url, scrub, url_parts
-from fakes.backends.sandbox import SCHEMA_PREFIX, is_sandbox, not_a_sandbox
+from fakes.backends.sandbox import (
+    SCHEMA_PREFIX,
+    is_sandbox,
+    not_a_sandbox,
+    record_created,
+    schema_lock_key,
+)
+
+if TYPE_CHECKING:
+    import psycopg
 
 __all__ = [
     "INSTALL_HINT",
@@ -45,6 +57,9 @@ INSTALL_HINT = 'pip install "drills[postgres]"'
 _SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
 _SCHEMA = re.compile(rf"{SCHEMA_PREFIX}[a-z0-9_]{{1,57}}")
 _CONNECT_TIMEOUT = 10
+_NAME_TRIES = 8
+_TRY_LOCK = "SELECT pg_try_advisory_lock(%s, %s)"
+_UNLOCK = "SELECT pg_advisory_unlock(%s, %s)"
 
 
 def is_postgres_url(text: str) -> bool:
@@ -161,7 +176,9 @@ class PostgresBackend:
 
     Refuses, with one line saying how to mark it, a database that is not a drill
     sandbox. ``keep`` leaves the schema behind after :meth:`dispose` for inspection;
-    otherwise it is dropped. A forked child never drops its parent's schema.
+    otherwise it is dropped. A forked child never drops its parent's schema, nor
+    touches the connection holding its lock. A schema another backend has open (its
+    lock is held) is refused.
     """
 
     name = "postgresql"
@@ -175,40 +192,121 @@ class PostgresBackend:
                 "by lower-case letters, digits or '_' (drills drops no other schema)"
             )
         self._url = url
-        self.schema = schema or new_schema_name()
         self.keep = keep
         self._pid = os.getpid()
         self._disposed = False
-        self._prepare(schema is None)
-        # Reads autocommit: a drill makes hundreds of small reads, and in a transaction
-        # each would cost a BEGIN and a ROLLBACK round trip more. Writes go through
-        # begin(), which opens a real transaction on its connection.
-        self._engine = sa.create_engine(
-            sa_url, connect_args=_connect_args(url), hide_parameters=True,
-            isolation_level="AUTOCOMMIT",
-        )
+        self._lock: psycopg.Connection[Any] | None = None
+        self.schema = self._prepare(schema)
+        try:
+            # Reads autocommit: a drill makes hundreds of small reads, and in a transaction
+            # each would cost a BEGIN and a ROLLBACK round trip more. Writes go through
+            # begin(), which opens a real transaction on its connection.
+            self._engine = sa.create_engine(
+                sa_url, connect_args=_connect_args(url), hide_parameters=True,
+                isolation_level="AUTOCOMMIT",
+            )
+        except BaseException:
+            self._release(self.schema)
+            raise
         event.listen(self._engine, "connect", self._on_connect, insert=True)
         _ENGINES.add(self._engine)
 
-    def _prepare(self, fresh: bool) -> None:
-        """Check the sandbox mark and create the schema, on a connection of its own."""
+    def _prepare(self, schema: str | None) -> str:
+        """Check the sandbox mark, take the schema's lock and create the schema.
+
+        The lock is taken first, on a connection of its own that the backend keeps
+        until :meth:`dispose` (outside the pool, so pooled connections never carry it),
+        so no clean can drop the schema between its creation and the drill's end.
+        Returns the schema's name: ``schema``, or a new free ``drill_<id>``.
+        """
         admin = admin_engine(self._url)
+        name = schema or "drill_..."
         try:
+            self._lock = self._lock_connection(admin)
             with admin.begin() as conn:
                 if not is_sandbox(conn):
                     raise not_a_sandbox(self._url)
-                ddl = "CREATE SCHEMA" if fresh else "CREATE SCHEMA IF NOT EXISTS"
-                conn.execute(sa.text(f'{ddl} "{self.schema}"'))
-        except sa.exc.OperationalError as err:
-            raise connect_error(err, self._url) from None
-        except sa.exc.ProgrammingError as err:
-            raise BackendError(
-                f"cannot create schema {self.schema} in {redact_url(self._url)}: "
-                f"{scrub(' '.join(str(err.orig).split()), self._url)}; the user needs the "
-                "CREATE privilege on the database"
-            ) from None
+                name, fresh = self._claim(conn, schema)
+                if fresh:
+                    conn.execute(sa.text(f'CREATE SCHEMA "{name}"'))
+                    record_created(conn, name)
+            return name
+        except BaseException as err:
+            import psycopg
+
+            self._release(None)
+            if isinstance(err, (sa.exc.OperationalError, psycopg.OperationalError)):
+                raise connect_error(err, self._url) from None
+            if isinstance(err, sa.exc.ProgrammingError):
+                raise BackendError(
+                    f"cannot create schema {name} in {redact_url(self._url)}: "
+                    f"{scrub(' '.join(str(err.orig).split()), self._url)}; the user needs "
+                    "the CREATE privilege on the database"
+                ) from None
+            raise
         finally:
             admin.dispose()
+
+    def _lock_connection(self, admin: sa.Engine) -> psycopg.Connection[Any]:
+        """A plain psycopg connection (no pool) to hold the schema's advisory lock.
+
+        Plain, because a pooled connection is reset or closed when collected, which
+        in a forked child would end the parent's session and free its lock; psycopg
+        never closes a connection opened by another process.
+        """
+        import psycopg
+
+        cargs, cparams = admin.dialect.create_connect_args(admin.url)
+        try:
+            return psycopg.connect(*cargs, autocommit=True,
+                                   **{**cparams, **_connect_args(self._url)})
+        except psycopg.OperationalError as err:
+            raise connect_error(err, self._url) from None
+
+    def _claim(self, conn: sa.Connection, schema: str | None) -> tuple[str, bool]:
+        """Lock ``schema`` (or a new free name); the name, and whether to create it."""
+        exists = sa.text("SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = :name)")
+        if schema is not None:
+            if not self._try_lock(schema):
+                raise BackendError(
+                    f"schema {schema} in {redact_url(self._url)} is in use: another drill "
+                    "has it open (or `drills sandbox clean` is dropping it); wait for it "
+                    "to end, or leave out the schema name for a new one"
+                )
+            return schema, not conn.scalar(exists, {"name": schema})
+        for _ in range(_NAME_TRIES):
+            name = new_schema_name()
+            if self._try_lock(name):
+                if not conn.scalar(exists, {"name": name}):
+                    return name, True
+                self._unlock(name)
+        raise BackendError(  # eight random names in a row taken: not plausible by chance
+            f"found no free drill schema name in {redact_url(self._url)} after "
+            f"{_NAME_TRIES} tries; see `drills sandbox status`"
+        )
+
+    def _try_lock(self, schema: str) -> bool:
+        assert self._lock is not None
+        row = self._lock.execute(_TRY_LOCK, schema_lock_key(schema)).fetchone()
+        return bool(row and row[0])
+
+    def _unlock(self, schema: str) -> None:
+        assert self._lock is not None
+        self._lock.execute(_UNLOCK, schema_lock_key(schema))
+
+    def _release(self, schema: str | None) -> None:
+        """Free ``schema``'s lock and close the lock's connection (which frees any lock)."""
+        if self._lock is None:
+            return
+        import psycopg
+
+        try:
+            if schema is not None:
+                with suppress(psycopg.Error):  # a lost connection holds no lock anyway
+                    self._unlock(schema)
+        finally:
+            self._lock.close()
+            self._lock = None
 
     def _on_connect(self, dbapi_conn: Any, _record: Any) -> None:
         """Every pooled connection sees the drill schema and nothing else.
@@ -296,7 +394,7 @@ class PostgresBackend:
         if self._disposed:
             return
         self._disposed = True
-        if os.getpid() != self._pid:  # a forked child: the schema is the parent's
+        if os.getpid() != self._pid:  # a forked child: the schema and its lock are the parent's
             self._engine.dispose(close=False)
             return
         try:
@@ -307,3 +405,4 @@ class PostgresBackend:
             raise connect_error(err, self._url) from None
         finally:
             self._engine.dispose()
+            self._release(self.schema)  # after the drop: until then no clean may take it

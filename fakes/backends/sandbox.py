@@ -6,12 +6,18 @@ one somebody marked on purpose with ``drills sandbox init URL``, which creates t
 table ``public.drills_sandbox`` and records who marked it and when. Like
 pytest-django's "Database access not allowed" guard, the refusal says how to get past
 it. Everything here is plain SQL on a given connection; opening one is the backend's job.
+
+Each drill schema carries its creation time (its comment), and the backend that has it
+open holds an advisory lock keyed on its name: ``drills sandbox clean`` drops only the
+schemas whose lock it can take, so a running drill never loses its schema to a clean.
 """
 
 from __future__ import annotations
 
 import getpass
+import re
 import socket
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,15 +26,23 @@ import sqlalchemy as sa
 from fakes.backends.base import BackendError, redact_url
 
 __all__ = [
+    "LOCK_CLASS",
     "SANDBOX_TABLE",
     "SCHEMA_PREFIX",
+    "DrillSchema",
     "SandboxError",
     "SandboxMark",
     "drill_schemas",
+    "drill_schemas_created",
+    "drop_schema",
     "is_sandbox",
+    "lock_schema",
     "mark",
     "marks",
     "not_a_sandbox",
+    "record_created",
+    "schema_lock_key",
+    "unlock_schema",
     "who_am_i",
 ]
 
@@ -39,8 +53,23 @@ SCHEMA_PREFIX = "drill_"
 """Every schema drills creates starts with this, and drills drops no other."""
 
 
+LOCK_CLASS = 0x6472696C
+"""The first half of every drill schema's advisory-lock key ('dril'): the two-int key
+space, which never overlaps the one-bigint keys other code on the database may use."""
+
+_CREATED = re.compile(r"created by drills at (\S+)$")
+
+
 class SandboxError(BackendError):
     """A PostgreSQL database that is not marked as a drill sandbox."""
+
+
+@dataclass(frozen=True)
+class DrillSchema:
+    """A drill schema and when drills created it (None: not recorded, e.g. an older drills)."""
+
+    name: str
+    created: datetime | None
 
 
 @dataclass(frozen=True)
@@ -115,3 +144,79 @@ def drill_schemas(conn: sa.Connection) -> list[str]:
         {"prefix": SCHEMA_PREFIX},
     )
     return [name for (name,) in rows]
+
+
+def drill_schemas_created(conn: sa.Connection) -> list[DrillSchema]:
+    """The drill schemas with the creation time :func:`record_created` left on each."""
+    rows = conn.execute(
+        sa.text("SELECT nspname, obj_description(oid, 'pg_namespace') FROM pg_namespace "
+                "WHERE starts_with(nspname, :prefix) ORDER BY nspname"),
+        {"prefix": SCHEMA_PREFIX},
+    )
+    return [DrillSchema(name, _created(comment)) for name, comment in rows]
+
+
+def _created(comment: str | None) -> datetime | None:
+    found = _CREATED.search(comment or "")
+    if found is None:
+        return None
+    try:
+        at = datetime.fromisoformat(found.group(1))
+    except ValueError:
+        return None
+    return at if at.tzinfo is not None else None
+
+
+def _quoted(schema: str) -> str:
+    if not schema.startswith(SCHEMA_PREFIX):
+        raise ValueError(f"{schema!r} is not a drill schema")
+    return '"' + schema.replace('"', '""') + '"'
+
+
+def record_created(conn: sa.Connection, schema: str, at: datetime | None = None) -> None:
+    """Note on the drill schema (its comment) when it was created: ``at``, by default now
+    by the server's clock.
+
+    ``drills sandbox clean --older-than`` reads it back; a schema without it is of
+    unknown age.
+    """
+    if at is None:
+        at = conn.scalar(sa.text("SELECT now()"))
+        assert at is not None
+    text = f"created by drills at {at.isoformat()}".replace("'", "''")
+    conn.execute(sa.text(f"COMMENT ON SCHEMA {_quoted(schema)} IS '{text}'"))
+
+
+def drop_schema(conn: sa.Connection, schema: str) -> None:
+    """``DROP SCHEMA ... CASCADE`` of a drill schema (and of no other)."""
+    conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {_quoted(schema)} CASCADE"))
+
+
+def schema_lock_key(schema: str) -> tuple[int, int]:
+    """The advisory-lock key of a drill schema: :data:`LOCK_CLASS` and a hash of its name.
+
+    A backend holds this lock (session level) for as long as it has the schema open,
+    and ``drills sandbox clean`` drops only schemas whose lock it can take. Two names
+    with the same hash do no harm: a clean leaves a schema it could have dropped, a new
+    drill takes another name.
+    """
+    digest = zlib.crc32(schema.encode("utf-8"))
+    return LOCK_CLASS, (digest - (1 << 32) if digest >= 1 << 31 else digest)
+
+
+def lock_schema(conn: sa.Connection, schema: str) -> bool:
+    """Take the schema's advisory lock for this session if it is free; whether it was taken.
+
+    Never waits: a lock held elsewhere means a drill has the schema open. Session-level
+    locks nest, so each one taken must be released once with :func:`unlock_schema`.
+    """
+    first, second = schema_lock_key(schema)
+    return bool(conn.scalar(sa.text("SELECT pg_try_advisory_lock(:first, :second)"),
+                            {"first": first, "second": second}))
+
+
+def unlock_schema(conn: sa.Connection, schema: str) -> bool:
+    """Release the schema's advisory lock taken by this session; False if it held none."""
+    first, second = schema_lock_key(schema)
+    return bool(conn.scalar(sa.text("SELECT pg_advisory_unlock(:first, :second)"),
+                            {"first": first, "second": second}))
