@@ -1,0 +1,265 @@
+"""``drills sandbox clean``: drop the drill schemas left behind, never a running drill's.
+
+Each test cleans a database of its own (created, marked and dropped here), never the
+shared test database: other tests keep schemas there on purpose (``--keep``) and look
+at them afterwards, and a clean of the shared database would drop those.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import re
+import warnings
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from fakes import BackendError, PostgresBackend
+from fakes.backends.base import redact_url
+from fakes.backends.postgres import admin_engine
+from fakes.backends.sandbox import lock_schema, mark, record_created, unlock_schema
+from tests.pg.conftest import drills, schemas, with_password
+
+pytestmark = pytest.mark.postgres
+
+SECRET = "Zq9-hunter2-s3cr3t"
+"""A password no output could contain by accident (the test server trusts local users)."""
+STAMP = r"\d{4}-\d\d-\d\d \d\d:\d\d"
+"""How a creation time is shown: ``2026-11-28 09:14``."""
+
+
+@pytest.fixture
+def sandbox(unmarked_db: str) -> str:
+    """A database of this test's own, marked as a drill sandbox; dropped afterwards."""
+    engine = admin_engine(unmarked_db)
+    try:
+        with engine.begin() as conn:
+            mark(conn, by="drills test suite", note="sandbox clean test")
+    finally:
+        engine.dispose()
+    return unmarked_db
+
+
+@pytest.fixture
+def running(sandbox: str) -> Iterator[PostgresBackend]:
+    """A drill's backend open in this process, as during a drill: its schema is in use."""
+    backend = PostgresBackend(sandbox)
+    try:
+        yield backend
+    finally:
+        backend.dispose()
+
+
+def kept(url: str, *, created: datetime | None = None) -> str:
+    """A schema left behind with keep=True, its creation time set to ``created`` if given."""
+    backend = PostgresBackend(url, keep=True)
+    backend.dispose()
+    if created is not None:
+        engine = admin_engine(url)
+        try:
+            with engine.begin() as conn:
+                record_created(conn, backend.schema, created)
+        finally:
+            engine.dispose()
+    return backend.schema
+
+
+def legacy(url: str, name: str = "drill_0000legacy00") -> str:
+    """A drill schema with no creation time recorded (made by an older drills)."""
+    engine = admin_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{name}"'))
+    finally:
+        engine.dispose()
+    return name
+
+
+def lock_is_free(url: str, schema: str) -> bool:
+    engine = admin_engine(url)
+    try:
+        with engine.connect() as conn:
+            free = lock_schema(conn, schema)
+            if free:
+                unlock_schema(conn, schema)
+            return free
+    finally:
+        engine.dispose()
+
+
+def assert_secret_free(*texts: str) -> None:
+    for text in texts:
+        assert SECRET not in text
+        assert "hunter2" not in text
+
+
+def test_kept_schemas_are_dropped_and_a_running_drills_schema_is_left(
+    sandbox: str, running: PostgresBackend
+) -> None:
+    url = with_password(sandbox, SECRET)
+    shown = redact_url(sandbox)
+    world = drills("world", "--count", "crm.contacts=5", "--backend", url, "--keep")
+    assert world.returncode == 0, world.stderr
+    found = re.search(r"\(schema (drill_[0-9a-f]{12}), kept\)", world.stdout)
+    assert found is not None, world.stdout
+    left_by_cli, left_in_process = found.group(1), kept(sandbox)
+
+    clean = drills("sandbox", "clean", url, "--yes")
+    assert clean.returncode == 0, clean.stderr
+    assert clean.stderr == ""
+    assert_secret_free(clean.stdout)
+    lines = clean.stdout.splitlines()
+    assert len(lines) == 4, clean.stdout
+    for name in (left_by_cli, left_in_process):
+        assert re.search(rf"^{name}: dropped \(created {STAMP}, under 1m ago\)$",
+                         clean.stdout, re.M), clean.stdout
+    assert f"{running.schema}: in use, left (a running drill holds it)" in lines
+    assert lines[-1] == f"dropped 2 of 3 drill schema(s) in {shown}; left 1: 1 in use"
+    assert schemas(sandbox) == [running.schema]
+
+    # the running drill never noticed: its schema, its lock and its connections work
+    with running.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE still_here (id int)"))
+        assert conn.scalar(sa.text("SELECT current_schema()")) == running.schema
+    assert not lock_is_free(sandbox, running.schema)
+    running.dispose()
+    assert schemas(sandbox) == []
+    assert lock_is_free(sandbox, running.schema)
+
+
+def test_a_dry_run_lists_and_drops_nothing(sandbox: str, running: PostgresBackend) -> None:
+    old = kept(sandbox)
+    before = schemas(sandbox)
+    dry = drills("sandbox", "clean", sandbox, "--dry-run")  # no --yes needed: drops nothing
+    assert dry.returncode == 0, dry.stderr
+    assert f"{old}: would be dropped (created " in dry.stdout
+    assert f"{running.schema}: in use, left (a running drill holds it)" in dry.stdout
+    assert dry.stdout.splitlines()[-1] == (
+        f"would drop 1 of 2 drill schema(s) in {redact_url(sandbox)} (dry run: nothing "
+        "dropped); left 1: 1 in use"
+    )
+    assert schemas(sandbox) == before
+    assert lock_is_free(sandbox, old)  # the survey's lock was given back
+    status = drills("sandbox", "status", sandbox)
+    assert (f"  (kept with --keep, or drills running now; drop those not running with "
+            f"`drills sandbox clean {redact_url(sandbox)}`)\n") in status.stdout
+
+
+def test_older_than_leaves_new_schemas_and_those_of_unknown_age(sandbox: str) -> None:
+    old = kept(sandbox, created=datetime.now(UTC) - timedelta(days=3))
+    new = kept(sandbox)
+    unknown = legacy(sandbox)
+    clean = drills("sandbox", "clean", sandbox, "--older-than", "1d", "--yes")
+    assert clean.returncode == 0, clean.stderr
+    lines = clean.stdout.splitlines()
+    assert len(lines) == 4, clean.stdout
+    assert re.search(rf"^{old}: dropped \(created {STAMP}, 3d(\d+m)? ago\)$",
+                     clean.stdout, re.M), clean.stdout
+    assert f"{new}: newer than 1d, left (created " in clean.stdout
+    assert (f"{unknown}: unknown age, left (no creation time recorded; a clean without "
+            "--older-than drops it)") in clean.stdout
+    assert lines[-1] == (
+        f"dropped 1 of 3 drill schema(s) in {redact_url(sandbox)}; left 2: 1 newer than 1d, "
+        "1 of unknown age"
+    )
+    assert sorted(schemas(sandbox)) == sorted([new, unknown])
+
+    everything = drills("sandbox", "clean", sandbox, "--yes")
+    assert everything.returncode == 0, everything.stderr
+    assert f"{unknown}: dropped (creation time not recorded)" in everything.stdout
+    assert schemas(sandbox) == []
+
+
+def test_without_yes_and_without_a_terminal_nothing_is_dropped(sandbox: str) -> None:
+    old = kept(sandbox)
+    refused = drills("sandbox", "clean", with_password(sandbox, SECRET))
+    assert (refused.returncode, refused.stdout) == (2, "")
+    assert refused.stderr == (
+        "drills: error: drills sandbox clean drops schemas and there is no terminal to "
+        "confirm at: add --yes to drop them (or --dry-run to list them)\n"
+    )
+    assert schemas(sandbox) == [old]
+
+
+def test_an_empty_sandbox_is_one_line(sandbox: str) -> None:
+    clean = drills("sandbox", "clean", sandbox, "--yes")
+    assert (clean.returncode, clean.stderr) == (0, "")
+    assert clean.stdout == f"no drill schemas in {redact_url(sandbox)}\n"
+
+
+def test_what_cannot_be_cleaned_is_one_line_without_the_password(
+    pg_url: str, unmarked_db: str
+) -> None:
+    unmarked = with_password(unmarked_db, SECRET)
+    shown = redact_url(unmarked_db)
+    refused = drills("sandbox", "clean", unmarked, "--yes")
+    assert refused.stderr == (
+        f"drills: error: {shown} is not a drill sandbox; drills only writes to databases "
+        f"marked for it: run `drills sandbox init {shown}` once (with your password in the "
+        "URL if it needs one) to mark it, or use --backend docker for a throwaway database\n"
+    )
+    no_server = with_password(pg_url, SECRET).replace(":5432/", ":1/")
+    unreachable = drills("sandbox", "clean", no_server, "--yes")
+    assert unreachable.stderr.startswith(
+        f"drills: error: cannot connect to {redact_url(no_server)}:")
+    not_postgres = drills("sandbox", "clean", f"mysql://root:{SECRET}@h/db", "--yes")
+    assert not_postgres.stderr.startswith(
+        "drills: error: 'mysql://root@h/db' is not a PostgreSQL URL;")
+    no_url = drills("sandbox", "clean", "--yes")
+    assert no_url.stderr == (
+        "drills: error: name the database to clean: drills sandbox clean "
+        "postgresql://USER@HOST/DB (or set DRILLS_BACKEND to that URL)\n"
+    )
+    bad_age = drills("sandbox", "clean", unmarked, "--older-than", "soon", "--yes")
+    assert bad_age.stderr == (
+        "drills: error: --older-than: 'soon' is not a duration; write it like '90s', '5m', "
+        "'2h' or '1h30m'\n"
+    )
+    for run in (refused, unreachable, not_postgres, no_url, bad_age):
+        assert (run.returncode, run.stdout) == (2, ""), run.stderr
+        assert run.stderr.count("\n") == 1
+        assert_secret_free(run.stderr)
+    assert schemas(unmarked_db) == []
+
+
+def test_a_backend_holds_its_schemas_lock_until_disposed(sandbox: str) -> None:
+    backend = PostgresBackend(sandbox, keep=True)
+    try:
+        assert not lock_is_free(sandbox, backend.schema)
+        with pytest.raises(BackendError, match=rf"schema {backend.schema} in .* is in use"):
+            PostgresBackend(sandbox, schema=backend.schema)
+    finally:
+        backend.dispose()
+    assert lock_is_free(sandbox, backend.schema)
+    assert schemas(sandbox) == [backend.schema]  # kept: the lock is given back all the same
+    reopened = PostgresBackend(sandbox, schema=backend.schema)  # a kept schema, reopened
+    reopened.dispose()
+    assert schemas(sandbox) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_leaves_its_parents_lock_alone(
+    sandbox: str, running: PostgresBackend
+) -> None:
+    pid = os.fork()
+    if pid == 0:  # the child: dispose of the parent's backend and let it be collected
+        code = 1
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                running.dispose()
+                running.__dict__.clear()
+                gc.collect()
+            code = 0
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert not lock_is_free(sandbox, running.schema)
+    clean = drills("sandbox", "clean", sandbox, "--yes")
+    assert f"{running.schema}: in use, left" in clean.stdout
+    with running.begin() as conn:
+        assert conn.scalar(sa.text("SELECT current_schema()")) == running.schema
