@@ -33,6 +33,7 @@ from sqlalchemy.pool import NullPool
 from fakes.backends.base import BackendError, redact_url, scrub, url_parts
 from fakes.backends.sandbox import (
     SCHEMA_PREFIX,
+    drop_schema,
     is_sandbox,
     not_a_sandbox,
     record_created,
@@ -400,7 +401,7 @@ class PostgresBackend:
         try:
             if not self.keep:
                 with self._engine.begin() as conn:
-                    conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
+                    drop_schema(conn, self.schema)
         except sa.exc.OperationalError as err:
             raise connect_error(err, self._url) from None
         finally:

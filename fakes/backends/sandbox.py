@@ -138,12 +138,7 @@ def marks(conn: sa.Connection) -> list[SandboxMark]:
 
 def drill_schemas(conn: sa.Connection) -> list[str]:
     """The drill schemas in the database (left by ``--keep``, or drills running now)."""
-    rows = conn.execute(
-        sa.text("SELECT nspname FROM pg_namespace WHERE starts_with(nspname, :prefix) "
-                "ORDER BY nspname"),
-        {"prefix": SCHEMA_PREFIX},
-    )
-    return [name for (name,) in rows]
+    return [schema.name for schema in drill_schemas_created(conn)]
 
 
 def drill_schemas_created(conn: sa.Connection) -> list[DrillSchema]:

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from click.testing import CliRunner
 
 from drills.cli.main import cli
@@ -29,11 +28,10 @@ from drills.journal import JournalHeader, JournalWriter, read_journal
 from drills.live import LiveDrill, LivePlan
 from drills.runbook import load_runbook
 from fakes.backends import PostgresBackend, redact_url
-from fakes.backends.postgres import admin_engine
 from scenarios.loader import load_scenario
 from tests.conftest import open_test_backend
 from tests.live.tmux import DRILLS, ROOT, Tmux
-from tests.pg.conftest import unmarked_db, with_password
+from tests.pg.conftest import drop_schemas, schemas, unmarked_db, with_password
 
 __all__ = ["unmarked_db"]  # the fixture, shared with tests/pg
 
@@ -58,27 +56,6 @@ def live(*args: str, lines: list[str], cwd: Path) -> subprocess.CompletedProcess
         [DRILLS, "live", *args], input="\n".join(lines) + "\n", capture_output=True,
         text=True, cwd=cwd, env=env, timeout=120, check=False,
     )
-
-
-def schema_exists(url: str, name: str) -> bool:
-    engine = admin_engine(url)
-    try:
-        with engine.connect() as conn:
-            found = conn.execute(sa.text("SELECT count(*) FROM pg_namespace WHERE nspname = :n"),
-                                 {"n": name}).scalar_one()
-    finally:
-        engine.dispose()
-    return bool(found)
-
-
-def drop_schema(url: str, name: str) -> None:
-    assert name.startswith("drill_")
-    engine = admin_engine(url)
-    try:
-        with engine.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
-    finally:
-        engine.dispose()
 
 
 def report_of(out: Path) -> dict[str, Any]:
@@ -178,7 +155,7 @@ def test_a_whole_live_drill_on_postgresql_drops_its_schema(pg_url: str, tmp_path
     assert steps(report) == TEAM_STEPS
     assert report["outcome"]["contained"] is True
     assert report["comparison"]["runbook_score"] == 94  # the same seeded drill, scripted
-    assert not schema_exists(pg_url, schema)
+    assert schema not in schemas(pg_url)
     header = (tmp_path / "out" / "drill.journal.jsonl").read_text().splitlines()[0]
     assert "postgresql" not in header  # the journal's header never names the database
 
@@ -198,7 +175,7 @@ def test_keep_keeps_the_schema_and_prints_its_name_never_the_password(
     schema = kept.group(1)
     try:
         assert done.stdout.rstrip().endswith(kept.group(0))  # last, as 'drills run' prints it
-        assert schema_exists(pg_url, schema)
+        assert schema in schemas(pg_url)
         report = report_of(tmp_path / "out")
         assert schema_of(report, pg_url) == schema
         for text in (done.stdout, done.stderr,
@@ -206,7 +183,7 @@ def test_keep_keeps_the_schema_and_prints_its_name_never_the_password(
             assert SECRET not in text
             assert "hunter2" not in text
     finally:
-        drop_schema(pg_url, schema)
+        drop_schemas(pg_url, [schema])
 
 
 @pytest.mark.postgres
@@ -232,7 +209,7 @@ def test_resume_replays_onto_a_fresh_world_on_the_backend_given(
     schema = schema_of(report, pg_url)
     assert steps(report) == TEAM_STEPS  # two replayed, two typed after the resume
     assert report["outcome"]["contained"] is True
-    assert not schema_exists(pg_url, schema)
+    assert schema not in schemas(pg_url)
     resumed = read_journal(journal)
     assert resumed.finished
     assert [e["kind"] for e in resumed.events].count("resumed") == 1
@@ -279,7 +256,7 @@ def test_closing_a_live_drill_early_stops_its_thread_before_the_backend_goes(
     finally:
         backend.dispose()
     if isinstance(backend, PostgresBackend):
-        assert not schema_exists(backend.url, backend.schema)
+        assert backend.schema not in schemas(backend.url)
 
 
 @pytest.mark.postgres
@@ -303,9 +280,9 @@ def test_a_drill_closed_with_ctrl_c_on_postgresql_keeps_its_schema_with_keep(
                      rf"{re.escape(redact_url(pg_url))}", screen)
     assert kept is not None, screen
     try:
-        assert schema_exists(pg_url, kept.group(1))
+        assert kept.group(1) in schemas(pg_url)
         stderr = (tmp_path / "stderr-s1.txt").read_text()
         assert "drill closed before its end; resume it with: drills live --resume" in stderr
         assert not read_journal(journal).finished
     finally:
-        drop_schema(pg_url, kept.group(1))
+        drop_schemas(pg_url, [kept.group(1)])
