@@ -22,9 +22,14 @@ _CHUNK = 50_000
 class SqliteBackend:
     """A drill database on SQLite.
 
-    WAL and ``synchronous=OFF`` because a drill database is rebuilt from its seed, so
-    losing the last transaction on power loss costs nothing while fsyncs cost seconds.
-    In memory, one shared connection (``StaticPool``) keeps every caller on one database.
+    The rollback journal in memory and ``synchronous=OFF`` because a drill database is
+    rebuilt from its seed, so losing it on a crash costs nothing while a journal on
+    disk costs seconds: a write-ahead log writes every changed page twice (log, then
+    checkpoint), 4 s of a 40 s million-record drill (snapshot 2.6 -> 1.6 s, measured).
+    A transaction still rolls back, so a failed step leaves nothing half-written. It
+    is the mode an in-memory database has anyway, so a drill in a file behaves as the
+    default one does. In memory, one shared connection (``StaticPool``) keeps every
+    caller on one database.
     """
 
     name = "sqlite"
@@ -109,7 +114,7 @@ def _quote(name: str) -> str:
 
 def _tune(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA journal_mode=MEMORY")
     cur.execute("PRAGMA synchronous=OFF")
     cur.execute("PRAGMA temp_store=MEMORY")
     cur.close()
