@@ -66,12 +66,12 @@ def _written(store: SqlStore, table: str, after: int, upto: int) -> list[int]:
     with store.engine.connect() as conn:
         return [
             int(k)
-            for k in conn.scalars(
+            for (k,) in conn.execute(
                 sa.select(cl.c.record_key)
                 .where(cl.c.table_name == table, cl.c.seq > after, cl.c.seq <= upto)
                 .distinct()
                 .order_by(cl.c.record_key)
-            ).all()
+            )
         ]
 
 
@@ -152,6 +152,6 @@ def _rows_by(
     stmt = sa.select(*(t.c[n] for n in wanted))
     with store.engine.connect() as conn:
         for i in range(0, len(values), _CHUNK):
-            for row in conn.execute(stmt.where(t.c[by].in_(values[i : i + _CHUNK]))).all():
+            for row in conn.execute(stmt.where(t.c[by].in_(values[i : i + _CHUNK]))):
                 out[int(row[0])] = dict(zip(wanted, row, strict=True))
     return out

@@ -341,9 +341,9 @@ def fetch_records(store: SqlStore, table: str, keys: Sequence[int]) -> list[dict
     with store.engine.connect() as conn:
         for i in range(0, len(keys), 5000):
             chunk = list(keys[i : i + 5000])
-            # Fetched whole (row by row costs a driver call each), as rows, not mappings:
-            # SQLAlchemy's mapping rows cost more than the dicts built from them.
-            for row in conn.execute(sa.select(t).where(t.c[KEY].in_(chunk))).all():
+            # As rows, not mappings: SQLAlchemy's mapping rows cost more than the dicts
+            # built from them.
+            for row in conn.execute(sa.select(t).where(t.c[KEY].in_(chunk))):
                 found[int(row[at])] = dict(zip(names, row, strict=True))
     return [found[k] for k in keys if k in found]
 

@@ -165,9 +165,8 @@ def take_snapshot(
         counts: dict[str, int] = {}
         for d in defs:
             target = targets[d.qualname]
-            store.backend.copy_table(conn, store.sa_table(d.qualname), target)
-            counts[d.qualname] = int(
-                conn.scalar(sa.select(sa.func.count()).select_from(sa.table(target))) or 0
+            counts[d.qualname] = store.backend.copy_table(
+                conn, store.sa_table(d.qualname), target
             )
             conn.execute(
                 registry.update()

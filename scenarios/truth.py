@@ -71,7 +71,7 @@ def read_values(
             place = {n: i for i, n in enumerate(names, start=1)}
             stmt = sa.select(t.c[KEY], *(t.c[n] for n in names))
             for i in range(0, len(keys), 5000):
-                for row in conn.execute(stmt.where(t.c[KEY].in_(keys[i : i + 5000]))).all():
+                for row in conn.execute(stmt.where(t.c[KEY].in_(keys[i : i + 5000]))):
                     key = int(row[0])
                     for n in by_key[key]:
                         out[(table, key, n)] = row[place[n]]

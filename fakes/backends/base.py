@@ -119,8 +119,11 @@ class Backend(Protocol):
         """Load rows as fast as the database allows; returns the count. Not change-logged."""
         ...
 
-    def copy_table(self, conn: sa.Connection, source: sa.Table, target_name: str) -> None:
-        """Create ``target_name`` as a full copy of ``source``, keyed on ``id``.
+    def copy_table(self, conn: sa.Connection, source: sa.Table, target_name: str) -> int:
+        """Create ``target_name`` as a full copy of ``source``, keyed on ``id``; returns its rows.
+
+        The count comes from the copying statement itself: counting the copy again
+        would read a million records a second time.
 
         The key matters: a diff against the copy is a full outer join on ``id``, which
         SQLite runs as a nested loop (quadratic) when the copy has no index on it.

@@ -375,14 +375,15 @@ class PostgresBackend:
                 total += 1
         return total
 
-    def copy_table(self, conn: sa.Connection, source: sa.Table, target_name: str) -> None:
+    def copy_table(self, conn: sa.Connection, source: sa.Table, target_name: str) -> int:
         quote = self._engine.dialect.identifier_preparer.quote_identifier
-        conn.execute(sa.text(
+        copied = conn.execute(sa.text(
             f"CREATE TABLE {quote(target_name)} AS SELECT * FROM {quote(source.name)}"
-        ))
+        ).execution_options(preserve_rowcount=True)).rowcount
         # Keyed after the copy: building the index once is cheaper than keeping it up.
         key = ", ".join(quote(c.name) for c in source.primary_key)
         conn.execute(sa.text(f"ALTER TABLE {quote(target_name)} ADD PRIMARY KEY ({key})"))
+        return int(copied)
 
     def analyze(self, conn: sa.Connection, table: sa.Table) -> None:
         """``ANALYZE`` it, as PostgreSQL's docs advise after populating a table: a repair

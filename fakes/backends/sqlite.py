@@ -87,7 +87,7 @@ class SqliteBackend:
         cursor.close()
         return total
 
-    def copy_table(self, conn: sa.Connection, source: sa.Table, target_name: str) -> None:
+    def copy_table(self, conn: sa.Connection, source: sa.Table, target_name: str) -> int:
         """Create the copy with the source's own shape, then ``INSERT ... SELECT *``.
 
         An empty table declared exactly like its source lets SQLite move whole records
@@ -96,9 +96,9 @@ class SqliteBackend:
         ``CREATE TABLE AS`` plus a unique index (measured with plain sqlite3).
         """
         source.to_metadata(sa.MetaData(), name=target_name).create(conn)
-        conn.exec_driver_sql(
+        return int(conn.exec_driver_sql(
             f"INSERT INTO {_quote(target_name)} SELECT * FROM {_quote(source.name)}"
-        )
+        ).rowcount)
 
     def analyze(self, conn: sa.Connection, table: sa.Table) -> None:
         """Nothing: SQLite plans these joins well without statistics (measured at 1M),

@@ -200,11 +200,11 @@ def test_a_failed_snapshot_leaves_no_half_copy(
     real = world.backend.copy_table
     calls: list[str] = []
 
-    def copy_then_fail(conn: sa.Connection, source: sa.Table, target: str) -> None:
+    def copy_then_fail(conn: sa.Connection, source: sa.Table, target: str) -> int:
         calls.append(target)
         if len(calls) == 2:
             raise RuntimeError("disk full")
-        real(conn, source, target)
+        return real(conn, source, target)
 
     monkeypatch.setattr(world.backend, "copy_table", copy_then_fail)
     with pytest.raises(RuntimeError, match="disk full"):
