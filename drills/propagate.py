@@ -25,7 +25,6 @@ from scenarios.truth import WHOLE_RECORD, Damage, DamageKind, GroundTruth
 
 __all__ = ["propagate"]
 
-_CHUNK = 5_000
 
 
 def propagate(store: SqlStore, truth: GroundTruth, syncs: tuple[Sync, ...]) -> int:
@@ -149,9 +148,7 @@ def _rows_by(
     out: dict[int, dict[str, Value]] = {}
     if not values:
         return out
-    stmt = sa.select(*(t.c[n] for n in wanted))
     with store.engine.connect() as conn:
-        for i in range(0, len(values), _CHUNK):
-            for row in conn.execute(stmt.where(t.c[by].in_(values[i : i + _CHUNK]))):
-                out[int(row[0])] = dict(zip(wanted, row, strict=True))
+        for row in store.read_keyed(conn, t, wanted, values, by=by):
+            out[int(row[0])] = dict(zip(wanted, row, strict=True))
     return out

@@ -251,14 +251,9 @@ class _Upstream:
                 wanted[(table, spec.key)].add(key)
         for (table, key_field), keys in wanted.items():
             t = self.store.sa_table(table)
-            ordered = sorted(keys)
             with self.store.engine.connect() as conn:
-                for i in range(0, len(ordered), 5000):
-                    chunk = ordered[i : i + 5000]
-                    for key, ref in conn.execute(
-                        sa.select(t.c[KEY], t.c[key_field]).where(t.c[KEY].in_(chunk))
-                    ):
-                        self._refs[(table, int(key))] = ref
+                for key, ref in self.store.read_keyed(conn, t, (KEY, key_field), keys):
+                    self._refs[(table, int(key))] = ref
             for key in keys:
                 self._refs.setdefault((table, key), None)
 

@@ -337,15 +337,9 @@ def fetch_records(store: SqlStore, table: str, keys: Sequence[int]) -> list[dict
     t = store.sa_table(table)
     names = [c.name for c in t.columns]
     at = names.index(KEY)
-    found: dict[int, dict[str, Value]] = {}
-    ordered = sorted(keys)  # read in key order (neighbouring pages), returned as given
     with store.engine.connect() as conn:
-        for i in range(0, len(ordered), 5000):
-            chunk = ordered[i : i + 5000]
-            # As rows, not mappings: SQLAlchemy's mapping rows cost more than the dicts
-            # built from them.
-            for row in conn.execute(sa.select(t).where(t.c[KEY].in_(chunk))):
-                found[int(row[at])] = dict(zip(names, row, strict=True))
+        rows = store.read_keyed(conn, t, names, keys)
+    found = {int(row[at]): dict(zip(names, row, strict=True)) for row in rows}
     return [found[k] for k in keys if k in found]
 
 

@@ -521,6 +521,19 @@ class SqlStore:
 
     # -- reads ---------------------------------------------------------------------------
 
+    def read_keyed(
+        self, conn: sa.Connection, t: sa.Table, columns: Sequence[str], keys: Iterable[int],
+        *, by: str = KEY,
+    ) -> list[tuple[Any, ...]]:
+        """``columns`` of the records whose ``by`` field is in ``keys``, in ``by`` order.
+
+        The bulk read behind every "these records, by key" of a drill (a batch's
+        triggering records, the values a truth check compares, a sync's targets):
+        through the backend's driver cursor, since SQLAlchemy's row processing cost
+        more than the queries themselves at a million records.
+        """
+        return self.backend.read_keyed(conn, t, columns, by, keys)
+
     def get(self, qualname: str, key: int) -> dict[str, Value] | None:
         t = self.sa_table(qualname)
         with self.engine.connect() as conn:
@@ -559,13 +572,10 @@ class SqlStore:
     def _fetch(
         self, conn: sa.Connection, t: sa.Table, keys: Iterable[int], fields: Sequence[str]
     ) -> dict[int, dict[str, Value]]:
-        out: dict[int, dict[str, Value]] = {}
-        cols = [t.c[KEY], *(t.c[f] for f in fields)]
-        for chunk in _chunks(sorted(keys)):  # in key order: neighbouring pages, 1.5x faster
-            rows = conn.execute(sa.select(*cols).where(t.c[KEY].in_(chunk))).all()
-            for row in rows:  # fetched whole: row by row costs a driver call each
-                out[row[0]] = dict(zip(fields, row[1:], strict=True))
-        return out
+        return {
+            row[0]: dict(zip(fields, row[1:], strict=True))
+            for row in self.read_keyed(conn, t, (KEY, *fields), keys)
+        }
 
     @staticmethod
     def _log_row(

@@ -67,14 +67,11 @@ def read_values(
         for table, by_key in wanted.items():
             t = store.sa_table(table)
             names = sorted({f for fs in by_key.values() for f in fs})
-            keys = sorted(by_key)  # in key order: neighbouring pages, 1.5x faster at 1M
             place = {n: i for i, n in enumerate(names, start=1)}
-            stmt = sa.select(t.c[KEY], *(t.c[n] for n in names))
-            for i in range(0, len(keys), 5000):
-                for row in conn.execute(stmt.where(t.c[KEY].in_(keys[i : i + 5000]))):
-                    key = int(row[0])
-                    for n in by_key[key]:
-                        out[(table, key, n)] = row[place[n]]
+            for row in store.read_keyed(conn, t, (KEY, *names), by_key):
+                key = int(row[0])
+                for n in by_key[key]:
+                    out[(table, key, n)] = row[place[n]]
     return out
 
 

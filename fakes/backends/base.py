@@ -119,6 +119,23 @@ class Backend(Protocol):
         """Load rows as fast as the database allows; returns the count. Not change-logged."""
         ...
 
+    def read_keyed(
+        self,
+        conn: sa.Connection,
+        table: sa.Table,
+        columns: Sequence[str],
+        by: str,
+        keys: Iterable[int],
+    ) -> list[tuple[Any, ...]]:
+        """The ``columns`` of every record whose ``by`` is in ``keys``, in ``by`` order.
+
+        Read through the driver's own cursor, as :meth:`bulk_load` writes: the fields
+        are integers and text, which no SQLAlchemy result processing changes, and that
+        processing cost more than the query (1.5 us a row; 2 million rows in a
+        million-record drill).
+        """
+        ...
+
     def copy_table(self, conn: sa.Connection, source: sa.Table, target_name: str) -> int:
         """Create ``target_name`` as a full copy of ``source``, keyed on ``id``; returns its rows.
 

@@ -58,6 +58,8 @@ INSTALL_HINT = 'pip install "drills[postgres]"'
 _SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
 _SCHEMA = re.compile(rf"{SCHEMA_PREFIX}[a-z0-9_]{{1,57}}")
 _CONNECT_TIMEOUT = 10
+_KEYS_CHUNK = 50_000
+"""Keys per ``= ANY`` array: bounded, so one read never builds a huge parameter."""
 _NAME_TRIES = 8
 _TRY_LOCK = "SELECT pg_try_advisory_lock(%s, %s)"
 _UNLOCK = "SELECT pg_advisory_unlock(%s, %s)"
@@ -374,6 +376,31 @@ class PostgresBackend:
                 copy.write_row(row)
                 total += 1
         return total
+
+    def read_keyed(
+        self,
+        conn: sa.Connection,
+        table: sa.Table,
+        columns: Sequence[str],
+        by: str,
+        keys: Iterable[int],
+    ) -> list[tuple[Any, ...]]:
+        """``= ANY(array)``: one parameter per chunk, however many keys it holds."""
+        from psycopg import sql
+
+        ordered = sorted(set(keys))
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        stmt = sql.SQL("SELECT {} FROM {} WHERE {} = ANY(%s::bigint[]) ORDER BY {}").format(
+            sql.SQL(", ").join(map(sql.Identifier, columns)), sql.Identifier(table.name),
+            sql.Identifier(by), sql.Identifier(by),
+        )
+        out: list[tuple[Any, ...]] = []
+        with raw.cursor() as cur:
+            for i in range(0, len(ordered), _KEYS_CHUNK):
+                cur.execute(stmt, (ordered[i : i + _KEYS_CHUNK],))
+                out.extend(cur.fetchall())
+        return out
 
     def copy_table(self, conn: sa.Connection, source: sa.Table, target_name: str) -> int:
         quote = self._engine.dialect.identifier_preparer.quote_identifier

@@ -315,3 +315,25 @@ def test_a_refused_write_changes_nothing_and_says_how_to_fix(
     assert isinstance(info.value, DrillsError)
     assert log(deals) == log_before
     assert deals.rows(DEALS) == rows_before
+
+
+def test_read_keyed_reads_by_any_field_in_its_order_across_chunks(store: SqlStore) -> None:
+    """More keys than one IN list or array holds, unsorted, repeated and partly missing."""
+    store.add_tables([CATALOG.table(DEALS)])
+    n = 60_123  # past SQLite's 5,000-key and PostgreSQL's 50,000-key chunks
+    store.bulk_load(
+        DEALS,
+        ["id", "title", "stage", "amount_cents", "owner"],
+        [(k, f"deal {k}", "proposal", k % 7, None) for k in range(1, n + 1)],
+    )
+    t = store.sa_table(DEALS)
+    wanted = [*range(n + 50, 0, -3), 7, 7]  # descending, past the end, 7 twice
+    with store.engine.connect() as conn:
+        rows = store.read_keyed(conn, t, ("id", "title", "owner"), wanted)
+        by_amount = store.read_keyed(conn, t, ("amount_cents", "id"), [3, 99], by="amount_cents")
+    expected = sorted(k for k in set(wanted) if k <= n)
+    assert [r[0] for r in rows] == expected
+    assert rows[0] == (expected[0], f"deal {expected[0]}", None)
+    assert all(type(r[0]) is int and type(r[1]) is str for r in rows)
+    assert {tuple(r) for r in by_amount} == {(3, k) for k in range(1, n + 1) if k % 7 == 3}
+    assert [r[0] for r in by_amount] == [3] * len(by_amount)
