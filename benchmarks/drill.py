@@ -28,6 +28,7 @@ from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from benchmarks.meter import Meter, PhaseFigure, seconds
+from drills.collector import collector_paused
 from drills.engine import Drill
 from drills.runbook import Runbook
 from drills.scoring import build_report, drill_findings, evaluate
@@ -75,8 +76,9 @@ def run_measured_drill(
     with _patched(meter):
         result = Drill(scenario, runbook, store=store).run()
         with meter.phase("report"):
-            ev = evaluate(result)
-            findings = drill_findings(result, ev)
+            with collector_paused():  # as run_drill judges
+                ev = evaluate(result)
+                findings = drill_findings(result, ev)
             report = build_report(result, findings, ev)
     figures = meter.stop()
     total = seconds() - began

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from drills.collector import collector_paused
 from drills.costs import measured, with_costs
 from drills.engine import Drill
 from drills.handlers import DrillEventHandler
@@ -60,8 +61,9 @@ def run_drill(
         drill = Drill(scenario, runbook, backend=chosen, handlers=handlers, hooks=hooks)
         with record_journal(journal, drill, runbook_path=runbook_path, costs=costs) as recorder:
             result = drill.run()
-            ev = evaluate(result)
-            findings = drill_findings(result, ev)
+            with collector_paused():  # judging reads the whole truth (drills.collector)
+                ev = evaluate(result)
+                findings = drill_findings(result, ev)
             if runbook is not None:
                 findings += lint_runbook(
                     runbook, source=str(runbook_path) if runbook_path else None

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
 from drills.clock import DrillClock
+from drills.collector import collector_paused
 from drills.handlers import DrillEvent, DrillEventHandler, HandlerRegistry
 from drills.hooks import PauseHook
 from drills.metrics import MetricReader
@@ -146,7 +148,10 @@ class Drill:
         self.until = until
         wall = time.perf_counter()
         scenario = self.scenario
-        with self.clock:
+        # A scripted drill ends in seconds: the collector waits (drills.collector). A
+        # paced (live) drill runs beside a terminal for as long as the team takes.
+        paused = collector_paused() if self.pacer is None else nullcontext()
+        with self.clock, paused:
             world = build_scenario_world(scenario, self.store)
             run = BadRun(scenario, self.store)
             runtime = AutomationRuntime(scenario, run)
