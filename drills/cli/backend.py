@@ -16,7 +16,7 @@ import click
 
 from fakes.backends import Backend, PostgresBackend, redact_url
 
-__all__ = ["BACKEND_HELP", "KEEP_HELP", "backend_options", "kept_line"]
+__all__ = ["BACKEND_HELP", "KEEP_HELP", "backend_options", "kept_line", "say_kept"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -34,6 +34,13 @@ def backend_options(function: F) -> F:
     function = click.option("--backend", "backend", default=None, metavar="BACKEND",
                             help=BACKEND_HELP)(function)
     return function
+
+
+def say_kept(backend: Backend) -> None:
+    """Name a kept schema on stderr, before the error that ends the command."""
+    kept = kept_line(backend)
+    if kept is not None:
+        click.echo(kept, err=True)
 
 
 def kept_line(backend: Backend) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -14,7 +15,7 @@ from fakes import BackendError, ManualClock, PostgresBackend, SandboxError, SqlS
 from fakes.backends import open_backend, parse_backend, redact_url
 from fakes.backends.postgres import admin_engine
 from tests.conftest import DRILL_START
-from tests.pg.conftest import drills, drop_schemas, schemas
+from tests.pg.conftest import GOOD, REPO, drills, drop_schemas, schemas
 
 pytestmark = pytest.mark.postgres
 
@@ -159,3 +160,22 @@ def test_without_psycopg_sqlite_works_and_postgresql_says_what_to_install(
     assert ok.exit_code == 0, ok.output
     assert "database: in memory" in ok.output
     assert parse_backend("postgres://u@h/d").kind == "postgresql"
+
+
+def test_a_failed_drill_names_the_schema_it_kept(unmarked_db: str, tmp_path: Path) -> None:
+    """With --keep, the schema of a drill that fails is the one a team wants to open."""
+    assert drills("sandbox", "init", unmarked_db).returncode == 0
+    text = (REPO / GOOD).read_text(encoding="utf-8")
+    step = "  - {pause_job: invoice-reminder, takes: 2m}\n"
+    runbook = tmp_path / "missing-hook.runbook.yaml"
+    runbook.write_text(text.replace(step, '  - {call: "no_such_ops_module:pause", takes: 2m}\n'),
+                       encoding="utf-8")
+    run = drills("run", "invoice-triple-trigger", "--runbook", str(runbook), "--no-costs",
+                 "--backend", unmarked_db, "--keep", "-q")
+    assert run.returncode == 2, run.stderr
+    kept = re.search(r"^kept drill schema (drill_[0-9a-f]{12}) in (\S+)$", run.stderr, re.M)
+    assert kept is not None, run.stderr
+    assert kept.group(2) == redact_url(unmarked_db)
+    assert run.stderr.splitlines()[-1].startswith("drills: error: ")
+    assert "no_such_ops_module" in run.stderr.splitlines()[-1]
+    assert schemas(unmarked_db) == [kept.group(1)]

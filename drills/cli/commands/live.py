@@ -29,7 +29,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from drills.cli.backend import backend_options, kept_line
+from drills.cli.backend import backend_options, kept_line, say_kept
 from drills.cli.commands.run import check_out, parse_formats
 from drills.cli.main import EXIT_FAILED, EXIT_OK
 from drills.cli.pair import load_pair
@@ -159,6 +159,7 @@ def command(
                    f"{journal.path}", err=True)
         sys.exit(EXIT_FAILED)
     if drill.error is not None:
+        say_kept(database)
         raise drill.error
     report = drill.report
     assert report is not None

@@ -19,7 +19,7 @@ import click
 from rich.console import Console
 
 from drills.api import run_drill
-from drills.cli.backend import backend_options, kept_line
+from drills.cli.backend import backend_options, kept_line, say_kept
 from drills.cli.main import EXIT_FAILED, EXIT_OK
 from drills.cli.pair import load_pair
 from drills.cli.progress import DrillProgress
@@ -143,8 +143,11 @@ def command(
         with progress:
             report = run_drill(spec, runbook, costs=not no_costs, runbook_path=runbook_path,
                                handlers=[progress], backend=database, journal=journal)
-    finally:
+    except BaseException:
         database.dispose()
+        say_kept(database)  # a failed drill's kept schema is the one worth looking into
+        raise
+    database.dispose()
     kept = kept_line(database)
     if quiet:
         click.echo(report.headline())
