@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from fakes.automations import Insert, Update, Write
 from fakes.catalog import KEY
-from fakes.store import SqlStore, Value, encode_value, format_time
+from fakes.store import SqlStore, Value, format_time
 
 __all__ = ["Damage", "DamageKind", "FieldId", "GroundTruth", "derive_damage", "read_values"]
 
@@ -271,11 +271,16 @@ class GroundTruth:
         (key_index,) = (i for i in t.indexes if i.name == self.KEY_INDEX)
         columns = ("run_id", "table_name", "record_key", "field", "kind", "wrong_value",
                    "right_value", "at", "batch_id")
-        times: dict[datetime, str] = {}  # a run has a few hundred distinct times at most
+        # Per-entry work kept to lookups: a run has a few hundred distinct times at most,
+        # three kinds, and 400,000 entries at a million records.
+        times: dict[datetime, str] = {}
+        kinds = {kind: kind.value for kind in DamageKind}
+        run_id = self.run_id
         rows = (
-            (self.run_id, d.table, d.key, d.field, d.kind.value, encode_value(d.wrong),
-             encode_value(d.right), times.get(d.at) or times.setdefault(d.at, format_time(d.at)),
-             d.batch_id)
+            (run_id, d.table, d.key, d.field, kinds[d.kind],  # values as encode_value has them
+             None if d.wrong is None else str(d.wrong),
+             None if d.right is None else str(d.right),
+             times.get(d.at) or times.setdefault(d.at, format_time(d.at)), d.batch_id)
             for d in self._entries.values()
         )
         with store.begin() as conn:
