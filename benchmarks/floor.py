@@ -96,7 +96,8 @@ class _Sqlite(_Sql):
 
     def __init__(self, path: Path) -> None:
         self.conn = sqlite3.connect(path, isolation_level=None)
-        for pragma in ("journal_mode=MEMORY", "synchronous=OFF", "temp_store=MEMORY"):
+        for pragma in ("page_size=16384", "journal_mode=MEMORY", "synchronous=OFF",
+                       "temp_store=MEMORY"):
             self.conn.execute(f"PRAGMA {pragma}")  # as the drill's SQLite backend does
         self.conn.execute("BEGIN")
 

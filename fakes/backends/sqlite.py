@@ -137,6 +137,11 @@ def _quote(name: str) -> str:
 
 def _tune(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
+    # 16 KiB pages, set before the first table: a drill reads and rewrites whole runs
+    # of records, and fewer, larger pages took the million-record drill from 28.4 and
+    # 30.0 s to 27.5 and 27.0 s (two runs each, alternating). No effect on a database
+    # that exists already.
+    cur.execute("PRAGMA page_size=16384")
     cur.execute("PRAGMA journal_mode=MEMORY")
     cur.execute("PRAGMA synchronous=OFF")
     cur.execute("PRAGMA temp_store=MEMORY")
