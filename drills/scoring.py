@@ -512,9 +512,10 @@ def build_report(
         dmg = _in_system(ev.damaged, system)
         left = _in_system(ev.left_wrong, system)
         damaged = _size(dmg)
-        found = _size(_in_system(ev.scoped, system))
+        scoped = _in_system(ev.scoped, system)
+        found = _size(scoped)
         counts = scope_result.system_counts(system) if scope_result is not None else None
-        hit = sum(len(ks & dmg.get(t, set())) for t, ks in _in_system(ev.scoped, system).items())
+        hit = sum(len(ks & dmg.get(t, set())) for t, ks in scoped.items())
         systems.append(SystemDamage(
             system=system, damaged=damaged,
             after_detection=_size(_in_system(ev.damaged_after_detection, system)),
