@@ -18,9 +18,11 @@ repair            one guarded ``UPDATE ... FROM`` (only fields still holding the
 reconcile         one join counting the pairs and the pairs that differ, two counts
 ================  ===========================================================================
 
-The records' values are simple generated text (no faker): the floor measures the
-database's work, not value generation. The snapshot is taken before the bad run,
-as the last clean export, so the scope's join has something to find.
+On PostgreSQL the tables are ``UNLOGGED``, as the drill's backend makes its own, so a
+ratio compares the same storage. The records' values are simple generated text (no
+faker): the floor measures the database's work, not value generation. The snapshot is
+taken before the bad run, as the last clean export, so the scope's join has something
+to find.
 """
 
 from __future__ import annotations
@@ -69,6 +71,7 @@ class _Sql(ABC):
 
     name = ""
     distinct = "IS NOT"  # SQLite's IS NOT is IS DISTINCT FROM
+    create = "CREATE TABLE"  # as the drill's backend creates its tables
 
     @abstractmethod
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
@@ -127,6 +130,7 @@ class _Sqlite(_Sql):
 class _Postgres(_Sql):
     name = "postgresql"
     distinct = "IS DISTINCT FROM"
+    create = "CREATE UNLOGGED TABLE"
 
     def __init__(self, url: str) -> None:
         import psycopg
@@ -149,7 +153,7 @@ class _Postgres(_Sql):
         self.conn.commit()
 
     def keyed_copy(self, source: str, target: str) -> None:
-        self.execute(f"CREATE TABLE {target} AS SELECT * FROM {source}")
+        self.execute(f"{self.create} {target} AS SELECT * FROM {source}")
         self.execute(f"ALTER TABLE {target} ADD PRIMARY KEY (id)")
 
     def close(self) -> None:
@@ -159,11 +163,11 @@ class _Postgres(_Sql):
 
 def _schema(db: _Sql) -> None:
     cols = ", ".join(f"{c} TEXT" for c in DATA)
-    db.execute(f"CREATE TABLE contacts (id INTEGER PRIMARY KEY, {cols})")
-    db.execute(f"CREATE TABLE wh_contacts (id INTEGER PRIMARY KEY, {cols})")
+    db.execute(f"{db.create} contacts (id INTEGER PRIMARY KEY, {cols})")
+    db.execute(f"{db.create} wh_contacts (id INTEGER PRIMARY KEY, {cols})")
     serial = "INTEGER PRIMARY KEY" if db.name == "sqlite" else "BIGSERIAL PRIMARY KEY"
     db.execute(
-        f"CREATE TABLE changes (seq {serial}, at TEXT, actor TEXT, run_id TEXT, "
+        f"{db.create} changes (seq {serial}, at TEXT, actor TEXT, run_id TEXT, "
         "table_name TEXT, record_key INTEGER, field TEXT, old_value TEXT, new_value TEXT)"
     )
     db.execute("CREATE INDEX ix_changes_run ON changes (run_id)")
@@ -212,7 +216,7 @@ def _copy(db: _Sql, keys: str) -> None:
 
 
 def _scope(db: _Sql) -> None:
-    db.execute("CREATE TABLE scope (table_name TEXT, id INTEGER, "
+    db.execute(f"{db.create} scope (table_name TEXT, id INTEGER, "
                 + ", ".join(f"{c}_changed BOOLEAN" for c in DATA) + ")")
     for table in ("contacts", "wh_contacts"):
         flags = [f"live.{c} {db.distinct} snap.{c}" for c in DATA]

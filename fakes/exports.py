@@ -366,8 +366,10 @@ def load_export(store: SqlStore, folder: Path) -> dict[str, str]:
                 "drills version that wrote it"
             )
         source = next((f for f in exported.files if f.format == "jsonl"), exported.files[0])
-        plans.append((exported, d, _table_like(metadata, export_table_name(manifest, d), d),
-                      source))
+        target = _table_like(
+            metadata, export_table_name(manifest, d), d, store.backend.table_prefixes
+        )
+        plans.append((exported, d, target, source))
     created: list[sa.Table] = []
     try:
         for exported, d, target, source in plans:
@@ -396,7 +398,9 @@ def compare_export(store: SqlStore, folder: Path) -> dict[str, TableDiff]:
     return {q: diff_table(store, q, sql_name) for q, sql_name in loaded.items()}
 
 
-def _table_like(metadata: sa.MetaData, name: str, d: TableDef) -> sa.Table:
+def _table_like(
+    metadata: sa.MetaData, name: str, d: TableDef, prefixes: Sequence[str]
+) -> sa.Table:
     return sa.Table(
         name,
         metadata,
@@ -409,6 +413,7 @@ def _table_like(metadata: sa.MetaData, name: str, d: TableDef) -> sa.Table:
             )
             for c in d.columns
         ),
+        prefixes=list(prefixes),
     )
 
 

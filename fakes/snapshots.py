@@ -131,7 +131,7 @@ def take_snapshot(
             f"{_MAX_IDENTIFIER} characters; shorten the name to at most {room} characters"
         )
     at = store.clock.now()
-    registry = _registry()
+    registry = _registry(store)
     registry.create(store.engine, checkfirst=True)
     with store.begin() as conn:
         taken = conn.scalar(
@@ -190,7 +190,7 @@ def get_snapshot(store: SqlStore, name: str) -> Snapshot:
 
 def list_snapshots(store: SqlStore) -> list[Snapshot]:
     """Every registered snapshot, oldest first."""
-    registry = _registry()
+    registry = _registry(store)
     if not sa.inspect(store.engine).has_table(SNAPSHOT_REGISTRY):
         return []
     stmt = sa.select(registry).order_by(registry.c.at, registry.c.name, registry.c.qualname)
@@ -319,7 +319,7 @@ def _index_name(table: str) -> str:
     return f"ix_{table}"
 
 
-def _registry() -> sa.Table:
+def _registry(store: SqlStore) -> sa.Table:
     return sa.Table(
         SNAPSHOT_REGISTRY,
         sa.MetaData(),
@@ -328,6 +328,7 @@ def _registry() -> sa.Table:
         sa.Column("sql_table", sa.Text, nullable=False),
         sa.Column("row_count", sa.Integer, nullable=False),
         sa.Column("at", sa.Text, nullable=False),
+        prefixes=list(store.backend.table_prefixes),
     )
 
 

@@ -126,6 +126,7 @@ class SqlStore:
             sa.Index("ix_changes_at", "at"),
             # What a sync or a check has not seen yet: one table's changes after a seq.
             sa.Index("ix_changes_table_seq", "table_name", "seq"),
+            prefixes=list(backend.table_prefixes),
         )
         self._changelog.create(self.engine, checkfirst=True)
 
@@ -159,7 +160,9 @@ class SqlStore:
                 )
                 for c in d.columns
             ]
-            self._sa[d.qualname] = sa.Table(d.sql_name, self.metadata, *cols)
+            self._sa[d.qualname] = sa.Table(
+                d.sql_name, self.metadata, *cols, prefixes=list(self.backend.table_prefixes)
+            )
             self._defs[d.qualname] = d
             new.append(self._sa[d.qualname])
         if new:
@@ -189,7 +192,9 @@ class SqlStore:
         """
         table = self._work.get(name)
         if table is None:
-            table = sa.Table(name, sa.MetaData(), *columns)
+            table = sa.Table(
+                name, sa.MetaData(), *columns, prefixes=list(self.backend.table_prefixes)
+            )
             table.create(self.engine, checkfirst=True)
             self._work[name] = table
         return table

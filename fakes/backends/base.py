@@ -97,6 +97,9 @@ class Backend(Protocol):
 
     name: str
 
+    table_prefixes: tuple[str, ...]
+    """Words between ``CREATE`` and ``TABLE`` for the drill's own tables (``UNLOGGED``)."""
+
     @property
     def engine(self) -> sa.Engine: ...
 

@@ -35,6 +35,7 @@ class SqliteBackend:
     """
 
     name = "sqlite"
+    table_prefixes: tuple[str, ...] = ()
 
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path is not None else None
