@@ -13,7 +13,10 @@ seed                      building the world (records and the warehouse copy's b
 snapshot                  the runbook's snapshot step (``take_snapshot``)
 bad run (event loop)      everything else until the drill ends: the bad run's batches,
                           the syncs and the truth they spread, people, stop rules, ticks
-scope and tag             the scope step (persisting the truth, ``take_scope``)
+ground truth (harness)    writing down what the bad run broke (``GroundTruth.persist``),
+                          for the judging; it runs as the scope step starts, and no
+                          team pays it
+scope and tag             the scope step (``take_scope``), without the ground truth
 repair                    every repair stage (counting the scoped records, ``repair_stage``)
 reconcile                 the verify step's ``reconcile``
 report                    judging the end state and building the report
@@ -36,16 +39,18 @@ from fakes.store import SqlStore
 from reports.model import DrillReport
 from scenarios.schema import Scenario
 
-__all__ = ["PHASES", "REST", "run_measured_drill"]
+__all__ = ["PHASES", "REST", "TRUTH", "run_measured_drill"]
 
 REST = "bad run (event loop)"
-PHASES = ("seed", "snapshot", REST, "scope and tag", "repair", "reconcile", "report")
+TRUTH = "ground truth (harness)"
+PHASES = ("seed", "snapshot", REST, TRUTH, "scope and tag", "repair", "reconcile", "report")
 
 _WRAPPED: tuple[tuple[str, str, str], ...] = (
     # (module, attribute path, phase)
     ("drills.engine", "build_scenario_world", "seed"),
     ("drills.responder", "ScriptedResponder._snapshot", "snapshot"),
     ("drills.responder", "ScriptedResponder._scope", "scope and tag"),
+    ("scenarios.truth", "GroundTruth.persist", TRUTH),
     ("drills.responder", "ScriptedResponder._repairable", "repair"),
     ("drills.responder", "repair_stage", "repair"),
     ("drills.responder", "reconcile", "reconcile"),

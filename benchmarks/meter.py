@@ -75,14 +75,17 @@ class Meter:
     """Attributes time and peak RSS to named phases; time outside them goes to ``rest``.
 
     Phases may be entered many times (a repair in four stages); their figures add up
-    (time) or take the maximum (memory). Nested entries count toward the outer phase.
+    (time) or take the maximum (memory). A phase entered inside another takes its own
+    time, and the outer one resumes when it ends (the harness's ground truth, written
+    at the start of the scope step, is not the team's scoping); a phase entered inside
+    itself counts once.
     """
 
     rest: str = "rest"
     figures: dict[str, PhaseFigure] = field(default_factory=dict)
     _current: str = ""
     _since: float = 0.0
-    _depth: int = 0
+    _outer: list[str] = field(default_factory=list)
     resettable: bool = True
 
     def start(self) -> None:
@@ -102,17 +105,16 @@ class Meter:
 
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:
-        if self._depth:
+        if name == self._current and self._outer:
             yield
             return
+        self._outer.append(self._current)
         self._switch(name)
         self.figures.setdefault(name, PhaseFigure(name)).calls += 1
-        self._depth += 1
         try:
             yield
         finally:
-            self._depth -= 1
-            self._switch(self.rest)
+            self._switch(self._outer.pop())
 
     def stop(self) -> dict[str, PhaseFigure]:
         self._switch(self.rest)

@@ -43,8 +43,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PG = os.environ.get("DRILLS_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
 BACKENDS = ("sqlite", "postgresql")
 
-DRILL_PHASES = ("seed", "snapshot", "bad run (event loop)", "scope and tag", "repair",
-                "reconcile", "report")
+DRILL_PHASES = ("seed", "snapshot", "bad run (event loop)", "ground truth (harness)",
+                "scope and tag", "repair", "reconcile", "report")
 WHOLE = "whole scripted drill"
 FLOOR_OF = {  # drill phase -> floor phase doing the same work
     "seed": "seed",

@@ -13,9 +13,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from benchmarks import meter
+from benchmarks.meter import Meter
+
 REPO = Path(__file__).parents[1]
-PHASES = ("seed", "snapshot", "bad run (event loop)", "scope and tag", "repair", "reconcile",
-          "report", "whole scripted drill")
+PHASES = ("seed", "snapshot", "bad run (event loop)", "ground truth (harness)", "scope and tag",
+          "repair", "reconcile", "report", "whole scripted drill")
 WITH_FLOOR = ("seed", "snapshot", "bad run (event loop)", "scope and tag", "repair",
               "reconcile", "whole scripted drill")
 NUMBER = r"\d+\.\d\d"
@@ -67,3 +72,22 @@ def test_a_bad_backend_is_one_line_and_exit_2() -> None:
     assert run.returncode == 2
     assert run.stderr == ("benchmarks: error: argument --backends: unknown backend 'oracle'; "
                           "choose from sqlite, postgresql\n")
+
+
+def test_a_phase_inside_another_takes_its_own_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    ticks = iter(range(100))
+    monkeypatch.setattr(meter, "_CLOCK", (lambda: float(next(ticks)),))
+    m = Meter(rest="rest")
+    m.start()  # 0
+    with m.phase("scope"):  # switch at 1, since 2
+        # switch at 3, since 4; the second, inside itself, does not switch
+        with m.phase("truth"), m.phase("truth"):
+            pass
+        # back to scope at 5, since 6
+        with m.phase("scope"):  # inside itself: no switch
+            pass
+    # back to rest at 7, since 8
+    figures = m.stop()  # 9
+    seconds = {name: f.seconds for name, f in figures.items()}
+    assert seconds == {"rest": (1 - 0) + (9 - 8), "scope": (3 - 2) + (7 - 6), "truth": 5 - 4}
+    assert {name: f.calls for name, f in figures.items()} == {"rest": 0, "scope": 1, "truth": 1}
