@@ -189,9 +189,9 @@ class PostgresBackend:
     """A drill's tables skip the write-ahead log, for the reason it commits without
     waiting for it (:meth:`_on_connect`): the world is rebuilt from its seed, and a
     replayed journal rebuilds it, so what the log would save after a server crash is
-    never used, while writing it cost a million-record drill about 8 s of 60 (the seed
-    5.4 -> 3.1 s, the bad run 21.4 -> 17.2 s, the repair 10.4 -> 9.8 s; measured). A
-    transaction still rolls back; only a crash of the server itself empties them.
+    never used, while writing it cost the million-record benchmark drill 9-11 s of
+    51.6 (42.5 and 40.7 s unlogged; the seed 4.4 -> 3.2 s, the bad run 23.1 -> 18.3 s).
+    A transaction still rolls back; only a crash of the server itself empties them.
     """
 
     def __init__(self, url: str, schema: str | None = None, *, keep: bool = False) -> None:
