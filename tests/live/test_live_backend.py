@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from drills.cli.main import cli
@@ -184,6 +185,34 @@ def test_keep_keeps_the_schema_and_prints_its_name_never_the_password(
             assert "hunter2" not in text
     finally:
         drop_schemas(pg_url, [schema])
+
+
+@pytest.mark.postgres
+def test_a_live_drill_that_fails_names_the_schema_it_kept(
+    unmarked_db: str, tmp_path: Path
+) -> None:
+    """The drill's own thread fails (the team's automation cannot be imported): with
+    --keep the schema is named on stderr before the error, as ``drills run`` does. In a
+    database of its own, dropped after the test, kept schema and all."""
+    data = load_scenario(SCENARIO).model_dump(mode="json", by_alias=True, exclude_none=True)
+    data["automation"].pop("does")
+    data["automation"]["callable"] = "no_such_team_module:send"
+    scenario = tmp_path / "own-automation.yaml"
+    scenario.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    assert subprocess.run([DRILLS, "sandbox", "init", unmarked_db], capture_output=True,
+                          check=False).returncode == 0
+    done = live(str(scenario), "--runbook", RUNBOOK, "--speed", "600", "--team", "alice",
+                "--journal", "drill.journal.jsonl", "--backend", unmarked_db, "--keep",
+                lines=LINES, cwd=tmp_path)
+    kept = re.search(rf"^kept drill schema (drill_[0-9a-f]{{12}}) in "
+                     rf"{re.escape(redact_url(unmarked_db))}$", done.stderr, re.M)
+    assert kept is not None, done.stderr
+    assert done.returncode == 2, done.stderr
+    last = done.stderr.splitlines()[-1]
+    assert last.startswith("drills: error: "), done.stderr
+    assert "no_such_team_module" in last
+    assert done.stderr.index(kept.group(0)) < done.stderr.index(last)
+    assert schemas(unmarked_db) == [kept.group(1)]
 
 
 @pytest.mark.postgres
