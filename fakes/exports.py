@@ -366,9 +366,7 @@ def load_export(store: SqlStore, folder: Path) -> dict[str, str]:
                 "drills version that wrote it"
             )
         source = next((f for f in exported.files if f.format == "jsonl"), exported.files[0])
-        target = _table_like(
-            metadata, export_table_name(manifest, d), d, store.backend.table_prefixes
-        )
+        target = _table_like(store, metadata, export_table_name(manifest, d), d)
         plans.append((exported, d, target, source))
     created: list[sa.Table] = []
     try:
@@ -398,10 +396,8 @@ def compare_export(store: SqlStore, folder: Path) -> dict[str, TableDiff]:
     return {q: diff_table(store, q, sql_name) for q, sql_name in loaded.items()}
 
 
-def _table_like(
-    metadata: sa.MetaData, name: str, d: TableDef, prefixes: Sequence[str]
-) -> sa.Table:
-    return sa.Table(
+def _table_like(store: SqlStore, metadata: sa.MetaData, name: str, d: TableDef) -> sa.Table:
+    return store.declare_table(
         name,
         metadata,
         *(
@@ -413,7 +409,6 @@ def _table_like(
             )
             for c in d.columns
         ),
-        prefixes=list(prefixes),
     )
 
 

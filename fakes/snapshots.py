@@ -320,7 +320,7 @@ def _index_name(table: str) -> str:
 
 
 def _registry(store: SqlStore) -> sa.Table:
-    return sa.Table(
+    return store.declare_table(
         SNAPSHOT_REGISTRY,
         sa.MetaData(),
         sa.Column("name", sa.Text, primary_key=True),
@@ -328,7 +328,6 @@ def _registry(store: SqlStore) -> sa.Table:
         sa.Column("sql_table", sa.Text, nullable=False),
         sa.Column("row_count", sa.Integer, nullable=False),
         sa.Column("at", sa.Text, nullable=False),
-        prefixes=list(store.backend.table_prefixes),
     )
 
 

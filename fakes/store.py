@@ -106,7 +106,7 @@ class SqlStore:
         self._held = threading.local()
         self._temporaries: dict[tuple[Any, ...], sa.Table] = {}
         self._work: dict[str, sa.Table] = {}
-        self._changelog = sa.Table(
+        self._changelog = self.declare_table(
             CHANGELOG,
             self.metadata,
             sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
@@ -126,7 +126,6 @@ class SqlStore:
             sa.Index("ix_changes_at", "at"),
             # What a sync or a check has not seen yet: one table's changes after a seq.
             sa.Index("ix_changes_table_seq", "table_name", "seq"),
-            prefixes=list(backend.table_prefixes),
         )
         self._changelog.create(self.engine, checkfirst=True)
 
@@ -160,9 +159,7 @@ class SqlStore:
                 )
                 for c in d.columns
             ]
-            self._sa[d.qualname] = sa.Table(
-                d.sql_name, self.metadata, *cols, prefixes=list(self.backend.table_prefixes)
-            )
+            self._sa[d.qualname] = self.declare_table(d.sql_name, self.metadata, *cols)
             self._defs[d.qualname] = d
             new.append(self._sa[d.qualname])
         if new:
@@ -182,6 +179,13 @@ class SqlStore:
         self.table(qualname)
         return self._sa[qualname]
 
+    def declare_table(
+        self, name: str, metadata: sa.MetaData, *items: sa.Column[Any] | sa.Index
+    ) -> sa.Table:
+        """A Core table as this store creates its lasting tables (``UNLOGGED`` on PostgreSQL:
+        see :attr:`Backend.table_prefixes`); temporary tables are declared apart."""
+        return sa.Table(name, metadata, *items, prefixes=list(self.backend.table_prefixes))
+
     def work_table(self, name: str, *columns: sa.Column[Any] | sa.Index) -> sa.Table:
         """A table of the drill's own (the truth, the scope, a repair stage's keys),
         created if it is missing; ``columns`` (and its indexes) are read the first time only.
@@ -192,9 +196,7 @@ class SqlStore:
         """
         table = self._work.get(name)
         if table is None:
-            table = sa.Table(
-                name, sa.MetaData(), *columns, prefixes=list(self.backend.table_prefixes)
-            )
+            table = self.declare_table(name, sa.MetaData(), *columns)
             table.create(self.engine, checkfirst=True)
             self._work[name] = table
         return table
