@@ -33,11 +33,11 @@ from typing import Any
 from benchmarks.meter import Meter, PhaseFigure, seconds
 from drills.collector import collector_paused
 from drills.engine import Drill
+from drills.fakes.store import SqlStore
+from drills.reports.model import DrillReport
 from drills.runbook import Runbook
+from drills.scenarios.schema import Scenario
 from drills.scoring import build_report, drill_findings, evaluate
-from fakes.store import SqlStore
-from reports.model import DrillReport
-from scenarios.schema import Scenario
 
 __all__ = ["PHASES", "REST", "TRUTH", "run_measured_drill"]
 
@@ -50,7 +50,7 @@ _WRAPPED: tuple[tuple[str, str, str], ...] = (
     ("drills.engine", "build_scenario_world", "seed"),
     ("drills.responder", "ScriptedResponder._snapshot", "snapshot"),
     ("drills.responder", "ScriptedResponder._scope", "scope and tag"),
-    ("scenarios.truth", "GroundTruth.persist", TRUTH),
+    ("drills.scenarios.truth", "GroundTruth.persist", TRUTH),
     ("drills.responder", "ScriptedResponder._repairable", "repair"),
     ("drills.responder", "repair_stage", "repair"),
     ("drills.responder", "reconcile", "reconcile"),

@@ -214,17 +214,17 @@ def _rows(backend: str, size: int, drill: dict[str, Any], floor: dict[str, Any])
 
 def _open_store(backend: str, target: str) -> Any:
     from drills.clock import DrillClock
-    from fakes.store import SqlStore
+    from drills.fakes.store import SqlStore
 
     clock = DrillClock(datetime(2026, 3, 2, 9, 0), freeze=False)  # the drill resets it
     if backend == "sqlite":
-        from fakes.backends.sqlite import SqliteBackend
+        from drills.fakes.backends.sqlite import SqliteBackend
 
         return SqlStore(SqliteBackend(target), clock)
     import sqlalchemy as sa
 
-    from fakes.backends import open_backend
-    from fakes.backends.sandbox import mark
+    from drills.fakes.backends import open_backend
+    from drills.fakes.backends.sandbox import mark
 
     url = target.replace("postgresql://", "postgresql+psycopg://", 1)
     engine = sa.create_engine(url)
@@ -264,7 +264,7 @@ def _library() -> list[dict[str, Any]]:
     from benchmarks.meter import peak_rss_mib, reset_peak_rss, seconds
     from drills.api import run_drill
     from drills.complete import complete_runbook
-    from scenarios.loader import builtin_names, load_scenario
+    from drills.scenarios.loader import builtin_names, load_scenario
 
     out = []
     for name in builtin_names():

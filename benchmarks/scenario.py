@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from drills.runbook import Runbook
-from scenarios.schema import Scenario
+from drills.scenarios.schema import Scenario
 
 __all__ = ["AUTOMATION", "BAD_SHARE", "bench_runbook", "bench_scenario", "parse_size"]
 

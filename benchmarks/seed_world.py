@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere
 
-from fakes import ManualClock, SqliteBackend, SqlStore
-from fakes.world import build_world
+from drills.fakes import ManualClock, SqliteBackend, SqlStore
+from drills.fakes.world import build_world
 
 __all__ = ["main"]
 

@@ -12,15 +12,15 @@ from pathlib import Path
 from drills.collector import collector_paused
 from drills.costs import measured, with_costs
 from drills.engine import Drill
+from drills.fakes.backends import Backend, BackendSpec, open_backend
+from drills.fakes.backends.spec import rerun_spec
 from drills.handlers import DrillEventHandler
 from drills.hooks import PauseHook
 from drills.journal import JournalSpec, record_journal
+from drills.reports.model import DrillReport
 from drills.runbook import Runbook, lint_runbook
+from drills.scenarios.schema import Scenario
 from drills.scoring import build_report, drill_findings, evaluate
-from fakes.backends import Backend, BackendSpec, open_backend
-from fakes.backends.spec import rerun_spec
-from reports.model import DrillReport
-from scenarios.schema import Scenario
 
 __all__ = ["run_drill"]
 
@@ -48,7 +48,7 @@ def run_drill(
     with the report (:mod:`drills.journal`); the gap-cost reruns are not journaled.
 
     ``backend`` is ``sqlite`` (default), ``docker``, a ``postgresql://`` URL, a
-    :class:`~fakes.backends.BackendSpec`, or an open backend the caller keeps and
+    :class:`~drills.fakes.backends.BackendSpec`, or an open backend the caller keeps and
     disposes; ``None`` reads ``DRILLS_BACKEND``. ``keep`` keeps a PostgreSQL drill
     schema. Gap-cost reruns run on the same kind of database, each in its own schema.
     """

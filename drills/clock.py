@@ -18,7 +18,7 @@ from typing import Any
 
 from freezegun import freeze_time
 
-from fakes.clock import ManualClock
+from drills.fakes.clock import ManualClock
 
 __all__ = ["DrillClock", "RealClock"]
 

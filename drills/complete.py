@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from drills.runbook import Runbook
-from scenarios.build import tables_written
-from scenarios.schema import Scenario
+from drills.scenarios.build import tables_written
+from drills.scenarios.schema import Scenario
 
 __all__ = ["STOP_RULE_FOR", "complete_runbook", "complete_sections", "systems_reached"]
 

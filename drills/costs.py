@@ -21,14 +21,14 @@ from typing import Any
 
 from drills.complete import complete_sections
 from drills.engine import Drill, DrillResult
+from drills.fakes.backends.spec import BackendSpec
+from drills.fakes.clock import ManualClock
+from drills.fakes.store import SqlStore
 from drills.hooks import PauseHook
+from drills.reports.findings import Finding, GapCost
 from drills.runbook import Runbook
+from drills.scenarios.schema import Scenario
 from drills.scoring import Evaluation, evaluate
-from fakes.backends.spec import BackendSpec
-from fakes.clock import ManualClock
-from fakes.store import SqlStore
-from reports.findings import Finding, GapCost
-from scenarios.schema import Scenario
 
 __all__ = ["CLOSERS", "Measured", "close_gap", "measure", "measured", "with_costs"]
 

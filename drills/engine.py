@@ -7,7 +7,7 @@ lets everything due act, checks the stop rules against the live metrics, and
 records the blast radius. An hour-long incident is a few hundred iterations.
 
 The engine returns :class:`DrillResult`, the raw facts; :mod:`drills.scoring`
-turns them into a :class:`reports.model.DrillReport`. Progress is only announced
+turns them into a :class:`drills.reports.model.DrillReport`. Progress is only announced
 through handlers (:mod:`drills.handlers`); the engine never prints.
 """
 
@@ -23,22 +23,22 @@ from typing import Protocol
 
 from drills.clock import DrillClock
 from drills.collector import collector_paused
+from drills.fakes.backends.base import Backend
+from drills.fakes.backends.sqlite import SqliteBackend
+from drills.fakes.store import SqlStore
+from drills.fakes.syncs import TableCopy
 from drills.handlers import DrillEvent, DrillEventHandler, HandlerRegistry
 from drills.hooks import PauseHook
 from drills.metrics import MetricReader
 from drills.people import Complaint, People, PersonEdit
 from drills.propagate import propagate
+from drills.reports.model import DamagePoint, LogEntry, StepRecord
 from drills.responder import Responder, ScriptedResponder, StepOutcome
 from drills.runbook import Runbook
 from drills.runtime import AutomationRuntime
-from fakes.backends.base import Backend
-from fakes.backends.sqlite import SqliteBackend
-from fakes.store import SqlStore
-from fakes.syncs import TableCopy
-from reports.model import DamagePoint, LogEntry, StepRecord
-from scenarios.badrun import BadRun
-from scenarios.build import ScenarioWorld, build_scenario_world
-from scenarios.schema import Scenario
+from drills.scenarios.badrun import BadRun
+from drills.scenarios.build import ScenarioWorld, build_scenario_world
+from drills.scenarios.schema import Scenario
 
 __all__ = ["Detection", "Drill", "DrillResult", "Pacer"]
 
@@ -101,7 +101,7 @@ class Drill:
 
     ``store`` defaults to a fresh in-memory SQLite database; pass ``db_path`` to keep
     the drill database as a file to inspect afterwards, or ``backend`` (an open
-    :class:`~fakes.backends.Backend`, which the caller disposes) to build the world there.
+    :class:`~drills.fakes.backends.Backend`, which the caller disposes) to build the world there.
     """
 
     def __init__(

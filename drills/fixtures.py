@@ -31,10 +31,10 @@ from typing import TYPE_CHECKING, Any, NoReturn, Protocol
 import pytest
 
 if TYPE_CHECKING:
+    from drills.reports.model import DrillReport
     from drills.runbook import Runbook
-    from reports.model import DrillReport
-    from scenarios.build import ScenarioWorld
-    from scenarios.schema import Scenario
+    from drills.scenarios.build import ScenarioWorld
+    from drills.scenarios.schema import Scenario
 
 __all__ = [
     "MARKER_ARGS",
@@ -85,8 +85,8 @@ class DrillsSession:
         """Write ``report`` for the test ``nodeid`` when a report folder was given."""
         if self.report_dir is None:
             return []
-        from reports.jsonout import ReportError
-        from reports.writer import write_reports
+        from drills.reports.jsonout import ReportError
+        from drills.reports.writer import write_reports
 
         folder = self.folder_for(nodeid)
         try:
@@ -132,7 +132,7 @@ def settings_of(node: pytest.Item | pytest.Collector) -> DrillSettings:
         given = dict(zip(("scenario", "runbook"), mark.args, strict=False))
         for key in mark.kwargs:
             if key not in MARKER_ARGS:
-                from fakes.errors import did_you_mean
+                from drills.fakes.errors import did_you_mean
 
                 _fail(f"@pytest.mark.drills got an unknown argument '{key}'"
                       f"{did_you_mean(key, MARKER_ARGS)}")
@@ -165,9 +165,9 @@ def _looks_like_path(value: str) -> bool:
 
 
 def _load_scenario(request: pytest.FixtureRequest, value: Any, seed: int | None) -> Scenario:
-    from fakes.errors import DrillsError
-    from scenarios.loader import load_scenario
-    from scenarios.schema import Scenario
+    from drills.fakes.errors import DrillsError
+    from drills.scenarios.loader import load_scenario
+    from drills.scenarios.schema import Scenario
 
     if value is None:
         _fail("no scenario to drill: pass one, run_drill('invoice-triple-trigger', ...), or "
@@ -195,8 +195,8 @@ def _load_scenario(request: pytest.FixtureRequest, value: Any, seed: int | None)
 
 
 def _load_runbook(request: pytest.FixtureRequest, value: Any) -> Runbook | None:
+    from drills.fakes.errors import DrillsError
     from drills.runbook import Runbook, load_runbook
-    from fakes.errors import DrillsError
 
     if value is None or isinstance(value, Runbook):
         return value
@@ -258,9 +258,9 @@ def drill_world(
     PostgreSQL: a fresh drill schema) and the clock stands at the scenario's start.
     The store is closed (the schema dropped) after the test.
     """
-    from fakes import DrillsError, ManualClock, SqlStore
-    from fakes.backends import parse_backend
-    from scenarios.build import build_scenario_world
+    from drills.fakes import DrillsError, ManualClock, SqlStore
+    from drills.fakes.backends import parse_backend
+    from drills.scenarios.build import build_scenario_world
 
     try:
         where = parse_backend(_session(request.config).backend, option="--drills-backend")
@@ -280,7 +280,7 @@ def drill_world(
 
 @pytest.fixture
 def run_drill(request: pytest.FixtureRequest) -> RunDrill:
-    """Run a scripted drill and return its :class:`~reports.model.DrillReport`.
+    """Run a scripted drill and return its :class:`~drills.reports.model.DrillReport`.
 
     ``run_drill(scenario=None, runbook=None, *, seed=None, costs=None)``: arguments left
     out come from ``@pytest.mark.drills``; ``costs`` (the reruns that measure each gap)
@@ -310,7 +310,7 @@ def run_drill(request: pytest.FixtureRequest) -> RunDrill:
             _fail("run_drill(pause=...) takes a mapping from a runbook 'call:' target to your "
                   "function, e.g. pause={'ops.pause:everything': pause_everything}")
         from drills.api import run_drill as api_run_drill
-        from fakes.errors import DrillsError
+        from drills.fakes.errors import DrillsError
 
         spec = _load_scenario(request, scenario if scenario is not None else settings.scenario,
                               seed if seed is not None else settings.seed)
@@ -339,7 +339,7 @@ def run_drill(request: pytest.FixtureRequest) -> RunDrill:
 
 def _with_automation(spec: Scenario, function: Callable[..., Any]) -> Scenario:
     """The scenario with its automation's steps replaced by the team's own function."""
-    from scenarios.schema import Scenario as ScenarioModel
+    from drills.scenarios.schema import Scenario as ScenarioModel
 
     ref = f"{function.__module__}:{function.__qualname__}"
     if "." in function.__qualname__ or function.__module__ == "__main__":

@@ -15,10 +15,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from drills.fakes.errors import DrillsError
+from drills.fakes.store import SqlStore
 from drills.runtime import AutomationRuntime
-from fakes.errors import DrillsError
-from fakes.store import SqlStore
-from scenarios.schema import Scenario
+from drills.scenarios.schema import Scenario
 
 __all__ = ["AutomationControl", "HookContext", "HookError", "PauseHook", "resolve_hook"]
 

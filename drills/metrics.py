@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from fakes.store import SqlStore, format_time
-from scenarios.truth import Damage, DamageKind, GroundTruth
+from drills.fakes.store import SqlStore, format_time
+from drills.scenarios.truth import Damage, DamageKind, GroundTruth
 
 __all__ = ["MetricReader"]
 

@@ -16,11 +16,11 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from fakes.actors import Actor
-from fakes.catalog import CATALOG, KEY, ColumnType
-from fakes.store import Op, SqlStore, Value
-from scenarios.schema import Scenario
-from scenarios.truth import DamageKind, GroundTruth
+from drills.fakes.actors import Actor
+from drills.fakes.catalog import CATALOG, KEY, ColumnType
+from drills.fakes.store import Op, SqlStore, Value
+from drills.scenarios.schema import Scenario
+from drills.scenarios.truth import DamageKind, GroundTruth
 
 __all__ = ["Complaint", "People", "PersonEdit"]
 

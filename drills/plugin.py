@@ -80,7 +80,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def _formats(text: str | None) -> tuple[str, ...]:
     if text is None:
         return DEFAULT_FORMATS
-    from reports.writer import FORMATS
+    from drills.reports.writer import FORMATS
 
     names = tuple(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
     unknown = [n for n in names if n not in FORMATS]
@@ -114,7 +114,7 @@ def _backend(text: str | None) -> str | None:
     """Check ``--drills-backend`` (or ``DRILLS_BACKEND``) now, not in every test."""
     if text is None and not os.environ.get("DRILLS_BACKEND"):
         return None
-    from fakes.backends import BackendError, parse_backend
+    from drills.fakes.backends import BackendError, parse_backend
 
     try:
         parse_backend(text, option="--drills-backend")

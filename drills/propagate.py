@@ -18,10 +18,10 @@ from collections.abc import Callable, Iterable, Sequence
 
 import sqlalchemy as sa
 
-from fakes.catalog import CATALOG, KEY
-from fakes.store import SqlStore, Value
-from fakes.syncs import FieldSync, Sync, TableCopy
-from scenarios.truth import WHOLE_RECORD, Damage, DamageKind, GroundTruth
+from drills.fakes.catalog import CATALOG, KEY
+from drills.fakes.store import SqlStore, Value
+from drills.fakes.syncs import FieldSync, Sync, TableCopy
+from drills.scenarios.truth import WHOLE_RECORD, Damage, DamageKind, GroundTruth
 
 __all__ = ["propagate"]
 

@@ -14,11 +14,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from drills.fakes.catalog import CATALOG, KEY, WAREHOUSE
+from drills.fakes.store import SqlStore
 from drills.repair import COMPENSATION
-from fakes.catalog import CATALOG, KEY, WAREHOUSE
-from fakes.store import SqlStore
-from reports.model import Reconcile
-from scenarios.schema import Scenario
+from drills.reports.model import Reconcile
+from drills.scenarios.schema import Scenario
 
 __all__ = ["reconcile"]
 

@@ -23,11 +23,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from drills.fakes.actors import Actor
+from drills.fakes.catalog import CATALOG, KEY, WAREHOUSE, ColumnType
+from drills.fakes.store import SqlStore
+from drills.scenarios.truth import WHOLE_RECORD
 from drills.scope import scope_table, truth_table
-from fakes.actors import Actor
-from fakes.catalog import CATALOG, KEY, WAREHOUSE, ColumnType
-from fakes.store import SqlStore
-from scenarios.truth import WHOLE_RECORD
 
 __all__ = [
     "COMPENSATION", "STAGE_DAMAGE", "STAGE_KEYS", "RepairStage", "ScopeSlice", "repair_stage",

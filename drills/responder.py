@@ -17,17 +17,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
+from drills.fakes.actors import Actor
+from drills.fakes.snapshots import Snapshot, take_snapshot
 from drills.handlers import DrillEvent
 from drills.hooks import AutomationControl, HookContext, PauseHook, resolve_hook
 from drills.reconcile import reconcile
 from drills.repair import RepairStage, ScopeSlice, repair_stage, repairable_count, stage_bounds
+from drills.reports.model import Reconcile, StepRecord
 from drills.runbook import Runbook, StopRule, can_pause, takes
 from drills.runbook.defaults import first_note_within, next_update_every
+from drills.scenarios.schema import Scenario
 from drills.scope import ScopeResult, take_scope
-from fakes.actors import Actor
-from fakes.snapshots import Snapshot, take_snapshot
-from reports.model import Reconcile, StepRecord
-from scenarios.schema import Scenario
 
 if TYPE_CHECKING:
     from drills.engine import _Loop

@@ -15,8 +15,8 @@ from collections import Counter, deque
 from dataclasses import dataclass
 from datetime import datetime
 
-from scenarios.badrun import BadRun, BatchResult, Event
-from scenarios.schema import Scenario
+from drills.scenarios.badrun import BadRun, BatchResult, Event
+from drills.scenarios.schema import Scenario
 
 __all__ = ["AutomationRuntime", "FeederState"]
 

@@ -8,7 +8,7 @@ messages, legal records or access get stricter stop rules and a faster first not
 (rule 1), and the scenario drills a fault that fits the job.
 
 Everything is built as plain data, validated through the real models
-(:class:`~scenarios.schema.Scenario`, :class:`~drills.runbook.Runbook`, including their
+(:class:`~drills.scenarios.schema.Scenario`, :class:`~drills.runbook.Runbook`, including their
 cross-checks) and only then rendered, so a scaffold that would not load is an error
 here, never a file on disk. Placeholders the team must replace (``TBD`` owners, the
 cause sentence) are deliberately left for ``drills check`` to flag rather than
@@ -29,10 +29,10 @@ import yaml
 from pydantic import ValidationError
 
 from drills.complete import STOP_RULE_FOR, complete_sections
+from drills.fakes.catalog import CATALOG
+from drills.fakes.errors import DrillsError, did_you_mean
 from drills.runbook import Runbook, parse_stop_rule
-from fakes.catalog import CATALOG
-from fakes.errors import DrillsError, did_you_mean
-from scenarios.schema import (
+from drills.scenarios.schema import (
     FAULT_KINDS,
     FEEDER_KINDS,
     RISKS,

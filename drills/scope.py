@@ -17,9 +17,9 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from fakes.catalog import CATALOG, KEY, WAREHOUSE
-from fakes.store import SqlStore, format_time
-from scenarios.truth import GroundTruth
+from drills.fakes.catalog import CATALOG, KEY, WAREHOUSE
+from drills.fakes.store import SqlStore, format_time
+from drills.scenarios.truth import GroundTruth
 
 __all__ = [
     "SCOPE_TABLE", "ScopeResult", "TagCounts", "submit_scope", "take_scope", "truth_table",

@@ -21,13 +21,12 @@ import sqlalchemy as sa
 
 from drills import __version__
 from drills.engine import DrillResult
+from drills.fakes.catalog import CATALOG, KEY
 from drills.reconcile import reconcile
 from drills.repair import COMPENSATION
-from drills.scope import scope_table
-from fakes.catalog import CATALOG, KEY
-from reports.drafts import customer_message, first_note, restart_checklist
-from reports.findings import Check, Finding, Severity
-from reports.model import (
+from drills.reports.drafts import customer_message, first_note, restart_checklist
+from drills.reports.findings import Check, Finding, Severity
+from drills.reports.model import (
     Comms,
     DrillReport,
     Outcome,
@@ -41,8 +40,9 @@ from reports.model import (
     SystemDamage,
     ThreeTimes,
 )
-from scenarios.schema import FieldSyncSpec
-from scenarios.truth import DamageKind, read_values
+from drills.scenarios.schema import FieldSyncSpec
+from drills.scenarios.truth import DamageKind, read_values
+from drills.scope import scope_table
 
 __all__ = [
     "JUDGED_AT_END",

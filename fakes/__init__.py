@@ -5,7 +5,7 @@ tables, the store with its change log, the backends it runs on, and (in sibling
 modules) the factories that fill it, snapshots, exports and syncs.
 
 Public names are loaded on first use, as in :mod:`drills`: importing one light module
-(``fakes.errors``, ``fakes.catalog``) must not pull in SQLAlchemy, Faker and
+(``drills.fakes.errors``, ``drills.fakes.catalog``) must not pull in SQLAlchemy, Faker and
 factory_boy, or ``drills --help`` and ``drills validate`` would pay for them.
 """
 
@@ -15,8 +15,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from fakes.actors import Actor, ActorKind
-    from fakes.backends import (
+    from drills.fakes.actors import Actor, ActorKind
+    from drills.fakes.backends import (
         BACKEND_ENV,
         Backend,
         BackendError,
@@ -27,9 +27,17 @@ if TYPE_CHECKING:
         open_backend,
         redact_url,
     )
-    from fakes.catalog import CATALOG, KEY, Catalog, Column, ColumnType, TableDef, warehouse_copy
-    from fakes.clock import Clock, ManualClock
-    from fakes.errors import (
+    from drills.fakes.catalog import (
+        CATALOG,
+        KEY,
+        Catalog,
+        Column,
+        ColumnType,
+        TableDef,
+        warehouse_copy,
+    )
+    from drills.fakes.clock import Clock, ManualClock
+    from drills.fakes.errors import (
         DrillsError,
         ExportError,
         StoreError,
@@ -38,11 +46,11 @@ if TYPE_CHECKING:
         UnknownTableError,
         WorldError,
     )
-    from fakes.exports import Manifest, compare_export, export_tables, load_export
-    from fakes.snapshots import Snapshot, SnapshotError, TableDiff, diff_table, take_snapshot
-    from fakes.store import CHANGELOG, SqlStore, Store, Value
-    from fakes.syncs import FieldSync, SyncError, SyncSchedule, TableCopy
-    from fakes.world import World, build_world
+    from drills.fakes.exports import Manifest, compare_export, export_tables, load_export
+    from drills.fakes.snapshots import Snapshot, SnapshotError, TableDiff, diff_table, take_snapshot
+    from drills.fakes.store import CHANGELOG, SqlStore, Store, Value
+    from drills.fakes.syncs import FieldSync, SyncError, SyncSchedule, TableCopy
+    from drills.fakes.world import World, build_world
 
 __all__ = [
     "BACKEND_ENV",
@@ -94,57 +102,57 @@ __all__ = [
 ]
 
 _LAZY = {
-    "Actor": "fakes.actors",
-    "ActorKind": "fakes.actors",
-    "BACKEND_ENV": "fakes.backends",
-    "Backend": "fakes.backends",
-    "BackendError": "fakes.backends",
-    "BackendSpec": "fakes.backends",
-    "PostgresBackend": "fakes.backends",
-    "SandboxError": "fakes.backends",
-    "SqliteBackend": "fakes.backends",
-    "open_backend": "fakes.backends",
-    "redact_url": "fakes.backends",
-    "CATALOG": "fakes.catalog",
-    "KEY": "fakes.catalog",
-    "Catalog": "fakes.catalog",
-    "Column": "fakes.catalog",
-    "ColumnType": "fakes.catalog",
-    "TableDef": "fakes.catalog",
-    "warehouse_copy": "fakes.catalog",
-    "Clock": "fakes.clock",
-    "ManualClock": "fakes.clock",
-    "DrillsError": "fakes.errors",
-    "ExportError": "fakes.errors",
-    "StoreError": "fakes.errors",
-    "UnknownFieldError": "fakes.errors",
-    "UnknownSystemError": "fakes.errors",
-    "UnknownTableError": "fakes.errors",
-    "WorldError": "fakes.errors",
-    "Manifest": "fakes.exports",
-    "compare_export": "fakes.exports",
-    "export_tables": "fakes.exports",
-    "load_export": "fakes.exports",
-    "Snapshot": "fakes.snapshots",
-    "SnapshotError": "fakes.snapshots",
-    "TableDiff": "fakes.snapshots",
-    "diff_table": "fakes.snapshots",
-    "take_snapshot": "fakes.snapshots",
-    "CHANGELOG": "fakes.store",
-    "SqlStore": "fakes.store",
-    "Store": "fakes.store",
-    "Value": "fakes.store",
-    "FieldSync": "fakes.syncs",
-    "SyncError": "fakes.syncs",
-    "SyncSchedule": "fakes.syncs",
-    "TableCopy": "fakes.syncs",
-    "World": "fakes.world",
-    "build_world": "fakes.world",
+    "Actor": "drills.fakes.actors",
+    "ActorKind": "drills.fakes.actors",
+    "BACKEND_ENV": "drills.fakes.backends",
+    "Backend": "drills.fakes.backends",
+    "BackendError": "drills.fakes.backends",
+    "BackendSpec": "drills.fakes.backends",
+    "PostgresBackend": "drills.fakes.backends",
+    "SandboxError": "drills.fakes.backends",
+    "SqliteBackend": "drills.fakes.backends",
+    "open_backend": "drills.fakes.backends",
+    "redact_url": "drills.fakes.backends",
+    "CATALOG": "drills.fakes.catalog",
+    "KEY": "drills.fakes.catalog",
+    "Catalog": "drills.fakes.catalog",
+    "Column": "drills.fakes.catalog",
+    "ColumnType": "drills.fakes.catalog",
+    "TableDef": "drills.fakes.catalog",
+    "warehouse_copy": "drills.fakes.catalog",
+    "Clock": "drills.fakes.clock",
+    "ManualClock": "drills.fakes.clock",
+    "DrillsError": "drills.fakes.errors",
+    "ExportError": "drills.fakes.errors",
+    "StoreError": "drills.fakes.errors",
+    "UnknownFieldError": "drills.fakes.errors",
+    "UnknownSystemError": "drills.fakes.errors",
+    "UnknownTableError": "drills.fakes.errors",
+    "WorldError": "drills.fakes.errors",
+    "Manifest": "drills.fakes.exports",
+    "compare_export": "drills.fakes.exports",
+    "export_tables": "drills.fakes.exports",
+    "load_export": "drills.fakes.exports",
+    "Snapshot": "drills.fakes.snapshots",
+    "SnapshotError": "drills.fakes.snapshots",
+    "TableDiff": "drills.fakes.snapshots",
+    "diff_table": "drills.fakes.snapshots",
+    "take_snapshot": "drills.fakes.snapshots",
+    "CHANGELOG": "drills.fakes.store",
+    "SqlStore": "drills.fakes.store",
+    "Store": "drills.fakes.store",
+    "Value": "drills.fakes.store",
+    "FieldSync": "drills.fakes.syncs",
+    "SyncError": "drills.fakes.syncs",
+    "SyncSchedule": "drills.fakes.syncs",
+    "TableCopy": "drills.fakes.syncs",
+    "World": "drills.fakes.world",
+    "build_world": "drills.fakes.world",
 }
 
 
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
-        raise AttributeError(f"module 'fakes' has no attribute {name!r}")
+        raise AttributeError(f"module 'drills.fakes' has no attribute {name!r}")
     return getattr(importlib.import_module(module), name)

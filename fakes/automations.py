@@ -18,9 +18,9 @@ from typing import Protocol
 
 import sqlalchemy as sa
 
-from fakes.actors import Actor
-from fakes.catalog import KEY
-from fakes.store import SqlStore, Value, format_time
+from drills.fakes.actors import Actor
+from drills.fakes.catalog import KEY
+from drills.fakes.store import SqlStore, Value, format_time
 
 __all__ = [
     "AutomationDef",

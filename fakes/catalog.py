@@ -13,7 +13,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from fakes.errors import UnknownFieldError, UnknownSystemError, UnknownTableError, did_you_mean
+from drills.fakes.errors import (
+    UnknownFieldError,
+    UnknownSystemError,
+    UnknownTableError,
+    did_you_mean,
+)
 
 __all__ = [
     "CATALOG",

@@ -15,7 +15,7 @@ it was taken (drill clock), how many rows each table had, and a sha256 per file.
 * Verified before use: :func:`load_export` checks every file against the manifest
   (present, checksum, row count) before loading anything back into the store, and
   :func:`compare_export` diffs the loaded copy against the live table with
-  :func:`fakes.snapshots.diff_table`.
+  :func:`drills.fakes.snapshots.diff_table`.
 
 CSV cannot tell an empty text from a missing one; an empty CSV cell loads as NULL.
 JSONL keeps the difference, so :func:`load_export` reads JSONL when the export has it.
@@ -38,10 +38,10 @@ from typing import Literal
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from fakes.catalog import KEY, ColumnType, TableDef
-from fakes.errors import ExportError
-from fakes.snapshots import TableDiff, diff_table
-from fakes.store import SqlStore, Value
+from drills.fakes.catalog import KEY, ColumnType, TableDef
+from drills.fakes.errors import ExportError
+from drills.fakes.snapshots import TableDiff, diff_table
+from drills.fakes.store import SqlStore, Value
 
 __all__ = [
     "FORMATS",

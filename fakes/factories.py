@@ -5,7 +5,7 @@ deal, an invoice... holds and how its fields hang together: an invoice copies it
 customer's name, email and status from the contact it points at (so a field sync by
 key makes sense), its due date follows its billing terms, an email that was sent has
 a send time after its creation time. Small worlds are built from these factories one
-record at a time; large worlds come from :mod:`fakes.pools`, which samples the same
+record at a time; large worlds come from :mod:`drills.fakes.pools`, which samples the same
 rules (the windows, weights and ranges below, the :class:`WorldProvider` values) in
 bulk, because factory_boy costs about half a millisecond a record.
 
@@ -32,8 +32,8 @@ import faker.generator
 from faker import Faker
 from faker.providers import BaseProvider
 
-from fakes.catalog import CATALOG, KEY, Catalog, TableDef
-from fakes.store import Value
+from drills.fakes.catalog import CATALOG, KEY, Catalog, TableDef
+from drills.fakes.store import Value
 
 __all__ = [
     "CHOICE_WEIGHTS",

@@ -6,7 +6,7 @@ locale weighting, about ten times faster) fills pools of a few thousand names,
 companies, cities, phones and sentences once per seed, and a seeded sampler picks
 from them a column at a time, 50,000 values per call, so 1M contacts are generated in
 about two seconds. The rules (windows, weights, ranges, how fields hang together) are
-those of :mod:`fakes.factories`, which stays the readable definition.
+those of :mod:`drills.fakes.factories`, which stays the readable definition.
 
 Rows are generated lazily, a chunk at a time, as tuples in catalog column order, so a
 million rows never sit in memory as dicts. What later tables need from earlier ones
@@ -28,9 +28,9 @@ from typing import TypeVar
 
 from faker import Faker
 
-from fakes.catalog import CATALOG, KEY, Catalog, Column, TableDef
-from fakes.catalog import CONTACT_STATUSES as _CONTACT_STATUSES
-from fakes.factories import (
+from drills.fakes.catalog import CATALOG, KEY, Catalog, Column, TableDef
+from drills.fakes.catalog import CONTACT_STATUSES as _CONTACT_STATUSES
+from drills.fakes.factories import (
     CHOICE_WEIGHTS,
     DATE_WINDOWS,
     DATETIME_WINDOWS,
@@ -52,7 +52,7 @@ from fakes.factories import (
     related_ref,
     slug,
 )
-from fakes.store import Value
+from drills.fakes.store import Value
 
 __all__ = ["CHUNK", "KINDS", "POOL_SIZE", "PoolWorld", "Sampler", "ValuePools"]
 

@@ -6,7 +6,7 @@ every field a write changed, so scoping is a filter over it. This module keeps t
 filter in one place as a Core ``Select`` (so a caller can join it, count it or feed it
 to a set-based repair) and offers small readers on top for tests and reports.
 Filters compile on every backend: times compare as the fixed-width text that
-:func:`fakes.store.format_time` writes.
+:func:`drills.fakes.store.format_time` writes.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from typing import Any, TypedDict, Unpack
 
 import sqlalchemy as sa
 
-from fakes.actors import Actor, ActorKind
-from fakes.catalog import TableDef
-from fakes.errors import StoreError, UnknownTableError, did_you_mean
-from fakes.store import SqlStore, Value, format_time
+from drills.fakes.actors import Actor, ActorKind
+from drills.fakes.catalog import TableDef
+from drills.fakes.errors import StoreError, UnknownTableError, did_you_mean
+from drills.fakes.store import SqlStore, Value, format_time
 
 __all__ = [
     "Change",

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from fakes.actors import Actor
-from fakes.catalog import KEY
-from fakes.errors import DrillsError
-from fakes.queries import Change, changes, last_seq
-from fakes.store import Op, SqlStore, Value
+from drills.fakes.actors import Actor
+from drills.fakes.catalog import KEY
+from drills.fakes.errors import DrillsError
+from drills.fakes.queries import Change, changes, last_seq
+from drills.fakes.store import Op, SqlStore, Value
 
 __all__ = ["ReplayError", "rewind"]
 
@@ -59,7 +59,7 @@ def rewind(store: SqlStore, to_seq: int, actor: Actor) -> int:
 
     An insert is undone by deleting the record, a delete by inserting the record again
     with its logged values and original id, an update by writing the old value back.
-    ``to_seq`` should fall between two writes (a value of :func:`fakes.queries.last_seq`
+    ``to_seq`` should fall between two writes (a value of :func:`drills.fakes.queries.last_seq`
     taken earlier); inside one write it undoes only part of it. Returns how many
     change-log rows were undone; the undo's own log rows come after them. Each group
     of undo writes is its own transaction, so a failure part-way leaves the earlier

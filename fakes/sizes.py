@@ -1,6 +1,6 @@
 """How big a world may be: limits read by the world builder and by the scenario schema.
 
-Kept apart from :mod:`fakes.world` so that checking a scenario file's counts does not
+Kept apart from :mod:`drills.fakes.world` so that checking a scenario file's counts does not
 import the factories, Faker and SQLAlchemy that building a world needs.
 """
 

@@ -24,9 +24,9 @@ from typing import Any
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict
 
-from fakes.catalog import KEY, ColumnType, TableDef
-from fakes.errors import DrillsError, did_you_mean
-from fakes.store import SqlStore, format_time
+from drills.fakes.catalog import KEY, ColumnType, TableDef
+from drills.fakes.errors import DrillsError, did_you_mean
+from drills.fakes.store import SqlStore, format_time
 
 __all__ = [
     "SNAPSHOT_REGISTRY",

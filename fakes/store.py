@@ -20,11 +20,11 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 
-from fakes.actors import Actor
-from fakes.backends.base import Backend
-from fakes.catalog import CATALOG, KEY, Catalog, ColumnType, TableDef
-from fakes.clock import Clock
-from fakes.errors import StoreError, UnknownTableError, did_you_mean
+from drills.fakes.actors import Actor
+from drills.fakes.backends.base import Backend
+from drills.fakes.catalog import CATALOG, KEY, Catalog, ColumnType, TableDef
+from drills.fakes.clock import Clock
+from drills.fakes.errors import StoreError, UnknownTableError, did_you_mean
 
 __all__ = ["CHANGELOG", "Op", "SqlStore", "Store", "Value", "encode_value", "format_time"]
 

@@ -22,10 +22,10 @@ from typing import Any, Protocol, runtime_checkable
 
 import sqlalchemy as sa
 
-from fakes.actors import Actor
-from fakes.catalog import CATALOG, KEY, WAREHOUSE, Catalog, ColumnType, warehouse_copy
-from fakes.errors import DrillsError
-from fakes.store import Op, SqlStore, format_time
+from drills.fakes.actors import Actor
+from drills.fakes.catalog import CATALOG, KEY, WAREHOUSE, Catalog, ColumnType, warehouse_copy
+from drills.fakes.errors import DrillsError
+from drills.fakes.store import Op, SqlStore, format_time
 
 __all__ = [
     "FieldSync",

@@ -6,8 +6,8 @@ creates the tables, and lays the records down with ``SqlStore.bulk_load``: the
 baseline is deliberately not change-logged, because the change log must hold only
 what happened during the drill.
 
-Small worlds are built by the factories of :mod:`fakes.factories` (one record at a
-time, the readable definition); larger ones by the value pools of :mod:`fakes.pools`
+Small worlds are built by the factories of :mod:`drills.fakes.factories` (one record at a
+time, the readable definition); larger ones by the value pools of :mod:`drills.fakes.pools`
 (a million contacts in seconds). Which one is used depends on the total record count
 alone, so the same seed, counts and start always give the same world.
 """
@@ -20,12 +20,12 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Literal
 
-from fakes.catalog import CATALOG, WAREHOUSE, Catalog, TableDef
-from fakes.errors import WorldError
-from fakes.factories import build_records, normalise_start
-from fakes.pools import PoolWorld
-from fakes.sizes import MAX_RECORDS_PER_TABLE, MAX_TOTAL_RECORDS
-from fakes.store import SqlStore
+from drills.fakes.catalog import CATALOG, WAREHOUSE, Catalog, TableDef
+from drills.fakes.errors import WorldError
+from drills.fakes.factories import build_records, normalise_start
+from drills.fakes.pools import PoolWorld
+from drills.fakes.sizes import MAX_RECORDS_PER_TABLE, MAX_TOTAL_RECORDS
+from drills.fakes.store import SqlStore
 
 __all__ = [
     "FACTORY_LIMIT",

@@ -14,11 +14,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from reports.console import render_console, render_console_text
-    from reports.drafts import customer_message, first_note, format_when, restart_checklist
-    from reports.findings import Check, Finding, GapCost, Severity
-    from reports.html import render_html, systems_svg, timeline_svg
-    from reports.jsonout import (
+    from drills.reports.console import render_console, render_console_text
+    from drills.reports.drafts import customer_message, first_note, format_when, restart_checklist
+    from drills.reports.findings import Check, Finding, GapCost, Severity
+    from drills.reports.html import render_html, systems_svg, timeline_svg
+    from drills.reports.jsonout import (
         SCHEMA_FILE,
         ReportError,
         load_report,
@@ -26,9 +26,9 @@ if TYPE_CHECKING:
         render_json,
         report_json_schema,
     )
-    from reports.junit import render_junit
-    from reports.markdown import render_markdown
-    from reports.model import (
+    from drills.reports.junit import render_junit
+    from drills.reports.markdown import render_markdown
+    from drills.reports.model import (
         SCHEMA_VERSION,
         ChecklistItem,
         Comms,
@@ -47,7 +47,7 @@ if TYPE_CHECKING:
         SystemDamage,
         ThreeTimes,
     )
-    from reports.multi import (
+    from drills.reports.multi import (
         AutomationTrend,
         MultiReport,
         TrendPoint,
@@ -57,7 +57,7 @@ if TYPE_CHECKING:
         render_multi_markdown,
         trend_svg,
     )
-    from reports.review import (
+    from drills.reports.review import (
         ReadinessReview,
         render_review_console,
         render_review_html,
@@ -65,7 +65,7 @@ if TYPE_CHECKING:
         render_review_markdown,
         write_review,
     )
-    from reports.writer import FORMATS, report_basename, write_reports
+    from drills.reports.writer import FORMATS, report_basename, write_reports
 
 __all__ = [
     "FORMATS",
@@ -126,66 +126,66 @@ __all__ = [
 ]
 
 _LAZY = {
-    "render_console": "reports.console",
-    "render_console_text": "reports.console",
-    "customer_message": "reports.drafts",
-    "first_note": "reports.drafts",
-    "format_when": "reports.drafts",
-    "restart_checklist": "reports.drafts",
-    "Check": "reports.findings",
-    "Finding": "reports.findings",
-    "GapCost": "reports.findings",
-    "Severity": "reports.findings",
-    "render_html": "reports.html",
-    "systems_svg": "reports.html",
-    "timeline_svg": "reports.html",
-    "SCHEMA_FILE": "reports.jsonout",
-    "ReportError": "reports.jsonout",
-    "load_report": "reports.jsonout",
-    "parse_report": "reports.jsonout",
-    "render_json": "reports.jsonout",
-    "report_json_schema": "reports.jsonout",
-    "render_junit": "reports.junit",
-    "render_markdown": "reports.markdown",
-    "SCHEMA_VERSION": "reports.model",
-    "ChecklistItem": "reports.model",
-    "Comms": "reports.model",
-    "DamagePoint": "reports.model",
-    "DrillReport": "reports.model",
-    "LogEntry": "reports.model",
-    "Outcome": "reports.model",
-    "Phase": "reports.model",
-    "PhaseName": "reports.model",
-    "Reconcile": "reports.model",
-    "RunbookRef": "reports.model",
-    "ScenarioRef": "reports.model",
-    "Score": "reports.model",
-    "ScoreItem": "reports.model",
-    "StepRecord": "reports.model",
-    "SystemDamage": "reports.model",
-    "ThreeTimes": "reports.model",
-    "AutomationTrend": "reports.multi",
-    "MultiReport": "reports.multi",
-    "TrendPoint": "reports.multi",
-    "render_multi_console": "reports.multi",
-    "render_multi_console_text": "reports.multi",
-    "render_multi_html": "reports.multi",
-    "render_multi_markdown": "reports.multi",
-    "trend_svg": "reports.multi",
-    "ReadinessReview": "reports.review",
-    "render_review_console": "reports.review",
-    "render_review_html": "reports.review",
-    "render_review_json": "reports.review",
-    "render_review_markdown": "reports.review",
-    "write_review": "reports.review",
-    "FORMATS": "reports.writer",
-    "report_basename": "reports.writer",
-    "write_reports": "reports.writer",
+    "render_console": "drills.reports.console",
+    "render_console_text": "drills.reports.console",
+    "customer_message": "drills.reports.drafts",
+    "first_note": "drills.reports.drafts",
+    "format_when": "drills.reports.drafts",
+    "restart_checklist": "drills.reports.drafts",
+    "Check": "drills.reports.findings",
+    "Finding": "drills.reports.findings",
+    "GapCost": "drills.reports.findings",
+    "Severity": "drills.reports.findings",
+    "render_html": "drills.reports.html",
+    "systems_svg": "drills.reports.html",
+    "timeline_svg": "drills.reports.html",
+    "SCHEMA_FILE": "drills.reports.jsonout",
+    "ReportError": "drills.reports.jsonout",
+    "load_report": "drills.reports.jsonout",
+    "parse_report": "drills.reports.jsonout",
+    "render_json": "drills.reports.jsonout",
+    "report_json_schema": "drills.reports.jsonout",
+    "render_junit": "drills.reports.junit",
+    "render_markdown": "drills.reports.markdown",
+    "SCHEMA_VERSION": "drills.reports.model",
+    "ChecklistItem": "drills.reports.model",
+    "Comms": "drills.reports.model",
+    "DamagePoint": "drills.reports.model",
+    "DrillReport": "drills.reports.model",
+    "LogEntry": "drills.reports.model",
+    "Outcome": "drills.reports.model",
+    "Phase": "drills.reports.model",
+    "PhaseName": "drills.reports.model",
+    "Reconcile": "drills.reports.model",
+    "RunbookRef": "drills.reports.model",
+    "ScenarioRef": "drills.reports.model",
+    "Score": "drills.reports.model",
+    "ScoreItem": "drills.reports.model",
+    "StepRecord": "drills.reports.model",
+    "SystemDamage": "drills.reports.model",
+    "ThreeTimes": "drills.reports.model",
+    "AutomationTrend": "drills.reports.multi",
+    "MultiReport": "drills.reports.multi",
+    "TrendPoint": "drills.reports.multi",
+    "render_multi_console": "drills.reports.multi",
+    "render_multi_console_text": "drills.reports.multi",
+    "render_multi_html": "drills.reports.multi",
+    "render_multi_markdown": "drills.reports.multi",
+    "trend_svg": "drills.reports.multi",
+    "ReadinessReview": "drills.reports.review",
+    "render_review_console": "drills.reports.review",
+    "render_review_html": "drills.reports.review",
+    "render_review_json": "drills.reports.review",
+    "render_review_markdown": "drills.reports.review",
+    "write_review": "drills.reports.review",
+    "FORMATS": "drills.reports.writer",
+    "report_basename": "drills.reports.writer",
+    "write_reports": "drills.reports.writer",
 }
 
 
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
-        raise AttributeError(f"module 'reports' has no attribute {name!r}")
+        raise AttributeError(f"module 'drills.reports' has no attribute {name!r}")
     return getattr(importlib.import_module(module), name)

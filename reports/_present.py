@@ -2,7 +2,7 @@
 
 Console, Markdown and HTML must never disagree about which finding to fix first or
 how a phase time reads, so the choices live here once. Everything is derived from
-:class:`~reports.model.DrillReport` alone.
+:class:`~drills.reports.model.DrillReport` alone.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from reports.findings import Finding, GapCost, Severity
-from reports.model import DrillReport, LogEntry, Phase, PhaseName, SystemDamage
+from drills.reports.findings import Finding, GapCost, Severity
+from drills.reports.model import DrillReport, LogEntry, Phase, PhaseName, SystemDamage
 
 __all__ = [
     "FIX_FIRST",

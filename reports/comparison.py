@@ -1,6 +1,6 @@
 """The "Team vs runbook" table of a live drill, as rows every renderer shares.
 
-A live drill's report carries a :class:`~reports.model.Comparison`: the team's real
+A live drill's report carries a :class:`~drills.reports.model.Comparison`: the team's real
 times and results beside the same seeded drill run by the runbook followed
 perfectly. Console, Markdown and HTML all show it as the same three-column table
 (what, team, runbook), built here once so the three cannot disagree.
@@ -8,8 +8,8 @@ perfectly. Console, Markdown and HTML all show it as the same three-column table
 
 from __future__ import annotations
 
-from reports._present import PHASE_LABELS, fmt_minute, fmt_pct
-from reports.model import Comparison, Outcome, ScopeAccuracy
+from drills.reports._present import PHASE_LABELS, fmt_minute, fmt_pct
+from drills.reports.model import Comparison, Outcome, ScopeAccuracy
 
 __all__ = ["comparison_rows", "scope_rows"]
 

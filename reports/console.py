@@ -3,7 +3,7 @@
 It leads with the headline, then answers the questions in the order people ask them
 in the room: how fast were we (phases), what did it hurt (damage by system, scope
 accuracy), what do we fix first, and what does the rubric say. Everything comes from
-:class:`~reports.model.DrillReport`; nothing here knows the engine.
+:class:`~drills.reports.model.DrillReport`; nothing here knows the engine.
 
 Text from the report (finding messages, log lines, names) goes into rich as
 :class:`~rich.text.Text`, never as a markup string, so a ``[`` in a runbook step
@@ -22,7 +22,7 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from reports._present import (
+from drills.reports._present import (
     PHASE_LABELS,
     cost_text,
     findings_by_severity,
@@ -34,9 +34,9 @@ from reports._present import (
     ordered_phases,
     overall_scope,
 )
-from reports.comparison import comparison_rows, scope_rows
-from reports.findings import Severity
-from reports.model import DrillReport
+from drills.reports.comparison import comparison_rows, scope_rows
+from drills.reports.findings import Severity
+from drills.reports.model import DrillReport
 
 __all__ = ["SEVERITY_STYLES", "render_console", "render_console_text"]
 

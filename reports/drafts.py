@@ -4,7 +4,7 @@ Rule 6 says communicate early: name the job, when it ran, what was paused, what 
 wrong, what still looks normal and when the next update comes. Silence breeds shadow
 fixes, and a blank page at minute ten is why the first note goes out at minute sixty.
 So the engine calls these pure functions with what the drill knows and puts the text
-in :attr:`reports.model.Comms`; a live drill can show the same draft to the person on
+in :attr:`drills.reports.model.Comms`; a live drill can show the same draft to the person on
 duty. They take plain values (strings, lists, datetimes), never the engine's objects,
 so they are easy to call from anywhere and to test.
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from reports.model import ChecklistItem
+from drills.reports.model import ChecklistItem
 
 __all__ = ["customer_message", "first_note", "format_when", "restart_checklist"]
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from reports._present import (
+from drills.reports._present import (
     PHASE_LABELS,
     coord,
     cost_text,
@@ -36,8 +36,8 @@ from reports._present import (
     svg_child,
     svg_markup,
 )
-from reports.comparison import comparison_rows, scope_rows
-from reports.model import DrillReport, PhaseName
+from drills.reports.comparison import comparison_rows, scope_rows
+from drills.reports.model import DrillReport, PhaseName
 
 __all__ = [
     "MARKED_PHASES",
@@ -250,7 +250,7 @@ def systems_svg(report: DrillReport) -> Markup:
 def template_environment() -> Environment:
     """The Jinja2 environment for report templates: autoescape on, strict undefined."""
     env = Environment(
-        loader=PackageLoader("reports", "templates"),
+        loader=PackageLoader("drills.reports", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,

@@ -10,8 +10,8 @@ what to do, never a traceback.
 
 Regenerate or check the shipped schema with::
 
-    python -m reports.jsonout --write-schema
-    python -m reports.jsonout --check
+    python -m drills.reports.jsonout --write-schema
+    python -m drills.reports.jsonout --check
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from reports.model import SCHEMA_VERSION, DrillReport
+from drills.reports.model import SCHEMA_VERSION, DrillReport
 
 __all__ = [
     "SCHEMA_FILE",
@@ -45,7 +45,7 @@ SCHEMA_FILE = Path(__file__).parent / "schema" / "report.schema.json"
 """The shipped copy, inside the package so it is in the wheel."""
 
 _DIALECT = "https://json-schema.org/draft/2020-12/schema"
-_REGENERATE = "python -m reports.jsonout --write-schema"
+_REGENERATE = "python -m drills.reports.jsonout --write-schema"
 
 
 class ReportError(Exception):
@@ -140,7 +140,7 @@ def render_schema() -> str:
 def main(argv: list[str] | None = None) -> int:
     """Write the shipped schema (``--write-schema``, the default) or ``--check`` it."""
     parser = argparse.ArgumentParser(
-        prog="python -m reports.jsonout",
+        prog="python -m drills.reports.jsonout",
         description="Write or check the JSON Schema of drill reports.",
     )
     mode = parser.add_mutually_exclusive_group()

@@ -5,7 +5,7 @@ block a merge. The mapping, chosen so that counts mean something on a CI dashboa
 
 * one ``<testsuite name="drills: <scenario>">`` inside ``<testsuites>``, with the
   seed, score, scenario, automation and drill id as ``<properties>``;
-* one test case per rubric check (every :class:`~reports.findings.Check`, scored or
+* one test case per rubric check (every :class:`~drills.reports.findings.Check`, scored or
   not), named ``score`` under the classname ``drills.<scenario>.<check>``; it always
   passes and says its points in ``<system-out>``: the points are the score, the
   findings below are what failed;
@@ -26,9 +26,9 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from reports._present import cost_text
-from reports.findings import Check, Finding, Severity
-from reports.model import DrillReport
+from drills.reports._present import cost_text
+from drills.reports.findings import Check, Finding, Severity
+from drills.reports.model import DrillReport
 
 __all__ = ["FAILING", "render_junit"]
 

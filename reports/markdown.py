@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from reports._present import (
+from drills.reports._present import (
     PHASE_LABELS,
     cost_text,
     findings_by_severity,
@@ -27,8 +27,8 @@ from reports._present import (
     ordered_phases,
     overall_scope,
 )
-from reports.comparison import comparison_rows, scope_rows
-from reports.model import DrillReport, LogEntry
+from drills.reports.comparison import comparison_rows, scope_rows
+from drills.reports.model import DrillReport, LogEntry
 
 __all__ = ["md_escape", "md_table", "render_markdown"]
 

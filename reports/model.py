@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from reports.findings import Check, Finding, Severity
+from drills.reports.findings import Check, Finding, Severity
 
 __all__ = [
     "SCHEMA_VERSION",

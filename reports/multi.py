@@ -29,11 +29,11 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from reports._present import coord, fmt_minute, nice_ticks, svg_child, svg_markup
-from reports.html import template_environment
-from reports.jsonout import load_report
-from reports.markdown import md_escape, md_table
-from reports.model import DrillReport
+from drills.reports._present import coord, fmt_minute, nice_ticks, svg_child, svg_markup
+from drills.reports.html import template_environment
+from drills.reports.jsonout import load_report
+from drills.reports.markdown import md_escape, md_table
+from drills.reports.model import DrillReport
 
 __all__ = [
     "AutomationTrend",

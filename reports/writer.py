@@ -6,7 +6,7 @@ once. Each file is written to a temporary file in the same folder and renamed ov
 the target, so a reader (a CI upload step, a browser tab reloading) never sees half a
 report. Every format is rendered before anything is written, so a renderer that
 fails leaves the folder as it was; a bad format name or folder is one
-:class:`~reports.jsonout.ReportError` or :class:`ValueError` line.
+:class:`~drills.reports.jsonout.ReportError` or :class:`ValueError` line.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from reports.console import render_console_text
-from reports.html import render_html
-from reports.jsonout import ReportError, render_json
-from reports.junit import render_junit
-from reports.markdown import render_markdown
-from reports.model import DrillReport
+from drills.reports.console import render_console_text
+from drills.reports.html import render_html
+from drills.reports.jsonout import ReportError, render_json
+from drills.reports.junit import render_junit
+from drills.reports.markdown import render_markdown
+from drills.reports.model import DrillReport
 
 __all__ = ["FORMATS", "check_folder", "report_basename", "write_reports", "write_text_atomic"]
 

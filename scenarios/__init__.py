@@ -1,6 +1,6 @@
 """Scenario files and the bad-run library: what goes wrong, where, and how far it spreads.
 
-Builds on :mod:`fakes`; knows nothing of drills or reports.
+Builds on :mod:`drills.fakes`; knows nothing of drills or reports.
 
 Public names are loaded on first use, as in :mod:`drills`: reading a scenario file
 needs its schema, not the bad-run engine and the database it writes to.
@@ -12,12 +12,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from fakes.errors import DrillsError
-    from scenarios.badrun import BadRun, BatchResult, Event, automation_def, select_targets
-    from scenarios.build import ScenarioWorld, build_scenario_world
-    from scenarios.faults import Injector, injector_for
-    from scenarios.limits import LimitError
-    from scenarios.loader import (
+    from drills.fakes.errors import DrillsError
+    from drills.scenarios.badrun import BadRun, BatchResult, Event, automation_def, select_targets
+    from drills.scenarios.build import ScenarioWorld, build_scenario_world
+    from drills.scenarios.faults import Injector, injector_for
+    from drills.scenarios.limits import LimitError
+    from drills.scenarios.loader import (
         ScenarioInfo,
         UnknownScenarioError,
         builtin_by_automation,
@@ -26,9 +26,9 @@ if TYPE_CHECKING:
         load_scenario,
         validate_scenario_file,
     )
-    from scenarios.schema import FAULT_KINDS, Scenario
-    from scenarios.truth import Damage, DamageKind, GroundTruth
-    from scenarios.units import (
+    from drills.scenarios.schema import FAULT_KINDS, Scenario
+    from drills.scenarios.truth import Damage, DamageKind, GroundTruth
+    from drills.scenarios.units import (
         Duration,
         Rate,
         RateValue,
@@ -70,40 +70,40 @@ __all__ = [
 ]
 
 _LAZY = {
-    "DrillsError": "fakes.errors",
-    "BadRun": "scenarios.badrun",
-    "BatchResult": "scenarios.badrun",
-    "Event": "scenarios.badrun",
-    "automation_def": "scenarios.badrun",
-    "select_targets": "scenarios.badrun",
-    "ScenarioWorld": "scenarios.build",
-    "build_scenario_world": "scenarios.build",
-    "Injector": "scenarios.faults",
-    "injector_for": "scenarios.faults",
-    "LimitError": "scenarios.limits",
-    "ScenarioInfo": "scenarios.loader",
-    "UnknownScenarioError": "scenarios.loader",
-    "builtin_by_automation": "scenarios.loader",
-    "builtin_names": "scenarios.loader",
-    "builtin_scenarios": "scenarios.loader",
-    "load_scenario": "scenarios.loader",
-    "validate_scenario_file": "scenarios.loader",
-    "FAULT_KINDS": "scenarios.schema",
-    "Scenario": "scenarios.schema",
-    "Damage": "scenarios.truth",
-    "DamageKind": "scenarios.truth",
-    "GroundTruth": "scenarios.truth",
-    "Duration": "scenarios.units",
-    "Rate": "scenarios.units",
-    "RateValue": "scenarios.units",
-    "format_duration": "scenarios.units",
-    "parse_duration": "scenarios.units",
-    "parse_rate": "scenarios.units",
+    "DrillsError": "drills.fakes.errors",
+    "BadRun": "drills.scenarios.badrun",
+    "BatchResult": "drills.scenarios.badrun",
+    "Event": "drills.scenarios.badrun",
+    "automation_def": "drills.scenarios.badrun",
+    "select_targets": "drills.scenarios.badrun",
+    "ScenarioWorld": "drills.scenarios.build",
+    "build_scenario_world": "drills.scenarios.build",
+    "Injector": "drills.scenarios.faults",
+    "injector_for": "drills.scenarios.faults",
+    "LimitError": "drills.scenarios.limits",
+    "ScenarioInfo": "drills.scenarios.loader",
+    "UnknownScenarioError": "drills.scenarios.loader",
+    "builtin_by_automation": "drills.scenarios.loader",
+    "builtin_names": "drills.scenarios.loader",
+    "builtin_scenarios": "drills.scenarios.loader",
+    "load_scenario": "drills.scenarios.loader",
+    "validate_scenario_file": "drills.scenarios.loader",
+    "FAULT_KINDS": "drills.scenarios.schema",
+    "Scenario": "drills.scenarios.schema",
+    "Damage": "drills.scenarios.truth",
+    "DamageKind": "drills.scenarios.truth",
+    "GroundTruth": "drills.scenarios.truth",
+    "Duration": "drills.scenarios.units",
+    "Rate": "drills.scenarios.units",
+    "RateValue": "drills.scenarios.units",
+    "format_duration": "drills.scenarios.units",
+    "parse_duration": "drills.scenarios.units",
+    "parse_rate": "drills.scenarios.units",
 }
 
 
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
-        raise AttributeError(f"module 'scenarios' has no attribute {name!r}")
+        raise AttributeError(f"module 'drills.scenarios' has no attribute {name!r}")
     return getattr(importlib.import_module(module), name)

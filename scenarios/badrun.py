@@ -4,7 +4,7 @@ The run picks its targets from the world up front (set-based, seeded), spaces th
 at the fault's rate from the fault's start, and executes them in batches chosen by
 the caller: the drill engine batches per tick and can pause between batches; tests
 run everything at once. Every batch writes through the store under the run id and
-a batch id, and adds its damage to the run's :class:`~scenarios.truth.GroundTruth`.
+a batch id, and adds its damage to the run's :class:`~drills.scenarios.truth.GroundTruth`.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from fakes.actors import Actor
-from fakes.automations import (
+from drills.fakes.actors import Actor
+from drills.fakes.automations import (
     AutomationDef,
     AutomationFunction,
     CallableStep,
@@ -36,12 +36,12 @@ from fakes.automations import (
     apply_plans,
     fetch_records,
 )
-from fakes.catalog import CATALOG, KEY
-from fakes.errors import DrillsError
-from fakes.store import SqlStore, Value
-from scenarios import schema
-from scenarios.faults import Healthy, Injector, injector_for
-from scenarios.truth import Damage, FieldId, GroundTruth, derive_damage, read_values
+from drills.fakes.catalog import CATALOG, KEY
+from drills.fakes.errors import DrillsError
+from drills.fakes.store import SqlStore, Value
+from drills.scenarios import schema
+from drills.scenarios.faults import Healthy, Injector, injector_for
+from drills.scenarios.truth import Damage, FieldId, GroundTruth, derive_damage, read_values
 
 __all__ = [
     "AutomationImportError",

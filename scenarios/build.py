@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fakes.catalog import CATALOG
-from fakes.store import SqlStore
-from fakes.syncs import FieldSync, Sync, SyncSchedule, TableCopy
-from fakes.world import World, build_world
-from scenarios.schema import Scenario
+from drills.fakes.catalog import CATALOG
+from drills.fakes.store import SqlStore
+from drills.fakes.syncs import FieldSync, Sync, SyncSchedule, TableCopy
+from drills.fakes.world import World, build_world
+from drills.scenarios.schema import Scenario
 
 __all__ = ["ScenarioWorld", "build_scenario_world", "tables_written"]
 

@@ -3,7 +3,7 @@
 A fault never writes by itself. It receives the plan the healthy automation made for
 one triggering record and returns the plan that actually runs; the bad run applies
 it through the store under the run's id and batch ids, and ground truth is the
-difference (see :mod:`scenarios.truth`). New faults need only ``bend``.
+difference (see :mod:`drills.scenarios.truth`). New faults need only ``bend``.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from fakes.automations import Insert, PlanContext, Record, Update, Write
-from fakes.catalog import CATALOG
-from fakes.store import Value, format_time
-from scenarios import schema
+from drills.fakes.automations import Insert, PlanContext, Record, Update, Write
+from drills.fakes.catalog import CATALOG
+from drills.fakes.store import Value, format_time
+from drills.scenarios import schema
 
 __all__ = [
     "BlankWrites",

@@ -5,7 +5,7 @@ scenario file starts with ``# yaml-language-server: $schema=...scenario.schema.j
 The schema is generated from the pydantic models, so it cannot drift from what the
 loader accepts; the shipped copy in ``scenarios/schema/`` is rewritten with::
 
-    python -m scenarios.jsonschema
+    python -m drills.scenarios.jsonschema
 
 and a test fails when the shipped copy and the models disagree.
 
@@ -27,9 +27,9 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from scenarios.schema import Scenario
-from scenarios.schemafile import write_or_check
-from scenarios.units import DURATION_PATTERN, format_duration
+from drills.scenarios.schema import Scenario
+from drills.scenarios.schemafile import write_or_check
+from drills.scenarios.units import DURATION_PATTERN, format_duration
 
 __all__ = ["SCHEMA_FILE", "SCHEMA_ID", "main", "render", "scenario_json_schema"]
 
@@ -112,7 +112,7 @@ def render() -> str:
 def main(argv: list[str] | None = None) -> int:
     """Rewrite the shipped schema (or check it with ``--check``); returns an exit code."""
     args = sys.argv[1:] if argv is None else argv
-    return write_or_check(SCHEMA_FILE, render(), "scenarios.jsonschema", args)
+    return write_or_check(SCHEMA_FILE, render(), "drills.scenarios.jsonschema", args)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -3,9 +3,9 @@
 Each limit is checked where the value is parsed and its error says the limit and how
 to stay under it. They are generous: a real drill needs far less. ``docs/limits.md``
 lists every limit of drills with its reason and its error; this module holds the
-scenario ones (the world's record limits live in :mod:`fakes.world`, which builds
+scenario ones (the world's record limits live in :mod:`drills.fakes.world`, which builds
 worlds without knowing of scenarios, and are re-exported here; the file limits live
-in :mod:`scenarios.yamlfile`; the runbook ones in :mod:`drills.runbook.schema`).
+in :mod:`drills.scenarios.yamlfile`; the runbook ones in :mod:`drills.runbook.schema`).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from fakes.errors import DrillsError
-from fakes.sizes import MAX_RECORDS_PER_TABLE, MAX_TOTAL_RECORDS
+from drills.fakes.errors import DrillsError
+from drills.fakes.sizes import MAX_RECORDS_PER_TABLE, MAX_TOTAL_RECORDS
 
 __all__ = [
     "BYTES_PER_RECORD",

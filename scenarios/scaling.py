@@ -16,9 +16,9 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from fakes.errors import DrillsError
-from scenarios.limits import MAX_RECORDS_PER_TABLE, MAX_RUN_WRITES, MAX_TOTAL_RECORDS
-from scenarios.schema import Scenario
+from drills.fakes.errors import DrillsError
+from drills.scenarios.limits import MAX_RECORDS_PER_TABLE, MAX_RUN_WRITES, MAX_TOTAL_RECORDS
+from drills.scenarios.schema import Scenario
 
 __all__ = ["ScaleError", "largest_scale", "scale_scenario"]
 

@@ -4,7 +4,7 @@ A scenario says what goes wrong: the world it happens in, the automation, the fa
 that turns its run bad, and the people around it. The models are strict (unknown
 keys are errors) because a silently ignored typo in a drill file makes a drill that
 tests nothing. References to systems, tables and fields are checked against
-:data:`fakes.catalog.CATALOG` where they are written, so an error points at the key.
+:data:`drills.fakes.catalog.CATALOG` where they are written, so an error points at the key.
 Checks that span several parts of the file live in :meth:`Scenario.cross_check`,
 which returns key paths so the loader can point at the line.
 """
@@ -28,9 +28,9 @@ from pydantic import (
     model_validator,
 )
 
-from fakes.catalog import CATALOG, WAREHOUSE, TableDef
-from fakes.errors import DrillsError, did_you_mean
-from scenarios.limits import (
+from drills.fakes.catalog import CATALOG, WAREHOUSE, TableDef
+from drills.fakes.errors import DrillsError, did_you_mean
+from drills.scenarios.limits import (
     EARLIEST_START,
     LATEST_START,
     MAX_DRILL_LENGTH,
@@ -46,7 +46,7 @@ from scenarios.limits import (
     MAX_TOTAL_RECORDS,
     MIN_INTERVAL,
 )
-from scenarios.units import Duration, Rate, RateValue, format_duration
+from drills.scenarios.units import Duration, Rate, RateValue, format_duration
 
 __all__ = [
     "FAULT_KINDS",
@@ -100,7 +100,7 @@ def check_slug(value: str) -> str:
     """A name people type and tools key on: lower-case, digits, '.', '-', '_'.
 
     Names become parts of file names (``drill-<scenario>-<seed>.html``), so they are
-    also kept short: :data:`~scenarios.limits.MAX_NAME_LENGTH` characters.
+    also kept short: :data:`~drills.scenarios.limits.MAX_NAME_LENGTH` characters.
     """
     if len(value) > MAX_NAME_LENGTH:
         raise ValueError(
@@ -184,9 +184,9 @@ FieldRef = Annotated[str, AfterValidator(_field), Field(examples=["billing.invoi
 SystemName = Annotated[str, AfterValidator(check_system)]
 LimitedRate = Annotated[Rate, AfterValidator(_rate_limit)]
 Span = Annotated[Duration, AfterValidator(_length_limit)]
-"""Every time a scenario names: up to :data:`~scenarios.limits.MAX_DRILL_LENGTH`."""
+"""Every time a scenario names: up to :data:`~drills.scenarios.limits.MAX_DRILL_LENGTH`."""
 Interval = Annotated[Span, AfterValidator(_interval)]
-"""How often something recurs: at least :data:`~scenarios.limits.MIN_INTERVAL`."""
+"""How often something recurs: at least :data:`~drills.scenarios.limits.MIN_INTERVAL`."""
 Start = Annotated[datetime, AfterValidator(_start_limit)]
 Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_LENGTH)]
 PerHour = Annotated[int, Field(strict=True, ge=0, le=MAX_PEOPLE_PER_HOUR)]

@@ -18,9 +18,9 @@ from types import MappingProxyType
 
 import sqlalchemy as sa
 
-from fakes.automations import Insert, Update, Write
-from fakes.catalog import KEY
-from fakes.store import SqlStore, Value, format_time
+from drills.fakes.automations import Insert, Update, Write
+from drills.fakes.catalog import KEY
+from drills.fakes.store import SqlStore, Value, format_time
 
 __all__ = ["Damage", "DamageKind", "FieldId", "GroundTruth", "derive_damage", "read_values"]
 

@@ -23,7 +23,7 @@ The reader is a little stricter than plain ``yaml.safe_load`` on purpose:
 - tags such as ``!!python/object`` are refused with a plain message (the safe loader
   never runs code; the message just says to remove the tag).
 
-The module knows nothing of scenarios: :mod:`scenarios.loader` and the runbook loader
+The module knows nothing of scenarios: :mod:`drills.scenarios.loader` and the runbook loader
 both call :func:`load_model` / :func:`check_file` with their own model.
 """
 
@@ -45,7 +45,7 @@ from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 
-from fakes.errors import DrillsError, did_you_mean, one_line
+from drills.fakes.errors import DrillsError, did_you_mean, one_line
 
 __all__ = [
     "MAX_ALIASES",

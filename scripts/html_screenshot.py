@@ -27,9 +27,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from reports.html import render_html
-from reports.jsonout import ReportError, load_report
-from reports.review import load_review, render_review_html
+from drills.reports.html import render_html
+from drills.reports.jsonout import ReportError, load_report
+from drills.reports.review import load_review, render_review_html
 
 __all__ = ["BrowserRun", "chromium_path", "console_messages", "main", "run_chromium"]
 

@@ -18,7 +18,7 @@ import freezegun
 import pytest
 
 from drills.clock import NOT_FROZEN
-from fakes import Backend, ManualClock, SqliteBackend, SqlStore
+from drills.fakes import Backend, ManualClock, SqliteBackend, SqlStore
 
 # Tests freeze dates with freezegun directly too; like the drill clock, they must leave
 # the database driver and container tooling alone (scanning testcontainers' lazy
@@ -26,7 +26,7 @@ from fakes import Backend, ManualClock, SqliteBackend, SqlStore
 freezegun.configure(extend_ignore_list=NOT_FROZEN)
 
 if TYPE_CHECKING:
-    from reports.model import DrillReport
+    from drills.reports.model import DrillReport
 
 DRILL_START = datetime(2026, 3, 2, 9, 0, 0)
 
@@ -60,9 +60,9 @@ def pg_url() -> str:
         unavailable('psycopg is not installed: pip install -e ".[test]"')
     import sqlalchemy as sa
 
-    from fakes import DrillsError
-    from fakes.backends.postgres import admin_engine
-    from fakes.backends.sandbox import is_sandbox, mark
+    from drills.fakes import DrillsError
+    from drills.fakes.backends.postgres import admin_engine
+    from drills.fakes.backends.sandbox import is_sandbox, mark
 
     try:
         engine = admin_engine(PG_URL)
@@ -83,7 +83,7 @@ def open_test_backend(kind: str, request: pytest.FixtureRequest, path: Path | No
     """A fresh backend of ``kind``: a SQLite file at ``path`` (or memory), or a new schema."""
     if kind == "sqlite":
         return SqliteBackend(path)
-    from fakes import PostgresBackend
+    from drills.fakes import PostgresBackend
 
     return PostgresBackend(request.getfixturevalue("pg_url"))
 
@@ -139,7 +139,7 @@ class ExampleReports:
     def _drill_once(self, backend: str, runbook: str, costs: bool) -> DrillReport:
         from filelock import FileLock
 
-        from reports.jsonout import load_report, render_json
+        from drills.reports.jsonout import load_report, render_json
 
         assert self._shared is not None
         where = "sqlite" if backend == "sqlite" else "postgresql"
@@ -155,7 +155,7 @@ class ExampleReports:
     def _drill(backend: str, runbook: str, costs: bool) -> DrillReport:
         from drills.api import run_drill
         from drills.runbook import load_runbook
-        from scenarios.loader import load_scenario
+        from drills.scenarios.loader import load_scenario
 
         name = "invoice-reminder" + (".flawed" if runbook == "flawed" else "")
         return run_drill(

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import click
 
-from fakes.backends import Backend, PostgresBackend, redact_url
+from drills.fakes.backends import Backend, PostgresBackend, redact_url
 
 __all__ = ["BACKEND_HELP", "KEEP_HELP", "backend_options", "kept_line", "say_kept"]
 

@@ -1,7 +1,7 @@
 """The command group, the exit-code contract and the one place errors become output.
 
 Exit codes, like pytest and ruff: 0 success, 1 the drill or check failed, 2 bad input
-or usage. Every :class:`~fakes.errors.DrillsError` is printed as one line on stderr
+or usage. Every :class:`~drills.fakes.errors.DrillsError` is printed as one line on stderr
 (``drills: error: ...``) and exits 2, never with a traceback.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from drills import __version__
-from fakes.errors import DrillsError, one_line
+from drills.fakes.errors import DrillsError, one_line
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "cli", "main", "usage_line"]
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from drills.fakes.errors import DrillsError
 from drills.runbook import Runbook, load_runbook
-from fakes.errors import DrillsError
-from scenarios.loader import load_scenario
-from scenarios.scaling import scale_scenario
-from scenarios.schema import Scenario
+from drills.scenarios.loader import load_scenario
+from drills.scenarios.scaling import scale_scenario
+from drills.scenarios.schema import Scenario
 
 __all__ = ["MAX_SEED", "load_pair"]
 

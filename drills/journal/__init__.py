@@ -45,7 +45,7 @@ from drills.journal.writer import (
     JournalWriter,
     record_journal,
 )
-from reports.model import DrillReport
+from drills.reports.model import DrillReport
 
 __all__ = [
     "DEFAULT_NAME",

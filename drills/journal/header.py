@@ -20,6 +20,8 @@ import yaml
 from pydantic import BaseModel, TypeAdapter
 
 from drills import __version__
+from drills.fakes.backends import redact_url
+from drills.fakes.errors import DrillsError
 from drills.journal.format import (
     HEADER,
     IN_MEMORY,
@@ -29,12 +31,10 @@ from drills.journal.format import (
     wall_now,
 )
 from drills.runbook import Runbook
-from fakes.backends import redact_url
-from fakes.errors import DrillsError
-from scenarios.loader import scenario_text
-from scenarios.scaling import scale_scenario
-from scenarios.schema import Scenario
-from scenarios.yamlfile import CrossCheck, FileError, load_model
+from drills.scenarios.loader import scenario_text
+from drills.scenarios.scaling import scale_scenario
+from drills.scenarios.schema import Scenario
+from drills.scenarios.yamlfile import CrossCheck, FileError, load_model
 
 __all__ = ["HEADER_ADAPTER", "JournalHeader", "JournalRunbook", "JournalScenario"]
 

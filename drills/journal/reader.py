@@ -28,7 +28,7 @@ from drills.journal.format import (
     sha256,
 )
 from drills.journal.header import HEADER_ADAPTER, JournalHeader, JournalRunbook, JournalScenario
-from reports.model import DrillReport
+from drills.reports.model import DrillReport
 
 __all__ = ["Journal", "read_journal"]
 

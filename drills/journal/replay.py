@@ -21,13 +21,13 @@ from typing import Any
 
 from drills import __version__
 from drills.engine import Drill
+from drills.fakes.errors import DrillsError
 from drills.journal.format import JournalError
 from drills.journal.reader import Journal
 from drills.journal.writer import EventList, JournalHandler
+from drills.reports.model import DrillReport
 from drills.runbook import lint_runbook
 from drills.scoring import build_report, drill_findings, evaluate
-from fakes.errors import DrillsError
-from reports.model import DrillReport
 
 __all__ = ["compare_events", "report_from_scripted_journal"]
 

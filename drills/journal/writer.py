@@ -30,7 +30,7 @@ from drills.journal.format import (
 )
 from drills.journal.header import JournalHeader
 from drills.journal.reader import read_journal
-from reports.model import DrillReport
+from drills.reports.model import DrillReport
 
 if TYPE_CHECKING:
     from drills.engine import Drill

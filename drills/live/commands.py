@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from fakes.actors import ActorKind
-from fakes.errors import DrillsError, did_you_mean
+from drills.fakes.actors import ActorKind
+from drills.fakes.errors import DrillsError, did_you_mean
 
 __all__ = [
     "ACTIONS",
@@ -549,7 +549,7 @@ _PARSERS: dict[str, Any] = {
 
 
 def query_filters(args: Mapping[str, Any]) -> dict[str, Any]:
-    """A parsed ``query`` as :class:`fakes.queries.ChangeFilter` keywords (plus ``system``)."""
+    """A parsed ``query`` as :class:`~drills.fakes.queries.ChangeFilter` keywords (+ ``system``)."""
     out: dict[str, Any] = {}
     if "run" in args:
         out["run_id"] = args["run"]

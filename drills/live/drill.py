@@ -36,13 +36,13 @@ from drills.live.commands import Command, CommandContext
 from drills.live.grade import grade_live
 from drills.live.pacer import DrillClosed, Inbox, LivePacer
 from drills.live.responder import ActionResult, JournaledAction, LiveResponder, context_for
+from drills.reports.model import DrillReport, LogEntry
 from drills.runbook import Runbook
-from reports.model import DrillReport, LogEntry
-from scenarios.schema import Scenario
+from drills.scenarios.schema import Scenario
 
 if TYPE_CHECKING:
     from drills.engine import _Loop
-    from fakes.backends.base import Backend
+    from drills.fakes.backends.base import Backend
 
 __all__ = ["DEFAULT_SPEED", "LiveDrill", "LivePlan", "LiveView"]
 

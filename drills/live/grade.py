@@ -5,7 +5,7 @@ A live drill is judged by the very code that judges a scripted one
 team really acted and what their actions really did to the world. Two things differ
 and are said so: the scope graded is the one the team submitted (precision and
 recall per table against ground truth), and the report carries a
-:class:`~reports.model.Comparison` with the same seeded drill run by the runbook
+:class:`~drills.reports.model.Comparison` with the same seeded drill run by the runbook
 followed perfectly, so the room sees "we contained in 9 minutes, the runbook says 6".
 """
 
@@ -15,17 +15,17 @@ import dataclasses
 
 from drills.api import run_drill
 from drills.engine import TICK, DrillResult
+from drills.fakes.backends.spec import rerun_spec
 from drills.live.responder import LiveResponder
-from drills.runbook import Runbook, lint_runbook
-from drills.scoring import Evaluation, build_report, drill_findings, evaluate
-from fakes.backends.spec import rerun_spec
-from reports.findings import Finding
-from reports.model import (
+from drills.reports.findings import Finding
+from drills.reports.model import (
     Comparison,
     DrillReport,
     PhaseComparison,
     ScopeAccuracy,
 )
+from drills.runbook import Runbook, lint_runbook
+from drills.scoring import Evaluation, build_report, drill_findings, evaluate
 
 __all__ = ["compare", "grade_live", "scope_accuracy"]
 

@@ -18,7 +18,7 @@ from drills.live.drill import DEFAULT_SPEED, LivePlan
 from drills.live.grade import grade_live
 from drills.live.pacer import ReplayPacer
 from drills.live.responder import JournaledAction, LiveResponder
-from reports.model import DrillReport
+from drills.reports.model import DrillReport
 
 __all__ = ["journaled_actions", "plan_from_journal", "report_from_live_journal"]
 

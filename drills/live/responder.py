@@ -5,7 +5,7 @@ they type it. Every action arrives already checked (:mod:`drills.live.commands`)
 stamped with the drill time it was entered and who entered it; the engine's loop
 reaches that moment and :meth:`LiveResponder.advance` applies it with the same
 levers a runbook step pulls - :class:`~drills.runtime.AutomationRuntime` to pause
-and contain, :func:`~fakes.snapshots.take_snapshot`, the change log and snapshot
+and contain, :func:`~drills.fakes.snapshots.take_snapshot`, the change log and snapshot
 diffs to find records, :func:`~drills.scope.submit_scope`,
 :func:`~drills.repair.repair_stage`, :func:`~drills.reconcile.reconcile` - and
 records the same facts (``steps``, ``outcomes``, ``notes``, ``acted_at``), so
@@ -29,6 +29,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import sqlalchemy as sa
 
+from drills.fakes.actors import Actor
+from drills.fakes.errors import DrillsError
+from drills.fakes.queries import change_conditions, last_seq
+from drills.fakes.snapshots import Snapshot, diff_select, list_snapshots, take_snapshot
 from drills.handlers import DrillEvent
 from drills.live.commands import (
     Command,
@@ -39,16 +43,12 @@ from drills.live.commands import (
 )
 from drills.reconcile import reconcile
 from drills.repair import RepairStage, ScopeSlice, repair_stage, repairable_count
+from drills.reports.model import StepRecord
 from drills.responder import MANUAL_RATE, StepOutcome
 from drills.runbook import Runbook, StopRule
 from drills.runbook.schema import Restart, Scope
+from drills.scenarios.schema import Scenario
 from drills.scope import ScopeResult, scope_table, submit_scope
-from fakes.actors import Actor
-from fakes.errors import DrillsError
-from fakes.queries import change_conditions, last_seq
-from fakes.snapshots import Snapshot, diff_select, list_snapshots, take_snapshot
-from reports.model import StepRecord
-from scenarios.schema import Scenario
 
 if TYPE_CHECKING:
     from drills.engine import _Loop

@@ -3,8 +3,8 @@
 Reads runbooks, drill reports and journals (:mod:`drills.review.inputs`), drills what
 was never drilled, and scores each automation by a rubric with weights per risk class
 (:mod:`drills.review.risk`) and an age decay on a quarterly cadence
-(:mod:`drills.review.rubric`), into a :class:`~reports.review.ReadinessReview` that
-``reports.review`` renders. The rubric is written out in ``docs/scoring.md``.
+(:mod:`drills.review.rubric`), into a :class:`~drills.reports.review.ReadinessReview` that
+``drills.reports.review`` renders. The rubric is written out in ``docs/scoring.md``.
 """
 
 from drills.review.inputs import InputError, Inputs, LoadedResult, collect_inputs, is_journal

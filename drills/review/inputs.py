@@ -31,10 +31,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from drills.fakes.errors import DrillsError
+from drills.reports.jsonout import ReportError, parse_report
+from drills.reports.model import DrillReport
 from drills.runbook import LoadedRunbook, read_runbook
-from fakes.errors import DrillsError
-from reports.jsonout import ReportError, parse_report
-from reports.model import DrillReport
 
 __all__ = [
     "InputError",
@@ -130,7 +130,7 @@ def _load_journal(path: Path) -> DrillReport:
 
     ``drills.journal`` is imported here, when a journal is given, so reading runbooks
     and reports never pays for the engine. A journal's own errors are one-line
-    :class:`~fakes.errors.DrillsError` already.
+    :class:`~drills.fakes.errors.DrillsError` already.
     """
     from drills.journal import report_from_journal
 
@@ -235,7 +235,7 @@ def collect_inputs(paths: Sequence[Path]) -> Inputs:
     """Read every path (files and folders) into runbooks and drill results.
 
     Raises :class:`InputError` (or the runbook loader's
-    :class:`~scenarios.yamlfile.FileError`, with file and line) for the first path that
+    :class:`~drills.scenarios.yamlfile.FileError`, with file and line) for the first path that
     cannot be read; nothing is run or written before every input is sound.
     """
     if not paths:

@@ -3,8 +3,8 @@
 ``build_review`` reads runbooks, drill reports and journals (:mod:`drills.review.inputs`),
 runs the scripted drill of each built-in scenario a runbook has no result for yet (the
 same pairing of runbook and scenarios as ``drills check``:
-:func:`scenarios.loader.builtin_by_automation`), and turns every automation's results
-into one :class:`~reports.review.model.AutomationReview`:
+:func:`drills.scenarios.loader.builtin_by_automation`), and turns every automation's results
+into one :class:`~drills.reports.review.model.AutomationReview`:
 
 - its **risk class** from what its scenarios say it touches (:mod:`drills.review.risk`);
 - per scenario, its **latest** result scored by the rubric in that class and aged to the
@@ -15,7 +15,7 @@ into one :class:`~reports.review.model.AutomationReview`:
   before, or found something new;
 - every **gap** of its latest drills with its measured cost and the points it took,
   costliest first; owners and exports missing are also listed review-wide;
-- the **trend** of its drills (:class:`reports.multi.MultiReport`).
+- the **trend** of its drills (:class:`drills.reports.multi.MultiReport`).
 
 Automations are ranked least ready first: by score, then by how strict their class is.
 A runbook that no built-in scenario drills and no result covers is scored on paper (its
@@ -33,21 +33,10 @@ from pathlib import Path
 from typing import Literal
 
 from drills import __version__
-from drills.review.inputs import Inputs, LoadedResult, collect_inputs
-from drills.review.risk import PROFILES, risk_class
-from drills.review.rubric import (
-    check_points,
-    drill_age,
-    never_drilled,
-    regression,
-    rubric,
-    total,
-)
-from drills.runbook import LoadedRunbook, Runbook, lint_runbook
-from reports.findings import Finding, Severity
-from reports.model import DrillReport
-from reports.multi import MultiReport, run_order
-from reports.review.model import (
+from drills.reports.findings import Finding, Severity
+from drills.reports.model import DrillReport
+from drills.reports.multi import MultiReport, run_order
+from drills.reports.review.model import (
     AutomationReview,
     CheckPoints,
     DrillAge,
@@ -60,8 +49,19 @@ from reports.review.model import (
     Regression,
     RiskProfile,
 )
-from scenarios.loader import builtin_by_automation
-from scenarios.schema import Scenario
+from drills.review.inputs import Inputs, LoadedResult, collect_inputs
+from drills.review.risk import PROFILES, risk_class
+from drills.review.rubric import (
+    check_points,
+    drill_age,
+    never_drilled,
+    regression,
+    rubric,
+    total,
+)
+from drills.runbook import LoadedRunbook, Runbook, lint_runbook
+from drills.scenarios.loader import builtin_by_automation
+from drills.scenarios.schema import Scenario
 
 __all__ = [
     "EXPORT_CODES",

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from drills.reports.findings import Check
+from drills.reports.review.model import RiskClass, RiskProfile
 from drills.scaffold import is_risky
+from drills.scenarios.schema import RISKS
 from drills.scoring import WEIGHTS
-from reports.findings import Check
-from reports.review.model import RiskClass, RiskProfile
-from scenarios.schema import RISKS
 
 __all__ = ["PROFILES", "profile_for", "risk_class"]
 
@@ -56,7 +56,7 @@ _STRICTNESS = [RiskClass.ACCESS, RiskClass.MONEY, RiskClass.LEGAL_RECORDS,
 
 def risk_class(touches: Iterable[str]) -> RiskClass:
     """The strictest class among what a job touches; ``standard`` when it touches nothing
-    rule 1 names (words outside :data:`scenarios.schema.RISKS` are ignored)."""
+    rule 1 names (words outside :data:`drills.scenarios.schema.RISKS` are ignored)."""
     touched = [t for t in touches if t in RISKS]
     if not is_risky(touched):
         return RiskClass.STANDARD

@@ -29,10 +29,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 
-from drills.scoring import SEVERITY_SHARE
-from reports.findings import Check, Finding
-from reports.model import DrillReport
-from reports.review.model import (
+from drills.reports.findings import Check, Finding
+from drills.reports.model import DrillReport
+from drills.reports.review.model import (
     CheckPoints,
     DrillAge,
     LostPoints,
@@ -40,6 +39,7 @@ from reports.review.model import (
     RiskProfile,
     Rubric,
 )
+from drills.scoring import SEVERITY_SHARE
 
 __all__ = [
     "CADENCE_DAYS",

@@ -3,7 +3,7 @@
 A runbook that loads can still leave a bad run unstoppable (nobody who may pause, no
 checkable stop rule) or unrecoverable (no snapshot and no clean export). The DESIGN
 rules say what a runbook must hold; :func:`lint_runbook` checks each one that needs no
-scenario and returns :class:`~reports.findings.Finding` objects, the same type a drill
+scenario and returns :class:`~drills.reports.findings.Finding` objects, the same type a drill
 report carries, so CI gates and readiness scores treat paper gaps and drill gaps
 alike. Gaps that need a scenario to see (the warehouse copy the scope forgot) are the
 drill's to find.
@@ -74,13 +74,13 @@ from datetime import timedelta
 from pathlib import Path
 from types import MappingProxyType
 
+from drills.reports.findings import Check, Finding, Severity
 from drills.runbook.defaults import first_note_within
 from drills.runbook.loader import Positions, read_runbook
 from drills.runbook.rules import EXAMPLE_RULE, RATE_METRICS, StopRule
 from drills.runbook.schema import Person, Runbook
-from reports.findings import Check, Finding, Severity
-from scenarios.units import format_duration
-from scenarios.yamlfile import KeyPath, format_path
+from drills.scenarios.units import format_duration
+from drills.scenarios.yamlfile import KeyPath, format_path
 
 __all__ = [
     "CLEAN_EXPORT_MAX_AGE",

@@ -1,6 +1,6 @@
 """Read runbook files: the model when the file is sound, one line per problem when not.
 
-Runbooks go through the same reader as scenarios (:mod:`scenarios.yamlfile`), so a
+Runbooks go through the same reader as scenarios (:mod:`drills.scenarios.yamlfile`), so a
 broken runbook reads exactly like a broken scenario in CI logs::
 
     ops/reminder.runbook.yaml:9:5: unknown key 'pause_jobb' (pause.0); did you mean 'pause_job'?
@@ -22,7 +22,14 @@ from pathlib import Path
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from drills.runbook.schema import Runbook
-from scenarios.yamlfile import FileError, KeyPath, YamlDocument, check_file, load_model, read_yaml
+from drills.scenarios.yamlfile import (
+    FileError,
+    KeyPath,
+    YamlDocument,
+    check_file,
+    load_model,
+    read_yaml,
+)
 
 __all__ = [
     "LoadedRunbook",

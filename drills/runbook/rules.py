@@ -31,8 +31,8 @@ from datetime import timedelta
 from types import MappingProxyType
 from typing import Literal, get_args
 
-from fakes.errors import did_you_mean
-from scenarios.units import format_duration, parse_duration
+from drills.fakes.errors import did_you_mean
+from drills.scenarios.units import format_duration, parse_duration
 
 __all__ = [
     "EXAMPLE_RULE",

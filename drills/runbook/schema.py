@@ -13,7 +13,7 @@ they are lint findings (:mod:`drills.runbook.lint`), never load errors. Load err
 are kept for what cannot be meant: a misspelt key, a duration that is not one, a
 system drills does not know, stages that shrink.
 
-References to systems are checked against :data:`fakes.catalog.CATALOG` where they
+References to systems are checked against :data:`drills.fakes.catalog.CATALOG` where they
 are written, so the error points at the word. Checks that span several values (the
 same step twice, stages that do not grow) live in :meth:`Runbook.cross_check`, which
 returns key paths so the loader can point at the line.
@@ -42,13 +42,13 @@ from pydantic import (
     model_validator,
 )
 
+from drills.fakes.catalog import CATALOG
+from drills.fakes.errors import did_you_mean
 from drills.runbook.rules import EXAMPLE_RULE, METRICS, StopRule, parse_stop_rule
-from fakes.catalog import CATALOG
-from fakes.errors import did_you_mean
-from scenarios.limits import MAX_ITEMS, MAX_TEXT_LENGTH
-from scenarios.schema import SLUG_PATTERN, Strict, check_slug, check_system
-from scenarios.units import Duration, format_duration, parse_duration
-from scenarios.yamlfile import KeyPath
+from drills.scenarios.limits import MAX_ITEMS, MAX_TEXT_LENGTH
+from drills.scenarios.schema import SLUG_PATTERN, Strict, check_slug, check_system
+from drills.scenarios.units import Duration, format_duration, parse_duration
+from drills.scenarios.yamlfile import KeyPath
 
 __all__ = [
     "CALLABLE_PATTERN",

@@ -6,12 +6,12 @@ PostgreSQL container). :func:`open_backend` picks one from ``--backend`` or
 ``DRILLS_BACKEND``.
 """
 
-from fakes.backends.base import Backend, BackendError, redact_url
-from fakes.backends.docker import DockerBackend
-from fakes.backends.postgres import PostgresBackend
-from fakes.backends.sandbox import SandboxError
-from fakes.backends.spec import BACKEND_ENV, BackendSpec, open_backend, parse_backend
-from fakes.backends.sqlite import SqliteBackend
+from drills.fakes.backends.base import Backend, BackendError, redact_url
+from drills.fakes.backends.docker import DockerBackend
+from drills.fakes.backends.postgres import PostgresBackend
+from drills.fakes.backends.sandbox import SandboxError
+from drills.fakes.backends.spec import BACKEND_ENV, BackendSpec, open_backend, parse_backend
+from drills.fakes.backends.sqlite import SqliteBackend
 
 __all__ = [
     "BACKEND_ENV",

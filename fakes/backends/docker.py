@@ -21,15 +21,15 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from fakes.backends.base import BackendError
-from fakes.backends.postgres import (
+from drills.fakes.backends.base import BackendError
+from drills.fakes.backends.postgres import (
     INSTALL_HINT,
     PostgresBackend,
     admin_engine,
     connect_error,
     require_psycopg,
 )
-from fakes.backends.sandbox import is_sandbox, mark
+from drills.fakes.backends.sandbox import is_sandbox, mark
 
 __all__ = ["DEFAULT_IMAGE", "DockerBackend", "container_module"]
 

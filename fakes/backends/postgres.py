@@ -1,11 +1,11 @@
 """The real backend: PostgreSQL through psycopg 3, one schema per drill.
 
 Each drill gets a schema of its own (``drill_<id>``) in a database marked as a drill
-sandbox (see :mod:`fakes.backends.sandbox`); every pooled connection has its
+sandbox (see :mod:`drills.fakes.backends.sandbox`); every pooled connection has its
 ``search_path`` set to that schema alone, so the store's Core SQL runs unchanged and
 two drills on one database never see each other's tables. The schema is dropped when
 the store closes, unless ``keep``. For as long as the backend is open it holds the
-schema's advisory lock (:func:`~fakes.backends.sandbox.schema_lock_key`) on a
+schema's advisory lock (:func:`~drills.fakes.backends.sandbox.schema_lock_key`) on a
 connection of its own, outside the pool, so ``drills sandbox clean`` never drops the
 schema of a drill still running. Bulk loads go through ``COPY ... FROM STDIN`` on
 the driver connection (about 4 s for a million rows here, against minutes for
@@ -30,8 +30,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.pool import NullPool
 
-from fakes.backends.base import BackendError, redact_url, scrub, url_parts
-from fakes.backends.sandbox import (
+from drills.fakes.backends.base import BackendError, redact_url, scrub, url_parts
+from drills.fakes.backends.sandbox import (
     SCHEMA_PREFIX,
     drop_schema,
     is_sandbox,

@@ -23,7 +23,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from fakes.backends.base import BackendError, redact_url
+from drills.fakes.backends.base import BackendError, redact_url
 
 __all__ = [
     "LOCK_CLASS",

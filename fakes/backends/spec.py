@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from fakes.backends.base import Backend, BackendError, redact_url
-from fakes.backends.postgres import PostgresBackend, is_postgres_url
-from fakes.backends.sqlite import SqliteBackend
+from drills.fakes.backends.base import Backend, BackendError, redact_url
+from drills.fakes.backends.postgres import PostgresBackend, is_postgres_url
+from drills.fakes.backends.sqlite import SqliteBackend
 
 __all__ = ["BACKEND_ENV", "BackendSpec", "Kind", "open_backend", "parse_backend", "rerun_spec"]
 
@@ -64,7 +64,7 @@ class BackendSpec:
         if self.kind == "sqlite":
             return SqliteBackend(db_path)
         if self.kind == "docker":
-            from fakes.backends.docker import DockerBackend
+            from drills.fakes.backends.docker import DockerBackend
 
             return DockerBackend(keep=keep)
         assert self.url is not None

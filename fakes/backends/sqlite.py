@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.pool import StaticPool
 
-from fakes.errors import StoreError
+from drills.fakes.errors import StoreError
 
 __all__ = ["SqliteBackend"]
 

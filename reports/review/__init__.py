@@ -1,22 +1,22 @@
 """Readiness reviews: the model an advisor's review is made of, and its renderers.
 
 ``drills.review`` builds a :class:`ReadinessReview` from runbooks and drill reports;
-everything here reads only that model (as :mod:`reports` reads only a
-:class:`~reports.model.DrillReport`): console, Markdown, one self-contained HTML page,
+everything here reads only that model (as :mod:`drills.reports` reads only a
+:class:`~drills.reports.model.DrillReport`): console, Markdown, one self-contained HTML page,
 and JSON with a shipped schema (``reports/schema/review.schema.json``).
 """
 
-from reports.review.console import render_review_console, render_review_console_text
-from reports.review.html import render_review_html
-from reports.review.jsonout import (
+from drills.reports.review.console import render_review_console, render_review_console_text
+from drills.reports.review.html import render_review_html
+from drills.reports.review.jsonout import (
     REVIEW_SCHEMA_FILE,
     load_review,
     parse_review,
     render_review_json,
     review_json_schema,
 )
-from reports.review.markdown import render_review_markdown
-from reports.review.model import (
+from drills.reports.review.markdown import render_review_markdown
+from drills.reports.review.model import (
     AGE_CODES,
     REVIEW_VERSION,
     AgeStatus,
@@ -35,7 +35,7 @@ from reports.review.model import (
     RiskProfile,
     Rubric,
 )
-from reports.review.writer import REVIEW_BASENAME, REVIEW_FORMATS, write_review
+from drills.reports.review.writer import REVIEW_BASENAME, REVIEW_FORMATS, write_review
 
 __all__ = [
     "AGE_CODES",

@@ -8,7 +8,7 @@ automation (the list an advisor sends round), then notes. The per-automation det
 
 Text from the review goes into rich as :class:`~rich.text.Text`, never markup;
 :func:`render_review_console_text` renders at a fixed width without colour for files
-and golden tests, like :func:`reports.console.render_console_text`.
+and golden tests, like :func:`drills.reports.console.render_console_text`.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from reports.console import SEVERITY_STYLES
-from reports.review.model import ReadinessReview
-from reports.review.present import short_age, short_cost, verdict, when
+from drills.reports.console import SEVERITY_STYLES
+from drills.reports.review.model import ReadinessReview
+from drills.reports.review.present import short_age, short_cost, verdict, when
 
 __all__ = ["render_review_console", "render_review_console_text"]
 

@@ -1,11 +1,11 @@
 """The readiness review as one self-contained HTML page: the document an advisor hands over.
 
-Like the drill report (:mod:`reports.html`): one file, inline CSS and SVG, no script,
+Like the drill report (:mod:`drills.reports.html`): one file, inline CSS and SVG, no script,
 no font, nothing fetched, so it opens offline years later and prints cleanly (each
 automation's page starts on a new sheet). The page is a summary (cards and the
 ranking), the owners and exports of every automation together, then one page per
 automation: its points by check with every lost point named, its trend across drills
-(the score and minutes-to-contain charts of :func:`reports.multi.trend_svg`),
+(the score and minutes-to-contain charts of :func:`drills.reports.multi.trend_svg`),
 regressions, every gap with its cost, and its drills. Every number a test may want to
 check is in a ``data-*`` attribute (``data-score``, ``data-points``, ``data-lost``,
 ``data-code``). Jinja2 autoescaping keeps a ``<`` in a runbook's owner name text.
@@ -13,11 +13,11 @@ check is in a ``data-*`` attribute (``data-score``, ``data-points``, ``data-lost
 
 from __future__ import annotations
 
-from reports.findings import Check, Severity
-from reports.html import template_environment
-from reports.multi import trend_svg
-from reports.review.model import ReadinessReview
-from reports.review.present import age_text, short_age, short_cost, verdict, when
+from drills.reports.findings import Check, Severity
+from drills.reports.html import template_environment
+from drills.reports.multi import trend_svg
+from drills.reports.review.model import ReadinessReview
+from drills.reports.review.present import age_text, short_age, short_cost, verdict, when
 
 __all__ = ["render_review_html"]
 

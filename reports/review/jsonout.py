@@ -5,8 +5,8 @@ A saved review is the model itself (``model_dump_json``), versioned by
 (``reports/schema/review.schema.json``). Other tools (a dashboard, a spreadsheet
 import) read it without drills. Regenerate or check the shipped schema with::
 
-    python -m reports.review.jsonout --write-schema
-    python -m reports.review.jsonout --check
+    python -m drills.reports.review.jsonout --write-schema
+    python -m drills.reports.review.jsonout --check
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from reports.jsonout import ReportError
-from reports.review.model import REVIEW_VERSION, ReadinessReview
+from drills.reports.jsonout import ReportError
+from drills.reports.review.model import REVIEW_VERSION, ReadinessReview
 
 __all__ = [
     "REVIEW_SCHEMA_FILE",
@@ -38,7 +38,7 @@ REVIEW_SCHEMA_FILE = Path(__file__).parent.parent / "schema" / "review.schema.js
 """The shipped copy, next to the report schema, inside the package."""
 
 _DIALECT = "https://json-schema.org/draft/2020-12/schema"
-_REGENERATE = "python -m reports.review.jsonout --write-schema"
+_REGENERATE = "python -m drills.reports.review.jsonout --write-schema"
 
 
 def render_review_json(review: ReadinessReview) -> str:
@@ -90,7 +90,7 @@ def render_review_schema() -> str:
 def main(argv: list[str] | None = None) -> int:
     """Write the shipped schema (``--write-schema``, the default) or ``--check`` it."""
     parser = argparse.ArgumentParser(
-        prog="python -m reports.review.jsonout",
+        prog="python -m drills.reports.review.jsonout",
         description="Write or check the JSON Schema of readiness reviews.")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--write-schema", action="store_true",

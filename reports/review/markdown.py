@@ -9,11 +9,11 @@ The rubric used closes the document, so the numbers can be checked by hand.
 
 from __future__ import annotations
 
-from reports._present import cost_text, fmt_minute
-from reports.findings import Severity
-from reports.markdown import md_escape, md_table
-from reports.review.model import AutomationReview, ReadinessReview
-from reports.review.present import age_text, lost_text, points, verdict, when
+from drills.reports._present import cost_text, fmt_minute
+from drills.reports.findings import Severity
+from drills.reports.markdown import md_escape, md_table
+from drills.reports.review.model import AutomationReview, ReadinessReview
+from drills.reports.review.present import age_text, lost_text, points, verdict, when
 
 __all__ = ["render_review_markdown"]
 

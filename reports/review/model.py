@@ -3,7 +3,7 @@
 An advisor hands over a review, not a pile of drill reports: per automation a score
 out of 100, the risk class that sets how high it must be, when it was last drilled,
 whether it got worse since the drill before, and what each gap costs. Like
-:class:`~reports.model.DrillReport` for one drill, :class:`ReadinessReview` is the one
+:class:`~drills.reports.model.DrillReport` for one drill, :class:`ReadinessReview` is the one
 contract between the library that builds a review (``drills.review``) and every
 renderer (console, Markdown, HTML, JSON); it is versioned (``review_version``) and its
 JSON Schema is shipped (``reports/schema/review.schema.json``).
@@ -23,8 +23,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from reports.findings import Check, Finding, Severity
-from reports.multi import AutomationTrend
+from drills.reports.findings import Check, Finding, Severity
+from drills.reports.multi import AutomationTrend
 
 __all__ = [
     "AGE_CODES",

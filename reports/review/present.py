@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from reports._present import cost_text
-from reports.review.model import AutomationReview, DrillAge, Gap, LostPoints
+from drills.reports._present import cost_text
+from drills.reports.review.model import AutomationReview, DrillAge, Gap, LostPoints
 
 __all__ = [
     "age_text",

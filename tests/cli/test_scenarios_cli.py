@@ -14,7 +14,7 @@ from rich.console import Console
 
 from drills.cli.commands.scenarios import render_table
 from drills.cli.main import cli
-from scenarios.loader import ScenarioInfo, builtin_names, builtin_scenarios
+from drills.scenarios.loader import ScenarioInfo, builtin_names, builtin_scenarios
 
 REPO = Path(__file__).parents[2]
 

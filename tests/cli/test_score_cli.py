@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from reports.review import load_review
+from drills.reports.review import load_review
 from tests.review.conftest import QUALITY_ORDER
 
 REPO = Path(__file__).parents[2]

@@ -54,10 +54,10 @@ def test_light_commands_import_no_engine_library(args: list[str]) -> None:
 def test_a_drill_still_finds_every_public_name() -> None:
     """The lazy ``__init__`` of each package resolves every name it lists in ``__all__``."""
     import drills
-    import fakes
-    import reports
-    import scenarios
+    import drills.fakes
+    import drills.reports
+    import drills.scenarios
 
-    for package in (drills, fakes, reports, scenarios):
+    for package in (drills, drills.fakes, drills.reports, drills.scenarios):
         missing = [n for n in package.__all__ if getattr(package, n, None) is None]
         assert not missing, (package.__name__, missing)

@@ -16,8 +16,8 @@ from click.testing import CliRunner
 
 from drills.cli.commands.world import DEFAULT_COUNTS, parse_counts
 from drills.cli.main import cli
-from fakes.errors import WorldError
-from fakes.exports import MANIFEST, read_manifest
+from drills.fakes.errors import WorldError
+from drills.fakes.exports import MANIFEST, read_manifest
 
 REPO = Path(__file__).parents[2]
 SMALL = ["--count", "crm.contacts=40", "--count", "billing.invoices=25", "--count",

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from drills.runbook import Runbook, load_runbook
-from scenarios.loader import load_scenario
-from scenarios.schema import Scenario
+from drills.scenarios.loader import load_scenario
+from drills.scenarios.schema import Scenario
 from tests.conftest import BACKENDS
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "runbooks"

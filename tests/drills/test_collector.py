@@ -12,7 +12,7 @@ import pytest
 from drills.collector import collector_paused
 from drills.engine import Drill
 from drills.runbook import Runbook
-from scenarios.schema import Scenario
+from drills.scenarios.schema import Scenario
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from drills.api import run_drill
 from drills.hooks import HookContext, HookError
 from drills.runbook import Runbook
-from scenarios.schema import Scenario
+from drills.scenarios.schema import Scenario
 
 
 def with_call(runbook: Runbook, target: str) -> Runbook:

@@ -35,15 +35,15 @@ from drills.journal import (
     report_from_journal,
 )
 from drills.journal.replay import compare_events
+from drills.reports.console import render_console_text
+from drills.reports.html import render_html
+from drills.reports.junit import render_junit
+from drills.reports.markdown import render_markdown
+from drills.reports.model import DrillReport
 from drills.runbook import Runbook, load_runbook
+from drills.scenarios.loader import load_scenario, scenario_text
+from drills.scenarios.schema import Scenario
 from drills.scoring import JUDGED_AT_END
-from reports.console import render_console_text
-from reports.html import render_html
-from reports.junit import render_junit
-from reports.markdown import render_markdown
-from reports.model import DrillReport
-from scenarios.loader import load_scenario, scenario_text
-from scenarios.schema import Scenario
 
 REPO = Path(__file__).resolve().parents[2]
 GOOD = REPO / "tests" / "data" / "runbooks" / "invoice-reminder.runbook.yaml"

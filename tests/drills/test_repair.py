@@ -25,6 +25,10 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from drills.fakes import ManualClock, SqliteBackend, SqlStore
+from drills.fakes.actors import Actor
+from drills.fakes.catalog import CATALOG, ColumnType, warehouse_copy
+from drills.fakes.store import CHANGELOG
 from drills.propagate import propagate
 from drills.repair import (
     RepairStage,
@@ -33,15 +37,11 @@ from drills.repair import (
     repairable_count,
     stage_bounds,
 )
+from drills.scenarios.badrun import BadRun
+from drills.scenarios.build import build_scenario_world
+from drills.scenarios.loader import builtin_names, load_scenario
+from drills.scenarios.truth import DamageKind
 from drills.scope import take_scope
-from fakes import ManualClock, SqliteBackend, SqlStore
-from fakes.actors import Actor
-from fakes.catalog import CATALOG, ColumnType, warehouse_copy
-from fakes.store import CHANGELOG
-from scenarios.badrun import BadRun
-from scenarios.build import build_scenario_world
-from scenarios.loader import builtin_names, load_scenario
-from scenarios.truth import DamageKind
 from tests.scenarios.test_badrun import shrink
 
 REPO = Path(__file__).resolve().parents[2]
@@ -312,7 +312,7 @@ def test_a_crash_inside_a_stage_leaves_that_stage_undone(
 _KILLED_REPAIR = """
 import os, signal, sys
 from pathlib import Path
-from fakes.store import SqlStore
+from drills.fakes.store import SqlStore
 from tests.drills.test_repair import open_store, repair
 
 real = SqlStore.update_from

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from fakes import Actor, ManualClock, SqliteBackend, SqlStore
-from fakes.errors import ExportError, UnknownTableError
-from fakes.exports import (
+from drills.fakes import Actor, ManualClock, SqliteBackend, SqlStore
+from drills.fakes.errors import ExportError, UnknownTableError
+from drills.fakes.exports import (
     MANIFEST,
     ExportedTable,
     Manifest,
@@ -22,7 +22,7 @@ from fakes.exports import (
     load_export,
     read_manifest,
 )
-from fakes.world import World, build_world
+from drills.fakes.world import World, build_world
 from tests.conftest import DRILL_START
 
 COUNTS = {
@@ -137,9 +137,9 @@ def test_a_folder_with_files_is_refused_and_left_as_it_was(
 def test_a_failed_export_leaves_nothing_behind(
     world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import fakes.exports
+    import drills.fakes.exports
 
-    real = fakes.exports._export_table
+    real = drills.fakes.exports._export_table
     calls = 0
     target = tmp_path / "out"
     target.mkdir()  # an empty folder may be the target; it must stay empty
@@ -152,7 +152,7 @@ def test_a_failed_export_leaves_nothing_behind(
             raise OSError(28, "No space left on device")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(fakes.exports, "_export_table", fail_on_second)
+    monkeypatch.setattr(drills.fakes.exports, "_export_table", fail_on_second)
     with pytest.raises(ExportError, match=r"No space left on device; nothing was written"):
         export_tables(world.store, list(COUNTS), target)
     assert calls == 2

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from fakes import CATALOG, Actor, ActorKind, ManualClock, SqlStore, StoreError
-from fakes.errors import UnknownTableError
-from fakes.queries import Change, changes, changes_select, last_seq, touched_records
+from drills.fakes import CATALOG, Actor, ActorKind, ManualClock, SqlStore, StoreError
+from drills.fakes.errors import UnknownTableError
+from drills.fakes.queries import Change, changes, changes_select, last_seq, touched_records
 
 DEALS = "crm.deals"
 TICKETS = "support.tickets"

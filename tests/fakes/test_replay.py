@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fakes import CATALOG, Actor, ActorKind, ManualClock, SqliteBackend, SqlStore, Value
-from fakes.queries import changes, last_seq
-from fakes.replay import ReplayError, rewind
+from drills.fakes import CATALOG, Actor, ActorKind, ManualClock, SqliteBackend, SqlStore, Value
+from drills.fakes.queries import changes, last_seq
+from drills.fakes.replay import ReplayError, rewind
 
 DEALS = "crm.deals"
 REPAIR = Actor.repair("rewind", run_id="fix-1")

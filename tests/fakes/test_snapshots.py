@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from fakes import CATALOG, Actor, ManualClock, SqlStore
-from fakes.errors import UnknownSystemError, UnknownTableError
-from fakes.snapshots import (
+from drills.fakes import CATALOG, Actor, ManualClock, SqlStore
+from drills.fakes.errors import UnknownSystemError, UnknownTableError
+from drills.fakes.snapshots import (
     Snapshot,
     SnapshotError,
     TableDiff,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from fakes import CATALOG, ManualClock, SqliteBackend, SqlStore
+from drills.fakes import CATALOG, ManualClock, SqliteBackend, SqlStore
 from tests.conftest import DRILL_START
 
 

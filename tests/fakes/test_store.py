@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from fakes import CATALOG, Actor, ActorKind, DrillsError, ManualClock, SqlStore, StoreError
-from fakes.errors import UnknownFieldError, UnknownTableError
-from fakes.store import format_time
+from drills.fakes import CATALOG, Actor, ActorKind, DrillsError, ManualClock, SqlStore, StoreError
+from drills.fakes.errors import UnknownFieldError, UnknownTableError
+from drills.fakes.store import format_time
 
 DEALS = "crm.deals"
 BOT = Actor.automation("invoice-sync", run_id="run-7", batch_id="b1")

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from fakes import CATALOG, Actor, ActorKind, ManualClock, SqlStore
-from fakes.errors import UnknownFieldError, UnknownTableError
-from fakes.queries import changes, last_seq, touched_records
-from fakes.syncs import FieldSync, Sync, SyncError, SyncSchedule, TableCopy, run_due
+from drills.fakes import CATALOG, Actor, ActorKind, ManualClock, SqlStore
+from drills.fakes.errors import UnknownFieldError, UnknownTableError
+from drills.fakes.queries import changes, last_seq, touched_records
+from drills.fakes.syncs import FieldSync, Sync, SyncError, SyncSchedule, TableCopy, run_due
 
 CONTACTS, INVOICES, COPY = "crm.contacts", "billing.invoices", "warehouse.billing_invoices"
 START = datetime(2026, 3, 2, 9, 0, 0)

@@ -15,10 +15,10 @@ import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fakes import CATALOG, CHANGELOG, ManualClock, SqliteBackend, SqlStore
-from fakes.errors import UnknownSystemError, UnknownTableError, WorldError
-from fakes.exports import export_tables, read_manifest
-from fakes.factories import (
+from drills.fakes import CATALOG, CHANGELOG, ManualClock, SqliteBackend, SqlStore
+from drills.fakes.errors import UnknownSystemError, UnknownTableError, WorldError
+from drills.fakes.exports import export_tables, read_manifest
+from drills.fakes.factories import (
     CHOICE_WEIGHTS,
     FACTORIES,
     OUTBOX_RELATED,
@@ -31,9 +31,9 @@ from fakes.factories import (
     make_staff,
     seeded,
 )
-from fakes.pools import KINDS, PoolWorld, Sampler
-from fakes.store import Value
-from fakes.world import (
+from drills.fakes.pools import KINDS, PoolWorld, Sampler
+from drills.fakes.store import Value
+from drills.fakes.world import (
     FACTORY_LIMIT,
     MAX_RECORDS_PER_TABLE,
     Method,
@@ -286,7 +286,7 @@ def test_small_worlds_use_the_factories_and_large_ones_the_pools(
 
 
 def test_pools_stream_rows_across_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("fakes.pools.CHUNK", 64)
+    monkeypatch.setattr("drills.fakes.pools.CHUNK", 64)
     pools = PoolWorld({"crm.contacts": 300, "billing.invoices": 200}, seed=1, start=DRILL_START)
     rows = pools.rows("billing.invoices")
     assert isinstance(rows, GeneratorType)

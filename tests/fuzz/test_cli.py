@@ -20,10 +20,10 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from drills.fakes.errors import DrillsError
 from drills.runbook.loader import validate_runbook_file
-from fakes.errors import DrillsError
-from scenarios.loader import load_scenario, validate_scenario_file
-from scenarios.schema import Scenario
+from drills.scenarios.loader import load_scenario, validate_scenario_file
+from drills.scenarios.schema import Scenario
 from tests.fuzz.strategies import RUNBOOK_SEEDS, SCENARIO_SEEDS, Doc, documents
 from tests.fuzz.tally import count
 

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from drills.api import run_drill
 from drills.complete import complete_runbook
-from scenarios.loader import load_scenario, validate_scenario_file
+from drills.scenarios.loader import load_scenario, validate_scenario_file
 from tests.fuzz.strategies import SCENARIO_SEEDS, dump, encode, seed_data
 from tests.fuzz.tally import count
 from tests.fuzz.test_loaders import load_or_refuse

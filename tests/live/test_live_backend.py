@@ -25,11 +25,11 @@ import yaml
 from click.testing import CliRunner
 
 from drills.cli.main import cli
+from drills.fakes.backends import PostgresBackend, redact_url
 from drills.journal import JournalHeader, JournalWriter, read_journal
 from drills.live import LiveDrill, LivePlan
 from drills.runbook import load_runbook
-from fakes.backends import PostgresBackend, redact_url
-from scenarios.loader import load_scenario
+from drills.scenarios.loader import load_scenario
 from tests.conftest import open_test_backend
 from tests.live.tmux import DRILLS, ROOT, Tmux
 from tests.pg.conftest import drop_schemas, schemas, unmarked_db, with_password

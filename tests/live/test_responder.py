@@ -22,10 +22,10 @@ from drills.live.grade import grade_live
 from drills.live.pacer import Inbox, LivePacer
 from drills.live.replay import report_from_live_journal
 from drills.live.responder import ActionResult, JournaledAction, LiveResponder, TeamAction
+from drills.reports.model import DrillReport, PhaseName
 from drills.runbook import Runbook, load_runbook
-from reports.model import DrillReport, PhaseName
-from scenarios.loader import load_scenario
-from scenarios.schema import Scenario
+from drills.scenarios.loader import load_scenario
+from drills.scenarios.schema import Scenario
 
 ROOT = Path(__file__).parents[2]
 RUNBOOK = ROOT / "examples" / "invoice-reminder.runbook.yaml"

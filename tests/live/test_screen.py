@@ -6,7 +6,7 @@ from datetime import datetime
 
 from drills.live.drill import LiveView
 from drills.live.screen import render_status
-from reports.model import LogEntry
+from drills.reports.model import LogEntry
 
 T = datetime(2026, 3, 2, 9, 10)
 

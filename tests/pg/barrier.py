@@ -12,8 +12,8 @@ import os
 import time
 from pathlib import Path
 
+from drills.fakes import PostgresBackend
 from drills.hooks import HookContext
-from fakes import PostgresBackend
 
 __all__ = ["meet"]
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from fakes.backends.base import url_parts
-from fakes.backends.postgres import admin_engine
+from drills.fakes.backends.base import url_parts
+from drills.fakes.backends.postgres import admin_engine
 
 REPO = Path(__file__).parents[2]
 GOOD = "examples/invoice-reminder.runbook.yaml"
@@ -54,7 +54,7 @@ def with_password(url: str, password: str) -> str:
 
 def schemas(url: str) -> list[str]:
     """The drill schemas in the database at ``url``."""
-    from fakes.backends.sandbox import drill_schemas
+    from drills.fakes.backends.sandbox import drill_schemas
 
     engine = admin_engine(url)
     try:
@@ -66,7 +66,7 @@ def schemas(url: str) -> list[str]:
 
 def drop_schemas(url: str, names: list[str]) -> None:
     """Drop drill schemas a test kept (``drop_schema`` refuses any other)."""
-    from fakes.backends.sandbox import drop_schema
+    from drills.fakes.backends.sandbox import drop_schema
 
     engine = admin_engine(url)
     try:

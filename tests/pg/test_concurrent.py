@@ -19,10 +19,10 @@ import pytest
 import sqlalchemy as sa
 
 from drills.api import run_drill
+from drills.fakes.backends.postgres import admin_engine
+from drills.reports.jsonout import render_json
 from drills.runbook import load_runbook
-from fakes.backends.postgres import admin_engine
-from reports.jsonout import render_json
-from scenarios.loader import load_scenario
+from drills.scenarios.loader import load_scenario
 from tests.pg.conftest import GOOD, REPO, drop_schemas
 
 pytestmark = pytest.mark.postgres

@@ -18,12 +18,12 @@ from click.testing import CliRunner
 
 from drills.api import run_drill
 from drills.cli.main import cli
+from drills.fakes import BackendError
+from drills.fakes.backends.docker import DEFAULT_IMAGE, DockerBackend, container_module
+from drills.fakes.backends.postgres import admin_engine
+from drills.fakes.backends.sandbox import marks
 from drills.runbook import Runbook, load_runbook
-from fakes import BackendError
-from fakes.backends.docker import DEFAULT_IMAGE, DockerBackend, container_module
-from fakes.backends.postgres import admin_engine
-from fakes.backends.sandbox import marks
-from scenarios.loader import load_scenario
+from drills.scenarios.loader import load_scenario
 from tests.pg.conftest import GOOD, REPO, drills, schemas, with_password
 
 pytestmark = pytest.mark.postgres

@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from drills.cli.main import cli
-from fakes import BackendError, ManualClock, PostgresBackend, SandboxError, SqlStore
-from fakes.backends import open_backend, parse_backend, redact_url
-from fakes.backends.postgres import admin_engine
+from drills.fakes import BackendError, ManualClock, PostgresBackend, SandboxError, SqlStore
+from drills.fakes.backends import open_backend, parse_backend, redact_url
+from drills.fakes.backends.postgres import admin_engine
 from tests.conftest import DRILL_START
 from tests.pg.conftest import GOOD, REPO, drills, drop_schemas, schemas
 

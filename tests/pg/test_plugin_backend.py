@@ -12,7 +12,7 @@ pytestmark = pytest.mark.postgres
 ON_POSTGRES = '''
 import pytest
 
-from fakes import PostgresBackend
+from drills.fakes import PostgresBackend
 
 
 @pytest.mark.drills(scenario="invoice-triple-trigger", runbook="invoice-reminder.runbook.yaml")

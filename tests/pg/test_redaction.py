@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from fakes.backends.base import redact_url, scrub, url_secrets
-from fakes.backends.postgres import engine_url
+from drills.fakes.backends.base import redact_url, scrub, url_secrets
+from drills.fakes.backends.postgres import engine_url
 from tests.pg.conftest import GOOD, drills, drop_schemas, with_database, with_password
 
 pytestmark = pytest.mark.postgres

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from reports.jsonout import render_json
-from reports.model import DrillReport
+from drills.reports.jsonout import render_json
+from drills.reports.model import DrillReport
 from tests.conftest import ExampleReports
 
 pytestmark = pytest.mark.postgres

@@ -17,10 +17,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from fakes import BackendError, PostgresBackend
-from fakes.backends.base import redact_url
-from fakes.backends.postgres import admin_engine
-from fakes.backends.sandbox import lock_schema, mark, record_created, unlock_schema
+from drills.fakes import BackendError, PostgresBackend
+from drills.fakes.backends.base import redact_url
+from drills.fakes.backends.postgres import admin_engine
+from drills.fakes.backends.sandbox import lock_schema, mark, record_created, unlock_schema
 from tests.pg.conftest import drills, schemas, with_password
 
 pytestmark = pytest.mark.postgres

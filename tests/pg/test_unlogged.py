@@ -13,10 +13,10 @@ import pytest
 import sqlalchemy as sa
 
 from drills.api import run_drill
+from drills.fakes import Actor, ManualClock, PostgresBackend, SqlStore
+from drills.fakes.exports import export_tables, load_export
 from drills.runbook import load_runbook
-from fakes import Actor, ManualClock, PostgresBackend, SqlStore
-from fakes.exports import export_tables, load_export
-from scenarios.loader import load_scenario
+from drills.scenarios.loader import load_scenario
 from tests.conftest import DRILL_START, EXAMPLE_RUNBOOKS
 
 pytestmark = pytest.mark.postgres

@@ -20,8 +20,8 @@ import pytest
 # Imported up front so pytester's in-process runs find the engine in sys.modules rather
 # than importing it again for every run.
 import drills.api
-import drills.plugin  # noqa: F401
-import reports.writer  # noqa: F401
+import drills.plugin
+import drills.reports.writer  # noqa: F401
 
 pytest_plugins = ["pytester"]
 

@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pytest
 
-from reports.drafts import customer_message, first_note, restart_checklist
-from reports.findings import Check, Finding, GapCost, Severity
-from reports.model import (
+from drills.reports.drafts import customer_message, first_note, restart_checklist
+from drills.reports.findings import Check, Finding, GapCost, Severity
+from drills.reports.model import (
     Comms,
     DamagePoint,
     DrillReport,

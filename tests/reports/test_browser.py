@@ -14,9 +14,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from reports.html import render_html
-from reports.jsonout import render_json
-from reports.model import DrillReport
+from drills.reports.html import render_html
+from drills.reports.jsonout import render_json
+from drills.reports.model import DrillReport
 from tests.browser import SCRIPT, screenshot
 
 

@@ -15,9 +15,9 @@ import io
 import pytest
 from rich.console import Console
 
-from reports.console import render_console, render_console_text
-from reports.findings import Check, Finding, Severity
-from reports.model import DrillReport
+from drills.reports.console import render_console, render_console_text
+from drills.reports.findings import Check, Finding, Severity
+from drills.reports.model import DrillReport
 from tests.reports.conftest import check_golden
 
 

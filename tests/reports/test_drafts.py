@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from reports.drafts import customer_message, first_note, format_when, restart_checklist
+from drills.reports.drafts import customer_message, first_note, format_when, restart_checklist
 
 STARTED = datetime(2026, 3, 2, 9, 10)
 

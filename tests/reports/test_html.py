@@ -12,9 +12,9 @@ import re
 
 import pytest
 
-from reports.findings import Check, Finding, Severity
-from reports.html import MARKED_PHASES, render_html
-from reports.model import DamagePoint, DrillReport, LogEntry, Phase, PhaseName
+from drills.reports.findings import Check, Finding, Severity
+from drills.reports.html import MARKED_PHASES, render_html
+from drills.reports.model import DamagePoint, DrillReport, LogEntry, Phase, PhaseName
 from tests.reports.conftest import Page
 
 

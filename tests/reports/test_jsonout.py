@@ -13,8 +13,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from reports import jsonout
-from reports.jsonout import (
+from drills.reports import jsonout
+from drills.reports.jsonout import (
     SCHEMA_FILE,
     ReportError,
     load_report,
@@ -23,7 +23,7 @@ from reports.jsonout import (
     render_schema,
     report_json_schema,
 )
-from reports.model import DrillReport
+from drills.reports.model import DrillReport
 from tests.reports.conftest import GOLDEN, check_golden
 
 
@@ -67,7 +67,7 @@ def test_the_sample_reports_are_current(
 
 def test_the_shipped_schema_is_the_generated_one() -> None:
     assert SCHEMA_FILE.read_text(encoding="utf-8") == render_schema(), (
-        "the report model changed; run: python -m reports.jsonout --write-schema"
+        "the report model changed; run: python -m drills.reports.jsonout --write-schema"
     )
     schema = report_json_schema()
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
@@ -81,7 +81,7 @@ def test_the_schema_command_writes_and_checks(
     target = tmp_path / "schema" / "report.schema.json"
     monkeypatch.setattr(jsonout, "SCHEMA_FILE", target)
     assert jsonout.main(["--check"]) == 1
-    assert "run: python -m reports.jsonout --write-schema" in capsys.readouterr().err
+    assert "run: python -m drills.reports.jsonout --write-schema" in capsys.readouterr().err
     assert jsonout.main(["--write-schema"]) == 0
     assert target.read_text(encoding="utf-8") == render_schema()
     assert jsonout.main(["--check"]) == 0

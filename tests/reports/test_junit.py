@@ -7,9 +7,9 @@ from pathlib import Path
 
 from junitparser import Failure, JUnitXml, TestCase
 
-from reports.findings import Check, Finding, Severity
-from reports.junit import render_junit
-from reports.model import DrillReport
+from drills.reports.findings import Check, Finding, Severity
+from drills.reports.junit import render_junit
+from drills.reports.model import DrillReport
 
 
 def _cases(xml: JUnitXml) -> list[TestCase]:

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from reports.findings import Check, Finding, Severity
-from reports.markdown import md_escape, render_markdown
-from reports.model import DrillReport, LogEntry
+from drills.reports.findings import Check, Finding, Severity
+from drills.reports.markdown import md_escape, render_markdown
+from drills.reports.model import DrillReport, LogEntry
 from tests.reports.conftest import check_golden
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from reports.jsonout import ReportError, render_json
-from reports.multi import (
+from drills.reports.jsonout import ReportError, render_json
+from drills.reports.multi import (
     MultiReport,
     render_multi_console_text,
     render_multi_html,

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reports._present import (
+from drills.reports._present import (
     cost_text,
     fix_first,
     fmt_minute,
@@ -19,12 +19,12 @@ from reports._present import (
     ordered_phases,
     overall_scope,
 )
-from reports.console import render_console_text
-from reports.findings import Check, Finding, GapCost, Severity
-from reports.html import render_html
-from reports.junit import render_junit
-from reports.markdown import render_markdown
-from reports.model import DrillReport, PhaseName
+from drills.reports.console import render_console_text
+from drills.reports.findings import Check, Finding, GapCost, Severity
+from drills.reports.html import render_html
+from drills.reports.junit import render_junit
+from drills.reports.markdown import render_markdown
+from drills.reports.model import DrillReport, PhaseName
 from tests.reports.conftest import Page
 
 

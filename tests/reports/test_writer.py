@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from reports import writer
-from reports.console import render_console_text
-from reports.html import render_html
-from reports.jsonout import ReportError, load_report, render_json
-from reports.junit import render_junit
-from reports.markdown import render_markdown
-from reports.model import DrillReport
-from reports.writer import FORMATS, report_basename, write_reports
+from drills.reports import writer
+from drills.reports.console import render_console_text
+from drills.reports.html import render_html
+from drills.reports.jsonout import ReportError, load_report, render_json
+from drills.reports.junit import render_junit
+from drills.reports.markdown import render_markdown
+from drills.reports.model import DrillReport
+from drills.reports.writer import FORMATS, report_basename, write_reports
 
 
 def test_every_format_in_one_call(flawed_report: DrillReport, tmp_path: Path) -> None:
@@ -71,7 +71,7 @@ def test_a_file_is_not_a_folder(good_report: DrillReport, tmp_path: Path) -> Non
 
 
 class _PatchedOs:
-    """The ``os`` module as :mod:`reports.writer` sees it, with some functions replaced."""
+    """The ``os`` module as :mod:`drills.reports.writer` sees it, with some functions replaced."""
 
     def __init__(self, **replaced: object) -> None:
         self.__dict__.update(replaced)

@@ -21,8 +21,8 @@ import pytest
 from freezegun import freeze_time
 
 import drills.api  # noqa: F401  (imported before any freeze: see below)
+from drills.reports.review import ReadinessReview
 from drills.review import build_review
-from reports.review import ReadinessReview
 
 REVIEW_DATA = Path(__file__).parents[1] / "data" / "review"
 RUNBOOKS = REVIEW_DATA / "runbooks"

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from reports.review import ReadinessReview, render_review_html, render_review_json
+from drills.reports.review import ReadinessReview, render_review_html, render_review_json
 from tests.browser import SCRIPT, screenshot
 
 

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from drills.api import run_drill
+from drills.fakes.errors import DrillsError
+from drills.reports.jsonout import render_json
+from drills.reports.model import DrillReport
 from drills.review import InputError, collect_inputs, is_journal
 from drills.runbook import load_runbook
-from fakes.errors import DrillsError
-from reports.jsonout import render_json
-from reports.model import DrillReport
-from scenarios.loader import load_scenario
+from drills.scenarios.loader import load_scenario
 from tests.reports.conftest import build_report
 from tests.review.conftest import RUNBOOKS
 

@@ -11,9 +11,8 @@ import jsonschema
 import pytest
 from freezegun import freeze_time
 
-from drills.review import build_review
-from reports.jsonout import ReportError, render_json
-from reports.review import (
+from drills.reports.jsonout import ReportError, render_json
+from drills.reports.review import (
     REVIEW_SCHEMA_FILE,
     ReadinessReview,
     parse_review,
@@ -24,7 +23,8 @@ from reports.review import (
     review_json_schema,
     write_review,
 )
-from reports.review.jsonout import main as schema_main
+from drills.reports.review.jsonout import main as schema_main
+from drills.review import build_review
 from tests.reports.conftest import Page, build_report
 
 

@@ -11,6 +11,10 @@ import yaml
 from freezegun import freeze_time
 
 from drills.api import run_drill
+from drills.reports.findings import Check
+from drills.reports.jsonout import render_json
+from drills.reports.model import DrillReport
+from drills.reports.review import AutomationReview, ReadinessReview, RiskClass
 from drills.review import (
     EXPORT_CODES,
     OWNER_CODES,
@@ -24,11 +28,7 @@ from drills.review import (
     total,
 )
 from drills.runbook import load_runbook, read_runbook
-from reports.findings import Check
-from reports.jsonout import render_json
-from reports.model import DrillReport
-from reports.review import AutomationReview, ReadinessReview, RiskClass
-from scenarios.loader import load_scenario
+from drills.scenarios.loader import load_scenario
 from tests.review.conftest import QUALITY_ORDER, REVIEWED_AT
 
 EXAMPLES = Path(__file__).parents[2] / "examples"

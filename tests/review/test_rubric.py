@@ -9,6 +9,8 @@ from freezegun import freeze_time
 from hypothesis import given
 from hypothesis import strategies as st
 
+from drills.reports.findings import Check, Finding, Severity
+from drills.reports.review import DrillAge, RiskClass
 from drills.review import (
     CADENCE_DAYS,
     FLOOR,
@@ -21,8 +23,6 @@ from drills.review import (
 )
 from drills.review.rubric import regression
 from drills.scoring import WEIGHTS, score
-from reports.findings import Check, Finding, Severity
-from reports.review import DrillAge, RiskClass
 from tests.reports.conftest import build_report
 
 CURRENT = DrillAge(status="current", age_days=0, factor=1.0)

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
+from drills.reports.findings import Check, Finding, Severity
 from drills.runbook import lint as lint_module
 from drills.runbook.lint import (
     LINT_CODES,
@@ -22,7 +23,6 @@ from drills.runbook.lint import (
 )
 from drills.runbook.loader import load_runbook, read_runbook
 from drills.runbook.schema import Person, Runbook
-from reports.findings import Check, Finding, Severity
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED_EXAMPLES = REPO.parent / "shared" / "examples"

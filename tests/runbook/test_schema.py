@@ -15,6 +15,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
+from drills.fakes.catalog import CATALOG
 from drills.runbook import jsonschema as jsonschema_module
 from drills.runbook.defaults import (
     DEFAULT_TAKES,
@@ -37,7 +38,6 @@ from drills.runbook.schema import (
     Snapshot,
     Verify,
 )
-from fakes.catalog import CATALOG
 
 DATA = Path(__file__).parents[1] / "data" / "runbooks"
 GOOD = DATA / "invoice-reminder.runbook.yaml"

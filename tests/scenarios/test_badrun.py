@@ -18,14 +18,14 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fakes import KEY, ManualClock, SqliteBackend, SqlStore
-from fakes.catalog import CATALOG, WAREHOUSE
-from fakes.store import Value, encode_value
-from scenarios.badrun import BadRun
-from scenarios.build import build_scenario_world
-from scenarios.loader import builtin_names, load_scenario
-from scenarios.schema import FAULT_KINDS, Scenario
-from scenarios.truth import DamageKind, GroundTruth
+from drills.fakes import KEY, ManualClock, SqliteBackend, SqlStore
+from drills.fakes.catalog import CATALOG, WAREHOUSE
+from drills.fakes.store import Value, encode_value
+from drills.scenarios.badrun import BadRun
+from drills.scenarios.build import build_scenario_world
+from drills.scenarios.loader import builtin_names, load_scenario
+from drills.scenarios.schema import FAULT_KINDS, Scenario
+from drills.scenarios.truth import DamageKind, GroundTruth
 
 NAMES = builtin_names()
 

@@ -10,9 +10,9 @@ import pytest
 
 from drills.api import run_drill
 from drills.complete import complete_runbook
-from scenarios.badrun import AutomationImportError
-from scenarios.loader import load_scenario
-from scenarios.schema import Scenario
+from drills.scenarios.badrun import AutomationImportError
+from drills.scenarios.loader import load_scenario
+from drills.scenarios.schema import Scenario
 from tests.scenarios.test_badrun import assert_truth_matches_twin, shrink
 
 AUTOMATIONS = Path(__file__).resolve().parents[1] / "data" / "automations"

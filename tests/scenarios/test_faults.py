@@ -6,10 +6,10 @@ from datetime import datetime
 
 import pytest
 
-from fakes import CATALOG, SqlStore
-from fakes.automations import Insert, PlanContext, Update, Write
-from scenarios import faults, schema
-from scenarios.faults import injector_for
+from drills.fakes import CATALOG, SqlStore
+from drills.fakes.automations import Insert, PlanContext, Update, Write
+from drills.scenarios import faults, schema
+from drills.scenarios.faults import injector_for
 
 NOW = datetime(2026, 3, 2, 9, 0)
 RECORD = {"id": 7, "status": "processing", "customer_email": "a@example.com"}

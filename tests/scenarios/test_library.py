@@ -12,13 +12,13 @@ from typing import Any
 import jsonschema  # type: ignore[import-untyped]
 import pytest
 
-from fakes import SqlStore
-from fakes.world import build_world
-from scenarios import jsonschema as jsonschema_module
-from scenarios.jsonschema import SCHEMA_FILE, render, scenario_json_schema
-from scenarios.loader import builtin_names, builtin_scenarios, load_scenario
-from scenarios.schema import FAULT_KINDS, Scenario
-from scenarios.yamlfile import read_yaml, validate_file
+from drills.fakes import SqlStore
+from drills.fakes.world import build_world
+from drills.scenarios import jsonschema as jsonschema_module
+from drills.scenarios.jsonschema import SCHEMA_FILE, render, scenario_json_schema
+from drills.scenarios.loader import builtin_names, builtin_scenarios, load_scenario
+from drills.scenarios.schema import FAULT_KINDS, Scenario
+from drills.scenarios.yamlfile import read_yaml, validate_file
 
 REPO = Path(__file__).parents[2]
 LIBRARY = REPO / "scenarios" / "library"
@@ -101,7 +101,7 @@ def test_the_shared_example_loads_and_the_library_keeps_a_copy() -> None:
 
 def test_the_shipped_schema_is_the_generated_one() -> None:
     assert SCHEMA_FILE.read_text(encoding="utf-8") == render(), (
-        "the scenario models changed; run: python -m scenarios.jsonschema"
+        "the scenario models changed; run: python -m drills.scenarios.jsonschema"
     )
 
 
@@ -116,7 +116,7 @@ def test_the_schema_command_writes_and_checks_the_file(
     assert jsonschema_module.main(["--check"]) == 0
     target.write_text("{}", encoding="utf-8")
     assert jsonschema_module.main(["--check"]) == 1
-    assert "run: python -m scenarios.jsonschema" in capsys.readouterr().err
+    assert "run: python -m drills.scenarios.jsonschema" in capsys.readouterr().err
 
 
 def test_the_schema_names_itself_and_speaks_the_files_words() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from scenarios.limits import (
+from drills.scenarios.limits import (
     MAX_DRILL_LENGTH,
     MAX_ITEMS,
     MAX_NAME_LENGTH,
@@ -24,7 +24,7 @@ from scenarios.limits import (
     MAX_TOTAL_RECORDS,
     MIN_INTERVAL,
 )
-from scenarios.loader import load_scenario, validate_scenario_file
+from drills.scenarios.loader import load_scenario, validate_scenario_file
 from tests.conftest import edited_copy
 
 MINIMAL = Path(__file__).parents[1] / "data" / "scenarios" / "good" / "minimal.yaml"
@@ -140,7 +140,7 @@ def test_at_the_limit_is_still_fine(tmp_path: Path, changes: list[tuple[str, str
 
 
 def test_every_builtin_scenario_is_well_within_the_limits() -> None:
-    from scenarios.loader import builtin_names
+    from drills.scenarios.loader import builtin_names
 
     for name in builtin_names():
         scenario = load_scenario(name)

@@ -1,7 +1,7 @@
 """Reading scenario files: every way a file can be wrong ends as one line with a position.
 
 The loader is generic (runbooks will use it too), so part of this module drives it
-with a small model of its own; the rest goes through :mod:`scenarios.loader`.
+with a small model of its own; the rest goes through :mod:`drills.scenarios.loader`.
 """
 
 from __future__ import annotations
@@ -15,16 +15,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ConfigDict, Field
 
-from fakes.errors import DrillsError
-from scenarios.loader import (
+from drills.fakes.errors import DrillsError
+from drills.scenarios.loader import (
     UnknownScenarioError,
     builtin_names,
     builtin_scenarios,
     load_scenario,
     validate_scenario_file,
 )
-from scenarios.schema import Scenario
-from scenarios.yamlfile import (
+from drills.scenarios.schema import Scenario
+from drills.scenarios.yamlfile import (
     MAX_ALIASES,
     MAX_DEPTH,
     MAX_FILE_BYTES,

@@ -9,8 +9,8 @@ from typing import Any, get_args
 import pytest
 from pydantic import ValidationError
 
-from scenarios.limits import MAX_RECORDS_PER_TABLE, MAX_REPEATS
-from scenarios.schema import (
+from drills.scenarios.limits import MAX_RECORDS_PER_TABLE, MAX_REPEATS
+from drills.scenarios.schema import (
     FAULT_KINDS,
     Fault,
     OverBroadFilter,

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
-from scenarios.units import (
+from drills.scenarios.units import (
     Duration,
     Rate,
     RateValue,

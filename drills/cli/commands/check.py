@@ -30,15 +30,15 @@ import click
 
 from drills.cli.backend import backend_options, kept_line
 from drills.cli.main import EXIT_FAILED, EXIT_OK
+from drills.fakes.backends import parse_backend
+from drills.fakes.errors import DrillsError
+from drills.reports.findings import Finding, GapCost, Severity
+from drills.reports.junit import FAILING, render_junit
+from drills.reports.model import DrillReport
 from drills.runbook import LoadedRunbook, lint_runbook, read_runbook
-from fakes.backends import parse_backend
-from fakes.errors import DrillsError
-from reports.findings import Finding, GapCost, Severity
-from reports.junit import FAILING, render_junit
-from reports.model import DrillReport
-from scenarios.loader import builtin_by_automation, load_scenario
-from scenarios.schema import Scenario
-from scenarios.yamlfile import KeyPath
+from drills.scenarios.loader import builtin_by_automation, load_scenario
+from drills.scenarios.schema import Scenario
+from drills.scenarios.yamlfile import KeyPath
 
 __all__ = [
     "DRILL_CODE_PATHS",
@@ -268,7 +268,7 @@ def _counts(suite: ET.Element) -> tuple[int, int, float]:
 def _lint_suite(check: RunbookCheck) -> ET.Element:
     """A suite for a runbook no scenario drills: one case per lint finding, plus 'lint'.
 
-    Severities map as in :mod:`reports.junit`: critical, high and medium are failures,
+    Severities map as in :mod:`drills.reports.junit`: critical, high and medium are failures,
     low and info pass with their text in ``<system-out>``.
     """
     suite = ET.Element("testsuite", {"name": _clean(f"drills lint: {check.file}"),
@@ -339,7 +339,7 @@ def junit_document(checks: Sequence[RunbookCheck]) -> str:
 
 
 def _write_junit(path: Path, text: str) -> None:
-    from reports.writer import write_text_atomic
+    from drills.reports.writer import write_text_atomic
 
     try:
         write_text_atomic(path, text)

@@ -21,6 +21,7 @@ from typing import TypeVar
 import click
 
 from drills.cli.main import EXIT_OK
+from drills.fakes.errors import DrillsError, did_you_mean
 from drills.scaffold import (
     PLACEHOLDER_OWNER,
     InitOptions,
@@ -34,8 +35,7 @@ from drills.scaffold import (
     resolve_table,
     write_scaffold,
 )
-from fakes.errors import DrillsError, did_you_mean
-from scenarios.schema import FAULT_KINDS, check_slug
+from drills.scenarios.schema import FAULT_KINDS, check_slug
 
 __all__ = ["command"]
 

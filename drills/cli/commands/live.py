@@ -33,17 +33,17 @@ from drills.cli.backend import backend_options, kept_line, say_kept
 from drills.cli.commands.run import check_out, parse_formats
 from drills.cli.main import EXIT_FAILED, EXIT_OK
 from drills.cli.pair import load_pair
+from drills.fakes.backends import parse_backend
+from drills.fakes.errors import DrillsError
 from drills.journal import DEFAULT_NAME, JournalHeader, JournalWriter, read_journal
 from drills.live import DEFAULT_SPEED, LiveDrill, LivePlan
 from drills.live.commands import ACTIONS
 from drills.live.replay import journaled_actions, plan_from_journal
 from drills.live.responder import JournaledAction
 from drills.live.session import LiveSession
-from fakes.backends import parse_backend
-from fakes.errors import DrillsError
-from reports.console import render_console
-from reports.jsonout import ReportError
-from reports.writer import FORMATS, write_reports
+from drills.reports.console import render_console
+from drills.reports.jsonout import ReportError
+from drills.reports.writer import FORMATS, write_reports
 
 __all__ = ["command", "parse_team"]
 

@@ -20,9 +20,9 @@ from rich.console import Console
 from drills.cli.commands.run import OutputError, check_out, parse_formats
 from drills.cli.main import EXIT_FAILED, EXIT_OK
 from drills.journal import read_journal, report_from_journal
-from reports.console import render_console
-from reports.jsonout import ReportError
-from reports.writer import FORMATS, write_reports
+from drills.reports.console import render_console
+from drills.reports.jsonout import ReportError
+from drills.reports.writer import FORMATS, write_reports
 
 __all__ = ["command"]
 

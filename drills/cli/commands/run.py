@@ -23,13 +23,13 @@ from drills.cli.backend import backend_options, kept_line, say_kept
 from drills.cli.main import EXIT_FAILED, EXIT_OK
 from drills.cli.pair import load_pair
 from drills.cli.progress import DrillProgress
+from drills.fakes.backends import open_backend
+from drills.fakes.errors import DrillsError
 from drills.journal import DEFAULT_NAME, JournalSpec
-from fakes.backends import open_backend
-from fakes.errors import DrillsError
-from reports.console import render_console
-from reports.jsonout import ReportError
-from reports.writer import FORMATS, write_reports
-from scenarios.limits import check_disk_room
+from drills.reports.console import render_console
+from drills.reports.jsonout import ReportError
+from drills.reports.writer import FORMATS, write_reports
+from drills.scenarios.limits import check_disk_room
 
 __all__ = ["OutputError", "check_out", "command", "parse_formats"]
 

@@ -21,10 +21,10 @@ import click
 import sqlalchemy as sa
 
 from drills.cli.main import EXIT_FAILED
-from fakes.backends import BACKEND_ENV, BackendError, redact_url
-from fakes.backends.base import scrub
-from fakes.backends.postgres import admin_engine, connect_error, is_postgres_url
-from fakes.backends.sandbox import (
+from drills.fakes.backends import BACKEND_ENV, BackendError, redact_url
+from drills.fakes.backends.base import scrub
+from drills.fakes.backends.postgres import admin_engine, connect_error, is_postgres_url
+from drills.fakes.backends.sandbox import (
     DrillSchema,
     drill_schemas,
     drill_schemas_created,
@@ -37,8 +37,8 @@ from fakes.backends.sandbox import (
     unlock_schema,
     who_am_i,
 )
-from fakes.errors import DrillsError
-from scenarios.units import format_duration, parse_duration
+from drills.fakes.errors import DrillsError
+from drills.scenarios.units import format_duration, parse_duration
 
 __all__ = ["command"]
 

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from scenarios.loader import ScenarioInfo, builtin_scenarios
+from drills.scenarios.loader import ScenarioInfo, builtin_scenarios
 
 __all__ = ["WIDE", "command", "render_json", "render_table"]
 

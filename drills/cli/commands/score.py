@@ -23,7 +23,7 @@ import click
 from rich.console import Console
 
 from drills.cli.main import EXIT_FAILED, EXIT_OK
-from fakes.errors import DrillsError
+from drills.fakes.errors import DrillsError
 
 __all__ = ["FORMATS_DEFAULT", "command", "parse_as_of", "parse_review_formats"]
 
@@ -120,13 +120,13 @@ def command(
     if out is not None:
         _check_out(out)
 
-    from drills.review import collect_inputs, drill_runner, review_inputs
-    from reports.jsonout import ReportError
-    from reports.review import (
+    from drills.reports.jsonout import ReportError
+    from drills.reports.review import (
         render_review_console,
         render_review_console_text,
         write_review,
     )
+    from drills.review import collect_inputs, drill_runner, review_inputs
 
     inputs = collect_inputs(paths)
 

@@ -18,8 +18,8 @@ import click
 
 from drills.cli.main import EXIT_OK, EXIT_USAGE
 from drills.runbook.loader import validate_runbook_file
-from scenarios.loader import validate_scenario_file
-from scenarios.yamlfile import FileError
+from drills.scenarios.loader import validate_scenario_file
+from drills.scenarios.yamlfile import FileError
 
 __all__ = ["CHECKERS", "Checker", "check_path", "command", "kind_of"]
 

@@ -25,14 +25,14 @@ from rich.console import Console
 from rich.table import Table
 
 from drills.cli.backend import backend_options
-from fakes.backends import PostgresBackend, SqliteBackend, parse_backend
-from fakes.clock import ManualClock
-from fakes.errors import StoreError, WorldError
-from fakes.exports import MANIFEST, check_export_target, export_tables
-from fakes.factories import DEFAULT_START
-from fakes.store import SqlStore
-from fakes.world import World, build_world, validate_counts
-from scenarios.limits import check_disk_room
+from drills.fakes.backends import PostgresBackend, SqliteBackend, parse_backend
+from drills.fakes.clock import ManualClock
+from drills.fakes.errors import StoreError, WorldError
+from drills.fakes.exports import MANIFEST, check_export_target, export_tables
+from drills.fakes.factories import DEFAULT_START
+from drills.fakes.store import SqlStore
+from drills.fakes.world import World, build_world, validate_counts
+from drills.scenarios.limits import check_disk_room
 
 __all__ = ["DEFAULT_COUNTS", "DEFAULT_SEED", "command", "parse_counts", "render_summary"]
 

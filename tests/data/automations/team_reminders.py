@@ -5,7 +5,7 @@ Used by tests to show a user automation in a drill; the faults bend what it writ
 
 from __future__ import annotations
 
-from fakes.automations import PlanningClient, TriggerEvent
+from drills.fakes.automations import PlanningClient, TriggerEvent
 
 
 def send_reminder(client: PlanningClient, event: TriggerEvent) -> None:
