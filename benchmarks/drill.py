@@ -1,6 +1,6 @@
 """The whole scripted drill, with its phases timed from inside.
 
-The drill is the real one: :class:`drills.engine.Drill` with the scripted responder
+The drill is the real one: :class:`drills.engine.loop.Drill` with the scripted responder
 following the benchmark runbook, then the same judging ``run_drill`` does (findings,
 score, report; the gap-cost reruns are left out, as ``drills run --no-costs`` does).
 To see where its time goes, the functions that do each phase's work are wrapped
@@ -31,13 +31,13 @@ from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from benchmarks.meter import Meter, PhaseFigure, seconds
-from drills.collector import collector_paused
-from drills.engine import Drill
+from drills.engine.collector import collector_paused
+from drills.engine.loop import Drill
 from drills.fakes.store import SqlStore
+from drills.judging.scoring import build_report, drill_findings, evaluate
 from drills.reports.model import DrillReport
 from drills.runbook import Runbook
 from drills.scenarios.schema import Scenario
-from drills.scoring import build_report, drill_findings, evaluate
 
 __all__ = ["PHASES", "REST", "TRUTH", "run_measured_drill"]
 
@@ -47,13 +47,13 @@ PHASES = ("seed", "snapshot", REST, TRUTH, "scope and tag", "repair", "reconcile
 
 _WRAPPED: tuple[tuple[str, str, str], ...] = (
     # (module, attribute path, phase)
-    ("drills.engine", "build_scenario_world", "seed"),
-    ("drills.responder", "ScriptedResponder._snapshot", "snapshot"),
-    ("drills.responder", "ScriptedResponder._scope", "scope and tag"),
+    ("drills.engine.loop", "build_scenario_world", "seed"),
+    ("drills.responders.scripted", "ScriptedResponder._snapshot", "snapshot"),
+    ("drills.responders.scripted", "ScriptedResponder._scope", "scope and tag"),
     ("drills.scenarios.truth", "GroundTruth.persist", TRUTH),
-    ("drills.responder", "ScriptedResponder._repairable", "repair"),
-    ("drills.responder", "repair_stage", "repair"),
-    ("drills.responder", "reconcile", "reconcile"),
+    ("drills.responders.scripted", "ScriptedResponder._repairable", "repair"),
+    ("drills.responders.scripted", "repair_stage", "repair"),
+    ("drills.responders.scripted", "reconcile", "reconcile"),
 )
 
 

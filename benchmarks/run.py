@@ -213,7 +213,7 @@ def _rows(backend: str, size: int, drill: dict[str, Any], floor: dict[str, Any])
 
 
 def _open_store(backend: str, target: str) -> Any:
-    from drills.clock import DrillClock
+    from drills.engine.clock import DrillClock
     from drills.fakes.store import SqlStore
 
     clock = DrillClock(datetime(2026, 3, 2, 9, 0), freeze=False)  # the drill resets it
@@ -263,7 +263,7 @@ def _library() -> list[dict[str, Any]]:
     """Every built-in scenario's drill at its own size, with a complete runbook, costs on."""
     from benchmarks.meter import peak_rss_mib, reset_peak_rss, seconds
     from drills.api import run_drill
-    from drills.complete import complete_runbook
+    from drills.runbook.complete import complete_runbook
     from drills.scenarios.loader import builtin_names, load_scenario
 
     out = []

@@ -14,8 +14,7 @@ from drills.fakes.errors import DrillsError
 
 if TYPE_CHECKING:
     from drills.api import run_drill
-    from drills.complete import complete_runbook
-    from drills.engine import Drill, DrillResult
+    from drills.engine.loop import Drill, DrillResult
     from drills.journal import (
         Journal,
         JournalError,
@@ -25,9 +24,10 @@ if TYPE_CHECKING:
         read_journal,
         report_from_journal,
     )
-    from drills.live import LiveDrill, LivePlan
+    from drills.responders.live import LiveDrill, LivePlan
     from drills.review import build_review
     from drills.runbook import Runbook, lint_runbook, load_runbook
+    from drills.runbook.complete import complete_runbook
 
 __all__ = [
     "Drill",
@@ -56,9 +56,9 @@ __version__ = "0.1.0"
 _LAZY = {
     "run_drill": "drills.api",
     "build_review": "drills.review",
-    "complete_runbook": "drills.complete",
-    "Drill": "drills.engine",
-    "DrillResult": "drills.engine",
+    "complete_runbook": "drills.runbook.complete",
+    "Drill": "drills.engine.loop",
+    "DrillResult": "drills.engine.loop",
     "Journal": "drills.journal",
     "JournalError": "drills.journal",
     "JournalHandler": "drills.journal",
@@ -66,8 +66,8 @@ _LAZY = {
     "JournalWriter": "drills.journal",
     "read_journal": "drills.journal",
     "report_from_journal": "drills.journal",
-    "LiveDrill": "drills.live",
-    "LivePlan": "drills.live",
+    "LiveDrill": "drills.responders.live",
+    "LivePlan": "drills.responders.live",
     "Runbook": "drills.runbook",
     "lint_runbook": "drills.runbook",
     "load_runbook": "drills.runbook",

@@ -9,18 +9,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from drills.collector import collector_paused
-from drills.costs import measured, with_costs
-from drills.engine import Drill
+from drills.engine.collector import collector_paused
+from drills.engine.handlers import DrillEventHandler
+from drills.engine.hooks import PauseHook
+from drills.engine.loop import Drill
 from drills.fakes.backends import Backend, BackendSpec, open_backend
 from drills.fakes.backends.spec import rerun_spec
-from drills.handlers import DrillEventHandler
-from drills.hooks import PauseHook
 from drills.journal import JournalSpec, record_journal
+from drills.judging.costs import measured, with_costs
+from drills.judging.scoring import build_report, drill_findings, evaluate
 from drills.reports.model import DrillReport
 from drills.runbook import Runbook, lint_runbook
 from drills.scenarios.schema import Scenario
-from drills.scoring import build_report, drill_findings, evaluate
 
 __all__ = ["run_drill"]
 
@@ -61,7 +61,7 @@ def run_drill(
         drill = Drill(scenario, runbook, backend=chosen, handlers=handlers, hooks=hooks)
         with record_journal(journal, drill, runbook_path=runbook_path, costs=costs) as recorder:
             result = drill.run()
-            with collector_paused():  # judging reads the whole truth (drills.collector)
+            with collector_paused():  # judging reads the whole truth (drills.engine.collector)
                 ev = evaluate(result)
                 findings = drill_findings(result, ev)
             if runbook is not None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, NoReturn
 import freezegun
 import pytest
 
-from drills.clock import NOT_FROZEN
+from drills.engine.clock import NOT_FROZEN
 from drills.fakes import Backend, ManualClock, SqliteBackend, SqlStore
 
 # Tests freeze dates with freezegun directly too; like the drill clock, they must leave

@@ -1,6 +1,6 @@
 """What a drill shows while it runs: a live status on a terminal, event lines with -v.
 
-The engine only announces events (:mod:`drills.handlers`); this is one handler. On
+The engine only announces events (:mod:`drills.engine.handlers`); this is one handler. On
 a terminal a rich status line shows the drill clock, the damage so far and the last
 thing that happened; in CI (no TTY) or with ``--quiet`` nothing is shown, so logs
 stay clean; ``--verbose`` prints each event as a line, as it happens.
@@ -32,7 +32,7 @@ _SHOWN: dict[str, Callable[[dict[str, Any]], str]] = {
 
 
 class DrillProgress:
-    """A :class:`~drills.handlers.DrillEventHandler` for the CLI."""
+    """A :class:`~drills.engine.handlers.DrillEventHandler` for the CLI."""
 
     def __init__(self, console: Console, *, verbose: bool = False, live: bool = True) -> None:
         self.console = console

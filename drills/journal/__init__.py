@@ -12,7 +12,7 @@ normally writes a last ``finished`` line holding its report.
 embedded one when the drill finished, otherwise a rebuild of what happened so far. A
 scripted drill is deterministic in its scenario text, runbook text, seed and scale, so
 it is replayed up to the last journaled drill time and checked against the journal
-(:mod:`drills.journal.replay`); a live drill is rebuilt by ``drills.live.replay``.
+(:mod:`drills.journal.replay`); a live drill is rebuilt by ``drills.responders.live.replay``.
 
 A crash can only ever cut the *last* line, so a journal that ends mid-line is read up
 to its last whole event, with a warning. Damage anywhere else, a missing header, an
@@ -83,9 +83,9 @@ def report_from_journal(journal: str | Path | Journal) -> DrillReport:
         return journal.report
     if journal.header.mode == "live":
         try:
-            module = importlib.import_module("drills.live.replay")
+            module = importlib.import_module("drills.responders.live.replay")
         except ModuleNotFoundError as err:
-            if err.name not in ("drills.live", "drills.live.replay"):
+            if err.name not in ("drills.responders.live", "drills.responders.live.replay"):
                 raise
             raise JournalError(
                 f"{journal.path}: a live drill's journal, and this drills has no live drills; "

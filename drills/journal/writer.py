@@ -33,7 +33,7 @@ from drills.journal.reader import read_journal
 from drills.reports.model import DrillReport
 
 if TYPE_CHECKING:
-    from drills.engine import Drill
+    from drills.engine.loop import Drill
 
 __all__ = [
     "EventList",
@@ -231,7 +231,7 @@ class EventList:
 
 
 class JournalHandler:
-    """A :class:`~drills.handlers.DrillEventHandler` that journals every engine event.
+    """A :class:`~drills.engine.handlers.DrillEventHandler` that journals every engine event.
 
     The engine's ``finished`` becomes ``ended`` (see :data:`ENDED`). A write that fails
     (disk full) is kept in :attr:`error` and stops the journal rather than filling the

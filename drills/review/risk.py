@@ -2,7 +2,7 @@
 
 DESIGN rule 1: jobs that touch money, customer messages, legal records or access get
 the fastest stop. A readiness review applies the same classification ``drills init``
-uses for its stricter defaults (:func:`drills.scaffold.is_risky` over a scenario's
+uses for its stricter defaults (:func:`drills.runbook.scaffold.is_risky` over a scenario's
 ``automation.touches``) and turns it into two things: a higher bar to clear
 (``threshold``) and weights that put the points where that kind of damage is made or
 undone. Every class's weights add up to 100, so scores compare across classes; the
@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from drills.judging.scoring import WEIGHTS
 from drills.reports.findings import Check
 from drills.reports.review.model import RiskClass, RiskProfile
-from drills.scaffold import is_risky
+from drills.runbook.scaffold import is_risky
 from drills.scenarios.schema import RISKS
-from drills.scoring import WEIGHTS
 
 __all__ = ["PROFILES", "profile_for", "risk_class"]
 

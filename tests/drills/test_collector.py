@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from drills.collector import collector_paused
-from drills.engine import Drill
+from drills.engine.collector import collector_paused
+from drills.engine.loop import Drill
 from drills.runbook import Runbook
 from drills.scenarios.schema import Scenario
 

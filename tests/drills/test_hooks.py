@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from drills.api import run_drill
-from drills.hooks import HookContext, HookError
+from drills.engine.hooks import HookContext, HookError
 from drills.runbook import Runbook
 from drills.scenarios.schema import Scenario
 

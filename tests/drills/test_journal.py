@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 
 from drills.api import run_drill
-from drills.engine import Drill
-from drills.handlers import DrillEvent
+from drills.engine.handlers import DrillEvent
+from drills.engine.loop import Drill
 from drills.journal import (
     ENDED,
     EventList,
@@ -35,6 +35,7 @@ from drills.journal import (
     report_from_journal,
 )
 from drills.journal.replay import compare_events
+from drills.judging.scoring import JUDGED_AT_END
 from drills.reports.console import render_console_text
 from drills.reports.html import render_html
 from drills.reports.junit import render_junit
@@ -43,7 +44,6 @@ from drills.reports.model import DrillReport
 from drills.runbook import Runbook, load_runbook
 from drills.scenarios.loader import load_scenario, scenario_text
 from drills.scenarios.schema import Scenario
-from drills.scoring import JUDGED_AT_END
 
 REPO = Path(__file__).resolve().parents[2]
 GOOD = REPO / "tests" / "data" / "runbooks" / "invoice-reminder.runbook.yaml"
@@ -522,7 +522,7 @@ def test_a_finished_report_keeps_the_v1_shape(journaled: tuple[Path, DrillReport
 def test_a_live_journal_goes_to_the_live_rebuild(
     journaled: tuple[Path, DrillReport], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Mode 'live' is rebuilt by drills.live.replay.report_from_live_journal."""
+    """Mode 'live' is rebuilt by drills.responders.live.replay.report_from_live_journal."""
     header = JournalHeader.build("live", load_scenario(SCENARIO), extra={"speed": 60})
     with JournalWriter.create(tmp_path / "j.jsonl", header) as writer:
         writer.write("command", datetime(2026, 3, 2, 9, 12), text="pause invoice-reminder")
@@ -532,13 +532,13 @@ def test_a_live_journal_goes_to_the_live_rebuild(
         seen.append(journal)
         return journaled[1]
 
-    live = types.ModuleType("drills.live.replay")
+    live = types.ModuleType("drills.responders.live.replay")
     live.report_from_live_journal = rebuild  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "drills.live.replay", live)
+    monkeypatch.setitem(sys.modules, "drills.responders.live.replay", live)
     assert report_from_journal(tmp_path / "j.jsonl") is journaled[1]
     assert [j.events[0]["text"] for j in seen] == ["pause invoice-reminder"]
     assert seen[0].header.extra == {"speed": 60}
-    monkeypatch.setitem(sys.modules, "drills.live.replay", None)  # as if there were no live
+    monkeypatch.setitem(sys.modules, "drills.responders.live.replay", None)  # no live package
     with pytest.raises(JournalError, match="a live drill's journal"):
         report_from_journal(tmp_path / "j.jsonl")
 

@@ -25,23 +25,23 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from drills.engine.propagate import propagate
 from drills.fakes import ManualClock, SqliteBackend, SqlStore
 from drills.fakes.actors import Actor
 from drills.fakes.catalog import CATALOG, ColumnType, warehouse_copy
 from drills.fakes.store import CHANGELOG
-from drills.propagate import propagate
-from drills.repair import (
+from drills.levers.repair import (
     RepairStage,
     ScopeSlice,
     repair_stage,
     repairable_count,
     stage_bounds,
 )
+from drills.levers.scope import take_scope
 from drills.scenarios.badrun import BadRun
 from drills.scenarios.build import build_scenario_world
 from drills.scenarios.loader import builtin_names, load_scenario
 from drills.scenarios.truth import DamageKind
-from drills.scope import take_scope
 from tests.scenarios.test_badrun import shrink
 
 REPO = Path(__file__).resolve().parents[2]

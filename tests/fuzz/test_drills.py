@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from drills.api import run_drill
-from drills.complete import complete_runbook
+from drills.runbook.complete import complete_runbook
 from drills.scenarios.loader import load_scenario, validate_scenario_file
 from tests.fuzz.strategies import SCENARIO_SEEDS, dump, encode, seed_data
 from tests.fuzz.tally import count

@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 import pytest
 
-from drills.live.commands import (
+from drills.responders.live.commands import (
     ACTIONS,
     CommandContext,
     CommandError,

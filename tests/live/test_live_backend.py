@@ -27,7 +27,7 @@ from click.testing import CliRunner
 from drills.cli.main import cli
 from drills.fakes.backends import PostgresBackend, redact_url
 from drills.journal import JournalHeader, JournalWriter, read_journal
-from drills.live import LiveDrill, LivePlan
+from drills.responders.live import LiveDrill, LivePlan
 from drills.runbook import load_runbook
 from drills.scenarios.loader import load_scenario
 from tests.conftest import open_test_backend

@@ -15,14 +15,19 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from drills.engine import Drill, DrillResult
+from drills.engine.loop import Drill, DrillResult
 from drills.journal import JournalHandler, JournalHeader, JournalWriter, read_journal
-from drills.live.commands import CommandContext, parse_command
-from drills.live.grade import grade_live
-from drills.live.pacer import Inbox, LivePacer
-from drills.live.replay import report_from_live_journal
-from drills.live.responder import ActionResult, JournaledAction, LiveResponder, TeamAction
 from drills.reports.model import DrillReport, PhaseName
+from drills.responders.live.commands import CommandContext, parse_command
+from drills.responders.live.grade import grade_live
+from drills.responders.live.pacer import Inbox, LivePacer
+from drills.responders.live.replay import report_from_live_journal
+from drills.responders.live.responder import (
+    ActionResult,
+    JournaledAction,
+    LiveResponder,
+    TeamAction,
+)
 from drills.runbook import Runbook, load_runbook
 from drills.scenarios.loader import load_scenario
 from drills.scenarios.schema import Scenario

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from drills.live.drill import LiveView
-from drills.live.screen import render_status
 from drills.reports.model import LogEntry
+from drills.responders.live.drill import LiveView
+from drills.responders.live.screen import render_status
 
 T = datetime(2026, 3, 2, 9, 10)
 

@@ -12,8 +12,8 @@ import os
 import time
 from pathlib import Path
 
+from drills.engine.hooks import HookContext
 from drills.fakes import PostgresBackend
-from drills.hooks import HookContext
 
 __all__ = ["meet"]
 

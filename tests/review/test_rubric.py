@@ -9,6 +9,7 @@ from freezegun import freeze_time
 from hypothesis import given
 from hypothesis import strategies as st
 
+from drills.judging.scoring import WEIGHTS, score
 from drills.reports.findings import Check, Finding, Severity
 from drills.reports.review import DrillAge, RiskClass
 from drills.review import (
@@ -22,7 +23,6 @@ from drills.review import (
     total,
 )
 from drills.review.rubric import regression
-from drills.scoring import WEIGHTS, score
 from tests.reports.conftest import build_report
 
 CURRENT = DrillAge(status="current", age_days=0, factor=1.0)

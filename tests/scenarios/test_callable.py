@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from drills.api import run_drill
-from drills.complete import complete_runbook
+from drills.runbook.complete import complete_runbook
 from drills.scenarios.badrun import AutomationImportError
 from drills.scenarios.loader import load_scenario
 from drills.scenarios.schema import Scenario

@@ -1,7 +1,7 @@
 """``drills init NAME``: scaffold a one-page runbook and a matching drill for a new automation.
 
 Writes ``DIR/NAME.runbook.yaml`` and ``DIR/NAME.scenario.yaml``, both checked through
-the real models before anything touches the disk (:mod:`drills.scaffold`). At a
+the real models before anything touches the disk (:mod:`drills.runbook.scaffold`). At a
 terminal it asks for what only the team knows (owner, backup owner, stop rules, the
 table and what the job can hurt); ``--yes``, or no terminal, takes flags and defaults
 so CI and scripts never hang on a prompt. ``--interactive`` forces the questions even
@@ -22,7 +22,7 @@ import click
 
 from drills.cli.main import EXIT_OK
 from drills.fakes.errors import DrillsError, did_you_mean
-from drills.scaffold import (
+from drills.runbook.scaffold import (
     PLACEHOLDER_OWNER,
     InitOptions,
     ScaffoldError,

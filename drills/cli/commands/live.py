@@ -36,14 +36,14 @@ from drills.cli.pair import load_pair
 from drills.fakes.backends import parse_backend
 from drills.fakes.errors import DrillsError
 from drills.journal import DEFAULT_NAME, JournalHeader, JournalWriter, read_journal
-from drills.live import DEFAULT_SPEED, LiveDrill, LivePlan
-from drills.live.commands import ACTIONS
-from drills.live.replay import journaled_actions, plan_from_journal
-from drills.live.responder import JournaledAction
-from drills.live.session import LiveSession
 from drills.reports.console import render_console
 from drills.reports.jsonout import ReportError
 from drills.reports.writer import FORMATS, write_reports
+from drills.responders.live import DEFAULT_SPEED, LiveDrill, LivePlan
+from drills.responders.live.commands import ACTIONS
+from drills.responders.live.replay import journaled_actions, plan_from_journal
+from drills.responders.live.responder import JournaledAction
+from drills.responders.live.session import LiveSession
 
 __all__ = ["command", "parse_team"]
 

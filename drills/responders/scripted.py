@@ -17,20 +17,26 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
+from drills.engine.handlers import DrillEvent
+from drills.engine.hooks import AutomationControl, HookContext, PauseHook, resolve_hook
 from drills.fakes.actors import Actor
 from drills.fakes.snapshots import Snapshot, take_snapshot
-from drills.handlers import DrillEvent
-from drills.hooks import AutomationControl, HookContext, PauseHook, resolve_hook
-from drills.reconcile import reconcile
-from drills.repair import RepairStage, ScopeSlice, repair_stage, repairable_count, stage_bounds
+from drills.levers.reconcile import reconcile
+from drills.levers.repair import (
+    RepairStage,
+    ScopeSlice,
+    repair_stage,
+    repairable_count,
+    stage_bounds,
+)
+from drills.levers.scope import ScopeResult, take_scope
 from drills.reports.model import Reconcile, StepRecord
 from drills.runbook import Runbook, StopRule, can_pause, takes
 from drills.runbook.defaults import first_note_within, next_update_every
 from drills.scenarios.schema import Scenario
-from drills.scope import ScopeResult, take_scope
 
 if TYPE_CHECKING:
-    from drills.engine import _Loop
+    from drills.engine.loop import _Loop
 
 __all__ = ["Responder", "ScriptedResponder", "StepOutcome"]
 

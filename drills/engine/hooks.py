@@ -15,9 +15,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from drills.engine.runtime import AutomationRuntime
 from drills.fakes.errors import DrillsError
 from drills.fakes.store import SqlStore
-from drills.runtime import AutomationRuntime
 from drills.scenarios.schema import Scenario
 
 __all__ = ["AutomationControl", "HookContext", "HookError", "PauseHook", "resolve_hook"]

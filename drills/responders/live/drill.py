@@ -1,8 +1,8 @@
 """One live drill: the engine in a thread of its own, paced by the wall clock, fed by the team.
 
 :class:`LiveDrill` wires the pieces and owns no terminal: the engine runs the world
-with a :class:`~drills.live.responder.LiveResponder` and a
-:class:`~drills.live.pacer.LivePacer`; whoever drives it (the full-screen session,
+with a :class:`~drills.responders.live.responder.LiveResponder` and a
+:class:`~drills.responders.live.pacer.LivePacer`; whoever drives it (the full-screen session,
 a script reading lines, a test) calls :meth:`LiveDrill.enter` with checked commands
 and reads :meth:`LiveDrill.view` for the screen. All database work happens in the
 engine's thread; the view is plain values copied under a lock.
@@ -29,19 +29,24 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from drills.engine import Drill, DrillResult
-from drills.handlers import DrillEvent
+from drills.engine.handlers import DrillEvent
+from drills.engine.loop import Drill, DrillResult
 from drills.journal import JournalHandler, JournalWriter
-from drills.live.commands import Command, CommandContext
-from drills.live.grade import grade_live
-from drills.live.pacer import DrillClosed, Inbox, LivePacer
-from drills.live.responder import ActionResult, JournaledAction, LiveResponder, context_for
 from drills.reports.model import DrillReport, LogEntry
+from drills.responders.live.commands import Command, CommandContext
+from drills.responders.live.grade import grade_live
+from drills.responders.live.pacer import DrillClosed, Inbox, LivePacer
+from drills.responders.live.responder import (
+    ActionResult,
+    JournaledAction,
+    LiveResponder,
+    context_for,
+)
 from drills.runbook import Runbook
 from drills.scenarios.schema import Scenario
 
 if TYPE_CHECKING:
-    from drills.engine import _Loop
+    from drills.engine.loop import _Loop
     from drills.fakes.backends.base import Backend
 
 __all__ = ["DEFAULT_SPEED", "LiveDrill", "LivePlan", "LiveView"]

@@ -1,6 +1,6 @@
 """The live drill's screen: what the room watches while the damage spreads.
 
-:func:`render_status` draws a :class:`~drills.live.drill.LiveView` with rich into
+:func:`render_status` draws a :class:`~drills.responders.live.drill.LiveView` with rich into
 ANSI text at a given width (the session wraps it for prompt_toolkit): the drill
 clock, the damaged records by system, alerts and complaints as they arrive, the job
 and each feeder's state, and the tail of the shared action log. It is a pure
@@ -17,7 +17,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from drills.live.drill import LiveView
+from drills.responders.live.drill import LiveView
 
 __all__ = ["render_status"]
 

@@ -1,13 +1,13 @@
 """The live drill at a terminal: a full-screen status and a prompt, or plain lines.
 
 On a terminal the session is a prompt_toolkit application: the status area
-(:func:`drills.live.screen.render_status`, redrawn twice a second), the answers to
+(:func:`drills.responders.live.screen.render_status`, redrawn twice a second), the answers to
 the last commands, and an input line with Tab completion, history and ``help``.
 Without a terminal (a pipe, a script) each line read from standard input is one
 command and answers are printed as lines; the end of input ends the drill.
 
 The session only turns keystrokes into checked commands and shows what comes back;
-the drill itself runs in :class:`~drills.live.drill.LiveDrill`'s thread.
+the drill itself runs in :class:`~drills.responders.live.drill.LiveDrill`'s thread.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import IO
 
-from drills.live.commands import CommandError, complete, help_text, parse_command
-from drills.live.drill import LiveDrill
-from drills.live.responder import ActionResult
+from drills.responders.live.commands import CommandError, complete, help_text, parse_command
+from drills.responders.live.drill import LiveDrill
+from drills.responders.live.responder import ActionResult
 
 __all__ = ["LiveSession"]
 
@@ -141,7 +141,7 @@ class LiveSession:
         from prompt_toolkit.layout.dimension import Dimension
         from prompt_toolkit.widgets import TextArea
 
-        from drills.live.screen import render_status
+        from drills.responders.live.screen import render_status
 
         session = self
 

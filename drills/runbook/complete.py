@@ -2,7 +2,7 @@
 
 Used three ways: as the yardstick in tests (a complete runbook must leave no damage
 behind, whatever the fault), as the source of the fix when a gap's cost is measured
-(:mod:`drills.costs` closes one gap with the matching piece of this), and as the
+(:mod:`drills.judging.costs` closes one gap with the matching piece of this), and as the
 scaffold ``drills init`` writes for a new automation.
 """
 

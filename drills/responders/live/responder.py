@@ -1,15 +1,15 @@
 """The live responder: people at a terminal acting on the drill, one typed action at a time.
 
 The scripted responder follows a runbook; this one does what the team types, when
-they type it. Every action arrives already checked (:mod:`drills.live.commands`) and
+they type it. Every action arrives already checked (:mod:`drills.responders.live.commands`) and
 stamped with the drill time it was entered and who entered it; the engine's loop
 reaches that moment and :meth:`LiveResponder.advance` applies it with the same
-levers a runbook step pulls - :class:`~drills.runtime.AutomationRuntime` to pause
+levers a runbook step pulls - :class:`~drills.engine.runtime.AutomationRuntime` to pause
 and contain, :func:`~drills.fakes.snapshots.take_snapshot`, the change log and snapshot
-diffs to find records, :func:`~drills.scope.submit_scope`,
-:func:`~drills.repair.repair_stage`, :func:`~drills.reconcile.reconcile` - and
+diffs to find records, :func:`~drills.levers.scope.submit_scope`,
+:func:`~drills.levers.repair.repair_stage`, :func:`~drills.levers.reconcile.reconcile` - and
 records the same facts (``steps``, ``outcomes``, ``notes``, ``acted_at``), so
-:mod:`drills.scoring` grades a live drill exactly like a scripted one.
+:mod:`drills.judging.scoring` grades a live drill exactly like a scripted one.
 
 An action that cannot be done in the world as it is now (repairing before any
 scope was submitted, a snapshot name that is taken) is refused with one clear
@@ -29,29 +29,29 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import sqlalchemy as sa
 
+from drills.engine.handlers import DrillEvent
 from drills.fakes.actors import Actor
 from drills.fakes.errors import DrillsError
 from drills.fakes.queries import change_conditions, last_seq
 from drills.fakes.snapshots import Snapshot, diff_select, list_snapshots, take_snapshot
-from drills.handlers import DrillEvent
-from drills.live.commands import (
+from drills.levers.reconcile import reconcile
+from drills.levers.repair import RepairStage, ScopeSlice, repair_stage, repairable_count
+from drills.levers.scope import ScopeResult, scope_table, submit_scope
+from drills.reports.model import StepRecord
+from drills.responders.live.commands import (
     Command,
     CommandContext,
     CommandError,
     parse_command,
     query_filters,
 )
-from drills.reconcile import reconcile
-from drills.repair import RepairStage, ScopeSlice, repair_stage, repairable_count
-from drills.reports.model import StepRecord
-from drills.responder import MANUAL_RATE, StepOutcome
+from drills.responders.scripted import MANUAL_RATE, StepOutcome
 from drills.runbook import Runbook, StopRule
 from drills.runbook.schema import Restart, Scope
 from drills.scenarios.schema import Scenario
-from drills.scope import ScopeResult, scope_table, submit_scope
 
 if TYPE_CHECKING:
-    from drills.engine import _Loop
+    from drills.engine.loop import _Loop
 
 __all__ = [
     "ActionJournal",

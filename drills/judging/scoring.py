@@ -20,10 +20,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from drills import __version__
-from drills.engine import DrillResult
+from drills.engine.loop import DrillResult
 from drills.fakes.catalog import CATALOG, KEY
-from drills.reconcile import reconcile
-from drills.repair import COMPENSATION
+from drills.levers.reconcile import reconcile
+from drills.levers.repair import COMPENSATION
+from drills.levers.scope import scope_table
 from drills.reports.drafts import customer_message, first_note, restart_checklist
 from drills.reports.findings import Check, Finding, Severity
 from drills.reports.model import (
@@ -42,7 +43,6 @@ from drills.reports.model import (
 )
 from drills.scenarios.schema import FieldSyncSpec
 from drills.scenarios.truth import DamageKind, read_values
-from drills.scope import scope_table
 
 __all__ = [
     "JUDGED_AT_END",

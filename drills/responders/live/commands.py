@@ -8,8 +8,8 @@ is wrong and how to write it, and nothing changes. ``help`` and ``help ACTION``
 come from the same table that completion reads, so the three never disagree.
 
 Everything here is a pure function of the text and a :class:`CommandContext`: no
-terminal, no database, no clock. The screen (:mod:`drills.live.screen`) and the
-responder (:mod:`drills.live.responder`) do the rest.
+terminal, no database, no clock. The screen (:mod:`drills.responders.live.screen`) and the
+responder (:mod:`drills.responders.live.responder`) do the rest.
 """
 
 from __future__ import annotations

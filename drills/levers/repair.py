@@ -26,8 +26,8 @@ import sqlalchemy as sa
 from drills.fakes.actors import Actor
 from drills.fakes.catalog import CATALOG, KEY, WAREHOUSE, ColumnType
 from drills.fakes.store import SqlStore
+from drills.levers.scope import scope_table, truth_table
 from drills.scenarios.truth import WHOLE_RECORD
-from drills.scope import scope_table, truth_table
 
 __all__ = [
     "COMPENSATION", "STAGE_DAMAGE", "STAGE_KEYS", "RepairStage", "ScopeSlice", "repair_stage",

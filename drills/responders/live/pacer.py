@@ -1,4 +1,4 @@
-"""Drill time on the wall clock: the live drill's :class:`~drills.engine.Pacer`.
+"""Drill time on the wall clock: the live drill's :class:`~drills.engine.loop.Pacer`.
 
 The engine proposes the next moment something happens; a scripted drill jumps
 there at once. A live drill waits until the wall clock, ``speed`` times faster,
@@ -25,8 +25,8 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from drills.live.commands import Command
-from drills.live.responder import LiveResponder, TeamAction
+from drills.responders.live.commands import Command
+from drills.responders.live.responder import LiveResponder, TeamAction
 
 __all__ = ["DrillClosed", "Inbox", "LivePacer", "ReplayPacer"]
 

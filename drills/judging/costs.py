@@ -2,7 +2,7 @@
 
 A finding says what is missing; its cost says why it matters. For every finding a
 runbook change can close, the gap is closed with the matching section of a
-complete runbook (:mod:`drills.complete`) and the drill runs again on the same
+complete runbook (:mod:`drills.runbook.complete`) and the drill runs again on the same
 seed. The difference in damaged records, records left wrong and minutes to
 contain is the gap's cost. Same seed, same numbers: nothing here is estimated.
 Reruns that make the same change are run once.
@@ -19,16 +19,16 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from drills.complete import complete_sections
-from drills.engine import Drill, DrillResult
+from drills.engine.hooks import PauseHook
+from drills.engine.loop import Drill, DrillResult
 from drills.fakes.backends.spec import BackendSpec
 from drills.fakes.clock import ManualClock
 from drills.fakes.store import SqlStore
-from drills.hooks import PauseHook
+from drills.judging.scoring import Evaluation, evaluate
 from drills.reports.findings import Finding, GapCost
 from drills.runbook import Runbook
+from drills.runbook.complete import complete_sections
 from drills.scenarios.schema import Scenario
-from drills.scoring import Evaluation, evaluate
 
 __all__ = ["CLOSERS", "Measured", "close_gap", "measure", "measured", "with_costs"]
 

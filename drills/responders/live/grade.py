@@ -1,7 +1,7 @@
 """Grading a live drill: the scripted judge, the team's real times, the runbook beside them.
 
 A live drill is judged by the very code that judges a scripted one
-(:mod:`drills.scoring`): the same phases, findings and score, from the times the
+(:mod:`drills.judging.scoring`): the same phases, findings and score, from the times the
 team really acted and what their actions really did to the world. Two things differ
 and are said so: the scope graded is the one the team submitted (precision and
 recall per table against ground truth), and the report carries a
@@ -14,9 +14,9 @@ from __future__ import annotations
 import dataclasses
 
 from drills.api import run_drill
-from drills.engine import TICK, DrillResult
+from drills.engine.loop import TICK, DrillResult
 from drills.fakes.backends.spec import rerun_spec
-from drills.live.responder import LiveResponder
+from drills.judging.scoring import Evaluation, build_report, drill_findings, evaluate
 from drills.reports.findings import Finding
 from drills.reports.model import (
     Comparison,
@@ -24,8 +24,8 @@ from drills.reports.model import (
     PhaseComparison,
     ScopeAccuracy,
 )
+from drills.responders.live.responder import LiveResponder
 from drills.runbook import Runbook, lint_runbook
-from drills.scoring import Evaluation, build_report, drill_findings, evaluate
 
 __all__ = ["compare", "grade_live", "scope_accuracy"]
 

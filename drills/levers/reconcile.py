@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from drills.fakes.catalog import CATALOG, KEY, WAREHOUSE
 from drills.fakes.store import SqlStore
-from drills.repair import COMPENSATION
+from drills.levers.repair import COMPENSATION
 from drills.reports.model import Reconcile
 from drills.scenarios.schema import Scenario
 

@@ -28,10 +28,10 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from drills.complete import STOP_RULE_FOR, complete_sections
 from drills.fakes.catalog import CATALOG
 from drills.fakes.errors import DrillsError, did_you_mean
 from drills.runbook import Runbook, parse_stop_rule
+from drills.runbook.complete import STOP_RULE_FOR, complete_sections
 from drills.scenarios.schema import (
     FAULT_KINDS,
     FEEDER_KINDS,

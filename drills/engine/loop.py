@@ -6,9 +6,9 @@ responder's next step. The loop jumps the virtual clock to the earliest of them,
 lets everything due act, checks the stop rules against the live metrics, and
 records the blast radius. An hour-long incident is a few hundred iterations.
 
-The engine returns :class:`DrillResult`, the raw facts; :mod:`drills.scoring`
+The engine returns :class:`DrillResult`, the raw facts; :mod:`drills.judging.scoring`
 turns them into a :class:`drills.reports.model.DrillReport`. Progress is only announced
-through handlers (:mod:`drills.handlers`); the engine never prints.
+through handlers (:mod:`drills.engine.handlers`); the engine never prints.
 """
 
 from __future__ import annotations
@@ -21,21 +21,21 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
-from drills.clock import DrillClock
-from drills.collector import collector_paused
+from drills.engine.clock import DrillClock
+from drills.engine.collector import collector_paused
+from drills.engine.handlers import DrillEvent, DrillEventHandler, HandlerRegistry
+from drills.engine.hooks import PauseHook
+from drills.engine.metrics import MetricReader
+from drills.engine.people import Complaint, People, PersonEdit
+from drills.engine.propagate import propagate
+from drills.engine.runtime import AutomationRuntime
 from drills.fakes.backends.base import Backend
 from drills.fakes.backends.sqlite import SqliteBackend
 from drills.fakes.store import SqlStore
 from drills.fakes.syncs import TableCopy
-from drills.handlers import DrillEvent, DrillEventHandler, HandlerRegistry
-from drills.hooks import PauseHook
-from drills.metrics import MetricReader
-from drills.people import Complaint, People, PersonEdit
-from drills.propagate import propagate
 from drills.reports.model import DamagePoint, LogEntry, StepRecord
-from drills.responder import Responder, ScriptedResponder, StepOutcome
+from drills.responders.scripted import Responder, ScriptedResponder, StepOutcome
 from drills.runbook import Runbook
-from drills.runtime import AutomationRuntime
 from drills.scenarios.badrun import BadRun
 from drills.scenarios.build import ScenarioWorld, build_scenario_world
 from drills.scenarios.schema import Scenario
@@ -148,7 +148,7 @@ class Drill:
         self.until = until
         wall = time.perf_counter()
         scenario = self.scenario
-        # A scripted drill ends in seconds: the collector waits (drills.collector). A
+        # A scripted drill ends in seconds: the collector waits (drills.engine.collector). A
         # paced (live) drill runs beside a terminal for as long as the team takes.
         paused = collector_paused() if self.pacer is None else nullcontext()
         with self.clock, paused:

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from drills.engine import Drill
+from drills.engine.loop import Drill
 from drills.journal import Journal, JournalError
-from drills.live.drill import DEFAULT_SPEED, LivePlan
-from drills.live.grade import grade_live
-from drills.live.pacer import ReplayPacer
-from drills.live.responder import JournaledAction, LiveResponder
 from drills.reports.model import DrillReport
+from drills.responders.live.drill import DEFAULT_SPEED, LivePlan
+from drills.responders.live.grade import grade_live
+from drills.responders.live.pacer import ReplayPacer
+from drills.responders.live.responder import JournaledAction, LiveResponder
 
 __all__ = ["journaled_actions", "plan_from_journal", "report_from_live_journal"]
 

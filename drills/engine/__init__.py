@@ -1,0 +1,76 @@
+"""The drill engine: what moves the clock.
+
+The discrete-event loop (:mod:`~drills.engine.loop`) and everything that runs on its
+clock: the virtual and real clocks, the automation's runtime (job and feeders), the
+people around a bad run, the metrics stop rules read, the downstream propagation,
+the team's own hooks, the progress handlers and the paused garbage collector.
+
+May import: ``drills.fakes``, ``drills.scenarios``, ``drills.runbook`` and
+``drills.levers``; never the responders' internals, the judging, the journal, the
+CLI or ``drills.reports``. Responders see the engine through
+:class:`~drills.engine.context.DrillContext` only.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__all__ = [
+    "AutomationControl",
+    "AutomationRuntime",
+    "Complaint",
+    "Detection",
+    "Drill",
+    "DrillClock",
+    "DrillEvent",
+    "DrillEventHandler",
+    "DrillResult",
+    "FeederState",
+    "HandlerRegistry",
+    "HookContext",
+    "HookError",
+    "MetricReader",
+    "NullHandler",
+    "Pacer",
+    "PauseHook",
+    "People",
+    "PersonEdit",
+    "RealClock",
+    "collector_paused",
+    "propagate",
+    "resolve_hook",
+]
+
+_LAZY = {
+    "AutomationControl": "drills.engine.hooks",
+    "AutomationRuntime": "drills.engine.runtime",
+    "Complaint": "drills.engine.people",
+    "Detection": "drills.engine.loop",
+    "Drill": "drills.engine.loop",
+    "DrillClock": "drills.engine.clock",
+    "DrillEvent": "drills.engine.handlers",
+    "DrillEventHandler": "drills.engine.handlers",
+    "DrillResult": "drills.engine.loop",
+    "FeederState": "drills.engine.runtime",
+    "HandlerRegistry": "drills.engine.handlers",
+    "HookContext": "drills.engine.hooks",
+    "HookError": "drills.engine.hooks",
+    "MetricReader": "drills.engine.metrics",
+    "NullHandler": "drills.engine.handlers",
+    "Pacer": "drills.engine.loop",
+    "PauseHook": "drills.engine.hooks",
+    "People": "drills.engine.people",
+    "PersonEdit": "drills.engine.people",
+    "RealClock": "drills.engine.clock",
+    "collector_paused": "drills.engine.collector",
+    "propagate": "drills.engine.propagate",
+    "resolve_hook": "drills.engine.hooks",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

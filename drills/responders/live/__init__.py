@@ -1,0 +1,52 @@
+"""Live drills: a team at a terminal acting on a bad run as it spreads, in real time.
+
+``drills live`` runs the same engine as a scripted drill, with two things swapped:
+the :class:`~drills.responders.live.responder.LiveResponder` does what people type
+(checked by :mod:`drills.responders.live.commands`), and the
+:class:`~drills.responders.live.pacer.LivePacer` holds the drill clock to the wall
+clock (``--speed`` times faster). The drill is journaled as it goes
+(:mod:`drills.journal`), so a crashed or closed drill resumes, and it is graded by the
+scripted drill's own judge beside the runbook followed perfectly
+(:mod:`drills.responders.live.grade`).
+
+The pacer and the screen read the wall clock while the drill clock is frozen for the
+team's own code (freezegun), so this package is on freezegun's ignore list: calls made
+from it see real time.
+"""
+
+from __future__ import annotations
+
+import freezegun
+
+freezegun.configure(extend_ignore_list=["drills.responders.live"])
+
+from drills.responders.live.commands import (  # noqa: E402 - after the freezegun setting above
+    Command,
+    CommandContext,
+    CommandError,
+    complete,
+    help_text,
+    parse_command,
+)
+from drills.responders.live.drill import DEFAULT_SPEED, LiveDrill, LivePlan, LiveView  # noqa: E402
+from drills.responders.live.grade import grade_live  # noqa: E402
+from drills.responders.live.replay import report_from_live_journal  # noqa: E402
+from drills.responders.live.responder import JournaledAction, LiveResponder, TeamAction  # noqa: E402
+
+__all__ = [
+    "DEFAULT_SPEED",
+    "Command",
+    "CommandContext",
+    "CommandError",
+    "JournaledAction",
+    "LiveDrill",
+    "LivePlan",
+    "LiveResponder",
+    "LiveView",
+    "TeamAction",
+    "complete",
+    "grade_live",
+    "help_text",
+    "parse_command",
+    "report_from_live_journal",
+]
