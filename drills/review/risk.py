@@ -1,6 +1,6 @@
 """Risk classes: what a bad run of an automation can hurt sets how it is scored.
 
-DESIGN rule 1: jobs that touch money, customer messages, legal records or access get
+Rule 1 (docs/rules.md): jobs that touch money, customer messages, legal records or access get
 the fastest stop. A readiness review applies the same classification ``drills init``
 uses for its stricter defaults (:func:`drills.runbook.scaffold.is_risky` over a scenario's
 ``automation.touches``) and turns it into two things: a higher bar to clear

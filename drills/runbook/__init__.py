@@ -2,7 +2,7 @@
 
 A runbook file says who owns an automation, when to stop it, how to pause it and
 everything feeding it, where the clean data lives, and how to scope, repair, verify,
-communicate and restart (DESIGN rule 8). This package reads such files
+communicate and restart (rule 8 of docs/rules.md). This package reads such files
 (:func:`load_runbook`, with ``file:line:col`` errors like scenarios), parses their stop
 rules into checkable expressions (:func:`parse_stop_rule`), knows how long unstated
 steps take (:func:`takes`) and lists the gaps a runbook shows before any drill is run

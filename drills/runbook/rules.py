@@ -1,6 +1,6 @@
 """Stop rules: when to pause, written so a drill (and a tired person) can check them.
 
-DESIGN rule 1 asks for stop rules that are concrete and checkable ("5 duplicate
+Rule 1 (docs/rules.md) asks for stop rules that are concrete and checkable ("5 duplicate
 records in a row", "one message sent without review"), never "if something looks
 wrong". So a rule is a tiny expression over a live drill metric::
 

@@ -1,6 +1,6 @@
 """Scaffold a runbook and a matching scenario for a new automation (``drills init``).
 
-A team launching an automation needs the one-page runbook of DESIGN rule 8 *and* a
+A team launching an automation needs the one-page runbook of rule 8 (docs/rules.md) *and* a
 drill to test it with; writing either from a blank page is where the missing export
 and the unnamed owner come from. So the scaffold writes both at once, fitted to the
 table the job works through and to what it can hurt: jobs that touch money, customer
@@ -507,7 +507,7 @@ def _runbook_header(name: str, touches: Sequence[str]) -> str:
             "first note goes out fast." if is_risky(touches) else
             "Add --touches when it can hurt money, customer messages, legal records or access.")
     return (
-        f"# One-page runbook for {name} (DESIGN rule 8), scaffolded by `drills init`.\n"
+        f"# One-page runbook for {name} (rule 8 of docs/rules.md), scaffolded by `drills init`.\n"
         f"# {risk}\n"
         "# Fill in before launch:\n"
         "#   - owner, backup_owner, restart.approver: one named person each (not a team),\n"

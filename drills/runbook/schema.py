@@ -1,6 +1,6 @@
 """The runbook file format, as pydantic models.
 
-A runbook is the one-page plan for one risky automation (DESIGN rule 8): who owns it,
+A runbook is the one-page plan for one risky automation (rule 8 of docs/rules.md): who owns it,
 when to stop it, how to pause it and everything feeding it, where the clean data is,
 how to scope, repair, verify, tell people and restart. The models are strict (unknown
 keys are errors) for the same reason scenarios are: a misspelt key silently turning a
@@ -424,7 +424,7 @@ class Restart(Strict):
 
 
 class Runbook(Strict):
-    """The one-page plan for one automation (DESIGN rule 8)."""
+    """The one-page plan for one automation (rule 8 of docs/rules.md)."""
 
     automation: Slug = Field(description="the automation this runbook is for")
     owner: Person = Field(description="the one person who owns the automation")
