@@ -2,7 +2,7 @@
 
 A runbook that loads can still leave a bad run unstoppable (nobody who may pause, no
 checkable stop rule) or unrecoverable (no snapshot and no clean export). The rules in
-rules say what a runbook must hold; :func:`lint_runbook` checks each one that needs no
+docs/rules.md say what a runbook must hold; :func:`lint_runbook` checks each one that needs no
 scenario and returns :class:`~drills.reports.findings.Finding` objects, the same type a drill
 report carries, so CI gates and readiness scores treat paper gaps and drill gaps
 alike. Gaps that need a scenario to see (the warehouse copy the scope forgot) are the
