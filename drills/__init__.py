@@ -51,7 +51,18 @@ __all__ = [
     "run_drill",
 ]
 
-__version__ = "0.1.0"
+
+def _version() -> str:
+    """The installed distribution's version: pyproject.toml's ``version`` is the one place."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("drills")
+    except PackageNotFoundError:  # a bare checkout on sys.path, never installed
+        return "0+unknown"
+
+
+__version__ = _version()
 
 _LAZY = {
     "run_drill": "drills.api",
