@@ -9,6 +9,7 @@ change log under the run's id.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,13 @@ def run(scenario: Scenario, *, healthy: bool, path: Path | None = None) -> tuple
     return store, bad
 
 
+def key_of(row: Mapping[str, Value]) -> int:
+    """The record's key, an int in every table of the catalog."""
+    key = row[KEY]
+    assert isinstance(key, int)
+    return key
+
+
 def system_tables(store: SqlStore) -> list[str]:
     return [q for q in store.tables if not q.startswith(WAREHOUSE)]
 
@@ -69,8 +77,8 @@ def assert_truth_matches_twin(scenario: Scenario) -> GroundTruth:
     baseline = scenario.world.counts
     for table in system_tables(faulty):
         size = baseline.get(table, 0)
-        got = {r[KEY]: r for r in faulty.rows(table)}
-        want = {r[KEY]: r for r in twin.rows(table)}
+        got = {key_of(r): r for r in faulty.rows(table)}
+        want = {key_of(r): r for r in twin.rows(table)}
         fields = CATALOG.table(table).data_fields
         # Records of the baseline world: every difference is a truth entry, and back.
         diffs = {
