@@ -110,7 +110,8 @@ def store(
     s.close()
 
 
-EXAMPLE_RUNBOOKS = Path(__file__).resolve().parent / "data" / "runbooks"
+EXAMPLE_RUNBOOKS = Path(__file__).resolve().parent / "data" / "examples"
+"""The shared examples' runbooks, copied into the checkout."""
 
 
 class ExampleReports:
