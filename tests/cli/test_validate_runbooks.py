@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[2]
 BAD = "tests/data/runbooks/bad"
 GOOD = "tests/data/runbooks/invoice-reminder.runbook.yaml"

@@ -137,6 +137,7 @@ def assert_truth_in_changelog(store: SqlStore, truth: GroundTruth) -> None:
             assert last_new[damage.ident] == encode_value(damage.wrong), damage
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_builtin_scenario_builds_its_world_and_its_run_does_damage(
     name: str, tmp_path: Path
@@ -157,6 +158,7 @@ def test_every_fault_kind_is_in_the_library() -> None:
     assert kinds == set(FAULT_KINDS)
 
 
+@pytest.mark.slow
 @settings(
     max_examples=25,
     deadline=None,
@@ -167,6 +169,7 @@ def test_ground_truth_is_exactly_what_the_fault_changed(name: str, seed: int) ->
     assert_truth_matches_twin(shrink(load_scenario(name), seed))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_ground_truth_on_each_builtin_story(name: str) -> None:
     truth = assert_truth_matches_twin(shrink(load_scenario(name), 7, records=120, reach=30))
@@ -179,6 +182,7 @@ def test_healthy_twin_does_no_damage() -> None:
     assert len(good.truth) == 0
 
 
+@pytest.mark.slow
 def test_same_seed_same_run_different_seed_other_targets() -> None:
     base = load_scenario("contact-status-into-billing-terms")
     one = shrink(base, 11, records=200, reach=40)

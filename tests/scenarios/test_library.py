@@ -153,6 +153,7 @@ def test_the_json_schema_accepts_the_shorthands_and_refuses_typos(
 # -- worlds -------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_a_builtin_scenario_builds_its_world(name: str, store: SqlStore) -> None:
     scenario = load_scenario(name)
