@@ -35,9 +35,12 @@ PG_URL = os.environ.get("DRILLS_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5
 
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
-    pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+    pytest.param("postgresql", id="postgresql", marks=[pytest.mark.postgres, pytest.mark.slow]),
 ]
-"""Parameters of every backend-parametrised fixture: SQLite, then PostgreSQL."""
+"""Parameters of every backend-parametrised fixture: SQLite, then PostgreSQL.
+
+The PostgreSQL half is ``slow`` too: the fast loop (``pytest -m "not slow"``) runs on
+SQLite alone, the full suite on both."""
 
 
 def in_ci() -> bool:
@@ -110,7 +113,8 @@ def store(
     s.close()
 
 
-EXAMPLE_RUNBOOKS = Path(__file__).resolve().parent / "data" / "runbooks"
+EXAMPLE_RUNBOOKS = Path(__file__).resolve().parent / "data" / "examples"
+"""The shared examples' runbooks, copied into the checkout."""
 
 
 class ExampleReports:

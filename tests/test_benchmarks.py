@@ -18,6 +18,8 @@ import pytest
 from benchmarks import meter
 from benchmarks.meter import Meter
 
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).parents[1]
 PHASES = ("seed", "snapshot", "bad run (event loop)", "ground truth (harness)", "scope and tag",
           "repair", "reconcile", "report", "whole scripted drill")

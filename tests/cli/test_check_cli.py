@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 from junitparser import JUnitXml
 
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).parents[2]
 GOOD = "examples/invoice-reminder.runbook.yaml"
 FLAWED = "examples/invoice-reminder.flawed.runbook.yaml"

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).parents[2]
 NAME = "invoice-reminder"
 
@@ -28,6 +30,7 @@ def init(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return drills("init", NAME, "--yes", "--dir", "out", *args, cwd=tmp_path)
 
 
+@pytest.mark.slow
 def test_the_pair_validates_and_check_runs(tmp_path: Path) -> None:
     run = init(tmp_path, "--touches", "money,customer_messages", "--owner", "Dana Whitfield",
                "--backup-owner", "Luis Ortega")
@@ -62,6 +65,7 @@ def test_risky_jobs_get_strict_rules_and_every_section(tmp_path: Path) -> None:
     assert scenario["automation"]["touches"] == ["customer_messages"]
 
 
+@pytest.mark.slow
 def test_flags_shape_the_scenario(tmp_path: Path) -> None:
     run = init(tmp_path, "--table", "crm.deals", "--fault", "over_broad_filter",
                "--feeder", "webhook:esign.done", "--feeder", "schedule:sweep",
@@ -79,6 +83,7 @@ def test_flags_shape_the_scenario(tmp_path: Path) -> None:
     assert {"disable_feeder": "sweep"} in runbook["pause"]
 
 
+@pytest.mark.slow
 def test_existing_files_are_refused_and_force_overwrites(tmp_path: Path) -> None:
     assert init(tmp_path).returncode == 0
     runbook = tmp_path / "out" / f"{NAME}.runbook.yaml"
@@ -93,6 +98,7 @@ def test_existing_files_are_refused_and_force_overwrites(tmp_path: Path) -> None
     assert yaml.safe_load(runbook.read_text())["owner"]["name"] == "Ana Ruiz"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -42,6 +42,7 @@ def assert_refused(run: subprocess.CompletedProcess[str], message: str, *unwritt
         assert not Path(f"{path}-wal").exists()
 
 
+@pytest.mark.slow
 def test_world_over_the_per_table_limit(tmp_path: Path) -> None:
     db = tmp_path / "w.sqlite"
     run = drills("world", "--count", "crm.contacts=5000001", "--db", str(db),
@@ -55,6 +56,7 @@ def test_world_over_the_per_table_limit(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_world_over_the_total_limit(tmp_path: Path) -> None:
     db = tmp_path / "w.sqlite"
     run = drills("world", "--count", "crm.contacts=5000000", "--count", "crm.deals=5000000",
@@ -67,6 +69,7 @@ def test_world_over_the_total_limit(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_run_scaled_past_the_world_limit(tmp_path: Path) -> None:
     db, out = tmp_path / "d.sqlite", tmp_path / "report"
     run = drills("run", "invoice-triple-trigger", "--scale", "5000", "--db", str(db),
@@ -80,12 +83,14 @@ def test_run_scaled_past_the_world_limit(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_run_scaled_by_infinity(tmp_path: Path) -> None:
     out = tmp_path / "report"
     run = drills("run", "invoice-triple-trigger", "--scale", "inf", "--out", str(out))
     assert_refused(run, "--scale must be a finite number, got inf; e.g. --scale 10", out)
 
 
+@pytest.mark.slow
 def test_run_of_a_file_whose_world_is_too_big(tmp_path: Path) -> None:
     text = MINIMAL.read_text(encoding="utf-8").replace(
         "crm: {contacts: 80}", "crm: {contacts: 5000000, deals: 5000000}")

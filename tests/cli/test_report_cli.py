@@ -23,6 +23,8 @@ import pytest
 
 from drills.journal import DEFAULT_NAME
 
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).parents[2]
 GOOD = "examples/invoice-reminder.runbook.yaml"
 SCENARIO = "invoice-triple-trigger"

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).parents[2]
 GOOD = "examples/invoice-reminder.runbook.yaml"
 FLAWED = "examples/invoice-reminder.flawed.runbook.yaml"
@@ -60,6 +62,7 @@ def test_fail_under_exits_one() -> None:
     assert run.stderr.startswith("drills: score ")
 
 
+@pytest.mark.slow
 def test_seed_changes_the_drill(tmp_path: Path) -> None:
     reports = []
     for seed in ("1729", "7"):
@@ -131,6 +134,7 @@ def test_without_a_terminal_a_drill_prints_no_progress() -> None:
     assert run.stderr == ""
 
 
+@pytest.mark.slow
 def test_scale_grows_world_and_reach(tmp_path: Path) -> None:
     run = drills("run", "invoice-triple-trigger", "--scale", "2", "--no-costs", "-q",
                  "--out", str(tmp_path), "--format", "json")

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from rich.console import Console
 
@@ -75,6 +76,7 @@ def test_json_lists_every_builtin_scenario() -> None:
     assert Path(first["path"]).is_file()
 
 
+@pytest.mark.slow
 def test_the_real_command_prints_the_table() -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "200", "PYTHONWARNINGS": "error"}
     result = subprocess.run(

@@ -22,6 +22,8 @@ import pytest
 from drills.reports.review import load_review
 from tests.review.conftest import QUALITY_ORDER
 
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).parents[2]
 FOLDER = "tests/data/review/runbooks"
 DEAL = f"{FOLDER}/deal-auto-close.runbook.yaml"

@@ -37,6 +37,7 @@ def _imported(*args: str) -> dict[str, object]:
     return result
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args",
     [

@@ -21,6 +21,7 @@ CASES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("args", "line"), CASES, ids=[" ".join(a) for a, _ in CASES])
 def test_a_usage_mistake_is_one_line(args: list[str], line: str) -> None:
     run = subprocess.run([sys.executable, "-m", "drills", *args], capture_output=True,
@@ -28,6 +29,7 @@ def test_a_usage_mistake_is_one_line(args: list[str], line: str) -> None:
     assert (run.returncode, run.stdout, run.stderr) == (2, "", line + "\n")
 
 
+@pytest.mark.slow
 def test_bare_drills_shows_the_help() -> None:
     run = subprocess.run([sys.executable, "-m", "drills"], capture_output=True, text=True,
                          check=False)

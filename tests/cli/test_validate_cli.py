@@ -22,6 +22,8 @@ from drills.cli.main import cli
 from drills.scenarios.loader import builtin_names
 from drills.scenarios.yamlfile import MAX_FILE_BYTES, FileError
 
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).parents[2]
 BAD = "tests/data/scenarios/bad"
 GOOD = "tests/data/scenarios/good/minimal.yaml"

@@ -43,6 +43,7 @@ def assert_one_line_error(run: subprocess.CompletedProcess[str], message: str) -
 # -- in a real process ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_world_builds_prints_a_summary_and_exports(tmp_path: Path) -> None:
     db, folder = tmp_path / "drill.sqlite", tmp_path / "export"
     run = drills("world", "--seed", "7", *SMALL, "--db", str(db), "--export", str(folder))
@@ -65,6 +66,7 @@ def test_world_builds_prints_a_summary_and_exports(tmp_path: Path) -> None:
     assert {t.qualname: t.rows for t in manifest.tables}["crm.contacts"] == 40
 
 
+@pytest.mark.slow
 def test_a_bad_count_is_one_line_on_stderr_and_exit_2(tmp_path: Path) -> None:
     db = tmp_path / "drill.sqlite"
     run = drills("world", "--count", "crm.contacts=-1", "--db", str(db))
@@ -73,6 +75,7 @@ def test_a_bad_count_is_one_line_on_stderr_and_exit_2(tmp_path: Path) -> None:
     assert not db.exists()
 
 
+@pytest.mark.slow
 def test_a_malformed_count_is_one_line_on_stderr_and_exit_2() -> None:
     run = drills("world", "--count", "crm.contacts")
     assert_one_line_error(
@@ -80,6 +83,7 @@ def test_a_malformed_count_is_one_line_on_stderr_and_exit_2() -> None:
     )
 
 
+@pytest.mark.slow
 def test_an_existing_export_folder_fails_before_any_database_is_made(tmp_path: Path) -> None:
     folder, db = tmp_path / "export", tmp_path / "drill.sqlite"
     folder.mkdir()
@@ -150,6 +154,7 @@ def test_an_export_under_a_file_is_refused(tmp_path: Path) -> None:
     assert "not a writable folder; choose a folder you can write to" in result.output
 
 
+@pytest.mark.slow
 def test_a_failed_export_removes_the_database_it_made(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -34,6 +34,7 @@ class _Watch:
         self.seen.add(gc.isenabled())
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("collector_on")
 def test_a_scripted_drill_runs_without_the_collector_and_restores_it(
     example: Scenario, good_runbook: Runbook

@@ -103,6 +103,7 @@ FLAWED_GAPS = {
 }
 
 
+@pytest.mark.slow
 def test_flawed_runbook_every_gap_is_a_finding(flawed: DrillReport) -> None:
     codes = {f.code for f in flawed.findings}
     assert codes >= FLAWED_GAPS
@@ -115,6 +116,7 @@ def test_flawed_runbook_every_gap_is_a_finding(flawed: DrillReport) -> None:
     assert not flawed.outcome.contained
 
 
+@pytest.mark.slow
 def test_flawed_runbook_gaps_have_measured_costs(flawed: DrillReport) -> None:
     costs = {(f.code, f.where): f.cost for f in flawed.findings if f.cost is not None}
     pause = costs[("pause-job-only", "pause")]
@@ -130,6 +132,7 @@ def test_flawed_runbook_gaps_have_measured_costs(flawed: DrillReport) -> None:
     assert sum(1 for c in costs.values() if c is not None and not c.is_zero) >= 8
 
 
+@pytest.mark.slow
 def test_flawed_scores_far_below_good(good: DrillReport, flawed: DrillReport) -> None:
     assert good.score.total >= 85
     assert flawed.score.total <= 20
@@ -139,6 +142,7 @@ def test_flawed_scores_far_below_good(good: DrillReport, flawed: DrillReport) ->
             assert item.lost_to, item
 
 
+@pytest.mark.slow
 def test_same_seed_same_drill(
     example: Scenario, good_runbook: Runbook, drill_backend: str
 ) -> None:
@@ -152,6 +156,7 @@ def test_same_seed_same_drill(
     )
 
 
+@pytest.mark.slow
 def test_escalation_delay_when_nobody_can_pause(
     example: Scenario, good_runbook: Runbook, drill_backend: str
 ) -> None:
@@ -169,6 +174,7 @@ def test_escalation_delay_when_nobody_can_pause(
     assert "waited-for-escalation" in {f.code for f in report.findings}
 
 
+@pytest.mark.slow
 @settings(
     max_examples=12,
     deadline=None,

@@ -23,6 +23,7 @@ def pause_everything(ctx: HookContext) -> str:
     return "paused the job and all feeders"
 
 
+@pytest.mark.slow
 def test_the_teams_pause_function_contains_the_run(
     example: Scenario, good_runbook: Runbook
 ) -> None:
@@ -35,6 +36,7 @@ def test_the_teams_pause_function_contains_the_run(
     assert report.outcome.records_left_wrong == 0
 
 
+@pytest.mark.slow
 def test_a_pause_function_that_forgets_the_queue_is_judged_by_the_world(
     example: Scenario, good_runbook: Runbook
 ) -> None:
@@ -49,6 +51,7 @@ def test_a_pause_function_that_forgets_the_queue_is_judged_by_the_world(
     assert {"queue-left-running", "feeder-left-running", "never-contained"} <= codes
 
 
+@pytest.mark.slow
 def test_a_failing_pause_function_is_a_failed_step(
     example: Scenario, good_runbook: Runbook
 ) -> None:
@@ -61,6 +64,7 @@ def test_a_failing_pause_function_is_a_failed_step(
     assert not report.outcome.contained
 
 
+@pytest.mark.slow
 def test_an_importable_callable_is_found_by_its_path(
     example: Scenario, good_runbook: Runbook
 ) -> None:

@@ -382,6 +382,7 @@ def test_append_to_drops_a_cut_line_and_goes_on(
 # -- the engine stopped early ----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_until_stops_the_drill_after_the_last_moment_at_or_before_it(
     good_runbook: Runbook, example: Scenario
 ) -> None:
@@ -417,6 +418,7 @@ def _rebuild(path: Path) -> tuple[Journal, DrillReport]:
     return journal, report_from_journal(journal)
 
 
+@pytest.mark.slow
 def test_every_cut_rebuilds_the_drill_so_far(
     journaled: tuple[Path, DrillReport], tmp_path: Path
 ) -> None:

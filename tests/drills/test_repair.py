@@ -196,6 +196,7 @@ def fresh(damaged: Path, tmp_path: Path) -> Iterator[SqlStore]:
     store.close()
 
 
+@pytest.mark.slow
 def test_stages_picked_in_the_database_repair_exactly_the_listed_keys(
     fresh: SqlStore, repaired_once: tuple[dict[str, Any], list[tuple[Any, ...]]]
 ) -> None:
@@ -234,6 +235,7 @@ def test_a_second_repair_changes_nothing(
     assert tables(fresh) == state
 
 
+@pytest.mark.slow
 def test_the_person_keeps_their_edit(fresh: SqlStore) -> None:
     repair(fresh)
     with fresh.engine.connect() as conn:
@@ -278,6 +280,7 @@ def statements_per_stage(damaged: Path, folder: Path, monkeypatch: pytest.Monkey
         store.close()
 
 
+@pytest.mark.slow
 def test_a_crash_inside_a_stage_leaves_that_stage_undone(
     damaged: Path, tmp_path: Path, fresh: SqlStore,
     repaired_once: tuple[dict[str, Any], list[tuple[Any, ...]]],
@@ -330,6 +333,7 @@ repair(open_store(Path(sys.argv[1])))
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("where", ["between stages", "inside a stage"])
 def test_a_killed_repair_process_then_a_rerun_ends_the_same(
     damaged: Path, tmp_path: Path, fresh: SqlStore,
@@ -364,6 +368,7 @@ def assert_no_repeated_repair_rows(store: SqlStore) -> None:
     assert repeated == []
 
 
+@pytest.mark.slow
 @settings(
     max_examples=10,
     deadline=None,

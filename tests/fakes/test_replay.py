@@ -91,6 +91,7 @@ def _build(ops: list[Op]) -> tuple[SqlStore, list[tuple[int, list[dict[str, Valu
     return store, points
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None, database=None)
 @given(st.lists(_ops, min_size=1, max_size=10), st.data())
 def test_rewind_to_any_earlier_point_restores_that_state(

@@ -89,6 +89,7 @@ def world(request: pytest.FixtureRequest, store: SqlStore) -> World:
 # -- reproducible -----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method", METHODS)
 def test_same_seed_gives_byte_identical_exports(
     method: Method, tmp_path: Path, stores: list[SqlStore]
@@ -112,6 +113,7 @@ def test_same_seed_gives_byte_identical_exports(
     assert sums[0] == sums[1]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method", METHODS)
 def test_different_seed_gives_a_different_world(
     method: Method, tmp_path: Path, stores: list[SqlStore]
@@ -275,6 +277,7 @@ def test_a_world_without_contacts_has_no_dangling_references(
         assert EMAIL.match(str(msg["to_address"]))
 
 
+@pytest.mark.slow
 def test_small_worlds_use_the_factories_and_large_ones_the_pools(
     tmp_path: Path, stores: list[SqlStore]
 ) -> None:

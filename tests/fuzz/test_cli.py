@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -26,6 +27,8 @@ from drills.scenarios.loader import load_scenario, validate_scenario_file
 from drills.scenarios.schema import Scenario
 from tests.fuzz.strategies import RUNBOOK_SEEDS, SCENARIO_SEEDS, Doc, documents
 from tests.fuzz.tally import count
+
+pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
 NAMES = st.sampled_from(["fuzzed.yaml", "with space.yaml", "ünïcødé ✓.yaml"])

@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -25,6 +26,8 @@ from drills.scenarios.loader import load_scenario, validate_scenario_file
 from tests.fuzz.strategies import SCENARIO_SEEDS, dump, encode, seed_data
 from tests.fuzz.tally import count
 from tests.fuzz.test_loaders import load_or_refuse
+
+pytestmark = pytest.mark.slow
 
 SMALL = 40
 """Records per table in a fuzzed drill: enough for every fault to show."""

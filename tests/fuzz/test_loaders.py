@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 
 from drills.fakes.errors import DrillsError
@@ -25,6 +26,8 @@ from drills.scenarios.scaling import scale_scenario
 from drills.scenarios.yamlfile import FileError
 from tests.fuzz.strategies import RUNBOOK_SEEDS, SCENARIO_SEEDS, Doc, documents
 from tests.fuzz.tally import count
+
+pytestmark = pytest.mark.slow
 
 __all__ = ["assert_clean_error", "load_or_refuse"]
 

@@ -105,6 +105,7 @@ def test_a_bad_backend_is_one_line_exit_2_and_no_journal(
         assert list(tmp_path.iterdir()) == []  # no journal, no --out folder
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_an_unmarked_database_is_refused_with_no_journal(
     unmarked_db: str, tmp_path: Path
@@ -142,6 +143,7 @@ def test_a_refused_backend_leaves_a_resumed_journal_as_it_was(
 # -- whole drills on PostgreSQL -------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_a_whole_live_drill_on_postgresql_drops_its_schema(pg_url: str, tmp_path: Path) -> None:
     done = live(SCENARIO, "--runbook", RUNBOOK, "--speed", "600", "--team", "alice,bob",
@@ -161,6 +163,7 @@ def test_a_whole_live_drill_on_postgresql_drops_its_schema(pg_url: str, tmp_path
     assert "postgresql" not in header  # the journal's header never names the database
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_keep_keeps_the_schema_and_prints_its_name_never_the_password(
     pg_url: str, tmp_path: Path
@@ -187,6 +190,7 @@ def test_keep_keeps_the_schema_and_prints_its_name_never_the_password(
         drop_schemas(pg_url, [schema])
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_a_live_drill_that_fails_names_the_schema_it_kept(
     unmarked_db: str, tmp_path: Path
@@ -215,6 +219,7 @@ def test_a_live_drill_that_fails_names_the_schema_it_kept(
     assert schemas(unmarked_db) == [kept.group(1)]
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_resume_replays_onto_a_fresh_world_on_the_backend_given(
     pg_url: str, tmp_path: Path
@@ -288,6 +293,7 @@ def test_closing_a_live_drill_early_stops_its_thread_before_the_backend_goes(
         assert backend.schema not in schemas(backend.url)
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
 def test_a_drill_closed_with_ctrl_c_on_postgresql_keeps_its_schema_with_keep(

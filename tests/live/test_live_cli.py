@@ -48,6 +48,7 @@ def test_bad_input_is_one_line_and_exit_2(
     assert list(tmp_path.iterdir()) == []  # nothing started, nothing written
 
 
+@pytest.mark.slow
 def test_a_scripted_journal_cannot_be_resumed_live(tmp_path: Path) -> None:
     scripted = tmp_path / "scripted"
     runner = CliRunner()
@@ -67,6 +68,7 @@ def test_a_scripted_journal_cannot_be_resumed_live(tmp_path: Path) -> None:
     assert "a scripted drill's journal, not a live drill's" in result.output
 
 
+@pytest.mark.slow
 def test_piped_lines_drive_a_whole_live_drill(tmp_path: Path) -> None:
     lines = "\n".join([
         "pause",

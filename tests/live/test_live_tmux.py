@@ -17,7 +17,10 @@ import pytest
 
 from tests.live.tmux import ROOT, Tmux, screen_clock
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
+pytestmark = [
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux"),
+    pytest.mark.slow,
+]
 
 RUNBOOK = str(ROOT / "examples" / "invoice-reminder.runbook.yaml")
 

@@ -88,6 +88,7 @@ def _drill(
     return responder, result, results
 
 
+@pytest.mark.slow
 def test_a_team_doing_the_good_runbooks_steps_leaves_nothing_wrong(
     scenario: Scenario, runbook: Runbook
 ) -> None:
@@ -133,6 +134,7 @@ def _changes(result: DrillResult) -> list[tuple[object, ...]]:
         return [tuple(r) for r in conn.execute(sa.select(cl).order_by(cl.c.seq))]
 
 
+@pytest.mark.slow
 def test_a_refused_action_changes_nothing(scenario: Scenario, runbook: Runbook) -> None:
     base = [(2, "alice", "pause"), (2, "alice", "snapshot billing as before"), (20, "alice",
                                                                                    "end yes")]
@@ -180,6 +182,7 @@ def _journal(tmp_path: Path, scenario: Scenario, runbook: Runbook) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_a_killed_live_journal_rebuilds_the_same_report(
     tmp_path: Path, scenario: Scenario, runbook: Runbook
 ) -> None:

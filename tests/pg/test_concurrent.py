@@ -25,7 +25,7 @@ from drills.runbook import load_runbook
 from drills.scenarios.loader import load_scenario
 from tests.pg.conftest import GOOD, REPO, drop_schemas
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 SEEDS = {"a": 11, "b": 12}
 

@@ -26,7 +26,7 @@ from drills.runbook import Runbook, load_runbook
 from drills.scenarios.loader import load_scenario
 from tests.pg.conftest import GOOD, REPO, drills, schemas, with_password
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 
 class FakeContainer:

@@ -17,7 +17,7 @@ from drills.fakes.backends.postgres import admin_engine
 from tests.conftest import DRILL_START
 from tests.pg.conftest import GOOD, REPO, drills, drop_schemas, schemas
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 
 def refusal(url: str) -> str:

@@ -7,7 +7,7 @@ import pytest
 from tests.plugin.test_plugin import project, run  # noqa: F401 - the shared test project
 
 pytest_plugins = ["pytester"]
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 ON_POSTGRES = '''
 import pytest

@@ -12,7 +12,7 @@ from drills.fakes.backends.base import redact_url, scrub, url_secrets
 from drills.fakes.backends.postgres import engine_url
 from tests.pg.conftest import GOOD, drills, drop_schemas, with_database, with_password
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 SECRET = "Zq9-hunter2-s3cr3t"
 """A password no output could contain by accident."""

@@ -17,7 +17,7 @@ from drills.reports.jsonout import render_json
 from drills.reports.model import DrillReport
 from tests.conftest import ExampleReports
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 VARYING = ("wall_seconds", "ran_at", "backend")
 """What may differ between backends: the wall clock, and where the world lived."""

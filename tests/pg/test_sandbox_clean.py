@@ -23,7 +23,7 @@ from drills.fakes.backends.postgres import admin_engine
 from drills.fakes.backends.sandbox import lock_schema, mark, record_created, unlock_schema
 from tests.pg.conftest import drills, schemas, with_password
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 SECRET = "Zq9-hunter2-s3cr3t"
 """A password no output could contain by accident (the test server trusts local users)."""

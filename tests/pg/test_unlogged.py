@@ -19,7 +19,7 @@ from drills.runbook import load_runbook
 from drills.scenarios.loader import load_scenario
 from tests.conftest import DRILL_START, EXAMPLE_RUNBOOKS
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 
 def persistence(backend: PostgresBackend) -> dict[str, str]:

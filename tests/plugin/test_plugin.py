@@ -95,6 +95,7 @@ def test_drill_runbook_comes_from_the_module_mark(drill_runbook, drill_scenario)
 '''
 
 
+@pytest.mark.slow
 def test_a_project_drills_its_runbook_and_writes_a_report_per_test(
     project: pytest.Pytester,
 ) -> None:
@@ -124,6 +125,7 @@ def test_a_project_drills_its_runbook_and_writes_a_report_per_test(
     ]
 
 
+@pytest.mark.slow
 def test_a_failing_assert_shows_the_drill_headline(project: pytest.Pytester) -> None:
     project.makepyfile(**{"tests/test_strict": '''
 import pytest
@@ -255,6 +257,7 @@ def test_our_pause_script_contains_the_run(run_drill, tmp_path):
 '''
 
 
+@pytest.mark.slow
 def test_a_runbook_step_calls_the_projects_own_pause_function(project: pytest.Pytester) -> None:
     project.makepyfile(**{"tests/test_own_pause": OWN_PAUSE})
     run(project).assert_outcomes(passed=1)
@@ -278,6 +281,7 @@ def test_our_own_automation_under_a_triple_trigger(run_drill):
 '''
 
 
+@pytest.mark.slow
 def test_a_user_automation_written_as_a_plain_function(project: pytest.Pytester) -> None:
     project.makepyfile(**{"tests/test_own_automation": OWN_AUTOMATION})
     run(project).assert_outcomes(passed=1)

@@ -14,10 +14,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from drills.reports.html import render_html
 from drills.reports.jsonout import render_json
 from drills.reports.model import DrillReport
 from tests.browser import SCRIPT, screenshot
+
+pytestmark = pytest.mark.slow
 
 
 def _png_size(path: Path) -> tuple[int, int]:

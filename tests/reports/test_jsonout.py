@@ -36,6 +36,7 @@ def test_the_json_validates_against_the_shipped_schema(report: DrillReport) -> N
     assert errors == []
 
 
+@pytest.mark.slow
 def test_the_schema_rejects_what_the_model_rejects(flawed_report: DrillReport) -> None:
     schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
     data = json.loads(render_json(flawed_report))

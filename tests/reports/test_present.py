@@ -110,6 +110,7 @@ def test_ticks_are_round_and_cover_the_top(top: float) -> None:
 _text = st.text(st.characters(exclude_categories=["Cs"]), max_size=60)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                    HealthCheck.function_scoped_fixture])
 @given(message=_text, fix=_text, who=_text)

@@ -17,6 +17,7 @@ from drills.reports.model import DrillReport
 from drills.reports.writer import FORMATS, report_basename, write_reports
 
 
+@pytest.mark.slow
 def test_every_format_in_one_call(flawed_report: DrillReport, tmp_path: Path) -> None:
     folder = tmp_path / "out" / "q1"  # created when missing
     written = write_reports(flawed_report, folder, ["console", "md", "html", "json", "junit"])

@@ -10,8 +10,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from drills.reports.review import ReadinessReview, render_review_html, render_review_json
 from tests.browser import SCRIPT, screenshot
+
+pytestmark = pytest.mark.slow
 
 
 def test_the_script_screenshots_a_saved_review_without_console_errors(

@@ -170,6 +170,7 @@ def journaled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DrillRepo
     return folder, report
 
 
+@pytest.mark.slow
 def test_a_finished_journal_is_read_as_the_drill_it_holds(
     journaled: tuple[Path, DrillReport], tmp_path: Path
 ) -> None:
@@ -194,6 +195,7 @@ def test_a_journal_and_the_report_of_the_same_drill_count_once(
                             f"{folder / 'drill.journal.jsonl'} ({report.drill_id}); counted once"]
 
 
+@pytest.mark.slow
 def test_an_interrupted_drill_is_noted_and_not_scored(
     journaled: tuple[Path, DrillReport], tmp_path: Path
 ) -> None:

@@ -27,6 +27,8 @@ from drills.reports.review.jsonout import main as schema_main
 from drills.review import build_review
 from tests.reports.conftest import Page, build_report
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def regressed_review(tmp_path_factory: pytest.TempPathFactory) -> ReadinessReview:
@@ -107,6 +109,7 @@ def test_the_markdown_flags_a_regression(regressed_review: ReadinessReview) -> N
 # -- HTML ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_html_is_one_self_contained_page(folder_review: ReadinessReview) -> None:
     html = render_review_html(folder_review)
     page = Page(html)
@@ -157,6 +160,7 @@ def test_the_html_flags_a_regression_and_escapes_text(regressed_review: Readines
 # -- JSON ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_json_round_trips_and_follows_the_shipped_schema(
     folder_review: ReadinessReview, regressed_review: ReadinessReview
 ) -> None:

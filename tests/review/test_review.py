@@ -31,6 +31,8 @@ from drills.runbook import load_runbook, read_runbook
 from drills.scenarios.loader import load_scenario
 from tests.review.conftest import QUALITY_ORDER, REVIEWED_AT
 
+pytestmark = pytest.mark.slow
+
 EXAMPLES = Path(__file__).parents[2] / "examples"
 
 

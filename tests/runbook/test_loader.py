@@ -20,8 +20,8 @@ from drills.runbook.schema import Runbook
 from drills.scenarios.yamlfile import FileError, read_yaml
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED = REPO.parent / "shared"
-SHARED_EXAMPLES = SHARED / "examples"
+# The shared examples, copied into the checkout so no test depends on ../shared.
+SHARED_EXAMPLES = REPO / "tests" / "data" / "examples"
 DATA = REPO / "tests" / "data" / "runbooks"
 GOOD = DATA / "invoice-reminder.runbook.yaml"
 FLAWED = DATA / "invoice-reminder.flawed.runbook.yaml"
@@ -29,17 +29,12 @@ MINIMAL = DATA / "minimal.runbook.yaml"
 BAD = DATA / "bad"
 EXAMPLES = ["invoice-reminder.runbook.yaml", "invoice-reminder.flawed.runbook.yaml"]
 
-needs_shared = pytest.mark.skipif(not SHARED_EXAMPLES.is_dir(),
-                                  reason="the shared examples are not next to this checkout")
-
-
 def write(tmp_path: Path, text: str, name: str = "r.runbook.yaml") -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
 
 
-@needs_shared
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_the_shared_examples_load_and_the_copies_here_match_them(name: str) -> None:
     shared = SHARED_EXAMPLES / name

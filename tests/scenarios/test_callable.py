@@ -33,6 +33,7 @@ def with_callable(fault: dict[str, Any] | None = None, seed: int = 3) -> Scenari
     return Scenario.model_validate(data)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "fault",
     [
@@ -49,6 +50,7 @@ def test_faults_bend_the_teams_own_function(fault: dict[str, Any]) -> None:
     assert len(truth) > 0
 
 
+@pytest.mark.slow
 def test_a_complete_runbook_recovers_from_the_teams_own_function() -> None:
     scenario = with_callable()
     report = run_drill(scenario, complete_runbook(scenario), costs=False)

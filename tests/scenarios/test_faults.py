@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
 from drills.fakes import CATALOG, SqlStore
-from drills.fakes.automations import Insert, PlanContext, Update, Write
+from drills.fakes.automations import Insert, PlanContext, Record, Update, Write
 from drills.scenarios import faults, schema
 from drills.scenarios.faults import injector_for
 
 NOW = datetime(2026, 3, 2, 9, 0)
-RECORD = {"id": 7, "status": "processing", "customer_email": "a@example.com"}
+RECORD: Record = {"id": 7, "status": "processing", "customer_email": "a@example.com"}
 EMAIL = Insert("email.outbox", {"to_address": "a@example.com", "status": "held", "sent_at": None})
 SHIP = Update("shop.orders", 7, "status", "shipped")
 
@@ -81,7 +83,7 @@ def test_over_broad_filter_widens_targets_not_plans(ctx: PlanContext) -> None:
 
 def test_every_schema_fault_has_an_injector() -> None:
     base = {"rate": "1/min", "reach": 5}
-    specs = {
+    specs: dict[str, dict[str, Any]] = {
         "wrong_field_mapping": {"writes": "shop.orders.status", "into": "shop.orders.note"},
         "triple_trigger": {},
         "blank_writes": {"fields": ["shop.orders.note"]},
@@ -92,7 +94,7 @@ def test_every_schema_fault_has_an_injector() -> None:
     }
     assert set(specs) == set(schema.FAULT_KINDS)
     for kind, extra in specs.items():
-        cls = {
+        classes: dict[str, type[BaseModel]] = {
             "wrong_field_mapping": schema.WrongFieldMapping,
             "triple_trigger": schema.TripleTrigger,
             "blank_writes": schema.BlankWrites,
@@ -100,7 +102,8 @@ def test_every_schema_fault_has_an_injector() -> None:
             "duplicate_records": schema.DuplicateRecords,
             "skipped_approval": schema.SkippedApproval,
             "over_broad_filter": schema.OverBroadFilter,
-        }[kind]
+        }
+        cls = classes[kind]
         fault = cls.model_validate({"kind": kind, **base, **extra})
         assert injector_for(fault, "shop.orders").kind == kind  # type: ignore[arg-type]
     assert CATALOG.table("shop.orders")

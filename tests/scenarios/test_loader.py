@@ -337,6 +337,7 @@ def test_every_bad_file_gives_only_clean_one_line_messages() -> None:
 _VALID = MINIMAL.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.one_of(
