@@ -27,9 +27,9 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from drills.files import write_or_check
+from drills.files.units import DURATION_PATTERN, format_duration
 from drills.scenarios.schema import Scenario
-from drills.scenarios.schemafile import write_or_check
-from drills.scenarios.units import DURATION_PATTERN, format_duration
 
 __all__ = ["SCHEMA_FILE", "SCHEMA_ID", "main", "render", "scenario_json_schema"]
 

@@ -20,9 +20,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from drills.files import write_or_check
 from drills.runbook.schema import Runbook
 from drills.scenarios.jsonschema import _short_durations
-from drills.scenarios.schemafile import write_or_check
 
 __all__ = ["SCHEMA_FILE", "SCHEMA_ID", "main", "render", "runbook_json_schema"]
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from drills.files.atomic import write_text_atomic
+
 __all__ = ["write_or_check"]
 
 
 def write_or_check(path: Path, text: str, module: str, argv: list[str]) -> int:
-    """Write ``text`` to ``path`` (temp file, then rename), or with ``--check`` compare."""
+    """Write ``text`` to ``path`` atomically, or with ``--check`` compare."""
     if "--check" in argv:
         current = path.read_text(encoding="utf-8") if path.exists() else ""
         if current != text:
@@ -23,8 +25,6 @@ def write_or_check(path: Path, text: str, module: str, argv: list[str]) -> int:
             return 1
         return 0
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    write_text_atomic(path, text, mode=0o644)
     print(f"wrote {path}")
     return 0
