@@ -37,7 +37,7 @@ if TYPE_CHECKING:
         LimitError,
     )
     from drills.files.reader import YamlDocument, read_yaml
-    from drills.files.schemafile import write_or_check
+    from drills.files.schemafile import short_durations, write_or_check
     from drills.files.units import (
         Duration,
         Rate,
@@ -75,6 +75,7 @@ __all__ = [
     "parse_rate",
     "read_yaml",
     "replace_keep_open",
+    "short_durations",
     "validate_file",
     "write_or_check",
     "write_text_atomic",
@@ -93,7 +94,7 @@ _LAZY = {
         "drills.files.limits",
     ),
     **dict.fromkeys(["YamlDocument", "read_yaml"], "drills.files.reader"),
-    "write_or_check": "drills.files.schemafile",
+    **dict.fromkeys(["short_durations", "write_or_check"], "drills.files.schemafile"),
     **dict.fromkeys(
         ["Duration", "Rate", "RateValue", "format_duration", "parse_duration", "parse_rate"],
         "drills.files.units",
