@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from drills.fakes.errors import DrillsError
+from drills.errors import DrillsError
 
 if TYPE_CHECKING:
     from drills.api import run_drill

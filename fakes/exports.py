@@ -28,8 +28,6 @@ import hashlib
 import io
 import json
 import os
-import secrets
-import shutil
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -42,6 +40,7 @@ from drills.fakes.catalog import KEY, ColumnType, TableDef
 from drills.fakes.errors import ExportError
 from drills.fakes.snapshots import TableDiff, diff_table
 from drills.fakes.store import SqlStore, Value
+from drills.files.atomic import atomic_folder
 
 __all__ = [
     "FORMATS",
@@ -163,30 +162,18 @@ def export_tables(
         raise ExportError("nothing to export: name at least one table, e.g. crm.contacts")
     folder = Path(folder)
     check_export_target(folder)
+    work: Path | None = None
     try:
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        # mkdir, not mkdtemp: mkdtemp's folder is private (0700) and would stay so
-        work = folder.parent / f".{folder.name}.partial-{secrets.token_hex(4)}"
-        work.mkdir()
+        with atomic_folder(folder) as work:
+            tables = [_export_table(store, d, work, chosen) for d in defs]
+            manifest = Manifest(exported_at=store.clock.now(), tables=tables)
+            (work / MANIFEST).write_bytes(manifest.to_bytes())
     except OSError as err:
+        fix = ("choose a folder you can write to" if work is None else
+               "nothing was written; free some space or choose another folder")
         raise ExportError(
-            f"cannot write an export to {folder}: {err.strerror or err}; "
-            "choose a folder you can write to"
+            f"cannot write an export to {folder}: {err.strerror or err}; {fix}"
         ) from err
-    try:
-        tables = [_export_table(store, d, work, chosen) for d in defs]
-        manifest = Manifest(exported_at=store.clock.now(), tables=tables)
-        (work / MANIFEST).write_bytes(manifest.to_bytes())
-        os.replace(work, folder)  # onto a missing or empty folder: atomic on POSIX
-    except OSError as err:
-        shutil.rmtree(work, ignore_errors=True)
-        raise ExportError(
-            f"cannot write an export to {folder}: {err.strerror or err}; nothing was "
-            "written; free some space or choose another folder"
-        ) from err
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
     return manifest
 
 

@@ -23,11 +23,13 @@ from drills.fakes.errors import DrillsError
 from drills.fakes.queries import Change, changes, last_seq
 from drills.fakes.store import Op, SqlStore, Value
 
-__all__ = ["ReplayError", "rewind"]
+__all__ = ["RewindError", "rewind"]
 
 
-class ReplayError(DrillsError):
-    """A rewind that cannot be done: a point outside the log."""
+class RewindError(DrillsError):
+    """A rewind that cannot be done: a seq outside the change log, or an operation in the
+    log that cannot be undone. (A journaled action that cannot be read back is the live
+    responder's :class:`~drills.responders.live.responder.ReplayError`.)"""
 
 
 @dataclass
@@ -67,7 +69,7 @@ def rewind(store: SqlStore, to_seq: int, actor: Actor) -> int:
     """
     end = last_seq(store)
     if not 0 <= to_seq <= end:
-        raise ReplayError(
+        raise RewindError(
             f"cannot rewind to seq {to_seq}: the change log runs from 0 to {end}; "
             "pass a seq from that range, e.g. one read with last_seq() before the run"
         )
@@ -95,7 +97,7 @@ def _undo(store: SqlStore, group: _Group, actor: Actor) -> None:
     elif group.op == Op.UPDATE:
         store.update(group.table, group.values, actor)
     else:
-        raise ReplayError(
+        raise RewindError(
             f"the change log holds an unknown operation '{group.op}' on {group.table}; "
             "only insert, update and delete can be undone"
         )

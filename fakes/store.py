@@ -7,6 +7,9 @@ clock). Scope, repair and ground truth are all read back from that log, so a wri
 that bypassed it would make the drill lie; there is deliberately no other way in,
 except :meth:`SqlStore.bulk_load`, which lays down the baseline world before any
 drill time exists.
+
+The change log's vocabulary (its columns, :class:`Op`, how values and times are spelt
+in it) lives in :mod:`drills.fakes.changelog` and is re-exported here.
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import sqlalchemy as sa
@@ -23,36 +25,21 @@ import sqlalchemy as sa
 from drills.fakes.actors import Actor
 from drills.fakes.backends.base import Backend
 from drills.fakes.catalog import CATALOG, KEY, Catalog, ColumnType, TableDef
+from drills.fakes.changelog import (
+    CHANGELOG,
+    LOG_COLUMNS,
+    Op,
+    Value,
+    encode_value,
+    format_time,
+    log_row,
+)
 from drills.fakes.clock import Clock
 from drills.fakes.errors import StoreError, UnknownTableError, did_you_mean
 
 __all__ = ["CHANGELOG", "Op", "SqlStore", "Store", "Value", "encode_value", "format_time"]
 
-Value = int | str | None
-CHANGELOG = "_drills_changes"
 _IN_CHUNK = 5_000
-_LOG_COLUMNS = (
-    "at", "actor_kind", "actor_name", "run_id", "batch_id", "table_name",
-    "record_key", "op", "field", "old_value", "new_value",
-)
-
-
-class Op:
-    INSERT = "insert"
-    UPDATE = "update"
-    DELETE = "delete"
-
-
-def format_time(when: datetime) -> str:
-    """Change-log time: fixed-width ISO text, so string order is time order on every backend."""
-    if when.tzinfo is not None:
-        when = when.astimezone(UTC).replace(tzinfo=None)
-    return when.isoformat(timespec="microseconds")
-
-
-def encode_value(value: Value) -> str | None:
-    return None if value is None else str(value)
-
 
 class Store(Protocol):
     """What scenarios and drills may rely on, whatever database holds the records."""
@@ -289,7 +276,7 @@ class SqlStore:
             )
             at = format_time(self.clock.now())
             log = [
-                self._log_row(at, actor, qualname, int(rec[KEY]), Op.INSERT, f, None, rec[f])  # type: ignore[arg-type]
+                log_row(at, actor, qualname, int(rec[KEY]), Op.INSERT, f, None, rec[f])  # type: ignore[arg-type]
                 for rec in prepared
                 for f in d.data_fields
             ]
@@ -356,7 +343,7 @@ class SqlStore:
             if changed:
                 at = format_time(self.clock.now())
                 self._append(conn, [
-                    self._log_row(at, actor, qualname, key, Op.UPDATE, f, old[f], v)
+                    log_row(at, actor, qualname, key, Op.UPDATE, f, old[f], v)
                     for f, v in changed.items()
                 ])
                 conn.execute(t.update().where(t.c[KEY] == key).values(changed))
@@ -458,7 +445,7 @@ class SqlStore:
         # rowcount of an INSERT ... SELECT is reported only when asked for (psycopg).
         logged = conn.execute(
             self._changelog.insert()
-            .from_select(list(_LOG_COLUMNS), union)
+            .from_select(list(LOG_COLUMNS), union)
             .execution_options(preserve_rowcount=True)
         ).rowcount
         if logged:
@@ -517,7 +504,7 @@ class SqlStore:
                 )
             at = format_time(self.clock.now())
             log = [
-                self._log_row(at, actor, qualname, k, Op.DELETE, f, current[k][f], None)
+                log_row(at, actor, qualname, k, Op.DELETE, f, current[k][f], None)
                 for k in wanted
                 for f in d.data_fields
             ]
@@ -584,30 +571,11 @@ class SqlStore:
             for row in self.read_keyed(conn, t, (KEY, *fields), keys)
         }
 
-    @staticmethod
-    def _log_row(
-        at: str, actor: Actor, qualname: str, key: int, op: str, field: str,
-        old: Value, new: Value,
-    ) -> dict[str, Any]:
-        return {
-            "at": at,
-            "actor_kind": actor.kind.value,
-            "actor_name": actor.name,
-            "run_id": actor.run_id,
-            "batch_id": actor.batch_id,
-            "table_name": qualname,
-            "record_key": key,
-            "op": op,
-            "field": field,
-            "old_value": encode_value(old),
-            "new_value": encode_value(new),
-        }
-
     def _append(self, conn: sa.Connection, log: list[dict[str, Any]]) -> None:
         """Append change-log rows through the backend's bulk path (the hot path of a drill)."""
         if log:
-            rows = (tuple(r[c] for c in _LOG_COLUMNS) for r in log)
-            self.backend.bulk_load(conn, self._changelog, _LOG_COLUMNS, rows)
+            rows = (tuple(r[c] for c in LOG_COLUMNS) for r in log)
+            self.backend.bulk_load(conn, self._changelog, LOG_COLUMNS, rows)
 
 
 def _fresh(conn: sa.Connection, scratch: sa.Table) -> None:

@@ -24,6 +24,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from drills.errors import DrillsError
+from drills.files.atomic import write_text_atomic
 from drills.reports.model import SCHEMA_VERSION, DrillReport
 
 __all__ = [
@@ -48,11 +50,13 @@ _DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _REGENERATE = "python -m drills.reports.jsonout --write-schema"
 
 
-class ReportError(Exception):
-    """A report file that cannot be read or written; ``str(err)`` is the one line to show.
+class ReportError(DrillsError):
+    """A report or review file that cannot be read or written; ``str(err)`` is the one line.
 
-    It derives from :class:`Exception` only, because ``reports`` imports no other
-    package of drills; the CLI may catch it next to ``DrillsError``.
+    Raised when a saved JSON report is missing, not JSON, of another schema version or
+    holds a field out of place, and when a report folder cannot be created or written.
+    ``reports`` imports only the bottom layer (:mod:`drills.errors`, :mod:`drills.files`),
+    so it may derive from the root like every other error the CLI shows.
     """
 
 
@@ -158,9 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{SCHEMA_FILE} is up to date")
         return 0
     SCHEMA_FILE.parent.mkdir(parents=True, exist_ok=True)
-    tmp = SCHEMA_FILE.with_name(SCHEMA_FILE.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(SCHEMA_FILE)
+    write_text_atomic(SCHEMA_FILE, text, mode=0o644)
     print(f"wrote {SCHEMA_FILE}")
     return 0
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from drills.files.atomic import write_text_atomic
 from drills.reports.console import render_console_text
 from drills.reports.html import render_html
 from drills.reports.jsonout import ReportError, render_json
@@ -24,7 +24,7 @@ from drills.reports.junit import render_junit
 from drills.reports.markdown import render_markdown
 from drills.reports.model import DrillReport
 
-__all__ = ["FORMATS", "check_folder", "report_basename", "write_reports", "write_text_atomic"]
+__all__ = ["FORMATS", "check_folder", "report_basename", "write_reports"]
 
 FORMATS: dict[str, tuple[str, Callable[[DrillReport], str]]] = {
     "console": (".txt", render_console_text),
@@ -42,18 +42,6 @@ def report_basename(report: DrillReport) -> str:
     """``drill-<scenario>-<seed>``, with anything unsafe in a file name replaced by ``-``."""
     scenario = _UNSAFE.sub("-", report.scenario.name).strip("-.") or "scenario"
     return f"drill-{scenario}-{report.seed}"
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` as UTF-8 to a temporary file beside ``path``, then rename it over."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def check_folder(folder: Path) -> None:

@@ -12,11 +12,19 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from drills.fakes.errors import DrillsError
+    from drills.errors import DrillsError
+    from drills.files.limits import LimitError
+    from drills.files.units import (
+        Duration,
+        Rate,
+        RateValue,
+        format_duration,
+        parse_duration,
+        parse_rate,
+    )
     from drills.scenarios.badrun import BadRun, BatchResult, Event, automation_def, select_targets
     from drills.scenarios.build import ScenarioWorld, build_scenario_world
     from drills.scenarios.faults import Injector, injector_for
-    from drills.scenarios.limits import LimitError
     from drills.scenarios.loader import (
         ScenarioInfo,
         UnknownScenarioError,
@@ -28,14 +36,6 @@ if TYPE_CHECKING:
     )
     from drills.scenarios.schema import FAULT_KINDS, Scenario
     from drills.scenarios.truth import Damage, DamageKind, GroundTruth
-    from drills.scenarios.units import (
-        Duration,
-        Rate,
-        RateValue,
-        format_duration,
-        parse_duration,
-        parse_rate,
-    )
 
 __all__ = [
     "FAULT_KINDS",
@@ -70,7 +70,7 @@ __all__ = [
 ]
 
 _LAZY = {
-    "DrillsError": "drills.fakes.errors",
+    "DrillsError": "drills.errors",
     "BadRun": "drills.scenarios.badrun",
     "BatchResult": "drills.scenarios.badrun",
     "Event": "drills.scenarios.badrun",
@@ -80,7 +80,7 @@ _LAZY = {
     "build_scenario_world": "drills.scenarios.build",
     "Injector": "drills.scenarios.faults",
     "injector_for": "drills.scenarios.faults",
-    "LimitError": "drills.scenarios.limits",
+    "LimitError": "drills.files.limits",
     "ScenarioInfo": "drills.scenarios.loader",
     "UnknownScenarioError": "drills.scenarios.loader",
     "builtin_by_automation": "drills.scenarios.loader",
@@ -93,12 +93,12 @@ _LAZY = {
     "Damage": "drills.scenarios.truth",
     "DamageKind": "drills.scenarios.truth",
     "GroundTruth": "drills.scenarios.truth",
-    "Duration": "drills.scenarios.units",
-    "Rate": "drills.scenarios.units",
-    "RateValue": "drills.scenarios.units",
-    "format_duration": "drills.scenarios.units",
-    "parse_duration": "drills.scenarios.units",
-    "parse_rate": "drills.scenarios.units",
+    "Duration": "drills.files.units",
+    "Rate": "drills.files.units",
+    "RateValue": "drills.files.units",
+    "format_duration": "drills.files.units",
+    "parse_duration": "drills.files.units",
+    "parse_rate": "drills.files.units",
 }
 
 

@@ -19,17 +19,12 @@ them (``'10m'``) instead of ISO 8601 (``'PT10M'``).
 from __future__ import annotations
 
 import json
-import re
 import sys
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from pydantic import TypeAdapter
-
+from drills.files import short_durations, write_or_check
 from drills.scenarios.schema import Scenario
-from drills.scenarios.schemafile import write_or_check
-from drills.scenarios.units import DURATION_PATTERN, format_duration
 
 __all__ = ["SCHEMA_FILE", "SCHEMA_ID", "main", "render", "scenario_json_schema"]
 
@@ -40,7 +35,6 @@ SCHEMA_FILE = Path(__file__).parent / "schema" / "scenario.schema.json"
 """The shipped copy, next to the code so it is in the wheel."""
 
 _DIALECT = "https://json-schema.org/draft/2020-12/schema"
-_ISO_DURATION = re.compile(r"^-?P(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?)?$")
 _THRESHOLD_PATTERN = r"^\s*(\d+)\s+([a-z][a-z _-]*)$"
 _PERCENT_PATTERN = r"^\s*\d+(\.\d+)?\s*%\s*$"
 
@@ -54,23 +48,6 @@ def _with_shorthands(definition: dict[str, Any], *shorthands: dict[str, Any]) ->
     }
     inner = {k: v for k, v in definition.items() if k not in outer}
     return {**outer, "anyOf": [*shorthands, inner]}
-
-
-def _short_durations(node: Any) -> None:
-    """Rewrite ``"default": "PT10M"`` as ``"10m"`` where the property is a duration."""
-    if isinstance(node, dict):
-        default = node.get("default")
-        is_duration = any(
-            option.get("pattern") == DURATION_PATTERN for option in node.get("anyOf", [])
-        ) or node.get("pattern") == DURATION_PATTERN
-        if is_duration and isinstance(default, str) and _ISO_DURATION.match(default):
-            seconds = TypeAdapter(timedelta).validate_python(default)
-            node["default"] = format_duration(seconds)
-        for value in node.values():
-            _short_durations(value)
-    elif isinstance(node, list):
-        for value in node:
-            _short_durations(value)
 
 
 def scenario_json_schema() -> dict[str, Any]:
@@ -92,7 +69,7 @@ def scenario_json_schema() -> dict[str, Any]:
             {"type": "string", "pattern": _THRESHOLD_PATTERN,
              "description": "a count and what is counted, like '10 duplicate emails'"},
         )
-    _short_durations(generated)
+    short_durations(generated)
     generated.pop("title", None)
     return {
         "$schema": _DIALECT,

@@ -3,9 +3,10 @@
 Each limit is checked where the value is parsed and its error says the limit and how
 to stay under it. They are generous: a real drill needs far less. ``docs/limits.md``
 lists every limit of drills with its reason and its error; this module holds the
-scenario ones (the world's record limits live in :mod:`drills.fakes.world`, which builds
-worlds without knowing of scenarios, and are re-exported here; the file limits live
-in :mod:`drills.scenarios.yamlfile`; the runbook ones in :mod:`drills.runbook.schema`).
+scenario ones (the world's record limits live in :mod:`drills.fakes.sizes`, which builds
+worlds without knowing of scenarios, and are re-exported here; the generic limits of any
+file people write, with :class:`LimitError`, live in :mod:`drills.files.limits` and are
+re-exported here too; the runbook ones in :mod:`drills.runbook.schema`).
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from drills.fakes.errors import DrillsError
 from drills.fakes.sizes import MAX_RECORDS_PER_TABLE, MAX_TOTAL_RECORDS
+from drills.files.limits import MAX_ITEMS, MAX_NAME_LENGTH, MAX_TEXT_LENGTH, LimitError
 
 __all__ = [
     "BYTES_PER_RECORD",
@@ -63,15 +64,6 @@ MAX_PEOPLE_EDITS = 100_000
 """People's edits and shadow fixes over the whole drill (per hour times ``runs_for``); each
 is a write of its own, so this bounds the drill's time and its change log."""
 
-MAX_ITEMS = 100
-"""Items in any one list of a scenario or a runbook (steps, feeders, syncs, stop rules)."""
-
-MAX_NAME_LENGTH = 64
-"""Characters in a name (a scenario, automation, feeder): names end up in file names."""
-
-MAX_TEXT_LENGTH = 10_000
-"""Characters in one text value (a title, a summary, a customer message): a page, not a book."""
-
 EARLIEST_START = datetime(1900, 1, 1)
 LATEST_START = datetime(2999, 12, 31, 23, 59, 59)
 """A scenario's ``starts``: the world's records are dated years before it, and the drill
@@ -81,10 +73,6 @@ BYTES_PER_RECORD = 600
 """What one record of the world costs on disk over a whole drill: the record, its warehouse
 copy, its snapshot and the change log (measured: 400 bytes; a drill of 94,400 records left
 a 38 MB database), with half again to spare."""
-
-
-class LimitError(DrillsError):
-    """A request past one of the documented limits (see ``docs/limits.md``)."""
 
 
 def database_bytes(records: int) -> int:

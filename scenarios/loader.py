@@ -3,7 +3,7 @@
 Teams start from the library (``drills live invoice-triple-trigger``) and move to their
 own files, so one function takes either a path or a library name. Loading always runs
 :meth:`Scenario.cross_check` too, so a file that loads is a file a drill can run; every
-problem comes back as a :class:`~drills.scenarios.yamlfile.FileError` pointing at its line.
+problem comes back as a :class:`~drills.files.FileError` pointing at its line.
 The library is read through :mod:`importlib.resources`, so it works from a wheel too.
 """
 
@@ -17,8 +17,8 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from drills.fakes.errors import DrillsError, did_you_mean
+from drills.files import FileError, check_file, load_model
 from drills.scenarios.schema import Scenario
-from drills.scenarios.yamlfile import FileError, check_file, load_model
 
 __all__ = [
     "LIBRARY_SUFFIX",
@@ -96,7 +96,7 @@ def _looks_like_path(value: str | Path) -> bool:
 def load_scenario(path_or_name: str | Path) -> Scenario:
     """A scenario from a file path, or from the library by name (``invoice-triple-trigger``).
 
-    Raises :class:`~drills.scenarios.yamlfile.FileError` for a file that is wrong (with its line)
+    Raises :class:`~drills.files.FileError` for a file that is wrong (with its line)
     and :class:`UnknownScenarioError` for a name that is not in the library.
     """
     if _looks_like_path(path_or_name):

@@ -30,6 +30,7 @@ from pydantic import (
 
 from drills.fakes.catalog import CATALOG, WAREHOUSE, TableDef
 from drills.fakes.errors import DrillsError, did_you_mean
+from drills.files import Duration, Rate, RateValue, format_duration
 from drills.scenarios.limits import (
     EARLIEST_START,
     LATEST_START,
@@ -46,7 +47,6 @@ from drills.scenarios.limits import (
     MAX_TOTAL_RECORDS,
     MIN_INTERVAL,
 )
-from drills.scenarios.units import Duration, Rate, RateValue, format_duration
 
 __all__ = [
     "FAULT_KINDS",

@@ -22,6 +22,7 @@ from pydantic import BaseModel, TypeAdapter
 from drills import __version__
 from drills.fakes.backends import redact_url
 from drills.fakes.errors import DrillsError
+from drills.files import CrossCheck, FileError, load_model
 from drills.journal.format import (
     HEADER,
     IN_MEMORY,
@@ -34,7 +35,6 @@ from drills.runbook import Runbook
 from drills.scenarios.loader import scenario_text
 from drills.scenarios.scaling import scale_scenario
 from drills.scenarios.schema import Scenario
-from drills.scenarios.yamlfile import CrossCheck, FileError, load_model
 
 __all__ = ["HEADER_ADAPTER", "JournalHeader", "JournalRunbook", "JournalScenario"]
 

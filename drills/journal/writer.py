@@ -8,7 +8,6 @@ engine event; :func:`record_journal` is what ``run_drill`` wraps a drill in.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
+from drills.files.atomic import replace_keep_open
 from drills.journal.format import (
     DEFAULT_NAME,
     FINISHED,
@@ -201,16 +201,7 @@ def _create(path: Path, line: str) -> IO[str]:
 
 
 def _replace(path: Path, line: str) -> IO[str]:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    handle = os.fdopen(fd, "a", encoding="utf-8", newline="\n")
-    try:
-        _put(handle, line)
-        os.replace(tmp, path)
-    except BaseException:
-        handle.close()
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return handle
+    return replace_keep_open(path, lambda handle: _put(handle, line))
 
 
 class EventSink(Protocol):

@@ -235,7 +235,7 @@ def collect_inputs(paths: Sequence[Path]) -> Inputs:
     """Read every path (files and folders) into runbooks and drill results.
 
     Raises :class:`InputError` (or the runbook loader's
-    :class:`~drills.scenarios.yamlfile.FileError`, with file and line) for the first path that
+    :class:`~drills.files.FileError`, with file and line) for the first path that
     cannot be read; nothing is run or written before every input is sound.
     """
     if not paths:

@@ -20,9 +20,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from drills.files import short_durations, write_or_check
 from drills.runbook.schema import Runbook
-from drills.scenarios.jsonschema import _short_durations
-from drills.scenarios.schemafile import write_or_check
 
 __all__ = ["SCHEMA_FILE", "SCHEMA_ID", "main", "render", "runbook_json_schema"]
 
@@ -38,7 +37,7 @@ _DIALECT = "https://json-schema.org/draft/2020-12/schema"
 def runbook_json_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of a runbook file."""
     generated = Runbook.model_json_schema(by_alias=True)
-    _short_durations(generated)
+    short_durations(generated)
     generated.pop("title", None)
     return {
         "$schema": _DIALECT,

@@ -74,13 +74,12 @@ from datetime import timedelta
 from pathlib import Path
 from types import MappingProxyType
 
+from drills.files import KeyPath, format_duration, format_path
 from drills.reports.findings import Check, Finding, Severity
 from drills.runbook.defaults import first_note_within
 from drills.runbook.loader import Positions, read_runbook
 from drills.runbook.rules import EXAMPLE_RULE, RATE_METRICS, StopRule
 from drills.runbook.schema import Person, Runbook
-from drills.scenarios.units import format_duration
-from drills.scenarios.yamlfile import KeyPath, format_path
 
 __all__ = [
     "CLEAN_EXPORT_MAX_AGE",

@@ -1,6 +1,6 @@
 """Read runbook files: the model when the file is sound, one line per problem when not.
 
-Runbooks go through the same reader as scenarios (:mod:`drills.scenarios.yamlfile`), so a
+Runbooks go through the same reader as scenarios (:mod:`drills.files`), so a
 broken runbook reads exactly like a broken scenario in CI logs::
 
     ops/reminder.runbook.yaml:9:5: unknown key 'pause_jobb' (pause.0); did you mean 'pause_job'?
@@ -21,8 +21,7 @@ from pathlib import Path
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from drills.runbook.schema import Runbook
-from drills.scenarios.yamlfile import (
+from drills.files import (
     FileError,
     KeyPath,
     YamlDocument,
@@ -30,6 +29,7 @@ from drills.scenarios.yamlfile import (
     load_model,
     read_yaml,
 )
+from drills.runbook.schema import Runbook
 
 __all__ = [
     "LoadedRunbook",

@@ -32,7 +32,7 @@ from types import MappingProxyType
 from typing import Literal, get_args
 
 from drills.fakes.errors import did_you_mean
-from drills.scenarios.units import format_duration, parse_duration
+from drills.files import format_duration, parse_duration
 
 __all__ = [
     "EXAMPLE_RULE",

@@ -17,8 +17,6 @@ invented: a made-up owner name would look finished.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +28,7 @@ from pydantic import ValidationError
 
 from drills.fakes.catalog import CATALOG
 from drills.fakes.errors import DrillsError, did_you_mean
+from drills.files.atomic import write_texts_atomic
 from drills.runbook import Runbook, parse_stop_rule
 from drills.runbook.complete import STOP_RULE_FOR, complete_sections
 from drills.scenarios.schema import (
@@ -557,19 +556,9 @@ def write_scaffold(scaffold: Scaffold, folder: Path, *, force: bool = False) -> 
                 raise ScaffoldError(f"{path} exists already; pass --force to overwrite it")
     if folder.exists() and not folder.is_dir():
         raise ScaffoldError(f"--dir {folder} is a file; name a folder for the new files")
-    temps: list[tuple[str, Path]] = []
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for path, text in targets:
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-            temps.append((tmp, path))
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
-        for tmp, path in temps:
-            os.replace(tmp, path)
+        write_texts_atomic(targets)
     except OSError as err:
         raise ScaffoldError(f"cannot write to {folder}: {err.strerror or err}") from None
-    finally:
-        for tmp, _ in temps:
-            Path(tmp).unlink(missing_ok=True)
     return [path for path, _ in targets]

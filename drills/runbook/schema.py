@@ -44,11 +44,16 @@ from pydantic import (
 
 from drills.fakes.catalog import CATALOG
 from drills.fakes.errors import did_you_mean
+from drills.files import (
+    MAX_ITEMS,
+    MAX_TEXT_LENGTH,
+    Duration,
+    KeyPath,
+    format_duration,
+    parse_duration,
+)
 from drills.runbook.rules import EXAMPLE_RULE, METRICS, StopRule, parse_stop_rule
-from drills.scenarios.limits import MAX_ITEMS, MAX_TEXT_LENGTH
 from drills.scenarios.schema import SLUG_PATTERN, Strict, check_slug, check_system
-from drills.scenarios.units import Duration, format_duration, parse_duration
-from drills.scenarios.yamlfile import KeyPath
 
 __all__ = [
     "CALLABLE_PATTERN",

@@ -19,6 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from drills.files.atomic import write_text_atomic
 from drills.reports.jsonout import ReportError
 from drills.reports.review.model import REVIEW_VERSION, ReadinessReview
 
@@ -107,9 +108,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print(f"{REVIEW_SCHEMA_FILE} is up to date")
         return 0
-    tmp = REVIEW_SCHEMA_FILE.with_name(REVIEW_SCHEMA_FILE.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(REVIEW_SCHEMA_FILE)
+    write_text_atomic(REVIEW_SCHEMA_FILE, text, mode=0o644)
     print(f"wrote {REVIEW_SCHEMA_FILE}")
     return 0
 

@@ -2,7 +2,7 @@
 
 Every format is rendered before anything is written, and each file goes to a
 temporary file beside its target and is renamed over it
-(:func:`drills.reports.writer.write_text_atomic`), so a failed render or a full disk never
+(:func:`drills.files.write_text_atomic`), so a failed render or a full disk never
 leaves half a review for someone to hand over.
 """
 
@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from drills.files import write_text_atomic
 from drills.reports.jsonout import ReportError
 from drills.reports.review.console import render_review_console_text
 from drills.reports.review.html import render_review_html
 from drills.reports.review.jsonout import render_review_json
 from drills.reports.review.markdown import render_review_markdown
 from drills.reports.review.model import ReadinessReview
-from drills.reports.writer import check_folder, write_text_atomic
+from drills.reports.writer import check_folder
 
 __all__ = ["REVIEW_BASENAME", "REVIEW_FORMATS", "write_review"]
 

@@ -19,8 +19,8 @@ from click.testing import CliRunner
 
 from drills.cli.commands import validate
 from drills.cli.main import cli
+from drills.files import MAX_FILE_BYTES, FileError
 from drills.scenarios.loader import builtin_names
-from drills.scenarios.yamlfile import MAX_FILE_BYTES, FileError
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from drills.fakes import CATALOG, Actor, ActorKind, ManualClock, SqliteBackend, SqlStore, Value
 from drills.fakes.queries import changes, last_seq
-from drills.fakes.replay import ReplayError, rewind
+from drills.fakes.replay import RewindError, rewind
 
 DEALS = "crm.deals"
 REPAIR = Actor.repair("rewind", run_id="fix-1")
@@ -170,7 +170,7 @@ def test_rewind_to_the_end_does_nothing(deals: SqlStore) -> None:
 @pytest.mark.parametrize("to_seq", [-1, 2])
 def test_rewind_outside_the_log_is_refused(deals: SqlStore, to_seq: int) -> None:
     deals.update(DEALS, {1: {"stage": "lost"}}, ACTORS[0])
-    with pytest.raises(ReplayError) as info:
+    with pytest.raises(RewindError) as info:
         rewind(deals, to_seq, REPAIR)
     assert str(info.value) == (
         f"cannot rewind to seq {to_seq}: the change log runs from 0 to 1; pass a seq from "

@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 from hypothesis import strategies as st
 
-from drills.scenarios.yamlfile import read_yaml
+from drills.files import read_yaml
 
 __all__ = [
     "RUNBOOK_SEEDS",

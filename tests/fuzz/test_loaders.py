@@ -19,11 +19,11 @@ import pytest
 from hypothesis import given, settings
 
 from drills.fakes.errors import DrillsError
+from drills.files import FileError
 from drills.runbook.lint import lint_runbook
 from drills.runbook.loader import read_runbook, validate_runbook_file
 from drills.scenarios.loader import load_scenario, validate_scenario_file
 from drills.scenarios.scaling import scale_scenario
-from drills.scenarios.yamlfile import FileError
 from tests.fuzz.strategies import RUNBOOK_SEEDS, SCENARIO_SEEDS, Doc, documents
 from tests.fuzz.tally import count
 

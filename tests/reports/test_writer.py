@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from drills.files import atomic
 from drills.reports import writer
 from drills.reports.console import render_console_text
 from drills.reports.html import render_html
@@ -96,7 +97,7 @@ def test_a_failed_write_leaves_no_half_file(
     def full_disk(src: str, dst: str) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(writer, "os", _PatchedOs(replace=full_disk))
+    monkeypatch.setattr(atomic, "os", _PatchedOs(replace=full_disk))
     with pytest.raises(ReportError, match=r"\.json: cannot write the json report: "
                        r"No space left on device$"):
         write_reports(good_report, tmp_path, ["json"])

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from drills.files import MAX_ITEMS, MAX_NAME_LENGTH, MAX_TEXT_LENGTH
 from drills.runbook.loader import validate_runbook_file
 from drills.runbook.schema import MAX_RUNBOOK_DURATION, MAX_SAMPLE, MIN_UPDATE_EVERY
-from drills.scenarios.limits import MAX_ITEMS, MAX_NAME_LENGTH, MAX_TEXT_LENGTH
 from tests.conftest import edited_copy
 
 MINIMAL = Path(__file__).parents[1] / "data" / "runbooks" / "minimal.runbook.yaml"

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from drills.fakes.errors import DrillsError
+from drills.files import FileError, read_yaml
 from drills.runbook.loader import (
     Positions,
     load_runbook,
@@ -17,7 +18,6 @@ from drills.runbook.loader import (
     validate_runbook_file,
 )
 from drills.runbook.schema import Runbook
-from drills.scenarios.yamlfile import FileError, read_yaml
 
 REPO = Path(__file__).resolve().parents[2]
 # The shared examples, copied into the checkout so no test depends on ../shared.

@@ -14,11 +14,11 @@ import pytest
 
 from drills.fakes import SqlStore
 from drills.fakes.world import build_world
+from drills.files import read_yaml, validate_file
 from drills.scenarios import jsonschema as jsonschema_module
 from drills.scenarios.jsonschema import SCHEMA_FILE, render, scenario_json_schema
 from drills.scenarios.loader import builtin_names, builtin_scenarios, load_scenario
 from drills.scenarios.schema import FAULT_KINDS, Scenario
-from drills.scenarios.yamlfile import read_yaml, validate_file
 
 REPO = Path(__file__).parents[2]
 LIBRARY = REPO / "scenarios" / "library"

@@ -16,15 +16,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ConfigDict, Field
 
 from drills.fakes.errors import DrillsError
-from drills.scenarios.loader import (
-    UnknownScenarioError,
-    builtin_names,
-    builtin_scenarios,
-    load_scenario,
-    validate_scenario_file,
-)
-from drills.scenarios.schema import Scenario
-from drills.scenarios.yamlfile import (
+from drills.files import (
     MAX_ALIASES,
     MAX_DEPTH,
     MAX_FILE_BYTES,
@@ -34,6 +26,14 @@ from drills.scenarios.yamlfile import (
     read_yaml,
     validate_file,
 )
+from drills.scenarios.loader import (
+    UnknownScenarioError,
+    builtin_names,
+    builtin_scenarios,
+    load_scenario,
+    validate_scenario_file,
+)
+from drills.scenarios.schema import Scenario
 
 DATA = Path(__file__).parents[1] / "data" / "scenarios"
 MINIMAL = DATA / "good" / "minimal.yaml"

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
-from drills.scenarios.units import (
+from drills.files import (
     Duration,
     Rate,
     RateValue,

@@ -32,13 +32,13 @@ from drills.cli.backend import backend_options, kept_line
 from drills.cli.main import EXIT_FAILED, EXIT_OK
 from drills.fakes.backends import parse_backend
 from drills.fakes.errors import DrillsError
+from drills.files import KeyPath
 from drills.reports.findings import Finding, GapCost, Severity
 from drills.reports.junit import FAILING, render_junit
 from drills.reports.model import DrillReport
 from drills.runbook import LoadedRunbook, lint_runbook, read_runbook
 from drills.scenarios.loader import builtin_by_automation, load_scenario
 from drills.scenarios.schema import Scenario
-from drills.scenarios.yamlfile import KeyPath
 
 __all__ = [
     "DRILL_CODE_PATHS",
@@ -339,7 +339,7 @@ def junit_document(checks: Sequence[RunbookCheck]) -> str:
 
 
 def _write_junit(path: Path, text: str) -> None:
-    from drills.reports.writer import write_text_atomic
+    from drills.files import write_text_atomic
 
     try:
         write_text_atomic(path, text)

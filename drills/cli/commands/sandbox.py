@@ -38,7 +38,7 @@ from drills.fakes.backends.sandbox import (
     who_am_i,
 )
 from drills.fakes.errors import DrillsError
-from drills.scenarios.units import format_duration, parse_duration
+from drills.files import format_duration, parse_duration
 
 __all__ = ["command"]
 

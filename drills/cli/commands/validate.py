@@ -17,9 +17,9 @@ from pathlib import Path
 import click
 
 from drills.cli.main import EXIT_OK, EXIT_USAGE
+from drills.files import FileError
 from drills.runbook.loader import validate_runbook_file
 from drills.scenarios.loader import validate_scenario_file
-from drills.scenarios.yamlfile import FileError
 
 __all__ = ["CHECKERS", "Checker", "check_path", "command", "kind_of"]
 

@@ -1,0 +1,102 @@
+"""Write a file or a folder so a reader sees the old one or the new one, never half of either.
+
+Reports, shipped schemas, scaffolded runbooks, journals and table exports are all read while
+drills may be writing them (a CI upload step, a browser tab reloading, a resumed drill), and
+a full disk or a kill must not leave a torn file behind. Each helper writes into a temporary
+name beside the target (same folder, so the same file system) and renames it over the target
+(``os.replace``, atomic on POSIX); on any failure the temporary is removed and the target is
+left as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+__all__ = ["atomic_folder", "replace_keep_open", "write_text_atomic", "write_texts_atomic"]
+
+
+def _temp_beside(path: Path) -> tuple[int, str]:
+    """A new private (0600) temporary file in ``path``'s folder: ``.<name>.<random>.tmp``."""
+    return tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+
+
+def replace_keep_open(path: Path, fill: Callable[[IO[str]], object]) -> IO[str]:
+    """Fill a temporary file beside ``path``, rename it over ``path`` and return its handle.
+
+    The handle stays open for appending (UTF-8, ``\\n`` line ends), so a journal can go on
+    writing into the file it has just put in place. ``fill`` may fsync; the handle is
+    flushed before the rename in any case, so a reader never sees part of what it wrote.
+    """
+    fd, tmp = _temp_beside(path)
+    handle = os.fdopen(fd, "a", encoding="utf-8", newline="\n")
+    try:
+        fill(handle)
+        handle.flush()
+        os.replace(tmp, path)
+    except BaseException:
+        handle.close()
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return handle
+
+
+def write_text_atomic(path: Path, text: str, *, mode: int | None = None) -> None:
+    """Write ``text`` as UTF-8 to a temporary file beside ``path``, then rename it over.
+
+    The file is private (0600) like any temporary file unless ``mode`` is given (shipped
+    schemas pass 0o644, as a plain write would leave them).
+    """
+
+    def fill(handle: IO[str]) -> None:
+        handle.write(text)
+        if mode is not None:
+            os.fchmod(handle.fileno(), mode)
+
+    replace_keep_open(path, fill).close()
+
+
+def write_texts_atomic(files: Sequence[tuple[Path, str]]) -> None:
+    """Write several files: every text into its temporary first, then the renames.
+
+    A failure while writing (a full disk) leaves every target as it was; the renames come
+    last, one after the other. Temporary files never outlive the call.
+    """
+    temps: list[tuple[str, Path]] = []
+    try:
+        for path, text in files:
+            fd, tmp = _temp_beside(path)
+            temps.append((tmp, path))
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+        for tmp, path in temps:
+            os.replace(tmp, path)
+    finally:
+        for tmp, _ in temps:
+            Path(tmp).unlink(missing_ok=True)
+
+
+@contextmanager
+def atomic_folder(folder: Path) -> Iterator[Path]:
+    """Yield a new work folder beside ``folder``; a clean exit renames it onto ``folder``.
+
+    ``folder`` must be missing or empty (renaming onto an empty folder is atomic on POSIX).
+    On any error the work folder and everything in it are removed. An ``OSError`` raised
+    before the ``with`` body runs (the parent cannot be created) comes out unchanged.
+    """
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    # mkdir, not mkdtemp: mkdtemp's folder is private (0700) and would stay so
+    work = folder.parent / f".{folder.name}.partial-{secrets.token_hex(4)}"
+    work.mkdir()
+    try:
+        yield work
+        os.replace(work, folder)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
