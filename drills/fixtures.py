@@ -4,7 +4,7 @@ A runbook rots quietly: someone adds a webhook and nobody adds the step that tur
 it off. A test that runs a drill and asserts what it leaves behind catches that on
 the pull request that adds the webhook::
 
-    def test_runbook_contains_triple_trigger(run_drill):
+    def test_runbook_stops_the_repeated_reminders(run_drill):
         report = run_drill("invoice-triple-trigger", "runbook.yaml")
         assert report.outcome.records_left_wrong == 0
 

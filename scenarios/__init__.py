@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     )
     from drills.scenarios.badrun import BadRun, BatchResult, Event, automation_def, select_targets
     from drills.scenarios.build import ScenarioWorld, build_scenario_world
-    from drills.scenarios.faults import Injector, injector_for
+    from drills.scenarios.faults import FAULT_KINDS, FAULTS, FaultKind, Injector, injector_for
     from drills.scenarios.loader import (
         ScenarioInfo,
         UnknownScenarioError,
@@ -34,10 +34,11 @@ if TYPE_CHECKING:
         load_scenario,
         validate_scenario_file,
     )
-    from drills.scenarios.schema import FAULT_KINDS, Scenario
+    from drills.scenarios.schema import Scenario
     from drills.scenarios.truth import Damage, DamageKind, GroundTruth
 
 __all__ = [
+    "FAULTS",
     "FAULT_KINDS",
     "BadRun",
     "BatchResult",
@@ -46,6 +47,7 @@ __all__ = [
     "DrillsError",
     "Duration",
     "Event",
+    "FaultKind",
     "GroundTruth",
     "Injector",
     "LimitError",
@@ -78,6 +80,9 @@ _LAZY = {
     "select_targets": "drills.scenarios.badrun",
     "ScenarioWorld": "drills.scenarios.build",
     "build_scenario_world": "drills.scenarios.build",
+    "FAULTS": "drills.scenarios.faults",
+    "FAULT_KINDS": "drills.scenarios.faults",
+    "FaultKind": "drills.scenarios.faults",
     "Injector": "drills.scenarios.faults",
     "injector_for": "drills.scenarios.faults",
     "LimitError": "drills.files.limits",
@@ -88,7 +93,6 @@ _LAZY = {
     "builtin_scenarios": "drills.scenarios.loader",
     "load_scenario": "drills.scenarios.loader",
     "validate_scenario_file": "drills.scenarios.loader",
-    "FAULT_KINDS": "drills.scenarios.schema",
     "Scenario": "drills.scenarios.schema",
     "Damage": "drills.scenarios.truth",
     "DamageKind": "drills.scenarios.truth",

@@ -40,7 +40,8 @@ from drills.fakes.catalog import CATALOG, KEY
 from drills.fakes.errors import DrillsError
 from drills.fakes.store import SqlStore, Value
 from drills.scenarios import schema
-from drills.scenarios.faults import Healthy, Injector, injector_for
+from drills.scenarios.faults.base import Healthy, Injector
+from drills.scenarios.faults.registry import injector_for
 from drills.scenarios.truth import Damage, FieldId, GroundTruth, derive_damage, read_values
 
 __all__ = [
@@ -131,8 +132,9 @@ def select_targets(
     table = CATALOG.table(auto.table)
     cond = _conditions(t, dict(auto.where))
     fault = scenario.fault
-    if injector.ignores_filter and isinstance(fault, schema.OverBroadFilter):
-        reaches = {n: table.column(n).decode(v) for n, v in fault.reaches.items()}
+    widened = fault.also_reaches() if injector.ignores_filter else None
+    if widened is not None:
+        reaches = {n: table.column(n).decode(v) for n, v in widened.items()}
         cond = sa.or_(cond, _conditions(t, reaches))
     if fault.reach.where is not None:
         narrowed = {n: table.column(n).decode(v) for n, v in fault.reach.where.items()}

@@ -8,24 +8,21 @@ scaffold ``drills init`` writes for a new automation.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from drills.runbook import Runbook
 from drills.scenarios.build import tables_written
+from drills.scenarios.faults import FAULTS
 from drills.scenarios.schema import Scenario
 
 __all__ = ["STOP_RULE_FOR", "complete_runbook", "complete_sections", "systems_reached"]
 
-STOP_RULE_FOR: dict[str, str] = {
-    "triple_trigger": "duplicate_messages >= 5",
-    "duplicate_records": "duplicate_records >= 5",
-    "blank_writes": "blank_writes >= 5",
-    "skipped_approval": "messages_without_review >= 1",
-    "status_flapping": "status_flips >= 5",
-    "wrong_field_mapping": "changed_records >= 20 within 5m",
-    "over_broad_filter": "changed_records >= 20 within 5m",
-}
-"""A checkable stop rule that this kind of fault trips early."""
+STOP_RULE_FOR: Mapping[str, str] = MappingProxyType(
+    {name: kind.default_stop_rule for name, kind in FAULTS.items()}
+)
+"""A checkable stop rule that each kind of fault trips early (from the fault registry)."""
 
 
 def systems_reached(scenario: Scenario) -> list[str]:

@@ -30,9 +30,9 @@ from drills.fakes.catalog import CATALOG
 from drills.fakes.errors import DrillsError, did_you_mean
 from drills.files.atomic import write_texts_atomic
 from drills.runbook import Runbook, parse_stop_rule
-from drills.runbook.complete import STOP_RULE_FOR, complete_sections
+from drills.runbook.complete import complete_sections
+from drills.scenarios.faults import FAULT_KINDS, FAULTS, ScaffoldSite
 from drills.scenarios.schema import (
-    FAULT_KINDS,
     FEEDER_KINDS,
     RISKS,
     Feeder,
@@ -144,15 +144,6 @@ PROFILES: dict[str, TableProfile] = {
 DEFAULT_TABLE = "billing.invoices"
 
 _DEFAULT_TABLE_OF = {t.split(".")[0]: t for t in reversed(PROFILES)}
-_COMPLAINT_OF = {
-    "triple_trigger": "5 duplicate emails",
-    "duplicate_records": "5 duplicate records",
-    "blank_writes": "10 blank records",
-    "skipped_approval": "2 unreviewed messages",
-    "status_flapping": "10 flapping records",
-    "wrong_field_mapping": "10 wrong records",
-    "over_broad_filter": "5 wrong records",
-}
 _FEEDER_EXAMPLE = "webhook:billing.invoice-updated"
 
 
@@ -242,10 +233,14 @@ def resolve_table(system: str | None, table: str | None) -> str:
 
 
 def default_fault(touches: Sequence[str], table: str) -> str:
-    """A fault that fits the job: repeated sends for messaging jobs, a bad mapping otherwise."""
-    if "customer_messages" in touches and PROFILES[table].email is not None:
-        return "triple_trigger"
-    return "wrong_field_mapping"
+    """A fault that fits the job: the registry's pick for messaging jobs or for the others.
+
+    Today repeated sends for messaging jobs and a bad mapping otherwise (each kind's
+    ``scaffold.default_for`` in :mod:`drills.scenarios.faults`).
+    """
+    messaging = "customer_messages" in touches and PROFILES[table].email is not None
+    wanted = "messaging jobs" if messaging else "other jobs"
+    return next(name for name, kind in FAULTS.items() if kind.scaffold.default_for == wanted)
 
 
 def default_stop_rules(fault: str, touches: Sequence[str]) -> list[str]:
@@ -254,7 +249,7 @@ def default_stop_rules(fault: str, touches: Sequence[str]) -> list[str]:
     Risky jobs stop at a quarter of the usual threshold (5 duplicates -> 1), and jobs
     that message customers also stop at one unreviewed or duplicate message (rule 1).
     """
-    first = parse_stop_rule(STOP_RULE_FOR[fault])
+    first = parse_stop_rule(FAULTS[fault].default_stop_rule)
     rules = [first.canonical]
     if is_risky(touches) and first.threshold is not None:
         tight = max(1, int(first.threshold) // 4)
@@ -300,46 +295,18 @@ def _action(profile: TableProfile, table: str) -> dict[str, Any]:
 
 def _fault(kind: str, table: str, profile: TableProfile, does: list[dict[str, Any]],
            reach: int) -> dict[str, Any]:
-    fault: dict[str, Any] = {"kind": kind}
-    status = f"{table}.{profile.status}"
-    if kind == "wrong_field_mapping":
-        fault.update(writes=status, into=f"{table}.{profile.into}")
-    elif kind == "triple_trigger":
-        fault["times"] = 3
-    elif kind == "blank_writes":
-        fault.update(fields=[f"{table}.{f}" for f in profile.blanks], blank="empty")
-    elif kind == "status_flapping":
-        fault.update(field=status, between=[profile.from_value, profile.to_value], flips=2)
-    elif kind == "duplicate_records":
-        created = _created(does)
-        if created is None:
-            fix = ("add --touches customer_messages (its emails are records) or pick another "
-                   "--fault" if profile.email is not None else "pick another --fault or --table")
-            raise ScaffoldError(
-                f"--fault duplicate_records needs a job that creates records, and a job on "
-                f"{table} creates none; {fix}"
-            )
-        fault.update(table=created, copies=2)
-    elif kind == "over_broad_filter":
-        fault["reaches"] = {profile.status: profile.outside_value}
-    fault.update(starts="5m", rate="10/min")
-    if kind == "over_broad_filter":
-        fault["reach"] = {"where": {profile.status: profile.outside_value}}
-    else:
-        fault["reach"] = reach
-    return fault
-
-
-def _created(does: list[dict[str, Any]]) -> str | None:
-    """The table a duplicate_records fault should double: created records before outbox mail."""
-    for step in does:
-        if "create_record" in step:
-            table: str = step["create_record"]["table"]
-            return table
-        if "log_activity" in step:
-            activity: str = step["log_activity"]
-            return activity
-    return "email.outbox" if any("send_email" in s for s in does) else None
+    """The scaffolded ``fault:``: the kind's own keys (from its module), then when and how far."""
+    site = ScaffoldSite(
+        table=table, status=profile.status, from_value=profile.from_value,
+        to_value=profile.to_value, outside_value=profile.outside_value, into=profile.into,
+        blanks=profile.blanks, email=profile.email, does=does,
+    )
+    try:
+        keys = FAULTS[kind].scaffold.keys(site)
+    except ValueError as err:
+        raise ScaffoldError(str(err)) from None
+    own_reach = keys.pop("reach", reach)
+    return {"kind": kind, **keys, "starts": "5m", "rate": "10/min", "reach": own_reach}
 
 
 def _scenario_data(opts: InitOptions, fault: str, touches: list[str]) -> dict[str, Any]:
@@ -351,7 +318,7 @@ def _scenario_data(opts: InitOptions, fault: str, touches: list[str]) -> dict[st
     if sends:
         does.append({"send_email": {
             "template": profile.template, "to": f"{table}.{profile.email}",
-            "review": fault == "skipped_approval",
+            "review": FAULTS[fault].scaffold.needs_review,
         }})
     if profile.creates is not None:
         does.append(profile.creates)
@@ -399,7 +366,7 @@ def _scenario_data(opts: InitOptions, fault: str, touches: list[str]) -> dict[st
         "fault": _fault(fault, table, profile, does, reach),
         "people": {
             "edits_per_hour": 15,
-            "complaints": {"first_after": _COMPLAINT_OF[fault], "every": "15m"},
+            "complaints": {"first_after": FAULTS[fault].scaffold.complaint, "every": "15m"},
             "shadow_fixes": {"start_after_silence": "30m", "per_hour": 15},
         },
     }
@@ -465,7 +432,7 @@ def build_scaffold(opts: InitOptions) -> Scaffold:
         raise ScaffoldError(f"--fault: unknown fault kind '{fault}'"
                             f"{did_you_mean(fault, FAULT_KINDS)}")
     touches = list(opts.touches)
-    if fault == "skipped_approval" and "customer_messages" not in touches:
+    if FAULTS[fault].scaffold.needs_review and "customer_messages" not in touches:
         touches.append("customer_messages")
     if "customer_messages" in touches and PROFILES[opts.table].email is None:
         raise ScaffoldError(

@@ -6,12 +6,17 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from pydantic import BaseModel
 
 from drills.fakes import CATALOG, SqlStore
 from drills.fakes.automations import Insert, PlanContext, Record, Update, Write
-from drills.scenarios import faults, schema
-from drills.scenarios.faults import injector_for
+from drills.scenarios.faults import FAULT_KINDS, FAULTS, injector_for
+from drills.scenarios.faults.blank_writes import BlankWritesInjector
+from drills.scenarios.faults.duplicate_records import DuplicateRecordsInjector
+from drills.scenarios.faults.over_broad_filter import OverBroadFilterInjector
+from drills.scenarios.faults.skipped_approval import SkippedApprovalInjector
+from drills.scenarios.faults.status_flapping import StatusFlappingInjector
+from drills.scenarios.faults.triple_trigger import TripleTriggerInjector
+from drills.scenarios.faults.wrong_field_mapping import WrongFieldMappingInjector
 
 NOW = datetime(2026, 3, 2, 9, 0)
 RECORD: Record = {"id": 7, "status": "processing", "customer_email": "a@example.com"}
@@ -27,7 +32,7 @@ def ctx(store: SqlStore) -> PlanContext:
 
 
 def test_wrong_field_mapping_moves_the_write(ctx: PlanContext) -> None:
-    f = faults.WrongFieldMapping("shop.orders.status", "shop.orders.note")
+    f = WrongFieldMappingInjector("shop.orders.status", "shop.orders.note")
     assert f.bend(RECORD, [SHIP, EMAIL], ctx) == [
         Update("shop.orders", 7, "note", "shipped"),
         EMAIL,
@@ -35,11 +40,11 @@ def test_wrong_field_mapping_moves_the_write(ctx: PlanContext) -> None:
 
 
 def test_triple_trigger_repeats_the_whole_plan(ctx: PlanContext) -> None:
-    assert faults.TripleTrigger(3).bend(RECORD, [SHIP, EMAIL], ctx) == [SHIP, EMAIL] * 3
+    assert TripleTriggerInjector(3).bend(RECORD, [SHIP, EMAIL], ctx) == [SHIP, EMAIL] * 3
 
 
 def test_blank_writes_add_blanks_to_the_triggering_record(ctx: PlanContext) -> None:
-    f = faults.BlankWrites(("shop.orders.customer_email",), None)
+    f = BlankWritesInjector(("shop.orders.customer_email",), None)
     assert f.bend(RECORD, [SHIP], ctx) == [
         SHIP,
         Update("shop.orders", 7, "customer_email", None),
@@ -49,7 +54,7 @@ def test_blank_writes_add_blanks_to_the_triggering_record(ctx: PlanContext) -> N
 def test_status_flapping_ends_on_the_wrong_value_with_a_plan_per_flip(
     ctx: PlanContext,
 ) -> None:
-    f = faults.StatusFlapping("shop.orders.status", ("processing", "shipped"), flips=2)
+    f = StatusFlappingInjector("shop.orders.status", ("processing", "shipped"), flips=2)
     bent = f.bend(RECORD, [SHIP, EMAIL], ctx)
     statuses = [w.value for w in bent if isinstance(w, Update)]
     assert statuses == ["shipped", "processing", "shipped", "processing"]
@@ -57,25 +62,25 @@ def test_status_flapping_ends_on_the_wrong_value_with_a_plan_per_flip(
 
 
 def test_status_flapping_leaves_plans_without_the_status_alone(ctx: PlanContext) -> None:
-    f = faults.StatusFlapping("shop.orders.status", ("processing", "shipped"))
+    f = StatusFlappingInjector("shop.orders.status", ("processing", "shipped"))
     assert f.bend(RECORD, [EMAIL], ctx) == [EMAIL]
 
 
 def test_duplicate_records_copy_only_the_named_table(ctx: PlanContext) -> None:
     invoice = Insert("billing.invoices", {"amount_cents": 100})
-    f = faults.DuplicateRecords("billing.invoices", copies=2)
+    f = DuplicateRecordsInjector("billing.invoices", copies=2)
     assert f.bend(RECORD, [invoice, EMAIL], ctx) == [invoice, invoice, EMAIL]
 
 
 def test_skipped_approval_sends_held_messages(ctx: PlanContext) -> None:
-    bent = faults.SkippedApproval().bend(RECORD, [EMAIL], ctx)
+    bent = SkippedApprovalInjector().bend(RECORD, [EMAIL], ctx)
     assert isinstance(bent[0], Insert)
     assert bent[0].row["status"] == "sent"
     assert bent[0].row["sent_at"] == "2026-03-02T09:00:00.000000"
 
 
 def test_over_broad_filter_widens_targets_not_plans(ctx: PlanContext) -> None:
-    f = faults.OverBroadFilter({"status": "churned"})
+    f = OverBroadFilterInjector({"status": "churned"})
     plan: list[Write] = [EMAIL]
     assert f.ignores_filter
     assert f.bend(RECORD, plan, ctx) == plan
@@ -92,18 +97,8 @@ def test_every_schema_fault_has_an_injector() -> None:
         "skipped_approval": {},
         "over_broad_filter": {"reaches": {"status": "cancelled"}},
     }
-    assert set(specs) == set(schema.FAULT_KINDS)
+    assert set(specs) == set(FAULT_KINDS)
     for kind, extra in specs.items():
-        classes: dict[str, type[BaseModel]] = {
-            "wrong_field_mapping": schema.WrongFieldMapping,
-            "triple_trigger": schema.TripleTrigger,
-            "blank_writes": schema.BlankWrites,
-            "status_flapping": schema.StatusFlapping,
-            "duplicate_records": schema.DuplicateRecords,
-            "skipped_approval": schema.SkippedApproval,
-            "over_broad_filter": schema.OverBroadFilter,
-        }
-        cls = classes[kind]
-        fault = cls.model_validate({"kind": kind, **base, **extra})
-        assert injector_for(fault, "shop.orders").kind == kind  # type: ignore[arg-type]
+        fault = FAULTS[kind].spec.model_validate({"kind": kind, **base, **extra})
+        assert injector_for(fault, "shop.orders").kind == kind
     assert CATALOG.table("shop.orders")

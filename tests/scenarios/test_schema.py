@@ -9,16 +9,16 @@ from typing import Any, get_args
 import pytest
 from pydantic import ValidationError
 
+from drills.scenarios.faults.over_broad_filter import OverBroadFilter
+from drills.scenarios.faults.triple_trigger import TripleTrigger
 from drills.scenarios.limits import MAX_RECORDS_PER_TABLE, MAX_REPEATS
 from drills.scenarios.schema import (
     FAULT_KINDS,
     Fault,
-    OverBroadFilter,
     Reach,
     Scenario,
     SetField,
     Trigger,
-    TripleTrigger,
 )
 
 

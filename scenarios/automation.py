@@ -1,0 +1,264 @@
+"""The automation a scenario drills: what triggers it, what keeps feeding it, what it does.
+
+Split from :mod:`drills.scenarios.schema`; the models are the ``automation:`` section of
+a scenario file. The checks of a step against the triggering table
+(:func:`check_action`) and the fields the healthy job writes (:func:`written_fields`)
+live here too, since both the scenario's cross-check and the fault kinds'
+(:mod:`drills.scenarios.faults`) read them.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
+
+from drills.fakes.catalog import CATALOG, TableDef
+from drills.scenarios.basics import (
+    CallableRef,
+    FieldRef,
+    Filter,
+    Interval,
+    Issue,
+    Path,
+    Slug,
+    Strict,
+    SystemName,
+    TableRef,
+    check_slug,
+    check_table,
+    no_field,
+)
+from drills.scenarios.limits import MAX_ITEMS, MAX_TEXT_LENGTH
+
+__all__ = [
+    "FEEDER_KINDS",
+    "RISKS",
+    "Action",
+    "Automation",
+    "CreateRecord",
+    "Feeder",
+    "LogActivity",
+    "SendEmail",
+    "SetField",
+    "SyncField",
+    "Trigger",
+    "check_action",
+    "written_fields",
+]
+
+FEEDER_KINDS = ("schedule", "webhook", "chained", "queue")
+RISKS = ("money", "customer_messages", "legal_records", "access")
+
+
+class Feeder(Strict):
+    """Something that keeps feeding the job work: pausing the job alone does not stop it."""
+
+    kind: Literal["schedule", "webhook", "chained", "queue"]
+    name: Annotated[str, AfterValidator(check_slug)]
+    every: Interval | None = None
+
+
+class Trigger(Strict):
+    """What starts a run: a change to a field, a schedule or a webhook. Exactly one."""
+
+    on_change: FieldRef | None = None
+    schedule: Interval | None = None
+    webhook: Slug | None = None
+    on: TableRef | None = Field(
+        default=None, description="the table a schedule or webhook works through"
+    )
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Trigger:
+        given = [k for k in ("on_change", "schedule", "webhook") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "a trigger needs exactly one of 'on_change', 'schedule' or 'webhook'"
+                + (f", not {' and '.join(given)}" if given else "")
+            )
+        if self.on_change is None and self.on is None:
+            raise ValueError(
+                f"a {given[0]} trigger needs 'on: system.table', the table it works through"
+            )
+        return self
+
+    @property
+    def table(self) -> str:
+        if self.on_change is not None:
+            return self.on_change.rsplit(".", 1)[0]
+        assert self.on is not None
+        return self.on
+
+
+class SendEmail(Strict):
+    """Queue an email to the address in a field of the triggering record."""
+
+    template: Slug
+    to: FieldRef
+    review: bool = Field(
+        default=False, description="messages wait for a person's review before sending"
+    )
+
+
+class SyncField(Strict):
+    """Copy a field of the triggering record to the records that point at it."""
+
+    from_: FieldRef = Field(alias="from")
+    to: FieldRef
+    key: str
+
+
+class SetField(Strict):
+    """Set a field of the triggering record, to a fixed value or to another field's value."""
+
+    field: FieldRef
+    value: Annotated[str, Field(max_length=MAX_TEXT_LENGTH)] | None = None
+    from_: FieldRef | None = Field(default=None, alias="from")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> SetField:
+        if (self.value is None) == (self.from_ is None):
+            raise ValueError("set_field needs exactly one of 'value' or 'from'")
+        return self
+
+
+class CreateRecord(Strict):
+    """Create a record in a table for the triggering record (an invoice for an order)."""
+
+    table: TableRef
+    copy_fields: dict[str, str] = Field(
+        default_factory=dict,
+        max_length=MAX_ITEMS,
+        alias="copy",
+        description="new record field -> field of the triggering record",
+    )
+    values: dict[str, str | int] = Field(default_factory=dict, max_length=MAX_ITEMS)
+
+
+def _activity_table(value: str) -> str:
+    check_table(value)
+    return value
+
+
+LogActivity = Annotated[str, AfterValidator(_activity_table)]
+
+
+class Action(Strict):
+    """One step of the healthy behaviour, written as a one-key mapping in the file."""
+
+    send_email: SendEmail | None = None
+    log_activity: LogActivity | None = None
+    sync_field: SyncField | None = None
+    set_field: SetField | None = None
+    advance_stage: SetField | None = None
+    create_record: CreateRecord | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Action:
+        given = [k for k, v in self if v is not None]
+        if len(given) != 1:
+            names = ", ".join(type(self).model_fields)
+            raise ValueError(
+                f"each step does exactly one thing; write one of {names}"
+                + (f", not {' and '.join(given)}" if given else "")
+            )
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(k for k, v in self if v is not None)
+
+    @property
+    def spec(self) -> Any:
+        return getattr(self, self.kind)
+
+
+class Automation(Strict):
+    name: Slug
+    source: SystemName
+    trigger: Trigger
+    feeders: list[Feeder] = Field(default_factory=list, max_length=MAX_ITEMS)
+    callable: CallableRef | None = Field(
+        default=None,
+        description="the team's own automation, 'package.module:function', called with a "
+        "client for the fake systems and the triggering event (instead of 'does')",
+    )
+    does: list[Action] = Field(
+        default_factory=list,
+        max_length=MAX_ITEMS,
+        description="the healthy behaviour, step by step",
+    )
+    where: Filter = Field(
+        default_factory=dict, description="the records the job is meant for, e.g. status: active"
+    )
+    touches: list[Literal["money", "customer_messages", "legal_records", "access"]] = Field(
+        default_factory=list,
+        max_length=MAX_ITEMS,
+        description="what a bad run can hurt; sets the risk class",
+    )
+
+    @field_validator("does")
+    @classmethod
+    def _steps_or_function(cls, does: list[Action], info: ValidationInfo) -> list[Action]:
+        has_callable = info.data.get("callable") is not None
+        if not does and not has_callable:
+            raise ValueError(
+                "an automation needs at least one step in 'does', or the team's own "
+                "function in 'callable'"
+            )
+        if does and has_callable:
+            raise ValueError("give either 'does' steps or a 'callable', not both")
+        return does
+
+    @model_validator(mode="after")
+    def _does_or_callable(self) -> Automation:
+        if bool(self.does) == (self.callable is not None):
+            raise ValueError(
+                "an automation needs exactly one of 'does' (steps) or 'callable' "
+                "('package.module:function')"
+            )
+        return self
+
+    def feeder(self, name: str) -> Feeder | None:
+        return next((f for f in self.feeders if f.name == name), None)
+
+
+def written_fields(auto: Automation) -> set[str]:
+    """The fields the healthy job writes (synced to, set or advanced)."""
+    out: set[str] = set()
+    for a in auto.does:
+        if a.kind == "sync_field":
+            out.add(a.spec.to)
+        elif a.kind in ("set_field", "advance_stage"):
+            out.add(a.spec.field)
+    return out
+
+
+def check_action(action: Action, path: Path, source: TableDef) -> list[Issue]:
+    """Problems of one step against ``source``, the triggering table."""
+    spec = action.spec
+    issues: list[Issue] = []
+    src = source.qualname
+    if action.kind == "send_email" and spec.to.rsplit(".", 1)[0] != src:
+        issues.append(
+            ((*path, "to"), f"the address must be a field of '{src}', the triggering table")
+        )
+    if action.kind == "sync_field":
+        if spec.from_.rsplit(".", 1)[0] != src:
+            issues.append(((*path, "from"), f"sync from a field of '{src}', the triggering table"))
+        target = CATALOG.table(spec.to.rsplit(".", 1)[0])
+        if spec.key not in target.field_names:
+            issues.append(((*path, "key"), no_field(target, spec.key)))
+    if action.kind in ("set_field", "advance_stage") and spec.field.rsplit(".", 1)[0] != src:
+        issues.append(((*path, "field"), f"set a field of '{src}', the triggering table"))
+    if action.kind == "create_record":
+        target = CATALOG.table(spec.table)
+        for name in [*spec.copy_fields, *spec.values]:
+            if name not in target.field_names:
+                where = "copy" if name in spec.copy_fields else "values"
+                issues.append(((*path, where, name), no_field(target, name)))
+        for name in spec.copy_fields.values():
+            if name not in source.field_names:
+                issues.append(((*path, "copy"), no_field(source, name)))
+    return issues

@@ -1,0 +1,67 @@
+"""Fault kind ``over_broad_filter``: the run reaches records outside its intended filter."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import Field
+
+from drills.fakes.automations import PlanContext, Record, Write
+from drills.fakes.catalog import TableDef
+from drills.fakes.store import Value
+from drills.scenarios.automation import Automation
+from drills.scenarios.basics import Filter, Issue, no_field
+from drills.scenarios.faults.base import FaultKind, FaultSpec, Scaffolding, decoded
+
+__all__ = ["FAULT", "OverBroadFilter", "OverBroadFilterInjector"]
+
+
+class OverBroadFilter(FaultSpec):
+    """The run reaches records outside its intended filter (churned customers)."""
+
+    kind: Literal["over_broad_filter"]
+    reaches: Filter = Field(description="the records outside the filter it also touches")
+
+    def also_reaches(self) -> Filter | None:
+        return self.reaches
+
+
+@dataclass(frozen=True)
+class OverBroadFilterInjector:
+    """The job's filter is dropped: records it was never meant for get the full treatment."""
+
+    reaches: dict[str, Value] = field(default_factory=dict)
+    kind: str = "over_broad_filter"
+    ignores_filter: bool = True
+
+    def bend(self, record: Record, plan: Sequence[Write], ctx: PlanContext) -> list[Write]:
+        return list(plan)
+
+
+def _check(f: OverBroadFilter, auto: Automation, source: TableDef) -> list[Issue]:
+    issues: list[Issue] = []
+    if not auto.where:
+        issues.append((("fault", "kind"),
+                       "over_broad_filter needs the automation's 'where' filter"))
+    for name in f.reaches:
+        if name not in source.field_names:
+            issues.append((("fault", "reaches", name), no_field(source, name)))
+    return issues
+
+
+FAULT = FaultKind(
+    name="over_broad_filter",
+    title="the job's filter is dropped and records it was never meant for are changed",
+    position=7,
+    spec=OverBroadFilter,
+    injector=lambda f, table: OverBroadFilterInjector(decoded(table, f.reaches)),
+    check=_check,
+    default_stop_rule="changed_records >= 20 within 5m",
+    scaffold=Scaffolding(
+        keys=lambda site: {"reaches": {site.status: site.outside_value},
+                           "reach": {"where": {site.status: site.outside_value}}},
+        complaint="5 wrong records",
+    ),
+)
