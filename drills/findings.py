@@ -29,11 +29,14 @@ from typing import Any, Literal
 from drills.reports.findings import Check, Finding, Severity
 
 __all__ = [
+    "DOC_END",
+    "DOC_START",
     "FINDINGS",
     "FindingSpec",
     "Kind",
     "closes",
     "finding",
+    "markdown_table",
     "message",
     "registered",
     "section",
@@ -100,7 +103,7 @@ _LINT: tuple[FindingSpec, ...] = (
         "no backup owner: when the owner is away, nobody owns {automation}",
         "add 'backup_owner: {{name: ..., can_pause: true}}'",
         closes="backup_owner",
-        variants={"is-owner": ("the backup owner is the owner, {owner}",
+        variants={"backup_is_owner": ("the backup owner is the owner, {owner}",
                                "name a second person as backup owner")}),
     FindingSpec(
         "backup-owner-is-team", "lint", _M, _COMP, (8,),
@@ -469,3 +472,39 @@ def section(code: str) -> tuple[str, ...] | None:
     if path is None:
         return None
     return tuple(path.split("[", 1)[0].split("."))
+
+
+DOC_START = "<!-- finding codes: generated from drills.findings.FINDINGS -->"
+DOC_END = "<!-- end of finding codes -->"
+
+
+_DOC_FIELDS = {"count": "N", "max_age": "the limit", "late": "the limit"}
+"""How the page words a summary's threshold (the lint module holds the numbers)."""
+
+
+def markdown_table() -> str:
+    """The table of every registered code for ``docs/scoring.md``, between its markers.
+
+    ``python -m drills.findings`` prints it; a test fails when the page's copy is stale.
+    """
+    lines = [
+        DOC_START,
+        "",
+        "| code | from | severity | check | rules ([rules.md](rules.md)) | closed by | what |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for spec in FINDINGS.values():
+        severity = spec.severity.value + (
+            f" (critical if {spec.critical_when})" if spec.critical_when else "")
+        lines.append(
+            f"| `{spec.code}` | {spec.kind} | {severity} | "
+            f"{spec.check.value if spec.check else 'every check'} | "
+            f"{', '.join(map(str, spec.rules)) or '-'} | "
+            f"{f'`{spec.closes}`' if spec.closes else '-'} | "
+            f"{spec.summary.format(**_DOC_FIELDS)} |"
+        )
+    return "\n".join([*lines, "", DOC_END])
+
+
+if __name__ == "__main__":
+    print(markdown_table())

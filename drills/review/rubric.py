@@ -29,6 +29,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 
+from drills.findings import message
 from drills.judging.points import SEVERITY_SHARE
 from drills.reports.findings import Check, Finding
 from drills.reports.model import DrillReport
@@ -90,14 +91,11 @@ def never_drilled() -> DrillAge:
 def _age_reason(age: DrillAge) -> tuple[str, str]:
     share = f"{age.factor * 100:.4g}%"
     if age.status == "undated":
-        return ("drill-undated",
-                f"the report does not say when the drill was run, so it counts as old ({share})")
+        return "drill-undated", message("drill-undated", share=share)
     if age.status == "never":
-        return ("never-drilled",
-                f"no drill of this automation: the runbook is scored on paper at {share}")
-    return ("drill-overdue",
-            f"the drill is {age.age_days} days old, past the {CADENCE_DAYS}-day cadence; "
-            f"it counts {share}")
+        return "never-drilled", message("never-drilled", share=share)
+    return "drill-overdue", message("drill-overdue", days=age.age_days, cadence=CADENCE_DAYS,
+                                    share=share)
 
 
 def check_points(

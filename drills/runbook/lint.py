@@ -245,7 +245,7 @@ class _Linter:
         if backup is None:
             self.add("missing-backup-owner", ("backup_owner",), automation=rb.automation)
         elif backup.name.strip().lower() == owner.name.strip().lower():
-            self.add("missing-backup-owner", ("backup_owner", "name"), variant="is-owner",
+            self.add("missing-backup-owner", ("backup_owner", "name"), variant="backup_is_owner",
                      owner=owner.name)
         elif (why := not_a_person(backup.name)) is not None:
             self.add("backup-owner-is-team", ("backup_owner", "name"), why=why)
