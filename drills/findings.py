@@ -365,6 +365,7 @@ _DRILL: tuple[FindingSpec, ...] = (
         "edits-before-snapshot", "drill", _M, _REP, (3,),
         "hand edits were made before any snapshot",
         "{n} hand edits were made after detection before any snapshot",
+        # worded as reports have always carried it; the rule is rule 3 of docs/rules.md
         "take the snapshot first, before anyone edits by hand (rule 3)",
         closes="snapshot"),
     FindingSpec(
