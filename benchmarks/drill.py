@@ -34,7 +34,7 @@ from benchmarks.meter import Meter, PhaseFigure, seconds
 from drills.engine.collector import collector_paused
 from drills.engine.loop import Drill
 from drills.fakes.store import SqlStore
-from drills.judging.scoring import build_report, drill_findings, evaluate
+from drills.judging import build_report, drill_findings, evaluate
 from drills.reports.model import DrillReport
 from drills.runbook import Runbook
 from drills.scenarios.schema import Scenario

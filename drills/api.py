@@ -16,8 +16,8 @@ from drills.engine.loop import Drill
 from drills.fakes.backends import Backend, BackendSpec, open_backend
 from drills.fakes.backends.spec import rerun_spec
 from drills.journal import JournalSpec, record_journal
+from drills.judging import build_report, drill_findings, evaluate
 from drills.judging.costs import measured, with_costs
-from drills.judging.scoring import build_report, drill_findings, evaluate
 from drills.reports.model import DrillReport
 from drills.runbook import Runbook, lint_runbook
 from drills.scenarios.schema import Scenario

@@ -23,6 +23,8 @@ from drills.fakes.errors import (
 __all__ = [
     "CATALOG",
     "KEY",
+    "OUTBOX",
+    "WAREHOUSE",
     "Catalog",
     "Column",
     "ColumnType",
@@ -165,6 +167,10 @@ _TABLES: tuple[TableDef, ...] = (
 )
 
 WAREHOUSE = "warehouse"
+"""The system that holds a copy of every table (``warehouse.billing_invoices``)."""
+
+OUTBOX = "email.outbox"
+"""The table of outgoing messages: a duplicate there is a message a customer received."""
 
 
 def warehouse_copy(source: TableDef) -> TableDef:

@@ -16,7 +16,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from drills.reports.findings import Finding, GapCost, Severity
+from drills.reports.findings import Finding, Severity, cost_text, minute_text
 from drills.reports.model import DrillReport, LogEntry, Phase, PhaseName, SystemDamage
 
 __all__ = [
@@ -62,12 +62,7 @@ PHASE_LABELS: dict[PhaseName, str] = {
 
 def fmt_minute(minute: float | None) -> str:
     """``14 min``, ``6.5 min``; ``never`` for a phase not reached."""
-    if minute is None:
-        return "never"
-    rounded = round(minute, 1)
-    if rounded == int(rounded):
-        return f"{int(rounded)} min"
-    return f"{rounded:.1f} min"
+    return "never" if minute is None else minute_text(minute)
 
 
 def fmt_clock(at: datetime | None) -> str:
@@ -135,29 +130,6 @@ def fix_first(report: DrillReport, limit: int = FIX_FIRST) -> list[Finding]:
         if (f.cost is not None and not f.cost.is_zero) or f.severity.rank <= Severity.MEDIUM.rank
     ]
     return sorted(candidates, key=_cost_key)[:limit]
-
-
-def cost_text(cost: GapCost | None) -> str:
-    """``+64 records damaged, +12 left wrong, +11 min to contain``; only what is non-zero.
-
-    A gap can also cost less than nothing on one count (closing it alone moved damage
-    elsewhere); that shows with a minus sign, never as ``+-8``.
-    """
-    if cost is None:
-        return "not measured"
-
-    def signed(value: float, text: str) -> str:
-        return f"{'+' if value > 0 else '-'}{text}"
-
-    damaged, wrong, minutes = cost.records_damaged, cost.records_left_wrong, cost.minutes_to_contain
-    parts = []
-    if damaged:
-        parts.append(signed(damaged, f"{abs(damaged):,} records damaged"))
-    if wrong:
-        parts.append(signed(wrong, f"{abs(wrong):,} left wrong"))
-    if minutes:
-        parts.append(signed(minutes, f"{fmt_minute(abs(minutes))} to contain"))
-    return ", ".join(parts) if parts else "no measured cost"
 
 
 @dataclass(frozen=True)

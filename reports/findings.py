@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Check", "Finding", "GapCost", "Severity"]
+__all__ = ["Check", "Finding", "GapCost", "Severity", "cost_text", "minute_text"]
 
 
 class Severity(StrEnum):
@@ -78,3 +78,35 @@ class Finding(BaseModel):
         default=None, description="file:line or runbook key the finding points at"
     )
     cost: GapCost | None = None
+
+
+def minute_text(minutes: float) -> str:
+    """``14 min``, ``6.5 min``: minutes to one decimal, the decimal only when it is not 0."""
+    rounded = round(minutes, 1)
+    if rounded == int(rounded):
+        return f"{int(rounded)} min"
+    return f"{rounded:.1f} min"
+
+
+def cost_text(cost: GapCost | None) -> str:
+    """``+64 records damaged, +12 left wrong, +11 min to contain``; only what is non-zero.
+
+    The one wording of a gap's cost, for every report, ``drills check`` and the review.
+    A gap can also cost less than nothing on one count (closing it alone moved damage
+    elsewhere); that shows with a minus sign, never as ``+-8``.
+    """
+    if cost is None:
+        return "not measured"
+
+    def signed(value: float, text: str) -> str:
+        return f"{'+' if value > 0 else '-'}{text}"
+
+    damaged, wrong, minutes = cost.records_damaged, cost.records_left_wrong, cost.minutes_to_contain
+    parts = []
+    if damaged:
+        parts.append(signed(damaged, f"{abs(damaged):,} records damaged"))
+    if wrong:
+        parts.append(signed(wrong, f"{abs(wrong):,} left wrong"))
+    if minutes:
+        parts.append(signed(minutes, f"{minute_text(abs(minutes))} to contain"))
+    return ", ".join(parts) if parts else "no measured cost"

@@ -5,7 +5,7 @@ all of which the journal header keeps. So the report of "what happened so far" i
 pieced together from event lines: the drill is run again with the engine stopped after
 the last moment the journal reached (``Drill.run(until=...)``), and judged like any
 drill, except that findings about how a drill *ends* are not reached yet
-(:data:`drills.judging.scoring.JUDGED_AT_END`). The replay's own events are then compared with
+(:data:`drills.judging.observed.JUDGED_AT_END`). The replay's own events are then compared with
 the journaled ones; any difference is a warning, because then the report shows what
 this drills version does, which may not be what happened.
 
@@ -25,7 +25,7 @@ from drills.fakes.errors import DrillsError
 from drills.journal.format import JournalError
 from drills.journal.reader import Journal
 from drills.journal.writer import EventList, JournalHandler
-from drills.judging.scoring import build_report, drill_findings, evaluate
+from drills.judging import build_report, drill_findings, evaluate
 from drills.reports.model import DrillReport
 from drills.runbook import lint_runbook
 

@@ -1,17 +1,28 @@
 """The judging: a drill's end state measured against ground truth, findings, score, gap costs.
 
-Ground truth is read here and nowhere a responder acts. :mod:`~drills.judging.scoring`
-evaluates a finished drill and builds its :class:`~drills.reports.model.DrillReport`;
-:mod:`~drills.judging.costs` reruns the same seeded drill with one gap closed.
+Ground truth is read here and nowhere a responder acts. :mod:`~drills.judging.endstate`
+measures a finished drill's end state, :mod:`~drills.judging.observed` names the gaps
+the drill saw (from the registry, :mod:`drills.findings`), :mod:`~drills.judging.points`
+scores them, :mod:`~drills.judging.report` builds the
+:class:`~drills.reports.model.DrillReport`, and :mod:`~drills.judging.costs` reruns
+the same seeded drill with one gap closed.
 
-May import: ``drills.engine``, ``drills.runbook``, ``drills.fakes``,
-``drills.scenarios`` and ``drills.reports.model``; never the CLI or the journal.
+May import: ``drills.engine``, ``drills.levers``, ``drills.runbook``, ``drills.findings``,
+``drills.fakes``, ``drills.scenarios`` and ``drills.reports``; never the CLI, the
+journal or a live responder.
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the same names, for type checkers; at run time they load lazily
+    from drills.judging.costs import CLOSERS, Measured, close_gap, measure, measured, with_costs
+    from drills.judging.endstate import Evaluation, evaluate
+    from drills.judging.observed import JUDGED_AT_END, drill_findings, not_reached
+    from drills.judging.points import SEVERITY_SHARE, WEIGHTS, merge, score
+    from drills.judging.report import build_report
 
 __all__ = [
     "CLOSERS",
@@ -22,9 +33,11 @@ __all__ = [
     "Measured",
     "build_report",
     "close_gap",
+    "drill_findings",
     "evaluate",
     "measure",
     "measured",
+    "merge",
     "not_reached",
     "score",
     "with_costs",
@@ -32,18 +45,20 @@ __all__ = [
 
 _LAZY = {
     "CLOSERS": "drills.judging.costs",
-    "Evaluation": "drills.judging.scoring",
-    "JUDGED_AT_END": "drills.judging.scoring",
+    "Evaluation": "drills.judging.endstate",
+    "JUDGED_AT_END": "drills.judging.observed",
     "Measured": "drills.judging.costs",
-    "SEVERITY_SHARE": "drills.judging.scoring",
-    "WEIGHTS": "drills.judging.scoring",
-    "build_report": "drills.judging.scoring",
+    "SEVERITY_SHARE": "drills.judging.points",
+    "WEIGHTS": "drills.judging.points",
+    "build_report": "drills.judging.report",
     "close_gap": "drills.judging.costs",
-    "evaluate": "drills.judging.scoring",
+    "drill_findings": "drills.judging.observed",
+    "evaluate": "drills.judging.endstate",
     "measure": "drills.judging.costs",
     "measured": "drills.judging.costs",
-    "not_reached": "drills.judging.scoring",
-    "score": "drills.judging.scoring",
+    "merge": "drills.judging.points",
+    "not_reached": "drills.judging.observed",
+    "score": "drills.judging.points",
     "with_costs": "drills.judging.costs",
 }
 

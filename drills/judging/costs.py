@@ -24,7 +24,7 @@ from drills.engine.loop import Drill, DrillResult
 from drills.fakes.backends.spec import BackendSpec
 from drills.fakes.clock import ManualClock
 from drills.fakes.store import SqlStore
-from drills.judging.scoring import Evaluation, evaluate
+from drills.judging.endstate import Evaluation, evaluate
 from drills.reports.findings import Finding, GapCost
 from drills.runbook import Runbook
 from drills.runbook.complete import complete_sections

@@ -33,7 +33,8 @@ from pathlib import Path
 from typing import Literal
 
 from drills import __version__
-from drills.reports.findings import Finding, Severity
+from drills.findings import finding
+from drills.reports.findings import Check, Finding, Severity
 from drills.reports.model import DrillReport
 from drills.reports.multi import MultiReport, run_order
 from drills.reports.review.model import (
@@ -398,10 +399,9 @@ def _automation(
 def _missing(a: AutomationReview) -> list[Missing]:
     out = []
     if not a.people.known and a.people.owner is None:
-        out.append(Missing(
-            automation=a.automation, kind="owner", code="no-runbook", severity=Severity.CRITICAL,
-            message="no runbook was given and its drills name no owner",
-            fix="add the automation's runbook to the review, or write one with 'drills init'"))
+        gap = finding("no-runbook", check=Check.COMPLETENESS, variant="review")
+        out.append(Missing(automation=a.automation, kind="owner", code=gap.code,
+                           severity=gap.severity, message=gap.message, fix=gap.fix))
     for g in a.gaps:
         f = g.finding
         kind: Literal["owner", "export"]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from drills.judging.scoring import WEIGHTS
+from drills.judging.points import WEIGHTS
 from drills.reports.findings import Check
 from drills.reports.review.model import RiskClass, RiskProfile
 from drills.runbook.scaffold import is_risky

@@ -1,13 +1,13 @@
 """The readiness rubric: every point traced to a check, aged by a quarterly cadence.
 
-A drill report already scores itself (:func:`drills.judging.scoring.score`: 100 points over
+A drill report already scores itself (:func:`drills.judging.points.score`: 100 points over
 eight checks, each finding costing a share of its check). A readiness review scores
 the same findings again, with two changes an advisor needs (``docs/scoring.md``):
 
 - **Weights per risk class** (:mod:`drills.review.risk`): a job that moves money
   gives verification more points, one that sends customer messages gives detection,
   containment and comms more. Each finding still costs
-  :data:`~drills.judging.scoring.SEVERITY_SHARE` of its check's points; when a check's findings
+  :data:`~drills.judging.points.SEVERITY_SHARE` of its check's points; when a check's findings
   together would cost more than the check has, each is scaled down in proportion, so
   the points lost always add up to what the check lost.
 - **Age**: drills are due every quarter. A result up to :data:`CADENCE_DAYS` old counts
@@ -29,7 +29,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 
-from drills.judging.scoring import SEVERITY_SHARE
+from drills.findings import message
+from drills.judging.points import SEVERITY_SHARE
 from drills.reports.findings import Check, Finding
 from drills.reports.model import DrillReport
 from drills.reports.review.model import (
@@ -90,14 +91,11 @@ def never_drilled() -> DrillAge:
 def _age_reason(age: DrillAge) -> tuple[str, str]:
     share = f"{age.factor * 100:.4g}%"
     if age.status == "undated":
-        return ("drill-undated",
-                f"the report does not say when the drill was run, so it counts as old ({share})")
+        return "drill-undated", message("drill-undated", share=share)
     if age.status == "never":
-        return ("never-drilled",
-                f"no drill of this automation: the runbook is scored on paper at {share}")
-    return ("drill-overdue",
-            f"the drill is {age.age_days} days old, past the {CADENCE_DAYS}-day cadence; "
-            f"it counts {share}")
+        return "never-drilled", message("never-drilled", share=share)
+    return "drill-overdue", message("drill-overdue", days=age.age_days, cadence=CADENCE_DAYS,
+                                    share=share)
 
 
 def check_points(

@@ -73,8 +73,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from drills.files import KeyPath, format_duration, format_path
+from drills.findings import FINDINGS, FindingSpec, finding
 from drills.reports.findings import Check, Finding, Severity
 from drills.runbook.defaults import first_note_within
 from drills.runbook.loader import Positions, read_runbook
@@ -118,72 +120,25 @@ class LintCode:
     critical_when: str | None = None
 
 
-_C, _H, _M, _L = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW
+_SUMMARY_FIELDS = {
+    "count": FAST_STOP_COUNT,
+    "max_age": format_duration(CLEAN_EXPORT_MAX_AGE),
+    "late": format_duration(LATE_FIRST_NOTE),
+}
+"""The lint's thresholds, as the registry's summaries name them."""
 
-LINT_CODES: Mapping[str, LintCode] = MappingProxyType({c.code: c for c in (
-    LintCode("owner-is-team", _H, Check.COMPLETENESS, "1, 8",
-             "the owner is a team or list, not one person who can pause",
-             "nobody named may pause"),
-    LintCode("owner-cannot-pause", _M, Check.CONTAINMENT, "1",
-             "the owner may not pause without asking", "nobody named may pause"),
-    LintCode("missing-backup-owner", _H, Check.COMPLETENESS, "8", "no backup owner"),
-    LintCode("backup-owner-is-team", _M, Check.COMPLETENESS, "8",
-             "the backup owner is a team or list, not a person"),
-    LintCode("backup-cannot-pause", _L, Check.CONTAINMENT, "1",
-             "the backup owner may not pause without asking"),
-    LintCode("no-stop-rule", _C, Check.DETECTION, "1", "no stop rule"),
-    LintCode("uncheckable-stop-rule", _H, Check.DETECTION, "1",
-             "a stop rule that cannot be checked", "no rule is checkable"),
-    LintCode("stop-rule-fires-at-zero", _M, Check.DETECTION, "1",
-             "a stop rule that holds before anything goes wrong"),
-    LintCode("stop-rule-exact-count", _L, Check.DETECTION, "1",
-             "a stop rule with '==' that counts can jump past"),
-    LintCode("no-fast-stop", _M, Check.DETECTION, "1",
-             f"no stop rule trips within the first {FAST_STOP_COUNT} bad events"),
-    LintCode("no-first-safe-action", _H, Check.COMPLETENESS, "1, 8", "no first safe action"),
-    LintCode("no-pause-steps", _H, Check.CONTAINMENT, "2, 8", "no steps to pause"),
-    LintCode("pause-job-only", _H, Check.CONTAINMENT, "2",
-             "pauses the job but nothing that feeds it"),
-    LintCode("pause-not-at-source", _M, Check.CONTAINMENT, "2",
-             "stops feeders or queues but never the job itself"),
-    LintCode("no-snapshot", _H, Check.CONTAINMENT, "3", "no snapshot before hand edits",
-             "no clean export either"),
-    LintCode("no-clean-export", _H, Check.REPAIR, "8",
-             "nobody wrote down where the last clean export lives", "no snapshot either"),
-    LintCode("clean-export-too-old", _M, Check.REPAIR, "8",
-             f"the last clean export can be older than {format_duration(CLEAN_EXPORT_MAX_AGE)}"),
-    LintCode("no-scope", _H, Check.SCOPING, "4", "no way to find the damaged records"),
-    LintCode("scope-from-noticed", _H, Check.SCOPING, "4",
-             "scopes from the records people noticed"),
-    LintCode("scope-by-window-only", _M, Check.SCOPING, "4",
-             "scopes by time window only, not by the run"),
-    LintCode("scope-misses-system", _M, Check.SCOPING, "4",
-             "a system the runbook exports or reconciles is not scoped"),
-    LintCode("no-repair-plan", _H, Check.REPAIR, "5", "no repair plan"),
-    LintCode("repair-without-sample", _M, Check.REPAIR, "5", "no test sample before the repair"),
-    LintCode("repair-without-stages", _M, Check.REPAIR, "5", "repairs everything at once"),
-    LintCode("repair-without-saved-values", _H, Check.REPAIR, "5",
-             "the damaged values are not saved first"),
-    LintCode("repair-overwrites-human-edits", _H, Check.REPAIR, "5",
-             "overwrites people's edits without review"),
-    LintCode("no-verification", _H, Check.VERIFICATION, "5", "no reconciliation across systems"),
-    LintCode("no-comms", _H, Check.COMMS, "6", "no communication plan"),
-    LintCode("no-customer-message", _M, Check.COMMS, "6", "no customer message prepared"),
-    LintCode("late-first-note", _M, Check.COMMS, "6",
-             f"the first note comes after {format_duration(LATE_FIRST_NOTE)}"),
-    LintCode("no-update-interval", _L, Check.COMMS, "6",
-             "no promise of when the next update comes"),
-    LintCode("no-restart-plan", _C, Check.RESTART, "7, 8", "no restart plan"),
-    LintCode("restart-without-approver", _C, Check.RESTART, "7, 8", "nobody approves a restart"),
-    LintCode("restart-approver-is-team", _H, Check.RESTART, "7",
-             "the restart approver is a team, not a person"),
-    LintCode("restart-without-cause", _H, Check.RESTART, "7", "no cause required before restart"),
-    LintCode("restart-without-test", _H, Check.RESTART, "7", "no test record before restart"),
-    LintCode("restart-without-ramp", _M, Check.RESTART, "7", "restarts straight at full volume"),
-    LintCode("restart-without-watch", _M, Check.RESTART, "7",
-             "nobody watches the restart, ready to pause"),
-)})
-"""Code -> its meaning, usual severity and rubric check; the table above, for code."""
+
+def _lint_code(spec: FindingSpec) -> LintCode:
+    assert spec.check is not None, spec.code
+    return LintCode(spec.code, spec.severity, spec.check, ", ".join(map(str, spec.rules)),
+                    spec.summary.format(**_SUMMARY_FIELDS), spec.critical_when)
+
+
+LINT_CODES: Mapping[str, LintCode] = MappingProxyType({
+    code: _lint_code(spec) for code, spec in FINDINGS.items() if spec.kind == "lint"
+})
+"""Code -> its meaning, usual severity and rubric check: the lint rows of
+:data:`drills.findings.FINDINGS`, the table above, for code."""
 
 
 # -- who is a person -------------------------------------------------------------------
@@ -256,17 +211,11 @@ class _Linter:
             return f"{self.source} ({dotted})"
         return f"{self.source}:{line} ({dotted})"
 
-    def add(self, code: str, path: KeyPath, message: str, fix: str,
-            severity: Severity | None = None) -> None:
-        entry = LINT_CODES[code]
-        self.findings.append(Finding(
-            code=code,
-            severity=severity or entry.severity,
-            check=entry.check,
-            message=message,
-            fix=fix,
-            where=self.where(path),
-        ))
+    def add(self, code: str, path: KeyPath, severity: Severity | None = None,
+            variant: str | None = None, **fields: Any) -> None:
+        """The finding ``code`` (worded by the registry) at ``path``."""
+        self.findings.append(finding(code, where=self.where(path), severity=severity,
+                                     variant=variant, **fields))
 
     def run(self) -> list[Finding]:
         self.people()
@@ -288,146 +237,89 @@ class _Linter:
         worst = Severity.CRITICAL if nobody else None
         why = not_a_person(owner.name)
         if why is not None:
-            self.add("owner-is-team", ("owner", "name"),
-                     f"the owner {why}: nobody is named who can pause without a meeting",
-                     "name one person as owner and give them 'can_pause: true'",
-                     worst or Severity.HIGH)
+            self.add("owner-is-team", ("owner", "name"), worst or Severity.HIGH, why=why)
         elif not owner.can_pause:
-            self.add("owner-cannot-pause", ("owner", "can_pause"),
-                     f"the owner {owner.name} may not pause {rb.automation} without asking "
-                     "someone first",
-                     "let the owner pause alone: 'can_pause: true'",
-                     worst or Severity.MEDIUM)
+            self.add("owner-cannot-pause", ("owner", "can_pause"), worst or Severity.MEDIUM,
+                     owner=owner.name, automation=rb.automation)
         if backup is None:
-            self.add("missing-backup-owner", ("backup_owner",),
-                     f"no backup owner: when the owner is away, nobody owns {rb.automation}",
-                     "add 'backup_owner: {name: ..., can_pause: true}'")
+            self.add("missing-backup-owner", ("backup_owner",), automation=rb.automation)
         elif backup.name.strip().lower() == owner.name.strip().lower():
-            self.add("missing-backup-owner", ("backup_owner", "name"),
-                     f"the backup owner is the owner, {owner.name}",
-                     "name a second person as backup owner")
+            self.add("missing-backup-owner", ("backup_owner", "name"), variant="backup_is_owner",
+                     owner=owner.name)
         elif (why := not_a_person(backup.name)) is not None:
-            self.add("backup-owner-is-team", ("backup_owner", "name"),
-                     f"the backup owner {why}", "name one person as backup owner")
+            self.add("backup-owner-is-team", ("backup_owner", "name"), why=why)
         elif not backup.can_pause:
-            self.add("backup-cannot-pause", ("backup_owner", "can_pause"),
-                     f"the backup owner {backup.name} may not pause alone: when "
-                     f"{owner.name} is away, pausing waits for someone who may",
-                     "give the backup owner 'can_pause: true'")
+            self.add("backup-cannot-pause", ("backup_owner", "can_pause"), backup=backup.name,
+                     owner=owner.name)
 
     # rule 1: concrete, checkable, fast stop rules
     def stop_rules(self) -> None:
         rules = self.rb.stop_rules
         if not rules:
-            self.add("no-stop-rule", ("stop_rules",),
-                     "no stop rule: nothing says when to pause, so a bad run goes on until "
-                     "someone feels uneasy",
-                     f"add a checkable rule under stop_rules, e.g. '{EXAMPLE_RULE}'")
+            self.add("no-stop-rule", ("stop_rules",), example=EXAMPLE_RULE)
             return
         checkable = [r for r in rules if r.parsed]
         for i, rule in enumerate(rules):
             path: KeyPath = ("stop_rules", i)
             if not rule.parsed:
-                self.add("uncheckable-stop-rule", path, str(rule.problem), str(rule.fix),
-                         Severity.HIGH if checkable else Severity.CRITICAL)
+                self.add("uncheckable-stop-rule", path,
+                         Severity.HIGH if checkable else Severity.CRITICAL,
+                         problem=str(rule.problem), fix=str(rule.fix))
             elif rule.fires(0):
-                self.add("stop-rule-fires-at-zero", path,
-                         f"stop rule '{rule.text}' already holds before anything goes wrong, "
-                         "so it would pause every run",
-                         f"trip on a count of damage instead, e.g. '{rule.metric} >= 5'")
+                self.add("stop-rule-fires-at-zero", path, rule=rule.text, metric=rule.metric)
             elif rule.op == "==" and rule.threshold is not None:
                 exactly = int(rule.threshold) if rule.threshold.is_integer() else rule.threshold
-                self.add("stop-rule-exact-count", path,
-                         f"stop rule '{rule.text}' trips only at exactly {exactly}; a count "
-                         "read between checks can jump past it",
-                         f"write '>=': '{rule.canonical.replace('==', '>=', 1)}'")
+                self.add("stop-rule-exact-count", path, rule=rule.text, exactly=exactly,
+                         rewritten=rule.canonical.replace("==", ">=", 1))
         if checkable and not any(_is_fast(r) for r in checkable):
             shown = ", ".join(f"'{r.text}'" for r in checkable)
-            self.add("no-fast-stop", ("stop_rules",),
-                     f"no stop rule trips within the first {FAST_STOP_COUNT} bad events "
-                     f"({shown})",
-                     "add a rule on the first few, e.g. 'duplicate_messages >= 5' or "
-                     "'messages_without_review >= 1'; jobs that touch money or messages "
-                     "get the fastest stop")
+            self.add("no-fast-stop", ("stop_rules",), count=FAST_STOP_COUNT, shown=shown)
 
     # rule 1, 2 and 8: how to pause, at the source and everything feeding it
     def pause(self) -> None:
         rb = self.rb
         if rb.first_safe_action is None:
-            self.add("no-first-safe-action", ("first_safe_action",),
-                     "no first safe action: the person on duty must work out what to do "
-                     "first while the damage spreads",
-                     "add 'first_safe_action:' with the one thing to do first, e.g. pause "
-                     "the job and stop its outgoing queue")
+            self.add("no-first-safe-action", ("first_safe_action",))
         if not rb.pause:
-            self.add("no-pause-steps", ("pause",),
-                     f"no pause steps: nobody wrote down how to pause {rb.automation}",
-                     "list the steps under 'pause:', e.g. '- {pause_job: "
-                     f"{rb.automation}}}' and '- {{stop_queue: ...}}'")
+            self.add("no-pause-steps", ("pause",), automation=rb.automation)
             return
         kinds = {step.kind for step in rb.pause}
         if kinds == {"pause_job"}:
-            self.add("pause-job-only", ("pause",),
-                     "the pause stops the job only; its schedules, webhooks, chained jobs and "
-                     "outgoing queues keep feeding it",
-                     "add 'disable_feeder:' and 'stop_queue:' steps for everything that "
-                     "feeds the job")
+            self.add("pause-job-only", ("pause",))
         elif not kinds & {"pause_job", "call"}:
-            self.add("pause-not-at-source", ("pause",),
-                     f"the pause shuts off feeders and queues but never {rb.automation} "
-                     "itself, so it keeps working through what it already has",
-                     f"start with '- {{pause_job: {rb.automation}}}'")
+            self.add("pause-not-at-source", ("pause",), automation=rb.automation)
 
     # rule 3 and 8: a snapshot before hand edits, and a clean export to restore from
     def restore_points(self) -> None:
         rb = self.rb
         neither = rb.snapshot is None and rb.last_clean_export is None
+        worst = Severity.CRITICAL if neither else None
+        variant = "neither" if neither else None
         if rb.snapshot is None:
-            self.add("no-snapshot", ("snapshot",),
-                     "no snapshot of the affected records before people start fixing by hand"
-                     + ("; with no clean export either, nothing can be restored" if neither
-                        else ""),
-                     "add 'snapshot: {export: [systems], to: path}'",
-                     Severity.CRITICAL if neither else None)
+            self.add("no-snapshot", ("snapshot",), worst, variant)
         clean = rb.last_clean_export
         if clean is None:
-            self.add("no-clean-export", ("last_clean_export",),
-                     "nobody wrote down where the last clean export lives"
-                     + ("; with no snapshot either, nothing can be restored" if neither
-                        else ""),
-                     "add 'last_clean_export: {where: ..., every: 24h}'",
-                     Severity.CRITICAL if neither else None)
+            self.add("no-clean-export", ("last_clean_export",), worst, variant)
         else:
             age = max(clean.every, clean.max_age or clean.every)
             if age > CLEAN_EXPORT_MAX_AGE:
                 key = "max_age" if clean.max_age is not None and clean.max_age >= clean.every \
                     else "every"
                 self.add("clean-export-too-old", ("last_clean_export", key),
-                         f"the last clean export can be {format_duration(age)} old; every "
-                         "legitimate change since then must be rebuilt by hand",
-                         "export at least daily ('every: 24h')")
+                         age=format_duration(age))
 
     # rule 4: scope from the run, in every system
     def scope(self) -> None:
         rb = self.rb
         scope = rb.scope
         if scope is None:
-            self.add("no-scope", ("scope",),
-                     "no scope method: the team will fix the records people noticed and "
-                     "miss the rest",
-                     "add 'scope: {by: [run_id], systems: [...]}'")
+            self.add("no-scope", ("scope",))
             return
         methods = set(scope.by) - {"noticed"}
         if not methods:
-            self.add("scope-from-noticed", ("scope", "by"),
-                     "the scope is the records people happened to notice; the rest of the "
-                     "run's damage stays wrong",
-                     "scope from the run: 'by: [run_id]' (or batch, filter)")
+            self.add("scope-from-noticed", ("scope", "by"))
         elif methods == {"window"}:
-            self.add("scope-by-window-only", ("scope", "by"),
-                     "the scope is a time window only: it takes in what people and other "
-                     "jobs changed in that window, and misses what the run changed outside it",
-                     "scope by the run itself: add run_id (or batch, filter) to 'by'")
+            self.add("scope-by-window-only", ("scope", "by"))
         named: list[str] = []
         if rb.snapshot is not None:
             named += rb.snapshot.export
@@ -435,106 +327,63 @@ class _Linter:
             named += rb.verify.reconcile
         missing = [s for s in dict.fromkeys(named) if s not in scope.systems]
         if missing:
-            self.add("scope-misses-system", ("scope", "systems"),
-                     f"the runbook exports or reconciles {', '.join(missing)} but never "
-                     "scopes the damage there",
-                     f"add {', '.join(missing)} to scope.systems")
+            self.add("scope-misses-system", ("scope", "systems"), systems=", ".join(missing))
 
     # rule 5: sample, stages, saved values, people's edits
     def repair(self) -> None:
         rb = self.rb
         repair = rb.repair
         if repair is None:
-            self.add("no-repair-plan", ("repair",),
-                     "no repair plan: the fix will be improvised under pressure",
-                     "add 'repair: {strategy: bulk_revert, sample: 20, stages: [10%, 50%, "
-                     "100%]}'")
+            self.add("no-repair-plan", ("repair",))
             return
         if repair.sample is None:
             self.add("repair-without-sample", ("repair", "sample"),
-                     f"the {repair.strategy.replace('_', ' ')} repair is not tried on a sample "
-                     "first",
-                     "add 'sample: 20' (10-20 records)")
+                     strategy=repair.strategy.replace("_", " "))
         if repair.stages is None or len(repair.stages) < 2:
-            self.add("repair-without-stages", ("repair", "stages"),
-                     "the repair runs on every record at once; a mistake in it becomes a "
-                     "second mess",
-                     "add 'stages: [10%, 50%, 100%]'")
+            self.add("repair-without-stages", ("repair", "stages"))
         if rb.snapshot is None and repair.save_values is not True:
-            self.add("repair-without-saved-values", ("repair", "save_values"),
-                     "the damaged values are not saved before the repair overwrites them, "
-                     "and there is no snapshot",
-                     "add 'save_values: true', or a snapshot section")
+            self.add("repair-without-saved-values", ("repair", "save_values"))
         if repair.overwrite_human_edits:
-            self.add("repair-overwrites-human-edits", ("repair", "overwrite_human_edits"),
-                     "the repair overwrites what people changed during the window without "
-                     "review",
-                     "set 'overwrite_human_edits: false' and review those records")
+            self.add("repair-overwrites-human-edits", ("repair", "overwrite_human_edits"))
 
     # rule 5: reconcile counts
     def verify(self) -> None:
         if self.rb.verify is None:
-            self.add("no-verification", ("verify",),
-                     "nothing checks that counts match across systems after the repair",
-                     "add 'verify: {reconcile: [systems]}'")
+            self.add("no-verification", ("verify",))
 
     # rule 6: communicate early
     def comms(self) -> None:
         comms = self.rb.comms
         if comms is None:
-            self.add("no-comms", ("comms",),
-                     "no communication plan: silence breeds untracked manual fixes",
-                     "add 'comms: {first_note_within: 15m, next_update_every: 1h, "
-                     "customer_message: ...}'")
+            self.add("no-comms", ("comms",))
             return
         if comms.customer_message is None:
-            self.add("no-customer-message", ("comms", "customer_message"),
-                     "no customer message is prepared; it will be written under pressure",
-                     "add 'customer_message:' saying what happened and what to do")
+            self.add("no-customer-message", ("comms", "customer_message"))
         first = first_note_within(comms)
         if first > LATE_FIRST_NOTE:
             self.add("late-first-note", ("comms", "first_note_within"),
-                     f"the first note comes {format_duration(first)} after the pause; long "
-                     "before that people start fixing things on their own",
-                     f"send it within {format_duration(LATE_FIRST_NOTE)}")
+                     first=format_duration(first), late=format_duration(LATE_FIRST_NOTE))
         if comms.next_update_every is None:
-            self.add("no-update-interval", ("comms", "next_update_every"),
-                     "the runbook does not say when the next update comes",
-                     "add 'next_update_every: 1h'")
+            self.add("no-update-interval", ("comms", "next_update_every"))
 
     # rule 7: restart only with proof
     def restart(self) -> None:
         restart = self.rb.restart
         if restart is None:
-            self.add("no-restart-plan", ("restart",),
-                     "no restart plan: nobody approves a restart and nothing proves it safe",
-                     "add 'restart: {approver: {name: ...}, cause: ..., test: [...], "
-                     "ramp: [1, 10, normal], watch: 30m}'")
+            self.add("no-restart-plan", ("restart",))
             return
         if restart.approver is None:
-            self.add("restart-without-approver", ("restart", "approver"),
-                     "nobody approves a restart, so the job may come back before the cause "
-                     "is fixed",
-                     "add 'approver: {name: ...}' under restart")
+            self.add("restart-without-approver", ("restart", "approver"))
         elif (why := not_a_person(restart.approver.name)) is not None:
-            self.add("restart-approver-is-team", ("restart", "approver", "name"),
-                     f"the restart approver {why}", "name one person as approver")
+            self.add("restart-approver-is-team", ("restart", "approver", "name"), why=why)
         if restart.cause is None:
-            self.add("restart-without-cause", ("restart", "cause"),
-                     "a restart does not need the cause written down first",
-                     "add 'cause:', the exact cause in one sentence")
+            self.add("restart-without-cause", ("restart", "cause"))
         if not restart.test:
-            self.add("restart-without-test", ("restart", "test"),
-                     "no low-risk test record before the restart",
-                     "add 'test: [one low-risk real record]'")
+            self.add("restart-without-test", ("restart", "test"))
         if not [step for step in restart.ramp if step != "normal"]:
-            self.add("restart-without-ramp", ("restart", "ramp"),
-                     "the restart goes straight to normal volume",
-                     "add 'ramp: [1, 10, normal]'")
+            self.add("restart-without-ramp", ("restart", "ramp"))
         if restart.watch is None:
-            self.add("restart-without-watch", ("restart", "watch"),
-                     "nobody who can pause is on watch after the restart",
-                     "add 'watch: 30m'")
+            self.add("restart-without-watch", ("restart", "watch"))
 
 
 def _is_fast(rule: StopRule) -> bool:

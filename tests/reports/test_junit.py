@@ -87,3 +87,33 @@ def test_text_xml_cannot_carry_is_dropped_not_fatal(good_report: DrillReport) ->
     assert failure is not None
     assert failure.get("message") == 'control  chars & <tags> "quotes"'
     assert text.startswith("<?xml version='1.0' encoding='utf-8'?>\n<testsuites")
+
+
+def test_one_builder_makes_a_document_of_several_suites(flawed_report: DrillReport,
+                                                        good_report: DrillReport) -> None:
+    from drills.reports.junit import drill_suite, junit_document, lint_suite
+
+    lint = [Finding(code="no-comms", severity=Severity.HIGH, check=Check.COMMS,
+                    message="no communication plan", fix="add 'comms:'"),
+            Finding(code="no-update-interval", severity=Severity.LOW, check=Check.COMMS,
+                    message="no next update", fix="add 'next_update_every: 1h'",
+                    where="x.yaml:9 (comms.next_update_every)")]
+    suites = [drill_suite(flawed_report, name="drills: flawed (x.yaml)",
+                          properties=[("runbook", "x.yaml")]),
+              drill_suite(good_report),
+              lint_suite("drills lint: y.yaml", lint, summary="2 findings", where="y.yaml",
+                         properties=[("runbook", "y.yaml")])]
+    xml = JUnitXml.fromstring(junit_document(suites, name="drills check"))
+    flawed, good, paper = list(xml)
+    assert flawed.name == "drills: flawed (x.yaml)"
+    assert good.name == f"drills: {good_report.scenario.name}"
+    props = {p.name: p.value for p in flawed.properties()}  # type: ignore[no-untyped-call]
+    assert props["runbook"] == "x.yaml"
+    assert (paper.tests, paper.failures) == (3, 1)
+    cases = {c.name: c for c in paper}
+    assert cases["lint"].is_passed
+    assert "where: y.yaml" in cases["no-comms"].result[0].text
+    assert cases["no-update-interval"].is_passed
+    assert xml.tests == flawed.tests + good.tests + 3
+    assert xml.failures == flawed.failures + good.failures + 1
+    assert junit_document([drill_suite(good_report)]) == render_junit(good_report)

@@ -9,7 +9,7 @@ from freezegun import freeze_time
 from hypothesis import given
 from hypothesis import strategies as st
 
-from drills.judging.scoring import WEIGHTS, score
+from drills.judging import WEIGHTS, score
 from drills.reports.findings import Check, Finding, Severity
 from drills.reports.review import DrillAge, RiskClass
 from drills.review import (

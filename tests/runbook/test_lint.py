@@ -367,3 +367,15 @@ def test_can_pause_needs_one_named_person_allowed_to(
     person: Person | None, expected: bool
 ) -> None:
     assert can_pause(person) is expected
+
+
+def test_the_lint_table_is_the_registry_s_lint_rows() -> None:
+    from drills.findings import FINDINGS
+
+    lint_rows = [code for code, spec in FINDINGS.items() if spec.kind == "lint"]
+    assert list(LINT_CODES) == lint_rows
+    for code, entry in LINT_CODES.items():
+        spec = FINDINGS[code]
+        assert (entry.severity, entry.check, entry.critical_when) == (
+            spec.severity, spec.check, spec.critical_when)
+        assert entry.rules == ", ".join(str(rule) for rule in spec.rules)

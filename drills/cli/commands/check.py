@@ -13,18 +13,19 @@ A runbook fails on any critical finding, on paper or in a drill, and on a drill 
 under ``--fail-under``. Every input is loaded and checked before any drill runs, so
 bad input is one ``drills: error:`` line, exit 2, and nothing written. ``--junit``
 writes one XML file for the whole check (one suite per drill, or a lint suite when no
-scenario fits), atomically, for CI to publish next to its test results.
+scenario fits, built by :mod:`drills.reports.junit`), atomically, for CI to publish next
+to its test results.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import sys
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
 import click
 
@@ -33,8 +34,10 @@ from drills.cli.main import EXIT_FAILED, EXIT_OK
 from drills.fakes.backends import parse_backend
 from drills.fakes.errors import DrillsError
 from drills.files import KeyPath
-from drills.reports.findings import Finding, GapCost, Severity
-from drills.reports.junit import FAILING, render_junit
+from drills.findings import FINDINGS, section
+from drills.reports.findings import Finding, Severity, cost_text
+from drills.reports.junit import drill_suite, lint_suite
+from drills.reports.junit import junit_document as render_document
 from drills.reports.model import DrillReport
 from drills.runbook import LoadedRunbook, lint_runbook, read_runbook
 from drills.scenarios.loader import builtin_by_automation, load_scenario
@@ -44,28 +47,16 @@ __all__ = [
     "DRILL_CODE_PATHS",
     "RunbookCheck",
     "command",
-    "cost_text",
     "finding_line",
     "junit_document",
 ]
 
-DRILL_CODE_PATHS: dict[str, KeyPath] = {
-    "never-detected": ("stop_rules",),
-    "detected-by-complaint": ("stop_rules",),
-    "waited-for-escalation": ("owner",),
-    "feeder-left-running": ("pause",),
-    "queue-left-running": ("pause",),
-    "never-contained": ("pause",),
-    "unknown-pause-target": ("pause",),
-    "edits-before-snapshot": ("snapshot",),
-    "system-never-scoped": ("scope", "systems"),
-    "human-edits-overwritten": ("repair",),
-    "records-left-wrong": ("repair",),
-    "shadow-fixes": ("comms",),
-    "counts-do-not-reconcile": ("verify",),
-    "restarted-with-fault": ("restart",),
-}
-"""Drill finding code -> the runbook section that closes the gap, for the line it points at.
+DRILL_CODE_PATHS: Mapping[str, KeyPath] = MappingProxyType({
+    code: path for code, spec in FINDINGS.items()
+    if spec.kind == "drill" and (path := section(code)) is not None
+})
+"""Drill finding code -> the runbook section that closes the gap, for the line it points at
+(the section of the registry's ``closes``, :func:`drills.findings.section`).
 
 Findings the drill makes (not the lint) name a system or feeder, not a runbook key;
 this is where in the runbook a reader goes to fix them. Missing sections, and codes
@@ -130,22 +121,6 @@ def _lint_path(finding: Finding) -> KeyPath | None:
         return None
     dotted = where[where.rindex(" (") + 2:-1]
     return tuple(int(p) if p.isdigit() else p for p in dotted.split("."))
-
-
-def cost_text(cost: GapCost) -> str:
-    """``+64 records damaged, +12 left wrong, +11 min to contain``: only what is not zero.
-
-    A negative number is possible (closing one gap alone can shift damage elsewhere) and
-    keeps its own sign.
-    """
-    parts = []
-    if cost.records_damaged:
-        parts.append(f"{cost.records_damaged:+,} records damaged")
-    if cost.records_left_wrong:
-        parts.append(f"{cost.records_left_wrong:+,} left wrong")
-    if cost.minutes_to_contain:
-        parts.append(f"{cost.minutes_to_contain:+,.0f} min to contain")
-    return ", ".join(parts)
 
 
 def finding_line(
@@ -251,91 +226,24 @@ def _check_junit(path: Path) -> None:
 
 # -- JUnit -----------------------------------------------------------------------------
 
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-"""Characters XML 1.0 cannot carry; a runbook's quoted YAML may hold them (owner: "A\\x01")."""
 
-
-def _clean(text: str) -> str:
-    return _NOT_XML.sub("", text)
-
-
-
-def _counts(suite: ET.Element) -> tuple[int, int, float]:
-    return (int(suite.get("tests", "0")), int(suite.get("failures", "0")),
-            float(suite.get("time", "0")))
-
-
-def _lint_suite(check: RunbookCheck) -> ET.Element:
-    """A suite for a runbook no scenario drills: one case per lint finding, plus 'lint'.
-
-    Severities map as in :mod:`drills.reports.junit`: critical, high and medium are failures,
-    low and info pass with their text in ``<system-out>``.
-    """
-    suite = ET.Element("testsuite", {"name": _clean(f"drills lint: {check.file}"),
-                                     "hostname": "drills"})
-    props = ET.SubElement(suite, "properties")
-    for name, value in (("runbook", check.file), ("automation", check.automation),
-                        ("scenario", "none fits; lint only")):
-        ET.SubElement(props, "property", {"name": name, "value": _clean(value)})
-    summary = ET.SubElement(suite, "testcase", {"classname": "drills.lint", "name": "lint",
-                                                "time": "0"})
-    ET.SubElement(summary, "system-out").text = _clean(
-        f"{_plural(len(check.lint), 'finding')}; no scenario drills '{check.automation}'")
-    failures = 0
-    for finding in check.lint:
-        case = ET.SubElement(suite, "testcase", {
-            "classname": f"drills.lint.{finding.check.value}", "name": finding.code,
-            "time": "0"})
-        text = _clean("\n".join(
-            [finding.message, f"fix: {finding.fix}", f"where: {finding.where or check.file}",
-             f"severity: {finding.severity.value}; check: {finding.check.value}"]))
-        if finding.severity in FAILING:
-            failures += 1
-            failure = ET.SubElement(case, "failure", {
-                "message": _clean(finding.message), "type": finding.severity.value})
-            failure.text = text
-        else:
-            ET.SubElement(case, "system-out").text = text
-    suite.set("tests", str(len(check.lint) + 1))
-    suite.set("failures", str(failures))
-    suite.set("errors", "0")
-    suite.set("skipped", "0")
-    suite.set("time", "0.000")
-    return suite
-
-
-def _drill_suite(check: RunbookCheck, report: DrillReport) -> ET.Element:
-    root = ET.fromstring(render_junit(report))
-    suite = root.find("testsuite")
-    if suite is None:  # pragma: no cover - render_junit always writes one
-        raise DrillsError(f"no JUnit suite for {report.scenario.name}")
-    suite.set("name", _clean(f"drills: {report.scenario.name} ({check.file})"))
-    props = suite.find("properties")
-    if props is None:  # pragma: no cover
-        props = ET.SubElement(suite, "properties")
-    ET.SubElement(props, "property", {"name": "runbook", "value": _clean(check.file)})
-    return suite
+def _suites(check: RunbookCheck) -> list[ET.Element]:
+    """A suite per drill of the runbook, or a lint suite when no scenario drills it."""
+    if check.reports:
+        return [drill_suite(report, name=f"drills: {report.scenario.name} ({check.file})",
+                            properties=[("runbook", check.file)])
+                for report in check.reports]
+    return [lint_suite(
+        f"drills lint: {check.file}", check.lint, where=check.file,
+        summary=f"{_plural(len(check.lint), 'finding')}; no scenario drills '{check.automation}'",
+        properties=[("runbook", check.file), ("automation", check.automation),
+                    ("scenario", "none fits; lint only")])]
 
 
 def junit_document(checks: Sequence[RunbookCheck]) -> str:
     """One ``<testsuites>`` with a suite per drill (or a lint suite per undrilled runbook)."""
-    suites: list[ET.Element] = []
-    for check in checks:
-        if check.reports:
-            suites += [_drill_suite(check, report) for report in check.reports]
-        else:
-            suites.append(_lint_suite(check))
-    tests = failures = 0
-    seconds = 0.0
-    for suite in suites:
-        t, f, s = _counts(suite)
-        tests, failures, seconds = tests + t, failures + f, seconds + s
-    root = ET.Element("testsuites", {
-        "name": "drills check", "tests": str(tests), "failures": str(failures),
-        "errors": "0", "skipped": "0", "time": f"{seconds:.3f}"})
-    root.extend(suites)
-    ET.indent(root)
-    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+    return render_document([suite for check in checks for suite in _suites(check)],
+                           name="drills check")
 
 
 def _write_junit(path: Path, text: str) -> None:

@@ -1,0 +1,214 @@
+"""The drill report: a finished drill's facts, findings and score in one DrillReport.
+
+Built from the engine's :class:`~drills.engine.loop.DrillResult`, its
+:class:`~drills.judging.endstate.Evaluation` and its findings: the phases and three
+times, damage per system with scope precision and recall, the outcome, the drafted
+first note and customer message, the restart checklist and the score.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from drills import __version__
+from drills.engine.loop import DrillResult
+from drills.fakes.catalog import OUTBOX
+from drills.judging.endstate import Evaluation, in_system, size, system_of
+from drills.judging.points import merge, score
+from drills.reports.drafts import customer_message, first_note, restart_checklist
+from drills.reports.findings import Finding
+from drills.reports.model import (
+    Comms,
+    DrillReport,
+    Outcome,
+    Phase,
+    PhaseName,
+    RunbookRef,
+    ScenarioRef,
+    SystemDamage,
+    ThreeTimes,
+)
+
+__all__ = ["build_report"]
+
+
+
+def _minutes(at: datetime | None, origin: datetime) -> float | None:
+    return None if at is None else round((at - origin).total_seconds() / 60, 2)
+
+
+def build_report(
+    result: DrillResult,
+    findings: list[Finding],
+    ev: Evaluation,
+    *,
+    runbook_path: str | None = None,
+    responder: str = "scripted",
+) -> DrillReport:
+    """The report of a finished drill: its findings merged (one per code and place) and scored."""
+    scenario = result.scenario
+    runtime = result.runtime
+    rb: Any = result.runbook
+    origin = runtime.first_write or scenario.starts + scenario.fault.starts
+    outcomes = {(o.section): o for o in result.outcomes if o.ok}
+    repaired_at = max((o.at for o in result.outcomes if o.section == "repair"), default=None)
+
+    def phase(name: PhaseName, at: datetime | None, how: str = "") -> Phase:
+        return Phase(name=name, at=at, minute=_minutes(at, origin), how=how)
+
+    detection = result.detection
+    phases = [
+        phase(PhaseName.RUN_STARTED, runtime.first_write, "first write of the bad run"),
+        phase(PhaseName.DETECTED, detection.at if detection else None,
+              detection.how if detection else "never detected"),
+        phase(PhaseName.PAUSED, runtime.paused_at, "job paused"),
+        phase(PhaseName.CONTAINED, runtime.contained_at,
+              "job paused and every feeder off" if runtime.contained_at else "never contained"),
+        phase(PhaseName.SNAPSHOT, outcomes["snapshot"].at if "snapshot" in outcomes else None),
+        phase(PhaseName.SCOPED, outcomes["scope"].at if "scope" in outcomes else None,
+              outcomes["scope"].detail if "scope" in outcomes else ""),
+        phase(PhaseName.REPAIRED, repaired_at),
+        phase(PhaseName.VERIFIED, outcomes["verify"].at if "verify" in outcomes else None,
+              outcomes["verify"].detail if "verify" in outcomes else ""),
+        phase(PhaseName.FIRST_NOTE, result.notes[0] if result.notes else None),
+        phase(PhaseName.RESTARTED, runtime.restarted_at,
+              "fixed" if runtime.fixed
+              else ("fault still present" if runtime.restarted_at else "")),
+    ]
+    team_scope = getattr(getattr(rb, "scope", None), "systems", []) or []
+    scope_result = None
+    for o in result.outcomes:
+        if o.section == "scope" and o.ok:
+            scope_result = o.data
+    systems: list[SystemDamage] = []
+    all_systems = sorted({system_of(t) for t in ev.damaged} | set(team_scope))
+    for system in all_systems:
+        # Counted table by table: records of different tables never coincide, and
+        # (table, key) sets of 200,000 records cost half a second per drill to build.
+        dmg = in_system(ev.damaged, system)
+        left = in_system(ev.left_wrong, system)
+        damaged = size(dmg)
+        scoped = in_system(ev.scoped, system)
+        found = size(scoped)
+        counts = scope_result.system_counts(system) if scope_result is not None else None
+        hit = sum(len(ks & dmg.get(t, set())) for t, ks in scoped.items())
+        systems.append(SystemDamage(
+            system=system, damaged=damaged,
+            after_detection=size(in_system(ev.damaged_after_detection, system)),
+            scoped=system in team_scope,
+            changed=counts.changed if counts else 0, wrong=counts.wrong if counts else 0,
+            safe=counts.safe if counts else 0, unclear=counts.unclear if counts else 0,
+            precision=round(hit / found, 4) if found else None,
+            recall=round(hit / damaged, 4) if damaged and scope_result is not None else (
+                0.0 if damaged else None),
+            repaired=sum(len(ks - left.get(t, set())) for t, ks in dmg.items()),
+            left_wrong=size(left),
+        ))
+    contained_minutes = _minutes(runtime.contained_at, origin)
+    outcome = Outcome(
+        records_damaged=ev.records_damaged,
+        records_damaged_after_detection=sum(len(v) for v in ev.damaged_after_detection.values()),
+        records_left_wrong=ev.records_left_wrong,
+        human_edits_overwritten=ev.human_edits_overwritten,
+        duplicates_left=ev.duplicates_left,
+        unreconciled=sum(1 for r in ev.reconciled if not r.ok),
+        minutes_to_detect=_minutes(detection.at if detection else None, origin),
+        minutes_to_contain=contained_minutes,
+        contained=runtime.contained_at is not None,
+        restarted=runtime.restarted_at is not None,
+    )
+    comms = _comms(result, ev, rb)
+    restart = getattr(rb, "restart", None)
+    approver = getattr(getattr(restart, "approver", None), "name", None)
+    ramp = list(getattr(restart, "ramp", []) or [])
+    # An interrupted drill may not have got to the restart step: its tests were not run.
+    tried = not result.interrupted or any(o.section == "restart" for o in result.outcomes)
+    checklist = restart_checklist(
+        cause=getattr(restart, "cause", None),
+        unreconciled=outcome.unreconciled,
+        test_record_ok=(runtime.fixed if getattr(restart, "test", None) and tried else None),
+        tiny_batch_ok=(runtime.fixed if ramp and tried else None),
+        normal_volume=runtime.restarted_at is not None and runtime.fixed,
+        on_duty=getattr(getattr(rb, "owner", None), "name", None)
+        if getattr(restart, "watch", None) else None,
+        approver=approver,
+    )
+    final_findings = merge(findings)
+    return DrillReport(
+        drill_id=result.drill_id,
+        # Wall time, read after the drill's own freezer has stopped: the date a readiness
+        # review ages this result by (a test's freezegun controls it).
+        ran_at=result.ran_at or datetime.now(UTC),
+        tool_version=__version__,
+        responder=responder,  # type: ignore[arg-type]
+        seed=scenario.seed,
+        backend=result.store.backend.display_url,
+        scenario=ScenarioRef(
+            name=scenario.name, title=scenario.title, summary=scenario.summary.strip(),
+            fault=scenario.fault.kind,
+            systems=sorted({system_of(t) for t in result.store.tables}),
+            touches=list(scenario.automation.touches),
+        ),
+        runbook=RunbookRef(
+            automation=getattr(rb, "automation", scenario.automation.name),
+            path=runbook_path,
+            owner=getattr(getattr(rb, "owner", None), "name", None),
+        ) if rb is not None else None,
+        automation=scenario.automation.name,
+        started=result.started,
+        finished=result.finished,
+        wall_seconds=round(result.wall_seconds, 3),
+        phases=phases,
+        times=ThreeTimes(
+            run_started=runtime.first_write or origin,
+            paused=runtime.paused_at,
+            last_changed_data=runtime.last_write,
+        ),
+        timeline=result.timeline,
+        systems=systems,
+        outcome=outcome,
+        reconcile=ev.reconciled,
+        steps=result.steps,
+        log=sorted(result.log, key=lambda e: e.at),
+        findings=final_findings,
+        score=score(final_findings),
+        comms=comms,
+        restart_checklist=checklist,
+        status="interrupted" if result.interrupted else "finished",
+        interrupted_at=result.finished if result.interrupted else None,
+    )
+
+
+def _comms(result: DrillResult, ev: Evaluation, rb: Any) -> Comms:
+    runtime = result.runtime
+    scenario = result.scenario
+    paused = []
+    if runtime.paused_at is not None:
+        paused.append(f"the {scenario.automation.name} job")
+    paused += [f"the {f.kind} {f.name}" for f in runtime.feeders.values() if f.stopped_at]
+    wrong = [
+        f"{len(keys):,} records in {table}" for table, keys in sorted(ev.damaged.items())
+    ]
+    damaged_systems = {system_of(t) for t in ev.damaged}
+    normal = sorted({system_of(t) for t in result.store.tables} - damaged_systems)
+    comms = getattr(rb, "comms", None)
+    first_at = result.notes[0] if result.notes else None
+    every = getattr(comms, "next_update_every", None)
+    note = first_note(
+        scenario.automation.name,
+        runtime.first_write or scenario.starts,
+        paused,
+        wrong,
+        [f"everything in {s}" for s in normal],
+        (first_at + every) if first_at is not None and every else None,
+        owner=getattr(getattr(rb, "owner", None), "name", None),
+    )
+    message = getattr(comms, "customer_message", None)
+    if message is None and any(t == OUTBOX for t in ev.damaged):
+        message = customer_message(
+            f"our {scenario.automation.name} automation sent some messages it should not have",
+            runtime.first_write or scenario.starts,
+        )
+    return Comms(first_note=note, first_note_at=first_at,
+                 updates_sent=max(0, len(result.notes) - 1), customer_message=message)
