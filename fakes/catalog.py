@@ -21,8 +21,11 @@ from drills.fakes.errors import (
 )
 
 __all__ = [
+    "ACTIVITY_LOG",
     "CATALOG",
     "KEY",
+    "OUTBOX",
+    "WAREHOUSE",
     "Catalog",
     "Column",
     "ColumnType",
@@ -165,6 +168,11 @@ _TABLES: tuple[TableDef, ...] = (
 )
 
 WAREHOUSE = "warehouse"
+"""The system holding every table's copy (``warehouse.system_table``)."""
+OUTBOX = "email.outbox"
+"""The outgoing email queue: where a ``send_email`` action's messages go."""
+ACTIVITY_LOG = "billing.activity"
+"""Billing's internal activity log: records no customer sees (or complains about)."""
 
 
 def warehouse_copy(source: TableDef) -> TableDef:
