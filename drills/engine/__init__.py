@@ -5,9 +5,9 @@ clock: the virtual and real clocks, the automation's runtime (job and feeders), 
 people around a bad run, the metrics stop rules read, the downstream propagation,
 the team's own hooks, the progress handlers and the paused garbage collector.
 
-May import: ``drills.fakes``, ``drills.scenarios``, ``drills.runbook`` and
-``drills.levers``; never the responders, the judging, the journal, the
-CLI. Responders see the engine through :class:`~drills.engine.context.DrillContext`
+May import: ``drills.fakes``, ``drills.scenarios``, ``drills.reports`` (its model),
+``drills.runbook`` and ``drills.levers``; never the responders, the judging, the
+journal or the CLI. Responders see the engine through :class:`~drills.engine.context.DrillContext`
 only, and the engine sees them as a :class:`~drills.engine.context.Responder`; the
 engine's :class:`~drills.engine.loop.Drill` has no responder of its own
 (``drills.Drill`` defaults to the scripted one).
