@@ -7,6 +7,10 @@ runbook's steps run in order, each taking its time - pause and containment,
 snapshot, scope, repair (sample, stages), verification, restart - while the first
 note and updates go out on the comms schedule. A step the runbook leaves out is
 simply not done, which is how a drill measures what the gap costs.
+
+It acts through :class:`~drills.engine.context.DrillContext` only. :class:`Drill`
+(``drills.Drill``) is the engine's drill with this responder as its default: the
+engine itself knows no responder.
 """
 
 from __future__ import annotations
@@ -75,7 +79,7 @@ class ScriptedResponder:
         self._queue: list[_Planned] = []
         self._current: tuple[_Planned, datetime] | None = None
         self._next_note: datetime | None = None
-        self._loop: DrillContext | None = None
+        self._context: DrillContext | None = None
         self._detected: datetime | None = None
         self.snapshot: Snapshot | None = None
         self.scope: ScopeResult | None = None
@@ -88,7 +92,7 @@ class ScriptedResponder:
     # -- protocol ------------------------------------------------------------------------
 
     def bind(self, context: DrillContext) -> None:
-        self._loop = context
+        self._context = context
 
     def stop_rules(self) -> Sequence[StopRule]:
         if self.runbook is None:
@@ -178,7 +182,7 @@ class ScriptedResponder:
         return out
 
     def _finish(self, planned: _Planned, started: datetime, finish: datetime) -> None:
-        loop = self._loop
+        loop = self._context
         assert loop is not None
         loop.advance_to(finish)
         ok, detail, data = planned.effect(finish)
@@ -197,7 +201,7 @@ class ScriptedResponder:
 
     def _pause(self, step: Any) -> Callable[[datetime], tuple[bool, str, Any]]:
         def effect(at: datetime) -> tuple[bool, str, Any]:
-            loop = self._loop
+            loop = self._context
             assert loop is not None
             rt = loop.runtime
             if step.kind == "pause_job":
@@ -215,7 +219,7 @@ class ScriptedResponder:
 
     def _call(self, target: str, at: datetime) -> tuple[bool, str, Any]:
         """Run the team's own pause code; the world, not its word, says what it did."""
-        loop = self._loop
+        loop = self._context
         assert loop is not None
         hook = resolve_hook(target, self.hooks)
         try:
@@ -228,7 +232,7 @@ class ScriptedResponder:
         return True, f"{text}{state}", None
 
     def _snapshot(self, at: datetime) -> tuple[bool, str, Any]:
-        loop = self._loop
+        loop = self._context
         assert loop is not None
         assert self._rb.snapshot is not None
         systems = [s for s in self._rb.snapshot.export
@@ -240,7 +244,7 @@ class ScriptedResponder:
         return True, f"{rows:,} records exported from {', '.join(systems)}", self.snapshot
 
     def _scope(self, at: datetime) -> tuple[bool, str, Any]:
-        loop = self._loop
+        loop = self._context
         assert loop is not None
         run = loop.run
         run.truth.persist(loop.store)
@@ -276,7 +280,7 @@ class ScriptedResponder:
 
     def _repair_stage(self, index: int, count: int) -> Callable[[datetime], tuple[bool, str, Any]]:
         def effect(at: datetime) -> tuple[bool, str, Any]:
-            loop = self._loop
+            loop = self._context
             assert loop is not None
             if self.scope is None:
                 return False, "nothing to repair: no scope was taken", None
@@ -310,14 +314,14 @@ class ScriptedResponder:
         """How many records the scope tagged for repair, counted once per scope."""
         if self._repairable_for is not None and self._repairable_for[0] is self.scope:
             return self._repairable_for[1]
-        loop = self._loop
+        loop = self._context
         assert loop is not None
         total = repairable_count(loop.store, "team")
         self._repairable_for = (self.scope, total)
         return total
 
     def _verify(self, at: datetime) -> tuple[bool, str, Any]:
-        loop = self._loop
+        loop = self._context
         assert loop is not None
         for sync in loop.syncs:  # the team brings every copy up to date first
             sync.run(loop.store, at)
@@ -329,7 +333,7 @@ class ScriptedResponder:
         return True, detail, self.reconciled
 
     def _restart(self, at: datetime) -> tuple[bool, str, Any]:
-        loop = self._loop
+        loop = self._context
         assert loop is not None
         spec = self._rb.restart
         assert spec is not None
@@ -348,7 +352,7 @@ class ScriptedResponder:
         return True, f"restarted {how}" + (f", ramp {ramp}" if ramp else ""), None
 
     def _repause(self, at: datetime) -> tuple[bool, str, Any]:
-        loop = self._loop
+        loop = self._context
         assert loop is not None
         loop.runtime.pause_job(self.scenario.automation.name, at)
         for name in list(loop.runtime.feeders):
@@ -359,7 +363,7 @@ class ScriptedResponder:
 
     def _send_notes(self, now: datetime) -> None:
         comms = self.runbook.comms if self.runbook is not None else None
-        loop = self._loop
+        loop = self._context
         while (
             comms is not None and loop is not None and self._next_note is not None
             and self._next_note <= now and not self._finished

@@ -37,15 +37,15 @@ class _Last:
 class RecordFinding:
     """The live responder's record-finding actions (a mixin of its state, below)."""
 
-    _loop: DrillContext | None
+    _context: DrillContext | None
     _last: _Last | None
     _methods: set[str]
     run_ids: list[str]
 
     @property
     def _lp(self) -> DrillContext:
-        assert self._loop is not None, "the responder acts only inside a drill"
-        return self._loop
+        assert self._context is not None, "the responder acts only inside a drill"
+        return self._context
 
     def _do_query(self, action: TeamAction) -> str:
         store = self._lp.store

@@ -110,7 +110,7 @@ class LiveResponder(RecordFinding):
         self._journaled = list(replay)
         self._pending: list[TeamAction] = []
         self._lock = threading.Lock()
-        self._loop: DrillContext | None = None
+        self._context: DrillContext | None = None
         self._last = None
         self._methods = set()
         self._repaired = 0
@@ -121,7 +121,7 @@ class LiveResponder(RecordFinding):
     # -- the Responder protocol ------------------------------------------------------------
 
     def bind(self, loop: DrillContext) -> None:
-        self._loop = loop
+        self._context = loop
         if self._journaled:
             self._pending = self._parse_journaled(loop)
 
@@ -156,8 +156,8 @@ class LiveResponder(RecordFinding):
                     break
                 action = self._pending.pop(0)
             self._apply(action)
-        if self.on_advance is not None and self._loop is not None:
-            self.on_advance(self._loop, now)
+        if self.on_advance is not None and self._context is not None:
+            self.on_advance(self._context, now)
 
     def next_time(self) -> datetime | None:
         with self._lock:
@@ -436,7 +436,7 @@ class LiveResponder(RecordFinding):
             scope = Scope.model_construct(by=list(self.scope.by), systems=list(self.scope.systems),
                                           takes=None)
         restart = None
-        rt = self._loop.runtime if self._loop is not None else None
+        rt = self._context.runtime if self._context is not None else None
         restarted = rt.restarted_at if rt is not None else None
         if rb.restart is not None or self.cause or self._restart.tests or self._restart.ramp:
             restart = Restart.model_construct(
