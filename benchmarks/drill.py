@@ -32,10 +32,10 @@ from typing import Any
 
 from benchmarks.meter import Meter, PhaseFigure, seconds
 from drills.engine.collector import collector_paused
-from drills.engine.loop import Drill
 from drills.fakes.store import SqlStore
 from drills.judging import build_report, drill_findings, evaluate
 from drills.reports.model import DrillReport
+from drills.responders.scripted import Drill
 from drills.runbook import Runbook
 from drills.scenarios.schema import Scenario
 

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 from drills.errors import DrillsError
 
 if TYPE_CHECKING:
-    from drills.api import run_drill
-    from drills.engine.loop import Drill, DrillResult
+    from drills.api import report_from_journal, run_drill
+    from drills.engine.loop import DrillResult
     from drills.journal import (
         Journal,
         JournalError,
@@ -22,9 +22,9 @@ if TYPE_CHECKING:
         JournalHeader,
         JournalWriter,
         read_journal,
-        report_from_journal,
     )
     from drills.responders.live import LiveDrill, LivePlan
+    from drills.responders.scripted import Drill
     from drills.review import build_review
     from drills.runbook import Runbook, lint_runbook, load_runbook
     from drills.runbook.complete import complete_runbook
@@ -68,7 +68,7 @@ _LAZY = {
     "run_drill": "drills.api",
     "build_review": "drills.review",
     "complete_runbook": "drills.runbook.complete",
-    "Drill": "drills.engine.loop",
+    "Drill": "drills.responders.scripted",
     "DrillResult": "drills.engine.loop",
     "Journal": "drills.journal",
     "JournalError": "drills.journal",
@@ -76,7 +76,7 @@ _LAZY = {
     "JournalHeader": "drills.journal",
     "JournalWriter": "drills.journal",
     "read_journal": "drills.journal",
-    "report_from_journal": "drills.journal",
+    "report_from_journal": "drills.api",
     "LiveDrill": "drills.responders.live",
     "LivePlan": "drills.responders.live",
     "Runbook": "drills.runbook",

@@ -1,7 +1,9 @@
-"""The library's front door: run a drill and get its report in one call.
+"""The library's front door: run a drill and get its report in one call, or a journal's.
 
 The CLI, the pytest plugin and users' own scripts all come through here, so they
-see the same drill: the same engine, the same findings, the same costs.
+see the same drill: the same engine, the same findings, the same costs. A journal's
+report comes back here too, scripted or live: this module sits above both the journal
+and the live drills, so it hands the live rebuild to the journal.
 """
 
 from __future__ import annotations
@@ -12,17 +14,18 @@ from pathlib import Path
 from drills.engine.collector import collector_paused
 from drills.engine.handlers import DrillEventHandler
 from drills.engine.hooks import PauseHook
-from drills.engine.loop import Drill
 from drills.fakes.backends import Backend, BackendSpec, open_backend
 from drills.fakes.backends.spec import rerun_spec
-from drills.journal import JournalSpec, record_journal
+from drills.journal import Journal, JournalSpec, record_journal
+from drills.journal import report_from_journal as _journal_report
 from drills.judging import build_report, drill_findings, evaluate
 from drills.judging.costs import measured, with_costs
 from drills.reports.model import DrillReport
+from drills.responders.scripted import Drill
 from drills.runbook import Runbook, lint_runbook
 from drills.scenarios.schema import Scenario
 
-__all__ = ["run_drill"]
+__all__ = ["report_from_journal", "run_drill"]
 
 
 def run_drill(
@@ -80,3 +83,17 @@ def run_drill(
     finally:
         if owned:
             chosen.dispose()
+
+
+def report_from_journal(journal: str | Path | Journal) -> DrillReport:
+    """The drill's report: the one its journal holds, or one rebuilt from it.
+
+    A scripted drill is replayed (:mod:`drills.journal.replay`), a live one rebuilt from
+    the team's journaled actions (:mod:`drills.responders.live.replay`). Pass a
+    :class:`~drills.journal.Journal` from :func:`~drills.journal.read_journal` to see the
+    replay's warnings in ``journal.warnings``.
+    """
+    # Imported here: a scripted drill never pays for the live drills' terminal machinery.
+    from drills.responders.live.replay import report_from_live_journal
+
+    return _journal_report(journal, live=report_from_live_journal)

@@ -21,6 +21,7 @@ from drills.fakes.errors import (
 )
 
 __all__ = [
+    "ACTIVITY_LOG",
     "CATALOG",
     "KEY",
     "OUTBOX",
@@ -171,6 +172,9 @@ WAREHOUSE = "warehouse"
 
 OUTBOX = "email.outbox"
 """The table of outgoing messages: a duplicate there is a message a customer received."""
+
+ACTIVITY_LOG = "billing.activity"
+"""Billing's internal activity log: records no customer sees (or complains about)."""
 
 
 def warehouse_copy(source: TableDef) -> TableDef:

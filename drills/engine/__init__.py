@@ -5,10 +5,12 @@ clock: the virtual and real clocks, the automation's runtime (job and feeders), 
 people around a bad run, the metrics stop rules read, the downstream propagation,
 the team's own hooks, the progress handlers and the paused garbage collector.
 
-May import: ``drills.fakes``, ``drills.scenarios``, ``drills.runbook`` and
-``drills.levers``; never the responders' internals, the judging, the journal, the
-CLI or ``drills.reports``. Responders see the engine through
-:class:`~drills.engine.context.DrillContext` only.
+May import: ``drills.fakes``, ``drills.scenarios``, ``drills.reports`` (its model),
+``drills.runbook`` and ``drills.levers``; never the responders, the judging, the
+journal or the CLI. Responders see the engine through :class:`~drills.engine.context.DrillContext`
+only, and the engine sees them as a :class:`~drills.engine.context.Responder`; the
+engine's :class:`~drills.engine.loop.Drill` has no responder of its own
+(``drills.Drill`` defaults to the scripted one).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ __all__ = [
     "Detection",
     "Drill",
     "DrillClock",
+    "DrillContext",
     "DrillEvent",
     "DrillEventHandler",
     "DrillResult",
@@ -37,6 +40,8 @@ __all__ = [
     "People",
     "PersonEdit",
     "RealClock",
+    "Responder",
+    "StepOutcome",
     "collector_paused",
     "propagate",
     "resolve_hook",
@@ -46,9 +51,10 @@ _LAZY = {
     "AutomationControl": "drills.engine.hooks",
     "AutomationRuntime": "drills.engine.runtime",
     "Complaint": "drills.engine.people",
-    "Detection": "drills.engine.loop",
+    "Detection": "drills.engine.context",
     "Drill": "drills.engine.loop",
     "DrillClock": "drills.engine.clock",
+    "DrillContext": "drills.engine.context",
     "DrillEvent": "drills.engine.handlers",
     "DrillEventHandler": "drills.engine.handlers",
     "DrillResult": "drills.engine.loop",
@@ -63,6 +69,8 @@ _LAZY = {
     "People": "drills.engine.people",
     "PersonEdit": "drills.engine.people",
     "RealClock": "drills.engine.clock",
+    "Responder": "drills.engine.context",
+    "StepOutcome": "drills.engine.context",
     "collector_paused": "drills.engine.collector",
     "propagate": "drills.engine.propagate",
     "resolve_hook": "drills.engine.hooks",

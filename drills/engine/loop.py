@@ -14,27 +14,28 @@ through handlers (:mod:`drills.engine.handlers`); the engine never prints.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from drills.engine.clock import DrillClock
 from drills.engine.collector import collector_paused
+from drills.engine.context import Detection, Responder, StepOutcome
 from drills.engine.handlers import DrillEvent, DrillEventHandler, HandlerRegistry
-from drills.engine.hooks import PauseHook
+from drills.engine.hooks import AutomationControl, HookContext, PauseHook
 from drills.engine.metrics import MetricReader
 from drills.engine.people import Complaint, People, PersonEdit
 from drills.engine.propagate import propagate
 from drills.engine.runtime import AutomationRuntime
 from drills.fakes.backends.base import Backend
 from drills.fakes.backends.sqlite import SqliteBackend
+from drills.fakes.catalog import ACTIVITY_LOG, WAREHOUSE
 from drills.fakes.store import SqlStore
-from drills.fakes.syncs import TableCopy
+from drills.fakes.syncs import Sync, TableCopy
 from drills.reports.model import DamagePoint, LogEntry, StepRecord
-from drills.responders.scripted import Responder, ScriptedResponder, StepOutcome
 from drills.runbook import Runbook
 from drills.scenarios.badrun import BadRun
 from drills.scenarios.build import ScenarioWorld, build_scenario_world
@@ -55,13 +56,6 @@ class Pacer(Protocol):
     """
 
     def wait(self, now: datetime, proposed: datetime | None) -> datetime | None: ...
-
-
-@dataclass(frozen=True)
-class Detection:
-    at: datetime
-    how: str
-    rule: str | None
 
 
 @dataclass
@@ -99,6 +93,10 @@ class DrillResult:
 class Drill:
     """One drill: a scenario's world, its bad run, its people and a responder.
 
+    The engine has no responder of its own: pass ``responder``, or use
+    :class:`drills.Drill` (:class:`drills.responders.scripted.Drill`), whose responder
+    defaults to the scripted one following ``runbook``.
+
     ``store`` defaults to a fresh in-memory SQLite database; pass ``db_path`` to keep
     the drill database as a file to inspect afterwards, or ``backend`` (an open
     :class:`~drills.fakes.backends.Backend`, which the caller disposes) to build the world there.
@@ -133,10 +131,17 @@ class Drill:
             store.clock = self.clock
         self.store = store
         self.handlers = HandlerRegistry(handlers)
-        self.responder = responder or ScriptedResponder(scenario, runbook, hooks)
+        self.responder = responder or self.default_responder(scenario, runbook, hooks)
         self.drill_id = drill_id or f"{scenario.name}-{scenario.seed}"
         self.ran_at = ran_at or datetime.now(UTC)
         self.until: datetime | None = None
+
+    def default_responder(
+        self, scenario: Scenario, runbook: Runbook | None, hooks: Mapping[str, PauseHook] | None
+    ) -> Responder:
+        """The responder when none is given; the engine has none (see the class docstring)."""
+        raise ValueError("the drill engine needs a responder: pass responder=..., or use "
+                         "drills.Drill, which follows the runbook with the scripted responder")
 
     def run(self, until: datetime | None = None) -> DrillResult:
         """Run the drill to its end, or only through the moments at or before ``until``.
@@ -183,7 +188,10 @@ class Drill:
 
 
 class _Loop:
-    """The event loop proper, split out so :class:`Drill` stays a small facade."""
+    """The event loop proper, split out so :class:`Drill` stays a small facade.
+
+    It is the :class:`~drills.engine.context.DrillContext` the responder is bound to.
+    """
 
     def __init__(
         self,
@@ -201,13 +209,39 @@ class _Loop:
         self.people = people
         self.metrics = metrics
         self.clock = drill.clock
-        self.emit = drill.handlers.emit
         self.responder = drill.responder
         self.detection: Detection | None = None
         self.log: list[LogEntry] = []
         self.timeline: list[DamagePoint] = []
         self.end = drill.scenario.starts + drill.scenario.runs_for
         self.interrupted = False
+
+    # -- the DrillContext a responder sees -------------------------------------------------
+
+    @property
+    def scenario(self) -> Scenario:
+        return self.drill.scenario
+
+    @property
+    def store(self) -> SqlStore:
+        return self.world.store
+
+    @property
+    def syncs(self) -> Sequence[Sync]:
+        return self.world.syncs.syncs
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def advance_to(self, moment: datetime) -> None:
+        self.clock.set(max(moment, self.clock.now()))
+
+    def hook_context(self, at: datetime) -> HookContext:
+        return HookContext(at, self.drill.scenario, self.world.store,
+                           AutomationControl(self.runtime, self.clock.now))
+
+    def emit(self, kind: str, at: datetime, **data: Any) -> None:
+        self.drill.handlers.emit(kind, at, **data)
 
     def note(self, at: datetime, who: str, what: str) -> None:
         self.log.append(LogEntry(at=at, who=who, what=what))
@@ -268,7 +302,7 @@ class _Loop:
         visible = sum(
             len(keys)
             for table, keys in self.run.truth.records.items()
-            if table.split(".")[0] != "warehouse" and table != "billing.activity"
+            if table.split(".")[0] != WAREHOUSE and table != ACTIVITY_LOG
         )
         complaint = self.people.complain_due(now, visible)
         if complaint is not None:

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from drills.fakes.catalog import OUTBOX
 from drills.fakes.store import SqlStore, format_time
 from drills.scenarios.truth import Damage, DamageKind, GroundTruth
 
@@ -22,11 +23,11 @@ __all__ = ["MetricReader"]
 
 
 _TRUTH_METRICS: dict[str, Callable[[Damage], bool]] = {
-    "duplicate_messages": lambda d: d.kind is DamageKind.EXTRA and d.table == "email.outbox",
-    "duplicate_records": lambda d: d.kind is DamageKind.EXTRA and d.table != "email.outbox",
+    "duplicate_messages": lambda d: d.kind is DamageKind.EXTRA and d.table == OUTBOX,
+    "duplicate_records": lambda d: d.kind is DamageKind.EXTRA and d.table != OUTBOX,
     "blank_writes": lambda d: d.kind is DamageKind.VALUE and d.wrong in ("", None),
     "messages_without_review": lambda d: (
-        d.table == "email.outbox" and d.field == "status" and d.wrong == "sent"
+        d.table == OUTBOX and d.field == "status" and d.wrong == "sent"
     ),
     "wrong_values": lambda d: d.kind is not DamageKind.EXTRA,
 }

@@ -15,6 +15,7 @@ from collections import Counter, deque
 from dataclasses import dataclass
 from datetime import datetime
 
+from drills.fakes.catalog import OUTBOX
 from drills.scenarios.badrun import BadRun, BatchResult, Event
 from drills.scenarios.schema import Scenario
 
@@ -108,7 +109,7 @@ class AutomationRuntime:
         out: set[str] = set()
         for action in self.scenario.automation.does:
             if action.kind == "send_email":
-                out.add("email.outbox")
+                out.add(OUTBOX)
             elif action.kind == "create_record":
                 out.add(action.spec.table)
         return out
@@ -128,7 +129,7 @@ class AutomationRuntime:
         queues = [f for f in self.feeders.values() if f.kind == "queue"]
         chained = [f for f in self.feeders.values() if f.kind == "chained"]
         if queues and not any(f.live for f in queues):
-            skipped.add("email.outbox")
+            skipped.add(OUTBOX)
         if chained and not any(f.live for f in chained):
             for action in self.scenario.automation.does:
                 if action.kind == "log_activity":

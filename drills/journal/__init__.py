@@ -12,7 +12,9 @@ normally writes a last ``finished`` line holding its report.
 embedded one when the drill finished, otherwise a rebuild of what happened so far. A
 scripted drill is deterministic in its scenario text, runbook text, seed and scale, so
 it is replayed up to the last journaled drill time and checked against the journal
-(:mod:`drills.journal.replay`); a live drill is rebuilt by ``drills.responders.live.replay``.
+(:mod:`drills.journal.replay`). A live drill is rebuilt by the live package, which sits
+above the journal: :func:`drills.api.report_from_journal` (``drills.report_from_journal``)
+hands its rebuild in, so the journal never imports it.
 
 A crash can only ever cut the *last* line, so a journal that ends mid-line is read up
 to its last whole event, with a warning. Damage anywhere else, a missing header, an
@@ -22,7 +24,6 @@ unknown version, an empty file or a file that is not a journal at all is one
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -62,6 +63,7 @@ __all__ = [
     "JournalScenario",
     "JournalSpec",
     "JournalWriter",
+    "LiveRebuild",
     "event_line",
     "read_journal",
     "record_journal",
@@ -71,27 +73,30 @@ __all__ = [
 
 
 
-def report_from_journal(journal: str | Path | Journal) -> DrillReport:
+LiveRebuild = Callable[[Journal], DrillReport]
+"""Rebuilds a live drill's report from its journal (``drills.responders.live.replay``)."""
+
+
+def report_from_journal(
+    journal: str | Path | Journal, *, live: LiveRebuild | None = None
+) -> DrillReport:
     """The drill's report: the one it wrote if it finished, else rebuilt from the journal.
 
     Pass a :class:`Journal` from :func:`read_journal` to see the warnings: the replay adds
-    to ``journal.warnings`` when it differs from what the journal says happened.
+    to ``journal.warnings`` when it differs from what the journal says happened. A live
+    drill's journal that did not finish needs ``live``, the live drills' rebuild
+    (:func:`drills.api.report_from_journal` passes it).
     """
     if not isinstance(journal, Journal):
         journal = read_journal(journal)
     if journal.report is not None:
         return journal.report
     if journal.header.mode == "live":
-        try:
-            module = importlib.import_module("drills.responders.live.replay")
-        except ModuleNotFoundError as err:
-            if err.name not in ("drills.responders.live", "drills.responders.live.replay"):
-                raise
+        if live is None:
             raise JournalError(
-                f"{journal.path}: a live drill's journal, and this drills has no live drills; "
-                "rebuild it with the drills version that ran it"
-            ) from None
-        live: Callable[[Journal], DrillReport] = module.report_from_live_journal
+                f"{journal.path}: a live drill's journal, and no live rebuild was given; "
+                "read it with drills.report_from_journal or 'drills report'"
+            )
         return live(journal)
     from drills.journal.replay import report_from_scripted_journal
 

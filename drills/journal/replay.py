@@ -20,13 +20,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from drills import __version__
-from drills.engine.loop import Drill
 from drills.fakes.errors import DrillsError
 from drills.journal.format import JournalError
 from drills.journal.reader import Journal
 from drills.journal.writer import EventList, JournalHandler
 from drills.judging import build_report, drill_findings, evaluate
 from drills.reports.model import DrillReport
+from drills.responders.scripted import Drill
 from drills.runbook import lint_runbook
 
 __all__ = ["compare_events", "report_from_scripted_journal"]

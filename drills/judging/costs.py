@@ -20,12 +20,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from drills.engine.hooks import PauseHook
-from drills.engine.loop import Drill, DrillResult
+from drills.engine.loop import DrillResult
 from drills.fakes.backends.spec import BackendSpec
 from drills.fakes.clock import ManualClock
 from drills.fakes.store import SqlStore
 from drills.judging.endstate import Evaluation, evaluate
 from drills.reports.findings import Finding, GapCost
+from drills.responders.scripted import Drill
 from drills.runbook import Runbook
 from drills.runbook.complete import complete_sections
 from drills.scenarios.schema import Scenario

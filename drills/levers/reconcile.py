@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from drills.fakes.catalog import CATALOG, KEY, WAREHOUSE
+from drills.fakes.catalog import CATALOG, KEY, OUTBOX, WAREHOUSE
 from drills.fakes.store import SqlStore
 from drills.levers.repair import COMPENSATION
 from drills.reports.model import Reconcile
@@ -86,7 +86,7 @@ def _output_pairs(
     made: list[str] = []
     for action in scenario.automation.does:
         if action.kind == "send_email":
-            made.append("email.outbox")
+            made.append(OUTBOX)
         elif action.kind == "create_record":
             made.append(action.spec.table)
     cl = store.changelog

@@ -24,7 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from drills.fakes.actors import Actor
-from drills.fakes.catalog import CATALOG, KEY, WAREHOUSE, ColumnType
+from drills.fakes.catalog import ACTIVITY_LOG, CATALOG, KEY, OUTBOX, WAREHOUSE, ColumnType
 from drills.fakes.store import SqlStore
 from drills.levers.scope import scope_table, truth_table
 from drills.scenarios.truth import WHOLE_RECORD
@@ -40,9 +40,9 @@ STAGE_DAMAGE = "_drills_repair_damage"
 """The run's damage to the stage's records: what its restores and compensations read."""
 
 COMPENSATION: dict[str, tuple[str, str]] = {
-    "email.outbox": ("status", "duplicate"),
+    OUTBOX: ("status", "duplicate"),
     "billing.invoices": ("status", "void"),
-    "billing.activity": ("kind", "note"),
+    ACTIVITY_LOG: ("kind", "note"),
     "shop.orders": ("status", "cancelled"),
     "crm.deals": ("stage", "lost"),
     "crm.contacts": ("status", "churned"),

@@ -4,6 +4,10 @@
 scoring); :mod:`drills.responders.live` does what people type at a terminal, on the
 wall clock.
 
+Both act on a drill through :class:`~drills.engine.context.DrillContext`, never the
+engine's loop. :class:`~drills.responders.scripted.Drill` (``drills.Drill``) is the
+engine's drill with the scripted responder as its default.
+
 May import: ``drills.engine``, ``drills.levers``, ``drills.runbook``, ``drills.fakes``
 and ``drills.scenarios``; the live drill also the journal, the judging and
 ``drills.reports`` to grade and journal itself.
@@ -15,15 +19,17 @@ import importlib
 from typing import Any
 
 __all__ = [
+    "Drill",
     "Responder",
     "ScriptedResponder",
     "StepOutcome",
 ]
 
 _LAZY = {
-    "Responder": "drills.responders.scripted",
+    "Drill": "drills.responders.scripted",
+    "Responder": "drills.engine.context",
     "ScriptedResponder": "drills.responders.scripted",
-    "StepOutcome": "drills.responders.scripted",
+    "StepOutcome": "drills.engine.context",
 }
 
 

@@ -7,6 +7,10 @@ runbook's steps run in order, each taking its time - pause and containment,
 snapshot, scope, repair (sample, stages), verification, restart - while the first
 note and updates go out on the comms schedule. A step the runbook leaves out is
 simply not done, which is how a drill measures what the gap costs.
+
+It acts through :class:`~drills.engine.context.DrillContext` only. :class:`Drill`
+(``drills.Drill``) is the engine's drill with this responder as its default: the
+engine itself knows no responder.
 """
 
 from __future__ import annotations
@@ -15,10 +19,12 @@ import heapq
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
+from drills.engine.context import DrillContext, Responder, StepOutcome
 from drills.engine.handlers import DrillEvent
-from drills.engine.hooks import AutomationControl, HookContext, PauseHook, resolve_hook
+from drills.engine.hooks import PauseHook, resolve_hook
+from drills.engine.loop import Drill as EngineDrill
 from drills.fakes.actors import Actor
 from drills.fakes.snapshots import Snapshot, take_snapshot
 from drills.levers.reconcile import reconcile
@@ -35,54 +41,13 @@ from drills.runbook import Runbook, StopRule, can_pause, takes
 from drills.runbook.defaults import first_note_within, next_update_every
 from drills.scenarios.schema import Scenario
 
-if TYPE_CHECKING:
-    from drills.engine.loop import _Loop
-
-__all__ = ["Responder", "ScriptedResponder", "StepOutcome"]
+__all__ = ["Drill", "Responder", "ScriptedResponder", "StepOutcome"]
 
 MANUAL_RATE = 2.0
 """Records one person repairs by hand per minute: why manual repair of hundreds is slow."""
 
 NO_EXPORT_PENALTY = timedelta(minutes=30)
 """Extra repair time when neither a snapshot nor a clean export holds the old values."""
-
-
-@dataclass(frozen=True)
-class StepOutcome:
-    """What a step achieved, beyond its timing: the facts scoring needs."""
-
-    section: str
-    action: str
-    target: str
-    at: datetime
-    ok: bool
-    detail: str = ""
-    data: Any = None
-
-
-class Responder(Protocol):
-    """Anyone acting on the drill: a script, people at a terminal, the team's own code."""
-
-    acted_at: datetime | None
-    steps: list[StepRecord]
-    outcomes: list[StepOutcome]
-    notes: list[datetime]
-
-    def bind(self, loop: _Loop) -> None: ...
-
-    def stop_rules(self) -> Sequence[StopRule]: ...
-
-    def detected(self, at: datetime) -> None: ...
-
-    def advance(self, now: datetime) -> None: ...
-
-    def next_time(self) -> datetime | None: ...
-
-    @property
-    def busy(self) -> bool: ...
-
-    @property
-    def done(self) -> bool: ...
 
 
 @dataclass
@@ -114,7 +79,7 @@ class ScriptedResponder:
         self._queue: list[_Planned] = []
         self._current: tuple[_Planned, datetime] | None = None
         self._next_note: datetime | None = None
-        self._loop: _Loop | None = None
+        self._context: DrillContext | None = None
         self._detected: datetime | None = None
         self.snapshot: Snapshot | None = None
         self.scope: ScopeResult | None = None
@@ -126,8 +91,8 @@ class ScriptedResponder:
 
     # -- protocol ------------------------------------------------------------------------
 
-    def bind(self, loop: _Loop) -> None:
-        self._loop = loop
+    def bind(self, context: DrillContext) -> None:
+        self._context = context
 
     def stop_rules(self) -> Sequence[StopRule]:
         if self.runbook is None:
@@ -217,9 +182,9 @@ class ScriptedResponder:
         return out
 
     def _finish(self, planned: _Planned, started: datetime, finish: datetime) -> None:
-        loop = self._loop
+        loop = self._context
         assert loop is not None
-        loop.clock.set(max(finish, loop.clock.now()))
+        loop.advance_to(finish)
         ok, detail, data = planned.effect(finish)
         minutes = (finish - started).total_seconds() / 60
         self.steps.append(StepRecord(
@@ -236,7 +201,7 @@ class ScriptedResponder:
 
     def _pause(self, step: Any) -> Callable[[datetime], tuple[bool, str, Any]]:
         def effect(at: datetime) -> tuple[bool, str, Any]:
-            loop = self._loop
+            loop = self._context
             assert loop is not None
             rt = loop.runtime
             if step.kind == "pause_job":
@@ -254,13 +219,11 @@ class ScriptedResponder:
 
     def _call(self, target: str, at: datetime) -> tuple[bool, str, Any]:
         """Run the team's own pause code; the world, not its word, says what it did."""
-        loop = self._loop
+        loop = self._context
         assert loop is not None
         hook = resolve_hook(target, self.hooks)
-        control = AutomationControl(loop.runtime, loop.clock.now)
-        context = HookContext(at, self.scenario, loop.world.store, control)
         try:
-            said = hook(context)
+            said = hook(loop.hook_context(at))
         except Exception as err:  # the team's script failing is a drill finding, not a crash
             return False, f"{target} raised {type(err).__name__}: {err}", None
         rt = loop.runtime
@@ -269,29 +232,29 @@ class ScriptedResponder:
         return True, f"{text}{state}", None
 
     def _snapshot(self, at: datetime) -> tuple[bool, str, Any]:
-        loop = self._loop
+        loop = self._context
         assert loop is not None
         assert self._rb.snapshot is not None
         systems = [s for s in self._rb.snapshot.export
-                   if any(t.split(".")[0] == s for t in loop.world.store.tables)]
+                   if any(t.split(".")[0] == s for t in loop.store.tables)]
         if not systems:
             return False, "none of the named systems exist in this world", None
-        self.snapshot = take_snapshot(loop.world.store, "drill", systems=systems)
+        self.snapshot = take_snapshot(loop.store, "drill", systems=systems)
         rows = sum(self.snapshot.row_counts.values())
         return True, f"{rows:,} records exported from {', '.join(systems)}", self.snapshot
 
     def _scope(self, at: datetime) -> tuple[bool, str, Any]:
-        loop = self._loop
+        loop = self._context
         assert loop is not None
         run = loop.run
-        run.truth.persist(loop.world.store)
+        run.truth.persist(loop.store)
         spec = self._rb.scope
         assert spec is not None
         start = loop.runtime.first_write or self.scenario.starts
         noticed = heapq.nsmallest(10, ((t, k) for t, keys in run.truth.records.items()
                                        for k in keys))
         self.scope = take_scope(
-            loop.world.store, scope_id="team", run_id=run.run_id,
+            loop.store, scope_id="team", run_id=run.run_id,
             automation=self.scenario.automation.name, by=list(spec.by),
             systems=set(spec.systems), window=(start, at), noticed=noticed, now=at,
         )
@@ -317,7 +280,7 @@ class ScriptedResponder:
 
     def _repair_stage(self, index: int, count: int) -> Callable[[datetime], tuple[bool, str, Any]]:
         def effect(at: datetime) -> tuple[bool, str, Any]:
-            loop = self._loop
+            loop = self._context
             assert loop is not None
             if self.scope is None:
                 return False, "nothing to repair: no scope was taken", None
@@ -338,7 +301,7 @@ class ScriptedResponder:
             reviewed = bool(spec.sample)
             overwrite = spec.overwrite_human_edits or not reviewed
             stage = repair_stage(
-                loop.world.store, scope_id="team", run_id=loop.run.run_id, keys=chosen,
+                loop.store, scope_id="team", run_id=loop.run.run_id, keys=chosen,
                 overwrite=overwrite, actor=Actor.repair(self._who(), loop.run.run_id),
                 label=label,
             )
@@ -351,18 +314,18 @@ class ScriptedResponder:
         """How many records the scope tagged for repair, counted once per scope."""
         if self._repairable_for is not None and self._repairable_for[0] is self.scope:
             return self._repairable_for[1]
-        loop = self._loop
+        loop = self._context
         assert loop is not None
-        total = repairable_count(loop.world.store, "team")
+        total = repairable_count(loop.store, "team")
         self._repairable_for = (self.scope, total)
         return total
 
     def _verify(self, at: datetime) -> tuple[bool, str, Any]:
-        loop = self._loop
+        loop = self._context
         assert loop is not None
-        for sync in loop.world.syncs.syncs:  # the team brings every copy up to date first
-            sync.run(loop.world.store, at)
-        self.reconciled = reconcile(loop.world.store, self.scenario, loop.run.run_id,
+        for sync in loop.syncs:  # the team brings every copy up to date first
+            sync.run(loop.store, at)
+        self.reconciled = reconcile(loop.store, self.scenario, loop.run.run_id,
                                     loop.runtime.handled)
         bad = [r for r in self.reconciled if not r.ok]
         detail = ("all counts match" if not bad else
@@ -370,7 +333,7 @@ class ScriptedResponder:
         return True, detail, self.reconciled
 
     def _restart(self, at: datetime) -> tuple[bool, str, Any]:
-        loop = self._loop
+        loop = self._context
         assert loop is not None
         spec = self._rb.restart
         assert spec is not None
@@ -389,7 +352,7 @@ class ScriptedResponder:
         return True, f"restarted {how}" + (f", ramp {ramp}" if ramp else ""), None
 
     def _repause(self, at: datetime) -> tuple[bool, str, Any]:
-        loop = self._loop
+        loop = self._context
         assert loop is not None
         loop.runtime.pause_job(self.scenario.automation.name, at)
         for name in list(loop.runtime.feeders):
@@ -400,7 +363,7 @@ class ScriptedResponder:
 
     def _send_notes(self, now: datetime) -> None:
         comms = self.runbook.comms if self.runbook is not None else None
-        loop = self._loop
+        loop = self._context
         while (
             comms is not None and loop is not None and self._next_note is not None
             and self._next_note <= now and not self._finished
@@ -411,3 +374,16 @@ class ScriptedResponder:
             loop.note(at, self._who(), "first note sent" if first else "update sent")
             loop.emit(DrillEvent.NOTE, at, first=first)
             self._next_note = at + next_update_every(comms)
+
+
+class Drill(EngineDrill):
+    """A drill whose responder, unless one is given, follows ``runbook`` (``drills.Drill``).
+
+    The engine's :class:`drills.engine.loop.Drill` takes any responder and has none of
+    its own; this is the one the library, the CLI and the pytest plugin run.
+    """
+
+    def default_responder(
+        self, scenario: Scenario, runbook: Runbook | None, hooks: Mapping[str, PauseHook] | None
+    ) -> Responder:
+        return ScriptedResponder(scenario, runbook, hooks)

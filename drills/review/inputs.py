@@ -10,7 +10,7 @@ to write one. Files are told apart by name, the way drills writes them:
   skipped, so a review can be written into the folder it reads);
 - ``*.journal.jsonl``, or any ``.jsonl`` whose first line is a journal header
   (``{"kind": "header", "journal_version": ...}``): a drill journal, rebuilt into its
-  report by :func:`drills.journal.report_from_journal`.
+  report by :func:`drills.api.report_from_journal`.
 
 Folders are read recursively in name order. In a folder, files of other kinds (the
 Markdown, HTML and JUnit a drill also writes, scenario YAML next to runbooks, hidden
@@ -128,11 +128,11 @@ def _is_review(data: bytes) -> bool:
 def _load_journal(path: Path) -> DrillReport:
     """The journal's report: the one it holds, or one rebuilt by replaying it.
 
-    ``drills.journal`` is imported here, when a journal is given, so reading runbooks
+    ``drills.api`` is imported here, when a journal is given, so reading runbooks
     and reports never pays for the engine. A journal's own errors are one-line
     :class:`~drills.fakes.errors.DrillsError` already.
     """
-    from drills.journal import report_from_journal
+    from drills.api import report_from_journal
 
     try:
         return report_from_journal(path)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from drills.engine.collector import collector_paused
-from drills.engine.loop import Drill
+from drills.responders.scripted import Drill
 from drills.runbook import Runbook
 from drills.scenarios.schema import Scenario
 

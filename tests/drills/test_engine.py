@@ -14,9 +14,10 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from drills.api import run_drill
-from drills.engine.loop import Drill, DrillResult
+from drills.engine.loop import DrillResult
 from drills.fakes import ManualClock, SqlStore, open_backend
 from drills.reports.model import DrillReport, PhaseName
+from drills.responders.scripted import Drill
 from drills.runbook import Runbook
 from drills.runbook.complete import complete_runbook
 from drills.scenarios.loader import builtin_names, load_scenario

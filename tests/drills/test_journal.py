@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import json
 import os
-import sys
-import types
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from drills.api import report_from_journal as api_report_from_journal
 from drills.api import run_drill
 from drills.engine.handlers import DrillEvent
-from drills.engine.loop import Drill
 from drills.journal import (
     ENDED,
     EventList,
@@ -41,6 +39,8 @@ from drills.reports.html import render_html
 from drills.reports.junit import render_junit
 from drills.reports.markdown import render_markdown
 from drills.reports.model import DrillReport
+from drills.responders.live import replay as live_replay
+from drills.responders.scripted import Drill
 from drills.runbook import Runbook, load_runbook
 from drills.scenarios.loader import load_scenario, scenario_text
 from drills.scenarios.schema import Scenario
@@ -524,7 +524,7 @@ def test_a_finished_report_keeps_the_v1_shape(journaled: tuple[Path, DrillReport
 def test_a_live_journal_goes_to_the_live_rebuild(
     journaled: tuple[Path, DrillReport], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Mode 'live' is rebuilt by drills.responders.live.replay.report_from_live_journal."""
+    """Mode 'live' is rebuilt by the rebuild handed in; drills.api hands the live one in."""
     header = JournalHeader.build("live", load_scenario(SCENARIO), extra={"speed": 60})
     with JournalWriter.create(tmp_path / "j.jsonl", header) as writer:
         writer.write("command", datetime(2026, 3, 2, 9, 12), text="pause invoice-reminder")
@@ -534,15 +534,14 @@ def test_a_live_journal_goes_to_the_live_rebuild(
         seen.append(journal)
         return journaled[1]
 
-    live = types.ModuleType("drills.responders.live.replay")
-    live.report_from_live_journal = rebuild  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "drills.responders.live.replay", live)
-    assert report_from_journal(tmp_path / "j.jsonl") is journaled[1]
+    assert report_from_journal(tmp_path / "j.jsonl", live=rebuild) is journaled[1]
     assert [j.events[0]["text"] for j in seen] == ["pause invoice-reminder"]
     assert seen[0].header.extra == {"speed": 60}
-    monkeypatch.setitem(sys.modules, "drills.responders.live.replay", None)  # no live package
     with pytest.raises(JournalError, match="a live drill's journal"):
-        report_from_journal(tmp_path / "j.jsonl")
+        report_from_journal(tmp_path / "j.jsonl")  # the journal alone knows no live drills
+    monkeypatch.setattr(live_replay, "report_from_live_journal", rebuild)
+    assert api_report_from_journal(tmp_path / "j.jsonl") is journaled[1]
+    assert len(seen) == 2
 
 
 def test_the_journal_file_is_private_to_its_owner(tmp_path: Path) -> None:

@@ -14,12 +14,12 @@ from drills.responders.live.commands import (
     ACTIONS,
     CommandContext,
     CommandError,
-    complete,
     help_text,
     parse_command,
     parse_keys,
     query_filters,
 )
+from drills.responders.live.completion import complete
 
 CTX = CommandContext(
     job="invoice-reminder",

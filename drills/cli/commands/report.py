@@ -2,7 +2,7 @@
 
 A finished drill's journal ends with its report, which is printed and written as it
 was. A drill that was killed is rebuilt from the journal up to where it stopped
-(:func:`drills.journal.report_from_journal`), its report marked *interrupted*. What the
+(:func:`drills.api.report_from_journal`), its report marked *interrupted*. What the
 reader should know (a journal cut mid-line, a replay that differed from the journal)
 goes to stderr as ``drills: warning:`` lines. The output options and exit codes are
 those of ``drills run``; an interrupted drill never passes ``--fail-under``, because its
@@ -17,9 +17,10 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from drills.api import report_from_journal
 from drills.cli.commands.run import OutputError, check_out, parse_formats
 from drills.cli.main import EXIT_FAILED, EXIT_OK
-from drills.journal import read_journal, report_from_journal
+from drills.journal import read_journal
 from drills.reports.console import render_console
 from drills.reports.jsonout import ReportError
 from drills.reports.writer import FORMATS, write_reports

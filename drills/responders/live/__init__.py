@@ -2,7 +2,8 @@
 
 ``drills live`` runs the same engine as a scripted drill, with two things swapped:
 the :class:`~drills.responders.live.responder.LiveResponder` does what people type
-(checked by :mod:`drills.responders.live.commands`), and the
+(checked by :mod:`drills.responders.live.commands`, explained by
+:mod:`drills.responders.live.help`), and the
 :class:`~drills.responders.live.pacer.LivePacer` holds the drill clock to the wall
 clock (``--speed`` times faster). The drill is journaled as it goes
 (:mod:`drills.journal`), so a crashed or closed drill resumes, and it is graded by the
@@ -24,10 +25,10 @@ from drills.responders.live.commands import (  # noqa: E402 - after the freezegu
     Command,
     CommandContext,
     CommandError,
-    complete,
     help_text,
     parse_command,
 )
+from drills.responders.live.completion import complete  # noqa: E402
 from drills.responders.live.drill import DEFAULT_SPEED, LiveDrill, LivePlan, LiveView  # noqa: E402
 from drills.responders.live.grade import grade_live  # noqa: E402
 from drills.responders.live.replay import report_from_live_journal  # noqa: E402

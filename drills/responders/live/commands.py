@@ -1,11 +1,13 @@
-"""The live drill's command language: parse, check, explain and complete what people type.
+"""The live drill's command language: parse and check what people type.
 
 A live drill is people typing at a prompt while the damage spreads, so a typo must
 never cost anything: every line is parsed and checked here, against what the drill
 knows (the job, its feeders, the systems, the snapshots taken), before it reaches
 the world. A line with a mistake becomes one :class:`CommandError` that says what
 is wrong and how to write it, and nothing changes. ``help`` and ``help ACTION``
-come from the same table that completion reads, so the three never disagree.
+come from the table in :mod:`~drills.responders.live.help`, which this grammar and
+completion (:mod:`~drills.responders.live.completion`) read too, so the three never
+disagree.
 
 Everything here is a pure function of the text and a :class:`CommandContext`: no
 terminal, no database, no clock. The screen (:mod:`drills.responders.live.screen`) and the
@@ -23,6 +25,7 @@ from typing import Any
 
 from drills.fakes.actors import ActorKind
 from drills.fakes.errors import DrillsError, did_you_mean
+from drills.responders.live.help import ACTIONS, ActionHelp, help_text
 
 __all__ = [
     "ACTIONS",
@@ -32,10 +35,10 @@ __all__ = [
     "Command",
     "CommandContext",
     "CommandError",
-    "complete",
     "help_text",
     "parse_command",
     "parse_keys",
+    "query_filters",
 ]
 
 MAX_KEYS = 100_000
@@ -48,88 +51,6 @@ RESTART_STEPS = ("test", "ramp", "normal")
 
 class CommandError(DrillsError):
     """A line the drill cannot act on; ``str(err)`` says what is wrong and how to write it."""
-
-
-@dataclass(frozen=True)
-class ActionHelp:
-    usage: str
-    summary: str
-    example: str
-    detail: str = ""
-    world: bool = True
-    """Whether the action goes to the drill (and its log); False for help, as, end."""
-
-
-ACTIONS: dict[str, ActionHelp] = {
-    "pause": ActionHelp(
-        "pause [JOB]", "pause the job itself (rule 1: pause first, investigate second)",
-        "pause invoice-reminder",
-        "Without a name it pauses the drill's automation. Webhooks and schedules still "
-        "deliver to a paused job: disable them too."),
-    "disable": ActionHelp(
-        "disable FEEDER", "turn off a webhook, schedule or chained job feeding the job",
-        "disable billing.invoice-updated"),
-    "stop": ActionHelp(
-        "stop QUEUE", "stop an outgoing queue (e.g. the email outbox) so nothing more is sent",
-        "stop email.outbox"),
-    "snapshot": ActionHelp(
-        "snapshot SYSTEM... [as NAME]",
-        "copy the systems' tables aside before anyone edits by hand (rule 3)",
-        "snapshot billing email warehouse",
-        "The copy is named snap1, snap2, ... unless you name it; 'diff' compares against it."),
-    "query": ActionHelp(
-        "query [run=ID] [batch=ID] [window=HH:MM-HH:MM] [since=HH:MM] [until=HH:MM] "
-        "[actor=KIND|NAME] [system=S] [table=T]",
-        "ask the change log which records a run, batch, window or actor touched (rule 4)",
-        "query actor=automation since=09:10",
-        "Filters combine. The answer counts records per table and names the runs and "
-        "actors it saw; 'tag last' puts its records in the team's scope."),
-    "diff": ActionHelp(
-        "diff SNAPSHOT [SYSTEM|TABLE...]",
-        "compare a snapshot with the live tables: records changed, added, removed since",
-        "diff snap1 billing",
-        "'tag last' puts the differing records in the team's scope."),
-    "tag": ActionHelp(
-        "tag last | tag TABLE KEYS", "put records in the team's scope (not yet submitted)",
-        "tag billing.invoices 4,9,12-20",
-        "'tag last' takes every record of the last query or diff."),
-    "untag": ActionHelp(
-        "untag TABLE KEYS | untag TABLE | untag all", "take records out of the team's scope",
-        "untag billing.invoices 9"),
-    "scope": ActionHelp(
-        "scope [submit]", "show the tagged records per table, or submit them as the scope",
-        "scope submit",
-        "The submitted scope is what gets repaired and is graded against ground truth."),
-    "repair": ActionHelp(
-        "repair STRATEGY [sample N | N% | all]",
-        "repair the submitted scope: bulk_revert, script or manual; a sample, a stage, or all",
-        "repair script sample 20",
-        "Stages count from the first record: 'repair script 50%' repairs up to half. A "
-        "repair with no sample before it overwrites what people changed (rule 5)."),
-    "reconcile": ActionHelp(
-        "reconcile", "bring every copy up to date and compare counts across systems",
-        "reconcile"),
-    "notify": ActionHelp(
-        "notify [TEXT]", "send the first note to the people affected, later an update (rule 6)",
-        "notify reminders paused, duplicates being marked"),
-    "cause": ActionHelp(
-        "cause TEXT", "write down the exact cause in one sentence (rule 7)",
-        "cause the rule fired once per changed field instead of once per edit"),
-    "restart": ActionHelp(
-        "restart test | restart ramp N | restart normal",
-        "restart with proof: a test record, then a tiny batch, then normal volume (rule 7)",
-        "restart ramp 1"),
-    "note": ActionHelp(
-        "note TEXT", "add a line to the shared log (a finding, a decision, who does what)",
-        "note support is answering the complaints"),
-    "as": ActionHelp(
-        "as NAME", "act as someone else of the team from now on (or prefix a line 'NAME: ')",
-        "as bob", world=False),
-    "help": ActionHelp("help [ACTION]", "list the actions, or explain one", "help repair",
-                       world=False),
-    "end": ActionHelp("end", "finish the drill and write the report (asks to confirm)", "end",
-                      world=False),
-}
 
 
 @dataclass(frozen=True)
@@ -561,94 +482,3 @@ def query_filters(args: Mapping[str, Any]) -> dict[str, Any]:
     if "actor" in args:
         out.update(_actor_filter(args["actor"]))
     return out
-
-
-# -- help ----------------------------------------------------------------------------------
-
-
-def help_text(action: str | None = None) -> str:
-    """``help``: one line per action; ``help ACTION``: its usage, what it does, an example."""
-    if action is None:
-        width = max(len(a) for a in ACTIONS)
-        lines = [f"{name:<{width}}  {h.summary}" for name, h in ACTIONS.items()]
-        lines.append("Prefix a line with 'NAME: ' to act as someone else; Tab completes; "
-                     "'help ACTION' explains one.")
-        return "\n".join(lines)
-    h = ACTIONS[action]
-    text = f"{h.usage}\n  {h.summary}\n  e.g. {h.example}"
-    if h.detail:
-        text += f"\n  {h.detail}"
-    return text
-
-
-# -- completion ----------------------------------------------------------------------------
-
-
-def complete(before_cursor: str, ctx: CommandContext) -> list[str]:
-    """Candidates for the word being typed, given everything before the cursor."""
-    text = before_cursor.lstrip()
-    prefix = re.match(r"^([A-Za-z][\w.-]*)\s*:\s*", text)
-    if prefix and prefix.group(1) not in ACTIONS:
-        text = text[prefix.end():]
-    parts = text.split(" ")
-    current = parts[-1]
-    done = [p for p in parts[:-1] if p]
-    if not done:
-        names = [*ACTIONS, *(f"{m}:" for m in ctx.team if not prefix)]
-        return _starting(names, current)
-    action = "snapshot" if done[0] == "export" else done[0]
-    args = done[1:]
-    options: list[str]
-    if action == "pause":
-        options = [ctx.job] if not args else []
-    elif action == "disable":
-        options = [n for n, k in ctx.feeders.items() if k != "queue"] if not args else []
-    elif action == "stop":
-        options = [n for n, k in ctx.feeders.items() if k == "queue"] if not args else []
-    elif action == "snapshot":
-        options = [] if args[-1:] == ["as"] else [*ctx.systems, "as"]
-    elif action == "query":
-        return _complete_query(current, ctx)
-    elif action == "diff":
-        options = list(ctx.snapshots) if not args else [*ctx.systems, *ctx.tables]
-    elif action == "tag":
-        options = ["last", *ctx.tables] if not args else []
-    elif action == "untag":
-        options = ["all", *ctx.tables] if not args else []
-    elif action == "scope":
-        options = ["submit"] if not args else []
-    elif action == "repair":
-        if not args:
-            options = list(REPAIR_STRATEGIES)
-        elif len(args) == 1:
-            options = ["sample", "10%", "50%", "100%", "all"]
-        else:
-            options = []
-    elif action == "restart":
-        options = list(RESTART_STEPS) if not args else []
-    elif action in ("help",):
-        options = list(ACTIONS) if not args else []
-    elif action == "as":
-        options = list(ctx.team) if not args else []
-    elif action == "end":
-        options = ["yes"] if not args else []
-    else:
-        options = []
-    return _starting([o for o in options if o not in args], current)
-
-
-def _complete_query(current: str, ctx: CommandContext) -> list[str]:
-    key, eq, value = current.partition("=")
-    if not eq:
-        return _starting([f"{k}=" for k in QUERY_KEYS], current)
-    values: dict[str, Sequence[str]] = {
-        "run": ctx.run_ids,
-        "actor": [k.value for k in ActorKind],
-        "system": ctx.systems,
-        "table": ctx.tables,
-    }
-    return [f"{key}={v}" for v in _starting(list(values.get(key, ())), value)]
-
-
-def _starting(options: Sequence[str], word: str) -> list[str]:
-    return [o for o in dict.fromkeys(options) if o.startswith(word)]

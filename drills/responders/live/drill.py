@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from drills.engine.context import DrillContext
 from drills.engine.handlers import DrillEvent
 from drills.engine.loop import Drill, DrillResult
 from drills.journal import JournalHandler, JournalWriter
@@ -46,7 +47,6 @@ from drills.runbook import Runbook
 from drills.scenarios.schema import Scenario
 
 if TYPE_CHECKING:
-    from drills.engine.loop import _Loop
     from drills.fakes.backends.base import Backend
 
 __all__ = ["DEFAULT_SPEED", "LiveDrill", "LivePlan", "LiveView"]
@@ -249,7 +249,7 @@ class LiveDrill:
         if self.on_result is not None:
             self.on_result(result)
 
-    def _observe(self, loop: _Loop, now: datetime) -> None:
+    def _observe(self, loop: DrillContext, now: datetime) -> None:
         rt = loop.runtime
         counts = loop.run.truth.counts()
         by_system: dict[str, int] = {}

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from drills.api import run_drill
+from drills.engine.collector import collector_paused
 from drills.engine.loop import TICK, DrillResult
+from drills.fakes.backends import open_backend
 from drills.fakes.backends.spec import rerun_spec
 from drills.judging.scoring import Evaluation, build_report, drill_findings, evaluate
 from drills.reports.findings import Finding
@@ -25,7 +26,9 @@ from drills.reports.model import (
     ScopeAccuracy,
 )
 from drills.responders.live.responder import LiveResponder
+from drills.responders.scripted import Drill
 from drills.runbook import Runbook, lint_runbook
+from drills.scenarios.schema import Scenario
 
 __all__ = ["compare", "grade_live", "scope_accuracy"]
 
@@ -101,8 +104,7 @@ def compare(
     It runs on the same kind of database as the team's drill (on PostgreSQL, in a schema
     of its own, dropped afterwards), as a scripted drill's gap-cost reruns do.
     """
-    scripted = run_drill(result.scenario, runbook, costs=False, runbook_path=runbook_path,
-                         backend=rerun_spec(result.store.backend))
+    scripted = _runbook_drill(result.scenario, runbook, result, runbook_path)
     theirs = {p.name: p for p in scripted.phases}
     phases = [
         PhaseComparison(name=p.name, team=p.minute, runbook=theirs[p.name].minute
@@ -119,3 +121,21 @@ def compare(
         scope=scope_accuracy(ev),
     )
 
+
+
+def _runbook_drill(
+    scenario: Scenario, runbook: Runbook, result: DrillResult, runbook_path: str | None
+) -> DrillReport:
+    """The scripted drill of ``runbook``, judged as ``drills run`` judges one (no gap costs)."""
+    runbook_path = runbook_path or None
+    backend = open_backend(rerun_spec(result.store.backend))
+    try:
+        drill = Drill(scenario, runbook, backend=backend)
+        scripted = drill.run()
+        with collector_paused():  # judging reads the whole truth (drills.engine.collector)
+            ev = evaluate(scripted)
+            findings = drill_findings(scripted, ev)
+        findings += lint_runbook(runbook, source=runbook_path)
+        return build_report(scripted, findings, ev, runbook_path=runbook_path)
+    finally:
+        backend.dispose()

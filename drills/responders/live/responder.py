@@ -25,33 +25,32 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
-import sqlalchemy as sa
-
+from drills.engine.context import DrillContext, StepOutcome
 from drills.engine.handlers import DrillEvent
 from drills.fakes.actors import Actor
 from drills.fakes.errors import DrillsError
-from drills.fakes.queries import change_conditions, last_seq
-from drills.fakes.snapshots import Snapshot, diff_select, list_snapshots, take_snapshot
+from drills.fakes.snapshots import Snapshot, list_snapshots, take_snapshot
 from drills.levers.reconcile import reconcile
 from drills.levers.repair import RepairStage, ScopeSlice, repair_stage, repairable_count
-from drills.levers.scope import ScopeResult, scope_table, submit_scope
+from drills.levers.scope import ScopeResult, submit_scope
 from drills.reports.model import StepRecord
-from drills.responders.live.commands import (
-    Command,
-    CommandContext,
-    CommandError,
-    parse_command,
-    query_filters,
+from drills.responders.live.actions import (
+    DRAFT,
+    SCOPE,
+    ActionJournal,
+    ActionResult,
+    JournaledAction,
+    TeamAction,
+    context_for,
 )
-from drills.responders.scripted import MANUAL_RATE, StepOutcome
+from drills.responders.live.commands import CommandError, parse_command
+from drills.responders.live.finding import RecordFinding
+from drills.responders.scripted import MANUAL_RATE
 from drills.runbook import Runbook, StopRule
 from drills.runbook.schema import Restart, Scope
 from drills.scenarios.schema import Scenario
-
-if TYPE_CHECKING:
-    from drills.engine.loop import _Loop
 
 __all__ = [
     "ActionJournal",
@@ -63,81 +62,9 @@ __all__ = [
     "context_for",
 ]
 
-DRAFT = "team-draft"
-"""Scope id of the records the team has tagged but not yet submitted."""
-SCOPE = "team"
-"""Scope id of the submitted scope: what scoring grades and the repair works on."""
-
-_STEP_SECTIONS = {
-    "pause": "pause", "disable": "pause", "stop": "pause", "snapshot": "snapshot",
-    "repair": "repair", "reconcile": "verify", "restart": "restart",
-}
-
-
-@dataclass(frozen=True)
-class TeamAction:
-    """One checked command, stamped with the drill time it was entered and who entered it."""
-
-    at: datetime
-    who: str
-    command: Command
-    replayed: bool = False
-    """Applied again from the journal when a drill resumes: not journaled twice."""
-
-
-@dataclass(frozen=True)
-class JournaledAction:
-    """An action as the journal keeps it: parsed again when a drill resumes or is rebuilt."""
-
-    at: datetime
-    who: str
-    command: str
-
 
 class ReplayError(DrillsError):
     """A journaled action this drills cannot read back (the journal was edited)."""
-
-
-def context_for(
-    loop: _Loop, team: Sequence[str], snapshots: Sequence[str] = ()
-) -> CommandContext:
-    """What commands are checked against in this drill's world."""
-    scenario = loop.drill.scenario
-    tables = sorted(loop.world.store.tables)
-    return CommandContext(
-        job=scenario.automation.name,
-        feeders={f.name: f.kind for f in scenario.automation.feeders},
-        systems=sorted({t.split(".")[0] for t in tables}),
-        tables=tables,
-        day=scenario.starts.date(),
-        team=tuple(team),
-        snapshots=tuple(snapshots),
-    )
-
-
-@dataclass(frozen=True)
-class ActionResult:
-    """What an action did (``ok``), or why it was refused and changed nothing."""
-
-    action: TeamAction
-    ok: bool
-    message: str
-
-
-class ActionJournal(Protocol):
-    """Where applied actions go as they happen (a :class:`drills.journal.JournalWriter`)."""
-
-    def write(self, kind: str, at: datetime, **data: Any) -> None: ...
-
-
-@dataclass
-class _Last:
-    """The last query or diff, kept so 'tag last' takes exactly what it showed."""
-
-    kind: str
-    selects: list[sa.Select[Any]]
-    """Each yields (table_name, record_key) rows."""
-    method: str
 
 
 @dataclass
@@ -146,7 +73,7 @@ class _Restart:
     ramp: list[int | str] = field(default_factory=list)
 
 
-class LiveResponder:
+class LiveResponder(RecordFinding):
     """Applies the team's actions at their drill times; the engine's :class:`Responder`."""
 
     def __init__(
@@ -158,7 +85,7 @@ class LiveResponder:
         replay: Sequence[JournaledAction] = (),
         journal: ActionJournal | None = None,
         on_result: Callable[[ActionResult], None] | None = None,
-        on_advance: Callable[[_Loop, datetime], None] | None = None,
+        on_advance: Callable[[DrillContext, datetime], None] | None = None,
     ) -> None:
         self.scenario = scenario
         self.runbook = runbook
@@ -183,9 +110,9 @@ class LiveResponder:
         self._journaled = list(replay)
         self._pending: list[TeamAction] = []
         self._lock = threading.Lock()
-        self._loop: _Loop | None = None
-        self._last: _Last | None = None
-        self._methods: set[str] = set()
+        self._context: DrillContext | None = None
+        self._last = None
+        self._methods = set()
         self._repaired = 0
         self._sampled = False
         self._restart = _Restart()
@@ -193,12 +120,12 @@ class LiveResponder:
 
     # -- the Responder protocol ------------------------------------------------------------
 
-    def bind(self, loop: _Loop) -> None:
-        self._loop = loop
+    def bind(self, loop: DrillContext) -> None:
+        self._context = loop
         if self._journaled:
             self._pending = self._parse_journaled(loop)
 
-    def _parse_journaled(self, loop: _Loop) -> list[TeamAction]:
+    def _parse_journaled(self, loop: DrillContext) -> list[TeamAction]:
         """The journal's actions, checked again against this (identical) world."""
         named = [a.command.split()[1] for a in self._journaled
                  if a.command.startswith("diff ") and len(a.command.split()) > 1]
@@ -229,8 +156,8 @@ class LiveResponder:
                     break
                 action = self._pending.pop(0)
             self._apply(action)
-        if self.on_advance is not None and self._loop is not None:
-            self.on_advance(self._loop, now)
+        if self.on_advance is not None and self._context is not None:
+            self.on_advance(self._context, now)
 
     def next_time(self) -> datetime | None:
         with self._lock:
@@ -258,11 +185,6 @@ class LiveResponder:
             return any(a.replayed for a in self._pending)
 
     # -- applying one action -----------------------------------------------------------------
-
-    @property
-    def _lp(self) -> _Loop:
-        assert self._loop is not None, "the responder acts only inside a drill"
-        return self._loop
 
     def _apply(self, action: TeamAction) -> None:
         cmd = action.command
@@ -340,7 +262,7 @@ class LiveResponder:
     # -- snapshot, look, tag, scope ------------------------------------------------------
 
     def _do_snapshot(self, action: TeamAction) -> str:
-        store = self._lp.world.store
+        store = self._lp.store
         args = action.command.args
         taken = {s.name.lower() for s in list_snapshots(store)}
         name = args["name"]
@@ -360,148 +282,6 @@ class LiveResponder:
         self._step(action, "snapshot", "export", ", ".join(systems), True, detail, snap)
         return detail
 
-    def _do_query(self, action: TeamAction) -> str:
-        store = self._lp.world.store
-        args = action.command.args
-        cl = store.changelog
-        terms = change_conditions(store, **query_filters(args))
-        if "system" in args:
-            terms.append(cl.c.table_name.like(f"{args['system']}.%"))
-        terms.append(cl.c.seq <= last_seq(store))  # 'tag last' takes what was shown, no more
-        pairs = sa.select(cl.c.table_name, cl.c.record_key).where(*terms).distinct()
-        per_table = self._count_pairs(pairs)
-        actors = sa.select(cl.c.actor_kind, cl.c.actor_name, cl.c.run_id).where(*terms) \
-            .group_by(cl.c.actor_kind, cl.c.actor_name, cl.c.run_id) \
-            .order_by(sa.func.count().desc()).limit(3)
-        with store.engine.connect() as conn:
-            rows = conn.execute(actors).all()
-        seen = [f"{kind} {name}" + (f" (run {run})" if run else "") for kind, name, run in rows]
-        self.run_ids.extend(r for _, _, r in rows if r and r not in self.run_ids)
-        method = "run_id" if "run" in args else "batch" if "batch" in args else (
-            "window" if "since" in args or "until" in args else "filter")
-        self._last = _Last("query", [pairs], method)
-        total = sum(per_table.values())
-        if not total:
-            return "no changes match"
-        tables = ", ".join(f"{t} {n:,}" for t, n in per_table.items())
-        return f"{total:,} records ({tables}); by " + "; ".join(seen)
-
-    def _count_pairs(self, pairs: sa.Select[Any]) -> dict[str, int]:
-        sub = pairs.subquery()
-        stmt = sa.select(sub.c.table_name, sa.func.count()).group_by(sub.c.table_name) \
-            .order_by(sub.c.table_name)
-        with self._lp.world.store.engine.connect() as conn:
-            return {t: int(n) for t, n in conn.execute(stmt)}
-
-    def _do_diff(self, action: TeamAction) -> str:
-        store = self._lp.world.store
-        args = action.command.args
-        snap = next((s for s in list_snapshots(store) if s.name == args["snapshot"]), None)
-        if snap is None:
-            raise CommandError(f"no snapshot named '{args['snapshot']}'; take one first")
-        tables = args["tables"] or sorted(snap.tables)
-        outside = [t for t in tables if t not in snap.tables]
-        if outside and args["tables"]:
-            raise CommandError(
-                f"snapshot {snap.name} holds no copy of {outside[0]}; it holds "
-                f"{', '.join(sorted(snap.tables))}"
-            )
-        selects: list[sa.Select[Any]] = []
-        parts: list[str] = []
-        total = 0
-        with store.engine.connect() as conn:
-            for table in tables:
-                sub = diff_select(store, table, snap.tables[table]).subquery()
-                row = conn.execute(sa.select(
-                    sa.func.count(),
-                    sa.func.coalesce(sa.func.sum(sa.case((sa.not_(sub.c.in_other), 1), else_=0)),
-                                     0),
-                    sa.func.coalesce(sa.func.sum(sa.case((sa.not_(sub.c.in_live), 1), else_=0)),
-                                     0),
-                )).one()
-                n, added, removed = int(row[0]), int(row[1]), int(row[2])
-                total += n
-                if n:
-                    parts.append(f"{table} {n - added - removed:,} changed"
-                                 + (f", {added:,} added" if added else "")
-                                 + (f", {removed:,} removed" if removed else ""))
-                selects.append(sa.select(sa.literal(table).label("table_name"),
-                                         sub.c.id.label("record_key")))
-        self._last = _Last("diff", selects, "filter")
-        if not total:
-            return f"nothing differs from snapshot {snap.name}"
-        return f"{total:,} records differ from {snap.name}: " + "; ".join(parts)
-
-    def _draft_counts(self) -> dict[str, int]:
-        scope = scope_table(self._lp.world.store)
-        return self._count_pairs(
-            sa.select(scope.c.table_name, scope.c.record_key).where(scope.c.scope_id == DRAFT)
-        )
-
-    def _draft_text(self) -> str:
-        counts = self._draft_counts()
-        if not counts:
-            return "nothing tagged"
-        total = sum(counts.values())
-        return f"{total:,} tagged: " + ", ".join(f"{t} {n:,}" for t, n in counts.items())
-
-    def _do_tag(self, action: TeamAction) -> str:
-        store = self._lp.world.store
-        args = action.command.args
-        scope = scope_table(store)
-        before = sum(self._draft_counts().values())
-        if args.get("last"):
-            if self._last is None:
-                raise CommandError("there is no query or diff to tag yet; run 'query ...' or "
-                                   "'diff SNAPSHOT' first")
-            with store.begin() as conn:
-                for select in self._last.selects:
-                    sub = select.subquery()
-                    mine = scope.alias("mine")
-                    new = sa.select(sa.literal(DRAFT), sub.c.table_name, sub.c.record_key) \
-                        .where(~sa.exists().where(
-                            mine.c.scope_id == DRAFT, mine.c.table_name == sub.c.table_name,
-                            mine.c.record_key == sub.c.record_key)).distinct()
-                    conn.execute(scope.insert().from_select(
-                        ["scope_id", "table_name", "record_key"], new))
-            self._methods.add(self._last.method)
-        else:
-            table, keys = args["table"], args["keys"]
-            key_col = store.sa_table(table).c.id
-            found: set[int] = set()
-            with store.engine.connect() as conn:
-                for i in range(0, len(keys), 500):
-                    chunk = keys[i:i + 500]
-                    found.update(conn.scalars(sa.select(key_col).where(key_col.in_(chunk))))
-            missing = [k for k in keys if k not in found]
-            if missing:
-                shown = ", ".join(str(k) for k in missing[:5])
-                raise CommandError(f"{table} has no record {shown}"
-                                   + (" ..." if len(missing) > 5 else "") + "; nothing tagged")
-            with store.begin() as conn:
-                have = set(conn.scalars(sa.select(scope.c.record_key).where(
-                    scope.c.scope_id == DRAFT, scope.c.table_name == table)))
-                rows = [{"scope_id": DRAFT, "table_name": table, "record_key": k}
-                        for k in keys if k not in have]
-                if rows:
-                    conn.execute(scope.insert(), rows)
-            self._methods.add("noticed")
-        added = sum(self._draft_counts().values()) - before
-        return f"{added:,} added; {self._draft_text()}"
-
-    def _do_untag(self, action: TeamAction) -> str:
-        store = self._lp.world.store
-        args = action.command.args
-        scope = scope_table(store)
-        where = [scope.c.scope_id == DRAFT]
-        if not args.get("all"):
-            where.append(scope.c.table_name == args["table"])
-            if "keys" in args:
-                where.append(scope.c.record_key.in_(args["keys"]))
-        with store.begin() as conn:
-            removed = conn.execute(scope.delete().where(*where)).rowcount
-        return f"{removed:,} removed; {self._draft_text()}"
-
     def _do_scope(self, action: TeamAction) -> str:
         if not action.command.args.get("submit"):
             return self._draft_text()
@@ -509,10 +289,10 @@ class LiveResponder:
         if not self._draft_counts():
             raise CommandError("nothing is tagged yet: tag records with 'tag last' after a "
                                "query or diff, or 'tag TABLE KEYS', then submit")
-        loop.run.truth.persist(loop.world.store)
+        loop.run.truth.persist(loop.store)
         start = loop.runtime.first_write or self.scenario.starts
         self.scope = submit_scope(
-            loop.world.store, scope_id=SCOPE, draft_id=DRAFT, run_id=loop.run.run_id,
+            loop.store, scope_id=SCOPE, draft_id=DRAFT, run_id=loop.run.run_id,
             start=start, by=sorted(self._methods) or ["noticed"], now=action.at,
         )
         self._repaired = 0
@@ -530,7 +310,7 @@ class LiveResponder:
         args = action.command.args
         if self.scope is None:
             raise CommandError("nothing to repair yet: submit a scope first ('scope submit')")
-        total = repairable_count(loop.world.store, SCOPE)
+        total = repairable_count(loop.store, SCOPE)
         done = min(self._repaired, total)
         if args["sample"] is not None:
             upto = min(total, done + args["sample"])
@@ -557,7 +337,7 @@ class LiveResponder:
                 )
         sample = args["sample"] is not None
         stage = repair_stage(
-            loop.world.store, scope_id=SCOPE, run_id=loop.run.run_id,
+            loop.store, scope_id=SCOPE, run_id=loop.run.run_id,
             keys=ScopeSlice(SCOPE, done, upto),
             overwrite=not (sample or self._sampled),
             actor=Actor.repair(action.who, loop.run.run_id), label=label,
@@ -573,9 +353,9 @@ class LiveResponder:
 
     def _do_reconcile(self, action: TeamAction) -> str:
         loop = self._lp
-        for sync in loop.world.syncs.syncs:  # bring every copy up to date first
-            sync.run(loop.world.store, action.at)
-        pairs = reconcile(loop.world.store, self.scenario, loop.run.run_id,
+        for sync in loop.syncs:  # bring every copy up to date first
+            sync.run(loop.store, action.at)
+        pairs = reconcile(loop.store, self.scenario, loop.run.run_id,
                           loop.runtime.handled)
         bad = [r for r in pairs if not r.ok]
         detail = ("all counts match" if not bad else
@@ -656,7 +436,7 @@ class LiveResponder:
             scope = Scope.model_construct(by=list(self.scope.by), systems=list(self.scope.systems),
                                           takes=None)
         restart = None
-        rt = self._loop.runtime if self._loop is not None else None
+        rt = self._context.runtime if self._context is not None else None
         restarted = rt.restarted_at if rt is not None else None
         if rb.restart is not None or self.cause or self._restart.tests or self._restart.ramp:
             restart = Restart.model_construct(

@@ -18,7 +18,8 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import IO
 
-from drills.responders.live.commands import CommandError, complete, help_text, parse_command
+from drills.responders.live.commands import CommandError, help_text, parse_command
+from drills.responders.live.completion import complete
 from drills.responders.live.drill import LiveDrill
 from drills.responders.live.responder import ActionResult
 
