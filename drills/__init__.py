@@ -11,6 +11,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from drills.errors import DrillsError
+from drills.version import __version__
 
 if TYPE_CHECKING:
     from drills.api import report_from_journal, run_drill
@@ -52,17 +53,6 @@ __all__ = [
 ]
 
 
-def _version() -> str:
-    """The installed distribution's version: pyproject.toml's ``version`` is the one place."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("drills")
-    except PackageNotFoundError:  # a bare checkout on sys.path, never installed
-        return "0+unknown"
-
-
-__version__ = _version()
 
 _LAZY = {
     "run_drill": "drills.api",

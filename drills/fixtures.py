@@ -132,7 +132,7 @@ def settings_of(node: pytest.Item | pytest.Collector) -> DrillSettings:
         given = dict(zip(("scenario", "runbook"), mark.args, strict=False))
         for key in mark.kwargs:
             if key not in MARKER_ARGS:
-                from drills.fakes.errors import did_you_mean
+                from drills.errors import did_you_mean
 
                 _fail(f"@pytest.mark.drills got an unknown argument '{key}'"
                       f"{did_you_mean(key, MARKER_ARGS)}")
@@ -165,7 +165,7 @@ def _looks_like_path(value: str) -> bool:
 
 
 def _load_scenario(request: pytest.FixtureRequest, value: Any, seed: int | None) -> Scenario:
-    from drills.fakes.errors import DrillsError
+    from drills.errors import DrillsError
     from drills.scenarios.loader import load_scenario
     from drills.scenarios.schema import Scenario
 
@@ -195,7 +195,7 @@ def _load_scenario(request: pytest.FixtureRequest, value: Any, seed: int | None)
 
 
 def _load_runbook(request: pytest.FixtureRequest, value: Any) -> Runbook | None:
-    from drills.fakes.errors import DrillsError
+    from drills.errors import DrillsError
     from drills.runbook import Runbook, load_runbook
 
     if value is None or isinstance(value, Runbook):
@@ -310,7 +310,7 @@ def run_drill(request: pytest.FixtureRequest) -> RunDrill:
             _fail("run_drill(pause=...) takes a mapping from a runbook 'call:' target to your "
                   "function, e.g. pause={'ops.pause:everything': pause_everything}")
         from drills.api import run_drill as api_run_drill
-        from drills.fakes.errors import DrillsError
+        from drills.errors import DrillsError
 
         spec = _load_scenario(request, scenario if scenario is not None else settings.scenario,
                               seed if seed is not None else settings.seed)

@@ -15,6 +15,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from drills.errors import DrillsError
     from drills.fakes.actors import Actor, ActorKind
     from drills.fakes.backends import (
         BACKEND_ENV,
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
     )
     from drills.fakes.clock import Clock, ManualClock
     from drills.fakes.errors import (
-        DrillsError,
         ExportError,
         StoreError,
         UnknownFieldError,

@@ -13,12 +13,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from drills.fakes.errors import (
-    UnknownFieldError,
-    UnknownSystemError,
-    UnknownTableError,
-    did_you_mean,
-)
+from drills.errors import did_you_mean
+from drills.fakes.errors import UnknownFieldError, UnknownSystemError, UnknownTableError
 
 __all__ = [
     "ACTIVITY_LOG",

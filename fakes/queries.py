@@ -18,9 +18,10 @@ from typing import Any, TypedDict, Unpack
 
 import sqlalchemy as sa
 
+from drills.errors import did_you_mean
 from drills.fakes.actors import Actor, ActorKind
 from drills.fakes.catalog import TableDef
-from drills.fakes.errors import StoreError, UnknownTableError, did_you_mean
+from drills.fakes.errors import StoreError, UnknownTableError
 from drills.fakes.store import SqlStore, Value, format_time
 
 __all__ = [

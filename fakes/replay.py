@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from drills.errors import DrillsError
 from drills.fakes.actors import Actor
 from drills.fakes.catalog import KEY
-from drills.fakes.errors import DrillsError
 from drills.fakes.queries import Change, changes, last_seq
 from drills.fakes.store import Op, SqlStore, Value
 

@@ -24,8 +24,8 @@ from typing import Any
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict
 
+from drills.errors import DrillsError, did_you_mean
 from drills.fakes.catalog import KEY, ColumnType, TableDef
-from drills.fakes.errors import DrillsError, did_you_mean
 from drills.fakes.store import SqlStore, format_time
 
 __all__ = [

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 
+from drills.errors import did_you_mean
 from drills.fakes.actors import Actor
 from drills.fakes.backends.base import Backend
 from drills.fakes.catalog import CATALOG, KEY, Catalog, ColumnType, TableDef
@@ -35,7 +36,7 @@ from drills.fakes.changelog import (
     log_row,
 )
 from drills.fakes.clock import Clock
-from drills.fakes.errors import StoreError, UnknownTableError, did_you_mean
+from drills.fakes.errors import StoreError, UnknownTableError
 
 __all__ = ["CHANGELOG", "Op", "SqlStore", "Store", "Value", "encode_value", "format_time"]
 

@@ -22,9 +22,9 @@ from typing import Any, Protocol, runtime_checkable
 
 import sqlalchemy as sa
 
+from drills.errors import DrillsError
 from drills.fakes.actors import Actor
 from drills.fakes.catalog import CATALOG, KEY, WAREHOUSE, Catalog, ColumnType, warehouse_copy
-from drills.fakes.errors import DrillsError
 from drills.fakes.store import Op, SqlStore, format_time
 
 __all__ = [

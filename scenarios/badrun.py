@@ -18,6 +18,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from drills.errors import DrillsError
 from drills.fakes.actors import Actor
 from drills.fakes.automations import (
     AutomationDef,
@@ -37,7 +38,6 @@ from drills.fakes.automations import (
     fetch_records,
 )
 from drills.fakes.catalog import CATALOG, KEY
-from drills.fakes.errors import DrillsError
 from drills.fakes.store import SqlStore, Value
 from drills.scenarios import schema
 from drills.scenarios.faults.base import Healthy, Injector

@@ -16,8 +16,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from drills.errors import DrillsError, did_you_mean
 from drills.fakes.catalog import CATALOG, TableDef
-from drills.fakes.errors import DrillsError, did_you_mean
 from drills.files import Duration, Rate, RateValue, format_duration
 from drills.scenarios.limits import (
     EARLIEST_START,

@@ -16,7 +16,7 @@ from importlib.resources import as_file, files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from drills.fakes.errors import DrillsError, did_you_mean
+from drills.errors import DrillsError, did_you_mean
 from drills.files import FileError, check_file, load_model
 from drills.scenarios.schema import Scenario
 

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from drills.fakes.errors import DrillsError
+from drills.errors import DrillsError
 from drills.scenarios.limits import MAX_RECORDS_PER_TABLE, MAX_RUN_WRITES, MAX_TOTAL_RECORDS
 from drills.scenarios.schema import Scenario
 

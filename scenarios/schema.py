@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Union
 
 from pydantic import BeforeValidator, Field
 
+from drills.errors import did_you_mean
 from drills.fakes.catalog import CATALOG, WAREHOUSE, TableDef
-from drills.fakes.errors import did_you_mean
 from drills.files import format_duration
 from drills.scenarios.automation import (
     FEEDER_KINDS,

@@ -31,6 +31,7 @@ ROOT = "drills"
 RANKS: dict[str, int] = {
     "drills.errors": 0,
     "drills.files": 0,
+    "drills.version": 0,
     "drills.fakes": 1,
     "drills.scenarios": 2,
     "drills.reports": 3,
@@ -63,7 +64,7 @@ type checker and are not checked as layers or cycle edges; that it imports only
 REPORTS_MAY_IMPORT = ("drills.errors", "drills.files", "drills.reports")
 """The reports render a finished report; they read nothing of the drill but rank 0."""
 
-ROOT_EAGER = ("drills.errors",)
+ROOT_EAGER = ("drills.errors", "drills.version")
 """What ``drills/__init__.py`` may import when it is imported (the rest is lazy)."""
 
 MAX_LINES = 600
@@ -80,54 +81,16 @@ class Known:
     reason: str
 
 
-KNOWN_LAYER_BREAKS: tuple[Known, ...] = (
-    Known(
-        "drills.engine.loop",
-        "drills.responders.scripted",
-        "issue 19 item 3: the engine drives the scripted responder through its classes;"
-        " responders are to see the engine through drills.engine.context.DrillContext",
-    ),
-    Known(
-        "drills.journal",
-        "drills.responders.live.replay",
-        "issue 19 item 3: a live journal is replayed by importlib string from the journal;"
-        " the journal <-> live link goes with the public drill context",
-    ),
-    Known(
-        "drills.responders.live.grade",
-        "drills.api",
-        "issue 19 item 3: grading a live drill reruns it through run_drill (rank 11) from"
-        " rank 10; the live responder is to get the scripted rerun below drills.api",
-    ),
-)
+KNOWN_LAYER_BREAKS: tuple[Known, ...] = ()
 """Lower layer importing a higher one, kept until its fix merges (issue 19)."""
 
-KNOWN_CYCLE_EDGES: tuple[Known, ...] = (
-    Known(
-        "drills.engine.loop",
-        "drills.responders.scripted",
-        "issue 19 item 3: engine <-> scripted responder, closed by the public DrillContext",
-    ),
-)
+KNOWN_CYCLE_EDGES: tuple[Known, ...] = ()
 """Import edges closing a cycle, kept until its fix merges (issue 19)."""
 
-KNOWN_LONG_MODULES: dict[str, str] = {
-    "scenarios/yamlfile.py": "issue 19 item 6: the YAML reader moves to drills/files/",
-    "scenarios/schema.py": "issue 19 item 4: fault specs move to scenarios/faults/, one per kind",
-    "drills/judging/scoring.py": "issue 19 item 5: judging split, finding codes to drills.findings",
-    "fakes/store.py": "issue 19 item 7: atomic write and errors leave for drills.files/errors",
-    "drills/responders/live/responder.py": "issue 19 item 3: reads the engine via DrillContext",
-    "drills/responders/live/commands.py": "issue 19 item 3: reads the engine via DrillContext",
-}
+KNOWN_LONG_MODULES: dict[str, str] = {}
 """Modules over :data:`MAX_LINES` lines (path from the repository root), until split."""
 
-KNOWN_ROOT_EAGER: tuple[Known, ...] = (
-    Known(
-        "drills",
-        "drills.fakes.errors",
-        "issue 19 item 7: DrillsError moves to drills.errors, the one root error",
-    ),
-)
+KNOWN_ROOT_EAGER: tuple[Known, ...] = ()
 """Eager imports of ``drills/__init__.py`` beyond :data:`ROOT_EAGER`, until moved."""
 
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import click
 
-from drills import __version__
-from drills.fakes.errors import DrillsError, one_line
+from drills.errors import DrillsError, one_line
+from drills.version import __version__
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "cli", "main", "usage_line"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from drills.fakes.errors import DrillsError
+from drills.errors import DrillsError
 from drills.runbook import Runbook, load_runbook
 from drills.scenarios.loader import load_scenario
 from drills.scenarios.scaling import scale_scenario

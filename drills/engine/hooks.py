@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from drills.engine.runtime import AutomationRuntime
-from drills.fakes.errors import DrillsError
+from drills.errors import DrillsError
 from drills.fakes.store import SqlStore
 from drills.scenarios.schema import Scenario
 

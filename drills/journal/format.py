@@ -18,7 +18,7 @@ from typing import Any
 import freezegun.api
 from pydantic import BaseModel
 
-from drills.fakes.errors import DrillsError
+from drills.errors import DrillsError
 
 __all__ = [
     "DEFAULT_NAME",

@@ -19,9 +19,8 @@ from typing import Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, TypeAdapter
 
-from drills import __version__
+from drills.errors import DrillsError
 from drills.fakes.backends import redact_url
-from drills.fakes.errors import DrillsError
 from drills.files import CrossCheck, FileError, load_model
 from drills.journal.format import (
     HEADER,
@@ -35,6 +34,7 @@ from drills.runbook import Runbook
 from drills.scenarios.loader import scenario_text
 from drills.scenarios.scaling import scale_scenario
 from drills.scenarios.schema import Scenario
+from drills.version import __version__
 
 __all__ = ["HEADER_ADAPTER", "JournalHeader", "JournalRunbook", "JournalScenario"]
 

@@ -17,7 +17,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from drills import __version__
 from drills.journal.format import (
     DEFAULT_NAME,
     ENDED,
@@ -29,6 +28,7 @@ from drills.journal.format import (
 )
 from drills.journal.header import HEADER_ADAPTER, JournalHeader, JournalRunbook, JournalScenario
 from drills.reports.model import DrillReport
+from drills.version import __version__
 
 __all__ = ["Journal", "read_journal"]
 

@@ -19,8 +19,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from drills import __version__
-from drills.fakes.errors import DrillsError
+from drills.errors import DrillsError
 from drills.journal.format import JournalError
 from drills.journal.reader import Journal
 from drills.journal.writer import EventList, JournalHandler
@@ -28,6 +27,7 @@ from drills.judging import build_report, drill_findings, evaluate
 from drills.reports.model import DrillReport
 from drills.responders.scripted import Drill
 from drills.runbook import lint_runbook
+from drills.version import __version__
 
 __all__ = ["compare_events", "report_from_scripted_journal"]
 

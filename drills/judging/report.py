@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from drills import __version__
 from drills.engine.loop import DrillResult
 from drills.fakes.catalog import OUTBOX
 from drills.judging.endstate import Evaluation, in_system, size, system_of
@@ -29,6 +28,7 @@ from drills.reports.model import (
     SystemDamage,
     ThreeTimes,
 )
+from drills.version import __version__
 
 __all__ = ["build_report"]
 

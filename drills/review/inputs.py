@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from drills.fakes.errors import DrillsError
+from drills.errors import DrillsError
 from drills.reports.jsonout import ReportError, parse_report
 from drills.reports.model import DrillReport
 from drills.runbook import LoadedRunbook, read_runbook

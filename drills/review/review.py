@@ -32,7 +32,6 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from drills import __version__
 from drills.findings import finding
 from drills.reports.findings import Check, Finding, Severity
 from drills.reports.model import DrillReport
@@ -63,6 +62,7 @@ from drills.review.rubric import (
 from drills.runbook import LoadedRunbook, Runbook, lint_runbook
 from drills.scenarios.loader import builtin_by_automation
 from drills.scenarios.schema import Scenario
+from drills.version import __version__
 
 __all__ = [
     "EXPORT_CODES",

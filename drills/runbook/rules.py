@@ -31,7 +31,7 @@ from datetime import timedelta
 from types import MappingProxyType
 from typing import Literal, get_args
 
-from drills.fakes.errors import did_you_mean
+from drills.errors import did_you_mean
 from drills.files import format_duration, parse_duration
 
 __all__ = [

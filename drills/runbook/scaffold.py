@@ -26,8 +26,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from drills.errors import DrillsError, did_you_mean
 from drills.fakes.catalog import CATALOG
-from drills.fakes.errors import DrillsError, did_you_mean
 from drills.files.atomic import write_texts_atomic
 from drills.runbook import Runbook, parse_stop_rule
 from drills.runbook.complete import complete_sections

@@ -42,8 +42,8 @@ from pydantic import (
     model_validator,
 )
 
+from drills.errors import did_you_mean
 from drills.fakes.catalog import CATALOG
-from drills.fakes.errors import did_you_mean
 from drills.files import (
     MAX_ITEMS,
     MAX_TEXT_LENGTH,

@@ -9,7 +9,7 @@ from urllib.parse import unquote
 
 import sqlalchemy as sa
 
-from drills.fakes.errors import DrillsError
+from drills.errors import DrillsError
 
 __all__ = ["Backend", "BackendError", "redact_url", "scrub", "url_parts", "url_secrets"]
 

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from drills.fakes.errors import DrillsError
+from drills.errors import DrillsError
 from drills.runbook.loader import validate_runbook_file
 from drills.scenarios.loader import load_scenario, validate_scenario_file
 from drills.scenarios.schema import Scenario

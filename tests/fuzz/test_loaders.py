@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 
-from drills.fakes.errors import DrillsError
+from drills.errors import DrillsError
 from drills.files import FileError
 from drills.runbook.lint import lint_runbook
 from drills.runbook.loader import read_runbook, validate_runbook_file

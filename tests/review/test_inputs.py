@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from drills.api import run_drill
-from drills.fakes.errors import DrillsError
+from drills.errors import DrillsError
 from drills.reports.jsonout import render_json
 from drills.reports.model import DrillReport
 from drills.review import InputError, collect_inputs, is_journal

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from drills.fakes.errors import DrillsError
+from drills.errors import DrillsError
 from drills.files import FileError, read_yaml
 from drills.runbook.loader import (
     Positions,

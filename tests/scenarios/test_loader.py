@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ConfigDict, Field
 
-from drills.fakes.errors import DrillsError
+from drills.errors import DrillsError
 from drills.files import (
     MAX_ALIASES,
     MAX_DEPTH,

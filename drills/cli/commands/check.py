@@ -31,8 +31,8 @@ import click
 
 from drills.cli.backend import backend_options, kept_line
 from drills.cli.main import EXIT_FAILED, EXIT_OK
+from drills.errors import DrillsError
 from drills.fakes.backends import parse_backend
-from drills.fakes.errors import DrillsError
 from drills.files import KeyPath
 from drills.findings import FINDINGS, section
 from drills.reports.findings import Finding, Severity, cost_text

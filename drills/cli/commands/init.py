@@ -21,7 +21,7 @@ from typing import TypeVar
 import click
 
 from drills.cli.main import EXIT_OK
-from drills.fakes.errors import DrillsError, did_you_mean
+from drills.errors import DrillsError, did_you_mean
 from drills.runbook.scaffold import (
     PLACEHOLDER_OWNER,
     InitOptions,

@@ -33,8 +33,8 @@ from drills.cli.backend import backend_options, kept_line, say_kept
 from drills.cli.commands.run import check_out, parse_formats
 from drills.cli.main import EXIT_FAILED, EXIT_OK
 from drills.cli.pair import load_pair
+from drills.errors import DrillsError
 from drills.fakes.backends import parse_backend
-from drills.fakes.errors import DrillsError
 from drills.journal import DEFAULT_NAME, JournalHeader, JournalWriter, read_journal
 from drills.reports.console import render_console
 from drills.reports.jsonout import ReportError

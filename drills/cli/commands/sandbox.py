@@ -21,6 +21,7 @@ import click
 import sqlalchemy as sa
 
 from drills.cli.main import EXIT_FAILED
+from drills.errors import DrillsError
 from drills.fakes.backends import BACKEND_ENV, BackendError, redact_url
 from drills.fakes.backends.base import scrub
 from drills.fakes.backends.postgres import admin_engine, connect_error, is_postgres_url
@@ -37,7 +38,6 @@ from drills.fakes.backends.sandbox import (
     unlock_schema,
     who_am_i,
 )
-from drills.fakes.errors import DrillsError
 from drills.files import format_duration, parse_duration
 
 __all__ = ["command"]

@@ -23,7 +23,7 @@ import click
 from rich.console import Console
 
 from drills.cli.main import EXIT_FAILED, EXIT_OK
-from drills.fakes.errors import DrillsError
+from drills.errors import DrillsError
 
 __all__ = ["FORMATS_DEFAULT", "command", "parse_as_of", "parse_review_formats"]
 

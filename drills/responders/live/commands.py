@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
+from drills.errors import DrillsError, did_you_mean
 from drills.fakes.actors import ActorKind
-from drills.fakes.errors import DrillsError, did_you_mean
 from drills.responders.live.help import ACTIONS, ActionHelp, help_text
 
 __all__ = [

@@ -29,8 +29,8 @@ from typing import Any
 
 from drills.engine.context import DrillContext, StepOutcome
 from drills.engine.handlers import DrillEvent
+from drills.errors import DrillsError
 from drills.fakes.actors import Actor
-from drills.fakes.errors import DrillsError
 from drills.fakes.snapshots import Snapshot, list_snapshots, take_snapshot
 from drills.levers.reconcile import reconcile
 from drills.levers.repair import RepairStage, ScopeSlice, repair_stage, repairable_count
