@@ -19,16 +19,18 @@ import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Annotated, Any, Generic, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, Protocol, TypeVar
 
 from pydantic import Field, model_validator
 
-from drills.fakes.automations import PlanContext, Record, Write
 from drills.fakes.catalog import CATALOG, TableDef
-from drills.fakes.store import Value
 from drills.scenarios.automation import Automation
 from drills.scenarios.basics import Filter, Issue, LimitedRate, Span, Strict
 from drills.scenarios.limits import MAX_RECORDS_PER_TABLE
+
+if TYPE_CHECKING:
+    from drills.fakes.automations import PlanContext, Record, Write
+    from drills.fakes.store import Value
 
 __all__ = [
     "FaultKind",

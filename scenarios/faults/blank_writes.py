@@ -5,17 +5,19 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from drills.fakes.automations import PlanContext, Record, Update, Write
 from drills.fakes.catalog import TableDef
-from drills.fakes.store import Value
 from drills.scenarios.automation import Automation
 from drills.scenarios.basics import FieldRef, Issue
 from drills.scenarios.faults.base import FaultKind, FaultSpec, Scaffolding, split_field
 from drills.scenarios.limits import MAX_ITEMS
+
+if TYPE_CHECKING:
+    from drills.fakes.automations import PlanContext, Record, Write
+    from drills.fakes.store import Value
 
 __all__ = ["FAULT", "BlankWrites", "BlankWritesInjector"]
 
@@ -38,6 +40,8 @@ class BlankWritesInjector:
     ignores_filter: bool = False
 
     def bend(self, record: Record, plan: Sequence[Write], ctx: PlanContext) -> list[Write]:
+        from drills.fakes.automations import Update  # the engine stack, only when a run bends
+
         key = int(record["id"])  # type: ignore[arg-type]
         table, blank = ctx.table, self.blank
         return [*plan, *(Update(table, key, name, blank) for name in self._names)]

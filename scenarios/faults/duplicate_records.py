@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from drills.fakes.automations import Insert, PlanContext, Record, Write
 from drills.fakes.catalog import TableDef
 from drills.scenarios.automation import Automation
 from drills.scenarios.basics import Issue, Repeats, TableRef
 from drills.scenarios.faults.base import FaultKind, FaultSpec, Scaffolding, ScaffoldSite
+
+if TYPE_CHECKING:
+    from drills.fakes.automations import PlanContext, Record, Write
 
 __all__ = ["FAULT", "DuplicateRecords", "DuplicateRecordsInjector"]
 
@@ -36,6 +38,8 @@ class DuplicateRecordsInjector:
     ignores_filter: bool = False
 
     def bend(self, record: Record, plan: Sequence[Write], ctx: PlanContext) -> list[Write]:
+        from drills.fakes.automations import Insert  # the engine stack, only when a run bends
+
         out: list[Write] = []
         for w in plan:
             times = self.copies if isinstance(w, Insert) and w.table == self.table else 1

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from drills.fakes.automations import PlanContext, Record, Write
 from drills.fakes.catalog import TableDef
-from drills.fakes.store import Value
 from drills.scenarios.automation import Automation
 from drills.scenarios.basics import Filter, Issue, no_field
 from drills.scenarios.faults.base import FaultKind, FaultSpec, Scaffolding, decoded
+
+if TYPE_CHECKING:
+    from drills.fakes.automations import PlanContext, Record, Write
+    from drills.fakes.store import Value
 
 __all__ = ["FAULT", "OverBroadFilter", "OverBroadFilterInjector"]
 

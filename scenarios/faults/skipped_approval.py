@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from drills.fakes.automations import Insert, PlanContext, Record, Write
 from drills.fakes.catalog import TableDef
-from drills.fakes.store import format_time
 from drills.scenarios.automation import Automation
 from drills.scenarios.basics import Issue
 from drills.scenarios.faults.base import FaultKind, FaultSpec, Scaffolding
+
+if TYPE_CHECKING:
+    from drills.fakes.automations import PlanContext, Record, Write
 
 __all__ = ["FAULT", "SkippedApproval", "SkippedApprovalInjector"]
 
@@ -30,6 +31,9 @@ class SkippedApprovalInjector:
     ignores_filter: bool = False
 
     def bend(self, record: Record, plan: Sequence[Write], ctx: PlanContext) -> list[Write]:
+        from drills.fakes.automations import Insert  # the engine stack, only when a run bends
+        from drills.fakes.store import format_time
+
         now = format_time(ctx.now)
         return [
             Insert(w.table, {**w.row, "status": "sent", "sent_at": now})

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field
 
-from drills.fakes.automations import PlanContext, Record, Update, Write
 from drills.fakes.catalog import TableDef
 from drills.scenarios.automation import Automation, written_fields
 from drills.scenarios.basics import FieldRef, Issue
 from drills.scenarios.faults.base import FaultKind, FaultSpec, Scaffolding, split_field
 from drills.scenarios.limits import MAX_REPEATS
+
+if TYPE_CHECKING:
+    from drills.fakes.automations import PlanContext, Record, Write
 
 __all__ = ["FAULT", "StatusFlapping", "StatusFlappingInjector"]
 
@@ -45,6 +47,8 @@ class StatusFlappingInjector:
     ignores_filter: bool = False
 
     def bend(self, record: Record, plan: Sequence[Write], ctx: PlanContext) -> list[Write]:
+        from drills.fakes.automations import Update  # the engine stack, only when a run bends
+
         table, name = split_field(self.field)
         if not any(isinstance(w, Update) and (w.table, w.field) == (table, name) for w in plan):
             return list(plan)

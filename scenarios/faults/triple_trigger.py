@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from drills.fakes.automations import PlanContext, Record, Write
 from drills.scenarios.basics import Repeats
 from drills.scenarios.faults.base import FaultKind, FaultSpec, Scaffolding
+
+if TYPE_CHECKING:
+    from drills.fakes.automations import PlanContext, Record, Write
 
 __all__ = ["FAULT", "TripleTrigger", "TripleTriggerInjector"]
 

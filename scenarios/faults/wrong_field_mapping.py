@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from drills.fakes.automations import PlanContext, Record, Update, Write
 from drills.fakes.catalog import TableDef
 from drills.scenarios.automation import Automation, written_fields
 from drills.scenarios.basics import FieldRef, Issue
@@ -16,6 +15,9 @@ from drills.scenarios.faults.base import (
     Scaffolding,
     split_field,
 )
+
+if TYPE_CHECKING:
+    from drills.fakes.automations import PlanContext, Record, Write
 
 __all__ = ["FAULT", "WrongFieldMapping", "WrongFieldMappingInjector"]
 
@@ -38,6 +40,8 @@ class WrongFieldMappingInjector:
     ignores_filter: bool = False
 
     def bend(self, record: Record, plan: Sequence[Write], ctx: PlanContext) -> list[Write]:
+        from drills.fakes.automations import Update  # the engine stack, only when a run bends
+
         table, source = split_field(self.writes)
         _, target = split_field(self.into)
         return [
