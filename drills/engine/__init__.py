@@ -72,7 +72,7 @@ _LAZY = {
     "Responder": "drills.engine.context",
     "StepOutcome": "drills.engine.context",
     "collector_paused": "drills.engine.collector",
-    "propagate": "drills.engine.propagate",
+    "propagate": "drills.engine.downstream",
     "resolve_hook": "drills.engine.hooks",
 }
 

@@ -6,7 +6,7 @@ responder's next step. The loop jumps the virtual clock to the earliest of them,
 lets everything due act, checks the stop rules against the live metrics, and
 records the blast radius. An hour-long incident is a few hundred iterations.
 
-The engine returns :class:`DrillResult`, the raw facts; :mod:`drills.judging.scoring`
+The engine returns :class:`DrillResult`, the raw facts; :mod:`drills.judging`
 turns them into a :class:`drills.reports.model.DrillReport`. Progress is only announced
 through handlers (:mod:`drills.engine.handlers`); the engine never prints.
 """
@@ -24,11 +24,11 @@ from typing import Any, Protocol
 from drills.engine.clock import DrillClock
 from drills.engine.collector import collector_paused
 from drills.engine.context import Detection, Responder, StepOutcome
+from drills.engine.downstream import propagate
 from drills.engine.handlers import DrillEvent, DrillEventHandler, HandlerRegistry
 from drills.engine.hooks import AutomationControl, HookContext, PauseHook
 from drills.engine.metrics import MetricReader
 from drills.engine.people import Complaint, People, PersonEdit
-from drills.engine.propagate import propagate
 from drills.engine.runtime import AutomationRuntime
 from drills.fakes.backends.base import Backend
 from drills.fakes.backends.sqlite import SqliteBackend

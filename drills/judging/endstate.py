@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from drills.engine.loop import DrillResult
 from drills.fakes.catalog import CATALOG, KEY, OUTBOX
-from drills.levers.reconcile import reconcile
+from drills.levers.counts import reconcile
 from drills.levers.repair import COMPENSATION
 from drills.levers.scope import scope_table
 from drills.reports.model import Reconcile

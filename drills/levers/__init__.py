@@ -39,7 +39,7 @@ _LAZY = {
     "ScopeResult": "drills.levers.scope",
     "ScopeSlice": "drills.levers.repair",
     "TagCounts": "drills.levers.scope",
-    "reconcile": "drills.levers.reconcile",
+    "reconcile": "drills.levers.counts",
     "repair_stage": "drills.levers.repair",
     "repairable_count": "drills.levers.repair",
     "stage_bounds": "drills.levers.repair",

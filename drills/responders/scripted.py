@@ -27,7 +27,7 @@ from drills.engine.hooks import PauseHook, resolve_hook
 from drills.engine.loop import Drill as EngineDrill
 from drills.fakes.actors import Actor
 from drills.fakes.snapshots import Snapshot, take_snapshot
-from drills.levers.reconcile import reconcile
+from drills.levers.counts import reconcile
 from drills.levers.repair import (
     RepairStage,
     ScopeSlice,

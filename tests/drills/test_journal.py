@@ -33,7 +33,7 @@ from drills.journal import (
     report_from_journal,
 )
 from drills.journal.replay import compare_events
-from drills.judging.scoring import JUDGED_AT_END
+from drills.judging import JUDGED_AT_END
 from drills.reports.console import render_console_text
 from drills.reports.html import render_html
 from drills.reports.junit import render_junit

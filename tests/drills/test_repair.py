@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from drills.engine.propagate import propagate
+from drills.engine.downstream import propagate
 from drills.fakes import ManualClock, SqliteBackend, SqlStore
 from drills.fakes.actors import Actor
 from drills.fakes.catalog import CATALOG, ColumnType, warehouse_copy

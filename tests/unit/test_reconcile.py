@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from drills.fakes import SqlStore
 from drills.fakes.actors import Actor
-from drills.levers.reconcile import reconcile
+from drills.levers.counts import reconcile
 from drills.reports.model import Reconcile
 from drills.scenarios.schema import Scenario
 

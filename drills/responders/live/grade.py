@@ -1,7 +1,7 @@
 """Grading a live drill: the scripted judge, the team's real times, the runbook beside them.
 
 A live drill is judged by the very code that judges a scripted one
-(:mod:`drills.judging.scoring`): the same phases, findings and score, from the times the
+(:mod:`drills.judging`): the same phases, findings and score, from the times the
 team really acted and what their actions really did to the world. Two things differ
 and are said so: the scope graded is the one the team submitted (precision and
 recall per table against ground truth), and the report carries a
@@ -17,7 +17,7 @@ from drills.engine.collector import collector_paused
 from drills.engine.loop import TICK, DrillResult
 from drills.fakes.backends import open_backend
 from drills.fakes.backends.spec import rerun_spec
-from drills.judging.scoring import Evaluation, build_report, drill_findings, evaluate
+from drills.judging import Evaluation, build_report, drill_findings, evaluate
 from drills.reports.findings import Finding
 from drills.reports.model import (
     Comparison,

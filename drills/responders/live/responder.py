@@ -7,9 +7,9 @@ reaches that moment and :meth:`LiveResponder.advance` applies it with the same
 levers a runbook step pulls - :class:`~drills.engine.runtime.AutomationRuntime` to pause
 and contain, :func:`~drills.fakes.snapshots.take_snapshot`, the change log and snapshot
 diffs to find records, :func:`~drills.levers.scope.submit_scope`,
-:func:`~drills.levers.repair.repair_stage`, :func:`~drills.levers.reconcile.reconcile` - and
+:func:`~drills.levers.repair.repair_stage`, :func:`~drills.levers.counts.reconcile` - and
 records the same facts (``steps``, ``outcomes``, ``notes``, ``acted_at``), so
-:mod:`drills.judging.scoring` grades a live drill exactly like a scripted one.
+:mod:`drills.judging` grades a live drill exactly like a scripted one.
 
 An action that cannot be done in the world as it is now (repairing before any
 scope was submitted, a snapshot name that is taken) is refused with one clear
@@ -32,7 +32,7 @@ from drills.engine.handlers import DrillEvent
 from drills.errors import DrillsError
 from drills.fakes.actors import Actor
 from drills.fakes.snapshots import Snapshot, list_snapshots, take_snapshot
-from drills.levers.reconcile import reconcile
+from drills.levers.counts import reconcile
 from drills.levers.repair import RepairStage, ScopeSlice, repair_stage, repairable_count
 from drills.levers.scope import ScopeResult, submit_scope
 from drills.reports.model import StepRecord
