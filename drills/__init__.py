@@ -3,6 +3,9 @@
 The library never prints or exits; the CLI in :mod:`drills.cli` is a thin shell
 over it. Public names are loaded on first use so that ``drills --help`` and
 ``drills validate`` start without importing the engine.
+
+Imports: only ``drills.errors`` and ``drills.version`` when imported; every other
+public name is loaded from the module that defines it on first use.
 """
 
 from __future__ import annotations

@@ -7,6 +7,9 @@ modules) the factories that fill it, snapshots, exports and syncs.
 Public names are loaded on first use, as in :mod:`drills`: importing one light module
 (``drills.fakes.errors``, ``drills.fakes.catalog``) must not pull in SQLAlchemy, Faker and
 factory_boy, or ``drills --help`` and ``drills validate`` would pay for them.
+
+May import: the bottom layer only (``drills.errors``, ``drills.files``): the fake
+systems know nothing of scenarios, runbooks or drills.
 """
 
 from __future__ import annotations

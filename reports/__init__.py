@@ -6,6 +6,9 @@ engine or its database.
 
 Public names are loaded on first use, as in :mod:`drills`: a command that renders
 one format does not import every renderer.
+
+May import: the bottom layer only (``drills.errors``, ``drills.files``): the reports
+render a finished report model and know no engine.
 """
 
 from __future__ import annotations

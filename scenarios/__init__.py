@@ -4,6 +4,9 @@ Builds on :mod:`drills.fakes`; knows nothing of drills or reports.
 
 Public names are loaded on first use, as in :mod:`drills`: reading a scenario file
 needs its schema, not the bad-run engine and the database it writes to.
+
+May import: ``drills.fakes`` and the bottom layer (``drills.errors``,
+``drills.files``); never runbooks, the engine or the reports.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""The ``drills`` command: a thin shell over the library, one module per command."""
+"""The ``drills`` command: a thin shell over the library, one module per command.
+
+May import: anything in drills (the top layer, a thin shell over the library);
+nothing in drills imports it.
+"""
 
 from drills.cli.main import cli, main
 

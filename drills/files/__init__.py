@@ -10,6 +10,9 @@ every writer of drills uses (:mod:`~drills.files.atomic`).
 
 It sits at the bottom of drills beside :mod:`drills.errors`, the only module of drills it
 imports, so any layer may read or write files through it. Public names load on first use.
+
+May import: ``drills.errors`` only (the bottom layer); every other package may
+import it.
 """
 
 from __future__ import annotations

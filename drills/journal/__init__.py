@@ -20,6 +20,11 @@ A crash can only ever cut the *last* line, so a journal that ends mid-line is re
 to its last whole event, with a warning. Damage anywhere else, a missing header, an
 unknown version, an empty file or a file that is not a journal at all is one
 :class:`JournalError` line (``file:line: what; how to fix``).
+
+May import: ``drills.judging``, ``drills.engine``, ``drills.runbook``,
+``drills.reports``, ``drills.scenarios``, ``drills.fakes`` and the bottom layer
+(``drills.errors``, ``drills.files``). The live rebuild of a journal is handed in by
+:mod:`drills.api`, never imported from here.
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@ was never drilled, and scores each automation by a rubric with weights per risk 
 (:mod:`drills.review.risk`) and an age decay on a quarterly cadence
 (:mod:`drills.review.rubric`), into a :class:`~drills.reports.review.ReadinessReview` that
 ``drills.reports.review`` renders. The rubric is written out in ``docs/scoring.md``.
+
+May import: every layer below :mod:`drills.api` (the journal, the judging, runbooks,
+reports, scenarios, fakes and the bottom layer); never the CLI.
 """
 
 from drills.review.inputs import InputError, Inputs, LoadedResult, collect_inputs, is_journal

@@ -7,6 +7,10 @@ communicate and restart (rule 8 of docs/rules.md). This package reads such files
 rules into checkable expressions (:func:`parse_stop_rule`), knows how long unstated
 steps take (:func:`takes`) and lists the gaps a runbook shows before any drill is run
 (:func:`lint_runbook`). The engine follows a loaded runbook; the lint needs no engine.
+
+May import: ``drills.findings``, ``drills.reports``, ``drills.scenarios``,
+``drills.fakes`` and the bottom layer (``drills.errors``, ``drills.files``); never the
+engine, the responders or the judging.
 """
 
 from drills.runbook.defaults import DEFAULT_TAKES, takes

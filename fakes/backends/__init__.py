@@ -4,6 +4,8 @@
 drill, only in a database marked as a drill sandbox) and ``docker`` (a throwaway
 PostgreSQL container). :func:`open_backend` picks one from ``--backend`` or
 ``DRILLS_BACKEND``.
+
+May import: the rest of ``drills.fakes`` and the bottom layer only.
 """
 
 from drills.fakes.backends.base import Backend, BackendError, redact_url

@@ -4,6 +4,8 @@
 everything here reads only that model (as :mod:`drills.reports` reads only a
 :class:`~drills.reports.model.DrillReport`): console, Markdown, one self-contained HTML page,
 and JSON with a shipped schema (``reports/schema/review.schema.json``).
+
+May import: the rest of ``drills.reports`` and the bottom layer only.
 """
 
 from drills.reports.review.console import render_review_console, render_review_console_text

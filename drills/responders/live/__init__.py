@@ -13,6 +13,9 @@ scripted drill's own judge beside the runbook followed perfectly
 The pacer and the screen read the wall clock while the drill clock is frozen for the
 team's own code (freezegun), so this package is on freezegun's ignore list: calls made
 from it see real time.
+
+May import: every layer below it (the journal, the judging, the engine, the levers,
+runbooks, reports, scenarios, fakes); never :mod:`drills.api`, the review or the CLI.
 """
 
 from __future__ import annotations
