@@ -12,11 +12,14 @@ the drill itself runs in :class:`~drills.responders.live.drill.LiveDrill`'s thre
 
 from __future__ import annotations
 
+import asyncio
 import textwrap
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable
 from typing import IO
+
+from freezegun.api import real_monotonic
 
 from drills.responders.live.commands import CommandError, help_text, parse_command
 from drills.responders.live.completion import complete
@@ -26,6 +29,20 @@ from drills.responders.live.responder import ActionResult
 __all__ = ["LiveSession"]
 
 _KEEP = 200
+
+
+class _RealTimeLoop(asyncio.SelectorEventLoop):
+    """The screen's event loop, timed by the real monotonic clock.
+
+    The drill's own thread starts and stops a freezegun freezer so that the team's code
+    reads drill time. An event loop reading the patched ``time.monotonic`` can catch
+    that freezer mid-stop (freezegun then raises ``IndexError`` inside its stack check,
+    and the screen dies with "Unhandled exception in event loop"); the screen's timers
+    (the half-second redraw) are wall-clock timers anyway.
+    """
+
+    def time(self) -> float:
+        return float(real_monotonic())
 
 
 class LiveSession:
@@ -207,5 +224,8 @@ class LiveSession:
             if loop is not None and app.is_running:
                 loop.call_soon_threadsafe(app.exit)
 
-        app.run(pre_run=lambda: threading.Thread(target=watch, name="drill-watch",
-                                                 daemon=True).start())
+        def start_watch() -> None:
+            threading.Thread(target=watch, name="drill-watch", daemon=True).start()
+
+        with asyncio.Runner(loop_factory=_RealTimeLoop) as runner:
+            runner.run(app.run_async(pre_run=start_watch))
