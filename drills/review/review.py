@@ -139,6 +139,7 @@ def review_inputs(
     """
     trust = trust if trust is not None else CodeTrust.from_env()
     notes = list(inputs.notes)
+    untrusted: set[str] = set()
     generated = datetime.now(UTC)
     as_of = as_of or generated.date()
     builtin = builtin_by_automation() if inputs.runbooks else {}
@@ -154,6 +155,7 @@ def review_inputs(
         refused = trust.refused(named_code(None, loaded.runbook)) if missing else []
         if refused:
             notes.append(untrusted_message(loaded.file, refused, "its runbook was not drilled"))
+            untrusted.add(auto)
             continue
         for scenario in missing:
             if progress is not None:
@@ -168,7 +170,8 @@ def review_inputs(
         by_auto[r.report.automation].append(r)
     automations = sorted({*by_auto, *(lr.runbook.automation for lr in inputs.runbooks)})
     rows = [
-        _automation(name, inputs.runbook_for(name), by_auto.get(name, []), builtin, as_of)
+        _automation(name, inputs.runbook_for(name), by_auto.get(name, []), builtin, as_of,
+                    trusted=name not in untrusted)
         for name in automations
     ]
     rows.sort(key=lambda a: (a.score, -a.threshold, a.automation))
@@ -308,6 +311,8 @@ def _automation(
     results: list[LoadedResult],
     builtin: dict[str, list[Scenario]],
     as_of: date,
+    *,
+    trusted: bool = True,
 ) -> AutomationReview:
     touches = _touches(name, results, builtin)
     risk = risk_class(touches or [])
@@ -345,9 +350,11 @@ def _automation(
         age = never_drilled()
         checks = check_points(paper, profile, age)
         score, points = total(checks)
-        notes.append(f"no built-in scenario drills '{name}', so it is scored on paper (its "
-                     "runbook's lint) at the age floor; drill it with 'drills run SCENARIO "
-                     f"--runbook {loaded.file} --out DIR' and add the report")
+        why = ("its runbook names code that is not trusted" if not trusted
+               else f"no built-in scenario drills '{name}'")
+        notes.append(f"{why}, so it is scored on paper (its runbook's lint) at the age floor; "
+                     f"drill it with 'drills run SCENARIO --runbook {loaded.file} --out DIR' "
+                     "and add the report")
     for s in latest:
         report = s.result.report
         if s.age.status == "undated":
