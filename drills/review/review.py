@@ -50,7 +50,7 @@ from drills.reports.review.model import (
     Regression,
     RiskProfile,
 )
-from drills.review.inputs import Inputs, LoadedResult, collect_inputs
+from drills.review.inputs import InputError, Inputs, LoadedResult, collect_inputs
 from drills.review.risk import PROFILES, risk_class
 from drills.review.rubric import (
     check_points,
@@ -169,6 +169,8 @@ def review_inputs(
     for r in results:
         by_auto[r.report.automation].append(r)
     automations = sorted({*by_auto, *(lr.runbook.automation for lr in inputs.runbooks)})
+    if not automations:  # every input was set aside, e.g. a journal naming untrusted code
+        raise InputError("nothing to score: " + ("; and ".join(notes) or "no automation"))
     rows = [
         _automation(name, inputs.runbook_for(name), by_auto.get(name, []), builtin, as_of,
                     trusted=name not in untrusted)

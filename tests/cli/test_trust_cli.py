@@ -139,3 +139,15 @@ def test_live_resume_with_trust_code_imports_it(folder: Path) -> None:
                   stdin="end\n")
     assert (folder / "MARKER").exists(), done.stderr
     assert read_journal(journal).events
+
+
+def test_score_of_only_an_untrusted_journal_is_one_line(folder: Path) -> None:
+    journal = unfinished_journal(folder / "live.journal.jsonl", "live", calling_scenario(),
+                                 None)
+    done = drills("score", str(journal), folder=folder)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.startswith(f"drills: error: nothing to score: {journal} names code to "
+                                  "run (evil:run)")
+    assert "--trust-code" in done.stderr
+    assert not (folder / "MARKER").exists()
