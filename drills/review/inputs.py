@@ -21,6 +21,10 @@ named on its own must be one of the three kinds. The same file given twice is re
 once, and so is the same drill in two files (its report and its journal, or a copy);
 two runbooks for one automation are an error (a review scores one plan per
 automation).
+
+The files may come from someone else, so no code they name is imported unless the
+user trusts it (:class:`~drills.engine.hooks.CodeTrust`): a journal whose rebuild would
+import untrusted code is set aside with a note saying what it names and how to allow it.
 """
 
 from __future__ import annotations
