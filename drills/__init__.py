@@ -18,6 +18,7 @@ from drills.version import __version__
 
 if TYPE_CHECKING:
     from drills.api import report_from_journal, run_drill
+    from drills.engine.hooks import CodeTrust, UntrustedCodeError
     from drills.engine.loop import DrillResult
     from drills.journal import (
         Journal,
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from drills.runbook.complete import complete_runbook
 
 __all__ = [
+    "CodeTrust",
     "Drill",
     "DrillResult",
     "DrillsError",
@@ -45,6 +47,7 @@ __all__ = [
     "LiveDrill",
     "LivePlan",
     "Runbook",
+    "UntrustedCodeError",
     "__version__",
     "build_review",
     "complete_runbook",
@@ -58,6 +61,8 @@ __all__ = [
 
 
 _LAZY = {
+    "CodeTrust": "drills.engine.hooks",
+    "UntrustedCodeError": "drills.engine.hooks",
     "run_drill": "drills.api",
     "build_review": "drills.review",
     "complete_runbook": "drills.runbook.complete",

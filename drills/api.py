@@ -13,7 +13,7 @@ from pathlib import Path
 
 from drills.engine.collector import collector_paused
 from drills.engine.handlers import DrillEventHandler
-from drills.engine.hooks import PauseHook
+from drills.engine.hooks import CodeTrust, PauseHook
 from drills.fakes.backends import Backend, BackendSpec, open_backend
 from drills.fakes.backends.spec import rerun_spec
 from drills.journal import Journal, JournalSpec, record_journal
@@ -85,15 +85,23 @@ def run_drill(
             chosen.dispose()
 
 
-def report_from_journal(journal: str | Path | Journal) -> DrillReport:
+def report_from_journal(
+    journal: str | Path | Journal, *, trust: CodeTrust | None = None
+) -> DrillReport:
     """The drill's report: the one its journal holds, or one rebuilt from it.
 
     A scripted drill is replayed (:mod:`drills.journal.replay`), a live one rebuilt from
     the team's journaled actions (:mod:`drills.responders.live.replay`). Pass a
     :class:`~drills.journal.Journal` from :func:`~drills.journal.read_journal` to see the
     replay's warnings in ``journal.warnings``.
+
+    A rebuild imports code the journal names (the scenario's ``automation.callable``, a
+    runbook step's ``call:``) only when ``trust`` allows it: pass
+    ``CodeTrust(everything=True)`` for a journal you trust; the default trusts only the
+    modules ``DRILLS_TRUSTED`` lists, and anything else raises
+    :class:`~drills.engine.hooks.UntrustedCodeError`.
     """
     # Imported here: a scripted drill never pays for the live drills' terminal machinery.
     from drills.responders.live.replay import report_from_live_journal
 
-    return _journal_report(journal, live=report_from_live_journal)
+    return _journal_report(journal, live=report_from_live_journal, trust=trust)

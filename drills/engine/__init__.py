@@ -3,7 +3,8 @@
 The discrete-event loop (:mod:`~drills.engine.loop`) and everything that runs on its
 clock: the virtual and real clocks, the automation's runtime (job and feeders), the
 people around a bad run, the metrics stop rules read, the downstream propagation,
-the team's own hooks, the progress handlers and the paused garbage collector.
+the team's own hooks (and which code a file may name: :class:`~drills.engine.hooks.CodeTrust`),
+the progress handlers and the paused garbage collector.
 
 May import: ``drills.fakes``, ``drills.scenarios``, ``drills.reports`` (its model),
 ``drills.runbook`` and ``drills.levers``; never the responders, the judging, the
@@ -21,6 +22,7 @@ from typing import Any
 __all__ = [
     "AutomationControl",
     "AutomationRuntime",
+    "CodeTrust",
     "Complaint",
     "Detection",
     "Drill",
@@ -42,6 +44,7 @@ __all__ = [
     "RealClock",
     "Responder",
     "StepOutcome",
+    "UntrustedCodeError",
     "collector_paused",
     "propagate",
     "resolve_hook",
@@ -50,6 +53,7 @@ __all__ = [
 _LAZY = {
     "AutomationControl": "drills.engine.hooks",
     "AutomationRuntime": "drills.engine.runtime",
+    "CodeTrust": "drills.engine.hooks",
     "Complaint": "drills.engine.people",
     "Detection": "drills.engine.context",
     "Drill": "drills.engine.loop",
@@ -71,6 +75,7 @@ _LAZY = {
     "RealClock": "drills.engine.clock",
     "Responder": "drills.engine.context",
     "StepOutcome": "drills.engine.context",
+    "UntrustedCodeError": "drills.engine.hooks",
     "collector_paused": "drills.engine.collector",
     "propagate": "drills.engine.downstream",
     "resolve_hook": "drills.engine.hooks",

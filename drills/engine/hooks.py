@@ -11,6 +11,7 @@ script says it did.
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,9 +19,24 @@ from datetime import datetime
 from drills.engine.runtime import AutomationRuntime
 from drills.errors import DrillsError
 from drills.fakes.store import SqlStore
+from drills.runbook import Runbook
 from drills.scenarios.schema import Scenario
 
-__all__ = ["AutomationControl", "HookContext", "HookError", "PauseHook", "resolve_hook"]
+__all__ = [
+    "TRUSTED_ENV",
+    "AutomationControl",
+    "CodeTrust",
+    "HookContext",
+    "HookError",
+    "PauseHook",
+    "UntrustedCodeError",
+    "named_code",
+    "resolve_hook",
+    "untrusted_message",
+]
+
+TRUSTED_ENV = "DRILLS_TRUSTED"
+"""Comma-separated module prefixes whose code files from elsewhere may name."""
 
 
 class HookError(DrillsError):
@@ -88,3 +104,63 @@ def resolve_hook(target: str, hooks: Mapping[str, PauseHook]) -> PauseHook:
         )
     hook: PauseHook = func
     return hook
+
+
+# -- trust: code named in files from elsewhere -----------------------------------------
+
+
+class UntrustedCodeError(DrillsError):
+    """A file names code to import, and the user has not said that code may run."""
+
+
+@dataclass(frozen=True)
+class CodeTrust:
+    """Which code named in a file (``package.module:function``) may be imported and run.
+
+    ``drills score``, ``drills report`` and ``drills live --resume`` read files a team
+    may have received from someone else; they import nothing those files name unless
+    the user trusts it: every module (``--trust-code``), or modules under the prefixes
+    of ``DRILLS_TRUSTED`` (``ops,acme.billing`` trusts ``ops.pause`` and
+    ``acme.billing.jobs``, not ``opsx``).
+    """
+
+    everything: bool = False
+    prefixes: tuple[str, ...] = ()
+
+    @classmethod
+    def from_env(cls, everything: bool = False,
+                 environ: Mapping[str, str] | None = None) -> CodeTrust:
+        """``--trust-code`` (``everything``) plus the prefixes ``DRILLS_TRUSTED`` lists."""
+        text = (os.environ if environ is None else environ).get(TRUSTED_ENV, "")
+        prefixes = tuple(p.strip() for p in text.split(",") if p.strip())
+        return cls(everything=everything, prefixes=prefixes)
+
+    def allows(self, target: str) -> bool:
+        """Whether ``package.module:function`` may be imported."""
+        if self.everything:
+            return True
+        module = target.partition(":")[0]
+        return any(module == p or module.startswith(p + ".") for p in self.prefixes)
+
+    def refused(self, names: list[str]) -> list[str]:
+        """The names this trust does not allow, in order."""
+        return [n for n in names if not self.allows(n)]
+
+
+def named_code(scenario: Scenario | None, runbook: Runbook | None) -> list[str]:
+    """Every ``package.module:function`` a drill of these would import: the scenario's
+    ``automation.callable`` and the runbook's pause steps' ``call:``, each once."""
+    names: list[str] = []
+    if scenario is not None and scenario.automation.callable is not None:
+        names.append(scenario.automation.callable)
+    if runbook is not None:
+        names += [step.call for step in runbook.pause if step.call is not None]
+    return list(dict.fromkeys(names))
+
+
+def untrusted_message(where: str, names: list[str], what: str) -> str:
+    """One line: what ``where`` names, that it was not run, and how to allow it."""
+    modules = ",".join(dict.fromkeys(n.partition(":")[0] for n in names))
+    return (f"{where} names code to run ({', '.join(names)}); {what}, because code named "
+            f"in files is imported only when trusted: add --trust-code if you trust this "
+            f"file, or set {TRUSTED_ENV}={modules}")

@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from drills.engine.hooks import CodeTrust, UntrustedCodeError, named_code, untrusted_message
 from drills.journal.format import (
     DEFAULT_NAME,
     ENDED,
@@ -72,6 +73,7 @@ __all__ = [
     "event_line",
     "read_journal",
     "record_journal",
+    "refuse_untrusted",
     "report_from_journal",
     "wall_now",
 ]
@@ -82,8 +84,21 @@ LiveRebuild = Callable[[Journal], DrillReport]
 """Rebuilds a live drill's report from its journal (``drills.responders.live.replay``)."""
 
 
+def refuse_untrusted(journal: Journal, trust: CodeTrust, what: str) -> None:
+    """Raise :class:`~drills.engine.hooks.UntrustedCodeError` when replaying the journal's
+    drill would import code ``trust`` does not allow (a scenario's ``automation.callable``;
+    for a scripted drill also a runbook step's ``call:``)."""
+    header = journal.header
+    where = str(journal.path)
+    runbook = header.load_runbook(where) if header.mode != "live" else None
+    refused = trust.refused(named_code(header.load_scenario(where), runbook))
+    if refused:
+        raise UntrustedCodeError(untrusted_message(where, refused, what))
+
+
 def report_from_journal(
-    journal: str | Path | Journal, *, live: LiveRebuild | None = None
+    journal: str | Path | Journal, *, live: LiveRebuild | None = None,
+    trust: CodeTrust | None = None,
 ) -> DrillReport:
     """The drill's report: the one it wrote if it finished, else rebuilt from the journal.
 
@@ -91,11 +106,17 @@ def report_from_journal(
     to ``journal.warnings`` when it differs from what the journal says happened. A live
     drill's journal that did not finish needs ``live``, the live drills' rebuild
     (:func:`drills.api.report_from_journal` passes it).
+
+    A rebuild imports no code the journal names (the team's automation or pause code)
+    unless ``trust`` allows it (default: the modules ``DRILLS_TRUSTED`` lists);
+    otherwise it raises :class:`~drills.engine.hooks.UntrustedCodeError`.
     """
     if not isinstance(journal, Journal):
         journal = read_journal(journal)
     if journal.report is not None:
         return journal.report
+    refuse_untrusted(journal, trust if trust is not None else CodeTrust.from_env(),
+                     "the drill was not rebuilt")
     if journal.header.mode == "live":
         if live is None:
             raise JournalError(

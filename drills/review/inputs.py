@@ -21,6 +21,10 @@ named on its own must be one of the three kinds. The same file given twice is re
 once, and so is the same drill in two files (its report and its journal, or a copy);
 two runbooks for one automation are an error (a review scores one plan per
 automation).
+
+The files may come from someone else, so no code they name is imported unless the
+user trusts it (:class:`~drills.engine.hooks.CodeTrust`): a journal whose rebuild would
+import untrusted code is set aside with a note saying what it names and how to allow it.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from drills.engine.hooks import CodeTrust, UntrustedCodeError
 from drills.errors import DrillsError
 from drills.reports.jsonout import ReportError, parse_report
 from drills.reports.model import DrillReport
@@ -125,23 +130,25 @@ def _is_review(data: bytes) -> bool:
     return isinstance(parsed, dict) and "review_version" in parsed
 
 
-def _load_journal(path: Path) -> DrillReport:
+def _load_journal(path: Path, trust: CodeTrust) -> DrillReport:
     """The journal's report: the one it holds, or one rebuilt by replaying it.
 
     ``drills.api`` is imported here, when a journal is given, so reading runbooks
     and reports never pays for the engine. A journal's own errors are one-line
-    :class:`~drills.fakes.errors.DrillsError` already.
+    :class:`~drills.fakes.errors.DrillsError` already; a rebuild that would import code
+    ``trust`` does not allow raises :class:`~drills.engine.hooks.UntrustedCodeError`.
     """
     from drills.api import report_from_journal
 
     try:
-        return report_from_journal(path)
+        return report_from_journal(path, trust=trust)
     except ReportError as err:
         raise InputError(str(err)) from None
 
 
 class _Collector:
-    def __init__(self) -> None:
+    def __init__(self, trust: CodeTrust) -> None:
+        self.trust = trust
         self.inputs = Inputs()
         self.seen: set[Path] = set()
         self.drills: dict[tuple[str, str], str] = {}
@@ -176,7 +183,12 @@ class _Collector:
                 raise InputError(
                     f"{path}: not a drill journal (its first line is no journal header); "
                     f"drills score reads {_KINDS}")
-            self._result(_load_journal(path), str(path), "journal")
+            try:
+                report = _load_journal(path, self.trust)
+            except UntrustedCodeError as err:
+                self.inputs.notes.append(str(err))
+                return True
+            self._result(report, str(path), "journal")
             return True
         if in_folder:
             self.skipped.append(path)
@@ -231,8 +243,12 @@ class _Collector:
             raise InputError(f"{folder}: no {_KINDS} in this folder")
 
 
-def collect_inputs(paths: Sequence[Path]) -> Inputs:
+def collect_inputs(paths: Sequence[Path], trust: CodeTrust | None = None) -> Inputs:
     """Read every path (files and folders) into runbooks and drill results.
+
+    A journal whose rebuild would import code ``trust`` does not allow (default: the
+    modules ``DRILLS_TRUSTED`` lists) is not rebuilt; a note says what it names and how
+    to allow it.
 
     Raises :class:`InputError` (or the runbook loader's
     :class:`~drills.files.FileError`, with file and line) for the first path that
@@ -240,7 +256,7 @@ def collect_inputs(paths: Sequence[Path]) -> Inputs:
     """
     if not paths:
         raise InputError(f"nothing to review; give {_KINDS}, or a folder holding them")
-    collector = _Collector()
+    collector = _Collector(trust if trust is not None else CodeTrust.from_env())
     for path in paths:
         path = Path(path)
         if path.is_dir():

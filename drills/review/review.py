@@ -32,6 +32,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
+from drills.engine.hooks import CodeTrust, named_code, untrusted_message
 from drills.findings import finding
 from drills.reports.findings import Check, Finding, Severity
 from drills.reports.model import DrillReport
@@ -49,7 +50,7 @@ from drills.reports.review.model import (
     Regression,
     RiskProfile,
 )
-from drills.review.inputs import Inputs, LoadedResult, collect_inputs
+from drills.review.inputs import InputError, Inputs, LoadedResult, collect_inputs
 from drills.review.risk import PROFILES, risk_class
 from drills.review.rubric import (
     check_points,
@@ -106,16 +107,19 @@ def build_review(
     costs: bool = True,
     title: str = "Readiness review",
     progress: Callable[[str], None] | None = None,
+    trust: CodeTrust | None = None,
 ) -> ReadinessReview:
     """Read ``paths``, run the drills missing, and build the review (see the module doc).
 
     ``as_of`` is the review date drills are aged to (default: today in UTC). With
     ``costs`` each gap of a drill run here gets its measured cost (reruns with the gap
     closed; seconds per runbook). ``progress`` hears one line per drill before it runs.
+    Code the files name (a runbook's ``call:``, a journal's automation) is imported only
+    when ``trust`` allows it (default: the modules ``DRILLS_TRUSTED`` lists).
     """
-    inputs = collect_inputs(paths)
+    inputs = collect_inputs(paths, trust)
     return review_inputs(inputs, as_of=as_of, runner=drill_runner(costs), title=title,
-                         progress=progress)
+                         progress=progress, trust=trust)
 
 
 def review_inputs(
@@ -125,8 +129,17 @@ def review_inputs(
     runner: DrillRunner,
     title: str = "Readiness review",
     progress: Callable[[str], None] | None = None,
+    trust: CodeTrust | None = None,
 ) -> ReadinessReview:
-    """The review of inputs already read; ``runner`` runs each drill that is missing."""
+    """The review of inputs already read; ``runner`` runs each drill that is missing.
+
+    A runbook whose drill would import code ``trust`` does not allow (default: the
+    modules ``DRILLS_TRUSTED`` lists) is not drilled: a note says what it names and how
+    to allow it, and it is scored on what else there is.
+    """
+    trust = trust if trust is not None else CodeTrust.from_env()
+    notes = list(inputs.notes)
+    untrusted: set[str] = set()
     generated = datetime.now(UTC)
     as_of = as_of or generated.date()
     builtin = builtin_by_automation() if inputs.runbooks else {}
@@ -138,9 +151,13 @@ def review_inputs(
     for loaded in inputs.runbooks:
         auto = loaded.runbook.automation
         drilled = {r.report.scenario.name for r in results if r.report.automation == auto}
-        for scenario in builtin.get(auto, []):
-            if scenario.name in drilled:
-                continue
+        missing = [s for s in builtin.get(auto, []) if s.name not in drilled]
+        refused = trust.refused(named_code(None, loaded.runbook)) if missing else []
+        if refused:
+            notes.append(untrusted_message(loaded.file, refused, "its runbook was not drilled"))
+            untrusted.add(auto)
+            continue
+        for scenario in missing:
             if progress is not None:
                 progress(f"drilling {auto} on {scenario.name} ({loaded.file})")
             report = runner(scenario, loaded.runbook, loaded.file)
@@ -152,8 +169,11 @@ def review_inputs(
     for r in results:
         by_auto[r.report.automation].append(r)
     automations = sorted({*by_auto, *(lr.runbook.automation for lr in inputs.runbooks)})
+    if not automations:  # every input was set aside, e.g. a journal naming untrusted code
+        raise InputError("nothing to score: " + ("; and ".join(notes) or "no automation"))
     rows = [
-        _automation(name, inputs.runbook_for(name), by_auto.get(name, []), builtin, as_of)
+        _automation(name, inputs.runbook_for(name), by_auto.get(name, []), builtin, as_of,
+                    trusted=name not in untrusted)
         for name in automations
     ]
     rows.sort(key=lambda a: (a.score, -a.threshold, a.automation))
@@ -167,7 +187,7 @@ def review_inputs(
         automations=ranked,
         missing=[m for a in ranked for m in _missing(a)],
         inputs=refs,
-        notes=list(inputs.notes),
+        notes=notes,
     )
 
 
@@ -293,6 +313,8 @@ def _automation(
     results: list[LoadedResult],
     builtin: dict[str, list[Scenario]],
     as_of: date,
+    *,
+    trusted: bool = True,
 ) -> AutomationReview:
     touches = _touches(name, results, builtin)
     risk = risk_class(touches or [])
@@ -330,9 +352,11 @@ def _automation(
         age = never_drilled()
         checks = check_points(paper, profile, age)
         score, points = total(checks)
-        notes.append(f"no built-in scenario drills '{name}', so it is scored on paper (its "
-                     "runbook's lint) at the age floor; drill it with 'drills run SCENARIO "
-                     f"--runbook {loaded.file} --out DIR' and add the report")
+        why = ("its runbook names code that is not trusted" if not trusted
+               else f"no built-in scenario drills '{name}'")
+        notes.append(f"{why}, so it is scored on paper (its runbook's lint) at the age floor; "
+                     f"drill it with 'drills run SCENARIO --runbook {loaded.file} --out DIR' "
+                     "and add the report")
     for s in latest:
         report = s.result.report
         if s.age.status == "undated":

@@ -6,7 +6,9 @@ prompt takes the team's actions (``help`` lists them, Tab completes). ``end`` fi
 the drill: the report - graded like a scripted drill, beside the runbook followed
 perfectly on the same seed - is printed and written with ``--out``. Everything is
 journaled as it happens, so a drill that crashed or was closed goes on with
-``drills live --resume JOURNAL``. Every input is checked before anything starts:
+``drills live --resume JOURNAL``; a journal someone else wrote runs the automation code
+its scenario names only with ``--trust-code`` (or under ``DRILLS_TRUSTED``). Every input
+is checked before anything starts:
 a bad scenario, runbook, speed, team or journal is one line and exit 2.
 
 The world lives where ``--backend`` says (as for ``drills run``: SQLite by default, or
@@ -33,9 +35,16 @@ from drills.cli.backend import backend_options, kept_line, say_kept
 from drills.cli.commands.run import check_out, parse_formats
 from drills.cli.main import EXIT_FAILED, EXIT_OK
 from drills.cli.pair import load_pair
+from drills.engine.hooks import CodeTrust
 from drills.errors import DrillsError
 from drills.fakes.backends import parse_backend
-from drills.journal import DEFAULT_NAME, JournalHeader, JournalWriter, read_journal
+from drills.journal import (
+    DEFAULT_NAME,
+    JournalHeader,
+    JournalWriter,
+    read_journal,
+    refuse_untrusted,
+)
 from drills.reports.console import render_console
 from drills.reports.jsonout import ReportError
 from drills.reports.writer import FORMATS, write_reports
@@ -90,6 +99,10 @@ def parse_team(text: str) -> tuple[str, ...]:
                    "./drill-live-<time>.journal.jsonl).")
 @click.option("--resume", "resume_path", type=click.Path(path_type=Path), default=None,
               help="Carry on a live drill that crashed or was closed, from its journal.")
+@click.option("--trust-code", is_flag=True,
+              help="With --resume: import and run the automation code the journal's "
+                   "scenario names (automation.callable); without it only modules under "
+                   "DRILLS_TRUSTED's prefixes run.")
 @backend_options
 def command(
     scenario: str | None,
@@ -102,6 +115,7 @@ def command(
     formats: str,
     journal_path: Path | None,
     resume_path: Path | None,
+    trust_code: bool,
     backend: str | None,
     keep: bool,
 ) -> None:
@@ -129,7 +143,7 @@ def command(
                 f"--resume carries on the drill in its journal; drop {given[0]} (the journal "
                 "holds the scenario, runbook, seed and team)"
             )
-        ready = _resume(resume_path)
+        ready = _resume(resume_path, CodeTrust.from_env(trust_code))
     else:
         ready = _start(scenario, runbook_path, speed, team, seed, scale, out, journal_path)
     # Every input is checked: now the database, then the journal, so a refused backend
@@ -223,13 +237,14 @@ def _start(
     return _Ready(plan, lambda: JournalWriter.create(path, header))
 
 
-def _resume(path: Path) -> _Ready:
+def _resume(path: Path, trust: CodeTrust) -> _Ready:
     journal = read_journal(path)
     if journal.finished:
         raise DrillsError(
             f"{journal.path}: the drill finished (the journal ends with its report); "
             f"'drills report {journal.path}' renders it, or start a new drill"
         )
+    refuse_untrusted(journal, trust, "the drill was not resumed")
     plan = plan_from_journal(journal)
     actions = journaled_actions(journal)
     until = journal.last_at or plan.scenario.starts

@@ -20,6 +20,7 @@ from rich.console import Console
 from drills.api import report_from_journal
 from drills.cli.commands.run import OutputError, check_out, parse_formats
 from drills.cli.main import EXIT_FAILED, EXIT_OK
+from drills.engine.hooks import CodeTrust
 from drills.journal import read_journal
 from drills.reports.console import render_console
 from drills.reports.jsonout import ReportError
@@ -37,14 +38,20 @@ __all__ = ["command"]
 @click.option("--fail-under", type=click.IntRange(0, 100), default=None,
               help="Exit 1 when the score is below this, or the drill was interrupted.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the headline.")
+@click.option("--trust-code", is_flag=True,
+              help="Import and run the code the files name (a runbook's call:, a scenario's "
+                   "automation.callable); without it only modules under DRILLS_TRUSTED's "
+                   "prefixes run.")
 def command(
-    journal: Path, out: Path | None, formats: str, fail_under: int | None, quiet: bool
+    journal: Path, out: Path | None, formats: str, fail_under: int | None, quiet: bool,
+    trust_code: bool,
 ) -> None:
     """Print the report of the drill journaled in JOURNAL, rebuilding it if the drill was
     stopped before its end.
 
     JOURNAL is the drill.journal.jsonl that 'drills run --out DIR' writes into DIR (or the
-    file given to --journal).
+    file given to --journal). Rebuilding a stopped drill imports the code its journal
+    names only with --trust-code or under DRILLS_TRUSTED.
 
     \b
     Examples:
@@ -57,7 +64,7 @@ def command(
     if out is not None:
         check_out(out)
     read = read_journal(journal)
-    report = report_from_journal(read)
+    report = report_from_journal(read, trust=CodeTrust.from_env(trust_code))
     for warning in read.warnings:
         click.echo(f"drills: warning: {warning}", err=True)
     if quiet:

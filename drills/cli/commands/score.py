@@ -87,6 +87,10 @@ def _check_out(out: Path) -> None:
               help="The review's title.")
 @click.option("-q", "--quiet", is_flag=True,
               help="Print only the headline and the automations that are not ready.")
+@click.option("--trust-code", is_flag=True,
+              help="Import and run the code the files name (a runbook's call:, a scenario's "
+                   "automation.callable); without it only modules under DRILLS_TRUSTED's "
+                   "prefixes run.")
 def command(
     paths: tuple[Path, ...],
     out: Path | None,
@@ -96,6 +100,7 @@ def command(
     as_of_text: str | None,
     title: str,
     quiet: bool,
+    trust_code: bool,
 ) -> None:
     """Score how ready each automation is to recover from a bad run: a review to hand over.
 
@@ -103,7 +108,9 @@ def command(
     folder of them. Runbooks not yet drilled are drilled on the built-in scenarios of
     their automation. Each automation gets a score out of 100 (every point traced to a
     check), the bar its risk class sets, the date of its last drill (older than a
-    quarter counts less), a flag when it regressed, and its gaps costed.
+    quarter counts less), a flag when it regressed, and its gaps costed. Code the files
+    name (a runbook's call:) runs only with --trust-code or under DRILLS_TRUSTED;
+    otherwise a note says what was not run.
 
     \b
     Examples:
@@ -120,6 +127,7 @@ def command(
     if out is not None:
         _check_out(out)
 
+    from drills.engine.hooks import CodeTrust
     from drills.reports.jsonout import ReportError
     from drills.reports.review import (
         render_review_console,
@@ -128,7 +136,8 @@ def command(
     )
     from drills.review import collect_inputs, drill_runner, review_inputs
 
-    inputs = collect_inputs(paths)
+    trust = CodeTrust.from_env(trust_code)
+    inputs = collect_inputs(paths, trust)
 
     def progress(line: str) -> None:
         if not quiet:
@@ -136,7 +145,7 @@ def command(
                        err=True)
 
     review = review_inputs(inputs, as_of=as_of, runner=drill_runner(not no_costs), title=title,
-                           progress=progress)
+                           progress=progress, trust=trust)
     if quiet:
         click.echo(review.headline())
         for a in review.not_ready:
