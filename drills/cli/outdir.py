@@ -79,8 +79,11 @@ class OutFolder:
     """The work folder that now stands in the folder's place (after :meth:`commit`)."""
 
     @classmethod
-    def prepare(cls, folder: Path, *, overwrite: bool, own: Path | None = None) -> OutFolder:
-        """Check ``folder`` for ``--out``: refuse an earlier drill there unless ``overwrite``.
+    def prepare(
+        cls, folder: Path, *, overwrite: bool | None, own: Path | None = None
+    ) -> OutFolder:
+        """Check ``folder`` for ``--out``: refuse an earlier drill there unless ``overwrite``
+        (None: the command has no ``--overwrite``).
 
         ``own`` is the journal this command carries on or rebuilds from; a folder holding
         it holds this drill's own set, which is no earlier drill.
@@ -94,7 +97,8 @@ class OutFolder:
         if not overwrite:
             raise OutputError(
                 f"--out {folder} holds an earlier drill ({found[0].name}); choose a new "
-                "folder, or add --overwrite to replace it once this drill is complete"
+                "folder" + ("" if overwrite is None else
+                            ", or add --overwrite to replace it once this drill is complete")
             )
         journals = [p for p in found if p.name.endswith(JOURNAL_SUFFIX)]
         stopped = next((p for p in journals if _unfinished(p)), None)

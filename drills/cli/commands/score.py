@@ -32,6 +32,9 @@ FORMATS_DEFAULT = ("md", "html", "json")
 
 _FORMATS = ("console", "md", "html", "json")
 
+_REVIEW_BASENAME = "readiness-review"
+"""What ``write_review`` names its files (kept here so the light path imports no renderer)."""
+
 
 class ScoreOptionError(DrillsError):
     """A ``drills score`` option that cannot be used as given."""
@@ -70,10 +73,35 @@ def _check_out(out: Path) -> None:
                                "write to")
 
 
+def _earlier(out: Path) -> list[Path]:
+    """The files of an earlier review in ``out`` (``readiness-review.*``)."""
+    if not out.is_dir():
+        return []
+    return sorted(p for p in out.glob(f"{_REVIEW_BASENAME}.*") if p.is_file())
+
+
+def _check_earlier(out: Path, *, overwrite: bool) -> None:
+    found = _earlier(out)
+    if found and not overwrite:
+        raise ScoreOptionError(f"--out {out} holds an earlier review ({found[0].name}); "
+                               "choose a new folder, or add --overwrite to replace it")
+
+
+def _drop_stale(out: Path, written: set[Path]) -> None:
+    """Remove an earlier review's files the new one did not replace (another format), so
+    the folder never holds two reviews."""
+    for path in _earlier(out):
+        if path not in written:
+            path.unlink(missing_ok=True)
+
+
 @click.command("score")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), default=None, metavar="DIR",
-              help="Folder to write the review to (readiness-review.md, .html, .json).")
+              help="Folder to write the review to (readiness-review.md, .html, .json); one "
+                   "holding an earlier review is refused.")
+@click.option("--overwrite", is_flag=True,
+              help="With --out: replace an earlier review there, once the new one is complete.")
 @click.option("--format", "formats", multiple=True, metavar="FORMAT",
               help="Review files to write with --out: console, md, html, json; repeat or "
                    "separate with commas (default: md, html, json).")
@@ -90,6 +118,7 @@ def _check_out(out: Path) -> None:
 def command(
     paths: tuple[Path, ...],
     out: Path | None,
+    overwrite: bool,
     formats: tuple[str, ...],
     fail_under: int | None,
     no_costs: bool,
@@ -117,8 +146,12 @@ def command(
     if formats and out is None:
         raise ScoreOptionError("--format names review files, which need --out DIR; add "
                                "--out, or leave --format out to only print the review")
+    if overwrite and out is None:
+        raise ScoreOptionError("--overwrite replaces an earlier review in --out DIR; add "
+                               "--out, or leave --overwrite out")
     if out is not None:
         _check_out(out)
+        _check_earlier(out, overwrite=overwrite)
 
     from drills.reports.jsonout import ReportError
     from drills.reports.review import (
@@ -151,6 +184,7 @@ def command(
             written = write_review(review, out, chosen)
         except ReportError as error:
             raise ScoreOptionError(str(error)) from None
+        _drop_stale(out, set(written.values()))
         for path in written.values():
             click.echo(f"wrote {path}")
     if fail_under is not None:
