@@ -77,7 +77,8 @@ def _earlier(out: Path) -> list[Path]:
     """The files of an earlier review in ``out`` (``readiness-review.*``)."""
     if not out.is_dir():
         return []
-    return sorted(p for p in out.glob(f"{_REVIEW_BASENAME}.*") if p.is_file())
+    names = [f"{_REVIEW_BASENAME}{suffix}" for suffix in (".txt", ".md", ".html", ".json")]
+    return sorted(p for p in (out / name for name in names) if p.is_file())
 
 
 def _check_earlier(out: Path, *, overwrite: bool) -> None:
