@@ -3,7 +3,9 @@
 SCENARIO is a built-in name (``drills scenarios`` lists them) or a file. Without
 ``--runbook`` the drill runs with nobody following a plan, which shows what the bad
 run does on its own. With ``--out`` (or ``--journal``) the drill's events go to a journal
-as they happen, so ``drills report`` can rebuild the report if the drill is killed.
+as they happen, so ``drills report`` can rebuild the report if the drill is killed. An
+``--out`` folder holding an earlier drill is refused; ``--overwrite`` replaces it once
+the new drill is complete (:mod:`drills.cli.outdir`).
 Every input is checked before anything is written: a bad scenario, runbook, format,
 seed or output folder is one line and exit 2. Exit 1 when the drill fails
 ``--fail-under`` or has a critical finding with ``--strict``.
