@@ -32,9 +32,6 @@ FORMATS_DEFAULT = ("md", "html", "json")
 
 _FORMATS = ("console", "md", "html", "json")
 
-_REVIEW_BASENAME = "readiness-review"
-"""What ``write_review`` names its files (kept here so the light path imports no renderer)."""
-
 
 class ScoreOptionError(DrillsError):
     """A ``drills score`` option that cannot be used as given."""
@@ -75,9 +72,11 @@ def _check_out(out: Path) -> None:
 
 def _earlier(out: Path) -> list[Path]:
     """The files of an earlier review in ``out`` (``readiness-review.*``)."""
+    from drills.reports.review import REVIEW_BASENAME, REVIEW_FORMATS
+
     if not out.is_dir():
         return []
-    names = [f"{_REVIEW_BASENAME}{suffix}" for suffix in (".txt", ".md", ".html", ".json")]
+    names = [f"{REVIEW_BASENAME}{suffix}" for suffix, _ in REVIEW_FORMATS.values()]
     return sorted(p for p in (out / name for name in names) if p.is_file())
 
 
