@@ -100,6 +100,9 @@ class OutFolder:
                 "folder" + ("" if overwrite is None else
                             ", or add --overwrite to replace it once this drill is complete")
             )
+        if folder.is_symlink():
+            raise OutputError(f"--out {folder} is a link; --overwrite replaces a folder, so "
+                              f"name the folder itself: --out {folder.resolve()}")
         journals = [p for p in found if p.name.endswith(JOURNAL_SUFFIX)]
         stopped = next((p for p in journals if _unfinished(p)), None)
         if stopped is not None:
@@ -108,8 +111,7 @@ class OutFolder:
                 f"finish, its only record; rebuild its report with 'drills report {stopped}' "
                 "and move the folder away, then run again"
             )
-        others = sorted(p.name for p in folder.iterdir()
-                        if p not in found and not p.name.startswith("."))
+        others = sorted(p.name for p in folder.iterdir() if p not in found)
         if others:
             raise OutputError(
                 f"--out {folder} also holds {others[0]}, which drills did not write; "

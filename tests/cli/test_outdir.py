@@ -154,9 +154,22 @@ def test_an_unfinished_earlier_drill_is_kept_even_with_overwrite(tmp_path: Path)
 def test_overwrite_never_takes_files_drills_did_not_write(
     finished: tuple[Path, DrillReport], tmp_path: Path
 ) -> None:
+    for name in ("notes.txt", ".gitkeep"):
+        folder = _copy(finished[0], tmp_path / name.strip("."))
+        (folder / name).write_text("mine", encoding="utf-8")
+        with pytest.raises(OutputError, match=rf"also holds {name}, which drills did not "
+                           r"write; --overwrite replaces the whole folder"):
+            OutFolder.prepare(folder, overwrite=True)
+        assert (folder / name).read_text(encoding="utf-8") == "mine"
+
+
+def test_overwrite_through_a_link_names_the_folder_itself(
+    finished: tuple[Path, DrillReport], tmp_path: Path
+) -> None:
     folder = _copy(finished[0], tmp_path / "out")
-    (folder / "notes.txt").write_text("mine", encoding="utf-8")
-    with pytest.raises(OutputError, match=r"also holds notes.txt, which drills did not write; "
-                       r"--overwrite replaces the whole folder"):
-        OutFolder.prepare(folder, overwrite=True)
-    assert (folder / "notes.txt").read_text(encoding="utf-8") == "mine"
+    link = tmp_path / "latest"
+    link.symlink_to(folder)
+    with pytest.raises(OutputError, match=rf"--out {link} is a link; --overwrite replaces a "
+                       rf"folder, so name the folder itself: --out {folder.resolve()}$"):
+        OutFolder.prepare(link, overwrite=True)
+    assert OutFolder.prepare(folder, overwrite=True).replace
