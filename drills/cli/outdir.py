@@ -148,7 +148,8 @@ class OutFolder:
         self.placed, self.work = self.work, None
 
     def abandon(self) -> str | None:
-        """After a failure: drop an empty work folder; a line saying where a kept one is."""
+        """After a failure: drop an empty work folder; say where a kept one is (its journal
+        is the record of the drill that failed)."""
         work, self.work = self.work, None
         if work is None:
             return None
@@ -158,8 +159,7 @@ class OutFolder:
                 return None
         except OSError:
             return None
-        return (f"drills: {self.folder} still holds the earlier drill; this drill's files "
-                f"are in {work}")
+        return f"{self.folder} still holds the earlier drill; this drill's files are in {work}"
 
     def moved(self, path: Path) -> Path:
         """Where ``path``, written under :attr:`target`, is once the set is in place."""

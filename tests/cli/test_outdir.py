@@ -5,9 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from drills.api import run_drill
+from drills.cli.main import cli
 from drills.cli.outdir import OutFolder, OutputError, drill_files
+from drills.errors import DrillsError
 from drills.files import atomic
 from drills.journal import DEFAULT_NAME, JournalHeader, JournalSpec, JournalWriter
 from drills.reports.jsonout import ReportError
@@ -132,8 +135,8 @@ def test_a_failing_swap_keeps_both_and_says_where(
                        rf"is in {work}$"):
         out.commit()
     assert _tree(folder) == before
-    assert out.abandon() == (f"drills: {folder} still holds the earlier drill; this drill's "
-                             f"files are in {work}")
+    assert out.abandon() == (f"{folder} still holds the earlier drill; this drill's files "
+                             f"are in {work}")
     assert _listing(work) == ["drill-invoice-triple-trigger-1729.json"]
 
 
@@ -173,3 +176,26 @@ def test_overwrite_through_a_link_names_the_folder_itself(
                        rf"folder, so name the folder itself: --out {folder.resolve()}$"):
         OutFolder.prepare(link, overwrite=True)
     assert OutFolder.prepare(folder, overwrite=True).replace
+
+
+def test_a_drill_failing_midway_keeps_its_journal_and_the_earlier_drill(
+    finished: tuple[Path, DrillReport], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _copy(finished[0], tmp_path / "out")
+    before = _tree(folder)
+
+    def failing(*args: object, journal: JournalSpec, **kwargs: object) -> DrillReport:
+        header = JournalHeader.build("scripted", load_scenario(SCENARIO))
+        JournalWriter.create(journal.path, header).close()
+        raise DrillsError("ops.reminders:send_reminder raised ValueError")
+
+    monkeypatch.setattr("drills.cli.commands.run.run_drill", failing)
+    result = CliRunner().invoke(cli, ["run", SCENARIO, "--no-costs", "-q", "--out",
+                                      str(folder), "--overwrite"])
+    (work,) = tmp_path.glob(".out.partial-*")
+    assert result.exit_code == 2
+    assert result.output == (
+        "drills: error: ops.reminders:send_reminder raised ValueError; "
+        f"{folder} still holds the earlier drill; this drill's files are in {work}\n")
+    assert _tree(folder) == before
+    assert _listing(work) == [DEFAULT_NAME]

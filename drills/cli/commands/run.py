@@ -155,10 +155,15 @@ def command(
             except ReportError as err:
                 raise OutputError(str(err)) from None
             folder.commit()
+    except DrillsError as err:
+        note = folder.abandon() if folder is not None else None
+        if note is None:
+            raise
+        raise DrillsError(f"{err}; {note}") from None  # still one line
     except BaseException:
         note = folder.abandon() if folder is not None else None
         if note is not None:
-            click.echo(note, err=True)
+            click.echo(f"drills: {note}", err=True)
         raise
     for path in written:
         click.echo(f"wrote {path if folder is None else folder.moved(path)}")
