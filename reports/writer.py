@@ -4,8 +4,9 @@ The CLI, the pytest plugin and a live drill's end screen all want "put the repor
 there as HTML and JSON and JUnit", so the file names and the atomic writes live here
 once. Each file is written to a temporary file in the same folder and renamed over
 the target, so a reader (a CI upload step, a browser tab reloading) never sees half a
-report. Every format is rendered before anything is written, so a renderer that
-fails leaves the folder as it was; a bad format name or folder is one
+report. Every format is rendered before anything is written, and every file is on
+disk before the first rename, so a renderer that fails or a full disk leaves the
+folder as it was; a bad format name or folder is one
 :class:`~drills.reports.jsonout.ReportError` or :class:`ValueError` line.
 """
 
@@ -16,7 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from drills.files.atomic import write_text_atomic
+from drills.files.atomic import write_texts_atomic
 from drills.reports.console import render_console_text
 from drills.reports.html import render_html
 from drills.reports.jsonout import ReportError, render_json
@@ -24,7 +25,7 @@ from drills.reports.junit import render_junit
 from drills.reports.markdown import render_markdown
 from drills.reports.model import DrillReport
 
-__all__ = ["FORMATS", "check_folder", "report_basename", "write_reports"]
+__all__ = ["FORMATS", "check_folder", "report_basename", "write_reports", "write_set"]
 
 FORMATS: dict[str, tuple[str, Callable[[DrillReport], str]]] = {
     "console": (".txt", render_console_text),
@@ -78,13 +79,18 @@ def write_reports(
     check_folder(folder)
     base = report_basename(report)
     rendered = {name: FORMATS[name][1](report) for name in wanted}
-    written: dict[str, Path] = {}
-    for name, text in rendered.items():
-        path = folder / f"{base}{FORMATS[name][0]}"
-        try:
-            write_text_atomic(path, text)
-        except OSError as err:
-            raise ReportError(f"{path}: cannot write the {name} report: "
-                              f"{err.strerror or err}") from None
-        written[name] = path
+    written = {name: folder / f"{base}{FORMATS[name][0]}" for name in wanted}
+    write_set(folder, [(written[name], text) for name, text in rendered.items()])
     return written
+
+
+def write_set(folder: Path, files: Sequence[tuple[Path, str]]) -> None:
+    """Write every file of a set or none: each is written to a temporary file first, and
+    the renames come only once all are on disk, so a failed write (a full disk) leaves
+    what ``folder`` held as it was. An ``OSError`` becomes one :class:`ReportError` line."""
+    try:
+        write_texts_atomic(files)
+    except OSError as err:
+        raise ReportError(f"{folder}: cannot write the reports ({err.strerror or err}); "
+                          "nothing was written: free some space or choose another folder"
+                          ) from None

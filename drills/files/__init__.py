@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from drills.files.atomic import (
         atomic_folder,
+        new_folder_beside,
+        replace_folder,
         replace_keep_open,
         write_text_atomic,
         write_texts_atomic,
@@ -74,9 +76,11 @@ __all__ = [
     "format_duration",
     "format_path",
     "load_model",
+    "new_folder_beside",
     "parse_duration",
     "parse_rate",
     "read_yaml",
+    "replace_folder",
     "replace_keep_open",
     "short_durations",
     "validate_file",
@@ -87,7 +91,8 @@ __all__ = [
 
 _LAZY = {
     **dict.fromkeys(
-        ["atomic_folder", "replace_keep_open", "write_text_atomic", "write_texts_atomic"],
+        ["atomic_folder", "new_folder_beside", "replace_folder", "replace_keep_open",
+         "write_text_atomic", "write_texts_atomic"],
         "drills.files.atomic",
     ),
     **dict.fromkeys(["FileError", "KeyPath", "format_path"], "drills.files.fileerror"),

@@ -19,7 +19,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-__all__ = ["atomic_folder", "replace_keep_open", "write_text_atomic", "write_texts_atomic"]
+__all__ = [
+    "atomic_folder",
+    "new_folder_beside",
+    "replace_folder",
+    "replace_keep_open",
+    "write_text_atomic",
+    "write_texts_atomic",
+]
 
 
 def _temp_beside(path: Path) -> tuple[int, str]:
@@ -100,3 +107,35 @@ def atomic_folder(folder: Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
+
+
+def new_folder_beside(folder: Path) -> Path:
+    """A new empty work folder beside ``folder`` (same file system): ``.<name>.partial-<hex>``.
+
+    Hidden, so ``drills score`` over the parent never reads it as a drill of its own.
+    """
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    work = folder.parent / f".{folder.name}.partial-{secrets.token_hex(4)}"
+    work.mkdir()
+    return work
+
+
+def replace_folder(work: Path, folder: Path) -> None:
+    """Put the complete folder ``work`` in the place of ``folder``, which may hold files.
+
+    ``folder`` is renamed aside first and removed only once ``work`` stands in its place,
+    so until then it is whole (under ``.<name>.old-<hex>`` for the instant between the two
+    renames). When the second rename fails, ``folder`` is put back and the error raised;
+    ``work`` is then left as it was.
+    """
+    if not folder.exists():
+        os.replace(work, folder)
+        return
+    old = folder.parent / f".{folder.name}.old-{secrets.token_hex(4)}"
+    os.replace(folder, old)
+    try:
+        os.replace(work, folder)
+    except BaseException:
+        os.replace(old, folder)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

@@ -254,7 +254,8 @@ class JournalSpec:
 
     ``source`` is the file or built-in name the scenario was loaded from and ``scale``
     the factor applied to it, so the header keeps the text as written; ``overwrite``
-    replaces a journal already at ``path`` (``drills run --out`` does, for its default).
+    replaces a journal already at ``path`` (no command does: a journal there is an
+    earlier drill's, and often its only record).
     """
 
     path: Path

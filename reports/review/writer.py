@@ -1,8 +1,8 @@
 """Write a readiness review in several formats to one folder, atomically.
 
 Every format is rendered before anything is written, and each file goes to a
-temporary file beside its target and is renamed over it
-(:func:`drills.files.write_text_atomic`), so a failed render or a full disk never
+temporary file beside its target, renamed over it once every file is on disk
+(:func:`drills.files.write_texts_atomic`), so a failed render or a full disk never
 leaves half a review for someone to hand over.
 """
 
@@ -11,14 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from drills.files import write_text_atomic
-from drills.reports.jsonout import ReportError
 from drills.reports.review.console import render_review_console_text
 from drills.reports.review.html import render_review_html
 from drills.reports.review.jsonout import render_review_json
 from drills.reports.review.markdown import render_review_markdown
 from drills.reports.review.model import ReadinessReview
-from drills.reports.writer import check_folder
+from drills.reports.writer import check_folder, write_set
 
 __all__ = ["REVIEW_BASENAME", "REVIEW_FORMATS", "write_review"]
 
@@ -49,13 +47,6 @@ def write_review(
     folder = Path(folder)
     check_folder(folder)
     rendered = {name: REVIEW_FORMATS[name][1](review) for name in wanted}
-    written: dict[str, Path] = {}
-    for name, text in rendered.items():
-        path = folder / f"{REVIEW_BASENAME}{REVIEW_FORMATS[name][0]}"
-        try:
-            write_text_atomic(path, text)
-        except OSError as err:
-            raise ReportError(f"{path}: cannot write the {name} review: "
-                              f"{err.strerror or err}") from None
-        written[name] = path
+    written = {name: folder / f"{REVIEW_BASENAME}{REVIEW_FORMATS[name][0]}" for name in wanted}
+    write_set(folder, [(written[name], text) for name, text in rendered.items()])
     return written

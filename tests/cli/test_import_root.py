@@ -44,7 +44,8 @@ def test_our_packages_are_reached_only_under_drills() -> None:
         "import importlib.util, drills.reports, drills.scenarios, drills.fakes;"
         "print(*[importlib.util.find_spec(n) is None for n in ('reports','scenarios','fakes')])"
     )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # a checkout's folders
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                         check=False, cwd=Path.home())
+                         check=False, cwd=Path.home(), env=env)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == ["True", "True", "True"]

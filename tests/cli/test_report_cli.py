@@ -288,12 +288,16 @@ def test_run_writes_the_journal_where_asked_and_never_over_another(
     assert journal.read_bytes() == before
     folder = drills("run", SCENARIO, "--journal", str(tmp_path))
     assert_one_line_error(folder, f"--journal {tmp_path} is a folder; name a file")
-    # a rerun into the same --out folder replaces the journal there, like the reports
+    # a rerun into the same --out folder is refused; with --overwrite it replaces the set
     out = tmp_path / "out"
-    for _ in range(2):
-        rerun = drills("run", SCENARIO, "--runbook", GOOD, "--no-costs", "-q", "--out",
-                       str(out), "--format", "json")
-        assert rerun.returncode == 0, rerun.stderr
+    for extra in ((), ("--overwrite",)):
+        first = drills("run", SCENARIO, "--runbook", GOOD, "--no-costs", "-q", "--out",
+                       str(out), "--format", "json", *extra)
+        assert first.returncode == 0, first.stderr
+    refused = drills("run", SCENARIO, "--runbook", GOOD, "--no-costs", "-q", "--out",
+                     str(out), "--format", "json")
+    assert_one_line_error(refused, f"--out {out} holds an earlier drill ({REPORT}); choose "
+                          "a new folder, or add --overwrite")
     assert len(events(out / DEFAULT_NAME)) == len(events(reference / DEFAULT_NAME))
     assert sorted(p.name for p in out.iterdir()) == sorted([REPORT, DEFAULT_NAME])
 

@@ -12,6 +12,8 @@ import pytest
 from drills.files import atomic
 from drills.files.atomic import (
     atomic_folder,
+    new_folder_beside,
+    replace_folder,
     replace_keep_open,
     write_text_atomic,
     write_texts_atomic,
@@ -151,3 +153,51 @@ def test_a_folder_onto_a_full_one_fails_and_leaves_it_whole(tmp_path: Path) -> N
         build()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["export"]
     assert sorted(p.name for p in target.iterdir()) == ["keep.csv"]
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
+def test_a_full_folder_is_replaced_whole_once_the_new_one_is_complete(tmp_path: Path) -> None:
+    target = tmp_path / "out"
+    target.mkdir()
+    (target / "old.json").write_text("old", encoding="utf-8")
+    work = new_folder_beside(target)
+    assert work.parent == tmp_path
+    assert work.name.startswith(".out.partial-")
+    (work / "new.json").write_text("new", encoding="utf-8")
+    assert _tree(target) == {"old.json": b"old"}  # whole until the new one is put in place
+    replace_folder(work, target)
+    assert _tree(target) == {"new.json": b"new"}
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+    missing = tmp_path / "fresh"
+    work = new_folder_beside(missing)
+    replace_folder(work, missing)
+    assert missing.is_dir()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fresh", "out"]
+
+
+def test_a_failed_replace_puts_the_earlier_folder_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "out"
+    target.mkdir()
+    (target / "old.json").write_text("old", encoding="utf-8")
+    work = new_folder_beside(target)
+    (work / "new.json").write_text("new", encoding="utf-8")
+    real_replace = os.replace
+    calls: list[str] = []
+
+    def replace(src: str, dst: str) -> None:
+        calls.append(str(src))
+        if len(calls) == 2:
+            raise OSError(5, "Input/output error")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(atomic, "os", _PatchedOs(replace=replace))
+    with pytest.raises(OSError, match="Input/output error"):
+        replace_folder(work, target)
+    assert _tree(target) == {"old.json": b"old"}
+    assert _tree(work) == {"new.json": b"new"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([work.name, "out"])

@@ -98,8 +98,9 @@ def test_a_failed_write_leaves_no_half_file(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(atomic, "os", _PatchedOs(replace=full_disk))
-    with pytest.raises(ReportError, match=r"\.json: cannot write the json report: "
-                       r"No space left on device$"):
+    with pytest.raises(ReportError, match=r": cannot write the reports \(No space left on "
+                       r"device\); nothing was written: free some space or choose another "
+                       r"folder$"):
         write_reports(good_report, tmp_path, ["json"])
     assert list(tmp_path.iterdir()) == []
 
@@ -120,3 +121,28 @@ def test_file_names_are_safe(good_report: DrillReport) -> None:
     odd = good_report.model_copy(update={
         "scenario": good_report.scenario.model_copy(update={"name": "../q1 drill/*"})})
     assert report_basename(odd) == "drill-q1-drill-1729"
+
+
+def test_a_write_failing_midway_leaves_the_earlier_set_whole(
+    good_report: DrillReport, flawed_report: DrillReport, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a full disk on the second of three files: before, the first was already renamed over
+    earlier = write_reports(flawed_report, tmp_path, ["json", "md", "html"])
+    before = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
+    real_fdopen = os.fdopen
+    calls: list[int] = []
+
+    def fdopen(fd: int, *args: object, **kwargs: object) -> object:
+        calls.append(fd)
+        if len(calls) == 2:
+            os.close(fd)
+            raise OSError(28, "No space left on device")
+        return real_fdopen(fd, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(atomic, "os", _PatchedOs(fdopen=fdopen))
+    with pytest.raises(ReportError, match=r"No space left on device\); nothing was written"):
+        write_reports(good_report.model_copy(update={"seed": flawed_report.seed}), tmp_path,
+                      ["json", "md", "html"])
+    assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == before
+    assert sorted(before) == sorted(path.name for path in earlier.values())

@@ -32,8 +32,9 @@ import click
 from rich.console import Console
 
 from drills.cli.backend import backend_options, kept_line, say_kept
-from drills.cli.commands.run import check_out, parse_formats
+from drills.cli.commands.run import parse_formats
 from drills.cli.main import EXIT_FAILED, EXIT_OK
+from drills.cli.outdir import OutFolder
 from drills.cli.pair import load_pair
 from drills.engine.hooks import CodeTrust
 from drills.errors import DrillsError
@@ -91,7 +92,8 @@ def parse_team(text: str) -> tuple[str, ...]:
 @click.option("--scale", type=float, default=None,
               help="Multiply the world's counts and the bad run's reach by this factor.")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Folder to write the report files (and by default the journal) to.")
+              help="Folder to write the report files (and by default the journal) to; "
+                   "one holding another drill is refused.")
 @click.option("--format", "formats", default="md,html,json,junit", show_default=True,
               help="Report files to write with --out: " + ", ".join(FORMATS) + ".")
 @click.option("--journal", "journal_path", type=click.Path(path_type=Path), default=None,
@@ -130,8 +132,8 @@ def command(
     with --resume), 2 bad input or usage.
     """
     chosen = parse_formats(formats)
-    if out is not None:
-        check_out(out)
+    if out is not None:  # a folder holding another drill is refused; a resumed one's own is not
+        OutFolder.prepare(out, overwrite=None, own=resume_path)
     where = parse_backend(backend)
     where.check(keep=keep)
     if resume_path is not None:

@@ -18,8 +18,9 @@ import click
 from rich.console import Console
 
 from drills.api import report_from_journal
-from drills.cli.commands.run import OutputError, check_out, parse_formats
+from drills.cli.commands.run import OutputError, parse_formats
 from drills.cli.main import EXIT_FAILED, EXIT_OK
+from drills.cli.outdir import OutFolder
 from drills.engine.hooks import CodeTrust
 from drills.journal import read_journal
 from drills.reports.console import render_console
@@ -32,7 +33,9 @@ __all__ = ["command"]
 @click.command("report")
 @click.argument("journal", type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Folder to write report files to.")
+              help="Folder to write report files to; one holding another drill is refused.")
+@click.option("--overwrite", is_flag=True,
+              help="With --out: replace another drill there, once the new reports are complete.")
 @click.option("--format", "formats", default="md,html,json,junit", show_default=True,
               help="Report files to write with --out: " + ", ".join(FORMATS) + ".")
 @click.option("--fail-under", type=click.IntRange(0, 100), default=None,
@@ -43,7 +46,12 @@ __all__ = ["command"]
                    "automation.callable); without it only modules under DRILLS_TRUSTED's "
                    "prefixes run.")
 def command(
-    journal: Path, out: Path | None, formats: str, fail_under: int | None, quiet: bool,
+    journal: Path,
+    out: Path | None,
+    overwrite: bool,
+    formats: str,
+    fail_under: int | None,
+    quiet: bool,
     trust_code: bool,
 ) -> None:
     """Print the report of the drill journaled in JOURNAL, rebuilding it if the drill was
@@ -61,8 +69,10 @@ def command(
     --fail-under), 2 bad input or usage.
     """
     chosen = parse_formats(formats)
-    if out is not None:
-        check_out(out)
+    if overwrite and out is None:
+        raise OutputError("--overwrite replaces another drill in --out DIR; add --out, or "
+                          "leave --overwrite out")
+    folder = OutFolder.prepare(out, overwrite=overwrite, own=journal) if out is not None else None
     read = read_journal(journal)
     report = report_from_journal(read, trust=CodeTrust.from_env(trust_code))
     for warning in read.warnings:
@@ -71,13 +81,18 @@ def command(
         click.echo(report.headline())
     else:
         render_console(report, Console(file=sys.stdout))
-    if out is not None:
+    if folder is not None:
         try:
-            written = write_reports(report, out, chosen)
+            written = write_reports(report, folder.target, chosen)
+            folder.commit()
         except ReportError as err:
+            folder.abandon()
             raise OutputError(str(err)) from None
+        except BaseException:
+            folder.abandon()
+            raise
         for path in written.values():
-            click.echo(f"wrote {path}")
+            click.echo(f"wrote {folder.moved(path)}")
     if fail_under is not None and report.interrupted:
         at = report.interrupted_at or report.finished
         click.echo(f"drills: the drill was interrupted at {at:%H:%M} drill time; its score "

@@ -3,7 +3,9 @@
 SCENARIO is a built-in name (``drills scenarios`` lists them) or a file. Without
 ``--runbook`` the drill runs with nobody following a plan, which shows what the bad
 run does on its own. With ``--out`` (or ``--journal``) the drill's events go to a journal
-as they happen, so ``drills report`` can rebuild the report if the drill is killed.
+as they happen, so ``drills report`` can rebuild the report if the drill is killed. An
+``--out`` folder holding an earlier drill is refused; ``--overwrite`` replaces it once
+the new drill is complete (:mod:`drills.cli.outdir`).
 Every input is checked before anything is written: a bad scenario, runbook, format,
 seed or output folder is one line and exit 2. Exit 1 when the drill fails
 ``--fail-under`` or has a critical finding with ``--strict``.
@@ -11,7 +13,6 @@ seed or output folder is one line and exit 2. Exit 1 when the drill fails
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from rich.console import Console
 from drills.api import run_drill
 from drills.cli.backend import backend_options, kept_line, say_kept
 from drills.cli.main import EXIT_FAILED, EXIT_OK
+from drills.cli.outdir import OutFolder, OutputError, check_out
 from drills.cli.pair import load_pair
 from drills.cli.progress import DrillProgress
 from drills.errors import DrillsError
@@ -28,14 +30,13 @@ from drills.fakes.backends import open_backend
 from drills.journal import DEFAULT_NAME, JournalSpec
 from drills.reports.console import render_console
 from drills.reports.jsonout import ReportError
+from drills.reports.model import DrillReport
 from drills.reports.writer import FORMATS, write_reports
+from drills.runbook import Runbook
+from drills.scenarios import Scenario
 from drills.scenarios.limits import check_disk_room
 
 __all__ = ["OutputError", "check_out", "command", "parse_formats"]
-
-
-class OutputError(DrillsError):
-    """An output folder drills cannot write to."""
 
 
 def parse_formats(text: str) -> list[str]:
@@ -51,20 +52,11 @@ def parse_formats(text: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def check_out(out: Path) -> None:
-    """An --out folder drills can write to (it need not exist yet)."""
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"--out {out} is a file; name a folder for the reports")
-    probe = out if out.exists() else next((p for p in out.parents if p.exists()), Path("."))
-    if not os.access(probe, os.W_OK):
-        raise OutputError(f"cannot write to {probe}; choose an --out folder you can write to")
-
-
 def _journal(
-    path: Path | None, out: Path | None, scenario: str, scale: float | None
+    path: Path | None, out: OutFolder | None, scenario: str, scale: float | None
 ) -> JournalSpec | None:
-    """Where the journal goes: ``--journal`` (a new file), else into ``--out`` (replaced
-    on a rerun into the same folder, like the reports beside it), else nowhere."""
+    """Where the journal goes: ``--journal`` (a new file), else into ``--out`` (a new file
+    there: an earlier drill's journal is never replaced at the start), else nowhere."""
     if path is not None:
         if path.is_dir():
             raise OutputError(f"--journal {path} is a folder; name a file, e.g. "
@@ -72,10 +64,15 @@ def _journal(
         if path.exists() or path.is_symlink():
             raise OutputError(f"--journal {path} exists already; name a new file for this "
                               "drill's journal")
+        if out is not None and out.replace and path.resolve().is_relative_to(
+                out.folder.resolve()):
+            raise OutputError(f"--journal {path} is inside --out {out.folder}, which "
+                              "--overwrite replaces; leave --journal out (the journal goes "
+                              "into --out) or name a file elsewhere")
         return JournalSpec(path, source=scenario, scale=scale)
     if out is None:
         return None
-    return JournalSpec(out / DEFAULT_NAME, source=scenario, scale=scale, overwrite=True)
+    return JournalSpec(out.target / DEFAULT_NAME, source=scenario, scale=scale)
 
 
 @click.command("run")
@@ -84,7 +81,10 @@ def _journal(
               help="The runbook the scripted responder follows.")
 @click.option("--seed", type=int, default=None, help="Replace the scenario's seed.")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Folder to write report files to.")
+              help="Folder to write report files (and by default the journal) to; one "
+                   "holding an earlier drill is refused.")
+@click.option("--overwrite", is_flag=True,
+              help="With --out: replace an earlier drill there, once this one is complete.")
 @click.option("--format", "formats", default="md,html,json,junit", show_default=True,
               help="Report files to write with --out: " + ", ".join(FORMATS) + ".")
 @click.option("--fail-under", type=click.IntRange(0, 100), default=None,
@@ -105,6 +105,7 @@ def command(
     runbook_path: Path | None,
     seed: int | None,
     out: Path | None,
+    overwrite: bool,
     formats: str,
     fail_under: int | None,
     no_costs: bool,
@@ -129,15 +130,67 @@ def command(
         raise DrillsError("--quiet and --verbose contradict each other; choose one")
     chosen = parse_formats(formats)
     spec, runbook = load_pair(scenario, runbook_path, seed=seed, scale=scale)
-    if out is not None:
-        check_out(out)
-    journal = _journal(journal_path, out, scenario, scale)
+    if overwrite and out is None:
+        raise DrillsError("--overwrite replaces an earlier drill in --out DIR; add --out, or "
+                          "leave --overwrite out")
+    folder = OutFolder.prepare(out, overwrite=overwrite) if out is not None else None
     if db_path is not None and db_path.exists():
         raise DrillsError(f"--db {db_path} exists already; name a new file for the drill database")
     if db_path is not None:
         check_disk_room(db_path, spec.world.total)
     console = Console(file=sys.stdout)
     progress = DrillProgress(Console(stderr=True), verbose=verbose, live=not quiet)
+    try:
+        journal = _journal(journal_path, folder, scenario, scale)
+        report, kept = _drill(spec, runbook, runbook_path, no_costs, progress, journal,
+                              backend, db_path, keep)
+        if quiet:
+            click.echo(report.headline())
+        else:
+            render_console(report, console)
+        written: list[Path] = []
+        if folder is not None:
+            try:
+                written = list(write_reports(report, folder.target, chosen).values())
+            except ReportError as err:
+                raise OutputError(str(err)) from None
+            folder.commit()
+    except DrillsError as err:
+        note = folder.abandon() if folder is not None else None
+        if note is None:
+            raise
+        raise DrillsError(f"{err}; {note}") from None  # still one line
+    except BaseException:
+        note = folder.abandon() if folder is not None else None
+        if note is not None:
+            click.echo(f"drills: {note}", err=True)
+        raise
+    for path in written:
+        click.echo(f"wrote {path if folder is None else folder.moved(path)}")
+    if journal is not None:
+        click.echo(f"wrote {journal.path if folder is None else folder.moved(journal.path)}")
+    if kept is not None:
+        click.echo(kept)
+    if fail_under is not None and report.score.total < fail_under:
+        click.echo(
+            f"drills: score {report.score.total} is under --fail-under {fail_under}", err=True
+        )
+        sys.exit(EXIT_FAILED)
+    sys.exit(EXIT_OK)
+
+
+def _drill(
+    spec: Scenario,
+    runbook: Runbook | None,
+    runbook_path: Path | None,
+    no_costs: bool,
+    progress: DrillProgress,
+    journal: JournalSpec | None,
+    backend: str | None,
+    db_path: Path | None,
+    keep: bool,
+) -> tuple[DrillReport, str | None]:
+    """Run the drill on the backend; the report, and the line about a kept schema."""
     database = open_backend(backend, db_path=db_path, keep=keep)
     try:
         with progress:
@@ -148,25 +201,4 @@ def command(
         say_kept(database)  # a failed drill's kept schema is the one worth looking into
         raise
     database.dispose()
-    kept = kept_line(database)
-    if quiet:
-        click.echo(report.headline())
-    else:
-        render_console(report, console)
-    if out is not None:
-        try:
-            written = write_reports(report, out, chosen)
-        except ReportError as err:
-            raise OutputError(str(err)) from None
-        for path in written.values():
-            click.echo(f"wrote {path}")
-    if journal is not None:
-        click.echo(f"wrote {journal.path}")
-    if kept is not None:
-        click.echo(kept)
-    if fail_under is not None and report.score.total < fail_under:
-        click.echo(
-            f"drills: score {report.score.total} is under --fail-under {fail_under}", err=True
-        )
-        sys.exit(EXIT_FAILED)
-    sys.exit(EXIT_OK)
+    return report, kept_line(database)

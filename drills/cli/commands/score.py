@@ -70,10 +70,38 @@ def _check_out(out: Path) -> None:
                                "write to")
 
 
+def _earlier(out: Path) -> list[Path]:
+    """The files of an earlier review in ``out`` (``readiness-review.*``)."""
+    from drills.reports.review import REVIEW_BASENAME, REVIEW_FORMATS
+
+    if not out.is_dir():
+        return []
+    names = [f"{REVIEW_BASENAME}{suffix}" for suffix, _ in REVIEW_FORMATS.values()]
+    return sorted(p for p in (out / name for name in names) if p.is_file())
+
+
+def _check_earlier(out: Path, *, overwrite: bool) -> None:
+    found = _earlier(out)
+    if found and not overwrite:
+        raise ScoreOptionError(f"--out {out} holds an earlier review ({found[0].name}); "
+                               "choose a new folder, or add --overwrite to replace it")
+
+
+def _drop_stale(out: Path, written: set[Path]) -> None:
+    """Remove an earlier review's files the new one did not replace (another format), so
+    the folder never holds two reviews."""
+    for path in _earlier(out):
+        if path not in written:
+            path.unlink(missing_ok=True)
+
+
 @click.command("score")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), default=None, metavar="DIR",
-              help="Folder to write the review to (readiness-review.md, .html, .json).")
+              help="Folder to write the review to (readiness-review.md, .html, .json); one "
+                   "holding an earlier review is refused.")
+@click.option("--overwrite", is_flag=True,
+              help="With --out: replace an earlier review there, once the new one is complete.")
 @click.option("--format", "formats", multiple=True, metavar="FORMAT",
               help="Review files to write with --out: console, md, html, json; repeat or "
                    "separate with commas (default: md, html, json).")
@@ -94,6 +122,7 @@ def _check_out(out: Path) -> None:
 def command(
     paths: tuple[Path, ...],
     out: Path | None,
+    overwrite: bool,
     formats: tuple[str, ...],
     fail_under: int | None,
     no_costs: bool,
@@ -124,8 +153,12 @@ def command(
     if formats and out is None:
         raise ScoreOptionError("--format names review files, which need --out DIR; add "
                                "--out, or leave --format out to only print the review")
+    if overwrite and out is None:
+        raise ScoreOptionError("--overwrite replaces an earlier review in --out DIR; add "
+                               "--out, or leave --overwrite out")
     if out is not None:
         _check_out(out)
+        _check_earlier(out, overwrite=overwrite)
 
     from drills.engine.hooks import CodeTrust
     from drills.reports.jsonout import ReportError
@@ -160,6 +193,7 @@ def command(
             written = write_review(review, out, chosen)
         except ReportError as error:
             raise ScoreOptionError(str(error)) from None
+        _drop_stale(out, set(written.values()))
         for path in written.values():
             click.echo(f"wrote {path}")
     if fail_under is not None:
