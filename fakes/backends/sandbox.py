@@ -108,8 +108,8 @@ def not_a_sandbox(url: str) -> SandboxError:
     shown = redact_url(url)
     return SandboxError(
         f"{shown} is not a drill sandbox; drills only writes to databases marked for it: "
-        f"run `drills sandbox init {shown}` once (with your password in the URL if it needs "
-        "one) to mark it, or use --backend docker for a throwaway database"
+        f"run `drills sandbox init {shown}` once (a password it needs goes in ~/.pgpass) "
+        "to mark it, or use --backend docker for a throwaway database"
     )
 
 

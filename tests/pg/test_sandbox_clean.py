@@ -297,8 +297,8 @@ def test_what_cannot_be_cleaned_is_one_line_without_the_password(
     refused = drills("sandbox", "clean", unmarked, "--yes")
     assert refused.stderr == (
         f"drills: error: {shown} is not a drill sandbox; drills only writes to databases "
-        f"marked for it: run `drills sandbox init {shown}` once (with your password in the "
-        "URL if it needs one) to mark it, or use --backend docker for a throwaway database\n"
+        f"marked for it: run `drills sandbox init {shown}` once (a password it needs goes "
+        "in ~/.pgpass) to mark it, or use --backend docker for a throwaway database\n"
     )
     no_server = with_password(pg_url, SECRET).replace(":5432/", ":1/")
     unreachable = drills("sandbox", "clean", no_server, "--yes")
