@@ -19,6 +19,7 @@ import click
 
 from drills.fakes.backends import BACKEND_ENV, Backend, PostgresBackend, redact_url
 from drills.fakes.backends.base import url_secrets
+from drills.fakes.backends.postgres import is_postgres_url
 
 __all__ = [
     "BACKEND_HELP",
@@ -47,8 +48,11 @@ PASSWORD_WARNING = (
 def _warn_on_password(
     _ctx: click.Context, _param: click.Parameter, value: str | None
 ) -> str | None:
-    """Warn, on stderr, about a password on the command line; the value is used unchanged."""
-    if value is not None and url_secrets(value):
+    """Warn, on stderr, about a password on the command line; the value is used unchanged.
+
+    Only for a PostgreSQL URL: any other is refused with its one error line at once.
+    """
+    if value is not None and is_postgres_url(value) and url_secrets(value):
         click.echo(PASSWORD_WARNING, err=True)
     return value
 

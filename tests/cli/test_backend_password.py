@@ -55,3 +55,12 @@ def test_no_warning_without_a_password_on_the_command_line(command: str) -> None
         assert result.stderr.startswith("drills: error: cannot connect to "), result.stderr
         assert result.stderr.count("\n") == 1
         assert "warning" not in result.stderr
+
+
+def test_a_url_that_is_no_backend_is_its_one_error_line_alone() -> None:
+    result = invoke(["world", "--backend", f"mysql://root:{SECRET}@h/db"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        "drills: error: --backend 'mysql://root@h/db' is not a backend; use sqlite (the "
+        "default), docker, or a PostgreSQL URL such as postgresql://USER@HOST:5432/DB\n"
+    )
