@@ -272,6 +272,17 @@ def test_a_backend_neither_opens_nor_drops_a_schema_drills_did_not_create(
     assert rows_in(sandbox, archive) == 7
 
 
+def test_the_name_of_a_schema_drills_did_not_create_is_shown_escaped(sandbox: str) -> None:
+    made_by_hand(sandbox, "drill_\x1b]0;owned\x07\u202e")
+    for args in (["status"], ["clean", "--yes"]):
+        run = drills("sandbox", *args, sandbox)
+        assert run.returncode == 0, run.stderr
+        assert "\x1b" not in run.stdout
+        assert "\u202e" not in run.stdout
+        assert "not ours, left alone: drill_\\x1b]0;owned\\x07\\u202e (named" in run.stdout
+    assert rows_in(sandbox, "drill_\x1b]0;owned\x07\u202e") == 0
+
+
 def test_without_yes_and_without_a_terminal_nothing_is_dropped(sandbox: str) -> None:
     old = kept(sandbox)
     refused = drills("sandbox", "clean", with_password(sandbox, SECRET))

@@ -23,7 +23,7 @@ import click
 import sqlalchemy as sa
 
 from drills.cli.main import EXIT_FAILED
-from drills.errors import DrillsError
+from drills.errors import DrillsError, one_line
 from drills.fakes.backends import BACKEND_ENV, BackendError, redact_url
 from drills.fakes.backends.base import scrub
 from drills.fakes.backends.postgres import admin_engine, connect_error, is_postgres_url
@@ -151,8 +151,13 @@ def status(url: str | None) -> None:
 
 
 def _others_line(others: list[str]) -> str:
-    """The schemas named ``drill_...`` that drills did not create, and that it leaves them."""
-    return (f"not ours, left alone: {', '.join(others)} (named drill_... but with no record "
+    """The schemas named ``drill_...`` that drills did not create, and that it leaves them.
+
+    Their names are anybody's text, so each is shown escaped (a terminal control in one
+    is printed as ``\\x1b``, never acted on).
+    """
+    names = ", ".join(one_line(name) for name in others)
+    return (f"not ours, left alone: {names} (named drill_... but with no record "
             "of drills creating them; drills never drops them)")
 
 
