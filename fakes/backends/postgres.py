@@ -1,13 +1,14 @@
 """The real backend: PostgreSQL through psycopg 3, one schema per drill.
 
 Each drill gets a schema of its own (``drill_<id>``) in a database marked as a drill
-sandbox (see :mod:`drills.fakes.backends.sandbox`); every pooled connection has its
-``search_path`` set to that schema alone, so the store's Core SQL runs unchanged and
-two drills on one database never see each other's tables. The schema is dropped when
-the store closes, unless ``keep``. For as long as the backend is open it holds the
-schema's advisory lock (:func:`~drills.fakes.backends.sandbox.schema_lock_key`) on a
-connection of its own, outside the pool, so ``drills sandbox clean`` never drops the
-schema of a drill still running. Bulk loads go through ``COPY ... FROM STDIN`` on
+sandbox (see :mod:`drills.fakes.backends.sandbox`), recorded there as drills' own when
+it is created; every pooled connection has its ``search_path`` set to that schema
+alone, so the store's Core SQL runs unchanged and two drills on one database never see
+each other's tables. The schema is dropped when the store closes, unless ``keep``. For
+as long as the backend is open it holds the schema's advisory lock
+(:func:`~drills.fakes.backends.sandbox.schema_lock_key`) on a connection of its own,
+outside the pool, so ``drills sandbox clean`` never drops the schema of a drill still
+running. Bulk loads go through ``COPY ... FROM STDIN`` on
 the driver connection (about 4 s for a million rows here, against minutes for
 ``INSERT``), snapshots through ``CREATE TABLE ... AS``.
 
@@ -34,6 +35,7 @@ from drills.fakes.backends.base import BackendError, redact_url, scrub, url_part
 from drills.fakes.backends.sandbox import (
     SCHEMA_PREFIX,
     drop_schema,
+    is_recorded,
     is_sandbox,
     not_a_sandbox,
     record_created,
@@ -181,7 +183,7 @@ class PostgresBackend:
     sandbox. ``keep`` leaves the schema behind after :meth:`dispose` for inspection;
     otherwise it is dropped. A forked child never drops its parent's schema, nor
     touches the connection holding its lock. A schema another backend has open (its
-    lock is held) is refused.
+    lock is held) is refused, and so is an existing ``schema`` drills did not create.
     """
 
     name = "postgresql"
@@ -284,7 +286,15 @@ class PostgresBackend:
                     "has it open (or `drills sandbox clean` is dropping it); wait for it "
                     "to end, or leave out the schema name for a new one"
                 )
-            return schema, not conn.scalar(exists, {"name": schema})
+            if not conn.scalar(exists, {"name": schema}):
+                return schema, True
+            if not is_recorded(conn, schema):
+                raise BackendError(
+                    f"schema {schema} in {redact_url(self._url)} was not created by drills "
+                    "(it carries no record of drills creating it), so a drill neither uses "
+                    "nor drops it; leave out the schema name for a new drill schema"
+                )
+            return schema, False
         for _ in range(_NAME_TRIES):
             name = new_schema_name()
             if self._try_lock(name):

@@ -7,9 +7,17 @@ table ``public.drills_sandbox`` and records who marked it and when. Like
 pytest-django's "Database access not allowed" guard, the refusal says how to get past
 it. Everything here is plain SQL on a given connection; opening one is the backend's job.
 
-Each drill schema carries its creation time (its comment), and the backend that has it
-open holds an advisory lock keyed on its name: ``drills sandbox clean`` drops only the
-schemas whose lock it can take, so a running drill never loses its schema to a clean.
+A schema is a drill schema because drills recorded it, never because of its name: in
+the transaction that creates it, drills writes on it a comment naming the schema, its
+object id and its creation time (:func:`record_created`). A schema whose comment does
+not say exactly that of itself (a person's ``drill_customer_archive``, a kept schema
+renamed, or restored from a dump under a new object id, one made by a drills that
+recorded no object id) is not drills' to drop: :func:`drop_schema` refuses it, and
+``drills sandbox`` lists it as left alone. A comment, not a table of its own, because
+only the schema's owner may write it, it goes when the schema goes, and an existing
+sandbox needs no new table or grant. The backend that has a drill schema open holds an
+advisory lock keyed on its name: ``drills sandbox clean`` drops only the schemas whose
+lock it can take, so a running drill never loses its schema to a clean.
 """
 
 from __future__ import annotations
@@ -35,11 +43,13 @@ __all__ = [
     "drill_schemas",
     "drill_schemas_created",
     "drop_schema",
+    "is_recorded",
     "is_sandbox",
     "lock_schema",
     "mark",
     "marks",
     "not_a_sandbox",
+    "not_recorded",
     "record_created",
     "schema_lock_key",
     "unlock_schema",
@@ -50,14 +60,17 @@ SANDBOX_TABLE = "public.drills_sandbox"
 """The marker table; its presence (with a row) is what makes a database a drill sandbox."""
 
 SCHEMA_PREFIX = "drill_"
-"""Every schema drills creates starts with this, and drills drops no other."""
+"""Every schema drills creates starts with this; the name alone never makes one drills'."""
 
 
 LOCK_CLASS = 0x6472696C
 """The first half of every drill schema's advisory-lock key ('dril'): the two-int key
 space, which never overlaps the one-bigint keys other code on the database may use."""
 
-_CREATED = re.compile(r"created by drills at (\S+)$")
+_RECORD = re.compile(
+    r"created by drills at (?P<at>\S+) as (?P<name>\S+) \(schema oid (?P<oid>[0-9]{1,10})\)"
+)
+"""The comment :func:`record_created` writes; read back whole (``fullmatch``), never searched."""
 
 
 class SandboxError(BackendError):
@@ -66,10 +79,10 @@ class SandboxError(BackendError):
 
 @dataclass(frozen=True)
 class DrillSchema:
-    """A drill schema and when drills created it (None: not recorded, e.g. an older drills)."""
+    """A drill schema drills created and recorded, and when."""
 
     name: str
-    created: datetime | None
+    created: datetime
 
 
 @dataclass(frozen=True)
@@ -95,8 +108,8 @@ def not_a_sandbox(url: str) -> SandboxError:
     shown = redact_url(url)
     return SandboxError(
         f"{shown} is not a drill sandbox; drills only writes to databases marked for it: "
-        f"run `drills sandbox init {shown}` once (with your password in the URL if it needs "
-        "one) to mark it, or use --backend docker for a throwaway database"
+        f"run `drills sandbox init {shown}` once (a password it needs goes in ~/.pgpass) "
+        "to mark it, or use --backend docker for a throwaway database"
     )
 
 
@@ -142,24 +155,53 @@ def drill_schemas(conn: sa.Connection) -> list[str]:
 
 
 def drill_schemas_created(conn: sa.Connection) -> list[DrillSchema]:
-    """The drill schemas with the creation time :func:`record_created` left on each."""
+    """The schemas drills created and recorded, with the creation time on each."""
+    found = (_recorded(name, oid, comment) for name, oid, comment in _prefixed(conn))
+    return [schema for schema in found if schema is not None]
+
+
+def not_recorded(conn: sa.Connection) -> list[str]:
+    """Schemas named ``drill_...`` that drills has no record of creating: never touched."""
+    return [name for name, oid, comment in _prefixed(conn)
+            if _recorded(name, oid, comment) is None]
+
+
+def is_recorded(conn: sa.Connection, schema: str) -> bool:
+    """Whether ``schema`` exists and carries drills' record of creating it."""
+    row = conn.execute(
+        sa.text("SELECT oid::bigint, obj_description(oid, 'pg_namespace') FROM pg_namespace "
+                "WHERE nspname = :name"),
+        {"name": schema},
+    ).one_or_none()
+    return row is not None and _recorded(schema, row[0], row[1]) is not None
+
+
+def _prefixed(conn: sa.Connection) -> list[tuple[str, int, str | None]]:
+    """Every schema whose name starts with :data:`SCHEMA_PREFIX`: name, oid, comment."""
     rows = conn.execute(
-        sa.text("SELECT nspname, obj_description(oid, 'pg_namespace') FROM pg_namespace "
-                "WHERE starts_with(nspname, :prefix) ORDER BY nspname"),
+        sa.text("SELECT nspname, oid::bigint, obj_description(oid, 'pg_namespace') "
+                "FROM pg_namespace WHERE starts_with(nspname, :prefix) ORDER BY nspname"),
         {"prefix": SCHEMA_PREFIX},
     )
-    return [DrillSchema(name, _created(comment)) for name, comment in rows]
+    return [(name, oid, comment) for name, oid, comment in rows]
 
 
-def _created(comment: str | None) -> datetime | None:
-    found = _CREATED.search(comment or "")
-    if found is None:
+def _recorded(name: str, oid: int, comment: str | None) -> DrillSchema | None:
+    """The schema, if its comment is drills' record of this very schema; else None.
+
+    The record names the schema and its object id: a schema renamed since, or restored
+    from a dump (a new oid), or given the comment by hand for another schema, is not it.
+    """
+    found = _RECORD.fullmatch(comment or "")
+    if found is None or found["name"] != name or int(found["oid"]) != oid:
+        return None
+    if not name.startswith(SCHEMA_PREFIX):
         return None
     try:
-        at = datetime.fromisoformat(found.group(1))
+        at = datetime.fromisoformat(found["at"])
     except ValueError:
         return None
-    return at if at.tzinfo is not None else None
+    return DrillSchema(name, at) if at.tzinfo is not None else None
 
 
 def _quoted(schema: str) -> str:
@@ -169,22 +211,35 @@ def _quoted(schema: str) -> str:
 
 
 def record_created(conn: sa.Connection, schema: str, at: datetime | None = None) -> None:
-    """Note on the drill schema (its comment) when it was created: ``at``, by default now
-    by the server's clock.
+    """Record on the drill schema (its comment) that drills created it: its name, its
+    object id and ``at``, by default now by the server's clock.
 
-    ``drills sandbox clean --older-than`` reads it back; a schema without it is of
-    unknown age.
+    Written in the transaction that creates the schema; :func:`drop_schema` drops no
+    schema without it, and ``drills sandbox clean --older-than`` reads the time back.
     """
     if at is None:
         at = conn.scalar(sa.text("SELECT now()"))
         assert at is not None
-    text = f"created by drills at {at.isoformat()}".replace("'", "''")
-    conn.execute(sa.text(f"COMMENT ON SCHEMA {_quoted(schema)} IS '{text}'"))
+    oid = conn.scalar(sa.text("SELECT oid::bigint FROM pg_namespace WHERE nspname = :name"),
+                      {"name": schema})
+    if oid is None:
+        raise ValueError(f"no schema {schema!r} to record")
+    text = f"created by drills at {at.isoformat()} as {schema} (schema oid {oid})"
+    literal = "'" + text.replace("'", "''") + "'"
+    conn.execute(sa.text(f"COMMENT ON SCHEMA {_quoted(schema)} IS {literal}"))
 
 
-def drop_schema(conn: sa.Connection, schema: str) -> None:
-    """``DROP SCHEMA ... CASCADE`` of a drill schema (and of no other)."""
-    conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {_quoted(schema)} CASCADE"))
+def drop_schema(conn: sa.Connection, schema: str) -> bool:
+    """``DROP SCHEMA ... CASCADE`` of a schema drills created and recorded, and of no other.
+
+    Whether it was dropped: False when there is no such schema, or when it carries no
+    record of drills creating it (a person's ``drill_...`` schema), which stays whole.
+    """
+    _quoted(schema)
+    if not is_recorded(conn, schema):
+        return False
+    conn.execute(sa.text(f"DROP SCHEMA {_quoted(schema)} CASCADE"))
+    return True
 
 
 def schema_lock_key(schema: str) -> tuple[int, int]:

@@ -24,8 +24,8 @@ def refusal(url: str) -> str:
     shown = redact_url(url)
     return (
         f"drills: error: {shown} is not a drill sandbox; drills only writes to databases "
-        f"marked for it: run `drills sandbox init {shown}` once (with your password in the "
-        "URL if it needs one) to mark it, or use --backend docker for a throwaway database\n"
+        f"marked for it: run `drills sandbox init {shown}` once (a password it needs goes "
+        "in ~/.pgpass) to mark it, or use --backend docker for a throwaway database\n"
     )
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from drills.cli.backend import PASSWORD_WARNING
 from drills.fakes.backends.base import redact_url, scrub, url_secrets
 from drills.fakes.backends.postgres import engine_url
 from tests.pg.conftest import GOOD, drills, drop_schemas, with_database, with_password
@@ -80,7 +81,7 @@ def test_a_password_is_in_no_error(pg_url: str, unmarked_db: str) -> None:
     unreachable = drills("world", "--backend", no_server)
     assert unreachable.returncode == 2
     assert unreachable.stderr.startswith(
-        f"drills: error: cannot connect to {redact_url(no_server)}:")
+        f"{PASSWORD_WARNING}\ndrills: error: cannot connect to {redact_url(no_server)}:")
     no_database = with_password(with_database(pg_url, "no_such_db_for_drills"), SECRET)
     missing = drills("sandbox", "init", no_database)
     assert missing.returncode == 2
@@ -89,8 +90,13 @@ def test_a_password_is_in_no_error(pg_url: str, unmarked_db: str) -> None:
     assert bad.returncode == 2
     for run in (refused, unreachable, missing, bad):
         assert run.stdout == ""
-        assert run.stderr.count("\n") == 1
+        # --backend on the command line: the warning about its password, then the error
+        error = run.stderr.removeprefix(f"{PASSWORD_WARNING}\n")
+        assert error.startswith("drills: error: "), run.stderr
+        assert error.count("\n") == 1, run.stderr
         assert_secret_free(run.stderr)
+    assert all(run.stderr.startswith(PASSWORD_WARNING) for run in (refused, unreachable))
+    assert bad.stderr.count("\n") == 1  # not a backend URL: the error alone
 
 
 @pytest.mark.parametrize(

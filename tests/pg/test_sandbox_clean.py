@@ -20,7 +20,13 @@ import sqlalchemy as sa
 from drills.fakes import BackendError, PostgresBackend
 from drills.fakes.backends.base import redact_url
 from drills.fakes.backends.postgres import admin_engine
-from drills.fakes.backends.sandbox import lock_schema, mark, record_created, unlock_schema
+from drills.fakes.backends.sandbox import (
+    drop_schema,
+    lock_schema,
+    mark,
+    record_created,
+    unlock_schema,
+)
 from tests.pg.conftest import drills, schemas, with_password
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -67,15 +73,32 @@ def kept(url: str, *, created: datetime | None = None) -> str:
     return backend.schema
 
 
-def legacy(url: str, name: str = "drill_0000legacy00") -> str:
-    """A drill schema with no creation time recorded (made by an older drills)."""
+def made_by_hand(url: str, name: str, *, comment: str | None = None, rows: int = 0) -> str:
+    """A schema a person made, named like a drill schema: a table with ``rows`` in it."""
     engine = admin_engine(url)
     try:
         with engine.begin() as conn:
             conn.execute(sa.text(f'CREATE SCHEMA "{name}"'))
+            conn.execute(sa.text(f'CREATE TABLE "{name}".customers (id int)'))
+            conn.execute(sa.text(f'INSERT INTO "{name}".customers '
+                                 f"SELECT generate_series(1, {rows})"))
+            if comment is not None:
+                conn.execute(sa.text(f"COMMENT ON SCHEMA \"{name}\" IS '{comment}'"))
     finally:
         engine.dispose()
     return name
+
+
+def rows_in(url: str, schema: str) -> int | None:
+    """How many rows the hand-made schema's table holds; None when the schema is gone."""
+    engine = admin_engine(url)
+    try:
+        with engine.connect() as conn:
+            if conn.scalar(sa.text("SELECT to_regnamespace(:name)"), {"name": schema}) is None:
+                return None
+            return int(conn.scalar(sa.text(f'SELECT count(*) FROM "{schema}".customers')))
+    finally:
+        engine.dispose()
 
 
 def lock_is_free(url: str, schema: str) -> bool:
@@ -148,29 +171,116 @@ def test_a_dry_run_lists_and_drops_nothing(sandbox: str, running: PostgresBacken
             f"`drills sandbox clean {redact_url(sandbox)}`)\n") in status.stdout
 
 
-def test_older_than_leaves_new_schemas_and_those_of_unknown_age(sandbox: str) -> None:
+def test_older_than_leaves_new_schemas(sandbox: str) -> None:
     old = kept(sandbox, created=datetime.now(UTC) - timedelta(days=3))
     new = kept(sandbox)
-    unknown = legacy(sandbox)
     clean = drills("sandbox", "clean", sandbox, "--older-than", "1d", "--yes")
     assert clean.returncode == 0, clean.stderr
     lines = clean.stdout.splitlines()
-    assert len(lines) == 4, clean.stdout
+    assert len(lines) == 3, clean.stdout
     assert re.search(rf"^{old}: dropped \(created {STAMP}, 3d(\d+m)? ago\)$",
                      clean.stdout, re.M), clean.stdout
     assert f"{new}: newer than 1d, left (created " in clean.stdout
-    assert (f"{unknown}: unknown age, left (no creation time recorded; a clean without "
-            "--older-than drops it)") in clean.stdout
     assert lines[-1] == (
-        f"dropped 1 of 3 drill schema(s) in {redact_url(sandbox)}; left 2: 1 newer than 1d, "
-        "1 of unknown age"
+        f"dropped 1 of 2 drill schema(s) in {redact_url(sandbox)}; left 1: 1 newer than 1d"
     )
-    assert sorted(schemas(sandbox)) == sorted([new, unknown])
+    assert schemas(sandbox) == [new]
 
     everything = drills("sandbox", "clean", sandbox, "--yes")
     assert everything.returncode == 0, everything.stderr
-    assert f"{unknown}: dropped (creation time not recorded)" in everything.stdout
+    assert f"{new}: dropped (created " in everything.stdout
     assert schemas(sandbox) == []
+
+
+def test_a_schema_drills_did_not_create_survives_clean_whatever_its_name(
+    sandbox: str, running: PostgresBackend
+) -> None:
+    """Only a schema drills recorded as its own when it created it is dropped: not a
+    person's drill_... schema, nor a kept one renamed, nor one whose record is an older
+    drills' (no object id) or was copied from another schema."""
+    doomed = kept(sandbox)
+    archive = made_by_hand(sandbox, "drill_customer_archive", rows=1200)
+    renamed = kept(sandbox)
+    engine = admin_engine(sandbox)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'CREATE TABLE "{renamed}".customers (id int)'))
+            conn.execute(sa.text(f'ALTER SCHEMA "{renamed}" RENAME TO drill_q3_evidence'))
+            copied = conn.scalar(sa.text(
+                "SELECT obj_description(to_regnamespace(:name), 'pg_namespace')"
+            ), {"name": doomed})
+    finally:
+        engine.dispose()
+    older = made_by_hand(sandbox, "drill_0000legacy00",
+                         comment="created by drills at 2026-01-01T00:00:00+00:00", rows=3)
+    forged = made_by_hand(sandbox, doomed.replace("drill_", "drill_x"),
+                          comment=copied.replace(doomed, doomed.replace("drill_", "drill_x")),
+                          rows=5)
+    others = sorted([archive, "drill_q3_evidence", older, forged])
+
+    status = drills("sandbox", "status", sandbox)
+    assert status.returncode == 0, status.stderr
+    assert f"2 drill schema(s): {', '.join(sorted([doomed, running.schema]))}" in status.stdout
+    assert (f"not ours, left alone: {', '.join(others)} (named drill_... but with no record of "
+            "drills creating them; drills never drops them)\n") in status.stdout
+
+    clean = drills("sandbox", "clean", sandbox, "--yes")
+    assert (clean.returncode, clean.stderr) == (0, "")
+    lines = clean.stdout.splitlines()
+    assert lines[-1] == (f"dropped 1 of 2 drill schema(s) in {redact_url(sandbox)}; left 1: "
+                         "1 in use; 4 not ours left alone")
+    assert f"not ours, left alone: {', '.join(others)} " in clean.stdout
+    for name in others:
+        assert f"{name}:" not in clean.stdout
+    assert (rows_in(sandbox, archive), rows_in(sandbox, older), rows_in(sandbox, forged)) == (
+        1200, 3, 5)
+    assert rows_in(sandbox, "drill_q3_evidence") == 0
+    assert rows_in(sandbox, doomed) is None
+    assert schemas(sandbox) == [running.schema]
+
+    older_than = drills("sandbox", "clean", sandbox, "--older-than", "1m", "--yes")
+    assert older_than.returncode == 0, older_than.stderr
+    assert rows_in(sandbox, archive) == 1200
+    running.dispose()
+    empty = drills("sandbox", "clean", sandbox, "--yes")
+    assert empty.stdout == (
+        f"no drill schemas in {redact_url(sandbox)}\n"
+        f"not ours, left alone: {', '.join(others)} (named drill_... but with no record of "
+        "drills creating them; drills never drops them)\n"
+    )
+    assert rows_in(sandbox, archive) == 1200
+
+
+def test_a_backend_neither_opens_nor_drops_a_schema_drills_did_not_create(
+    sandbox: str,
+) -> None:
+    archive = made_by_hand(sandbox, "drill_customer_archive", rows=7)
+    with pytest.raises(BackendError) as refused:
+        PostgresBackend(sandbox, schema=archive)
+    assert str(refused.value) == (
+        f"schema drill_customer_archive in {redact_url(sandbox)} was not created by drills "
+        "(it carries no record of drills creating it), so a drill neither uses nor drops it; "
+        "leave out the schema name for a new drill schema"
+    )
+    assert lock_is_free(sandbox, archive)
+    engine = admin_engine(sandbox)
+    try:
+        with engine.begin() as conn:
+            assert drop_schema(conn, archive) is False
+    finally:
+        engine.dispose()
+    assert rows_in(sandbox, archive) == 7
+
+
+def test_the_name_of_a_schema_drills_did_not_create_is_shown_escaped(sandbox: str) -> None:
+    made_by_hand(sandbox, "drill_\x1b]0;owned\x07\u202e")
+    for args in (["status"], ["clean", "--yes"]):
+        run = drills("sandbox", *args, sandbox)
+        assert run.returncode == 0, run.stderr
+        assert "\x1b" not in run.stdout
+        assert "\u202e" not in run.stdout
+        assert "not ours, left alone: drill_\\x1b]0;owned\\x07\\u202e (named" in run.stdout
+    assert rows_in(sandbox, "drill_\x1b]0;owned\x07\u202e") == 0
 
 
 def test_without_yes_and_without_a_terminal_nothing_is_dropped(sandbox: str) -> None:
@@ -198,8 +308,8 @@ def test_what_cannot_be_cleaned_is_one_line_without_the_password(
     refused = drills("sandbox", "clean", unmarked, "--yes")
     assert refused.stderr == (
         f"drills: error: {shown} is not a drill sandbox; drills only writes to databases "
-        f"marked for it: run `drills sandbox init {shown}` once (with your password in the "
-        "URL if it needs one) to mark it, or use --backend docker for a throwaway database\n"
+        f"marked for it: run `drills sandbox init {shown}` once (a password it needs goes "
+        "in ~/.pgpass) to mark it, or use --backend docker for a throwaway database\n"
     )
     no_server = with_password(pg_url, SECRET).replace(":5432/", ":1/")
     unreachable = drills("sandbox", "clean", no_server, "--yes")

@@ -7,6 +7,8 @@ table ``public.drills_sandbox`` with a row saying who marked it and when. ``dril
 sandbox status URL`` shows the marks and the drill schemas present (those kept with
 ``--keep``, or drills running right now). ``drills sandbox clean URL`` drops the drill
 schemas no running drill holds (each running drill holds its schema's advisory lock).
+A drill schema is one drills recorded as its own when it created it; a schema merely
+named ``drill_...`` (a person's) is listed as left alone by both, never dropped.
 URL defaults to ``$DRILLS_BACKEND``; no output ever shows its password.
 """
 
@@ -21,7 +23,7 @@ import click
 import sqlalchemy as sa
 
 from drills.cli.main import EXIT_FAILED
-from drills.errors import DrillsError
+from drills.errors import DrillsError, one_line
 from drills.fakes.backends import BACKEND_ENV, BackendError, redact_url
 from drills.fakes.backends.base import scrub
 from drills.fakes.backends.postgres import admin_engine, connect_error, is_postgres_url
@@ -35,6 +37,7 @@ from drills.fakes.backends.sandbox import (
     mark,
     marks,
     not_a_sandbox,
+    not_recorded,
     unlock_schema,
     who_am_i,
 )
@@ -125,6 +128,7 @@ def status(url: str | None) -> None:
             marked = is_sandbox(conn)
             history = marks(conn)
             schemas = drill_schemas(conn)
+            others = not_recorded(conn)
     except sa.exc.OperationalError as err:
         raise connect_error(err, url) from None
     finally:
@@ -142,6 +146,19 @@ def status(url: str | None) -> None:
                    f"`drills sandbox clean {shown}`)")
     else:
         click.echo("no drill schemas")
+    if others:
+        click.echo(_others_line(others))
+
+
+def _others_line(others: list[str]) -> str:
+    """The schemas named ``drill_...`` that drills did not create, and that it leaves them.
+
+    Their names are anybody's text, so each is shown escaped (a terminal control in one
+    is printed as ``\\x1b``, never acted on).
+    """
+    names = ", ".join(one_line(name) for name in others)
+    return (f"not ours, left alone: {names} (named drill_... but with no record "
+            "of drills creating them; drills never drops them)")
 
 
 @dataclass(frozen=True)
@@ -151,7 +168,7 @@ class _Verdict:
     schema: DrillSchema
     drop: bool
     why: str = ""
-    """For a schema left: ``in use``, ``newer than 1d``, ``unknown age``, ``not dropped``."""
+    """For a schema left: ``in use``, ``newer than 1d``, ``not dropped``."""
     detail: str = ""
     """For ``not dropped``: what the server said."""
 
@@ -166,9 +183,7 @@ def _older_than(text: str | None) -> timedelta | None:
 
 
 def _when(schema: DrillSchema, now: datetime) -> str:
-    """``created 2026-11-28 09:14, 3h2m ago``, or that nobody recorded it."""
-    if schema.created is None:
-        return "creation time not recorded"
+    """``created 2026-11-28 09:14, 3h2m ago``."""
     age = max(now - schema.created, timedelta(0))
     ago = format_duration(timedelta(minutes=int(age.total_seconds() // 60)))
     ago = "under 1m ago" if ago == "0s" else f"{ago} ago"
@@ -185,14 +200,9 @@ def _survey(
     """
     verdicts = []
     for schema in found:
-        if older_than is not None:
-            if schema.created is None:
-                verdicts.append(_Verdict(schema, False, "unknown age"))
-                continue
-            if now - schema.created < older_than:
-                verdicts.append(
-                    _Verdict(schema, False, f"newer than {format_duration(older_than)}"))
-                continue
+        if older_than is not None and now - schema.created < older_than:
+            verdicts.append(_Verdict(schema, False, f"newer than {format_duration(older_than)}"))
+            continue
         if lock_schema(conn, schema.name):
             unlock_schema(conn, schema.name)
             verdicts.append(_Verdict(schema, True))
@@ -209,7 +219,8 @@ def _drop(conn: sa.Connection, schema: DrillSchema, url: str) -> _Verdict:
     if not lock_schema(conn, schema.name):
         return _Verdict(schema, False, "in use")  # a drill opened it since the survey
     try:
-        drop_schema(conn, schema.name)
+        if not drop_schema(conn, schema.name):  # gone, or its record changed since the survey
+            return _Verdict(schema, False, "not dropped", "no longer a recorded drill schema")
     except sa.exc.DBAPIError as err:
         if err.connection_invalidated:
             raise connect_error(err, url) from None
@@ -223,11 +234,7 @@ def _drop(conn: sa.Connection, schema: DrillSchema, url: str) -> _Verdict:
 
 _LOCK_TIMEOUT = "10s"
 
-_LEFT = {
-    "in use": "in use, left (a running drill holds it)",
-    "unknown age": "unknown age, left (no creation time recorded; a clean without "
-                   "--older-than drops it)",
-}
+_LEFT = {"in use": "in use, left (a running drill holds it)"}
 
 
 def _line(v: _Verdict, now: datetime, *, dry_run: bool) -> str:
@@ -243,10 +250,11 @@ def _line(v: _Verdict, now: datetime, *, dry_run: bool) -> str:
 
 def _rank(why: str) -> int:
     """The order of the reasons in the summary, whatever the schemas' order."""
-    return 1 if why.startswith("newer than") else {"in use": 0, "unknown age": 2}.get(why, 3)
+    return 1 if why.startswith("newer than") else {"in use": 0}.get(why, 2)
 
 
-def _summary(verdicts: list[_Verdict], shown: str, *, dry_run: bool) -> str:
+def _summary(verdicts: list[_Verdict], others: list[str], shown: str, *,
+             dry_run: bool) -> str:
     dropped = sum(v.drop for v in verdicts)
     verb = "would drop" if dry_run else "dropped"
     text = f"{verb} {dropped} of {len(verdicts)} drill schema(s) in {shown}"
@@ -257,17 +265,17 @@ def _summary(verdicts: list[_Verdict], shown: str, *, dry_run: bool) -> str:
         if not v.drop:
             left[v.why] = left.get(v.why, 0) + 1
     if left:
-        parts = [f"{left[why]} of unknown age" if why == "unknown age" else f"{left[why]} {why}"
-                 for why in sorted(left, key=_rank)]
+        parts = [f"{left[why]} {why}" for why in sorted(left, key=_rank)]
         text += f"; left {len(verdicts) - dropped}: {', '.join(parts)}"
+    if others:
+        text += f"; {len(others)} not ours left alone"
     return text
 
 
 @command.command("clean")
 @click.argument("url", required=False)
 @click.option("--older-than", "older_than", metavar="DURATION", default=None,
-              help="Drop only schemas created longer ago than this, e.g. 30m, 2h, 1d "
-                   "(a schema whose creation time is unknown is left).")
+              help="Drop only schemas created longer ago than this, e.g. 30m, 2h, 1d.")
 @click.option("--dry-run", is_flag=True, help="List what would be dropped; drop nothing.")
 @click.option("-y", "--yes", is_flag=True,
               help="Drop without asking (needed when there is no terminal to ask at).")
@@ -277,7 +285,9 @@ def clean(url: str | None, older_than: str | None, dry_run: bool, yes: bool) -> 
     Schemas kept with --keep, or left by a drill that was killed, are dropped, each
     with DROP SCHEMA ... CASCADE in a transaction of its own. A running drill holds
     its schema's advisory lock, so its schema is never dropped: it is listed as in
-    use. At a terminal, asks before dropping; elsewhere needs --yes.
+    use. Only schemas drills recorded as its own when it created them are dropped; one
+    merely named drill_... (a person's) is listed as not ours and left alone. At a
+    terminal, asks before dropping; elsewhere needs --yes.
 
     Exit 0 when every schema meant to go was dropped, 1 when one could not be.
     """
@@ -300,9 +310,12 @@ def clean(url: str | None, older_than: str | None, dry_run: bool, yes: bool) -> 
             conn.execute(sa.text(f"SET lock_timeout = '{_LOCK_TIMEOUT}'"))
             now: datetime = conn.scalar(sa.text("SELECT now()"))
             verdicts = _survey(conn, drill_schemas_created(conn), now, age)
+            others = not_recorded(conn)
             doomed = [v for v in verdicts if v.drop]
             if not verdicts:
                 click.echo(f"no drill schemas in {shown}")
+                if others:
+                    click.echo(_others_line(others))
                 return
             if doomed and not (yes or dry_run):
                 click.echo(f"to drop from {shown}:")
@@ -318,6 +331,8 @@ def clean(url: str | None, older_than: str | None, dry_run: bool, yes: bool) -> 
         engine.dispose()
     for v in verdicts:
         click.echo(_line(v, now, dry_run=dry_run))
-    click.echo(_summary(verdicts, shown, dry_run=dry_run))
+    if others:
+        click.echo(_others_line(others))
+    click.echo(_summary(verdicts, others, shown, dry_run=dry_run))
     if failed:
         sys.exit(EXIT_FAILED)
