@@ -19,7 +19,7 @@ from rich.console import Console
 
 from drills.api import report_from_journal
 from drills.cli.commands.run import OutputError, check_out, parse_formats
-from drills.cli.main import EXIT_FAILED, EXIT_OK
+from drills.cli.main import EXIT_FAILED, EXIT_OK, say
 from drills.journal import read_journal
 from drills.reports.console import render_console
 from drills.reports.jsonout import ReportError
@@ -59,9 +59,9 @@ def command(
     read = read_journal(journal)
     report = report_from_journal(read)
     for warning in read.warnings:
-        click.echo(f"drills: warning: {warning}", err=True)
+        say(f"drills: warning: {warning}", err=True)
     if quiet:
-        click.echo(report.headline())
+        say(report.headline())
     else:
         render_console(report, Console(file=sys.stdout))
     if out is not None:
@@ -70,14 +70,14 @@ def command(
         except ReportError as err:
             raise OutputError(str(err)) from None
         for path in written.values():
-            click.echo(f"wrote {path}")
+            say(f"wrote {path}")
     if fail_under is not None and report.interrupted:
         at = report.interrupted_at or report.finished
-        click.echo(f"drills: the drill was interrupted at {at:%H:%M} drill time; its score "
+        say(f"drills: the drill was interrupted at {at:%H:%M} drill time; its score "
                    f"covers only part of the drill, so it cannot pass --fail-under", err=True)
         sys.exit(EXIT_FAILED)
     if fail_under is not None and report.score.total < fail_under:
-        click.echo(
+        say(
             f"drills: score {report.score.total} is under --fail-under {fail_under}", err=True
         )
         sys.exit(EXIT_FAILED)

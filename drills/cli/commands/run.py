@@ -20,7 +20,7 @@ from rich.console import Console
 
 from drills.api import run_drill
 from drills.cli.backend import backend_options, kept_line, say_kept
-from drills.cli.main import EXIT_FAILED, EXIT_OK
+from drills.cli.main import EXIT_FAILED, EXIT_OK, say
 from drills.cli.pair import load_pair
 from drills.cli.progress import DrillProgress
 from drills.errors import DrillsError
@@ -150,7 +150,7 @@ def command(
     database.dispose()
     kept = kept_line(database)
     if quiet:
-        click.echo(report.headline())
+        say(report.headline())
     else:
         render_console(report, console)
     if out is not None:
@@ -159,13 +159,13 @@ def command(
         except ReportError as err:
             raise OutputError(str(err)) from None
         for path in written.values():
-            click.echo(f"wrote {path}")
+            say(f"wrote {path}")
     if journal is not None:
-        click.echo(f"wrote {journal.path}")
+        say(f"wrote {journal.path}")
     if kept is not None:
-        click.echo(kept)
+        say(kept)
     if fail_under is not None and report.score.total < fail_under:
-        click.echo(
+        say(
             f"drills: score {report.score.total} is under --fail-under {fail_under}", err=True
         )
         sys.exit(EXIT_FAILED)
