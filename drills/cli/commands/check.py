@@ -375,7 +375,7 @@ def command(
             say(text)
         if not check.scenarios and not quiet:
             say(f"{check.file}: no built-in scenario drills '{check.automation}'; "
-                       "the lint alone decides (name one with --scenario)")
+                "the lint alone decides (name one with --scenario)")
         if not quiet:
             for report in check.reports:
                 say(f"{check.file}: drill {report.scenario.name}: {report.headline()}")

@@ -156,7 +156,7 @@ def command(
         if kept is not None:
             say(kept)
         say(f"drills: drill closed before its end; resume it with: drills live --resume "
-                   f"{journal.path}", err=True)
+            f"{journal.path}", err=True)
         sys.exit(EXIT_FAILED)
     if drill.error is not None:
         say_kept(database)

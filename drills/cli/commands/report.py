@@ -74,7 +74,7 @@ def command(
     if fail_under is not None and report.interrupted:
         at = report.interrupted_at or report.finished
         say(f"drills: the drill was interrupted at {at:%H:%M} drill time; its score "
-                   f"covers only part of the drill, so it cannot pass --fail-under", err=True)
+            f"covers only part of the drill, so it cannot pass --fail-under", err=True)
         sys.exit(EXIT_FAILED)
     if fail_under is not None and report.score.total < fail_under:
         say(

@@ -133,7 +133,7 @@ def command(
     def progress(line: str) -> None:
         if not quiet:
             say(line + (" without costs" if no_costs else " with costs") + " ...",
-                       err=True)
+                err=True)
 
     review = review_inputs(inputs, as_of=as_of, runner=drill_runner(not no_costs), title=title,
                            progress=progress)
@@ -157,7 +157,7 @@ def command(
         below = review.below(fail_under)
         for a in below:
             say(f"drills: {a.automation} scores {a.score}, under --fail-under "
-                       f"{fail_under}", err=True)
+                f"{fail_under}", err=True)
         if below:
             sys.exit(EXIT_FAILED)
     sys.exit(EXIT_OK)
