@@ -7,7 +7,8 @@ reports, the inputs of ``drills score``) opens it here: the path is looked at fi
 (``stat``, which opens nothing), then opened without waiting (``O_NONBLOCK``) and looked at
 again through the open handle, so a file swapped for a pipe in between is refused too.
 
-:class:`NotRegularFileError` is an :class:`OSError`, so a reader that already turns
+:class:`NotRegularFileError` is an :class:`OSError` (and a
+:class:`~drills.errors.DrillsError`), so a reader that already turns
 ``OSError`` into one line gives one for a pipe as well; readers that know their kind of
 file catch it first and say what to name instead.
 """
@@ -20,6 +21,8 @@ import stat
 from pathlib import Path
 from typing import BinaryIO
 
+from drills.errors import DrillsError
+
 __all__ = ["NotRegularFileError", "open_regular", "read_regular"]
 
 _KINDS = (
@@ -30,8 +33,10 @@ _KINDS = (
 )
 
 
-class NotRegularFileError(OSError):
-    """The path names a pipe, device or socket; ``kind`` says which (``a named pipe``)."""
+class NotRegularFileError(DrillsError, OSError):
+    """Raised when a path a person named is a pipe, device or socket; ``kind`` says which
+    (``a named pipe``). An :class:`OSError` too, so any reader's ``except OSError`` turns
+    it into its own one line; one that reaches the CLI is one line as well."""
 
     def __init__(self, path: str | Path, kind: str) -> None:
         super().__init__(errno.EINVAL, f"it is {kind}, not a regular file", str(path))
