@@ -12,10 +12,12 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from markupsafe import Markup
+from pydantic import BaseModel
 
+from drills.errors import one_line
 from drills.reports.findings import Finding, Severity, cost_text, minute_text
 from drills.reports.model import DrillReport, LogEntry, Phase, PhaseName, SystemDamage
 
@@ -36,6 +38,7 @@ __all__ = [
     "nice_ticks",
     "ordered_phases",
     "overall_scope",
+    "printable",
     "svg_child",
     "svg_markup",
 ]
@@ -58,6 +61,47 @@ PHASE_LABELS: dict[PhaseName, str] = {
     PhaseName.FIRST_NOTE: "first note sent",
     PhaseName.RESTARTED: "restarted",
 }
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def printable(model: _M) -> _M:
+    """``model`` with every text in it shown as :func:`~drills.errors.one_line` shows error
+    lines: ESC, OSC, bells, right-to-left overrides and zero-width characters as escapes
+    like ``\\x1b``, and line breaks as one space.
+
+    A terminal acts on what it is sent, and a report's texts come from files a team or a
+    client wrote (a scenario title, a runbook owner, a path): the console renderers take
+    the report through this once, so no field they print, now or added later, reaches the
+    terminal raw. The files drills writes keep the texts as they are.
+    """
+    shown: _M = _printable(model)
+    return shown
+
+
+def _printable(value: Any) -> Any:
+    if type(value) is str:
+        shown = one_line(value)
+        return value if shown == value else shown
+    if isinstance(value, BaseModel):
+        changed = {}
+        for name in type(value).model_fields:
+            old = getattr(value, name)
+            new = _printable(old)
+            if new is not old:
+                changed[name] = new
+        return value.model_copy(update=changed) if changed else value
+    if type(value) in (list, tuple):
+        items = [_printable(item) for item in value]
+        same = all(new is old for new, old in zip(items, value, strict=True))
+        return value if same else type(value)(items)
+    if type(value) is dict:
+        pairs = [(_printable(k), _printable(v)) for k, v in value.items()]
+        same = all(k is k0 and v is v0 for (k, v), (k0, v0) in zip(pairs, value.items(),
+                                                                    strict=True))
+        return value if same else dict(pairs)
+    return value
 
 
 def fmt_minute(minute: float | None) -> str:

@@ -33,6 +33,7 @@ from drills.reports._present import (
     interrupted_note,
     ordered_phases,
     overall_scope,
+    printable,
 )
 from drills.reports.comparison import comparison_rows, scope_rows
 from drills.reports.findings import Severity
@@ -251,6 +252,7 @@ def _versus(report: DrillReport) -> RenderableType:
 
 def render_console(report: DrillReport, console: Console) -> None:
     """Print the report on ``console`` (a terminal, or a file console for a ``.txt``)."""
+    report = printable(report)  # no text from a file reaches the terminal raw
     score_title = f"Score {report.score.total}/100"
     sections: list[tuple[str, RenderableType]] = [
         ("Phases", _phases(report)),

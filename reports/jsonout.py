@@ -26,6 +26,7 @@ from pydantic import ValidationError
 
 from drills.errors import DrillsError
 from drills.files.atomic import write_text_atomic
+from drills.files.regular import read_regular
 from drills.reports.model import SCHEMA_VERSION, DrillReport
 
 __all__ = [
@@ -114,7 +115,7 @@ def load_report(path: str | Path) -> DrillReport:
     """Read and validate a report saved as JSON; every failure is a :class:`ReportError`."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        data = read_regular(path)
     except FileNotFoundError:
         raise ReportError(f"{path}: no such file") from None
     except IsADirectoryError:

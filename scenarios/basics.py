@@ -86,7 +86,7 @@ def check_slug(value: str) -> str:
             f"the name is {len(value):,} characters long, over the limit of "
             f"{MAX_NAME_LENGTH}; shorten it, like 'invoice-reminder'"
         )
-    if not _SLUG.match(value):
+    if not _SLUG.fullmatch(value):  # fullmatch: a "$" would let a trailing newline through
         raise ValueError(
             f"{value!r} is not a valid name; use lower-case letters, digits, '.', '-' or '_', "
             "like 'invoice-reminder'"

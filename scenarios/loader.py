@@ -17,7 +17,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from drills.errors import DrillsError, did_you_mean
-from drills.files import FileError, check_file, load_model
+from drills.files import FileError, check_file, load_model, read_regular
 from drills.scenarios.schema import Scenario
 
 __all__ = [
@@ -126,7 +126,7 @@ def scenario_text(path_or_name: str | Path) -> str | None:
         if not _looks_like_path(path_or_name) and str(path_or_name) in builtin_names():
             raw = (_library() / f"{path_or_name}{LIBRARY_SUFFIX}").read_bytes()
         else:
-            raw = Path(path_or_name).read_bytes()
+            raw = read_regular(Path(path_or_name))
         return raw.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return None

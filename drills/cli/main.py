@@ -16,7 +16,7 @@ import click
 from drills.errors import DrillsError, one_line
 from drills.version import __version__
 
-__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "cli", "main", "usage_line"]
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "cli", "main", "say", "usage_line"]
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -100,6 +100,13 @@ def main(argv: list[str] | None = None) -> int:
         code = exit_.code
         return code if isinstance(code, int) else (0 if code is None else EXIT_USAGE)
     return code if isinstance(code, int) else EXIT_OK
+
+
+def say(text: str, *, err: bool = False) -> None:
+    """Print one line the way error lines are printed: a path, name or title from a file
+    holding ESC, OSC or a right-to-left override shows as its escape (``\\x1b``), never
+    acting on the terminal."""
+    click.echo(one_line(text), err=err)
 
 
 def usage_line(err: click.UsageError) -> str:

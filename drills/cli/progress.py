@@ -16,6 +16,8 @@ from typing import Any
 from rich.console import Console
 from rich.status import Status
 
+from drills.errors import one_line
+
 __all__ = ["DrillProgress"]
 
 _SHOWN: dict[str, Callable[[dict[str, Any]], str]] = {
@@ -63,7 +65,7 @@ class DrillProgress:
         describe = _SHOWN.get(kind)
         if describe is None:
             return
-        text = describe(data)
+        text = one_line(describe(data))  # names and steps come from files: no raw escapes
         if self.verbose:
             self.console.print(f"{at:%H:%M:%S}  {text}", highlight=False, markup=False)
         elif self._status is not None:

@@ -6,7 +6,8 @@ key-path walk to a line (:mod:`~drills.files.locate`), pydantic's errors as one 
 (:mod:`~drills.files.translate`), the entry points the loaders call
 (:mod:`~drills.files.validate`), durations and rates (:mod:`~drills.files.units`), the
 generic limits (:mod:`~drills.files.limits`), :class:`FileError`, and the atomic writes
-every writer of drills uses (:mod:`~drills.files.atomic`).
+every writer of drills uses (:mod:`~drills.files.atomic`), and the one way a file a person
+names is opened: regular files only, never a pipe or a device (:mod:`~drills.files.regular`).
 
 It sits at the bottom of drills beside :mod:`drills.errors`, the only module of drills it
 imports, so any layer may read or write files through it. Public names load on first use.
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
         LimitError,
     )
     from drills.files.reader import YamlDocument, read_yaml
+    from drills.files.regular import NotRegularFileError, open_regular, read_regular
     from drills.files.schemafile import short_durations, write_or_check
     from drills.files.units import (
         Duration,
@@ -68,6 +70,7 @@ __all__ = [
     "FileError",
     "KeyPath",
     "LimitError",
+    "NotRegularFileError",
     "Rate",
     "RateValue",
     "YamlDocument",
@@ -77,8 +80,10 @@ __all__ = [
     "format_path",
     "load_model",
     "new_folder_beside",
+    "open_regular",
     "parse_duration",
     "parse_rate",
+    "read_regular",
     "read_yaml",
     "replace_folder",
     "replace_keep_open",
@@ -102,6 +107,8 @@ _LAZY = {
         "drills.files.limits",
     ),
     **dict.fromkeys(["YamlDocument", "read_yaml"], "drills.files.reader"),
+    **dict.fromkeys(["NotRegularFileError", "open_regular", "read_regular"],
+                    "drills.files.regular"),
     **dict.fromkeys(["short_durations", "write_or_check"], "drills.files.schemafile"),
     **dict.fromkeys(
         ["Duration", "Rate", "RateValue", "format_duration", "parse_duration", "parse_rate"],

@@ -15,7 +15,7 @@ than plain ``yaml.safe_load`` on purpose:
 - tags such as ``!!python/object`` are refused with a plain message (the safe loader
   never runs code; the message just says to remove the tag);
 - UTF-16, binary, non-UTF-8 files and control characters are one line each, with the
-  position of the offending byte.
+  position of the offending byte; a named pipe or a device is refused before it is read.
 
 Why PyYAML and not ruamel.yaml (measured for the "house" issue with ruamel.yaml 0.19.1 on
 the built-in scenarios, the test runbooks and the kinds of bad file ``tests/scenarios``,
@@ -57,6 +57,7 @@ from yaml.reader import ReaderError
 from drills.files.fileerror import FileError, KeyPath
 from drills.files.limits import MAX_ALIASES, MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, MAX_NUMBER_LENGTH
 from drills.files.locate import MERGE_TAG, locate, mark_position
+from drills.files.regular import NotRegularFileError, read_regular
 from drills.files.show import kind_of, show
 
 __all__ = ["YamlDocument", "read_yaml"]
@@ -246,8 +247,10 @@ def _read_text(path: Path, name: str, what: str) -> str:
         if path.is_dir():
             raise FileError(name, 1, 1, "is a directory, not a file",
                             fix=f"name a {what} file inside it, e.g. {path / '*.yaml'}")
-        with path.open("rb") as fh:
-            raw = fh.read(MAX_FILE_BYTES + 1)
+        raw = read_regular(path, MAX_FILE_BYTES + 1)
+    except NotRegularFileError as err:
+        raise FileError(name, 1, 1, f"is {err.kind}, not a file",
+                        fix=f"name a {what} file (drills reads no pipes or devices)") from None
     except FileNotFoundError:
         raise FileError(name, 1, 1, "no such file", fix="check the path") from None
     except PermissionError:

@@ -21,7 +21,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from drills.errors import DrillsError
 from drills.fakes.backends import redact_url
-from drills.files import CrossCheck, FileError, load_model
+from drills.files import CrossCheck, FileError, load_model, read_regular
 from drills.journal.format import (
     HEADER,
     IN_MEMORY,
@@ -202,7 +202,7 @@ def _keep_runbook(runbook: Runbook, path: str | Path | None) -> JournalRunbook:
     name = None if path is None else str(path)
     if path is not None:
         try:
-            text: str | None = Path(path).read_bytes().decode("utf-8-sig")
+            text: str | None = read_regular(path).decode("utf-8-sig")
         except (OSError, UnicodeDecodeError):
             text = None
         if text is not None:

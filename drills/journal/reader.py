@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from drills.files import NotRegularFileError, read_regular
 from drills.journal.format import (
     DEFAULT_NAME,
     ENDED,
@@ -99,7 +100,12 @@ def _read_bytes(path: Path) -> bytes:
         hint = f"did you mean {inside}?" if inside.is_file() else "name a journal file"
         raise JournalError(f"{path}: is a folder, not a journal; {hint}")
     try:
-        return path.read_bytes()
+        return read_regular(path)
+    except NotRegularFileError as err:
+        raise JournalError(
+            f"{path}: is {err.kind}, not a journal file; name the {DEFAULT_NAME} a drill "
+            "wrote (drills reads no pipes or devices)"
+        ) from None
     except FileNotFoundError:
         raise JournalError(
             f"{path}: no such file; a journal is the {DEFAULT_NAME} a drill writes "

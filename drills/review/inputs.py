@@ -37,6 +37,7 @@ from typing import Any, Literal
 
 from drills.engine.hooks import CodeTrust, UntrustedCodeError
 from drills.errors import DrillsError
+from drills.files import open_regular, read_regular
 from drills.reports.jsonout import ReportError, parse_report
 from drills.reports.model import DrillReport
 from drills.runbook import LoadedRunbook, read_runbook
@@ -82,7 +83,7 @@ class Inputs:
 
 def _first_line(path: Path) -> bytes:
     try:
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             return handle.readline(64 * 1024)
     except OSError as err:
         raise InputError(f"{path}: cannot read: {err.strerror or err}") from None
@@ -108,7 +109,7 @@ def is_journal(path: Path) -> bool:
 
 def _read_bytes(path: Path) -> bytes:
     try:
-        return path.read_bytes()
+        return read_regular(path)
     except OSError as err:
         raise InputError(f"{path}: cannot read: {err.strerror or err}") from None
 
@@ -264,7 +265,8 @@ def collect_inputs(paths: Sequence[Path], trust: CodeTrust | None = None) -> Inp
         elif path.is_file():
             collector.add(path, in_folder=False)
         elif path.exists():
-            raise InputError(f"{path}: not a file or folder")
+            raise InputError(f"{path}: not a file or folder (a named pipe or a device); give "
+                             f"{_KINDS}, or a folder holding them")
         else:
             raise InputError(f"{path}: no such file or folder")
     inputs = collector.inputs

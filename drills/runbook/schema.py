@@ -118,7 +118,7 @@ _PERCENT = re.compile(PERCENT_PATTERN)
 
 def _callable(value: str) -> str:
     parts = re.split(r"[.:]", value)
-    if not _CALLABLE.match(value) or any(keyword.iskeyword(p) for p in parts):
+    if not _CALLABLE.fullmatch(value) or any(keyword.iskeyword(p) for p in parts):
         raise ValueError(
             f"{value!r} is not a callable; write it as 'package.module:function', "
             "like 'ops.reminders:pause_all'"

@@ -21,6 +21,7 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
+from drills.reports._present import printable
 from drills.reports.console import SEVERITY_STYLES
 from drills.reports.review.model import ReadinessReview
 from drills.reports.review.present import short_age, short_cost, verdict, when
@@ -30,6 +31,7 @@ __all__ = ["render_review_console", "render_review_console_text"]
 
 def render_review_console(review: ReadinessReview, console: Console) -> None:
     """Print the review: headline, ranking, regressions, missing owners and exports."""
+    review = printable(review)  # no text from a file reaches the terminal raw
     console.print(Text(f"{review.title}: {review.headline()}", style="bold"))
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True,
                   header_style="bold", padding=(0, 1))

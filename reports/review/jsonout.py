@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from drills.files.atomic import write_text_atomic
+from drills.files.regular import read_regular
 from drills.reports.jsonout import ReportError
 from drills.reports.review.model import REVIEW_VERSION, ReadinessReview
 
@@ -70,7 +71,7 @@ def parse_review(text: str | bytes, source: str = "<review>") -> ReadinessReview
 def load_review(path: str | Path) -> ReadinessReview:
     path = Path(path)
     try:
-        data = path.read_bytes()
+        data = read_regular(path)
     except OSError as err:
         raise ReportError(f"{path}: cannot read: {err.strerror or err}") from None
     return parse_review(data, str(path))

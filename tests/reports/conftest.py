@@ -20,8 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
+from pydantic import BaseModel
 
 from drills.reports.drafts import customer_message, first_note, restart_checklist
 from drills.reports.findings import Check, Finding, GapCost, Severity
@@ -570,3 +572,36 @@ def flawed_report() -> DrillReport:
 @pytest.fixture(params=["good", "flawed"], scope="session")
 def report(request: pytest.FixtureRequest) -> DrillReport:
     return build_report(flawed=request.param == "flawed")
+
+
+NASTY = "\x1b[2J\x1b]0;owned\x07\u202e\u200b\x9b"
+"""Clear the screen, retitle the terminal, turn right to left, hide a space, a C1 CSI."""
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def poisoned(model: _M) -> _M:
+    """``model`` with ``NASTY`` appended to every text in it, however deep (unvalidated:
+    the point is what the renderer does with any text, not what a file may hold)."""
+
+    def walk(value: Any) -> Any:
+        if type(value) is str:
+            return value + NASTY
+        if isinstance(value, BaseModel):
+            return value.model_copy(
+                update={name: walk(getattr(value, name)) for name in type(value).model_fields})
+        if type(value) in (list, tuple):
+            return type(value)(walk(item) for item in value)
+        if type(value) is dict:
+            return {k: walk(v) for k, v in value.items()}
+        return value
+
+    done: _M = walk(model)
+    return done
+
+
+def assert_no_raw_controls(text: str) -> None:
+    raw = sorted({c for c in text if c != "\n" and not c.isprintable()})
+    assert not raw, f"raw characters a terminal acts on: {raw}"
+    assert "\\x1b]0;owned\\x07" in text
+

@@ -11,6 +11,7 @@ and review the diff of ``tests/data/reports/*.console.txt`` like code.
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from rich.console import Console
@@ -18,7 +19,7 @@ from rich.console import Console
 from drills.reports.console import render_console, render_console_text
 from drills.reports.findings import Check, Finding, Severity
 from drills.reports.model import DrillReport
-from tests.reports.conftest import check_golden
+from tests.reports.conftest import assert_no_raw_controls, check_golden, poisoned
 
 
 @pytest.mark.parametrize("kind", ["good", "flawed"])
@@ -64,3 +65,13 @@ def test_colour_goes_to_a_real_terminal(flawed_report: DrillReport) -> None:
     render_console(flawed_report, console)
     assert "\x1b[" in buffer.getvalue()
     assert "\x1b[" not in render_console_text(flawed_report)
+
+
+def test_no_text_in_a_report_reaches_the_terminal_raw(flawed_report: DrillReport) -> None:
+    report = poisoned(flawed_report)
+    assert_no_raw_controls(render_console_text(report, width=200))
+    buffer = io.StringIO()
+    render_console(report, Console(file=buffer, force_terminal=True, color_system="truecolor",
+                                   width=200))
+    styled = re.sub(r"\x1b\[[0-9;]*m", "", buffer.getvalue())  # rich's own colours only
+    assert_no_raw_controls(styled)

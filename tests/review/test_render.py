@@ -25,7 +25,7 @@ from drills.reports.review import (
 )
 from drills.reports.review.jsonout import main as schema_main
 from drills.review import build_review
-from tests.reports.conftest import Page, build_report
+from tests.reports.conftest import Page, assert_no_raw_controls, build_report, poisoned
 
 pytestmark = pytest.mark.slow
 
@@ -76,6 +76,11 @@ def test_the_console_ranks_and_flags(folder_review: ReadinessReview,
     assert (f"invoice-reminder (invoice-triple-trigger): score {reg.previous_score} -> "
             f"{reg.score} ({reg.score - reg.previous_score:+d}) since the drill of 2026-01-05; "
             "new: ") in " ".join(flagged.split())
+
+
+def test_no_text_in_a_review_reaches_the_terminal_raw(regressed_review: ReadinessReview) -> None:
+    review = poisoned(regressed_review.model_copy(update={"notes": ["a note"]}))
+    assert_no_raw_controls(render_review_console_text(review, width=400))
 
 
 # -- Markdown --------------------------------------------------------------------------

@@ -245,6 +245,12 @@ def test_a_stage_that_is_not_a_percentage_is_an_error(stage: object, message: st
     ({"automation": "Invoice Reminder"}, ("automation",),
      "'Invoice Reminder' is not a valid name; use lower-case letters, digits, '.', '-' or "
      "'_', like 'invoice-reminder'"),
+    ({"automation": "invoice-reminder\n"}, ("automation",),
+     "'invoice-reminder\\n' is not a valid name; use lower-case letters, digits, '.', '-' "
+     "or '_', like 'invoice-reminder'"),
+    ({"pause": [{"call": "ops.reminders:pause_all\n"}]}, ("pause", 0, "call"),
+     "'ops.reminders:pause_all\\n' is not a callable; write it as 'package.module:function', "
+     "like 'ops.reminders:pause_all'"),
     ({"repair.strategy": "revert"}, ("repair", "strategy"),
      "Input should be 'bulk_revert', 'script' or 'manual'"),
     ({"scope.by": []}, ("scope", "by"), "List should have at least 1 item after validation, "

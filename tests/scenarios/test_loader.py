@@ -190,7 +190,7 @@ def test_unreadable_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     def refuse(*args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Path, "open", refuse)
+    monkeypatch.setattr("drills.files.reader.read_regular", refuse)
     assert lines(validate_scenario_file(path)) == [
         f"{path}:1:1: permission denied; make the file readable for this user"
     ]

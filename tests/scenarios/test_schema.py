@@ -143,6 +143,9 @@ def test_an_unknown_fault_kind_is_a_tag_error() -> None:
         ({"name": "Invoice Reminder"}, ("name",),
          "'Invoice Reminder' is not a valid name; use lower-case letters, digits, '.', '-' "
          "or '_', like 'invoice-reminder'"),
+        ({"name": "invoice-reminder\n"}, ("name",),
+         "'invoice-reminder\\n' is not a valid name; use lower-case letters, digits, '.', "
+         "'-' or '_', like 'invoice-reminder'"),
         ({"automation.source": "bills"}, ("automation", "source"),
          "unknown system 'bills'; did you mean 'billing'?"),
         ({"automation.trigger": {"on_change": "billing.invoices.due_day"}},

@@ -30,7 +30,7 @@ from types import MappingProxyType
 import click
 
 from drills.cli.backend import backend_options, kept_line
-from drills.cli.main import EXIT_FAILED, EXIT_OK
+from drills.cli.main import EXIT_FAILED, EXIT_OK, say
 from drills.errors import DrillsError
 from drills.fakes.backends import parse_backend
 from drills.files import KeyPath
@@ -372,23 +372,23 @@ def command(
     failed = 0
     for check in checks:
         for _, _, text in _lines(check, quiet):
-            click.echo(text)
+            say(text)
         if not check.scenarios and not quiet:
-            click.echo(f"{check.file}: no built-in scenario drills '{check.automation}'; "
-                       "the lint alone decides (name one with --scenario)")
+            say(f"{check.file}: no built-in scenario drills '{check.automation}'; "
+                "the lint alone decides (name one with --scenario)")
         if not quiet:
             for report in check.reports:
-                click.echo(f"{check.file}: drill {report.scenario.name}: {report.headline()}")
+                say(f"{check.file}: drill {report.scenario.name}: {report.headline()}")
         is_failed = check.failed(fail_under)
         failed += is_failed
         if is_failed or not quiet:
-            click.echo(_verdict(check, fail_under))
+            say(_verdict(check, fail_under))
     if junit_path is not None:
         _write_junit(junit_path, junit_document(checks))
         if not quiet:
-            click.echo(f"wrote {junit_path}")
+            say(f"wrote {junit_path}")
     for line in kept:
-        click.echo(line)
+        say(line)
     passed = len(checks) - failed
-    click.echo(f"{_plural(len(checks), 'runbook')} checked: {passed} passed, {failed} failed")
+    say(f"{_plural(len(checks), 'runbook')} checked: {passed} passed, {failed} failed")
     sys.exit(EXIT_FAILED if failed else EXIT_OK)

@@ -33,7 +33,7 @@ from rich.console import Console
 
 from drills.cli.backend import backend_options, kept_line, say_kept
 from drills.cli.commands.run import parse_formats
-from drills.cli.main import EXIT_FAILED, EXIT_OK
+from drills.cli.main import EXIT_FAILED, EXIT_OK, say
 from drills.cli.outdir import OutFolder
 from drills.cli.pair import load_pair
 from drills.engine.hooks import CodeTrust
@@ -170,9 +170,9 @@ def command(
     kept = kept_line(database)
     if not drill.over:
         if kept is not None:
-            click.echo(kept)
-        click.echo(f"drills: drill closed before its end; resume it with: drills live --resume "
-                   f"{journal.path}", err=True)
+            say(kept)
+        say(f"drills: drill closed before its end; resume it with: drills live --resume "
+            f"{journal.path}", err=True)
         sys.exit(EXIT_FAILED)
     if drill.error is not None:
         say_kept(database)
@@ -180,16 +180,16 @@ def command(
     report = drill.report
     assert report is not None
     render_console(report, Console(file=sys.stdout))
-    click.echo(f"journal {journal.path}")
+    say(f"journal {journal.path}")
     if out is not None:
         try:
             written = write_reports(report, out, chosen)
         except ReportError as err:
             raise DrillsError(str(err)) from None
         for path in written.values():
-            click.echo(f"wrote {path}")
+            say(f"wrote {path}")
     if kept is not None:
-        click.echo(kept)
+        say(kept)
     sys.exit(EXIT_OK)
 
 

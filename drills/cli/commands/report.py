@@ -19,7 +19,7 @@ from rich.console import Console
 
 from drills.api import report_from_journal
 from drills.cli.commands.run import OutputError, parse_formats
-from drills.cli.main import EXIT_FAILED, EXIT_OK
+from drills.cli.main import EXIT_FAILED, EXIT_OK, say
 from drills.cli.outdir import OutFolder
 from drills.engine.hooks import CodeTrust
 from drills.journal import read_journal
@@ -76,9 +76,9 @@ def command(
     read = read_journal(journal)
     report = report_from_journal(read, trust=CodeTrust.from_env(trust_code))
     for warning in read.warnings:
-        click.echo(f"drills: warning: {warning}", err=True)
+        say(f"drills: warning: {warning}", err=True)
     if quiet:
-        click.echo(report.headline())
+        say(report.headline())
     else:
         render_console(report, Console(file=sys.stdout))
     if folder is not None:
@@ -92,14 +92,14 @@ def command(
             folder.abandon()
             raise
         for path in written.values():
-            click.echo(f"wrote {folder.moved(path)}")
+            say(f"wrote {folder.moved(path)}")
     if fail_under is not None and report.interrupted:
         at = report.interrupted_at or report.finished
-        click.echo(f"drills: the drill was interrupted at {at:%H:%M} drill time; its score "
-                   f"covers only part of the drill, so it cannot pass --fail-under", err=True)
+        say(f"drills: the drill was interrupted at {at:%H:%M} drill time; its score "
+            f"covers only part of the drill, so it cannot pass --fail-under", err=True)
         sys.exit(EXIT_FAILED)
     if fail_under is not None and report.score.total < fail_under:
-        click.echo(
+        say(
             f"drills: score {report.score.total} is under --fail-under {fail_under}", err=True
         )
         sys.exit(EXIT_FAILED)

@@ -21,7 +21,7 @@ from rich.console import Console
 
 from drills.api import run_drill
 from drills.cli.backend import backend_options, kept_line, say_kept
-from drills.cli.main import EXIT_FAILED, EXIT_OK
+from drills.cli.main import EXIT_FAILED, EXIT_OK, say
 from drills.cli.outdir import OutFolder, OutputError, check_out
 from drills.cli.pair import load_pair
 from drills.cli.progress import DrillProgress
@@ -145,7 +145,7 @@ def command(
         report, kept = _drill(spec, runbook, runbook_path, no_costs, progress, journal,
                               backend, db_path, keep)
         if quiet:
-            click.echo(report.headline())
+            say(report.headline())
         else:
             render_console(report, console)
         written: list[Path] = []
@@ -163,16 +163,16 @@ def command(
     except BaseException:
         note = folder.abandon() if folder is not None else None
         if note is not None:
-            click.echo(f"drills: {note}", err=True)
+            say(f"drills: {note}", err=True)
         raise
     for path in written:
-        click.echo(f"wrote {path if folder is None else folder.moved(path)}")
+        say(f"wrote {path if folder is None else folder.moved(path)}")
     if journal is not None:
-        click.echo(f"wrote {journal.path if folder is None else folder.moved(journal.path)}")
+        say(f"wrote {journal.path if folder is None else folder.moved(journal.path)}")
     if kept is not None:
-        click.echo(kept)
+        say(kept)
     if fail_under is not None and report.score.total < fail_under:
-        click.echo(
+        say(
             f"drills: score {report.score.total} is under --fail-under {fail_under}", err=True
         )
         sys.exit(EXIT_FAILED)

@@ -22,7 +22,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from drills.cli.main import EXIT_FAILED, EXIT_OK
+from drills.cli.main import EXIT_FAILED, EXIT_OK, say
 from drills.errors import DrillsError
 
 __all__ = ["FORMATS_DEFAULT", "command", "parse_as_of", "parse_review_formats"]
@@ -174,15 +174,15 @@ def command(
 
     def progress(line: str) -> None:
         if not quiet:
-            click.echo(line + (" without costs" if no_costs else " with costs") + " ...",
-                       err=True)
+            say(line + (" without costs" if no_costs else " with costs") + " ...",
+                err=True)
 
     review = review_inputs(inputs, as_of=as_of, runner=drill_runner(not no_costs), title=title,
                            progress=progress, trust=trust)
     if quiet:
-        click.echo(review.headline())
+        say(review.headline())
         for a in review.not_ready:
-            click.echo(f"{a.rank}. {a.automation}: {'; '.join(a.reasons)}")
+            say(f"{a.rank}. {a.automation}: {'; '.join(a.reasons)}")
     else:
         if sys.stdout.isatty():
             render_review_console(review, Console(file=sys.stdout, highlight=False))
@@ -195,12 +195,12 @@ def command(
             raise ScoreOptionError(str(error)) from None
         _drop_stale(out, set(written.values()))
         for path in written.values():
-            click.echo(f"wrote {path}")
+            say(f"wrote {path}")
     if fail_under is not None:
         below = review.below(fail_under)
         for a in below:
-            click.echo(f"drills: {a.automation} scores {a.score}, under --fail-under "
-                       f"{fail_under}", err=True)
+            say(f"drills: {a.automation} scores {a.score}, under --fail-under "
+                f"{fail_under}", err=True)
         if below:
             sys.exit(EXIT_FAILED)
     sys.exit(EXIT_OK)

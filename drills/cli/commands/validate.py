@@ -16,8 +16,8 @@ from pathlib import Path
 
 import click
 
-from drills.cli.main import EXIT_OK, EXIT_USAGE
-from drills.files import FileError
+from drills.cli.main import EXIT_OK, EXIT_USAGE, say
+from drills.files import FileError, read_regular
 from drills.runbook.loader import validate_runbook_file
 from drills.scenarios.loader import validate_scenario_file
 
@@ -51,8 +51,7 @@ def kind_of(path: Path) -> str:
     if path.name.endswith((".scenario.yaml", ".scenario.yml")):
         return "scenario"
     try:
-        with path.open("rb") as fh:
-            head = fh.read(_PEEK_BYTES).decode("utf-8", errors="replace")
+        head = read_regular(path, _PEEK_BYTES).decode("utf-8", errors="replace")
     except OSError:
         return "scenario"
     if _RUNBOOK_KEYS.search(head) and not _SCENARIO_KEYS.search(head):
@@ -86,8 +85,8 @@ def command(files: tuple[Path, ...], quiet: bool) -> None:
         if errors:
             failed = True
             for err in errors:
-                click.echo(str(err))
+                say(str(err))
         elif not quiet:
-            click.echo(f"ok: {path}")
+            say(f"ok: {path}")
     ctx = click.get_current_context()
     ctx.exit(EXIT_USAGE if failed else EXIT_OK)
