@@ -29,19 +29,42 @@ __all__ = [
 ]
 
 
-def _temp_beside(path: Path) -> tuple[int, str]:
-    """A new private (0600) temporary file in ``path``'s folder: ``.<name>.<random>.tmp``."""
-    return tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def umask_mode() -> int:
+    """The mode a plain ``open(path, "w")`` would give a new file: 0o666 less the umask.
+
+    The umask can only be read by setting it; it is set to the strict 0o077 for the instant
+    between the two calls, so another thread creating a file then gets a private one.
+    """
+    current = os.umask(0o077)
+    os.umask(current)
+    return 0o666 & ~current
 
 
-def replace_keep_open(path: Path, fill: Callable[[IO[str]], object]) -> IO[str]:
+def _temp_beside(path: Path, mode: int | None = None) -> tuple[int, str]:
+    """A new temporary file in ``path``'s folder (``.<name>.<random>.tmp``) with the mode
+    ``mode``, or by default the mode the umask gives a plain write (mkstemp's 0600 would
+    otherwise stay on the file once renamed over ``path``)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, umask_mode() if mode is None else mode)
+    except BaseException:
+        os.close(fd)
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return fd, tmp
+
+
+def replace_keep_open(
+    path: Path, fill: Callable[[IO[str]], object], *, mode: int | None = None
+) -> IO[str]:
     """Fill a temporary file beside ``path``, rename it over ``path`` and return its handle.
 
     The handle stays open for appending (UTF-8, ``\\n`` line ends), so a journal can go on
     writing into the file it has just put in place. ``fill`` may fsync; the handle is
     flushed before the rename in any case, so a reader never sees part of what it wrote.
+    The file gets ``mode``, or by default the mode the umask gives a plain write.
     """
-    fd, tmp = _temp_beside(path)
+    fd, tmp = _temp_beside(path, mode)
     handle = os.fdopen(fd, "a", encoding="utf-8", newline="\n")
     try:
         fill(handle)
@@ -57,23 +80,18 @@ def replace_keep_open(path: Path, fill: Callable[[IO[str]], object]) -> IO[str]:
 def write_text_atomic(path: Path, text: str, *, mode: int | None = None) -> None:
     """Write ``text`` as UTF-8 to a temporary file beside ``path``, then rename it over.
 
-    The file is private (0600) like any temporary file unless ``mode`` is given (shipped
-    schemas pass 0o644, as a plain write would leave them).
+    The file gets the mode the umask gives a plain write, unless ``mode`` is given (shipped
+    schemas pass 0o644 whatever the umask).
     """
-
-    def fill(handle: IO[str]) -> None:
-        handle.write(text)
-        if mode is not None:
-            os.fchmod(handle.fileno(), mode)
-
-    replace_keep_open(path, fill).close()
+    replace_keep_open(path, lambda handle: handle.write(text), mode=mode).close()
 
 
 def write_texts_atomic(files: Sequence[tuple[Path, str]]) -> None:
     """Write several files: every text into its temporary first, then the renames.
 
     A failure while writing (a full disk) leaves every target as it was; the renames come
-    last, one after the other. Temporary files never outlive the call.
+    last, one after the other. Temporary files never outlive the call. Each file gets the
+    mode the umask gives a plain write.
     """
     temps: list[tuple[str, Path]] = []
     try:

@@ -190,7 +190,7 @@ class JournalWriter:
 
 
 def _create(path: Path, line: str) -> IO[str]:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o666)
     handle = os.fdopen(fd, "a", encoding="utf-8", newline="\n")
     try:
         _put(handle, line)

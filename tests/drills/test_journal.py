@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -156,6 +157,20 @@ def test_the_journal_holds_no_credentials(tmp_path: Path) -> None:
     assert read_journal(tmp_path / "j.jsonl").header.extra["backend"] == (
         "postgresql://drill@db.example:5432/x"
     )
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_a_journal_gets_the_umask_mode(tmp_path: Path, umask: int) -> None:
+    header = JournalHeader.build("scripted", load_scenario(SCENARIO))
+    path = tmp_path / "j.jsonl"
+    before = os.umask(umask)
+    try:
+        JournalWriter.create(path, header).close()
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+        JournalWriter.create(path, header, overwrite=True).close()
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+    finally:
+        os.umask(before)
 
 
 def test_a_scenario_or_runbook_changed_in_memory_is_kept_as_the_model(tmp_path: Path) -> None:
@@ -542,11 +557,3 @@ def test_a_live_journal_goes_to_the_live_rebuild(
     monkeypatch.setattr(live_replay, "report_from_live_journal", rebuild)
     assert api_report_from_journal(tmp_path / "j.jsonl") is journaled[1]
     assert len(seen) == 2
-
-
-def test_the_journal_file_is_private_to_its_owner(tmp_path: Path) -> None:
-    header = JournalHeader.build("scripted", load_scenario(SCENARIO))
-    for overwrite in (False, True):
-        with JournalWriter.create(tmp_path / "j.jsonl", header, overwrite=overwrite):
-            pass
-        assert os.stat(tmp_path / "j.jsonl").st_mode & 0o077 == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
@@ -81,11 +82,29 @@ def test_the_kept_handle_appends_to_the_file_in_place(tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8") == "first\nsecond\n"
 
 
-def test_files_are_private_unless_a_mode_is_given(tmp_path: Path) -> None:
-    private, shipped = tmp_path / "report.json", tmp_path / "schema.json"
-    write_text_atomic(private, "{}")
+@pytest.fixture(params=[0o022, 0o077])
+def umask(request: pytest.FixtureRequest) -> Iterator[int]:
+    """Each test under umask 022 and 077, the umask it found restored afterwards."""
+    mask: int = request.param
+    before = os.umask(mask)
+    try:
+        yield mask
+    finally:
+        os.umask(before)
+
+
+def test_files_get_the_umask_mode_unless_a_mode_is_given(tmp_path: Path, umask: int) -> None:
+    plain, shipped = tmp_path / "report.json", tmp_path / "schema.json"
+    kept, several = tmp_path / "journal.jsonl", tmp_path / "export.csv"
+    write_text_atomic(plain, "{}")
     write_text_atomic(shipped, "{}", mode=0o644)
-    assert stat.S_IMODE(private.stat().st_mode) == 0o600
+    replace_keep_open(kept, lambda h: h.write("first\n")).close()
+    write_texts_atomic([(several, "a,b\n")])
+    expected = 0o666 & ~umask
+    assert atomic.umask_mode() == expected
+    assert os.umask(umask) == umask  # reading the umask left it as it was
+    for path in (plain, kept, several):
+        assert stat.S_IMODE(path.stat().st_mode) == expected, path.name
     assert stat.S_IMODE(shipped.stat().st_mode) == 0o644
 
 
