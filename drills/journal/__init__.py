@@ -33,6 +33,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from drills.engine.hooks import CodeTrust, UntrustedCodeError, named_code, untrusted_message
+from drills.fakes.backends import redact_url
 from drills.journal.format import (
     DEFAULT_NAME,
     ENDED,
@@ -114,7 +115,7 @@ def report_from_journal(
     if not isinstance(journal, Journal):
         journal = read_journal(journal)
     if journal.report is not None:
-        return journal.report
+        return _redacted(journal.report)
     refuse_untrusted(journal, trust if trust is not None else CodeTrust.from_env(),
                      "the drill was not rebuilt")
     if journal.header.mode == "live":
@@ -123,7 +124,16 @@ def report_from_journal(
                 f"{journal.path}: a live drill's journal, and no live rebuild was given; "
                 "read it with drills.report_from_journal or 'drills report'"
             )
-        return live(journal)
+        return _redacted(live(journal))
     from drills.journal.replay import report_from_scripted_journal
 
-    return report_from_scripted_journal(journal)
+    return _redacted(report_from_scripted_journal(journal))
+
+
+def _redacted(report: DrillReport) -> DrillReport:
+    """``report`` with its backend URL stripped of credentials: drills writes it so, but a
+    journal may come from anywhere (the report as it was when nothing needed removing)."""
+    backend = redact_url(report.backend)
+    if backend == report.backend:
+        return report
+    return report.model_copy(update={"backend": backend})

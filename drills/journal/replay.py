@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from drills.errors import DrillsError
+from drills.fakes.backends import redact_url
 from drills.journal.format import JournalError
 from drills.journal.reader import Journal
 from drills.journal.writer import EventList, JournalHandler
@@ -79,7 +80,8 @@ def _as_journaled(journal: Journal) -> dict[str, Any]:
     update: dict[str, Any] = {}
     backend = journal.header.extra.get("backend")
     if isinstance(backend, str):
-        update["backend"] = backend
+        # drills writes it redacted, but a journal may come from anywhere
+        update["backend"] = redact_url(backend)
     walls = [e["wall"] for e in journal.events if isinstance(e.get("wall"), str)]
     if walls:
         try:

@@ -433,6 +433,26 @@ def _rebuild(path: Path) -> tuple[Journal, DrillReport]:
     return journal, report_from_journal(journal)
 
 
+def test_a_rebuilt_report_never_carries_a_password_from_the_journal(
+    journaled: tuple[Path, DrillReport], tmp_path: Path
+) -> None:
+    """drills journals backends redacted, but a journal may come from elsewhere, edited."""
+    lines = lines_of(journaled[0])
+    header = json.loads(lines[0])
+    header.setdefault("extra", {})["backend"] = "postgresql://drill:s3cret@db:5432/x?sslpassword=k3y"
+    finished = json.loads(lines[-1])
+    finished["report"]["backend"] = header["extra"]["backend"]
+    for kept, last in ((lines[1:6], []), (lines[1:-1], [json.dumps(finished) + "\n"])):
+        path = tmp_path / "j.jsonl"
+        path.write_text("".join([json.dumps(header) + "\n", *kept, *last]), encoding="utf-8")
+        journal, report = _rebuild(path)
+        assert journal.ended == bool(last)
+        text = report.model_dump_json()
+        assert "s3cret" not in text
+        assert "k3y" not in text
+        assert report.backend == "postgresql://drill@db:5432/x"
+
+
 @pytest.mark.slow
 def test_every_cut_rebuilds_the_drill_so_far(
     journaled: tuple[Path, DrillReport], tmp_path: Path
