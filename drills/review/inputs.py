@@ -14,7 +14,8 @@ to write one. Files are told apart by name, the way drills writes them:
 
 Folders are read recursively in name order. In a folder, files of other kinds (the
 Markdown, HTML and JUnit a drill also writes, scenario YAML next to runbooks, hidden
-files) are skipped and counted in the review's notes; a ``.json`` or ``.jsonl`` that is
+files) are skipped and counted in the review's notes, and a subfolder that cannot be
+listed is named there; a ``.json`` or ``.jsonl`` that is
 neither a report nor a journal, an unreadable file, or a folder with nothing to read is
 an :class:`InputError`: one line naming the file, what is wrong and what to do. A file
 named on its own must be one of the three kinds. The same file given twice is read
@@ -30,6 +31,7 @@ import untrusted code is set aside with a note saying what it names and how to a
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -232,16 +234,50 @@ class _Collector:
 
     def folder(self, folder: Path) -> None:
         try:
-            files = sorted(
-                p for p in folder.rglob("*")
-                if p.is_file() and not any(part.startswith(".")
-                                           for part in p.relative_to(folder).parts)
-            )
+            files, unreadable = _listing(folder)
         except OSError as err:
             raise InputError(f"{folder}: cannot read the folder: {err.strerror or err}") from None
+        for sub, reason in unreadable:
+            self.inputs.notes.append(
+                f"{sub}: cannot read this folder ({reason}), so nothing in it was reviewed; "
+                "make it readable to the user running drills score, or leave it out")
         read = [p for p in files if self.add(p, in_folder=True)]
         if not read:
-            raise InputError(f"{folder}: no {_KINDS} in this folder")
+            why = ""
+            if unreadable:
+                plural = "s" if len(unreadable) != 1 else ""
+                why = (f" (and {len(unreadable)} unreadable subfolder{plural}, "
+                       f"first {unreadable[0][0]})")
+            raise InputError(f"{folder}: no {_KINDS} in this folder{why}")
+
+
+def _listing(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The files under ``folder`` in name order, hidden files and folders left out, and
+    the subfolders that could not be listed with why (``Path.rglob`` passes over those
+    without a word). Symlinked folders are not followed. An ``OSError`` listing
+    ``folder`` itself comes out unchanged."""
+    files: list[Path] = []
+    unreadable: list[tuple[Path, str]] = []
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        try:
+            with os.scandir(current) as entries:
+                found = list(entries)
+        except OSError as err:
+            if current == folder:
+                raise
+            unreadable.append((current, err.strerror or str(err)))
+            continue
+        for entry in found:
+            if entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(path)
+            elif path.is_file():
+                files.append(path)
+    return sorted(files), sorted(unreadable)
 
 
 def collect_inputs(paths: Sequence[Path], trust: CodeTrust | None = None) -> Inputs:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -139,6 +141,48 @@ def test_an_unreadable_report_is_one_line(tmp_path: Path) -> None:
         assert _error([bad]) == f"{bad}: cannot read: Permission denied"
     finally:
         bad.chmod(0o600)
+
+
+def _unlistable(monkeypatch: pytest.MonkeyPatch, *folders: Path) -> None:
+    """Listing ``folders`` fails as chmod 000 would (tests run as root, who lists all)."""
+    real = os.scandir
+    refused = {str(f) for f in folders}
+
+    def scandir(path: Any = ".") -> Any:
+        if str(path) in refused:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+
+
+def test_an_unreadable_subfolder_is_named_in_the_notes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "q1").mkdir()
+    (tmp_path / "q1" / "drill.json").write_text(render_json(build_report(flawed=True)),
+                                                encoding="utf-8")
+    locked = tmp_path / "q2"
+    locked.mkdir()
+    (locked / "drill.json").write_text("{", encoding="utf-8")
+    _unlistable(monkeypatch, locked)
+    inputs = collect_inputs([tmp_path])
+    assert [r.source for r in inputs.results] == [str(tmp_path / "q1" / "drill.json")]
+    assert inputs.notes == [f"{locked}: cannot read this folder (Permission denied), so "
+                            "nothing in it was reviewed; make it readable to the user "
+                            "running drills score, or leave it out"]
+
+
+def test_a_folder_with_only_unreadable_subfolders_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    locked = tmp_path / "q2"
+    locked.mkdir()
+    _unlistable(monkeypatch, locked)
+    assert _error([tmp_path]).endswith(f"in this folder (and 1 unreadable subfolder, "
+                                       f"first {locked})")
+    _unlistable(monkeypatch, tmp_path)
+    assert _error([tmp_path]) == f"{tmp_path}: cannot read the folder: Permission denied"
 
 
 # -- journals: detected here, read by drills.journal -----------------------------------
