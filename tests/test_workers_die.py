@@ -40,7 +40,7 @@ def _alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
-def _start_drill(tmp_path: Path) -> tuple[subprocess.Popen[str], set[int]]:
+def _start_drill(tmp_path: Path) -> tuple[subprocess.Popen[bytes], set[int]]:
     """A real ``drills run`` with gap costs on, once its rerun workers have started."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with (tmp_path / "stderr").open("w") as stderr:  # the child keeps its own copy
