@@ -19,7 +19,7 @@ from drills.errors import DrillsError, one_line
 from drills.version import __version__
 
 __all__ = [
-    "EXIT_FAILED", "EXIT_OK", "EXIT_TERMINATED", "EXIT_USAGE", "Terminated", "cli", "main",
+    "EXIT_FAILED", "EXIT_OK", "EXIT_TERMINATED", "EXIT_USAGE", "cli", "main",
     "say", "usage_line",
 ]
 
@@ -36,13 +36,13 @@ COMMANDS: tuple[str, ...] = (
 """Each name is a module in :mod:`drills.cli.commands` that defines ``command``."""
 
 
-class Terminated(KeyboardInterrupt):
+class _Terminated(KeyboardInterrupt):
     """SIGTERM arrived: unwound like Ctrl-C, so every schema is dropped (unless
     ``--keep``) and every file closed on the way out."""
 
 
 def _terminate(signum: int, frame: FrameType | None) -> None:
-    raise Terminated
+    raise _Terminated
 
 
 TERMINATED_LINE = "drills: terminated (SIGTERM); the drill was stopped"
@@ -71,7 +71,7 @@ class DrillsGroup(click.Group):
         except DrillsError as err:
             click.echo(f"drills: error: {one_line(str(err))}", err=True)
             ctx.exit(EXIT_USAGE)
-        except Terminated:  # before click turns it into Abort with a blank line first
+        except _Terminated:  # before click turns it into Abort with a blank line first
             click.echo(TERMINATED_LINE, err=True)
             raise SystemExit(EXIT_TERMINATED) from None
 
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         previous = None
     try:
         return _main(argv)
-    except Terminated:  # SIGTERM before or after a command ran
+    except _Terminated:  # SIGTERM before or after a command ran
         click.echo(TERMINATED_LINE, err=True)
         return EXIT_TERMINATED
     finally:

@@ -256,7 +256,7 @@ def _worker_start(parent: int) -> None:
     if os.getppid() != parent:  # the parent died before the tie was made
         os._exit(1)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True,
-                     name="drills-parent-watchdog").start()
+                     name="parent watchdog").start()
 
 
 def _die_with_parent() -> None:
