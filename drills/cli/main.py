@@ -8,7 +8,9 @@ or usage. Every :class:`~drills.fakes.errors.DrillsError` is printed as one line
 from __future__ import annotations
 
 import importlib
+import signal
 import sys
+from types import FrameType
 from typing import Any
 
 import click
@@ -16,17 +18,34 @@ import click
 from drills.errors import DrillsError, one_line
 from drills.version import __version__
 
-__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "cli", "main", "say", "usage_line"]
+__all__ = [
+    "EXIT_FAILED", "EXIT_OK", "EXIT_TERMINATED", "EXIT_USAGE", "cli", "main",
+    "say", "usage_line",
+]
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_TERMINATED = 128 + int(signal.SIGTERM)
+"""Exit code after SIGTERM, as a shell reports a process the signal ended (143)."""
 
 COMMANDS: tuple[str, ...] = (
     "check", "init", "live", "report", "run", "sandbox", "scenarios", "score", "validate",
     "world",
 )
 """Each name is a module in :mod:`drills.cli.commands` that defines ``command``."""
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM arrived: unwound like Ctrl-C, so every schema is dropped (unless
+    ``--keep``) and every file closed on the way out."""
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise _Terminated
+
+
+TERMINATED_LINE = "drills: terminated (SIGTERM); the drill was stopped"
 
 
 class DrillsGroup(click.Group):
@@ -52,6 +71,9 @@ class DrillsGroup(click.Group):
         except DrillsError as err:
             click.echo(f"drills: error: {one_line(str(err))}", err=True)
             ctx.exit(EXIT_USAGE)
+        except _Terminated:  # before click turns it into Abort with a blank line first
+            click.echo(TERMINATED_LINE, err=True)
+            raise SystemExit(EXIT_TERMINATED) from None
 
 
 @click.group(cls=DrillsGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -82,6 +104,21 @@ def main(argv: list[str] | None = None) -> int:
     every other bad input: ``drills: error: ...`` and where to look, exit 2. Click's
     own rendering would print the usage block first and the error last.
     """
+    try:
+        previous = signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:  # not the main thread: no handler can be installed there
+        previous = None
+    try:
+        return _main(argv)
+    except _Terminated:  # SIGTERM before or after a command ran
+        click.echo(TERMINATED_LINE, err=True)
+        return EXIT_TERMINATED
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         code = cli.main(args=argv, prog_name="drills", standalone_mode=False)
     except _NoArgsIsHelp as err:  # a bare 'drills' or group: the help, as click shows it

@@ -10,10 +10,14 @@ Reruns that make the same change are run once.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import multiprocessing
 import os
+import signal
+import sys
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -221,8 +225,56 @@ def _measure_all(
         return [measure(scenario, rb, hooks, backend) for rb in runbooks]
     context = multiprocessing.get_context("fork")
     n = len(runbooks)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(measure, [scenario] * n, runbooks, [None] * n, [backend] * n))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                             initializer=_worker_start, initargs=(os.getpid(),)) as pool:
+        try:
+            return list(pool.map(measure, [scenario] * n, runbooks, [None] * n, [backend] * n))
+        except BaseException:
+            # Interrupted (Ctrl-C, SIGTERM): start no further rerun; the running ones
+            # finish and drop their own schemas before the drill's are dropped.
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+
+
+_PR_SET_PDEATHSIG = 1
+"""Linux prctl option: the signal a process gets when its parent dies."""
+
+
+def _worker_start(parent: int) -> None:
+    """Tie a rerun worker's life to the drill that started it.
+
+    A drill killed outright (SIGKILL, out of memory) runs no cleanup, and its workers
+    would otherwise go on forever, on PostgreSQL holding their schema's lock. On Linux
+    the kernel kills the worker when its parent dies; elsewhere (and should the parent
+    die before that is set up) a watchdog sees the parent change and ends the worker.
+    The parent alone handles Ctrl-C and SIGTERM: a worker ignores the terminal's
+    Ctrl-C and dies on SIGTERM like any process.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent()
+    if os.getppid() != parent:  # the parent died before the tie was made
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True,
+                     name="parent watchdog").start()
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when its parent dies; elsewhere do nothing."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):  # no libc or no prctl: the watchdog does it
+        pass
+
+
+def _watch_parent(parent: int, every: float = 0.5) -> None:
+    """End this process as soon as its parent is no longer ``parent``."""
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(1)
 
 
 def with_costs(
