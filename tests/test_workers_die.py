@@ -50,7 +50,7 @@ def _start_drill(tmp_path: Path) -> tuple[subprocess.Popen[bytes], set[int]]:
              "--runbook", str(RUNBOOK), "--out", str(tmp_path / "out")],
             cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=stderr,
         )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         kids = _children(proc.pid)
         if len(kids) >= 2:  # the pool's workers are up: the drill is mid-costs
@@ -86,7 +86,7 @@ def test_sigterm_mid_costs_is_one_line_exit_143(tmp_path: Path) -> None:
     proc, workers = _start_drill(tmp_path)
     proc.send_signal(signal.SIGTERM)
     try:
-        proc.wait(timeout=60)
+        proc.wait(timeout=120)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
