@@ -27,7 +27,9 @@ from drills.scenarios.basics import (
     TableRef,
     check_slug,
     check_table,
+    check_value,
     no_field,
+    same_type,
 )
 from drills.scenarios.limits import MAX_ITEMS, MAX_TEXT_LENGTH
 
@@ -133,7 +135,9 @@ class CreateRecord(Strict):
         alias="copy",
         description="new record field -> field of the triggering record",
     )
-    values: dict[str, str | int] = Field(default_factory=dict, max_length=MAX_ITEMS)
+    values: dict[str, Annotated[str, Field(max_length=MAX_TEXT_LENGTH)] | int] = Field(
+        default_factory=dict, max_length=MAX_ITEMS
+    )
 
 
 def _activity_table(value: str) -> str:
@@ -250,15 +254,40 @@ def check_action(action: Action, path: Path, source: TableDef) -> list[Issue]:
         target = CATALOG.table(spec.to.rsplit(".", 1)[0])
         if spec.key not in target.field_names:
             issues.append(((*path, "key"), no_field(target, spec.key)))
-    if action.kind in ("set_field", "advance_stage") and spec.field.rsplit(".", 1)[0] != src:
-        issues.append(((*path, "field"), f"set a field of '{src}', the triggering table"))
+        _add(issues, (*path, "to"), same_type(spec.from_, spec.to))
+    if action.kind in ("set_field", "advance_stage"):
+        if spec.field.rsplit(".", 1)[0] != src:
+            issues.append(((*path, "field"), f"set a field of '{src}', the triggering table"))
+        table, _, name = spec.field.rpartition(".")
+        if spec.value is not None:
+            _add(issues, (*path, "value"), check_value(CATALOG.table(table), name, spec.value))
+        elif spec.from_ is not None:
+            _add(issues, (*path, "from"), same_type(spec.from_, spec.field))
     if action.kind == "create_record":
-        target = CATALOG.table(spec.table)
-        for name in [*spec.copy_fields, *spec.values]:
-            if name not in target.field_names:
-                where = "copy" if name in spec.copy_fields else "values"
-                issues.append(((*path, where, name), no_field(target, name)))
-        for name in spec.copy_fields.values():
-            if name not in source.field_names:
-                issues.append(((*path, "copy"), no_field(source, name)))
+        issues.extend(_check_create(spec, path, source))
     return issues
+
+
+def _check_create(spec: CreateRecord, path: Path, source: TableDef) -> list[Issue]:
+    """Each field of the new record exists and takes what is copied or written into it."""
+    issues: list[Issue] = []
+    target = CATALOG.table(spec.table)
+    for name, value in spec.values.items():
+        if name not in target.field_names:
+            issues.append(((*path, "values", name), no_field(target, name)))
+        else:
+            _add(issues, (*path, "values", name), check_value(target, name, value))
+    for name, copied in spec.copy_fields.items():
+        if name not in target.field_names:
+            issues.append(((*path, "copy", name), no_field(target, name)))
+        elif copied not in source.field_names:
+            issues.append(((*path, "copy", name), no_field(source, copied)))
+        else:
+            _add(issues, (*path, "copy", name),
+                 same_type(f"{source.qualname}.{copied}", f"{target.qualname}.{name}"))
+    return issues
+
+
+def _add(issues: list[Issue], path: Path, problem: str | None) -> None:
+    if problem is not None:
+        issues.append((path, problem))

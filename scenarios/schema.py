@@ -51,9 +51,11 @@ from drills.scenarios.basics import (
     Start,
     Strict,
     Text,
+    check_filter,
     check_slug,
     check_system,
     no_field,
+    same_type,
 )
 from drills.scenarios.faults import FAULT_KINDS, FAULTS, FaultSpec, Reach
 from drills.scenarios.limits import MAX_PEOPLE_EDITS, MAX_RUN_WRITES
@@ -110,7 +112,7 @@ def _after(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool):
         return {"count": value, "of": "damaged records"}
     if isinstance(value, str):
-        m = _AFTER.match(value)
+        m = _AFTER.fullmatch(value)  # whole: '$' lets a trailing newline in
         if not m:
             raise ValueError(
                 f"{value!r} is not a threshold; write a count and what is counted, "
@@ -190,9 +192,7 @@ class Scenario(Strict):
                 f"'{auto.trigger.table}'; make them the same system",
             ))
         source_table = CATALOG.table(auto.trigger.table)
-        for name in auto.where:
-            if name not in source_table.field_names:
-                issues.append((("automation", "where", name), no_field(source_table, name)))
+        issues.extend(check_filter(source_table, auto.where, ("automation", "where")))
         names = [f.name for f in auto.feeders]
         for i, name in enumerate(names):
             if name in names[:i]:
@@ -207,6 +207,9 @@ class Scenario(Strict):
             target = CATALOG.table(sync.to.rsplit(".", 1)[0])
             if sync.key not in target.field_names:
                 issues.append((("world", "syncs", i, "key"), no_field(target, sync.key)))
+            mismatch = same_type(sync.from_, sync.to)
+            if mismatch is not None:
+                issues.append((("world", "syncs", i, "to"), mismatch))
         issues.extend(self._check_fault(source_table))
         issues.extend(self._check_volume())
         return issues
@@ -268,10 +271,7 @@ class Scenario(Strict):
             issues.append((("fault", "starts"),
                            "the fault starts after the drill ends; make it start before runs_for"))
         if f.reach.where is not None:
-            for name in f.reach.where:
-                if name not in source_table.field_names:
-                    issues.append((("fault", "reach", "where", name),
-                                   no_field(source_table, name)))
+            issues.extend(check_filter(source_table, f.reach.where, ("fault", "reach", "where")))
         if auto.callable is not None:
             return issues  # what the team's own code writes is only known when it runs
         issues.extend(FAULTS[f.kind].check(f, auto, source_table))

@@ -174,7 +174,7 @@ def _update_gap(value: timedelta) -> timedelta:
 
 def _percent(value: Any) -> float:
     """'10%' -> 0.1: a share of the records, kept as a fraction so code can multiply by it."""
-    if isinstance(value, str) and _PERCENT.match(value):
+    if isinstance(value, str) and _PERCENT.fullmatch(value):
         number = float(value.strip().removesuffix("%"))
         if 0 < number <= 100:
             return number / 100

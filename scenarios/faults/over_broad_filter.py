@@ -10,7 +10,7 @@ from pydantic import Field
 
 from drills.fakes.catalog import TableDef
 from drills.scenarios.automation import Automation
-from drills.scenarios.basics import Filter, Issue, no_field
+from drills.scenarios.basics import Filter, Issue, check_filter
 from drills.scenarios.faults.base import FaultKind, FaultSpec, Scaffolding, decoded
 
 if TYPE_CHECKING:
@@ -47,9 +47,7 @@ def _check(f: OverBroadFilter, auto: Automation, source: TableDef) -> list[Issue
     if not auto.where:
         issues.append((("fault", "kind"),
                        "over_broad_filter needs the automation's 'where' filter"))
-    for name in f.reaches:
-        if name not in source.field_names:
-            issues.append((("fault", "reaches", name), no_field(source, name)))
+    issues.extend(check_filter(source, f.reaches, ("fault", "reaches")))
     return issues
 
 

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field
 
-from drills.fakes.catalog import TableDef
+from drills.fakes.catalog import CATALOG, TableDef
 from drills.scenarios.automation import Automation, written_fields
-from drills.scenarios.basics import FieldRef, Issue
+from drills.scenarios.basics import FieldRef, Issue, check_value
 from drills.scenarios.faults.base import FaultKind, FaultSpec, Scaffolding, split_field
 from drills.scenarios.limits import MAX_REPEATS
 
@@ -65,10 +65,16 @@ class StatusFlappingInjector:
 
 
 def _check(f: StatusFlapping, auto: Automation, source: TableDef) -> list[Issue]:
-    if f.field in written_fields(auto):
-        return []
-    return [(("fault", "field"),
-             f"the automation never writes '{f.field}'; flapping needs a status the job sets")]
+    table, name = split_field(f.field)
+    issues: list[Issue] = [
+        (("fault", "between", i), problem)
+        for i, value in enumerate(f.between)
+        if (problem := check_value(CATALOG.table(table), name, value)) is not None
+    ]
+    if f.field not in written_fields(auto):
+        issues.append((("fault", "field"), f"the automation never writes '{f.field}'; "
+                       "flapping needs a status the job sets"))
+    return issues
 
 
 FAULT = FaultKind(

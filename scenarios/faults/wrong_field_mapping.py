@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal
 
 from drills.fakes.catalog import TableDef
 from drills.scenarios.automation import Automation, written_fields
-from drills.scenarios.basics import FieldRef, Issue
+from drills.scenarios.basics import FieldRef, Issue, same_type
 from drills.scenarios.faults.base import (
     FaultKind,
     FaultSpec,
@@ -65,6 +65,10 @@ def _check(f: WrongFieldMapping, auto: Automation, source: TableDef) -> list[Iss
                        f"pick a field of '{f.writes.rsplit('.', 1)[0]}'"))
     elif f.writes == f.into:
         issues.append((("fault", "into"), "'into' must be a different field than 'writes'"))
+    else:
+        mismatch = same_type(f.writes, f.into)
+        if mismatch is not None:
+            issues.append((("fault", "into"), mismatch))
     return issues
 
 
