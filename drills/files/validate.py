@@ -13,12 +13,16 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from drills.files.fileerror import FileError, KeyPath
-from drills.files.reader import read_yaml
+from drills.files.locate import mark_position
+from drills.files.reader import YamlDocument, read_yaml
 from drills.files.translate import humanise_all, split_fix
 
-__all__ = ["Checked", "CrossCheck", "check_file", "load_model", "validate_file"]
+__all__ = [
+    "Checked", "CrossCheck", "check_file", "load_model", "nul_errors", "validate_file",
+]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -54,7 +58,7 @@ def check_file(
         doc = read_yaml(path, what=what)
     except FileError as err:
         return Checked(None, [err])
-    errors = list(doc.duplicates)
+    errors = [*doc.duplicates, *nul_errors(doc)]
     try:
         result = model.model_validate(doc.data)
     except ValidationError as exc:
@@ -68,6 +72,40 @@ def check_file(
             errors.append(doc.error(loc, what_, fix))
     errors.sort(key=lambda e: e.sort_key)
     return Checked(None if errors else result, errors)
+
+
+NUL_MESSAGE = "the text holds a NUL character ('\\0'), which PostgreSQL cannot store"
+NUL_FIX = "remove the escape that writes it ('\\0', '\\x00' or '\\u0000')"
+
+
+def nul_errors(doc: YamlDocument) -> list[FileError]:
+    """Every key or value holding a NUL character (written as an escape, ``"a\\0b"``).
+
+    The reader refuses NUL bytes in the file itself; an escape in a quoted value makes
+    one too, and a drill on PostgreSQL would fail on it deep in a run. One error per
+    value, at its line.
+    """
+    found: list[FileError] = []
+    stack: list[tuple[Node, KeyPath]] = [(doc.root, ())]
+    seen: set[int] = set()
+    while stack:
+        node, path = stack.pop()
+        if id(node) in seen:  # an alias is the node it names: report it once
+            continue
+        seen.add(id(node))
+        if isinstance(node, ScalarNode):
+            if "\x00" in str(node.value):
+                line, column = mark_position(node.start_mark)
+                found.append(FileError(doc.file, line, column, NUL_MESSAGE,
+                                       path=path, fix=NUL_FIX))
+        elif isinstance(node, MappingNode):
+            for key, value in node.value:
+                name = str(key.value) if isinstance(key, ScalarNode) else "?"
+                stack.append((key, path))
+                stack.append((value, (*path, name)))
+        elif isinstance(node, SequenceNode):
+            stack.extend((item, (*path, i)) for i, item in enumerate(node.value))
+    return found
 
 
 def validate_file(
