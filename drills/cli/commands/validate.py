@@ -6,22 +6,34 @@ editors and CI annotate), valid files as ``ok: FILE``. Exit 0 when every file is
 from the file name (``*.runbook.yaml``) or its top-level keys, and each kind has one
 checker in :data:`CHECKERS`: scenarios and runbooks. A runbook is checked for what
 would stop it loading; gaps in what it says are lint findings (:mod:`drills.runbook.lint`).
+
+The team's own code a file names (a scenario's ``automation.callable``, a runbook's
+``call:`` steps) is imported only with ``--imports``: validating a file someone sent
+must not run their code. With it, each name is resolved the way a drill resolves it
+(:func:`drills.engine.hooks.resolve_hook`) and each failure is one line at its key;
+without it, an ``ok:`` line for a file naming code says that the code was not imported.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from drills.cli.main import EXIT_OK, EXIT_USAGE, say
-from drills.files import FileError, read_regular
-from drills.runbook.loader import validate_runbook_file
-from drills.scenarios.loader import validate_scenario_file
+from drills.errors import did_you_mean
+from drills.files import FileError, KeyPath, read_regular, read_yaml
+from drills.runbook.loader import load_runbook, validate_runbook_file
+from drills.scenarios.loader import load_scenario, validate_scenario_file
 
-__all__ = ["CHECKERS", "Checker", "check_path", "command", "kind_of"]
+__all__ = [
+    "CHECKERS", "NAMERS", "Checker", "Namer", "check_imports", "check_path", "command",
+    "kind_of", "resolve_problem",
+]
 
 Checker = Callable[[Path], list[FileError]]
 """Reads one file and returns every problem in it; an empty list means valid."""
@@ -31,6 +43,29 @@ CHECKERS: dict[str, Checker] = {
     "runbook": validate_runbook_file,
 }
 """File kind -> its checker."""
+
+Namer = Callable[[Path], list[tuple[KeyPath, str]]]
+"""Reads one valid file and returns the team's code it names: (key path, 'module:name')."""
+
+
+def _scenario_code(path: Path) -> list[tuple[KeyPath, str]]:
+    ref = load_scenario(path).automation.callable
+    return [] if ref is None else [(("automation", "callable"), ref)]
+
+
+def _runbook_code(path: Path) -> list[tuple[KeyPath, str]]:
+    runbook = load_runbook(path)
+    named: list[tuple[KeyPath, str]] = [
+        (("pause", i, "call"), step.call) for i, step in enumerate(runbook.pause)
+        if step.call is not None
+    ]
+    if runbook.repair is not None and runbook.repair.call is not None:
+        named.append((("repair", "call"), runbook.repair.call))
+    return named
+
+
+NAMERS: dict[str, Namer] = {"scenario": _scenario_code, "runbook": _runbook_code}
+"""File kind -> what lists the code it names."""
 
 _RUNBOOK_SUFFIXES = (".runbook.yaml", ".runbook.yml")
 _RUNBOOK_KEYS = re.compile(
@@ -71,22 +106,88 @@ def check_path(path: Path) -> list[FileError]:
     return checker(path)
 
 
+def named_code(path: Path) -> list[tuple[KeyPath, str]]:
+    """The team's code a valid file names, with the key naming each; none for other kinds."""
+    namer = NAMERS.get(kind_of(path))
+    try:
+        return [] if namer is None else namer(path)
+    except FileError:  # pragma: no cover - only valid files are asked
+        return []
+
+
+def resolve_problem(target: str) -> tuple[str, str] | None:
+    """Import ``module:name`` as a drill would; (what is wrong, how to fix) or None if found.
+
+    The drill's own resolution (:func:`~drills.engine.hooks.resolve_hook`) decides; when
+    it fails, the module is looked at again only to say which part is missing.
+    """
+    from drills.engine.hooks import HookError, resolve_hook  # the engine, only with --imports
+
+    module_name, _, attr = target.partition(":")
+    try:
+        resolve_hook(target, {})
+    except HookError:
+        pass
+    except (Exception, SystemExit) as err:  # the team's module failing as it is imported
+        return (f"importing '{module_name}' raised {type(err).__name__}: {err}",
+                "fix the module so it imports cleanly")
+    else:
+        return None
+    module = sys.modules.get(module_name)
+    if module is None:
+        try:
+            importlib.import_module(module_name)
+        except ImportError as err:
+            return (f"cannot import '{module_name}' ({err})",
+                    "install the team's package or put it on PYTHONPATH")
+        module = sys.modules[module_name]  # pragma: no cover - resolve_hook imported it
+    if not hasattr(module, attr):
+        names = [n for n in dir(module) if not n.startswith("_")]
+        hint = did_you_mean(attr, names).removeprefix("; ")
+        return (f"module '{module_name}' has no attribute '{attr}'",
+                hint if hint.startswith("did you mean") else "name a function it defines")
+    kind = type(getattr(module, attr)).__name__
+    return (f"'{target}' is not callable (a value of type {kind})", "name a function")
+
+
+def check_imports(path: Path) -> list[FileError]:
+    """One error per name in ``path`` that does not import to something callable."""
+    named = named_code(path)
+    if not named:
+        return []
+    doc = read_yaml(path, what=kind_of(path))
+    errors: list[FileError] = []
+    for loc, target in named:
+        problem = resolve_problem(target)
+        if problem is not None:
+            errors.append(doc.error(loc, *problem))
+    return errors
+
+
 @click.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors, not the 'ok:' lines.")
-def command(files: tuple[Path, ...], quiet: bool) -> None:
+@click.option("--imports", is_flag=True,
+              help="Also import the team's code each file names (automation.callable, "
+                   "call: steps) and check that it is there and callable.")
+def command(files: tuple[Path, ...], quiet: bool, imports: bool) -> None:
     """Check scenario and runbook files; print each error as FILE:LINE:COL: message.
 
-    Exit code 0 when every file is valid, 2 when any is not.
+    Exit code 0 when every file is valid, 2 when any is not. The team's code a file
+    names is imported only with --imports.
     """
     failed = False
     for path in files:
         errors = check_path(path)
+        if not errors and imports:
+            errors = check_imports(path)
         if errors:
             failed = True
             for err in errors:
                 say(str(err))
         elif not quiet:
-            say(f"ok: {path}")
+            unchecked = not imports and named_code(path)
+            note = " (callables not imported; add --imports to check them)" if unchecked else ""
+            say(f"ok: {path}{note}")
     ctx = click.get_current_context()
     ctx.exit(EXIT_USAGE if failed else EXIT_OK)
