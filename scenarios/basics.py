@@ -273,7 +273,9 @@ def same_type(source: str, target: str) -> str | None:
 
 
 def _show(value: str | int) -> str:
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
         digits = len(str(abs(value)))
         return f"a {digits}-digit number" if digits > 24 else str(value)
     if _WHOLE.fullmatch(value) and len(value) > 24:
