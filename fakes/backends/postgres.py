@@ -24,6 +24,7 @@ import uuid
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from difflib import get_close_matches
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote
 
@@ -49,6 +50,7 @@ __all__ = [
     "INSTALL_HINT",
     "PostgresBackend",
     "admin_engine",
+    "check_query",
     "connect_error",
     "engine_url",
     "is_postgres_url",
@@ -83,6 +85,38 @@ def require_psycopg() -> None:
         ) from None
 
 
+def _accepted_parameters() -> list[str] | None:
+    """The connection parameters the installed libpq takes (None: no driver to ask)."""
+    try:
+        from psycopg import pq
+
+        return sorted(o.keyword.decode() for o in pq.Conninfo.get_defaults())
+    except Exception:  # no psycopg, or no libpq behind it: the driver's own error says so
+        return None
+
+
+def check_query(url: str, where: str = "the backend URL") -> dict[str, str]:
+    """The URL's query as a dict; one :class:`BackendError` naming a parameter libpq does
+    not take (``?bogus=1``, a typo such as ``?sslmod=require``) and the ones it does.
+
+    Checked before anything connects: libpq's own refusal comes from deep inside the
+    connection pool as a traceback, and names neither the URL nor the way out.
+    """
+    query = url.rpartition("@")[2].partition("?")[2].split("#", 1)[0]
+    pairs = parse_qsl(query, keep_blank_values=True)
+    accepted = _accepted_parameters()
+    for key, _ in pairs:
+        if accepted is not None and key not in accepted:
+            close = get_close_matches(key, accepted, n=1, cutoff=0.6)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            shown = key if len(key) <= 40 else key[:37] + "..."
+            raise BackendError(
+                f"{where} {redact_url(url)} has the parameter '{shown}', which PostgreSQL "
+                f"does not take{hint}; the parameters it takes: {', '.join(accepted)}"
+            )
+    return dict(pairs)
+
+
 def engine_url(url: str) -> sa.URL:
     """The SQLAlchemy URL (``postgresql+psycopg``) for a user's ``postgresql://`` URL.
 
@@ -99,7 +133,7 @@ def engine_url(url: str) -> sa.URL:
     _, userinfo, hostport, path = parts
     user, _, password = userinfo.partition(":")
     host, port = _host_port(hostport, url)
-    query = dict(parse_qsl(url.rpartition("@")[2].partition("?")[2].split("#", 1)[0]))
+    query = check_query(url)
     return sa.URL.create(
         "postgresql+psycopg",
         username=unquote(user) or None,
@@ -273,8 +307,8 @@ class PostgresBackend:
         try:
             return psycopg.connect(*cargs, autocommit=True,
                                    **{**cparams, **_connect_args(self._url)})
-        except psycopg.OperationalError as err:
-            raise connect_error(err, self._url) from None
+        except (psycopg.OperationalError, psycopg.ProgrammingError) as err:
+            raise connect_error(err, self._url) from None  # a bad value: ?connect_timeout=x
 
     def _claim(self, conn: sa.Connection, schema: str | None) -> tuple[str, bool]:
         """Lock ``schema`` (or a new free name); the name, and whether to create it."""
