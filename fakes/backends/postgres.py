@@ -256,6 +256,7 @@ class PostgresBackend:
             self._release(self.schema)
             raise
         event.listen(self._engine, "connect", self._on_connect, insert=True)
+        event.listen(self._engine, "handle_error", self._on_error)
         _ENGINES.add(self._engine)
 
     def _prepare(self, schema: str | None) -> str:
@@ -379,6 +380,61 @@ class PostgresBackend:
             cur.execute("SET synchronous_commit TO off")
         dbapi_conn.autocommit = autocommit
 
+    # -- the database going away under the drill ----------------------------------------
+
+    def _schema_gone(self) -> bool:
+        """Whether the drill schema no longer exists (asked on the lock's connection)."""
+        import psycopg
+
+        if self._lock is None or os.getpid() != self._pid:
+            return False
+        try:
+            row = self._lock.execute(
+                "SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = %s)", (self.schema,)
+            ).fetchone()
+        except psycopg.Error:
+            return False  # the connection is gone too: the lost-connection line says so
+        return not (row and row[0])
+
+    def _translate(self, err: BaseException) -> BackendError | None:
+        """One line for a schema dropped, or a connection lost, while the drill ran."""
+        import psycopg
+
+        if not isinstance(err, psycopg.Error):
+            return None
+        if isinstance(err, psycopg.errors.UndefinedTable | psycopg.errors.InvalidSchemaName) \
+                and self._schema_gone():
+            return BackendError(
+                f"the drill schema {self.schema} in {self.location} was dropped while the "
+                "drill ran (by another connection: a DROP SCHEMA, or a database reset), so "
+                "the drill cannot go on; run it again, and leave drill schemas to 'drills "
+                "sandbox clean', which never drops one in use"
+            )
+        if isinstance(err, psycopg.OperationalError):
+            reason = scrub(" ".join(str(err).split()) or type(err).__name__, self._url)
+            return BackendError(
+                f"lost the connection to {self.location} while the drill ran ({reason}); "
+                "check the server (was the database dropped or restarted?), then run the "
+                "drill again"
+            )
+        return None
+
+    def _on_error(self, context: sa.engine.ExceptionContext) -> None:
+        translated = self._translate(context.original_exception)
+        if translated is not None:
+            raise translated
+
+    @contextmanager
+    def _raw(self) -> Iterator[None]:
+        """Driver-level calls (``COPY``, keyed reads) bypass ``handle_error``."""
+        try:
+            yield
+        except Exception as err:
+            translated = self._translate(err)
+            if translated is None:
+                raise
+            raise translated from None
+
     @property
     def engine(self) -> sa.Engine:
         return self._engine
@@ -423,7 +479,7 @@ class PostgresBackend:
             sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
         )
         total = 0
-        with raw.cursor() as cur, cur.copy(stmt) as copy:
+        with self._raw(), raw.cursor() as cur, cur.copy(stmt) as copy:
             for row in rows:
                 copy.write_row(row)
                 total += 1
@@ -448,7 +504,7 @@ class PostgresBackend:
             sql.Identifier(by), sql.Identifier(by),
         )
         out: list[tuple[Any, ...]] = []
-        with raw.cursor() as cur:
+        with self._raw(), raw.cursor() as cur:
             for i in range(0, len(ordered), _KEYS_CHUNK):
                 cur.execute(stmt, (ordered[i : i + _KEYS_CHUNK],))
                 out.extend(cur.fetchall())
@@ -482,7 +538,7 @@ class PostgresBackend:
         try:
             if not self.keep:
                 with self._engine.begin() as conn:
-                    drop_schema(conn, self.schema)
+                    drop_schema(conn, self.schema)  # one dropped meanwhile: nothing to do
         except sa.exc.OperationalError as err:
             raise connect_error(err, self._url) from None
         finally:
