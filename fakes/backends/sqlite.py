@@ -111,9 +111,8 @@ class SqliteBackend:
 
     def _on_connect(self, _dbapi_conn: Any, _record: Any) -> None:
         if self._file is None:
-            self._file = self._identity()
-        else:
-            self._check_file()
+            self._file = self._identity() or (-1, -1)  # gone already: no file will match
+        self._check_file()
 
     def _check_file(self) -> None:
         """Raise the deleted-file line when the database file is gone or replaced."""
