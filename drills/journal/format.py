@@ -61,10 +61,11 @@ class JournalError(DrillsError):
     """A journal that cannot be written, read or replayed; ``str()`` is the one line to show."""
 
 
-class JsonProblem(ValueError):
-    """JSON text :func:`loads` will not read; ``str()`` completes "line N ..." (``is not
-    JSON (...)``, ``is nested more than 64 levels deep``, ...). ``limit``: the text is
-    JSON, but past one of drills' limits (nesting, digits)."""
+class JsonProblem(DrillsError, ValueError):
+    """Raised by :func:`loads` for JSON text it will not read; ``str()`` completes "line N
+    ..." (``is not JSON (...)``, ``is nested more than 64 levels deep``), so callers put
+    the file and line in front. ``limit``: the text is JSON, but past one of drills'
+    limits (nesting, digits)."""
 
     def __init__(self, message: str, *, limit: bool = False) -> None:
         super().__init__(message)
