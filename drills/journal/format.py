@@ -19,6 +19,7 @@ import freezegun.api
 from pydantic import BaseModel
 
 from drills.errors import DrillsError
+from drills.files.limits import MAX_DEPTH, MAX_NUMBER_LENGTH
 
 __all__ = [
     "DEFAULT_NAME",
@@ -29,9 +30,12 @@ __all__ = [
     "JOURNAL_VERSION",
     "RENAMED",
     "JournalError",
+    "JsonProblem",
     "check_data",
+    "drill_time",
     "dumps",
     "event_line",
+    "loads",
     "sha256",
     "wall_now",
 ]
@@ -55,6 +59,77 @@ IN_MEMORY = "(in memory)"
 
 class JournalError(DrillsError):
     """A journal that cannot be written, read or replayed; ``str()`` is the one line to show."""
+
+
+class JsonProblem(DrillsError, ValueError):
+    """Raised by :func:`loads` for JSON text it will not read; ``str()`` completes "line N
+    ..." (``is not JSON (...)``, ``is nested more than 64 levels deep``), so callers put
+    the file and line in front. ``limit``: the text is JSON, but past one of drills'
+    limits (nesting, digits)."""
+
+    def __init__(self, message: str, *, limit: bool = False) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
+def _number(text: str) -> int:
+    if len(text) > MAX_NUMBER_LENGTH:
+        raise JsonProblem(f"holds a number of {len(text):,} digits (at most "
+                          f"{MAX_NUMBER_LENGTH:,} are read)", limit=True)
+    return int(text)
+
+
+def _too_deep(obj: Any) -> bool:
+    """Whether ``obj`` nests lists and objects more than :data:`MAX_DEPTH` levels deep
+    (walked with a stack of its own, so a deep value never exhausts Python's)."""
+    pending: list[tuple[Any, int]] = [(obj, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        elif not isinstance(value, list):
+            continue
+        if depth > MAX_DEPTH:
+            return True
+        pending.extend((item, depth + 1) for item in value if isinstance(item, dict | list))
+    return False
+
+
+def loads(text: str | bytes) -> Any:
+    """JSON as drills reads journals and reports from anywhere: bounded by the same limits
+    as a drill file (:data:`~drills.files.limits.MAX_DEPTH` levels, numbers of at most
+    :data:`~drills.files.limits.MAX_NUMBER_LENGTH` digits), every refusal one
+    :class:`JsonProblem`. ``json.loads`` alone raises ``RecursionError`` on ``[[[...]]]``
+    and ``ValueError`` past 4,300 digits, neither of which names the file."""
+    try:
+        if isinstance(text, bytes):  # json.loads would guess UTF-16 or -32 from the bytes
+            text = text.decode("utf-8")
+        obj = json.loads(text, parse_int=_number)
+    except JsonProblem:
+        raise
+    except json.JSONDecodeError as err:
+        raise JsonProblem(f"is not JSON ({err.msg} at column {err.colno})") from None
+    except UnicodeDecodeError:
+        raise JsonProblem("holds binary data (it is not UTF-8 text)") from None
+    except RecursionError:
+        raise JsonProblem(f"is nested more than {MAX_DEPTH} levels deep", limit=True) from None
+    except ValueError as err:  # a float or constant json itself will not convert
+        raise JsonProblem(f"is not JSON ({err})") from None
+    if _too_deep(obj):
+        raise JsonProblem(f"is nested more than {MAX_DEPTH} levels deep", limit=True)
+    return obj
+
+
+def drill_time(text: object) -> datetime | None:
+    """An event's ``at`` as written: a naive ISO 8601 time on the drill clock, or None when
+    it is not one (a date, a time with a UTC offset, a number, text)."""
+    if not isinstance(text, str) or "T" not in text:
+        return None
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return at if at.tzinfo is None else None
 
 
 def wall_now() -> datetime:

@@ -179,7 +179,15 @@ def _from_text(
 def _scenario_from(text: str, scale: float | None, seed: int, where: str) -> Scenario:
     scenario = _from_text(text, Scenario, "scenario", Scenario.cross_check, where)
     if scale is not None:
-        scenario = scale_scenario(scenario, scale)
+        try:
+            scenario = scale_scenario(scenario, scale)
+        except (DrillsError, ArithmeticError) as err:  # 1e308 overflows on the way
+            why = str(err) if isinstance(err, DrillsError) else "the counts overflow"
+            raise JournalError(
+                f"{where}:1: the journal header's scale {scale:g} does not fit its scenario "
+                f"'{scenario.name}' ({why.replace('--scale', 'scale')}); drills writes it, "
+                "so the file was edited: restore it from a copy"
+            ) from None
     return scenario.model_copy(update={"seed": seed})
 
 

@@ -9,9 +9,9 @@ file and line, what is wrong and what to do.
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from datetime import datetime
+import math
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,9 @@ from drills.journal.format import (
     HEADER,
     JOURNAL_VERSION,
     JournalError,
+    JsonProblem,
+    drill_time,
+    loads,
     sha256,
 )
 from drills.journal.header import HEADER_ADAPTER, JournalHeader, JournalRunbook, JournalScenario
@@ -66,8 +69,8 @@ class Journal:
     @property
     def last_at(self) -> datetime | None:
         """The latest drill time any journaled event has."""
-        times = [datetime.fromisoformat(e["at"]) for e in self.events if e["at"] is not None]
-        return max(times, default=None)
+        times = [drill_time(e["at"]) for e in self.events]
+        return max((t for t in times if t is not None), default=None)
 
 
 class _BadLine(Exception):
@@ -78,15 +81,9 @@ def _parse(raw: bytes) -> dict[str, Any]:
     if b"\x00" in raw:
         raise _BadLine("holds binary data")
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise _BadLine("holds binary data (it is not UTF-8 text)") from None
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise _BadLine(f"is not JSON ({err.msg} at column {err.colno})") from None
-    except RecursionError:
-        raise _BadLine("is not a journal line (nested too deeply)") from None
+        obj = loads(raw)
+    except JsonProblem as err:
+        raise _BadLine(str(err)) from None
     if not isinstance(obj, dict):
         raise _BadLine(f"is a JSON {type(obj).__name__}, not a journal event object")
     if not isinstance(obj.get("kind"), str) or not obj["kind"]:
@@ -143,6 +140,9 @@ def _header(path: Path, obj: dict[str, Any]) -> JournalHeader:
             f"{path}:1: the journal header is not valid: {where}: {first['msg']}; drills "
             "writes it, so the file was edited or comes from another tool"
         ) from None
+    _check_scale(path, header.scale)
+    if header.ran_at.tzinfo is None:  # drills writes UTC with its offset; naive is read as UTC
+        header = replace(header, ran_at=header.ran_at.replace(tzinfo=UTC))
     kept: list[tuple[str, JournalScenario | JournalRunbook | None]] = [
         ("scenario", header.scenario), ("runbook", header.runbook),
     ]
@@ -155,18 +155,34 @@ def _header(path: Path, obj: dict[str, Any]) -> JournalHeader:
     return header
 
 
+def _check_scale(path: Path, scale: float | None) -> None:
+    """A header's ``scale`` is what ``--scale`` took: a finite number above 0."""
+    if scale is not None and not (math.isfinite(scale) and scale > 0):
+        raise JournalError(
+            f"{path}:1: the journal header's scale is {scale!r}, but a drill's scale is a "
+            "finite number above 0 (what --scale took); drills writes it, so the file was "
+            "edited: restore it from a copy"
+        )
+
+
+def _has_offset(at: object) -> bool:
+    try:
+        return isinstance(at, str) and datetime.fromisoformat(at).tzinfo is not None
+    except ValueError:
+        return False
+
+
 def _event(path: Path, number: int, obj: dict[str, Any]) -> None:
     at = obj.get("at")
-    if at is not None:
-        try:
-            if not isinstance(at, str):
-                raise ValueError
-            datetime.fromisoformat(at)
-        except ValueError:
-            raise JournalError(
-                f"{path}:{number}: event {obj['kind']!r} has 'at' {at!r}, not an ISO 8601 "
-                "drill time; drills writes these, so the file was edited"
-            ) from None
+    if at is not None and drill_time(at) is None:
+        shown = at if isinstance(at, str) and len(at) <= 40 else f"{str(at)[:37]}..."
+        why = ("a time with a UTC offset, but drill times are on the drill clock and have "
+               "none" if _has_offset(at) else
+               "not an ISO 8601 drill time like 2026-03-02T09:10:00")
+        raise JournalError(
+            f"{path}:{number}: event {obj['kind']!r} has 'at' {shown!r}, {why}; drills "
+            "writes these, so the file was edited: restore it from a copy"
+        )
     if obj["kind"] == HEADER:
         raise JournalError(
             f"{path}:{number}: a second journal header; each drill has a journal of its own, "

@@ -7,9 +7,11 @@ engine event; :func:`record_journal` is what ``run_drill`` wraps a drill in.
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -49,10 +51,45 @@ __all__ = [
 
 
 def _put(handle: IO[str], line: str) -> None:
-    """One whole line, on disk before this returns (a kill now loses nothing written)."""
-    handle.write(line + "\n")
-    handle.flush()
-    os.fsync(handle.fileno())
+    """One whole line, on disk before this returns (a kill now loses nothing written).
+
+    Written straight to the file descriptor, past the handle's buffer: a buffered line
+    that a full disk refused would stay in the buffer and fail again at ``close``, and a
+    line only partly written is cut off again, so the journal ends with a whole line
+    and a full disk leaves nothing half-written. (The handle stays in text mode for
+    its callers; nothing is ever buffered in it.)
+    """
+    fd = handle.fileno()
+    data = (line + "\n").encode("utf-8")
+    start = os.fstat(fd).st_size
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    except OSError:
+        with suppress(OSError):
+            os.ftruncate(fd, start)
+        raise
+
+
+def _size(n: int) -> str:
+    if n >= 10**6:
+        return f"{n / 10**6:.1f} MB"
+    if n >= 10**3:
+        return f"{n / 10**3:.1f} KB"
+    return f"{n} bytes"
+
+
+def full_disk(path: Path, need: int) -> str:
+    """``the disk is full (FOLDER has N free, and the next line alone needs M)``."""
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        free = _size(shutil.disk_usage(folder).free)
+    except OSError:
+        free = "no room"
+    return f"the disk is full ({folder} has {free} free, and the next line alone needs " \
+        f"{_size(need)})"
 
 
 def _sync_folder(folder: Path) -> None:
@@ -88,6 +125,8 @@ class JournalWriter:
         self.lines = lines
         """Whole lines in the journal so far; the header is line 1."""
         self.finished = False
+        self.unwritten = 0
+        """Bytes of the last line that could not be written (0: every line was)."""
         self._handle: IO[str] | None = handle
 
     @classmethod
@@ -106,6 +145,11 @@ class JournalWriter:
         except FileExistsError:
             raise _exists_error(path) from None
         except OSError as err:
+            if err.errno == errno.ENOSPC:
+                raise JournalError(
+                    f"{path}: cannot write the journal: {full_disk(path, len(line) + 1)}; "
+                    "free some space or choose a journal file on another disk"
+                ) from None
             raise JournalError(
                 f"{path}: cannot write the journal ({err.strerror or err}); choose a "
                 "folder you can write to"
@@ -164,7 +208,11 @@ class JournalWriter:
         check_data(data)
         line = dumps({"kind": kind, "at": None if at is None else at.isoformat(),
                        "wall": wall_now().isoformat(), **data})
-        _put(self._handle, line)
+        try:
+            _put(self._handle, line)
+        except OSError:
+            self.unwritten = len(line.encode("utf-8")) + 1
+            raise
         self.lines += 1
         self.finished = kind == FINISHED
 
@@ -196,6 +244,7 @@ def _create(path: Path, line: str) -> IO[str]:
         _put(handle, line)
     except BaseException:
         handle.close()
+        path.unlink(missing_ok=True)  # an empty journal is no record of anything
         raise
     return handle
 
@@ -282,10 +331,13 @@ class JournalRecorder:
                 return
             except OSError as err:
                 error = err
+        path, lines = self.writer.path, self.writer.lines
+        why = (full_disk(path, self.writer.unwritten) if error.errno == errno.ENOSPC
+               else error.strerror or str(error))
         raise JournalError(
-            f"{self.writer.path}: the journal could not be written after "
-            f"{self.writer.lines} lines ({error.strerror or error}); the drill ran, but "
-            "nothing would survive a crash: free some space or choose another journal file"
+            f"{path}: the journal could not be written after line {lines}: {why}; the "
+            f"drill ran, but its journal holds only its first {lines} lines (whole; "
+            "'drills report' reads them): free some space or choose another journal file"
         )
 
 

@@ -30,10 +30,11 @@ import untrusted code is set aside with a note saying what it names and how to a
 
 from __future__ import annotations
 
-import json
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC
 from pathlib import Path
 from typing import Any, Literal
 
@@ -54,6 +55,12 @@ __all__ = [
 
 RUNBOOK_SUFFIXES = (".runbook.yaml", ".runbook.yml")
 JOURNAL_SUFFIX = ".journal.jsonl"
+_SPECIAL = (
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 _KINDS = ("runbooks (*.runbook.yaml), drill reports (*.json) or drill journals "
           "(*.journal.jsonl)")
 
@@ -83,6 +90,20 @@ class Inputs:
         return next((r for r in self.runbooks if r.runbook.automation == automation), None)
 
 
+def _json(path: Path, data: bytes) -> Any:
+    """``data`` parsed, or None when it is not JSON; JSON past drills' limits (nested
+    thousands deep, a number of thousands of digits) is one :class:`InputError`."""
+    from drills.journal.format import JsonProblem, loads
+
+    try:
+        return loads(data)
+    except JsonProblem as err:
+        if err.limit:
+            raise InputError(f"{path}: {err}, which no drill report or journal is; "
+                             f"drills score reads {_KINDS}") from None
+        return None
+
+
 def _first_line(path: Path) -> bytes:
     try:
         with open_regular(path) as handle:
@@ -93,10 +114,7 @@ def _first_line(path: Path) -> bytes:
 
 def _header(path: Path) -> dict[str, Any] | None:
     """The journal header on the file's first line, or None when it is not a journal."""
-    try:
-        data = json.loads(_first_line(path))
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return None
+    data = _json(path, _first_line(path))
     if isinstance(data, dict) and data.get("kind") == "header" and "journal_version" in data:
         return data
     return None
@@ -125,11 +143,8 @@ def _load_report(path: Path, data: bytes) -> DrillReport:
             "the files to read") from None
 
 
-def _is_review(data: bytes) -> bool:
-    try:
-        parsed = json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return False
+def _is_review(path: Path, data: bytes) -> bool:
+    parsed = _json(path, data)
     return isinstance(parsed, dict) and "review_version" in parsed
 
 
@@ -176,7 +191,7 @@ class _Collector:
             return False
         if path.suffix == ".json":
             data = _read_bytes(path)
-            if _is_review(data):
+            if _is_review(path, data):
                 self.reviews.append(path)
                 return False
             self._result(_load_report(path, data), str(path), "report")
@@ -212,6 +227,10 @@ class _Collector:
 
     def _result(self, report: DrillReport, source: str,
                 kind: Literal["report", "journal"]) -> None:
+        if report.ran_at is not None and report.ran_at.tzinfo is None:
+            # drills writes ran_at in UTC with its offset; a naive one (an edited or older
+            # file) is read as UTC, so it can be compared with the others
+            report = report.model_copy(update={"ran_at": report.ran_at.replace(tzinfo=UTC)})
         # A drill id names a scenario and seed, so every quarter's drill of a scenario
         # shares it; a copy of the same run also has the same ran_at (or, undated, the
         # same content).
@@ -234,13 +253,17 @@ class _Collector:
 
     def folder(self, folder: Path) -> None:
         try:
-            files, unreadable = _listing(folder)
+            files, unreadable, special = _listing(folder)
         except OSError as err:
             raise InputError(f"{folder}: cannot read the folder: {err.strerror or err}") from None
         for sub, reason in unreadable:
             self.inputs.notes.append(
                 f"{sub}: cannot read this folder ({reason}), so nothing in it was reviewed; "
                 "make it readable to the user running drills score, or leave it out")
+        for path, kind in special:
+            self.inputs.notes.append(
+                f"{path}: skipped, it is {kind}, not a file (drills score reads no pipes, "
+                "devices or sockets, which could block it or never end)")
         read = [p for p in files if self.add(p, in_folder=True)]
         if not read:
             why = ""
@@ -248,16 +271,33 @@ class _Collector:
                 plural = "s" if len(unreadable) != 1 else ""
                 why = (f" (and {len(unreadable)} unreadable subfolder{plural}, "
                        f"first {unreadable[0][0]})")
+            if special:
+                why += f" (skipped {special[0][0]}: {special[0][1]})"
             raise InputError(f"{folder}: no {_KINDS} in this folder{why}")
 
 
-def _listing(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
-    """The files under ``folder`` in name order, hidden files and folders left out, and
-    the subfolders that could not be listed with why (``Path.rglob`` passes over those
-    without a word). Symlinked folders are not followed. An ``OSError`` listing
-    ``folder`` itself comes out unchanged."""
+def _special(path: Path) -> str | None:
+    """What ``path`` is when it is neither a file nor a folder (``a named pipe``), else None."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None  # a dangling symlink: nothing to read, and nothing to warn of
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    return next((name for test, name in _SPECIAL if test(mode)), "a special file")
+
+
+def _listing(
+    folder: Path,
+) -> tuple[list[Path], list[tuple[Path, str]], list[tuple[Path, str]]]:
+    """The files under ``folder`` in name order, hidden files and folders left out; the
+    subfolders that could not be listed, with why (``Path.rglob`` passes over those
+    without a word); and the pipes, devices and sockets, with what each is (never
+    opened: reading a pipe blocks until someone writes to it). Symlinked folders are not
+    followed. An ``OSError`` listing ``folder`` itself comes out unchanged."""
     files: list[Path] = []
     unreadable: list[tuple[Path, str]] = []
+    special: list[tuple[Path, str]] = []
     pending = [folder]
     while pending:
         current = pending.pop()
@@ -277,7 +317,9 @@ def _listing(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
                 pending.append(path)
             elif path.is_file():
                 files.append(path)
-    return sorted(files), sorted(unreadable)
+            elif (kind := _special(path)) is not None:
+                special.append((path, kind))
+    return sorted(files), sorted(unreadable), sorted(special)
 
 
 def collect_inputs(paths: Sequence[Path], trust: CodeTrust | None = None) -> Inputs:

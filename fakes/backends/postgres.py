@@ -24,6 +24,7 @@ import uuid
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from difflib import get_close_matches
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote
 
@@ -49,6 +50,7 @@ __all__ = [
     "INSTALL_HINT",
     "PostgresBackend",
     "admin_engine",
+    "check_query",
     "connect_error",
     "engine_url",
     "is_postgres_url",
@@ -83,6 +85,38 @@ def require_psycopg() -> None:
         ) from None
 
 
+def _accepted_parameters() -> list[str] | None:
+    """The connection parameters the installed libpq takes (None: no driver to ask)."""
+    try:
+        from psycopg import pq
+
+        return sorted(o.keyword.decode() for o in pq.Conninfo.get_defaults())
+    except Exception:  # no psycopg, or no libpq behind it: the driver's own error says so
+        return None
+
+
+def check_query(url: str, where: str = "the backend URL") -> dict[str, str]:
+    """The URL's query as a dict; one :class:`BackendError` naming a parameter libpq does
+    not take (``?bogus=1``, a typo such as ``?sslmod=require``) and the ones it does.
+
+    Checked before anything connects: libpq's own refusal comes from deep inside the
+    connection pool as a traceback, and names neither the URL nor the way out.
+    """
+    query = url.rpartition("@")[2].partition("?")[2].split("#", 1)[0]
+    pairs = parse_qsl(query, keep_blank_values=True)
+    accepted = _accepted_parameters()
+    for key, _ in pairs:
+        if accepted is not None and key not in accepted:
+            close = get_close_matches(key, accepted, n=1, cutoff=0.6)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            shown = key if len(key) <= 40 else key[:37] + "..."
+            raise BackendError(
+                f"{where} {redact_url(url)} has the parameter '{shown}', which PostgreSQL "
+                f"does not take{hint}; the parameters it takes: {', '.join(accepted)}"
+            )
+    return dict(pairs)
+
+
 def engine_url(url: str) -> sa.URL:
     """The SQLAlchemy URL (``postgresql+psycopg``) for a user's ``postgresql://`` URL.
 
@@ -99,7 +133,7 @@ def engine_url(url: str) -> sa.URL:
     _, userinfo, hostport, path = parts
     user, _, password = userinfo.partition(":")
     host, port = _host_port(hostport, url)
-    query = dict(parse_qsl(url.rpartition("@")[2].partition("?")[2].split("#", 1)[0]))
+    query = check_query(url)
     return sa.URL.create(
         "postgresql+psycopg",
         username=unquote(user) or None,
@@ -222,6 +256,7 @@ class PostgresBackend:
             self._release(self.schema)
             raise
         event.listen(self._engine, "connect", self._on_connect, insert=True)
+        event.listen(self._engine, "handle_error", self._on_error)
         _ENGINES.add(self._engine)
 
     def _prepare(self, schema: str | None) -> str:
@@ -273,8 +308,8 @@ class PostgresBackend:
         try:
             return psycopg.connect(*cargs, autocommit=True,
                                    **{**cparams, **_connect_args(self._url)})
-        except psycopg.OperationalError as err:
-            raise connect_error(err, self._url) from None
+        except (psycopg.OperationalError, psycopg.ProgrammingError) as err:
+            raise connect_error(err, self._url) from None  # a bad value: ?connect_timeout=x
 
     def _claim(self, conn: sa.Connection, schema: str | None) -> tuple[str, bool]:
         """Lock ``schema`` (or a new free name); the name, and whether to create it."""
@@ -345,6 +380,61 @@ class PostgresBackend:
             cur.execute("SET synchronous_commit TO off")
         dbapi_conn.autocommit = autocommit
 
+    # -- the database going away under the drill ----------------------------------------
+
+    def _schema_gone(self) -> bool:
+        """Whether the drill schema no longer exists (asked on the lock's connection)."""
+        import psycopg
+
+        if self._lock is None or os.getpid() != self._pid:
+            return False
+        try:
+            row = self._lock.execute(
+                "SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = %s)", (self.schema,)
+            ).fetchone()
+        except psycopg.Error:
+            return False  # the connection is gone too: the lost-connection line says so
+        return not (row and row[0])
+
+    def _translate(self, err: BaseException) -> BackendError | None:
+        """One line for a schema dropped, or a connection lost, while the drill ran."""
+        import psycopg
+
+        if not isinstance(err, psycopg.Error):
+            return None
+        if isinstance(err, psycopg.errors.UndefinedTable | psycopg.errors.InvalidSchemaName) \
+                and self._schema_gone():
+            return BackendError(
+                f"the drill schema {self.schema} in {self.location} was dropped while the "
+                "drill ran (by another connection: a DROP SCHEMA, or a database reset), so "
+                "the drill cannot go on; run it again, and leave drill schemas to 'drills "
+                "sandbox clean', which never drops one in use"
+            )
+        if isinstance(err, psycopg.OperationalError):
+            reason = scrub(" ".join(str(err).split()) or type(err).__name__, self._url)
+            return BackendError(
+                f"lost the connection to {self.location} while the drill ran ({reason}); "
+                "check the server (was the database dropped or restarted?), then run the "
+                "drill again"
+            )
+        return None
+
+    def _on_error(self, context: sa.engine.ExceptionContext) -> None:
+        translated = self._translate(context.original_exception)
+        if translated is not None:
+            raise translated
+
+    @contextmanager
+    def _raw(self) -> Iterator[None]:
+        """Driver-level calls (``COPY``, keyed reads) bypass ``handle_error``."""
+        try:
+            yield
+        except Exception as err:
+            translated = self._translate(err)
+            if translated is None:
+                raise
+            raise translated from None
+
     @property
     def engine(self) -> sa.Engine:
         return self._engine
@@ -389,7 +479,7 @@ class PostgresBackend:
             sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
         )
         total = 0
-        with raw.cursor() as cur, cur.copy(stmt) as copy:
+        with self._raw(), raw.cursor() as cur, cur.copy(stmt) as copy:
             for row in rows:
                 copy.write_row(row)
                 total += 1
@@ -414,7 +504,7 @@ class PostgresBackend:
             sql.Identifier(by), sql.Identifier(by),
         )
         out: list[tuple[Any, ...]] = []
-        with raw.cursor() as cur:
+        with self._raw(), raw.cursor() as cur:
             for i in range(0, len(ordered), _KEYS_CHUNK):
                 cur.execute(stmt, (ordered[i : i + _KEYS_CHUNK],))
                 out.extend(cur.fetchall())
@@ -448,7 +538,7 @@ class PostgresBackend:
         try:
             if not self.keep:
                 with self._engine.begin() as conn:
-                    drop_schema(conn, self.schema)
+                    drop_schema(conn, self.schema)  # one dropped meanwhile: nothing to do
         except sa.exc.OperationalError as err:
             raise connect_error(err, self._url) from None
         finally:

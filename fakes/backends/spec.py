@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Literal
 
 from drills.fakes.backends.base import Backend, BackendError, redact_url
-from drills.fakes.backends.postgres import PostgresBackend, is_postgres_url
+from drills.fakes.backends.postgres import PostgresBackend, check_query, is_postgres_url
 from drills.fakes.backends.sqlite import SqliteBackend
 
 __all__ = ["BACKEND_ENV", "BackendSpec", "Kind", "open_backend", "parse_backend", "rerun_spec"]
@@ -89,6 +89,7 @@ def parse_backend(
     if word.lower() == "docker":
         return BackendSpec("docker")
     if is_postgres_url(word):
+        check_query(word, where)
         return BackendSpec("postgresql", word)
     hint = (
         "; keep a SQLite drill database with --db FILE" if word.lower().startswith("sqlite:")

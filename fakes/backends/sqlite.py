@@ -1,9 +1,20 @@
-"""The embedded default: SQLite in a file or in memory, tuned for a throwaway drill database."""
+"""The embedded default: SQLite in a file or in memory, tuned for a throwaway drill database.
+
+A drill database in a file (``--db``) can go wrong under the drill: its disk fills up, or
+someone deletes the file. Either is one :class:`~drills.fakes.errors.StoreError` line
+naming the file (and, for a full disk, the room it had and has), raised from the
+failing statement through SQLAlchemy's ``handle_error`` event, never a pool traceback.
+A deleted file goes unnoticed by SQLite itself (POSIX keeps an open file alive), so the
+backend checks the file is still the one it created before each write transaction,
+on each new connection and at the end.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager
+import shutil
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -19,6 +30,16 @@ __all__ = ["SqliteBackend"]
 _CHUNK = 50_000
 _KEYS_CHUNK = 5_000
 """Keys per ``IN`` list: well under SQLite's 32,766 variables."""
+_SQLITE_FULL = 13
+"""SQLite's result code for "database or disk is full" (also what ``ENOSPC`` becomes)."""
+
+
+def _size(n: int) -> str:
+    if n >= 10**9:
+        return f"{n / 10**9:,.1f} GB"
+    if n >= 10**6:
+        return f"{n / 10**6:.1f} MB"
+    return f"{n / 10**3:.1f} KB"
 
 
 class SqliteBackend:
@@ -39,6 +60,9 @@ class SqliteBackend:
 
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path is not None else None
+        self._file: tuple[int, int] | None = None
+        """The database file's (device, inode) once created: a file deleted or replaced
+        under the drill no longer matches."""
         if self.path is None:
             self._engine = sa.create_engine(
                 "sqlite://",
@@ -55,8 +79,13 @@ class SqliteBackend:
                 raise StoreError(
                     f"folder {self.path.parent} does not exist; create it or choose another path"
                 )
-            self._engine = sa.create_engine(f"sqlite:///{self.path}")
+            # URL.create, not f"sqlite:///{path}": a '?' or '#' in a --db name is part of
+            # the file's name, never a query string
+            self._engine = sa.create_engine(sa.URL.create("sqlite", database=str(self.path)))
         event.listen(self._engine, "connect", _tune)
+        if self.path is not None:
+            event.listen(self._engine, "connect", self._on_connect)
+            event.listen(self._engine, "handle_error", self._on_error)
 
     @property
     def engine(self) -> sa.Engine:
@@ -67,7 +96,76 @@ class SqliteBackend:
         return f"sqlite:///{self.path}" if self.path else "sqlite:// (in memory)"
 
     def begin(self) -> AbstractContextManager[sa.Connection]:
+        self._check_file()
         return self._engine.begin()
+
+    # -- the file under the drill ------------------------------------------------------
+
+    def _identity(self) -> tuple[int, int] | None:
+        assert self.path is not None
+        try:
+            st = self.path.stat()
+        except OSError:
+            return None
+        return st.st_dev, st.st_ino
+
+    def _on_connect(self, _dbapi_conn: Any, _record: Any) -> None:
+        if self._file is None:
+            self._file = self._identity() or (-1, -1)  # gone already: no file will match
+        self._check_file()
+
+    def _check_file(self) -> None:
+        """Raise the deleted-file line when the database file is gone or replaced."""
+        if self.path is None or self._file is None:
+            return
+        if self._identity() != self._file:
+            raise StoreError(
+                f"{self.path}: the drill database was deleted (or replaced) while the drill "
+                "ran, so what it found cannot be trusted; run the drill again, and leave "
+                "the --db file alone until it ends"
+            )
+
+    def _disk_full(self) -> StoreError:
+        assert self.path is not None
+        folder = self.path.parent if str(self.path.parent) else Path(".")
+        try:
+            free = f"{_size(shutil.disk_usage(folder).free)} free"
+        except OSError:
+            free = "no room left"
+        try:
+            grown = f" past {_size(self.path.stat().st_size)}"
+        except OSError:
+            grown = ""
+        return StoreError(
+            f"{self.path}: the disk is full: the drill database could not grow{grown} "
+            f"({folder} has {free}, and a drill needs up to 600 bytes per record of its "
+            "world); free some space, choose a folder on another disk, or leave out --db "
+            "to keep the drill in memory"
+        )
+
+    def _translate(self, err: BaseException) -> StoreError | None:
+        """The one line for a database error caused by the file's disk or the file itself."""
+        self._check_file()
+        code = getattr(err, "sqlite_errorcode", None)
+        if code == _SQLITE_FULL or (isinstance(err, OSError) and err.errno == 28):
+            return self._disk_full()
+        return None
+
+    def _on_error(self, context: sa.engine.ExceptionContext) -> None:
+        translated = self._translate(context.original_exception)
+        if translated is not None:
+            raise translated
+
+    @contextmanager
+    def _raw(self) -> Iterator[None]:
+        """Driver-level calls (bulk loads, keyed reads) bypass ``handle_error``."""
+        try:
+            yield
+        except (sqlite3.Error, OSError) as err:
+            translated = self._translate(err) if self.path is not None else None
+            if translated is None:
+                raise
+            raise translated from None
 
     def bulk_load(
         self,
@@ -84,10 +182,11 @@ class SqliteBackend:
         cursor = raw.cursor()
         total = 0
         it = iter(rows)
-        while chunk := list(islice(it, _CHUNK)):
-            cursor.executemany(sql, chunk)
-            total += len(chunk)
-        cursor.close()
+        with self._raw():
+            while chunk := list(islice(it, _CHUNK)):
+                cursor.executemany(sql, chunk)
+                total += len(chunk)
+            cursor.close()
         return total
 
     def read_keyed(
@@ -105,10 +204,11 @@ class SqliteBackend:
         raw = conn.connection.driver_connection
         assert raw is not None
         out: list[tuple[Any, ...]] = []
-        for i in range(0, len(ordered), _KEYS_CHUNK):
-            chunk = ordered[i : i + _KEYS_CHUNK]
-            sql = head + ",".join("?" * len(chunk)) + f") ORDER BY {_quote(by)}"
-            out.extend(raw.execute(sql, chunk).fetchall())
+        with self._raw():
+            for i in range(0, len(ordered), _KEYS_CHUNK):
+                chunk = ordered[i : i + _KEYS_CHUNK]
+                sql = head + ",".join("?" * len(chunk)) + f") ORDER BY {_quote(by)}"
+                out.extend(raw.execute(sql, chunk).fetchall())
         return out
 
     def copy_table(self, conn: sa.Connection, source: sa.Table, target_name: str) -> int:
@@ -129,7 +229,10 @@ class SqliteBackend:
         and ``ANALYZE`` would make it re-plan every later statement."""
 
     def dispose(self) -> None:
+        """Close every connection; raise the deleted-file line if the file went meanwhile
+        (after closing, so nothing is left open)."""
         self._engine.dispose()
+        self._check_file()
 
 
 def _quote(name: str) -> str:

@@ -21,7 +21,6 @@ resumed drill replays onto a fresh world on the backend it is given now.
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -50,15 +49,13 @@ from drills.reports.console import render_console
 from drills.reports.jsonout import ReportError
 from drills.reports.writer import FORMATS, write_reports
 from drills.responders.live import DEFAULT_SPEED, LiveDrill, LivePlan
-from drills.responders.live.commands import ACTIONS
-from drills.responders.live.replay import journaled_actions, plan_from_journal
+from drills.responders.live.drill import speed_problem
+from drills.responders.live.replay import journaled_actions, name_problem, plan_from_journal
 from drills.responders.live.responder import JournaledAction
 from drills.responders.live.session import LiveSession
 
 __all__ = ["command", "parse_team"]
 
-MAX_SPEED = 3600.0
-"""An hour of drill time per second: beyond that nobody can type fast enough to matter."""
 
 
 def parse_team(text: str) -> tuple[str, ...]:
@@ -67,13 +64,10 @@ def parse_team(text: str) -> tuple[str, ...]:
     if not names:
         raise DrillsError("--team names nobody; write names like --team alice,bob")
     for name in names:
-        if not re.fullmatch(r"[A-Za-z][\w.-]{0,31}", name):
-            raise DrillsError(
-                f"--team name '{name}' cannot be typed as a prefix; use letters, digits, "
-                "'.', '-' or '_', starting with a letter, e.g. --team alice,bob"
-            )
-        if name.lower() in ACTIONS or name.lower() == "export":
-            raise DrillsError(f"--team name '{name}' is also an action; choose another name")
+        problem = name_problem(name)
+        if problem is not None:
+            example = ", e.g. --team alice,bob" if "prefix" in problem else ""
+            raise DrillsError(f"--team name '{name}' {problem}{example}")
     if len({n.lower() for n in names}) != len(names):
         raise DrillsError(f"--team '{text}' names someone twice; name each person once")
     return tuple(names)
@@ -219,8 +213,9 @@ def _start(
     if runbook_path is None:
         raise DrillsError("--runbook FILE is needed: its stop rules raise the alerts and the "
                           "report sets the team beside it")
-    if not 0 < speed <= MAX_SPEED:
-        raise DrillsError(f"--speed must be above 0 and at most {MAX_SPEED:g}, got {speed:g}")
+    problem = speed_problem(speed)
+    if problem is not None:
+        raise DrillsError(f"--speed {problem}; e.g. --speed {DEFAULT_SPEED:g}")
     members = parse_team(team)
     spec, runbook = load_pair(scenario, runbook_path, seed=seed, scale=scale)
     assert runbook is not None  # --runbook was checked above

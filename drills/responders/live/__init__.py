@@ -32,13 +32,22 @@ from drills.responders.live.commands import (  # noqa: E402 - after the freezegu
     parse_command,
 )
 from drills.responders.live.completion import complete  # noqa: E402
-from drills.responders.live.drill import DEFAULT_SPEED, LiveDrill, LivePlan, LiveView  # noqa: E402
+from drills.responders.live.drill import (  # noqa: E402
+    DEFAULT_SPEED,
+    MAX_SPEED,
+    MIN_SPEED,
+    LiveDrill,
+    LivePlan,
+    LiveView,
+)
 from drills.responders.live.grade import grade_live  # noqa: E402
 from drills.responders.live.replay import report_from_live_journal  # noqa: E402
 from drills.responders.live.responder import JournaledAction, LiveResponder, TeamAction  # noqa: E402
 
 __all__ = [
     "DEFAULT_SPEED",
+    "MAX_SPEED",
+    "MIN_SPEED",
     "Command",
     "CommandContext",
     "CommandError",

@@ -49,11 +49,33 @@ from drills.scenarios.schema import Scenario
 if TYPE_CHECKING:
     from drills.fakes.backends.base import Backend
 
-__all__ = ["DEFAULT_SPEED", "LiveDrill", "LivePlan", "LiveView"]
+__all__ = [
+    "DEFAULT_SPEED", "MAX_SPEED", "MIN_SPEED", "LiveDrill", "LivePlan", "LiveView",
+    "speed_problem",
+]
 
 DEFAULT_SPEED = 10.0
 """Drill seconds per wall second: an hour-long incident in six minutes, and a typed
 command (about ten seconds) costs the team a minute or two of drill time, as in life."""
+
+MIN_SPEED = 0.01
+"""A drill second every 100 real seconds: slower helps nobody, and a speed near zero
+turns the wait for the next moment into centuries (past what a clock can hold)."""
+
+MAX_SPEED = 3600.0
+"""An hour of drill time per second: beyond that nobody can type fast enough to matter."""
+
+
+def speed_problem(speed: object) -> str | None:
+    """Why ``speed`` cannot pace a live drill (``--speed``, or a journal's), else None."""
+    shown = repr(speed) if len(repr(speed)) <= 24 else repr(speed)[:21] + "..."
+    if type(speed) not in (int, float):
+        return f"is {shown}, not a number"
+    assert isinstance(speed, int | float)
+    if not MIN_SPEED <= speed <= MAX_SPEED:  # NaN fails both
+        return (f"must be above 0 (at least {MIN_SPEED:g}) and at most {MAX_SPEED:g} drill "
+                f"seconds a second, got {shown}")
+    return None
 
 _ALERTS = {DrillEvent.COMPLAINT, DrillEvent.DETECTED, DrillEvent.SHADOW_FIX}
 

@@ -10,17 +10,56 @@ killed (up to its last journaled moment, marked interrupted) and how
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from drills.engine.loop import Drill
 from drills.journal import Journal, JournalError
 from drills.reports.model import DrillReport
-from drills.responders.live.drill import DEFAULT_SPEED, LivePlan
+from drills.responders.live.commands import ACTIONS
+from drills.responders.live.drill import DEFAULT_SPEED, LivePlan, speed_problem
 from drills.responders.live.grade import grade_live
 from drills.responders.live.pacer import ReplayPacer
 from drills.responders.live.responder import JournaledAction, LiveResponder
 
-__all__ = ["journaled_actions", "plan_from_journal", "report_from_live_journal"]
+__all__ = ["journaled_actions", "name_problem", "plan_from_journal", "report_from_live_journal"]
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a team member's (typed as a prompt prefix), else None."""
+    if not re.fullmatch(r"[A-Za-z][\w.-]{0,31}", name, flags=re.ASCII):
+        return ("cannot be typed as a prefix; use letters, digits, '.', '-' or '_', "
+                "starting with a letter")
+    if name.lower() in ACTIONS or name.lower() == "export":
+        return "is also an action; choose another name"
+    return None
+
+
+def _team(journal: Journal) -> tuple[str, ...]:
+    team = journal.header.extra.get("team", ["team"])
+    where = f"{journal.path}:1: the journal header's team"
+    edited = "drills writes it, so the file was edited: restore it from a copy"
+    if not isinstance(team, list) or not team or not all(isinstance(n, str) for n in team):
+        shown = repr(team) if len(repr(team)) <= 40 else repr(team)[:37] + "..."
+        raise JournalError(f"{where} is {shown}, not a list of names; {edited}")
+    for name in team:
+        problem = name_problem(name)
+        if problem is not None:
+            raise JournalError(f"{where} name {name[:40]!r} {problem}; {edited}")
+    if len({n.lower() for n in team}) != len(team):
+        raise JournalError(f"{where} names someone twice; {edited}")
+    return tuple(team)
+
+
+def _speed(journal: Journal) -> float:
+    speed = journal.header.extra.get("speed", DEFAULT_SPEED)
+    problem = speed_problem(speed)
+    if problem is not None:
+        raise JournalError(
+            f"{journal.path}:1: the journal header's speed {problem}; drills writes it, so "
+            "the file was edited: restore it from a copy"
+        )
+    return float(speed)
 
 
 def journaled_actions(journal: Journal) -> list[JournaledAction]:
@@ -48,15 +87,13 @@ def plan_from_journal(journal: Journal) -> LivePlan:
             "'drills report' renders it"
         )
     where = str(journal.path)
-    extra = header.extra
-    team = extra.get("team")
-    speed = extra.get("speed", DEFAULT_SPEED)
+    team, speed = _team(journal), _speed(journal)
     return LivePlan(
         scenario=header.load_scenario(where),
         runbook=header.load_runbook(where),
         runbook_path=header.runbook.path if header.runbook is not None else None,
-        team=tuple(team) if isinstance(team, list) and team else ("team",),
-        speed=float(speed) if isinstance(speed, int | float) else DEFAULT_SPEED,
+        team=team,
+        speed=speed,
         drill_id=header.drill_id,
         ran_at=header.ran_at,
     )
