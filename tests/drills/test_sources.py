@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from drills.fakes import ManualClock, PostgresBackend, SqliteBackend, SqlStore
 from drills.fakes.actors import Actor
 from drills.fakes.backends.base import Backend
-from drills.fakes.catalog import CATALOG, KEY, OUTBOX
+from drills.fakes.catalog import CATALOG, OUTBOX
 from drills.fakes.history import History
 from drills.judging.endstate import Evaluation, evaluate
 from drills.judging.report import build_report
@@ -285,5 +285,6 @@ def test_a_repair_from_an_export_the_runbook_does_not_have_is_one_line(tmp_path:
     assert done.returncode == 2, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
-    assert f"{path}:" in lines[0] and "last_clean_export" in lines[0]
+    assert f"{path}:" in lines[0]
+    assert "last_clean_export" in lines[0]
     assert not (tmp_path / "out").exists()
