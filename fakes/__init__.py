@@ -50,6 +50,7 @@ if TYPE_CHECKING:
         WorldError,
     )
     from drills.fakes.exports import Manifest, compare_export, export_tables, load_export
+    from drills.fakes.history import HISTORY_DEFAULTS, History
     from drills.fakes.snapshots import Snapshot, SnapshotError, TableDiff, diff_table, take_snapshot
     from drills.fakes.store import CHANGELOG, SqlStore, Store, Value
     from drills.fakes.syncs import FieldSync, SyncError, SyncSchedule, TableCopy
@@ -59,6 +60,7 @@ __all__ = [
     "BACKEND_ENV",
     "CATALOG",
     "CHANGELOG",
+    "HISTORY_DEFAULTS",
     "KEY",
     "Actor",
     "ActorKind",
@@ -72,6 +74,7 @@ __all__ = [
     "DrillsError",
     "ExportError",
     "FieldSync",
+    "History",
     "Manifest",
     "ManualClock",
     "PostgresBackend",
@@ -136,6 +139,8 @@ _LAZY = {
     "compare_export": "drills.fakes.exports",
     "export_tables": "drills.fakes.exports",
     "load_export": "drills.fakes.exports",
+    "HISTORY_DEFAULTS": "drills.fakes.history",
+    "History": "drills.fakes.history",
     "Snapshot": "drills.fakes.snapshots",
     "SnapshotError": "drills.fakes.snapshots",
     "TableDiff": "drills.fakes.snapshots",

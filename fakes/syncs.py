@@ -46,6 +46,8 @@ class Sync(Protocol):
     """Anything the drill's clock can run on a schedule to carry data downstream."""
 
     name: str
+    target: str
+    """The table it writes to."""
 
     def due(self, now: datetime) -> bool:
         """Whether a run is due at ``now``."""
@@ -275,6 +277,7 @@ class FieldSync:
         self.source_table = src_table.qualname
         self.source_field = src_col.name
         self.target_table = tgt_table.qualname
+        self.target = self.target_table
         self.target_field = tgt_col.name
         self.key = key
         self.lag = lag

@@ -19,7 +19,14 @@ from pydantic import BaseModel
 
 from drills.errors import one_line
 from drills.reports.findings import Finding, Severity, cost_text, minute_text
-from drills.reports.model import DrillReport, LogEntry, Phase, PhaseName, SystemDamage
+from drills.reports.model import (
+    DrillReport,
+    LogEntry,
+    Outcome,
+    Phase,
+    PhaseName,
+    SystemDamage,
+)
 
 __all__ = [
     "FIX_FIRST",
@@ -36,6 +43,7 @@ __all__ = [
     "interrupted_note",
     "log_excerpt",
     "nice_ticks",
+    "no_source_text",
     "ordered_phases",
     "overall_scope",
     "printable",
@@ -261,3 +269,13 @@ def svg_markup(root: ET.Element) -> Markup:
     """Inline SVG for a template. ElementTree escapes every text and attribute value,
     so the markup is safe to embed; no ``xmlns`` is needed inside HTML."""
     return Markup(ET.tostring(root, encoding="unicode"))
+
+
+def no_source_text(outcome: Outcome) -> str | None:
+    """Why records stayed wrong after a repair: no source the team had held their values."""
+    if not outcome.no_source:
+        return None
+    parts = ", ".join(f"{n:,} in {table}" for table, n in outcome.no_source.items())
+    return (f"Left wrong for want of a source: {parts}. No field history, clean export or "
+            "rerun of the fixed job held their right values; name a clean export in the "
+            "runbook (last_clean_export) or turn on field history for those fields.")

@@ -19,6 +19,7 @@ _OUTCOME: list[tuple[str, str]] = [
     ("records left wrong", "records_left_wrong"),
     ("human edits overwritten", "human_edits_overwritten"),
     ("duplicates left", "duplicates_left"),
+    ("messages sent wrongly", "messages_sent_wrongly"),
     ("counts that do not reconcile", "unreconciled"),
 ]
 

@@ -31,6 +31,7 @@ from drills.reports._present import (
     fmt_minute,
     fmt_pct,
     interrupted_note,
+    no_source_text,
     ordered_phases,
     overall_scope,
     printable,
@@ -103,6 +104,7 @@ def _numbers(report: DrillReport) -> Table:
         ("left wrong", f"{o.records_left_wrong:,}"),
         ("overwritten", f"{o.human_edits_overwritten:,}"),
         ("duplicates", f"{o.duplicates_left:,}"),
+        ("sent wrongly", f"{o.messages_sent_wrongly:,}"),
         ("unreconciled", f"{o.unreconciled:,}"),
     ]
     for title, _ in cells:
@@ -267,6 +269,9 @@ def render_console(report: DrillReport, console: Console) -> None:
     console.print(_header(report))
     console.print()
     console.print(_numbers(report))
+    missing = no_source_text(report.outcome)
+    if missing:
+        console.print(Text(missing, style="yellow"))
     for title, body in sections:
         console.print()
         console.print(Rule(Text(title, style="bold"), align="left"))

@@ -24,6 +24,7 @@ from drills.reports._present import (
     fmt_pct,
     interrupted_note,
     log_excerpt,
+    no_source_text,
     ordered_phases,
     overall_scope,
 )
@@ -118,13 +119,13 @@ def render_markdown(report: DrillReport) -> str:
         "",
         md_table(
             ["to detect", "to contain", "damaged", "after detection", "left wrong",
-             "edits overwritten", "duplicates left", "unreconciled"],
+             "edits overwritten", "duplicates left", "sent wrongly", "unreconciled"],
             [[fmt_minute(o.minutes_to_detect),
               fmt_minute(o.minutes_to_contain) if o.contained else "never",
               f"{o.records_damaged:,}", f"{o.records_damaged_after_detection:,}",
               f"{o.records_left_wrong:,}", f"{o.human_edits_overwritten:,}",
-              f"{o.duplicates_left:,}", f"{o.unreconciled:,}"]],
-            "rrrrrrrr",
+              f"{o.duplicates_left:,}", f"{o.messages_sent_wrongly:,}", f"{o.unreconciled:,}"]],
+            "rrrrrrrrr",
         ),
         "",
         "## Phases",
@@ -162,6 +163,7 @@ def render_markdown(report: DrillReport) -> str:
         f"damaged), recall **{fmt_pct(total.recall)}** (share of damaged records the scope "
         "found).",
         "",
+        *([md_escape(missing), ""] if (missing := no_source_text(report.outcome)) else []),
         "## What to fix first",
         "",
     ]

@@ -151,6 +151,13 @@ class Outcome(_Model):
     minutes_to_contain: float | None
     contained: bool
     restarted: bool
+    messages_sent_wrongly: int = Field(
+        default=0, description="damaged messages that had already gone out to customers: "
+        "never unsent, at best followed by a correction")
+    no_source: dict[str, int] = Field(
+        default_factory=dict, description="per table, records the repair could not put back "
+        "because no source the team had (field history, clean export, rerun of the fixed "
+        "job) held their right values")
 
 
 class ScoreItem(_Model):

@@ -196,6 +196,8 @@ class BadRun:
         targeting = injector_for(scenario.fault, self.automation.table)
         self.targets = select_targets(store, scenario, self.automation, targeting)
         self._batches = 0
+        self.handled: list[int] = []
+        """The triggering records the run has handled, in order: its own log of what it did."""
         self._columns = {t: CATALOG.table(t).data_fields for t in store.tables}
 
     @property
@@ -226,6 +228,7 @@ class BadRun:
         if not events:
             return BatchResult("", 0, 0, [])
         self._batches += 1
+        self.handled.extend(e.key for e in events)
         batch_id = f"{self.run_id}/b{self._batches:05d}"
         at = now or events[-1].at
         ctx = PlanContext(self.store, at, self.automation.name, self.automation.table)

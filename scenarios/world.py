@@ -7,15 +7,18 @@ scenario file, one count model per system the catalog simulates.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, create_model, model_validator
 
+from drills.errors import DrillsError
 from drills.fakes.catalog import CATALOG
+from drills.fakes.history import HISTORY_DEFAULTS, History
+from drills.files.units import Duration
 from drills.scenarios.basics import Count, FieldRef, Interval, Span, Strict, TableRef
 from drills.scenarios.limits import MAX_ITEMS, MAX_TOTAL_RECORDS
 
-__all__ = ["FieldSyncSpec", "Warehouse", "World"]
+__all__ = ["FieldHistory", "FieldSyncSpec", "Warehouse", "World"]
 
 def _system_counts(system: str) -> type[BaseModel]:
     tables: dict[str, Any] = {
@@ -53,6 +56,16 @@ class FieldSyncSpec(Strict):
     lag: Span = timedelta(minutes=2)
 
 
+class FieldHistory(Strict):
+    """What one table remembers of its fields' past values (see ``docs/sources.md``)."""
+
+    fields: list[str] | Literal["all"] = Field(
+        default="all", max_length=MAX_ITEMS,
+        description="the fields whose changes the system records, or 'all'",
+    )
+    keep: Duration = Field(default=timedelta(days=30), description="how long it keeps them")
+
+
 class World(Strict):
     crm: CrmCounts = Field(default_factory=CrmCounts)  # type: ignore[valid-type]
     billing: BillingCounts = Field(default_factory=BillingCounts)  # type: ignore[valid-type]
@@ -61,6 +74,22 @@ class World(Strict):
     shop: ShopCounts = Field(default_factory=ShopCounts)  # type: ignore[valid-type]
     warehouse: Warehouse = Field(default_factory=Warehouse)
     syncs: list[FieldSyncSpec] = Field(default_factory=list, max_length=MAX_ITEMS)
+    history: dict[TableRef, FieldHistory | Literal["none"]] = Field(
+        default_factory=dict, max_length=MAX_ITEMS,
+        description="per table, the field history it keeps, overriding the defaults "
+        "('none' keeps nothing)",
+    )
+
+    def field_history(self) -> dict[str, History]:
+        """Table -> the history it keeps: the defaults, with this world's overrides."""
+        out = dict(HISTORY_DEFAULTS)
+        for table, spec in self.history.items():
+            if spec == "none":
+                out.pop(table, None)
+            elif isinstance(spec, FieldHistory):
+                names = None if spec.fields == "all" else frozenset(spec.fields)
+                out[table] = History(names, spec.keep)
+        return out
 
     @property
     def counts(self) -> dict[str, int]:
@@ -75,6 +104,18 @@ class World(Strict):
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+    @model_validator(mode="after")
+    def _history_fields(self) -> World:
+        for table, spec in self.history.items():
+            if isinstance(spec, FieldHistory) and spec.fields != "all":
+                known = CATALOG.table(table)
+                for name in spec.fields:
+                    try:
+                        known.column(name)
+                    except DrillsError as err:  # names the fields that exist
+                        raise ValueError(str(err)) from None
+        return self
 
     @model_validator(mode="after")
     def _total_limit(self) -> World:

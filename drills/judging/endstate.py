@@ -17,12 +17,13 @@ import sqlalchemy as sa
 
 from drills.engine.loop import DrillResult
 from drills.fakes.catalog import CATALOG, KEY, OUTBOX
+from drills.fakes.store import SqlStore
 from drills.levers.counts import reconcile
-from drills.levers.repair import COMPENSATION
+from drills.levers.repair import COMPENSATION, CORRECTION, IRREVERSIBLE
 from drills.levers.scope import scope_table
 from drills.reports.model import Reconcile
 from drills.scenarios.schema import FieldSyncSpec
-from drills.scenarios.truth import DamageKind, read_values
+from drills.scenarios.truth import Damage, DamageKind, read_values
 
 __all__ = ["Evaluation", "FieldId", "evaluate", "in_system", "size", "system_of"]
 
@@ -38,6 +39,9 @@ class Evaluation:
     duplicates_left: int
     reconciled: list[Reconcile]
     scoped: dict[str, set[int]]
+    sent_wrongly: int = 0
+    """Damaged records that had already taken effect outside the world (a message sent):
+    never undone, at best followed by a correction; customer-facing harm either way."""
 
     @property
     def records_damaged(self) -> int:
@@ -80,8 +84,15 @@ def evaluate(result: DrillResult) -> Evaluation:
     person, overwritten = _person_history(result, governed)
     values = read_values(store, governed)
     marks = read_values(store, [_mark(d.table, d.key) for d in truth if d.kind is DamageKind.EXTRA])
+    gone_out, corrected = _sent(store, truth)
     left: dict[str, set[int]] = defaultdict(set)
     for d in truth:
+        out = (_source_table(d.table), d.key)
+        if d.kind is not DamageKind.EXTRA and out in gone_out:
+            # Sent is sent: a correction is the only repair, and it is one.
+            if out not in corrected:
+                left[d.table].add(d.key)
+            continue
         if d.kind is DamageKind.EXTRA:
             ident = _mark(d.table, d.key)
             if marks.get(ident) != _compensated(d.table):
@@ -112,10 +123,31 @@ def evaluate(result: DrillResult) -> Evaluation:
             ):
                 scoped[table].add(int(key))
     return Evaluation(dict(damaged), dict(after), dict(left), overwritten, duplicates, final,
-                      dict(scoped))
+                      dict(scoped), len(gone_out))
 
 
 FieldId = tuple[str, int, str]
+
+
+def _sent(
+    store: SqlStore, truth: Iterable[Damage]
+) -> tuple[set[tuple[str, int]], set[tuple[str, int]]]:
+    """Damaged records of irreversible tables that went out, and those a correction followed."""
+    idents = {
+        (d.table, d.key, IRREVERSIBLE[d.table]) for d in truth if d.table in IRREVERSIBLE
+    }
+    values = read_values(store, idents)
+    gone = {(t, k) for (t, k, _), v in values.items() if v is not None}
+    corrected: set[tuple[str, int]] = set()
+    for table in {t for t, _ in gone}:
+        t = store.sa_table(table)
+        with store.engine.connect() as conn:
+            related = conn.scalars(
+                sa.select(t.c.related).where(t.c.related.like(f"{CORRECTION}%"))
+            ).all()
+        fixed = {int(r[len(CORRECTION):]) for r in related if r[len(CORRECTION):].isdigit()}
+        corrected |= {(table, k) for tb, k in gone if tb == table and k in fixed}
+    return gone, corrected
 
 
 def _source_table(table: str) -> str:

@@ -34,6 +34,15 @@ __all__ = ["build_report"]
 
 
 
+def _no_source(result: DrillResult) -> dict[str, int]:
+    """Per table, records the repair stages found no source for (each stage its own records)."""
+    out: dict[str, int] = {}
+    for o in result.outcomes:
+        for table, n in getattr(o.data, "no_source", {}).items():
+            out[table] = out.get(table, 0) + n
+    return dict(sorted(out.items()))
+
+
 def _minutes(at: datetime | None, origin: datetime) -> float | None:
     return None if at is None else round((at - origin).total_seconds() / 60, 2)
 
@@ -117,6 +126,8 @@ def build_report(
         minutes_to_contain=contained_minutes,
         contained=runtime.contained_at is not None,
         restarted=runtime.restarted_at is not None,
+        messages_sent_wrongly=ev.sent_wrongly,
+        no_source=_no_source(result),
     )
     comms = _comms(result, ev, rb)
     restart = getattr(rb, "restart", None)

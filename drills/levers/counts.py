@@ -93,7 +93,8 @@ def _output_pairs(
     for table in dict.fromkeys(made):
         t = store.sa_table(table)
         created = sa.select(cl.c.record_key).where(
-            cl.c.run_id == run_id, cl.c.table_name == table, cl.c.op == "insert"
+            cl.c.run_id == run_id, cl.c.actor_kind == "automation", cl.c.table_name == table,
+            cl.c.op == "insert",
         ).distinct()
         name, value = COMPENSATION.get(table, ("status", "void"))
         live = _count(

@@ -1,14 +1,16 @@
-"""Repair: put damaged values back and compensate what cannot be undone, set-based.
+"""Repair: put damaged values back from what the team has, compensate what cannot be undone.
 
 Rule 5: repair with the safest fast method, on a sample first, then in stages, and
-never overwrite what a person changed during the window without review. Each
-stage is a handful of statements: one ``UPDATE ... FROM`` per damaged (table,
-field) pair restoring the value the field held before the run (or, for a write
-the run never made, the value it should have written), guarded so that a field
-somebody changed since is left alone; and one compensation per table for records
-that should not exist (a sent duplicate email is marked, not unsent; a second
-invoice is voided). Warehouse copies are brought in line from their repaired
-source when the warehouse is in scope.
+never overwrite what a person changed during the window without review. Each stage is
+a handful of statements: the stage's damaged fields are listed, each given the value
+the first available source holds (:mod:`drills.levers.sources`: the fixed job rerun,
+the system's field history, the clean export; never the harness's ground truth); one
+``UPDATE ... FROM`` per damaged table restores the fields a source holds, guarded so a
+field somebody changed since is left alone; a field no source holds stays wrong and is
+counted. Records that should not exist are compensated (a second invoice is voided, a
+duplicate email marked), and what already reached a customer is never undone: a message
+that went out is followed by a correction instead. Warehouse copies are brought in line
+from their repaired source when the warehouse is in scope.
 
 A stage is one transaction, and each statement is guarded (``IS DISTINCT FROM`` the
 value it writes), so a repair is safe to repeat: run again, or rerun from its first
@@ -17,6 +19,7 @@ stage after a crash, it changes nothing that is already repaired.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,13 +28,14 @@ import sqlalchemy as sa
 
 from drills.fakes.actors import Actor
 from drills.fakes.catalog import ACTIVITY_LOG, CATALOG, KEY, OUTBOX, WAREHOUSE, ColumnType
-from drills.fakes.store import SqlStore
+from drills.fakes.store import SqlStore, format_time
 from drills.levers.scope import scope_table, truth_table
+from drills.levers.sources import RepairSources, fill_right_values
 from drills.scenarios.truth import WHOLE_RECORD
 
 __all__ = [
-    "COMPENSATION", "STAGE_DAMAGE", "STAGE_KEYS", "RepairStage", "ScopeSlice", "repair_stage",
-    "repairable_count", "stage_bounds",
+    "COMPENSATION", "CORRECTION", "IRREVERSIBLE", "STAGE_DAMAGE", "STAGE_KEYS", "RepairStage",
+    "ScopeSlice", "repair_stage", "repairable_count", "stage_bounds", "stage_summary",
 ]
 
 STAGE_KEYS = "_drills_repair_keys"
@@ -50,6 +54,14 @@ COMPENSATION: dict[str, tuple[str, str]] = {
 }
 """How a record that should not exist is neutralised while keeping the trail."""
 
+IRREVERSIBLE: dict[str, str] = {OUTBOX: "sent_at"}
+"""Tables whose records take effect outside the world once this field is set: a message
+that was sent cannot be unsent, so its damage is compensated (a correction follows it),
+never restored."""
+
+CORRECTION = "correction:"
+"""``related`` of a correction message: the prefix, then the id of the message it corrects."""
+
 
 @dataclass(frozen=True)
 class RepairStage:
@@ -57,6 +69,12 @@ class RepairStage:
     records: int
     fields_restored: int
     records_compensated: int
+    no_source: dict[str, int] = dataclasses.field(default_factory=dict)
+    """Per table: records with a damaged field no available source could put back."""
+    by_source: dict[str, int] = dataclasses.field(default_factory=dict)
+    """Per source (rerun, history, export): damaged fields it held a value for."""
+    corrections: int = 0
+    """Messages already sent wrongly, followed by a correction instead of being unsent."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +91,18 @@ class ScopeSlice:
 
     def __len__(self) -> int:
         return max(0, self.upto - self.lower)
+
+
+def stage_summary(stage: RepairStage) -> str:
+    """One line for the log: what the stage did, and what no source could put back."""
+    text = (f"{stage.label}: {stage.records:,} records, {stage.fields_restored:,} values "
+            f"restored, {stage.records_compensated:,} compensated")
+    if stage.corrections:
+        text += f", {stage.corrections:,} corrections sent"
+    missing = sum(stage.no_source.values())
+    if missing:
+        text += f"; {missing:,} records left wrong: no source holds their right values"
+    return text
 
 
 def repairable_count(store: SqlStore, scope_id: str) -> int:
@@ -107,6 +137,8 @@ def repair_stage(
     overwrite: bool,
     actor: Actor,
     label: str,
+    sources: RepairSources,
+    rerun: sa.Table | None = None,
 ) -> RepairStage:
     """Repair the scoped records in ``keys`` (a slice of the scope, or (table, key) pairs)
     tagged wrong or unclear.
@@ -121,15 +153,18 @@ def repair_stage(
     running a stage again, or the whole repair again from its first stage after a
     crash, writes nothing twice and ends where an uninterrupted repair ends.
 
-    The stage's own damage is copied out of the truth first (:data:`STAGE_DAMAGE`), and
-    every restore reads that, so a stage costs what it repairs: the guard against
-    people's edits runs for the sample's twenty records, not for the hundred thousand
-    damaged fields (SQLite, with no statistics on the truth, would otherwise scan it
-    and guard every row before joining the stage's keys).
+    The stage's damaged fields are listed first (:data:`STAGE_DAMAGE`: which fields of
+    the scoped records the team's review found wrong, never what they should hold), each
+    is given its value from ``sources`` (``rerun`` holds the fixed job's values, see
+    :func:`~drills.levers.sources.rerun_values`), and every restore reads that list, so a
+    stage costs what it repairs: the guard against people's edits runs for the sample's
+    twenty records, not for the hundred thousand damaged fields.
     """
     scope = scope_table(store)
     staged, records = _stage(store, scope, keys)
     damage = _stage_damage(store, truth_table(store), scope, staged, scope_id, run_id)
+    fill_right_values(store, damage, run_id, sources, store.clock.now(), rerun)
+    no_source, by_source = _source_counts(store, damage)
     fields = _damaged_fields(store, damage)
     plan: list[tuple[str, sa.Select[Any], list[str], bool]] = []
     for table in sorted(fields):
@@ -143,6 +178,7 @@ def repair_stage(
     copies = _copy_plan(store, scope, staged, scope_id)
     restored = compensated = 0
     with store.atomic():
+        corrections = _send_corrections(store, damage, actor)
         for table, src, names, compensating in plan:
             written = store.update_from(table, src, names, actor)
             if compensating:
@@ -151,7 +187,7 @@ def repair_stage(
                 restored += written
         for copy, src, copy_fields in copies:
             restored += store.update_from(copy, src, copy_fields, actor)
-    return RepairStage(label, records, restored, compensated)
+    return RepairStage(label, records, restored, compensated, no_source, by_source, corrections)
 
 
 _REPAIRABLE = ("wrong", "unclear")
@@ -200,7 +236,10 @@ def _stage_damage(
     store: SqlStore, truth: sa.Table, scope: sa.Table, staged: sa.Table, scope_id: str,
     run_id: str,
 ) -> sa.Table:
-    """Copy the run's damage to the stage's source records still tagged for repair.
+    """List the run's damaged fields of the stage's source records still tagged for repair.
+
+    The scope's tags stand for the team's review of the run's writes (which of them the
+    fixed job would not have made); the values to put back come from the sources alone.
 
     One ``INSERT ... SELECT`` per table over the stage's span of keys in the truth's
     primary key, each record checked against the stage and the scope by theirs: a
@@ -214,6 +253,7 @@ def _stage_damage(
         sa.Column("record_key", sa.Integer, primary_key=True),
         sa.Column("wrong_value", sa.Text),
         sa.Column("right_value", sa.Text),
+        sa.Column("source", sa.Text),
     )
     with store.begin() as conn:
         conn.execute(t.delete())
@@ -226,9 +266,9 @@ def _stage_damage(
         for table, lowest, highest in spans:
             # The key range drives: the planner has no other way in than the truth's
             # primary key, and the stage and scope are checked by theirs.
+            # Which fields are wrong, and what they hold now: never what they should hold.
             picked = sa.select(
                 truth.c.table_name, truth.c.field, truth.c.record_key, truth.c.wrong_value,
-                truth.c.right_value,
             ).where(
                 truth.c.run_id == run_id,
                 truth.c.table_name == table,
@@ -244,10 +284,63 @@ def _stage_damage(
                 ),
             )
             conn.execute(t.insert().from_select(
-                ["table_name", "field", "record_key", "wrong_value", "right_value"], picked
+                ["table_name", "field", "record_key", "wrong_value"], picked
             ))
         store.backend.analyze(conn, t)
     return t
+
+
+def _source_counts(store: SqlStore, damage: sa.Table) -> tuple[dict[str, int], dict[str, int]]:
+    """Records per table with a field no source holds, and fields held per source."""
+    value = damage.c.field != WHOLE_RECORD
+    with store.engine.connect() as conn:
+        missing = conn.execute(
+            sa.select(damage.c.table_name, sa.func.count(sa.distinct(damage.c.record_key)))
+            .where(value, damage.c.source.is_(None))
+            .group_by(damage.c.table_name)
+        ).all()
+        held = conn.execute(
+            sa.select(damage.c.source, sa.func.count())
+            .where(value, damage.c.source.is_not(None))
+            .group_by(damage.c.source)
+        ).all()
+    return ({t: int(n) for t, n in missing}, {s: int(n) for s, n in held})
+
+
+def _send_corrections(store: SqlStore, damage: sa.Table, actor: Actor) -> int:
+    """Follow each damaged message that already went out with a correction, once.
+
+    Sent is sent: a wrongly sent message is never marked unsent; the customer gets a
+    correction (``related`` names the message it corrects), which is the trail.
+    """
+    out: list[dict[str, Any]] = []
+    for table, sent in IRREVERSIBLE.items():
+        if table not in store.tables or table != OUTBOX:
+            continue
+        t = store.sa_table(table)
+        damaged = sa.select(damage.c.record_key).where(
+            damage.c.table_name == table, damage.c.field != WHOLE_RECORD
+        )
+        followed = sa.select(t.c.related).where(t.c.related.like(f"{CORRECTION}%"))
+        rows = _rows(store, sa.select(t).where(
+            t.c[KEY].in_(damaged), t.c[sent].is_not(None),
+            (sa.literal(CORRECTION) + sa.cast(t.c[KEY], sa.Text)).not_in(followed),
+        ).order_by(t.c[KEY]))
+        now = format_time(store.clock.now())
+        out.extend({
+            "to_address": r["to_address"], "template": r["template"],
+            "subject": f"Correction: {r['subject'] or ''}".strip(),
+            "related": f"{CORRECTION}{r[KEY]}", "reviewed": 1, "status": "queued",
+            "created_at": now, "sent_at": None,
+        } for r in rows)
+    if out:
+        store.insert(OUTBOX, out, actor)
+    return len(out)
+
+
+def _rows(store: SqlStore, stmt: sa.Select[Any]) -> list[dict[str, Any]]:
+    with store.engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(stmt)]
 
 
 def _damaged_fields(store: SqlStore, damage: sa.Table) -> dict[str, list[str]]:
@@ -314,7 +407,10 @@ def _restore(
         joined = joined.outerjoin(d, sa.and_(
             d.c.table_name == table, d.c.field == field, d.c.record_key == target.c[KEY]
         ))
-        safe: list[sa.ColumnElement[bool]] = [d.c.record_key.is_not(None)]
+        safe: list[sa.ColumnElement[bool]] = [d.c.record_key.is_not(None), d.c.source.is_not(None)]
+        out = IRREVERSIBLE.get(table)
+        if out is not None:
+            safe.append(target.c[out].is_(None))  # what went out stays out
         if not overwrite:
             safe.append(_untouched_since_run(store, run_id, d, table, field))
         if field == mark:

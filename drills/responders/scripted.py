@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
+
 from drills.engine.context import DrillContext, Responder, StepOutcome
 from drills.engine.handlers import DrillEvent
 from drills.engine.hooks import PauseHook, resolve_hook
@@ -34,8 +36,10 @@ from drills.levers.repair import (
     repair_stage,
     repairable_count,
     stage_bounds,
+    stage_summary,
 )
 from drills.levers.scope import ScopeResult, take_scope
+from drills.levers.sources import RepairSources, rerun_values, sources_for
 from drills.reports.model import Reconcile, StepRecord
 from drills.runbook import Runbook, StopRule, can_pause, takes
 from drills.runbook.defaults import first_note_within, next_update_every
@@ -45,9 +49,6 @@ __all__ = ["Drill", "Responder", "ScriptedResponder", "StepOutcome"]
 
 MANUAL_RATE = 2.0
 """Records one person repairs by hand per minute: why manual repair of hundreds is slow."""
-
-NO_EXPORT_PENALTY = timedelta(minutes=30)
-"""Extra repair time when neither a snapshot nor a clean export holds the old values."""
 
 
 @dataclass
@@ -85,6 +86,7 @@ class ScriptedResponder:
         self.scope: ScopeResult | None = None
         self.repairs: list[RepairStage] = []
         self._repairable_for: tuple[ScopeResult | None, int] | None = None
+        self._rerun: sa.Table | None = None
         self.reconciled: list[Reconcile] | None = None
         self._watch_until: datetime | None = None
         self._finished = False
@@ -266,8 +268,6 @@ class ScriptedResponder:
         spec = self._rb.repair
         assert spec is not None
         total = takes(spec)
-        if self._rb.snapshot is None and self._rb.last_clean_export is None:
-            total += NO_EXPORT_PENALTY
         stages = list(spec.stages or [])
         sample = spec.sample
         bounds_preview = stage_bounds(100, sample, stages)
@@ -300,15 +300,21 @@ class ScriptedResponder:
             chosen = ScopeSlice("team", lower, upto)
             reviewed = bool(spec.sample)
             overwrite = spec.overwrite_human_edits or not reviewed
+            sources = self._sources()
+            rerun = (rerun_values(loop.store, loop.run, at)
+                     if sources.rerun and index == 0 else self._rerun)
+            self._rerun = rerun
             stage = repair_stage(
                 loop.store, scope_id="team", run_id=loop.run.run_id, keys=chosen,
                 overwrite=overwrite, actor=Actor.repair(self._who(), loop.run.run_id),
-                label=label,
+                label=label, sources=sources, rerun=rerun,
             )
             self.repairs.append(stage)
-            return True, (f"{label}: {stage.records:,} records, {stage.fields_restored:,} "
-                          f"values restored, {stage.records_compensated:,} compensated"), stage
+            return True, stage_summary(stage), stage
         return effect
+
+    def _sources(self) -> RepairSources:
+        return sources_for(self.scenario, self.runbook)
 
     def _repairable(self) -> int:
         """How many records the scope tagged for repair, counted once per scope."""
@@ -321,12 +327,23 @@ class ScriptedResponder:
         return total
 
     def _verify(self, at: datetime) -> tuple[bool, str, Any]:
+        """Bring the listed systems' copies up to date, then reconcile the pairs they are in.
+
+        The runbook is followed as written: a verify step that names the wrong systems
+        checks those, and finds nothing wrong where the damage is not.
+        """
         loop = self._context
         assert loop is not None
-        for sync in loop.syncs:  # the team brings every copy up to date first
-            sync.run(loop.store, at)
-        self.reconciled = reconcile(loop.store, self.scenario, loop.run.run_id,
-                                    loop.runtime.handled)
+        assert self._rb.verify is not None
+        listed = set(self._rb.verify.reconcile)
+        for sync in loop.syncs:  # the team brings the copies it checks up to date first
+            if _system(sync.target) in listed:
+                sync.run(loop.store, at)
+        pairs = reconcile(loop.store, self.scenario, loop.run.run_id, loop.runtime.handled)
+        self.reconciled = [r for r in pairs
+                           if _system(r.left) in listed or _system(r.right) in listed]
+        if not self.reconciled:
+            return False, "none of the named systems has anything to reconcile", []
         bad = [r for r in self.reconciled if not r.ok]
         detail = ("all counts match" if not bad else
                   f"{len(bad)} of {len(self.reconciled)} pairs do not match")
@@ -374,6 +391,11 @@ class ScriptedResponder:
             loop.note(at, self._who(), "first note sent" if first else "update sent")
             loop.emit(DrillEvent.NOTE, at, first=first)
             self._next_note = at + next_update_every(comms)
+
+
+def _system(name: str) -> str:
+    """``billing.invoices.customer_email`` or ``billing.invoices`` -> ``billing``."""
+    return name.split(".", 1)[0]
 
 
 class Drill(EngineDrill):

@@ -367,6 +367,10 @@ class Scope(Strict):
     takes: Time | None = None
 
 
+RepairSource = Literal["rerun", "history", "export"]
+"""Where a repair takes the values it puts back (see ``docs/sources.md``)."""
+
+
 class Repair(Strict):
     """How the damage is undone: method, sample, stages and what is kept (rule 5)."""
 
@@ -386,6 +390,12 @@ class Repair(Strict):
         default=False, description="overwrite what people changed during the window unreviewed"
     )
     call: CallableRef | None = Field(default=None, description="the team's own repair code")
+    from_: Annotated[list[RepairSource], Field(min_length=1, max_length=3)] | None = Field(
+        default=None, alias="from",
+        description="where right values come from, in order: rerun (the fixed job run "
+        "again), history (the systems' field history), export (the last clean export); "
+        "every one the runbook has when not given",
+    )
     takes: Time | None = None
 
 
@@ -487,6 +497,13 @@ class Runbook(Strict):
             issues.extend(_twice(path, values))
         if self.repair is not None and self.repair.stages is not None:
             issues.extend(_check_stages(self.repair.stages))
+        if self.repair is not None and self.repair.from_ is not None:
+            issues.extend(_twice(("repair", "from"), self.repair.from_))
+            if "export" in self.repair.from_ and self.last_clean_export is None:
+                at = self.repair.from_.index("export")
+                issues.append((("repair", "from", at), "the repair restores from an export, "
+                               "but the runbook names no last_clean_export; add one (where "
+                               "it lives and how often it is taken) or drop 'export'"))
         if self.restart is not None and self.restart.ramp:
             issues.extend(_check_ramp(self.restart.ramp))
         return issues

@@ -38,6 +38,7 @@ from drills.levers.repair import (
     stage_bounds,
 )
 from drills.levers.scope import take_scope
+from drills.levers.sources import RepairSources
 from drills.scenarios.badrun import BadRun
 from drills.scenarios.build import build_scenario_world
 from drills.scenarios.loader import builtin_names, load_scenario
@@ -49,6 +50,10 @@ SCOPE = "team"
 REPAIRED_AT = datetime(2026, 3, 2, 12, 0)
 SAMPLE = 5
 STAGES = (0.1, 0.5, 1.0)
+
+
+TEAM = RepairSources(export_at=datetime(2000, 1, 1))
+"""A team with a clean export from before the world began: every seeded value is in it."""
 
 
 def damaged_world(name: str, path: Path, *, seed: int = 7) -> None:
@@ -129,7 +134,7 @@ def repair(store: SqlStore, *, stages: range | None = None, overwrite: bool = Fa
         chosen = ScopeSlice(SCOPE, lower, upto) if by_slice else keys[lower:upto]
         done.append(repair_stage(
             store, scope_id=SCOPE, run_id=run_id, keys=chosen, overwrite=overwrite,
-            actor=Actor.repair("Dana", run_id), label=label,
+            actor=Actor.repair("Dana", run_id), label=label, sources=TEAM,
         ))
     return done
 

@@ -36,7 +36,7 @@ def shrink(scenario: Scenario, seed: int, *, records: int = 60, reach: int = 12)
     data: dict[str, Any] = scenario.model_dump(by_alias=True, mode="json", exclude_none=True)
     data["seed"] = seed
     for system, tables in data["world"].items():
-        if system in ("warehouse", "syncs"):
+        if system in ("warehouse", "syncs", "history"):
             continue
         for table, count in tables.items():
             tables[table] = min(count, records)

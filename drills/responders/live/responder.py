@@ -27,14 +27,23 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
+
 from drills.engine.context import DrillContext, StepOutcome
 from drills.engine.handlers import DrillEvent
 from drills.errors import DrillsError
 from drills.fakes.actors import Actor
 from drills.fakes.snapshots import Snapshot, list_snapshots, take_snapshot
 from drills.levers.counts import reconcile
-from drills.levers.repair import RepairStage, ScopeSlice, repair_stage, repairable_count
+from drills.levers.repair import (
+    RepairStage,
+    ScopeSlice,
+    repair_stage,
+    repairable_count,
+    stage_summary,
+)
 from drills.levers.scope import ScopeResult, submit_scope
+from drills.levers.sources import rerun_values, sources_for
 from drills.reports.model import StepRecord
 from drills.responders.live.actions import (
     DRAFT,
@@ -100,6 +109,7 @@ class LiveResponder(RecordFinding):
         self.cause: str | None = None
         self.scope: ScopeResult | None = None
         self.repairs: list[RepairStage] = []
+        self._rerun: sa.Table | None = None
         self.snapshots: list[Snapshot] = []
         self.detected_at: datetime | None = None
         self.ended_at: datetime | None = None
@@ -336,18 +346,20 @@ class LiveResponder(RecordFinding):
                     "more yet; wait, or repair with a script or bulk_revert"
                 )
         sample = args["sample"] is not None
+        sources = sources_for(self.scenario, self.runbook)
+        if sources.rerun and self._rerun is None:
+            self._rerun = rerun_values(loop.store, loop.run, action.at)
         stage = repair_stage(
             loop.store, scope_id=SCOPE, run_id=loop.run.run_id,
             keys=ScopeSlice(SCOPE, done, upto),
             overwrite=not (sample or self._sampled),
             actor=Actor.repair(action.who, loop.run.run_id), label=label,
+            sources=sources, rerun=self._rerun,
         )
         self._sampled = self._sampled or sample
         self._repaired = upto
         self.repairs.append(stage)
-        detail = (f"{label}: {stage.records:,} records, {stage.fields_restored:,} values "
-                  f"restored, {stage.records_compensated:,} compensated; "
-                  f"{self._repaired:,} of {total:,} done")
+        detail = f"{stage_summary(stage)}; {self._repaired:,} of {total:,} done"
         self._step(action, "repair", strategy, label, True, detail, stage)
         return detail
 

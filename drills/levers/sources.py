@@ -1,0 +1,206 @@
+"""Where a repair's right values come from: only what the team would really have.
+
+The harness knows every value the bad run broke and what it should hold; a team does
+not. A team puts a field back from one of these, and each gives only what it holds:
+
+* **rerun** - the fixed job run again over the records the run handled. It writes what
+  the job should have written (a date into the date field instead of the note), and
+  nothing for a record the job should never have touched. Needs the cause found.
+* **history** - a system's field history (:mod:`drills.fakes.history`): the value before
+  the run's first write, for tracked fields only, and only while the system keeps it.
+* **export** - the last clean export the runbook names, taken on its schedule before
+  the bad run. It holds each field as it was when taken, so a person's legitimate change
+  made after it comes back stale, and a record created after it is not in it at all.
+
+A snapshot taken during the incident holds damaged values and is never a source of right
+ones. A field no available source holds is left as it is and counted, per table, as
+missing a source: the repair report says which source was missing for how many records.
+
+Every source is one ``UPDATE`` over the stage's damage table, in order of preference, each
+filling only what an earlier one left empty; nothing here reads the ground truth.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+import sqlalchemy as sa
+
+from drills.fakes.automations import PlanContext, Update, fetch_records
+from drills.fakes.history import History
+from drills.fakes.store import Op, SqlStore, Value, encode_value, format_time
+from drills.runbook import Runbook
+from drills.scenarios.badrun import BadRun
+from drills.scenarios.schema import Scenario
+
+__all__ = ["RERUN_VALUES", "RepairSources", "Source", "export_taken_at", "fill_right_values",
+           "rerun_values", "sources_for"]
+
+RERUN_VALUES = "_drills_rerun_values"
+"""What the fixed job writes to the records the run handled: the rerun source's values."""
+
+
+class Source(StrEnum):
+    RERUN = "rerun"
+    HISTORY = "history"
+    EXPORT = "export"
+
+
+@dataclass(frozen=True)
+class RepairSources:
+    """What the team has to repair from at the moment of the repair."""
+
+    history: Mapping[str, History] = field(default_factory=dict)
+    export_at: datetime | None = None
+    """When the clean export the runbook names was taken; None when it names none."""
+    rerun: bool = False
+    """Whether the fixed job can be run again (the cause is known)."""
+    allowed: Collection[Source] = tuple(Source)
+
+    def uses(self, source: Source) -> bool:
+        return source in self.allowed
+
+
+def sources_for(scenario: Scenario, runbook: Runbook | None) -> RepairSources:
+    """What a team following ``runbook`` has to repair from in ``scenario``'s world.
+
+    Field history is the systems' own, whatever the runbook says; the export exists only
+    if the runbook names one (as old as its schedule makes it when the run starts); the
+    fixed job can be rerun only once the cause is known (``restart.cause``). A runbook's
+    ``repair.from`` narrows these to the ones it names.
+    """
+    export = runbook.last_clean_export if runbook is not None else None
+    repair = runbook.repair if runbook is not None else None
+    restart = runbook.restart if runbook is not None else None
+    run_start = scenario.starts + scenario.fault.starts
+    return RepairSources(
+        history=scenario.world.field_history(),
+        export_at=export_taken_at(run_start, export.every) if export is not None else None,
+        rerun=bool(restart is not None and restart.cause),
+        allowed=tuple(Source(s) for s in (repair.from_ if repair and repair.from_ else Source)),
+    )
+
+
+def export_taken_at(run_start: datetime, every: timedelta) -> datetime:
+    """The last export on an ``every`` schedule (counted from midnight) before ``run_start``."""
+    midnight = run_start.replace(hour=0, minute=0, second=0, microsecond=0)
+    if every <= timedelta(0):
+        return run_start
+    if every >= timedelta(days=1):
+        days = max(1, round(every / timedelta(days=1)))
+        return midnight - timedelta(days=days - 1)
+    steps = (run_start - midnight) // every
+    return midnight + steps * every
+
+
+def rerun_values(store: SqlStore, run: BadRun, at: datetime) -> sa.Table:
+    """Load into :data:`RERUN_VALUES` every field the fixed job writes when run again over
+    the records the run handled (its own log of them), and return that table.
+
+    The job's healthy plan is computed from the records as they are now, so a rerun from
+    a source the run also damaged carries that damage: repair the source first.
+    """
+    t = store.work_table(
+        RERUN_VALUES,
+        sa.Column("table_name", sa.Text, primary_key=True),
+        sa.Column("record_key", sa.Integer, primary_key=True),
+        sa.Column("field", sa.Text, primary_key=True),
+        sa.Column("value", sa.Text),
+    )
+    rows: dict[tuple[str, int, str], Value] = {}
+    keys = list(dict.fromkeys(run.handled))
+    if keys:
+        auto = run.automation
+        ctx = PlanContext(store, at, auto.name, auto.table)
+        for writes in auto.plan(fetch_records(store, auto.table, keys), ctx).values():
+            for w in writes:
+                if type(w) is Update:
+                    rows[(w.table, w.key, w.field)] = w.value
+    with store.begin() as conn:
+        conn.execute(t.delete())
+        store.backend.bulk_load(
+            conn, t, ("table_name", "record_key", "field", "value"),
+            [(tb, k, f, encode_value(v)) for (tb, k, f), v in sorted(rows.items())],
+        )
+        store.backend.analyze(conn, t)
+    return t
+
+
+def fill_right_values(
+    store: SqlStore, damage: sa.Table, run_id: str, sources: RepairSources, now: datetime,
+    rerun: sa.Table | None,
+) -> None:
+    """Set ``right_value`` and ``source`` of each damage row from the first source holding it."""
+    cl = store.changelog
+    unset = damage.c.source.is_(None)
+    with store.begin() as conn:
+        if rerun is not None and sources.rerun and sources.uses(Source.RERUN):
+            match = sa.and_(
+                rerun.c.table_name == damage.c.table_name,
+                rerun.c.record_key == damage.c.record_key,
+                rerun.c.field == damage.c.field,
+            )
+            conn.execute(damage.update().where(unset, sa.exists().where(match)).values(
+                right_value=sa.select(rerun.c.value).where(match).scalar_subquery(),
+                source=Source.RERUN.value,
+            ))
+        if sources.uses(Source.HISTORY):
+            for table, kept in sorted(sources.history.items()):
+                _from_history(conn, cl, damage, run_id, table, kept, now)
+        if sources.export_at is not None and sources.uses(Source.EXPORT):
+            _from_export(conn, cl, damage, format_time(sources.export_at))
+
+
+def _run_writes(cl: sa.Table, damage: sa.Table, run_id: str) -> list[sa.ColumnElement[bool]]:
+    return [
+        cl.c.run_id == run_id,
+        cl.c.actor_kind == "automation",
+        cl.c.table_name == damage.c.table_name,
+        cl.c.record_key == damage.c.record_key,
+        cl.c.field == damage.c.field,
+    ]
+
+
+def _from_history(
+    conn: sa.Connection, cl: sa.Table, damage: sa.Table, run_id: str, table: str,
+    kept: History, now: datetime,
+) -> None:
+    """The value before the run's first write, where the field is tracked and still kept."""
+    cutoff = format_time(now - kept.keep)
+    scope = [damage.c.source.is_(None), damage.c.table_name == table]
+    if kept.fields is not None:
+        scope.append(damage.c.field.in_(sorted(kept.fields)))
+    run = _run_writes(cl, damage, run_id)
+    first = (
+        sa.select(cl.c.old_value).where(*run).order_by(cl.c.seq).limit(1).scalar_subquery()
+    )
+    forgotten = sa.exists().where(*run, cl.c.at < cutoff)
+    conn.execute(damage.update().where(
+        *scope, sa.exists().where(*run), ~forgotten
+    ).values(right_value=first, source=Source.HISTORY.value))
+
+
+def _from_export(conn: sa.Connection, cl: sa.Table, damage: sa.Table, taken: str) -> None:
+    """The value the field held when the export was taken; nothing for later records."""
+    same_field = [
+        cl.c.table_name == damage.c.table_name,
+        cl.c.record_key == damage.c.record_key,
+        cl.c.field == damage.c.field,
+        cl.c.at > taken,
+    ]
+    created_later = sa.exists().where(
+        cl.c.table_name == damage.c.table_name,
+        cl.c.record_key == damage.c.record_key,
+        cl.c.op == Op.INSERT,
+        cl.c.at > taken,
+    )
+    then = (
+        sa.select(cl.c.old_value).where(*same_field).order_by(cl.c.seq).limit(1)
+        .scalar_subquery()
+    )
+    conn.execute(damage.update().where(
+        damage.c.source.is_(None), ~created_later, sa.exists().where(*same_field)
+    ).values(right_value=then, source=Source.EXPORT.value))
