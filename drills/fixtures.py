@@ -326,8 +326,12 @@ def run_drill(request: pytest.FixtureRequest) -> RunDrill:
         try:
             report = api_run_drill(spec, book, costs=settings.costs if costs is None else costs,
                                    runbook_path=path, hooks=pause, backend=session.backend)
-        except DrillsError as err:
-            _fail(str(err))
+        except DrillsError as err:  # bad input, or the team's code failed (TeamCodeError)
+            problem = str(err)
+        else:
+            problem = ""
+        if problem:  # failed outside the handler: one line, no chained traceback
+            _fail(problem)
         if isinstance(node, pytest.Item):
             node.add_report_section("call", "drills", _summary(report))
             node.user_properties.append(("drills", report.headline()))

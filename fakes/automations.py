@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from drills.fakes.actors import Actor
 from drills.fakes.catalog import KEY
 from drills.fakes.store import SqlStore, Value, format_time
+from drills.teamcode import call_team_each
 
 __all__ = [
     "AutomationDef",
@@ -292,18 +293,32 @@ AutomationFunction = Callable[[PlanningClient, TriggerEvent], object]
 
 @dataclass(frozen=True)
 class CallableStep:
-    """Runs a team's own automation function once per triggering record, as a plan."""
+    """Runs a team's own automation function once per triggering record, as a plan.
+
+    The calls go through :func:`drills.teamcode.call_team_each`: a function that raises,
+    calls ``sys.exit`` or hangs past the call timeout ends the drill with one
+    :class:`~drills.teamcode.TeamCodeError` line naming it and its failing line.
+    """
 
     function: AutomationFunction
 
+    @property
+    def label(self) -> str:
+        """``automation.callable 'ops.reminders:send_reminder'``, as errors name it."""
+        module = getattr(self.function, "__module__", None) or "?"
+        name = getattr(self.function, "__qualname__", None) or repr(self.function)
+        return f"automation.callable '{module}:{name}'"
+
     def plan(self, records: Sequence[Record], ctx: PlanContext) -> dict[int, list[Write]]:
-        out: dict[int, list[Write]] = {}
+        calls: list[tuple[PlanningClient, TriggerEvent]] = []
+        keys: list[int] = []
         for rec in records:
             key = int(rec[KEY])  # type: ignore[arg-type]
-            client = PlanningClient(ctx.store, ctx)
-            self.function(client, TriggerEvent(ctx.table, key, dict(rec), ctx.now))
-            out[key] = client.writes
-        return out
+            keys.append(key)
+            calls.append((PlanningClient(ctx.store, ctx),
+                          TriggerEvent(ctx.table, key, dict(rec), ctx.now)))
+        call_team_each(self.label, self.function, calls)
+        return {key: client.writes for key, (client, _) in zip(keys, calls, strict=True)}
 
 
 def matches(record: Record, where: Mapping[str, Value]) -> bool:

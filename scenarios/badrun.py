@@ -9,7 +9,6 @@ a batch id, and adds its damage to the run's :class:`~drills.scenarios.truth.Gro
 
 from __future__ import annotations
 
-import importlib
 import random
 from collections import Counter
 from collections.abc import Collection, Iterator, Sequence
@@ -43,6 +42,7 @@ from drills.scenarios import schema
 from drills.scenarios.faults.base import Healthy, Injector
 from drills.scenarios.faults.registry import injector_for
 from drills.scenarios.truth import Damage, FieldId, GroundTruth, derive_damage, read_values
+from drills.teamcode import import_team_module
 
 __all__ = [
     "AutomationImportError",
@@ -88,7 +88,7 @@ class AutomationImportError(DrillsError):
 def _function(ref: str) -> AutomationFunction:
     module_name, _, attr = ref.partition(":")
     try:
-        module = importlib.import_module(module_name)
+        module = import_team_module(f"automation.callable '{ref}'", module_name)
     except ImportError as err:
         raise AutomationImportError(
             f"automation.callable '{ref}': cannot import '{module_name}' ({err}); put the "

@@ -6,11 +6,15 @@ pause script. In a drill it runs against the fake world at the step's drill time
 the same levers a person has: pause the job, turn off a feeder or queue. Whether the
 bad run was contained is judged from the world afterwards, never from what the
 script says it did.
+
+The script runs through :func:`drills.teamcode.call_team`: should it raise, call
+``sys.exit`` or hang past the call timeout, the drill stops with one
+:class:`~drills.teamcode.TeamCodeError` line naming the step and the script's own line.
+A failing script is not a runbook gap the drill could measure: it is code to fix first.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -21,6 +25,7 @@ from drills.errors import DrillsError
 from drills.fakes.store import SqlStore
 from drills.runbook import Runbook
 from drills.scenarios.schema import Scenario
+from drills.teamcode import TeamCodeError, call_team, import_team_module
 
 __all__ = [
     "TRUSTED_ENV",
@@ -29,9 +34,12 @@ __all__ = [
     "HookContext",
     "HookError",
     "PauseHook",
+    "TeamCodeError",
     "UntrustedCodeError",
+    "call_label",
     "named_code",
     "resolve_hook",
+    "run_hook",
     "untrusted_message",
 ]
 
@@ -85,25 +93,41 @@ PauseHook = Callable[[HookContext], object]
 """Called with the context; its return value (if text) goes into the shared log."""
 
 
+def call_label(target: str) -> str:
+    """How an error names a pause step's code: ``runbook step 'call: ops.pause:all'``."""
+    return f"runbook step 'call: {target}'"
+
+
 def resolve_hook(target: str, hooks: Mapping[str, PauseHook]) -> PauseHook:
-    """A hook passed in by name, else the callable ``package.module:function`` imports to."""
+    """A hook passed in by name, else the callable ``package.module:function`` imports to.
+
+    A module that fails on import for any reason but a missing module is the team's
+    code failing: a :class:`~drills.teamcode.TeamCodeError` naming its line.
+    """
     if target in hooks:
         return hooks[target]
     module_name, _, attr = target.partition(":")
     try:
-        module = importlib.import_module(module_name)
+        module = import_team_module(call_label(target), module_name)
     except ImportError as err:
         raise HookError(
-            f"runbook step 'call: {target}': cannot import '{module_name}' ({err}); "
+            f"{call_label(target)}: cannot import '{module_name}' ({err}); "
             "install the team's package or pass the function to the drill"
         ) from None
     func = getattr(module, attr, None)
     if not callable(func):
-        raise HookError(
-            f"runbook step 'call: {target}': '{module_name}' has no function '{attr}'"
-        )
+        raise HookError(f"{call_label(target)}: '{module_name}' has no function '{attr}'")
     hook: PauseHook = func
     return hook
+
+
+def run_hook(target: str, hook: PauseHook, context: HookContext) -> object:
+    """Call the team's pause code for ``call: target``, within the call timeout.
+
+    Its return value, or a :class:`~drills.teamcode.TeamCodeError` when it raises, calls
+    ``sys.exit`` or does not return in time.
+    """
+    return call_team(call_label(target), hook, context)
 
 
 # -- trust: code named in files from elsewhere -----------------------------------------

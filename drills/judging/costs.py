@@ -34,6 +34,7 @@ from drills.responders.scripted import Drill
 from drills.runbook import Runbook
 from drills.runbook.complete import complete_sections
 from drills.scenarios.schema import Scenario
+from drills.teamcode import TeamCodeError, stop_waiting_when
 
 __all__ = ["CLOSERS", "Measured", "close_gap", "measure", "measured", "with_costs"]
 
@@ -225,10 +226,18 @@ def _measure_all(
         return [measure(scenario, rb, hooks, backend) for rb in runbooks]
     context = multiprocessing.get_context("fork")
     n = len(runbooks)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                             initializer=_worker_start, initargs=(os.getpid(),)) as pool:
+    failed = context.Event()  # the team's code failed in a rerun: the others stop waiting on it
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start,
+                             initargs=(os.getpid(), failed)) as pool:
         try:
             return list(pool.map(measure, [scenario] * n, runbooks, [None] * n, [backend] * n))
+        except TeamCodeError as err:
+            # The team's code failed in a rerun: the same one line as in the drill itself,
+            # without the worker's traceback the pool attaches as its cause. A rerun
+            # waiting on a hung call gives it up at once and drops its schema.
+            failed.set()
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise err.bare() from None
         except BaseException:
             # Interrupted (Ctrl-C, SIGTERM): start no further rerun; the running ones
             # finish and drop their own schemas before the drill's are dropped.
@@ -240,7 +249,7 @@ _PR_SET_PDEATHSIG = 1
 """Linux prctl option: the signal a process gets when its parent dies."""
 
 
-def _worker_start(parent: int) -> None:
+def _worker_start(parent: int, failed: Any = None) -> None:
     """Tie a rerun worker's life to the drill that started it.
 
     A drill killed outright (SIGKILL, out of memory) runs no cleanup, and its workers
@@ -248,8 +257,11 @@ def _worker_start(parent: int) -> None:
     the kernel kills the worker when its parent dies; elsewhere (and should the parent
     die before that is set up) a watchdog sees the parent change and ends the worker.
     The parent alone handles Ctrl-C and SIGTERM: a worker ignores the terminal's
-    Ctrl-C and dies on SIGTERM like any process.
+    Ctrl-C and dies on SIGTERM like any process. Once ``failed`` is set (the team's code
+    failed in another rerun), a call of the team's code still running is given up.
     """
+    if failed is not None:
+        stop_waiting_when(failed)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with_parent()

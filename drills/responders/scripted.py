@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 from drills.engine.context import DrillContext, Responder, StepOutcome
 from drills.engine.handlers import DrillEvent
-from drills.engine.hooks import PauseHook, resolve_hook
+from drills.engine.hooks import PauseHook, resolve_hook, run_hook
 from drills.engine.loop import Drill as EngineDrill
 from drills.fakes.actors import Actor
 from drills.fakes.snapshots import Snapshot, take_snapshot
@@ -224,10 +224,9 @@ class ScriptedResponder:
         loop = self._context
         assert loop is not None
         hook = resolve_hook(target, self.hooks)
-        try:
-            said = hook(loop.hook_context(at))
-        except Exception as err:  # the team's script failing is a drill finding, not a crash
-            return False, f"{target} raised {type(err).__name__}: {err}", None
+        # A script that raises, exits or hangs ends the drill (TeamCodeError, exit 2):
+        # the runbook cannot be judged past code that does not run.
+        said = run_hook(target, hook, loop.hook_context(at))
         rt = loop.runtime
         state = "contained" if rt.contained else f"{len(rt.left_running)} feeder(s) still running"
         text = f"{said}; " if isinstance(said, str) and said else ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from drills.api import run_drill
-from drills.engine.hooks import HookContext, HookError
+from drills.engine.hooks import HookContext, HookError, TeamCodeError
 from drills.runbook import Runbook
 from drills.scenarios.schema import Scenario
 
@@ -52,16 +52,16 @@ def test_a_pause_function_that_forgets_the_queue_is_judged_by_the_world(
 
 
 @pytest.mark.slow
-def test_a_failing_pause_function_is_a_failed_step(
+def test_a_failing_pause_function_stops_the_drill(
     example: Scenario, good_runbook: Runbook
 ) -> None:
+    # Once a finding; now the drill stops (tests/drills/test_team_code.py has the rest).
     def broken(ctx: HookContext) -> None:
         raise RuntimeError("API token expired")
 
     book = with_call(good_runbook, "ops.pause:broken")
-    report = run_drill(example, book, costs=False, hooks={"ops.pause:broken": broken})
-    assert any("raised RuntimeError: API token expired" in f.message for f in report.findings)
-    assert not report.outcome.contained
+    with pytest.raises(TeamCodeError, match="raised RuntimeError: API token expired at "):
+        run_drill(example, book, costs=False, hooks={"ops.pause:broken": broken})
 
 
 @pytest.mark.slow

@@ -30,6 +30,7 @@ from types import MappingProxyType
 import click
 
 from drills.cli.backend import backend_options, kept_line
+from drills.cli.calltimeout import call_timeout_option
 from drills.cli.main import EXIT_FAILED, EXIT_OK, say
 from drills.errors import DrillsError
 from drills.fakes.backends import parse_backend
@@ -319,6 +320,7 @@ def _plural(n: int, word: str) -> str:
 @click.option("--no-costs", is_flag=True,
               help="Skip the reruns that measure what each gap costs (faster).")
 @backend_options
+@call_timeout_option
 @click.option("-q", "--quiet", is_flag=True,
               help="Print only critical findings, failures and the summary.")
 def command(

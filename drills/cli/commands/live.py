@@ -31,6 +31,7 @@ import click
 from rich.console import Console
 
 from drills.cli.backend import backend_options, kept_line, say_kept
+from drills.cli.calltimeout import call_timeout_option
 from drills.cli.commands.run import parse_formats
 from drills.cli.main import EXIT_FAILED, EXIT_OK, say
 from drills.cli.outdir import OutFolder
@@ -100,6 +101,7 @@ def parse_team(text: str) -> tuple[str, ...]:
                    "scenario names (automation.callable); without it only modules under "
                    "DRILLS_TRUSTED's prefixes run.")
 @backend_options
+@call_timeout_option
 def command(
     scenario: str | None,
     runbook_path: Path | None,

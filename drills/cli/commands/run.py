@@ -21,6 +21,7 @@ from rich.console import Console
 
 from drills.api import run_drill
 from drills.cli.backend import backend_options, kept_line, say_kept
+from drills.cli.calltimeout import call_timeout_option
 from drills.cli.main import EXIT_FAILED, EXIT_OK, say
 from drills.cli.outdir import OutFolder, OutputError, check_out
 from drills.cli.pair import load_pair
@@ -96,6 +97,7 @@ def _journal(
 @click.option("--db", "db_path", type=click.Path(path_type=Path), default=None,
               help="Keep the drill's SQLite database in this (new) file.")
 @backend_options
+@call_timeout_option
 @click.option("--scale", type=float, default=None,
               help="Multiply the world's counts and the bad run's reach by this factor.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the headline.")
