@@ -363,10 +363,13 @@ _DRILL: tuple[FindingSpec, ...] = (
         closes="scope.systems"),
     FindingSpec(
         "edits-before-snapshot", "drill", _M, _REP, (3,),
-        "hand edits were made before any snapshot",
-        "{n} hand edits were made after detection before any snapshot",
-        # worded as reports have always carried it; the rule is rule 3 of docs/rules.md
-        "take the snapshot first, before anyone edits by hand (rule 3)",
+        "records were fixed by hand before any snapshot",
+        "{n} records were fixed by hand after detection before any snapshot",
+        # Hand fixes of damage, not people's ordinary work: their everyday edits go on in
+        # any incident and no runbook stops them, so counting them made the finding one
+        # the complete runbook could never close.
+        "take the snapshot first, before anyone edits by hand, and tell people early so "
+        "nobody starts fixing records on their own (rules 3 and 6)",
         closes="snapshot"),
     FindingSpec(
         "shadow-fixes", "drill", _M, _COMMS, (6,),

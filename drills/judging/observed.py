@@ -60,8 +60,9 @@ def drill_findings(result: DrillResult, ev: Evaluation) -> list[Finding]:
             n = sum(len(v) for t, v in ev.damaged.items() if system_of(t) == system)
             out.append(finding("system-never-scoped", where=system, system=system, n=n))
         snap_at = next((o.at for o in result.outcomes if o.section == "snapshot" and o.ok), None)
+        # Hand fixes of the damage erase what the run wrote; people's ordinary work does not.
         early = [e for e in result.people.edits
-                 if not e.shadow and (snap_at is None or e.at < snap_at) and e.at >= detection.at]
+                 if e.shadow and (snap_at is None or e.at < snap_at) and e.at >= detection.at]
         if early:
             out.append(finding("edits-before-snapshot", n=len(early)))
     shadow = [e for e in result.people.edits if e.shadow]

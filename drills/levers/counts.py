@@ -60,6 +60,27 @@ def _copy_pairs(store: SqlStore) -> Iterable[Reconcile]:
         )
 
 
+def _person_has_last_word(
+    store: SqlStore, table: str, key: sa.ColumnElement[Any], field: str
+) -> sa.ColumnElement[bool]:
+    """A person wrote the field last: their value stands, and no sync is meant to undo it.
+
+    A sync carries upstream changes only, so a downstream value a person set by hand
+    differs from its source until someone upstream changes it again; that is their
+    decision, not a count the repair left wrong.
+    """
+    cl = store.changelog
+    later = cl.alias("later")
+    return sa.exists().where(
+        cl.c.table_name == table, cl.c.record_key == key, cl.c.field == field,
+        cl.c.actor_kind == "person",
+        ~sa.exists().where(
+            later.c.table_name == table, later.c.record_key == cl.c.record_key,
+            later.c.field == field, later.c.seq > cl.c.seq,
+        ),
+    )
+
+
 def _sync_pairs(store: SqlStore, scenario: Scenario) -> Iterable[Reconcile]:
     for spec in scenario.world.syncs:
         src_table, src_field = spec.from_.rsplit(".", 1)
@@ -72,7 +93,8 @@ def _sync_pairs(store: SqlStore, scenario: Scenario) -> Iterable[Reconcile]:
             store,
             sa.select(sa.func.count())
             .select_from(joined)
-            .where(dst.c[dst_field].is_distinct_from(src.c[src_field])),
+            .where(dst.c[dst_field].is_distinct_from(src.c[src_field]),
+                   ~_person_has_last_word(store, dst_table, dst.c[KEY], dst_field)),
         )
         yield Reconcile(
             left=spec.from_, right=spec.to, left_count=linked, right_count=linked,

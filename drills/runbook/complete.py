@@ -53,7 +53,12 @@ def complete_sections(scenario: Scenario) -> dict[str, Any]:
         "scope": {"by": ["run_id", "window"], "systems": systems},
         "repair": {"strategy": "script", "sample": 20, "stages": ["10%", "50%", "100%"]},
         "verify": {"reconcile": systems},
-        "comms": {"first_note_within": "15m", "next_update_every": "1h"},
+        "comms": {
+            "first_note_within": "15m", "next_update_every": "1h",
+            "customer_message": "A fault in one of our automated jobs affected your "
+                                "account. We have stopped it, put your records right and "
+                                "will confirm once we have checked every one.",
+        },
         "restart": {
             "approver": {"name": owner["name"], "role": owner["role"]},
             "cause": f"The {scenario.fault.kind.replace('_', ' ')} in {auto.name}.",
