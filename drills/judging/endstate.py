@@ -272,7 +272,7 @@ def _person_history(result: DrillResult, idents: set[FieldId]) -> tuple[set[Fiel
     with store.engine.connect() as conn:
         rows = conn.execute(
             sa.select(cl.c.table_name, cl.c.record_key, cl.c.field, cl.c.actor_kind,
-                      cl.c.actor_name)
+                      cl.c.actor_name, cl.c.new_value)
             .select_from(cl.join(touched, sa.and_(
                 cl.c.table_name == touched.c.table_name,
                 cl.c.record_key == touched.c.record_key,
@@ -281,16 +281,20 @@ def _person_history(result: DrillResult, idents: set[FieldId]) -> tuple[set[Fiel
             .order_by(cl.c.seq)
         ).all()
     last: dict[FieldId, str] = {}
+    theirs: dict[FieldId, str | None] = {}
     overwritten: set[FieldId] = set()
-    for table, key, field, kind, name in rows:
+    for table, key, field, kind, name, new in rows:
         ident = (table, int(key), field)
         if ident not in idents:
             continue
         legit = kind == "person" and not str(name).startswith("shadow fix")
+        if legit and ident in overwritten and new == theirs.get(ident):
+            overwritten.discard(ident)  # put back from the saved values: theirs again
         if kind == "repair" and last.get(ident) == "person":
             overwritten.add(ident)
         if legit:
             last[ident] = "person"
+            theirs[ident] = new
         elif kind in ("automation", "repair") or (kind == "person" and not legit):
             last[ident] = kind
     return {i for i, who in last.items() if who == "person"}, len(overwritten)

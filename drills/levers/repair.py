@@ -36,6 +36,7 @@ from drills.scenarios.truth import WHOLE_RECORD
 __all__ = [
     "COMPENSATION", "CORRECTION", "IRREVERSIBLE", "STAGE_DAMAGE", "STAGE_KEYS", "RepairStage",
     "ScopeSlice", "repair_stage", "repairable_count", "stage_bounds", "stage_summary",
+    "undo_overwrites",
 ]
 
 STAGE_KEYS = "_drills_repair_keys"
@@ -103,6 +104,54 @@ def stage_summary(stage: RepairStage) -> str:
     if missing:
         text += f"; {missing:,} records left wrong: no source holds their right values"
     return text
+
+
+def undo_overwrites(store: SqlStore, tables: Collection[str], who: str) -> int:
+    """Put back, from the saved values, people's edits a repair overwrote; returns how many.
+
+    Only a team that saved the values it was about to overwrite (``repair.save_values``,
+    or a snapshot of the system taken before the repair) can do this: the value a repair
+    wrote over is gone from the record itself. An overwritten edit is a repair write that
+    came straight after a person's own (not a shadow fix's) write to the same field; the
+    value it wrote over is the person's, and it goes back only where the repair's value
+    still stands. It is written as the person's own value again (by ``who``, on their
+    behalf), so syncs and copies carry it downstream like any edit of theirs.
+    """
+    cl = store.changelog
+    before = cl.alias("before")
+    prior = cl.alias("prior")
+    fixes: dict[str, dict[int, dict[str, Any]]] = {}
+    with store.engine.connect() as conn:
+        for table in sorted(set(tables) & set(store.tables)):
+            previous = (
+                sa.select(sa.func.max(prior.c.seq)).where(
+                    prior.c.table_name == cl.c.table_name,
+                    prior.c.record_key == cl.c.record_key,
+                    prior.c.field == cl.c.field,
+                    prior.c.seq < cl.c.seq,
+                ).correlate(cl).scalar_subquery()
+            )
+            rows = conn.execute(
+                sa.select(cl.c.seq, cl.c.record_key, cl.c.field, cl.c.old_value, cl.c.new_value)
+                .where(cl.c.table_name == table, cl.c.op == "update",
+                       cl.c.actor_kind == "repair",
+                       sa.exists().where(
+                           before.c.seq == previous, before.c.actor_kind == "person",
+                           ~before.c.actor_name.startswith("shadow fix"),
+                       ))
+                .order_by(cl.c.seq)
+            ).all()
+            col = CATALOG.table(table)
+            for _seq, key, field_name, old, new in rows:
+                current = store.get(table, int(key))
+                if current is None or col.column(field_name).decode(new) != current[field_name]:
+                    continue
+                fixes.setdefault(table, {}).setdefault(int(key), {})[field_name] = (
+                    col.column(field_name).decode(old))
+    actor = Actor.person(f"{who}, restoring saved values")
+    for table, changes in fixes.items():
+        store.update(table, changes, actor)
+    return sum(len(fields) for by_key in fixes.values() for fields in by_key.values())
 
 
 def repairable_count(store: SqlStore, scope_id: str) -> int:

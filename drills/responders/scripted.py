@@ -28,6 +28,7 @@ from drills.engine.handlers import DrillEvent
 from drills.engine.hooks import PauseHook, resolve_hook, run_hook
 from drills.engine.loop import Drill as EngineDrill
 from drills.fakes.actors import Actor
+from drills.fakes.catalog import WAREHOUSE
 from drills.fakes.snapshots import Snapshot, take_snapshot
 from drills.levers.counts import reconcile
 from drills.levers.repair import (
@@ -37,6 +38,7 @@ from drills.levers.repair import (
     repairable_count,
     stage_bounds,
     stage_summary,
+    undo_overwrites,
 )
 from drills.levers.scope import ScopeResult, take_scope
 from drills.levers.sources import RepairSources, rerun_values, sources_for
@@ -335,9 +337,12 @@ class ScriptedResponder:
         assert loop is not None
         assert self._rb.verify is not None
         listed = set(self._rb.verify.reconcile)
-        for sync in loop.syncs:  # the team brings the copies it checks up to date first
+        put_back = undo_overwrites(loop.store, self._saved_tables(listed), self._who())
+        # The team brings the copies it checks up to date first (a refresh on demand, what
+        # is in flight included): field syncs, then the whole-table copies they feed.
+        for sync in sorted(loop.syncs, key=lambda s: s.target.startswith(f"{WAREHOUSE}.")):
             if _system(sync.target) in listed:
-                sync.run(loop.store, at)
+                sync.flush(loop.store, at)
         pairs = reconcile(loop.store, self.scenario, loop.run.run_id, loop.runtime.handled)
         self.reconciled = [r for r in pairs
                            if _system(r.left) in listed or _system(r.right) in listed]
@@ -346,7 +351,24 @@ class ScriptedResponder:
         bad = [r for r in self.reconciled if not r.ok]
         detail = ("all counts match" if not bad else
                   f"{len(bad)} of {len(self.reconciled)} pairs do not match")
+        if put_back:
+            detail += f"; {put_back:,} overwritten human edits put back from the saved values"
         return True, detail, self.reconciled
+
+    def _saved_tables(self, systems: set[str]) -> set[str]:
+        """Tables of ``systems`` whose values before the repair the team kept: all of them
+        with ``repair.save_values``, else those a snapshot taken before the repair holds."""
+        loop = self._context
+        assert loop is not None
+        spec = self._rb.repair
+        if spec is not None and spec.save_values:
+            return {t for t in loop.store.tables if _system(t) in systems}
+        first_repair = next((s.started for s in self.steps if s.section == "repair"), None)
+        snap = next((s for s in self.steps if s.section == "snapshot"), None)
+        if self.snapshot is None or snap is None or (
+                first_repair is not None and snap.finished > first_repair):
+            return set()
+        return {t for t in self.snapshot.row_counts if _system(t) in systems}
 
     def _restart(self, at: datetime) -> tuple[bool, str, Any]:
         loop = self._context
