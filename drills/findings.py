@@ -403,6 +403,12 @@ _DRILL: tuple[FindingSpec, ...] = (
         "write the exact cause down and run one test record before restarting",
         closes="restart"),
     FindingSpec(
+        "takes-below-minimum", "drill", _L, _COMP, (8,),
+        "a step's time in the runbook is below what the work takes",
+        "{n} step time(s) in the runbook are below what the work takes, so the drill used "
+        "the modelled minimum: {steps}",
+        "write times the work can be done in (docs/durations.md), at least: {writes}"),
+    FindingSpec(
         "drill-interrupted", "drill", _I, _COMP, (), "the drill stopped before its end",
         "the drill was interrupted at {at:%H:%M} drill time, {what}",
         "run the drill to its end again: the same scenario, runbook and seed replay it exactly"),

@@ -37,6 +37,7 @@ from drills.fakes.store import SqlStore
 from drills.fakes.syncs import Sync, TableCopy
 from drills.reports.model import DamagePoint, LogEntry, StepRecord
 from drills.runbook import Runbook
+from drills.runbook.durations import Raised
 from drills.scenarios.badrun import BadRun
 from drills.scenarios.build import ScenarioWorld, build_scenario_world
 from drills.scenarios.schema import Scenario
@@ -84,6 +85,10 @@ class DrillResult:
     """Wall-clock UTC time the drill was started (a resumed or replayed drill keeps the first)."""
     interrupted: bool = False
     """The drill was stopped at ``until`` before its end (no end-of-drill catch-up ran)."""
+    raised: list[Raised] = field(default_factory=list)
+    """Steps whose time in the runbook was below the modelled minimum for their size, so
+    the scripted responder raised it (:mod:`drills.runbook.durations`); people in a live
+    drill take the time they take, so theirs is empty."""
 
     @property
     def store(self) -> SqlStore:
@@ -184,6 +189,9 @@ class Drill:
             drill_id=self.drill_id,
             ran_at=self.ran_at,
             interrupted=loop.interrupted,
+            # Only a responder that models step times has any (the Responder protocol
+            # does not ask for it, so people's own responders need not).
+            raised=list(getattr(self.responder, "raised", [])),
         )
 
 

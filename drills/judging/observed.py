@@ -12,9 +12,11 @@ from datetime import datetime
 from typing import Any
 
 from drills.engine.loop import DrillResult
+from drills.files import format_duration
 from drills.findings import finding
 from drills.judging.endstate import Evaluation, system_of
 from drills.reports.findings import Check, Finding
+from drills.runbook.durations import Raised
 
 __all__ = ["JUDGED_AT_END", "drill_findings", "not_reached"]
 
@@ -83,7 +85,19 @@ def drill_findings(result: DrillResult, ev: Evaluation) -> list[Finding]:
         if o.section == "pause" and not o.ok:
             out.append(finding("unknown-pause-target", where=o.target, action=o.action,
                                target=o.target, detail=o.detail))
+    if result.raised:
+        out.append(_takes_below_minimum(result.raised))
     return not_reached(out, result.finished) if result.interrupted else out
+
+
+def _takes_below_minimum(raised: list[Raised]) -> Finding:
+    """One finding naming every step whose written time the drill raised to the minimum."""
+    steps = "; ".join(
+        f"{r.step} {format_duration(r.written)} < {format_duration(r.minimum.time)} "
+        f"({r.minimum.size})" for r in raised)
+    writes = ", ".join(f"{r.path} {format_duration(r.minimum.time)}" for r in raised)
+    return finding("takes-below-minimum", where=", ".join(r.path for r in raised),
+                   n=len(raised), steps=steps, writes=writes)
 
 
 def not_reached(findings: list[Finding], at: datetime) -> list[Finding]:

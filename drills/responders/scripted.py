@@ -5,7 +5,11 @@ detection is the first stop rule that fires (or the first complaint); someone wh
 can pause acts at once, otherwise after the scenario's escalation delay; then the
 runbook's steps run in order, each taking its time - pause and containment,
 snapshot, scope, repair (sample, stages), verification, restart - while the first
-note and updates go out on the comms schedule. A step the runbook leaves out is
+note and updates go out on the comms schedule. A step's time is worked out when it
+starts, once its size is known (records exported, records to repair): the runbook's
+``takes`` (or its documented default), but never less than the modelled minimum for
+that size (:mod:`drills.runbook.durations`); a written time below it is raised and
+listed in :attr:`ScriptedResponder.raised`. A step the runbook leaves out is
 simply not done, which is how a drill measures what the gap costs.
 
 It acts through :class:`~drills.engine.context.DrillContext` only. :class:`Drill`
@@ -17,8 +21,9 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -45,12 +50,15 @@ from drills.levers.sources import RepairSources, rerun_values, sources_for
 from drills.reports.model import Reconcile, StepRecord
 from drills.runbook import Runbook, StopRule, can_pause, takes
 from drills.runbook.defaults import first_note_within, next_update_every
+from drills.runbook.durations import MANUAL_RATE as _MANUAL_RATE
+from drills.runbook.durations import Modelled, Raised, modelled, repair_minimum
 from drills.scenarios.schema import Scenario
 
 __all__ = ["Drill", "Responder", "ScriptedResponder", "StepOutcome"]
 
-MANUAL_RATE = 2.0
-"""Records one person repairs by hand per minute: why manual repair of hundreds is slow."""
+MANUAL_RATE = _MANUAL_RATE
+"""Records one person repairs by hand per minute: why manual repair of hundreds is slow
+(the figure and its reason are in :mod:`drills.runbook.durations`)."""
 
 
 @dataclass
@@ -61,6 +69,14 @@ class _Planned:
     takes: timedelta
     effect: Callable[[datetime], tuple[bool, str, Any]]
     who: str
+    minimum: Callable[[], Modelled] | None = None
+    """The modelled minimum, worked out when the step starts (its size is known then)."""
+    written: timedelta | None = None
+    """The runbook's own time for the step, when it wrote one (None: the default)."""
+    path: str = ""
+    """Where that time is written in the runbook: ``pause[0].takes``."""
+    shares: list[_Planned] = field(default_factory=list)
+    """For the first stage of a repair: every stage, which share the repair's time."""
 
 
 class ScriptedResponder:
@@ -92,6 +108,9 @@ class ScriptedResponder:
         self.reconciled: list[Reconcile] | None = None
         self._watch_until: datetime | None = None
         self._finished = False
+        self.raised: list[Raised] = []
+        """Steps whose written time was below the modelled minimum, raised to it."""
+        self._updates_raised = False
 
     # -- protocol ------------------------------------------------------------------------
 
@@ -109,11 +128,13 @@ class ScriptedResponder:
             return  # nobody acts: the bad run goes on until it runs out or the drill ends
         self.acted_at = at if self._can_pause_now() else at + self.scenario.escalation_delay
         self._queue = self._plan()
-        if self.runbook.comms is not None:
-            self._next_note = at + first_note_within(self.runbook.comms)
+        comms = self.runbook.comms
+        if comms is not None:
+            note = modelled("comms")
+            self._next_note = at + max(first_note_within(comms), note.time)
+            self._raise("first note", "comms.first_note_within", comms.first_note_within, note)
         if self._queue:
-            first = self._queue.pop(0)
-            self._current = (first, self.acted_at)
+            self._begin(self.acted_at)
 
     def advance(self, now: datetime) -> None:
         self._send_notes(now)
@@ -123,7 +144,9 @@ class ScriptedResponder:
             if finish > now:
                 return
             self._finish(planned, started, finish)
-            self._current = (self._queue.pop(0), finish) if self._queue else None
+            self._current = None
+            if self._queue:
+                self._begin(finish)
         idle = self._current is None and self._detected is not None and self.runbook is not None
         if idle and (self._watch_until is None or now >= self._watch_until):
             self._finished = True
@@ -147,6 +170,60 @@ class ScriptedResponder:
     def done(self) -> bool:
         return self._finished
 
+    # -- how long work takes ---------------------------------------------------------------
+
+    def _begin(self, at: datetime) -> None:
+        """Start the next step at ``at``: its time is settled now that its size is known."""
+        planned = self._queue.pop(0)
+        if planned.minimum is not None:
+            need = planned.minimum()
+            steps = planned.shares or [planned]
+            planned_total = sum((p.takes for p in steps), timedelta(0))
+            if need.time > planned_total:
+                for p in steps:
+                    p.takes = (need.time * (p.takes / planned_total) if planned_total
+                               else need.time / len(steps))
+            name = (f"repair ({planned.action})" if planned.shares
+                    else f"{planned.action} {planned.target}")
+            self._raise(name, planned.path, planned.written, need)
+        self._current = (planned, at)
+
+    def _raise(self, step: str, path: str, written: timedelta | None, need: Modelled) -> None:
+        """Note a time the runbook wrote that is below the modelled minimum."""
+        if written is not None and written < need.time:
+            self.raised.append(Raised(step, path, written, need))
+
+    def _snapshot_size(self) -> Modelled:
+        spec = self._rb.snapshot
+        assert spec is not None
+        assert self._context is not None
+        store = self._context.store
+        systems = [s for s in spec.export if any(t.split(".")[0] == s for t in store.tables)]
+        rows = sum(store.count(t) for t in store.tables if t.split(".")[0] in systems)
+        return modelled("snapshot", len(systems), rows)
+
+    def _scope_size(self) -> Modelled:
+        """The systems named and the records the change log says the run changed there."""
+        spec = self._rb.scope
+        assert spec is not None
+        assert self._context is not None
+        loop = self._context
+        cl = loop.store.changelog
+        tables = [t for t in loop.store.tables if t.split(".")[0] in spec.systems]
+        found = (sa.select(cl.c.table_name, cl.c.record_key)
+                 .where(cl.c.run_id == loop.run.run_id, cl.c.table_name.in_(tables))
+                 .distinct().subquery())
+        with loop.store.engine.connect() as conn:
+            records = conn.execute(sa.select(sa.func.count()).select_from(found)).scalar_one()
+        return modelled("scope", len(spec.systems), int(records))
+
+    def _repair_size(self) -> Modelled:
+        """The whole repair: the records the scope tagged for it, and the sample checked."""
+        spec = self._rb.repair
+        assert spec is not None
+        records = self._repairable() if self.scope is not None else 0
+        return repair_minimum(spec.strategy, records, min(spec.sample or 0, records))
+
     # -- the runbook, step by step -------------------------------------------------------
 
     @property
@@ -165,24 +242,35 @@ class ScriptedResponder:
         rb = self._rb
         who = self._who()
         out: list[_Planned] = []
-        for step in rb.pause or []:
+        for i, step in enumerate(rb.pause or []):
             out.append(
-                _Planned("pause", step.kind, step.target, takes(step), self._pause(step), who)
+                _Planned("pause", step.kind, step.target, takes(step), self._pause(step), who,
+                         partial(modelled, step.kind), step.takes, f"pause[{i}].takes")
             )
         if rb.snapshot is not None:
             out.append(_Planned("snapshot", "export", ", ".join(rb.snapshot.export),
-                                takes(rb.snapshot), self._snapshot, who))
+                                takes(rb.snapshot), self._snapshot, who,
+                                self._snapshot_size, rb.snapshot.takes, "snapshot.takes"))
         if rb.scope is not None:
             out.append(_Planned("scope", "scope", ", ".join(rb.scope.systems),
-                                takes(rb.scope), self._scope, who))
+                                takes(rb.scope), self._scope, who,
+                                self._scope_size, rb.scope.takes, "scope.takes"))
         if rb.repair is not None:
-            out.extend(self._repair_plan(who))
+            stages = self._repair_plan(who)
+            if stages:
+                stages[0].minimum, stages[0].shares = self._repair_size, list(stages)
+                stages[0].written, stages[0].path = rb.repair.takes, "repair.takes"
+            out.extend(stages)
         if rb.verify is not None:
             out.append(_Planned("verify", "reconcile", ", ".join(rb.verify.reconcile),
-                                takes(rb.verify), self._verify, who))
+                                takes(rb.verify), self._verify, who,
+                                partial(modelled, "verify", len(rb.verify.reconcile)),
+                                rb.verify.takes, "verify.takes"))
         if rb.restart is not None:
             out.append(_Planned("restart", "restart", self.scenario.automation.name,
-                                takes(rb.restart), self._restart, who))
+                                takes(rb.restart), self._restart, who,
+                                partial(modelled, "restart", len(rb.restart.test)),
+                                rb.restart.takes, "restart.takes"))
         return out
 
     def _finish(self, planned: _Planned, started: datetime, finish: datetime) -> None:
@@ -411,7 +499,11 @@ class ScriptedResponder:
             self.notes.append(at)
             loop.note(at, self._who(), "first note sent" if first else "update sent")
             loop.emit(DrillEvent.NOTE, at, first=first)
-            self._next_note = at + next_update_every(comms)
+            note = modelled("comms")
+            self._next_note = at + max(next_update_every(comms), note.time)
+            if not self._updates_raised:
+                self._updates_raised = True
+                self._raise("updates", "comms.next_update_every", comms.next_update_every, note)
 
 
 def _system(name: str) -> str:
