@@ -325,7 +325,10 @@ def with_costs(
         for key, m in zip(todo, reruns, strict=True):
             cache[key] = m
 
-    closed = {id(f): close_gap(runbook, f, scenario) for f in findings}
+    # A finding that came with its own measured cost (a false alarm's paused minutes, a
+    # silent rule beside one that fires: no delay) needs no rerun.
+    closed = {id(f): close_gap(runbook, f, scenario) if f.cost is None else None
+              for f in findings}
     closable = [f for f in findings if closed[id(f)] is not None]
     run_all([rb for rb in closed.values() if rb is not None])
     alone: dict[int, GapCost] = {}

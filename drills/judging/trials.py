@@ -138,6 +138,10 @@ def paused_minutes(scenario: Scenario, runbook: Runbook, fired_at: datetime) -> 
     return round(max((back - fired_at).total_seconds(), 0.0) / 60, 2)
 
 
+_NO_DELAY = GapCost(records_damaged=0, records_left_wrong=0, minutes_to_contain=0)
+"""A silent rule beside one that fires delayed nothing: its cost, with no rerun needed."""
+
+
 def _where(runbook: Runbook, rule: StopRule) -> str:
     return f"stop_rules.{runbook.stop_rules.index(rule)}"
 
@@ -189,5 +193,5 @@ def rule_findings(scenario: Scenario, runbook: Runbook | None) -> list[Finding]:
             rule=trial.rule.shown, metric=trial.rule.metric, peak=f"{trial.peak:g}",
             example=STOP_RULE_FOR[scenario.fault.kind],
             window=f"{scenario.runs_for.total_seconds() / 60:g} min",
-        ))
+        ).model_copy(update={"cost": _NO_DELAY if others_fire else None}))
     return out
