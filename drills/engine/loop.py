@@ -334,7 +334,7 @@ class _Loop:
             assert rule.metric is not None
             value = self.metrics.read(rule.metric, now, rule.window)
             if rule.fires(value):
-                how = f"stop rule '{rule.text}' fired ({value:g})"
+                how = f"stop rule {rule.shown} fired ({value:g})"
                 self.detection = Detection(now, how, rule.text)
                 break
         else:

@@ -86,3 +86,16 @@ def test_without_a_restart_a_false_alarm_pauses_to_the_end(scenario: Scenario) -
     runbook = Runbook.model_validate(data)
     fired = scenario.starts + timedelta(minutes=30)
     assert paused_minutes(scenario, runbook, fired) == 90.0
+
+
+@pytest.mark.slow
+def test_the_report_shows_how_a_plain_rule_was_read(scenario: Scenario) -> None:
+    from drills.api import run_drill
+
+    report = run_drill(scenario, with_rules("5 duplicate emails in a row"), costs=False)
+    detected = next(p for p in report.phases if p.name.value == "detected")
+    assert detected.how.startswith(
+        "stop rule '5 duplicate emails in a row' read as duplicate_messages >= 5 fired")
+    read = [f for f in report.findings if f.code == "stop-rule-read"]
+    assert [f.message for f in read] == [
+        "stop rule '5 duplicate emails in a row' is read as duplicate_messages >= 5"]
