@@ -20,6 +20,7 @@ from drills.journal import Journal, JournalSpec, record_journal
 from drills.journal import report_from_journal as _journal_report
 from drills.judging import build_report, drill_findings, evaluate
 from drills.judging.costs import measured, with_costs
+from drills.judging.trials import rule_findings
 from drills.reports.model import DrillReport
 from drills.responders.scripted import Drill
 from drills.runbook import Runbook, lint_runbook
@@ -71,6 +72,7 @@ def run_drill(
                 findings += lint_runbook(
                     runbook, source=str(runbook_path) if runbook_path else None
                 )
+                findings += rule_findings(scenario, runbook)
             if costs and runbook is not None:
                 base = measured(result, ev)
                 findings = with_costs(scenario, runbook, findings, base, hooks,

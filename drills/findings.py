@@ -127,6 +127,11 @@ _LINT: tuple[FindingSpec, ...] = (
         "{problem}", "{fix}",
         closes="stop_rules", critical_when="no rule is checkable"),
     FindingSpec(
+        "stop-rule-read", "lint", _I, _DET, (1,),
+        "a stop rule in plain language, and how the drill reads it",
+        "stop rule '{text}' is read as {reading}",
+        "check the reading says what you mean; write '{reading}' to make it exact"),
+    FindingSpec(
         "stop-rule-fires-at-zero", "lint", _M, _DET, (1,),
         "a stop rule that holds before anything goes wrong",
         "stop rule '{rule}' already holds before anything goes wrong, so it would pause every "
@@ -326,6 +331,21 @@ _DRILL: tuple[FindingSpec, ...] = (
         "a customer noticed the bad run before a stop rule did",
         "the bad run was noticed by a customer, not by a stop rule ({how})",
         "add a stop rule that fires before customers see the damage",
+        closes="stop_rules"),
+    FindingSpec(
+        "stop-rule-false-alarm", "drill", _M, _DET, (1,),
+        "a stop rule fires on a healthy run of the job",
+        "stop rule {rule} fires on a healthy run of the same seed at minute {minute:.0f} "
+        "({value}): a false alarm that pauses the healthy job for {paused:g} min",
+        "raise its threshold above what a normal day reaches, or count damage instead of "
+        "volume (duplicates, blank writes, messages without review)",
+        closes="stop_rules"),
+    FindingSpec(
+        "stop-rule-never-fires", "drill", _M, _DET, (1,),
+        "a stop rule never fires on the bad run (info when another rule does)",
+        "stop rule {rule} never fires on the bad run left unstopped over the drill's {window} "
+        "({metric} reaches {peak} at most)",
+        "use a metric this fault moves, with a threshold it reaches early, e.g. '{example}'",
         closes="stop_rules"),
     FindingSpec(
         "waited-for-escalation", "drill", _H, _CONT, (1, 8),

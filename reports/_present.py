@@ -163,10 +163,12 @@ def findings_by_severity(findings: Iterable[Finding]) -> list[tuple[Severity, li
 
 def _cost_key(finding: Finding) -> tuple[int, float, int, str]:
     """Records first (damaged plus left wrong: a record never mended counts twice,
-    it was damaged and it is still wrong), then minutes, then severity, then code."""
+    it was damaged and it is still wrong), then minutes (to contain, to detect, a healthy
+    job paused), then severity, then code."""
     cost = finding.cost
     records = cost.records_damaged + cost.records_left_wrong if cost else 0
-    minutes = cost.minutes_to_contain if cost else 0.0
+    minutes = (cost.minutes_to_contain + cost.minutes_to_detect
+               + cost.healthy_minutes_paused) if cost else 0.0
     return (-records, -minutes, finding.severity.rank, finding.code)
 
 

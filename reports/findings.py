@@ -50,6 +50,11 @@ class GapCost(BaseModel):
     records_damaged: int = Field(description="damaged records the gap added")
     records_left_wrong: int = Field(description="records still wrong at the end that the gap added")
     minutes_to_contain: float = Field(description="minutes to contain the gap added")
+    minutes_to_detect: float = Field(
+        default=0.0, description="minutes to detect the bad run the gap added")
+    healthy_minutes_paused: float = Field(
+        default=0.0, description="minutes a healthy run of the job stays paused because a "
+        "stop rule fires on it (a false alarm)")
     basis: Literal["alone", "others-closed"] = Field(
         default="alone",
         description="'alone': closing just this gap in the runbook as written made the "
@@ -63,6 +68,8 @@ class GapCost(BaseModel):
             self.records_damaged == 0
             and self.records_left_wrong == 0
             and self.minutes_to_contain == 0
+            and self.minutes_to_detect == 0
+            and self.healthy_minutes_paused == 0
         )
 
 
@@ -109,4 +116,9 @@ def cost_text(cost: GapCost | None) -> str:
         parts.append(signed(wrong, f"{abs(wrong):,} left wrong"))
     if minutes:
         parts.append(signed(minutes, f"{minute_text(abs(minutes))} to contain"))
+    if cost.minutes_to_detect:
+        detect = cost.minutes_to_detect
+        parts.append(signed(detect, f"{minute_text(abs(detect))} to detect"))
+    if cost.healthy_minutes_paused:
+        parts.append(f"{minute_text(cost.healthy_minutes_paused)} a healthy job paused")
     return ", ".join(parts) if parts else "no measured cost"

@@ -27,7 +27,7 @@ from drills.engine.context import Detection, Responder, StepOutcome
 from drills.engine.downstream import propagate
 from drills.engine.handlers import DrillEvent, DrillEventHandler, HandlerRegistry
 from drills.engine.hooks import AutomationControl, HookContext, PauseHook
-from drills.engine.metrics import MetricReader
+from drills.engine.metrics import MetricReader, review_templates
 from drills.engine.people import Complaint, People, PersonEdit
 from drills.engine.runtime import AutomationRuntime
 from drills.fakes.backends.base import Backend
@@ -166,7 +166,7 @@ class Drill:
             run = BadRun(scenario, self.store)
             runtime = AutomationRuntime(scenario, run)
             people = People(scenario, self.store, run.truth)
-            metrics = MetricReader(self.store, run.truth, run.run_id)
+            metrics = MetricReader(self.store, run.run_id, review_templates(scenario))
             loop = _Loop(self, world, run, runtime, people, metrics)
             loop.go()
         return DrillResult(
@@ -342,7 +342,7 @@ class _Loop:
             assert rule.metric is not None
             value = self.metrics.read(rule.metric, now, rule.window)
             if rule.fires(value):
-                how = f"stop rule '{rule.text}' fired ({value:g})"
+                how = f"stop rule {rule.shown} fired ({value:g})"
                 self.detection = Detection(now, how, rule.text)
                 break
         else:

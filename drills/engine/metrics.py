@@ -1,135 +1,252 @@
-"""Live drill metrics that stop rules are checked against.
+"""Live drill metrics that stop rules are checked against, read from what a team can see.
 
 A stop rule like ``duplicate_messages >= 5`` or ``changed_records >= 100 within 5m``
-must be checkable while the bad run is happening, from what a team could see: the
-messages in the outbox, the records the job changed, the complaints. Counts come
-from the run's ground truth (what is visibly wrong) and its change log (what the
-job touched); ``within`` counts only the last stretch of drill time.
+must be checkable while the bad run is happening by the person on duty, so every
+metric here is read from the world as it shows itself: the change log (who wrote
+what, from which value to which, when), the rows the run wrote (the outbox a person
+can open) and the complaints that came in. Nothing here reads the drill's ground
+truth: a duplicate is two messages that look the same to whoever receives them, a
+blank write is a value the change log shows emptied, an unreviewed message is one the
+outbox shows sent with its review flag unset although the job sends that template
+only after review.
+
+The run's change-log rows are read once each, as they come (the rows after the last
+one seen, one query per moment), and tallied by the time each happened, so a rule
+checked every tick costs what changed since the last tick. ``within`` counts only the
+last stretch of drill time. Distinct records changed are counted by SQL over the
+run's rows, which is what a team would query.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right, insort
-from collections.abc import Callable
+import re
+from bisect import bisect_right, insort
+from collections import defaultdict
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from drills.fakes.catalog import OUTBOX
+from drills.fakes.catalog import KEY, OUTBOX, Column, ColumnType
+from drills.fakes.errors import WorldError
 from drills.fakes.store import SqlStore, format_time
-from drills.scenarios.truth import Damage, DamageKind, GroundTruth
+from drills.scenarios.schema import Scenario
 
-__all__ = ["MetricReader"]
+__all__ = ["TALLIED", "MetricReader", "fits", "review_templates"]
+
+TALLIED = (
+    "messages_sent", "duplicate_messages", "duplicate_records", "blank_writes",
+    "misshapen_writes", "bounced_emails", "messages_without_review", "approvals_skipped",
+    "status_flips",
+)
+"""Metrics tallied from the run's change-log rows as they come."""
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-_TRUTH_METRICS: dict[str, Callable[[Damage], bool]] = {
-    "duplicate_messages": lambda d: d.kind is DamageKind.EXTRA and d.table == OUTBOX,
-    "duplicate_records": lambda d: d.kind is DamageKind.EXTRA and d.table != OUTBOX,
-    "blank_writes": lambda d: d.kind is DamageKind.VALUE and d.wrong in ("", None),
-    "messages_without_review": lambda d: (
-        d.table == OUTBOX and d.field == "status" and d.wrong == "sent"
-    ),
-    "wrong_values": lambda d: d.kind is not DamageKind.EXTRA,
+def _is_datetime(text: str) -> bool:
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+_SHAPES: Mapping[str, Callable[[str], bool]] = {
+    "email": lambda v: _EMAIL.match(v) is not None,
+    "date": lambda v: _DATE.match(v) is not None and _is_datetime(v),
+    "datetime": _is_datetime,
 }
-"""Metrics counted from the ground truth: which damage each one counts."""
+"""A field kind -> whether a value has its shape; kinds not here take any text."""
 
 
-class _Tally:
-    """The damage one truth metric counts, by the time each was first done.
+def fits(column: Column, value: str) -> bool:
+    """Whether a (non-blank) change-log value has the shape of ``column``'s values.
 
-    Kept up to date from the truth's journal, so a stop rule checked every tick costs
-    what changed since the last tick, not a pass over every damaged field.
+    What a team can check on sight or with a validation: one of a choice field's
+    choices, an address with '@' and a domain, a date that is a date, digits in a
+    number. Free text (names, notes) fits any value.
     """
+    if column.type is ColumnType.INT:
+        return value.lstrip("-").isdigit()
+    if column.choices:
+        return value in column.choices
+    shape = _SHAPES.get(column.kind)
+    return shape is None or shape(value)
 
-    def __init__(self, counts: Callable[[Damage], bool]) -> None:
-        self.counts = counts
-        self.members: dict[tuple[str, int, str], datetime] = {}
-        self.times: list[datetime] = []
-        """Sorted times of the members (damage is first done as the clock moves on)."""
 
-    def update(self, damage: Damage) -> None:
-        now_in = self.counts(damage)
-        was_in = damage.ident in self.members
-        if now_in and not was_in:
-            self.members[damage.ident] = damage.at
-            insort(self.times, damage.at)
-        elif was_in and not now_in:
-            at = self.members.pop(damage.ident)
-            del self.times[bisect_left(self.times, at)]
+def review_templates(scenario: Scenario) -> frozenset[str]:
+    """The templates the job sends only after a person's review (``review: true``).
 
-    def after(self, since: datetime | None) -> int:
+    The team's own configuration, so theirs to know: a message of one of these that
+    shows as sent and not reviewed skipped its approval.
+    """
+    return frozenset(
+        a.spec.template for a in scenario.automation.does
+        if a.kind == "send_email" and a.spec.review
+    )
+
+
+def _blank(value: str | None) -> bool:
+    return value is None or value == ""
+
+
+class _Times:
+    """When each counted thing happened, as sorted change-log times (fixed-width text)."""
+
+    def __init__(self) -> None:
+        self.times: list[str] = []
+
+    def add(self, at: str) -> None:
+        if not self.times or at >= self.times[-1]:
+            self.times.append(at)
+        else:
+            insort(self.times, at)
+
+    def after(self, since: str | None) -> int:
         if since is None:
             return len(self.times)
         return len(self.times) - bisect_right(self.times, since)
 
 
 class MetricReader:
-    """Reads one metric at a moment of the drill."""
+    """Reads one metric at a moment of the drill, from the world the run has written to.
 
-    def __init__(self, store: SqlStore, truth: GroundTruth, run_id: str) -> None:
+    ``review`` names the templates the job sends only after review (see
+    :func:`review_templates`); ``complaints`` is appended to as they come in.
+    """
+
+    def __init__(self, store: SqlStore, run_id: str, review: Collection[str] = ()) -> None:
         self.store = store
-        self.truth = truth
         self.run_id = run_id
+        self.review = frozenset(review)
         self.complaints: list[datetime] = []
-        self._tallies = {name: _Tally(rule) for name, rule in _TRUTH_METRICS.items()}
-        self._seen = 0
+        self._tallies = {name: _Times() for name in TALLIED}
+        self._seq = 0
+        self._messages: set[tuple[str | None, ...]] = set()
+        self._records: set[tuple[str | None, ...]] = set()
+        self._approvals: set[str | None] = set()
+        self._statuses: set[tuple[str, int]] = set()
+        self._columns: dict[str, dict[str, Column]] = {}
 
     def read(self, metric: str, now: datetime, window: timedelta | None = None) -> float:
         since = now - window if window is not None else None
         tally = self._tallies.get(metric)
         if tally is not None:
             self._catch_up()
-            return tally.after(since)
+            return tally.after(format_time(since) if since is not None else None)
         if metric == "complaints":
             return sum(1 for at in self.complaints if since is None or at > since)
         if metric == "changed_records":
             return self._changed(since)
         if metric == "records_per_minute":
             return self._changed(now - timedelta(minutes=1)) / 1.0
-        if metric == "status_flips":
-            return self._status_flips(since)
         raise KeyError(metric)
 
-    def _catch_up(self) -> None:
-        """Bring every tally up to date with what the truth recorded since the last read."""
-        upto = self.truth.position
-        if upto == self._seen:
-            return
-        for damage in self.truth.since(self._seen, upto):
-            for tally in self._tallies.values():
-                tally.update(damage)
-        self._seen = upto
+    # -- the run's change-log rows, each read once -----------------------------------------
 
-    def _where(self, since: datetime | None) -> list[sa.ColumnElement[bool]]:
+    def _catch_up(self) -> None:
+        """Tally the run's change-log rows written since the last read."""
+        cl = self.store.changelog
+        q = (
+            sa.select(cl.c.seq, cl.c.at, cl.c.table_name, cl.c.record_key, cl.c.op,
+                      cl.c.field, cl.c.old_value, cl.c.new_value)
+            .where(cl.c.seq > self._seq, cl.c.run_id == self.run_id)
+            .order_by(cl.c.seq)
+        )
+        inserted: dict[tuple[str, int], dict[str, str | None]] = defaultdict(dict)
+        first_at: dict[tuple[str, int], str] = {}
+        with self.store.engine.connect() as conn:
+            rows = conn.execute(q).all()
+        for seq, at, table, key, op, field, old, new in rows:
+            self._seq = max(self._seq, int(seq))
+            if op == "insert":
+                ident = (table, int(key))
+                inserted[ident][field] = new
+                first_at.setdefault(ident, at)
+            elif op == "update":
+                self._update(at, table, int(key), field, old, new)
+        for ident, values in inserted.items():
+            if ident[0] == OUTBOX:
+                self._message(first_at[ident], values)
+            else:
+                self._record(first_at[ident], ident[0], values)
+
+    def _column(self, table: str, field: str) -> Column | None:
+        columns = self._columns.get(table)
+        if columns is None:
+            try:
+                columns = {c.name: c for c in self.store.table(table).columns}
+            except WorldError:
+                columns = {}
+            self._columns[table] = columns
+        return columns.get(field)
+
+    def _update(self, at: str, table: str, key: int, field: str, old: str | None,
+                new: str | None) -> None:
+        if _blank(new):
+            if not _blank(old):
+                self._tallies["blank_writes"].add(at)
+        else:
+            assert new is not None
+            column = self._column(table, field)
+            if column is not None and not fits(column, new):
+                self._tallies["misshapen_writes"].add(at)
+        if field == "status":
+            ident = (table, key)
+            if ident in self._statuses:
+                self._tallies["status_flips"].add(at)
+            else:
+                self._statuses.add(ident)
+
+    def _message(self, at: str, row: Mapping[str, str | None]) -> None:
+        """One message the run wrote to the outbox, as whoever opens the outbox sees it."""
+        sent = row.get("status") == "sent"
+        same = (row.get("to_address"), row.get("template"), row.get("related"))
+        if same in self._messages:
+            self._tallies["duplicate_messages"].add(at)
+        self._messages.add(same)
+        if not sent:
+            return
+        self._tallies["messages_sent"].add(at)
+        address = row.get("to_address")
+        if _blank(address) or _EMAIL.match(address or "") is None:
+            self._tallies["bounced_emails"].add(at)
+        if row.get("template") in self.review and row.get("reviewed") in (None, "", "0"):
+            self._tallies["messages_without_review"].add(at)
+            related = row.get("related")
+            if related not in self._approvals:
+                self._approvals.add(related)
+                self._tallies["approvals_skipped"].add(at)
+
+    def _record(self, at: str, table: str, row: Mapping[str, str | None]) -> None:
+        """One record the run created: a duplicate when one it created before looks the same
+        (time stamps aside: two copies made a second apart are still the same record)."""
+        same = (table, *(
+            value for field, value in sorted(row.items())
+            if field != KEY and not self._stamp(table, field)
+        ))
+        if same in self._records:
+            self._tallies["duplicate_records"].add(at)
+        self._records.add(same)
+
+    def _stamp(self, table: str, field: str) -> bool:
+        column = self._column(table, field)
+        return column is not None and column.kind == "datetime"
+
+    # -- distinct records changed, by SQL -------------------------------------------------
+
+    def _changed(self, since: datetime | None) -> int:
         cl = self.store.changelog
         conds = [cl.c.run_id == self.run_id]
         if since is not None:
             conds.append(cl.c.at > format_time(since))
-        return conds
-
-    def _changed(self, since: datetime | None) -> int:
-        cl = self.store.changelog
         q = (
             sa.select(sa.func.count())
             .select_from(
-                sa.select(cl.c.table_name, cl.c.record_key)
-                .where(*self._where(since))
-                .distinct()
-                .subquery()
+                sa.select(cl.c.table_name, cl.c.record_key).where(*conds).distinct().subquery()
             )
         )
         with self.store.engine.connect() as conn:
             return int(conn.scalar(q) or 0)
-
-    def _status_flips(self, since: datetime | None) -> int:
-        """Status writes beyond the first per record: a status that keeps changing."""
-        cl = self.store.changelog
-        per_record = (
-            sa.select((sa.func.count() - 1).label("flips"))
-            .where(*self._where(since), cl.c.field == "status", cl.c.op == "update")
-            .group_by(cl.c.table_name, cl.c.record_key)
-            .subquery()
-        )
-        total = sa.select(sa.func.coalesce(sa.func.sum(per_record.c.flips), 0))
-        with self.store.engine.connect() as conn:
-            return int(conn.scalar(total) or 0)

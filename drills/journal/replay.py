@@ -25,6 +25,7 @@ from drills.journal.format import JournalError
 from drills.journal.reader import Journal
 from drills.journal.writer import EventList, JournalHandler
 from drills.judging import build_report, drill_findings, evaluate
+from drills.judging.trials import rule_findings
 from drills.reports.model import DrillReport
 from drills.responders.scripted import Drill
 from drills.runbook import lint_runbook
@@ -63,6 +64,7 @@ def report_from_scripted_journal(journal: Journal) -> DrillReport:
     runbook_path = header.runbook.path if header.runbook is not None else None
     if runbook is not None:
         findings += lint_runbook(runbook, source=runbook_path)
+        findings += rule_findings(scenario, runbook)
     report = build_report(result, findings, ev, runbook_path=runbook_path)
     report = report.model_copy(update=_as_journaled(journal))
     journal.warnings.extend(compare_events(journal, replayed.events))

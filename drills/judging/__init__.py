@@ -5,7 +5,8 @@ measures a finished drill's end state, :mod:`~drills.judging.observed` names the
 the drill saw (from the registry, :mod:`drills.findings`), :mod:`~drills.judging.points`
 scores them, :mod:`~drills.judging.report` builds the
 :class:`~drills.reports.model.DrillReport`, and :mod:`~drills.judging.costs` reruns
-the same seeded drill with one gap closed.
+the same seeded drill with one gap closed, and :mod:`~drills.judging.trials` tries
+each stop rule on a healthy run and on the bad run left alone.
 
 May import: ``drills.engine``, ``drills.levers``, ``drills.runbook``, ``drills.findings``,
 ``drills.fakes``, ``drills.scenarios`` and ``drills.reports``; never the CLI, the

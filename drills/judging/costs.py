@@ -69,6 +69,16 @@ def _stop_rule(rb: Sections, full: Sections, _f: Finding) -> None:
     rb["stop_rules"] = [*rb.get("stop_rules", []), full["stop_rules"][0]]
 
 
+def _replace_rule(rb: Sections, full: Sections, f: Finding) -> None:
+    """The rule at ``f.where`` (``stop_rules.N``) swapped for one the fault trips early."""
+    rules = list(rb.get("stop_rules", []))
+    index = int((f.where or "").rpartition(".")[2] or -1)
+    if 0 <= index < len(rules):
+        del rules[index]
+    good = full["stop_rules"][0]
+    rb["stop_rules"] = rules if good in rules else [*rules, good]
+
+
 def _scope_system(rb: Sections, full: Sections, f: Finding) -> None:
     scope = dict(rb.get("scope") or full["scope"])
     systems = list(scope.get("systems", []))
@@ -110,6 +120,7 @@ CLOSERS: dict[str, Callable[[Sections, Sections, Finding], None]] = {
     "uncheckable-stop-rule": _stop_rule,
     "detected-by-complaint": _stop_rule,
     "never-detected": _stop_rule,
+    "stop-rule-never-fires": _replace_rule,
     "no-pause-steps": _pause_all,
     "pause-job-only": _pause_all,
     "never-contained": _pause_all,
@@ -158,6 +169,7 @@ class Measured:
     damaged: int
     left_wrong: int
     minutes_to_contain: float
+    minutes_to_detect: float = 0.0
 
 
 def measure(
@@ -184,12 +196,14 @@ def measure(
 
 
 def measured(result: DrillResult, ev: Evaluation) -> Measured:
-    """The three numbers of a finished drill: damaged, left wrong, minutes to contain
-    (to the end of the drill when it was never contained)."""
+    """The numbers of a finished drill: damaged, left wrong, minutes to contain and to
+    detect (to the end of the drill when it was never contained or detected)."""
     origin = result.runtime.first_write or result.scenario.starts
     end = result.runtime.contained_at or result.finished
+    seen = result.detection.at if result.detection is not None else result.finished
     return Measured(ev.records_damaged, ev.records_left_wrong,
-                    round((end - origin).total_seconds() / 60, 2))
+                    round((end - origin).total_seconds() / 60, 2),
+                    round(max((seen - origin).total_seconds(), 0.0) / 60, 2))
 
 
 def _apply(
@@ -227,7 +241,7 @@ def _measure_all(
     context = multiprocessing.get_context("fork")
     n = len(runbooks)
     failed = context.Event()  # the team's code failed in a rerun: the others stop waiting on it
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start,
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=worker_start,
                              initargs=(os.getpid(), failed)) as pool:
         try:
             return list(pool.map(measure, [scenario] * n, runbooks, [None] * n, [backend] * n))
@@ -249,7 +263,7 @@ _PR_SET_PDEATHSIG = 1
 """Linux prctl option: the signal a process gets when its parent dies."""
 
 
-def _worker_start(parent: int, failed: Any = None) -> None:
+def worker_start(parent: int, failed: Any = None) -> None:
     """Tie a rerun worker's life to the drill that started it.
 
     A drill killed outright (SIGKILL, out of memory) runs no cleanup, and its workers
@@ -289,6 +303,16 @@ def _watch_parent(parent: int, every: float = 0.5) -> None:
     os._exit(1)
 
 
+_DETECTION_CODES = frozenset({"stop-rule-never-fires"})
+"""Codes whose cost includes the detection delay (a rule that never fires delays it)."""
+
+
+def _detect(f: Finding, minutes: float) -> dict[str, Any]:
+    """The detection delay as a cost field, for the codes that are about detection only
+    (other codes keep their cost as it has always read)."""
+    return {"minutes_to_detect": round(minutes, 2)} if f.code in _DETECTION_CODES else {}
+
+
 def with_costs(
     scenario: Scenario,
     runbook: Runbook,
@@ -313,7 +337,10 @@ def with_costs(
         for key, m in zip(todo, reruns, strict=True):
             cache[key] = m
 
-    closed = {id(f): close_gap(runbook, f, scenario) for f in findings}
+    # A finding that came with its own measured cost (a false alarm's paused minutes, a
+    # silent rule beside one that fires: no delay) needs no rerun.
+    closed = {id(f): close_gap(runbook, f, scenario) if f.cost is None else None
+              for f in findings}
     closable = [f for f in findings if closed[id(f)] is not None]
     run_all([rb for rb in closed.values() if rb is not None])
     alone: dict[int, GapCost] = {}
@@ -325,6 +352,7 @@ def with_costs(
             records_damaged=base.damaged - m.damaged,
             records_left_wrong=base.left_wrong - m.left_wrong,
             minutes_to_contain=round(base.minutes_to_contain - m.minutes_to_contain, 2),
+            **_detect(f, base.minutes_to_detect - m.minutes_to_detect),
         )
     masked = [f for f in closable if alone[id(f)].is_zero] if len(closable) > 1 else []
     opened: dict[int, Runbook] = {}
@@ -348,6 +376,7 @@ def with_costs(
                 records_damaged=m.damaged - best.damaged,
                 records_left_wrong=m.left_wrong - best.left_wrong,
                 minutes_to_contain=round(m.minutes_to_contain - best.minutes_to_contain, 2),
+                **_detect(f, m.minutes_to_detect - best.minutes_to_detect),
                 basis="others-closed",
             )
         out.append(f.model_copy(update={"cost": cost}))

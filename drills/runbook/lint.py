@@ -27,6 +27,7 @@ backup-owner-is-team            medium                                         c
 backup-cannot-pause             low                                            containment   1
 no-stop-rule                    critical                                       detection     1
 uncheckable-stop-rule           critical if no rule is checkable, else high    detection     1
+stop-rule-read                  info                                           detection     1
 stop-rule-fires-at-zero         medium                                         detection     1
 stop-rule-exact-count           low                                            detection     1
 no-fast-stop                    medium                                         detection     1
@@ -265,14 +266,16 @@ class _Linter:
                 self.add("uncheckable-stop-rule", path,
                          Severity.HIGH if checkable else Severity.CRITICAL,
                          problem=str(rule.problem), fix=str(rule.fix))
-            elif rule.fires(0):
+            elif rule.reading is not None:
+                self.add("stop-rule-read", path, text=rule.text, reading=rule.reading)
+            if rule.parsed and rule.fires(0):
                 self.add("stop-rule-fires-at-zero", path, rule=rule.text, metric=rule.metric)
             elif rule.op == "==" and rule.threshold is not None:
                 exactly = int(rule.threshold) if rule.threshold.is_integer() else rule.threshold
                 self.add("stop-rule-exact-count", path, rule=rule.text, exactly=exactly,
                          rewritten=rule.canonical.replace("==", ">=", 1))
         if checkable and not any(_is_fast(r) for r in checkable):
-            shown = ", ".join(f"'{r.text}'" for r in checkable)
+            shown = ", ".join(r.shown for r in checkable)
             self.add("no-fast-stop", ("stop_rules",), count=FAST_STOP_COUNT, shown=shown)
 
     # rule 1, 2 and 8: how to pause, at the source and everything feeding it

@@ -14,11 +14,21 @@ wrong". So a rule is a tiny expression over a live drill metric::
 only; without it the metric counts since the bad run started. The engine reads the
 metrics (:data:`METRICS` says what each one counts) and asks :meth:`StopRule.fires`.
 
+A rule may also be said in specific plain language ("5 duplicate emails in a row",
+"pause on the first reminder sent without review"): :mod:`drills.runbook.plain` reads
+it into the same metric, op and threshold, and :attr:`StopRule.reading` shows how.
+
+Every metric counts what a team can observe (messages sent, duplicates a person can
+see, records changed, blank writes, bounces, complaints, approvals skipped): a stop
+rule is something the person on duty checks. A rule on what only the drill's ground
+truth knows (``wrong_values``: which values the run made wrong) is refused when the
+runbook loads (:data:`GROUND_TRUTH`), naming the metrics a team can watch instead.
+
 A rule that does not parse is *not* a load error: the runbook still loads, the rule
 is kept as its text with :attr:`StopRule.problem` saying why it cannot be checked,
 and the lint turns it into an ``uncheckable-stop-rule`` finding. A runbook as teams
 really write it ("pause if something looks wrong") must load, so a drill can show
-what that vague rule costs.
+what that vague rule costs. See docs/stop-rules.md.
 """
 
 from __future__ import annotations
@@ -33,33 +43,52 @@ from typing import Literal, get_args
 
 from drills.errors import did_you_mean
 from drills.files import format_duration, parse_duration
+from drills.runbook.plain import read_plain
 
 __all__ = [
     "EXAMPLE_RULE",
+    "GROUND_TRUTH",
     "METRICS",
+    "OBSERVABLE_FIX",
     "OPS",
     "RATE_METRICS",
     "Op",
     "StopRule",
+    "ground_truth_problem",
     "parse_stop_rule",
 ]
 
 METRICS: Mapping[str, str] = MappingProxyType({
-    "duplicate_messages": "extra copies of customer messages in the email outbox "
-                          "(one event delivered several times)",
+    "messages_sent": "messages the run sent (rows of the email outbox it wrote as sent)",
+    "duplicate_messages": "messages the run wrote that repeat an earlier one: same "
+                          "recipient, same template, about the same record",
+    "duplicate_records": "records the run created that repeat one it created before, "
+                         "outside the email outbox (an invoice billed twice)",
     "changed_records": "distinct records the automation's run wrote to, in any system",
-    "blank_writes": "real values the run overwrote with an empty value or null",
-    "messages_without_review": "messages sent that needed a person's review first",
     "records_per_minute": "distinct records the run changed in the last minute "
                           "(already a rate, so it takes no 'within')",
-    "wrong_values": "field values the run made wrong (wrong mapping, blanks, flapping)",
-    "duplicate_records": "records created more than once, outside the email outbox "
-                         "(an invoice billed twice)",
+    "blank_writes": "the run's writes of an empty value or null over a real one "
+                    "(from the change log)",
+    "misshapen_writes": "the run's writes of a value that does not fit its field: not "
+                        "one of the field's choices, an address without '@', a date "
+                        "that is no date, text in a number",
+    "bounced_emails": "messages the run sent to a blank or malformed address (they bounce)",
+    "messages_without_review": "messages sent unreviewed although the job sends that "
+                               "template only after a person's review",
+    "approvals_skipped": "records whose message went out without the review the job "
+                         "requires (one per record, however many copies)",
     "status_flips": "status changes beyond the first per record (a status bouncing "
                     "between two values)",
     "complaints": "customer complaints received about the damage",
 })
-"""Every metric a stop rule may name -> what it counts. The engine computes each one."""
+"""Every metric a stop rule may name -> what it counts. Each is read from what a team can
+see: the change log, the tables and the complaints (:mod:`drills.engine.metrics`)."""
+
+GROUND_TRUTH: Mapping[str, str] = MappingProxyType({
+    "wrong_values": "field values the run made wrong",
+})
+"""Metrics only the drill's ground truth knows -> what they count. A rule on one is
+refused at load: no team can watch it."""
 
 RATE_METRICS = frozenset({"records_per_minute"})
 """Metrics that are already rates over a fixed window, so ``within`` makes no sense."""
@@ -110,6 +139,10 @@ class StopRule:
     window: timedelta | None = None
     problem: str | None = None
     fix: str | None = None
+    plain: bool = False
+    """Read from plain language (``text`` is not the metric form): see :attr:`reading`."""
+    truth: bool = False
+    """Names a ground-truth metric (:data:`GROUND_TRUTH`): the loader refuses the runbook."""
 
     @property
     def parsed(self) -> bool:
@@ -136,6 +169,18 @@ class StopRule:
             text += f" within {format_duration(self.window)}"
         return text
 
+    @property
+    def reading(self) -> str | None:
+        """How a plain-language rule was read (``messages_without_review >= 1``); None
+        when the rule is written as a metric already or cannot be read."""
+        return self.canonical if self.plain and self.parsed else None
+
+    @property
+    def shown(self) -> str:
+        """The rule as reports show it: the text, and its reading when it was read."""
+        reading = self.reading
+        return f"'{self.text}' read as {reading}" if reading else f"'{self.text}'"
+
     def __str__(self) -> str:
         return self.text
 
@@ -153,14 +198,34 @@ def _unparsed(text: str, problem: str, fix: str) -> StopRule:
     return StopRule(text=text, problem=problem, fix=fix)
 
 
+OBSERVABLE_FIX = (
+    "count what a team can see instead: " + ", ".join(m for m in METRICS)
+    + ", e.g. 'blank_writes >= 5' or 'changed_records >= 100 within 5m'"
+)
+"""How to mend a rule on a ground-truth metric: the observable metrics, by name."""
+
+
+def ground_truth_problem(text: str, metric: str) -> str:
+    """Why a rule on ``metric`` (a :data:`GROUND_TRUTH` one) cannot be a stop rule."""
+    return (f"stop rule {_quote(text)} counts {GROUND_TRUTH[metric]}: only the drill knows "
+            f"those (its ground truth), no team can watch them")
+
+
 def parse_stop_rule(text: str) -> StopRule:
     """Parse one rule; never raises. An unparsed rule says why in ``problem`` and ``fix``."""
     if not text.strip():
         return _unparsed(text, "an empty stop rule is not checkable", _SHAPE)
     m = _RULE.match(text)
     if m is None:
-        return _unparsed(text, f"stop rule {_quote(text)} is not checkable", _SHAPE)
+        reading = read_plain(text)
+        if reading is None:
+            return _unparsed(text, f"stop rule {_quote(text)} is not checkable", _SHAPE)
+        return StopRule(text=text, metric=reading.metric, op=_OP_BY_TEXT[reading.op],
+                        threshold=float(reading.threshold), window=reading.window, plain=True)
     metric = m.group("metric")
+    if metric in GROUND_TRUTH:
+        return StopRule(text=text, problem=ground_truth_problem(text, metric),
+                        fix=OBSERVABLE_FIX, truth=True)
     if metric not in METRICS:
         hint = did_you_mean(metric, METRICS).removeprefix("; ")
         return _unparsed(text, f"stop rule {_quote(text)} names the unknown metric '{metric}'",

@@ -212,7 +212,10 @@ def _stop_rule(value: Any) -> StopRule:
             f"the stop rule is {len(value):,} characters long, over the limit of "
             f"{MAX_TEXT_LENGTH:,}; write it like '{EXAMPLE_RULE}'"
         )
-    return parse_stop_rule(value)
+    rule = parse_stop_rule(value)
+    if rule.truth:  # a rule no team could ever check: refused, not merely uncheckable
+        raise ValueError(f"{rule.problem}; {rule.fix}")
+    return rule
 
 
 Slug = Annotated[
@@ -262,7 +265,9 @@ StopRuleField = Annotated[
         "type": "string",
         "description": (
             "METRIC OP NUMBER [within DURATION], like 'duplicate_messages >= 5' or "
-            "'changed_records >= 100 within 5m'; metrics: " + ", ".join(METRICS)
+            "'changed_records >= 100 within 5m', or specific plain language like "
+            "'5 duplicate emails in a row' (docs/stop-rules.md); metrics: "
+            + ", ".join(METRICS)
         ),
         "examples": [EXAMPLE_RULE, "changed_records >= 100 within 5m"],
     }),

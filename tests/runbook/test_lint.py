@@ -184,6 +184,8 @@ CASES: list[tuple[str, dict[str, Any], list[str], Severity]] = [
     ("uncheckable-stop-rule",
      {"stop_rules": ["duplicate_messages >= 5", "pause if something looks wrong"]},
      ["uncheckable-stop-rule"], Severity.HIGH),
+    ("stop-rule-read", {"stop_rules": ["5 duplicate emails in a row"]},
+     ["stop-rule-read"], Severity.INFO),
     ("stop-rule-fires-at-zero", {"stop_rules": ["duplicate_messages >= 5", "blank_writes < 5"]},
      ["stop-rule-fires-at-zero"], Severity.MEDIUM),
     ("stop-rule-exact-count", {"stop_rules": ["duplicate_messages == 5"]},
@@ -327,8 +329,8 @@ def test_fast_stops_are_small_counts_of_metrics_that_move_at_once() -> None:
 
     assert fast("duplicate_messages >= 5")
     assert fast("blank_writes > 0")
-    assert fast("wrong_values > 4")
-    assert not fast("wrong_values > 5")
+    assert fast("misshapen_writes > 4")
+    assert not fast("misshapen_writes > 5")
     assert not fast("duplicate_messages >= 6")
     assert not fast("complaints >= 1")
     assert not fast("records_per_minute > 1")

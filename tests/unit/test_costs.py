@@ -113,18 +113,20 @@ def test_minutes_to_contain_run_from_the_first_bad_write(scenario: Scenario) -> 
                                    "contained_at": first + timedelta(seconds=450)})
     result = cast(DrillResult, type("Result", (), {
         "runtime": runtime, "scenario": scenario, "finished": first + timedelta(hours=1),
+        "detection": None,
     }))
     ev = Evaluation(damaged={"t": {1, 2, 3}, "u": {1}}, damaged_after_detection={},
                     left_wrong={"t": {2}}, human_edits_overwritten=0, duplicates_left=0,
                     reconciled=[], scoped={})
-    assert measured(result, ev) == Measured(damaged=4, left_wrong=1, minutes_to_contain=7.5)
+    assert measured(result, ev) == Measured(damaged=4, left_wrong=1, minutes_to_contain=7.5,
+                                            minutes_to_detect=60.0)
 
 
 def test_an_uncontained_drill_counts_minutes_to_its_end(scenario: Scenario) -> None:
     runtime = type("Runtime", (), {"first_write": None, "contained_at": None})
     result = cast(DrillResult, type("Result", (), {
         "runtime": runtime, "scenario": scenario,
-        "finished": scenario.starts + timedelta(minutes=90),
+        "finished": scenario.starts + timedelta(minutes=90), "detection": None,
     }))
     ev = Evaluation(damaged={}, damaged_after_detection={}, left_wrong={},
                     human_edits_overwritten=0, duplicates_left=0, reconciled=[], scoped={})
