@@ -108,13 +108,15 @@ _LINT: tuple[FindingSpec, ...] = (
     FindingSpec(
         "backup-owner-is-team", "lint", _M, _COMP, (8,),
         "the backup owner is a team or list, not a person",
-        "the backup owner {why}", "name one person as backup owner"),
+        "the backup owner {why}", "name one person as backup owner",
+        closes="backup_owner"),
     FindingSpec(
         "backup-cannot-pause", "lint", _L, _CONT, (1,),
         "the backup owner may not pause without asking",
         "the backup owner {backup} may not pause alone: when {owner} is away, pausing waits "
         "for someone who may",
-        "give the backup owner 'can_pause: true'"),
+        "give the backup owner 'can_pause: true'",
+        closes="backup_owner.can_pause"),
     FindingSpec(
         "no-stop-rule", "lint", _C, _DET, (1,), "no stop rule",
         "no stop rule: nothing says when to pause, so a bad run goes on until someone feels "
@@ -352,7 +354,12 @@ _DRILL: tuple[FindingSpec, ...] = (
         "nobody who could pause was reachable",
         "nobody who could pause was reachable: {minutes:.0f} minutes lost to escalation",
         "name an owner (a person, not a team) who may pause without a meeting",
-        closes="owner"),
+        closes="owner",
+        variants={"owner_away": (
+            "the owner was away and no backup who may pause was named: {minutes:.0f} "
+            "minutes lost to escalation",
+            "name a backup owner who may pause: 'backup_owner: {{name: ..., can_pause: true}}'",
+        )}),
     FindingSpec(
         "feeder-left-running", "drill", _H, _CONT, (2,),
         "a feeder kept running after the job was paused",

@@ -9,6 +9,7 @@ live here too, since both the scenario's cross-check and the fault kinds'
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
@@ -22,6 +23,7 @@ from drills.scenarios.basics import (
     Issue,
     Path,
     Slug,
+    Span,
     Strict,
     SystemName,
     TableRef,
@@ -35,12 +37,16 @@ from drills.scenarios.limits import MAX_ITEMS, MAX_TEXT_LENGTH
 
 __all__ = [
     "FEEDER_KINDS",
+    "ON_DISABLE",
     "RISKS",
+    "WEBHOOK_RETRY",
+    "WHILE_PAUSED",
     "Action",
     "Automation",
     "CreateRecord",
     "Feeder",
     "LogActivity",
+    "Retry",
     "SendEmail",
     "SetField",
     "SyncField",
@@ -53,12 +59,76 @@ FEEDER_KINDS = ("schedule", "webhook", "chained", "queue")
 RISKS = ("money", "customer_messages", "legal_records", "access")
 
 
+WhilePaused = Literal["runs", "waits"]
+OnDisable = Literal["hold", "retry", "lose"]
+
+WHILE_PAUSED: dict[str, WhilePaused] = {
+    "webhook": "runs", "schedule": "runs", "chained": "runs", "queue": "waits",
+}
+"""What each kind does while the job is paused, unless the feeder says (docs/feeders.md)."""
+
+ON_DISABLE: dict[str, OnDisable] = {
+    "webhook": "retry", "schedule": "hold", "chained": "hold", "queue": "hold",
+}
+"""What happens to each kind's work once it is shut off, unless the feeder says."""
+
+WEBHOOK_RETRY = (timedelta(minutes=30), timedelta(hours=4))
+"""A webhook sender's default retries, (every, for): Shopify's 8 tries over 4 hours."""
+
+
+class Retry(Strict):
+    """How a webhook's sender retries deliveries the disabled endpoint refused."""
+
+    every: Interval
+    for_: Span = Field(alias="for", description="how long the sender keeps retrying")
+
+
 class Feeder(Strict):
     """Something that keeps feeding the job work: pausing the job alone does not stop it."""
+
+    # What it does while the job is paused and once it is shut off depends on its kind
+    # (WHILE_PAUSED, ON_DISABLE) unless while_paused, on_disable and, for a webhook,
+    # retry say otherwise; docs/feeders.md has the table.
 
     kind: Literal["schedule", "webhook", "chained", "queue"]
     name: Annotated[str, AfterValidator(check_slug)]
     every: Interval | None = None
+    while_paused: WhilePaused | None = Field(
+        default=None, description="runs: it runs the job's step itself while the job is "
+        "paused; waits: its work waits for the job")
+    on_disable: OnDisable | None = Field(
+        default=None, description="what happens to its work once it is shut off: held until "
+        "the restart, retried by a webhook's sender, or lost")
+    retry: Retry | None = Field(
+        default=None, description="a webhook sender's retries, e.g. {every: 30m, for: 4h}")
+
+    @model_validator(mode="after")
+    def _fits_kind(self) -> Feeder:
+        if self.on_disable == "retry" and self.kind != "webhook":
+            raise ValueError(f"only a webhook's sender retries; a {self.kind} holds or loses "
+                             "its work: write 'on_disable: hold' or 'on_disable: lose'")
+        if self.on_disable == "hold" and self.kind == "webhook":
+            raise ValueError("a webhook's sender retries or gives up, it does not hold: write "
+                             "'on_disable: retry' or 'on_disable: lose'")
+        if self.retry is not None and (self.kind != "webhook" or self.on_disable == "lose"):
+            raise ValueError("'retry' is a webhook sender's schedule; drop it, or make this a "
+                             "webhook with 'on_disable: retry'")
+        return self
+
+    @property
+    def runs_while_paused(self) -> bool:
+        """Whether it runs the job's step itself while the job is paused."""
+        return (self.while_paused or WHILE_PAUSED[self.kind]) == "runs"
+
+    @property
+    def when_disabled(self) -> OnDisable:
+        """What happens to its work once it is shut off: hold, retry or lose."""
+        return self.on_disable or ON_DISABLE[self.kind]
+
+    @property
+    def retries(self) -> tuple[timedelta, timedelta]:
+        """(every, for) of a webhook sender's retries."""
+        return (self.retry.every, self.retry.for_) if self.retry is not None else WEBHOOK_RETRY
 
 
 class Trigger(Strict):

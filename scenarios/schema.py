@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import timedelta
-from typing import TYPE_CHECKING, Annotated, Any, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import BeforeValidator, Field
 
@@ -142,6 +142,9 @@ class ShadowFixes(Strict):
 
 
 class People(Strict):
+    owner: Literal["present", "away", "random"] = Field(
+        default="present", description="whether the runbook's owner is there to pause: "
+        "away leaves it to a backup who may pause, or to escalation; random picks by the seed")
     edits_per_hour: PerHour = 0
     complaints: Complaints | None = None
     shadow_fixes: ShadowFixes | None = None

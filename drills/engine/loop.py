@@ -94,6 +94,12 @@ class DrillResult:
     def store(self) -> SqlStore:
         return self.world.store
 
+    @property
+    def feeder_accounts(self) -> dict[str, dict[str, int]]:
+        """What happened to the work each feeder would have delivered (held, retried,
+        delivered, lost, given up, still held), and what waited for the paused job."""
+        return self.runtime.accounting()
+
 
 class Drill:
     """One drill: a scenario's world, its bad run, its people and a responder.
@@ -223,6 +229,7 @@ class _Loop:
         self.timeline: list[DamagePoint] = []
         self.end = drill.scenario.starts + drill.scenario.runs_for
         self.interrupted = False
+        self._last_step: datetime | None = None
 
     # -- the DrillContext a responder sees -------------------------------------------------
 
@@ -284,11 +291,20 @@ class _Loop:
         return True
 
     def _settle(self, now: datetime) -> None:
-        """At the end, every copy catches up once, so counts compare like with like.
+        """At the end, the running job takes what a restart released, the feeders' accounts
+        go to the log, and every copy catches up once, so counts compare like with like.
 
         Field syncs flush first (what is in flight lands), then table copies take
         what they delivered.
         """
+        runtime = self.runtime
+        last = self._last_step
+        if runtime.restarted_at is not None and not runtime.job_paused and (
+            last is None or last < now or runtime.restarted_at >= last
+        ):
+            self._step_runtime(now)  # what a last-minute restart released is done, not lost
+        for n in runtime.summary(now):
+            self.note(n.at, n.who, n.what)
         store = self.world.store
         for sync in sorted(self.world.syncs.syncs, key=lambda s: isinstance(s, TableCopy)):
             sync.flush(store, now)
@@ -298,9 +314,7 @@ class _Loop:
     # -- one moment ----------------------------------------------------------------------
 
     def _act(self, now: datetime) -> None:
-        result = self.runtime.step(now)
-        if result is not None and result.writes:
-            self.emit(DrillEvent.BATCH, now, events=result.events, damage=len(result.damage))
+        self._step_runtime(now)
         ran = self.world.syncs.run_due(self.world.store, now)
         if any(ran.values()):
             propagate(self.world.store, self.run.truth, self.world.syncs.syncs)
@@ -325,6 +339,19 @@ class _Loop:
         ):
             self._person(edit)
         self._point(now)
+
+    def _step_runtime(self, now: datetime) -> None:
+        """One batch of the bad run, and what its feeders held, released or lost, in the log."""
+        self._last_step = now
+        result = self.runtime.step(now)
+        if result is not None and result.writes:
+            self.emit(DrillEvent.BATCH, now, events=result.events, damage=len(result.damage))
+        self._runtime_notes()
+
+    def _runtime_notes(self) -> None:
+        for n in self.runtime.notes:
+            self.note(n.at, n.who, n.what)
+        self.runtime.notes.clear()
 
     def _person(self, edit: PersonEdit) -> None:
         kind = DrillEvent.SHADOW_FIX if edit.shadow else DrillEvent.PERSON_EDIT

@@ -1,5 +1,8 @@
 """The people around a bad run: legitimate edits, complaints and shadow fixes.
 
+And whether the owner is there at all (:func:`owner_away`): people are not always
+there, and an owner on holiday pauses nothing.
+
 People make a drill honest. A clerk who corrects a record during the window turns
 it "unclear": a blind revert would overwrite their work (rule 5). Customers
 complain once damage is visible, which is how bad runs without a checkable stop
@@ -22,9 +25,21 @@ from drills.fakes.store import Op, SqlStore, Value
 from drills.scenarios.schema import Scenario
 from drills.scenarios.truth import DamageKind, GroundTruth
 
-__all__ = ["Complaint", "People", "PersonEdit"]
+__all__ = ["Complaint", "People", "PersonEdit", "owner_away"]
 
 _NAMES = ("Ana Ruiz", "Ben Okafor", "Chloe Martin", "Dev Patel", "Emma Jansen", "Farid Haddad")
+
+
+def owner_away(scenario: Scenario) -> bool:
+    """Whether the runbook's owner is away in this drill (``people.owner``).
+
+    ``random`` is decided by the scenario's seed, so the same drill always finds the
+    owner in the same place.
+    """
+    owner = scenario.people.owner
+    if owner == "random":
+        return random.Random(f"{scenario.seed}:{scenario.name}:owner").random() < 0.5
+    return owner == "away"
 
 
 @dataclass(frozen=True)

@@ -1,36 +1,97 @@
 """The automation as it runs during a drill: the job, its feeders, and what still gets through.
 
 Rule 2 says to pause at the source and then shut off everything that keeps feeding
-it. The runtime makes that trap real: events keep arriving at the fault's rate; a
-paused job still handles what a live webhook or schedule hands it (those call the
-handler directly); a live outgoing queue keeps sending the job's email and a live
-chained job keeps writing its records. Only with the job paused and every feeder
-off is the bad run contained. Work that arrives while nothing delivers waits in a
-backlog, which a restart will process - healthily only if the cause was fixed.
+it. The runtime makes that trap real, and keeps every piece of work a feeder would
+have delivered (docs/feeders.md has the defaults per kind):
+
+- events keep arriving at the fault's rate; while the job is paused they wait for it
+  in a backlog, unless a live feeder that runs the job's step itself (a webhook
+  handler, a schedule, a chained job: ``while_paused: runs``) hands them over anyway;
+- the fault's ``via`` feeder, once shut off, holds what arrives through it (a
+  schedule, a chained job, a queue), its sender retries it on the feeder's ``retry``
+  schedule (a webhook), or it is lost (``on_disable: lose``);
+- a stopped outgoing queue keeps the job's messages, and a disabled chained job the
+  records it writes for the job: held, and sent or written when it is back on;
+- a restart releases the held work, the retries and the backlog - done healthily
+  only if the cause was fixed.
+
+Each feeder keeps an account (held, retried, delivered, lost, given up), so nothing
+a feeder would have delivered silently disappears; the loop writes it to the log.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter, deque
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from drills.fakes.catalog import OUTBOX
+from drills.files import format_duration
 from drills.scenarios.badrun import BadRun, BatchResult, Event
-from drills.scenarios.schema import Scenario
+from drills.scenarios.schema import Feeder, Scenario
 
-__all__ = ["AutomationRuntime", "FeederState"]
-
-DELIVERS = frozenset({"webhook", "schedule"})
-"""Feeders that hand work to the job's handler even while the job itself is paused."""
+__all__ = ["AutomationRuntime", "FeederState", "RuntimeNote"]
 
 
 @dataclass
 class FeederState:
+    """One feeder in the drill: whether it runs, how it behaves, and its account."""
+
     name: str
     kind: str
     live: bool = True
     stopped_at: datetime | None = None
+    runs_while_paused: bool = False
+    """It runs the job's step itself while the job is paused (``while_paused: runs``)."""
+    on_disable: str = "hold"
+    retry_every: timedelta = timedelta(minutes=30)
+    retry_for: timedelta = timedelta(hours=4)
+    live_since: datetime | None = None
+    """When it was last turned back on (a restart)."""
+    held: int = 0
+    """Pieces of work it held while off (events, messages or runs)."""
+    retried: int = 0
+    """Deliveries its sender retried because it was off."""
+    delivered: int = 0
+    """Held or retried work delivered once it was back on."""
+    lost: int = 0
+    """Work lost because the feeder says so (``on_disable: lose``)."""
+    gave_up: int = 0
+    """Retried deliveries the sender gave up on (its retry window ran out)."""
+    holding: int = 0
+    """Work it holds right now, still to be delivered."""
+
+    @classmethod
+    def of(cls, feeder: Feeder) -> FeederState:
+        every, span = feeder.retries
+        return cls(feeder.name, feeder.kind, runs_while_paused=feeder.runs_while_paused,
+                   on_disable=feeder.when_disabled, retry_every=every, retry_for=span)
+
+    @property
+    def account(self) -> dict[str, int]:
+        return {"held": self.held, "retried": self.retried, "delivered": self.delivered,
+                "lost": self.lost, "gave_up": self.gave_up, "still_held": self.holding}
+
+    @property
+    def unit(self) -> str:
+        return {"queue": "messages", "webhook": "deliveries", "schedule": "runs",
+                "chained": "runs"}.get(self.kind, "items")
+
+
+@dataclass(frozen=True)
+class RuntimeNote:
+    """A line for the drill's shared log: what a feeder held, released or lost."""
+
+    at: datetime
+    who: str
+    what: str
+
+
+@dataclass
+class _Retrying:
+    event: Event
+    failed: datetime
 
 
 class AutomationRuntime:
@@ -39,7 +100,8 @@ class AutomationRuntime:
     def __init__(self, scenario: Scenario, run: BadRun) -> None:
         self.scenario = scenario
         self.run = run
-        self.feeders = {f.name: FeederState(f.name, f.kind) for f in scenario.automation.feeders}
+        auto = scenario.automation
+        self.feeders = {f.name: FeederState.of(f) for f in auto.feeders}
         self.job_paused = False
         self.paused_at: datetime | None = None
         self.contained_at: datetime | None = None
@@ -53,6 +115,33 @@ class AutomationRuntime:
         self.batches = 0
         self.handled: Counter[str] = Counter()
         """Per output table: triggering records handled while its writer was running."""
+        self.waited = 0
+        """Events that reached the paused job and waited for it in the backlog."""
+        self.notes: list[RuntimeNote] = []
+        self._via = self.feeders.get(scenario.fault.via or "")
+        self._owned = self._owners()
+        self._held_in: dict[str, deque[Event]] = {name: deque() for name in self.feeders}
+        self._held_out: dict[str, deque[Event]] = {name: deque() for name in self._owned}
+        self._retrying: deque[_Retrying] = deque()
+        self._told: set[str] = set()
+
+    def _owners(self) -> dict[str, frozenset[str]]:
+        """Feeder -> the tables it writes for the job: the outgoing queue sends the email,
+        the chained job writes the activity log and the records the job creates."""
+        does = self.scenario.automation.does
+        by_kind = {
+            "queue": {OUTBOX for a in does if a.kind == "send_email"},
+            "chained": {a.spec if a.kind == "log_activity" else a.spec.table
+                        for a in does if a.kind in ("log_activity", "create_record")},
+        }
+        out: dict[str, frozenset[str]] = {}
+        for kind, tables in by_kind.items():
+            of_kind = [f for f in self.feeders.values() if f.kind == kind]
+            if tables and of_kind:
+                owner = self._via if self._via in of_kind else of_kind[0]
+                assert owner is not None
+                out[owner.name] = frozenset(tables)
+        return out
 
     # -- control -------------------------------------------------------------------------
 
@@ -78,10 +167,15 @@ class AutomationRuntime:
         return True
 
     def restart(self, at: datetime, *, fixed: bool, limit: int | None = None) -> None:
-        """Resume the job and every feeder; with ``fixed`` the fault no longer bends plans."""
+        """Resume the job and every feeder; with ``fixed`` the fault no longer bends plans.
+
+        What the feeders held and the backlog are released at the next step.
+        """
         self.job_paused = False
         for feeder in self.feeders.values():
-            feeder.live = True
+            if not feeder.live:
+                feeder.live = True
+                feeder.live_since = at
         self.fixed = fixed
         self.restarted_at = at
         self.limit = limit
@@ -100,7 +194,7 @@ class AutomationRuntime:
     def delivering(self) -> bool:
         """Whether arriving work reaches the handler: the job runs, or a feeder bypasses it."""
         return not self.job_paused or any(
-            f.live and f.kind in DELIVERS for f in self.feeders.values()
+            f.live and f.runs_while_paused for f in self.feeders.values()
         )
 
     @property
@@ -120,42 +214,172 @@ class AutomationRuntime:
 
     @property
     def exhausted(self) -> bool:
-        """No more work will ever arrive or wait."""
-        return not self._events and not self._backlog
+        """No more work will arrive or wait for the job (held work waits for a restart)."""
+        return not self._events and not self._backlog and not self._retrying
 
-    def skipped_tables(self) -> set[str]:
-        """Tables the job cannot write to because the component writing them is stopped."""
-        skipped: set[str] = set()
-        queues = [f for f in self.feeders.values() if f.kind == "queue"]
-        chained = [f for f in self.feeders.values() if f.kind == "chained"]
-        if queues and not any(f.live for f in queues):
-            skipped.add(OUTBOX)
-        if chained and not any(f.live for f in chained):
-            for action in self.scenario.automation.does:
-                if action.kind == "log_activity":
-                    skipped.add(action.spec)
-                elif action.kind == "create_record":
-                    skipped.add(action.spec.table)
-        return skipped
+    @property
+    def backlog(self) -> int:
+        """Events waiting for the job right now."""
+        return len(self._backlog)
+
+    def accounting(self) -> dict[str, dict[str, int]]:
+        """What happened to the work: per feeder, and the events that waited for the job."""
+        out = {name: f.account for name, f in self.feeders.items()}
+        out[self.scenario.automation.name] = {"waited": self.waited,
+                                              "still_waiting": len(self._backlog)}
+        return out
+
+    def summary(self, at: datetime) -> list[RuntimeNote]:
+        """One log line per feeder whose work was held, retried or lost, and for the job."""
+        out: list[RuntimeNote] = []
+        for f in self.feeders.values():
+            if f.held or f.retried or f.lost or f.gave_up:
+                out.append(RuntimeNote(at, f.name, (
+                    f"{f.kind} account: {f.held} {f.unit} held, {f.retried} retried, "
+                    f"{f.delivered} delivered, {f.lost} lost by declaration, "
+                    f"{f.gave_up} given up by the sender, {f.holding} still held")))
+        if self.waited or self._backlog:
+            out.append(RuntimeNote(at, self.scenario.automation.name, (
+                f"{self.waited} events waited for the paused job; "
+                f"{len(self._backlog)} still waiting")))
+        return out
 
     # -- work ----------------------------------------------------------------------------
 
     def arrive(self, now: datetime) -> int:
-        """Move every event due by ``now`` into the backlog; returns how many arrived."""
+        """Move every event due by ``now`` into the backlog, or to the shut-off feeder it
+        came through; returns how many arrived."""
         n = 0
         while self._events and self._events[0].at <= now:
-            self._backlog.append(self._events.popleft())
+            event = self._events.popleft()
             n += 1
+            via = self._via
+            if via is not None and not via.live:
+                self._refuse(via, event, now)
+                continue
+            if not self.delivering:
+                self.waited += 1
+            self._backlog.append(event)
         return n
+
+    def _refuse(self, feeder: FeederState, event: Event, now: datetime) -> None:
+        """Work that reached ``feeder`` while it was off: held, retried or lost."""
+        if feeder.on_disable == "lose":
+            feeder.lost += 1
+            self._tell(feeder, now, f"off: its {feeder.unit} are lost (on_disable: lose)")
+        elif feeder.on_disable == "retry":
+            feeder.retried += 1
+            feeder.holding += 1
+            self._retrying.append(_Retrying(event, event.at))
+            every, span = format_duration(feeder.retry_every), format_duration(feeder.retry_for)
+            self._tell(feeder, now, f"off: the sender retries its deliveries every {every} "
+                       f"for {span}")
+        else:
+            feeder.held += 1
+            feeder.holding += 1
+            self._held_in[feeder.name].append(event)
+            self._tell(feeder, now, f"off: holding its {feeder.unit} until it is back on")
+
+    def _tell(self, feeder: FeederState, now: datetime, what: str) -> None:
+        """A log line the first time a shut-off feeder holds, retries or loses work."""
+        key = f"{feeder.name}@{feeder.stopped_at}"
+        if key not in self._told:
+            self._told.add(key)
+            self.notes.append(RuntimeNote(now, feeder.name, what))
+
+    def _retries_due(self, now: datetime) -> None:
+        """Retried deliveries that land (the webhook is back on) or are given up."""
+        if self._via is None or not self._retrying:
+            return
+        f = self._via
+        landed = gave_up = 0
+        keep: deque[_Retrying] = deque()
+        for item in self._retrying:
+            end = item.failed + f.retry_for
+            if f.live:
+                since = f.live_since or item.failed
+                tries = max(1, math.ceil((since - item.failed) / f.retry_every))
+                attempt = item.failed + tries * f.retry_every
+                if attempt > end:
+                    gave_up += 1
+                elif attempt <= now:
+                    landed += 1
+                    self._backlog.append(item.event)
+                else:
+                    keep.append(item)
+            elif now > end:
+                gave_up += 1
+            else:
+                keep.append(item)
+        self._retrying = keep
+        f.holding -= landed + gave_up
+        f.delivered += landed
+        f.gave_up += gave_up
+        if landed:
+            self.notes.append(RuntimeNote(now, f.name, f"{landed} retried deliveries arrived"))
+        if gave_up:
+            self.notes.append(RuntimeNote(now, f.name, (
+                f"the sender gave up on {gave_up} deliveries after "
+                f"{format_duration(f.retry_for)} of retries")))
+
+    def _release_in(self, now: datetime) -> None:
+        """Work a feeder held while off goes to the job once the feeder is back on."""
+        for name, held in self._held_in.items():
+            f = self.feeders[name]
+            if held and f.live:
+                n = len(held)
+                self._backlog.extend(held)
+                held.clear()
+                f.holding -= n
+                f.delivered += n
+                self.notes.append(RuntimeNote(now, name, f"back on: {n} held {f.unit} released"))
 
     def step(self, now: datetime) -> BatchResult | None:
         """Process what the current state lets through, as one batch at ``now``."""
+        self._retries_due(now)
+        self._release_in(now)
         self.arrive(now)
-        if not self._backlog or not self.delivering:
+        results: list[BatchResult] = []
+        for name, held in self._held_out.items():
+            f = self.feeders[name]
+            if held and f.live:
+                batch = list(held)
+                held.clear()
+                f.holding -= len(batch)
+                f.delivered += len(batch)
+                results.append(self._execute(batch, now, only=self._owned[name]))
+                how = "fixed" if self.fixed else "with the fault still there"
+                self.notes.append(RuntimeNote(now, name, (
+                    f"back on: {len(batch)} held {f.unit} done ({how})")))
+        if self._backlog and self.delivering:
+            n = len(self._backlog) if self.limit is None else min(self.limit, len(self._backlog))
+            results.append(self._execute([self._backlog.popleft() for _ in range(n)], now))
+        if not results:
             return None
-        take = len(self._backlog) if self.limit is None else min(self.limit, len(self._backlog))
-        batch = [self._backlog.popleft() for _ in range(take)]
-        skipped = self.skipped_tables()
+        return _merge(results)
+
+    def _execute(
+        self, batch: list[Event], now: datetime, only: frozenset[str] | None = None
+    ) -> BatchResult:
+        """Run ``batch``; the parts a shut-off queue or chained job writes are held (or
+        lost), and ``only`` runs just the tables one feeder writes (its held work)."""
+        if only is not None:
+            skipped = set(self.run.store.tables) - only
+        else:
+            skipped = set()
+            for name, tables in self._owned.items():
+                f = self.feeders[name]
+                if f.live:
+                    continue
+                skipped |= tables
+                if f.on_disable == "lose":
+                    f.lost += len(batch)
+                    self._tell(f, now, f"off: its {f.unit} are lost (on_disable: lose)")
+                else:
+                    f.held += len(batch)
+                    f.holding += len(batch)
+                    self._held_out[name].extend(batch)
+                    self._tell(f, now, f"off: holding its {f.unit} until it is back on")
         result = self.run.execute(batch, now, skip_tables=skipped, healthy=self.fixed)
         self.handled.update(result.expected_inserts)
         self.batches += 1
@@ -166,3 +390,15 @@ class AutomationRuntime:
 
     def next_arrival(self) -> datetime | None:
         return self._events[0].at if self._events else None
+
+
+def _merge(results: list[BatchResult]) -> BatchResult:
+    if len(results) == 1:
+        return results[0]
+    expected: Counter[str] = Counter()
+    for r in results:
+        expected.update(r.expected_inserts)
+    return BatchResult(
+        results[-1].batch_id, sum(r.events for r in results), sum(r.writes for r in results),
+        [d for r in results for d in r.damage], dict(expected),
+    )

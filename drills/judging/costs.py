@@ -65,6 +65,20 @@ def _owner(rb: Sections, full: Sections, _f: Finding) -> None:
     rb["owner"] = full["owner"]
 
 
+def _reachable(rb: Sections, full: Sections, f: Finding) -> None:
+    """Someone who may pause is reachable: with the owner away (the finding points at
+    the backup) a backup who may pause, otherwise an owner who may."""
+    if f.where == "backup_owner":
+        rb["backup_owner"] = full["backup_owner"]
+    else:
+        rb["owner"] = full["owner"]
+
+
+def _backup_may_pause(rb: Sections, full: Sections, _f: Finding) -> None:
+    backup = rb.get("backup_owner")
+    rb["backup_owner"] = {**backup, "can_pause": True} if backup else full["backup_owner"]
+
+
 def _stop_rule(rb: Sections, full: Sections, _f: Finding) -> None:
     rb["stop_rules"] = [*rb.get("stop_rules", []), full["stop_rules"][0]]
 
@@ -114,8 +128,10 @@ def _restart(*keys: str) -> Callable[[Sections, Sections, Finding], None]:
 CLOSERS: dict[str, Callable[[Sections, Sections, Finding], None]] = {
     "owner-is-team": _owner,
     "owner-cannot-pause": _owner,
-    "waited-for-escalation": _owner,
+    "waited-for-escalation": _reachable,
     "missing-backup-owner": _set("backup_owner"),
+    "backup-owner-is-team": _set("backup_owner"),
+    "backup-cannot-pause": _backup_may_pause,
     "no-stop-rule": _stop_rule,
     "uncheckable-stop-rule": _stop_rule,
     "detected-by-complaint": _stop_rule,

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from drills.engine.loop import DrillResult
+from drills.engine.people import owner_away
 from drills.files import format_duration
 from drills.findings import finding
 from drills.judging.endstate import Evaluation, system_of
@@ -49,7 +50,11 @@ def drill_findings(result: DrillResult, ev: Evaluation) -> list[Finding]:
         out.append(finding("detected-by-complaint", how=detection.how))
     if detection is not None and result.acted_at is not None and result.acted_at > detection.at:
         minutes = (result.acted_at - detection.at).total_seconds() / 60
-        out.append(finding("waited-for-escalation", minutes=minutes))
+        if owner_away(result.scenario):
+            out.append(finding("waited-for-escalation", where="backup_owner",
+                               variant="owner_away", minutes=minutes))
+        else:
+            out.append(finding("waited-for-escalation", minutes=minutes))
     for feeder in runtime.feeders.values():
         if feeder.stopped_at is None and detection is not None:
             code = "queue-left-running" if feeder.kind == "queue" else "feeder-left-running"

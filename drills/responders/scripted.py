@@ -32,9 +32,11 @@ from drills.engine.context import DrillContext, Responder, StepOutcome
 from drills.engine.handlers import DrillEvent
 from drills.engine.hooks import PauseHook, resolve_hook, run_hook
 from drills.engine.loop import Drill as EngineDrill
+from drills.engine.people import owner_away
 from drills.fakes.actors import Actor
 from drills.fakes.catalog import WAREHOUSE
 from drills.fakes.snapshots import Snapshot, take_snapshot
+from drills.files import format_duration
 from drills.levers.counts import reconcile
 from drills.levers.repair import (
     RepairStage,
@@ -59,6 +61,9 @@ __all__ = ["Drill", "Responder", "ScriptedResponder", "StepOutcome"]
 MANUAL_RATE = _MANUAL_RATE
 """Records one person repairs by hand per minute: why manual repair of hundreds is slow
 (the figure and its reason are in :mod:`drills.runbook.durations`)."""
+
+ESCALATED = "on-call manager (reached by escalation)"
+"""Who acts when the owner is away and the runbook names no backup."""
 
 
 @dataclass
@@ -127,6 +132,12 @@ class ScriptedResponder:
         if self.runbook is None:
             return  # nobody acts: the bad run goes on until it runs out or the drill ends
         self.acted_at = at if self._can_pause_now() else at + self.scenario.escalation_delay
+        if owner_away(self.scenario) and self._context is not None:
+            owner = self._rb.owner.name
+            how = (f"{self._who()} (backup) may pause and acts at once" if self._can_pause_now()
+                   else f"nobody who may pause is reachable; {self._who()} acts after "
+                   f"{format_duration(self.scenario.escalation_delay)} of escalation")
+            self._context.note(at, "drill", f"the owner, {owner}, is away: {how}")
         self._queue = self._plan()
         comms = self.runbook.comms
         if comms is not None:
@@ -233,10 +244,20 @@ class ScriptedResponder:
         return self.runbook
 
     def _can_pause_now(self) -> bool:
+        """The owner may pause, or, with the owner away, a backup who may pause is named."""
+        if owner_away(self.scenario):
+            return can_pause(self._rb.backup_owner)
         return can_pause(self._rb.owner)
 
     def _who(self) -> str:
-        return self._rb.owner.name if self.runbook is not None else "responder"
+        """Who acts: the owner, or, with the owner away, the backup (at once if they may
+        pause, after escalation if not) or whoever escalation reaches."""
+        if self.runbook is None:
+            return "responder"
+        if not owner_away(self.scenario):
+            return self._rb.owner.name
+        backup = self._rb.backup_owner
+        return backup.name if backup is not None else ESCALATED
 
     def _plan(self) -> list[_Planned]:
         rb = self._rb

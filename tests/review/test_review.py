@@ -49,8 +49,10 @@ def test_the_ranking_follows_the_gaps(folder_review: ReadinessReview) -> None:
     scores = [a.score for a in folder_review.automations]
     assert scores == sorted(scores)
     assert len(set(scores)) == len(scores), "each runbook is worse than the next"
+    # welcome-email names no backup owner, and its scenario's owner is away (a Saturday):
+    # the pause waits for escalation, so it is not ready.
     assert [a.automation for a in folder_review.automations if a.ready] == [
-        "welcome-email", "invoice-reminder"]
+        "invoice-reminder"]
 
 
 def test_every_point_is_traced_to_a_check_and_a_finding(folder_review: ReadinessReview) -> None:

@@ -31,9 +31,11 @@ import sqlalchemy as sa
 
 from drills.engine.context import DrillContext, StepOutcome
 from drills.engine.handlers import DrillEvent
+from drills.engine.people import owner_away
 from drills.errors import DrillsError
 from drills.fakes.actors import Actor
 from drills.fakes.snapshots import Snapshot, list_snapshots, take_snapshot
+from drills.files import format_duration
 from drills.levers.counts import reconcile
 from drills.levers.repair import (
     RepairStage,
@@ -57,7 +59,7 @@ from drills.responders.live.actions import (
 from drills.responders.live.commands import CommandError, parse_command
 from drills.responders.live.finding import RecordFinding
 from drills.responders.scripted import MANUAL_RATE
-from drills.runbook import Runbook, StopRule
+from drills.runbook import Runbook, StopRule, can_pause
 from drills.runbook.schema import Restart, Scope
 from drills.scenarios.schema import Scenario
 
@@ -132,6 +134,8 @@ class LiveResponder(RecordFinding):
 
     def bind(self, loop: DrillContext) -> None:
         self._context = loop
+        if owner_away(self.scenario):
+            loop.note(self.scenario.starts, "drill", self._away_line())
         if self._journaled:
             self._pending = self._parse_journaled(loop)
 
@@ -243,7 +247,31 @@ class LiveResponder(RecordFinding):
             return "the job is still running"
         return f"{len(running)} feeder(s) still running: " + ", ".join(f.name for f in running)
 
+    def _away_line(self) -> str:
+        rb = self.runbook
+        owner = rb.owner.name if rb is not None else "the owner"
+        backup = rb.backup_owner if rb is not None else None
+        if can_pause(backup):
+            assert backup is not None
+            return f"the owner, {owner}, is away today; {backup.name} (backup) may pause"
+        delay = format_duration(self.scenario.escalation_delay)
+        return (f"the owner, {owner}, is away today and no backup may pause: pausing waits "
+                f"{delay} after detection for escalation")
+
+    def _may_pause(self, action: TeamAction) -> None:
+        """With the owner away and no backup who may pause, nobody may until escalation
+        reaches someone: one line, nothing changed (counted from detection)."""
+        if not owner_away(self.scenario):
+            return
+        if self.runbook is not None and can_pause(self.runbook.backup_owner):
+            return
+        allowed = (self.detected_at or self.scenario.starts) + self.scenario.escalation_delay
+        if action.at < allowed:
+            raise CommandError(f"the owner is away and nobody here may pause yet; escalation "
+                               f"reaches someone who may at {allowed:%H:%M:%S}")
+
     def _do_pause(self, action: TeamAction) -> str:
+        self._may_pause(action)
         rt = self._lp.runtime
         target = action.command.args["target"]
         was = rt.job_paused
@@ -260,6 +288,7 @@ class LiveResponder(RecordFinding):
         return self._feeder(action, "stop_queue")
 
     def _feeder(self, action: TeamAction, name: str) -> str:
+        self._may_pause(action)
         rt = self._lp.runtime
         target = action.command.args["target"]
         was = rt.feeders[target].live
