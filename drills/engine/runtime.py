@@ -121,7 +121,12 @@ class AutomationRuntime:
         self._via = self.feeders.get(scenario.fault.via or "")
         self._owned = self._owners()
         self._held_in: dict[str, deque[Event]] = {name: deque() for name in self.feeders}
-        self._held_out: dict[str, deque[Event]] = {name: deque() for name in self._owned}
+        self._held_out: dict[str, deque[tuple[Event, bool | None]]] = {
+            name: deque() for name in self._owned
+        }
+        """Per shut-off queue or chained job, the work it holds. A queue holds messages as
+        the job made them (True: made healthy, False: made by the fault); a chained job
+        holds work it has yet to do (None: done as the job stands when it is back on)."""
         self._retrying: deque[_Retrying] = deque()
         self._told: set[str] = set()
 
@@ -169,8 +174,20 @@ class AutomationRuntime:
     def restart(self, at: datetime, *, fixed: bool, limit: int | None = None) -> None:
         """Resume the job and every feeder; with ``fixed`` the fault no longer bends plans.
 
-        What the feeders held and the backlog are released at the next step.
+        What the feeders held and the backlog are released at the next step. A stopped
+        queue holds the messages the job made while it was stopped, the fault's included;
+        a team that restarts with the cause fixed empties those out first and lets the
+        fixed job make them again, while one that restarts without the cause sends them
+        as they are.
         """
+        if fixed:
+            for name, held in self._held_out.items():
+                bad = sum(1 for _, shaped in held if shaped is False)
+                if bad and self.feeders[name].kind == "queue":
+                    self._held_out[name] = deque((e, None if s is False else s) for e, s in held)
+                    self.notes.append(RuntimeNote(at, name, (
+                        f"{bad} held messages the fault made were emptied out before the "
+                        "restart; the fixed job makes them again")))
         self.job_paused = False
         for feeder in self.feeders.values():
             if not feeder.live:
@@ -347,8 +364,15 @@ class AutomationRuntime:
                 held.clear()
                 f.holding -= len(batch)
                 f.delivered += len(batch)
-                results.append(self._execute(batch, now, only=self._owned[name]))
-                how = "fixed" if self.fixed else "with the fault still there"
+                made = [(e, self.fixed if shaped is None else shaped) for e, shaped in batch]
+                for healthy in (True, False):
+                    part = [e for e, h in made if h is healthy]
+                    if part:
+                        results.append(self._execute(part, now, only=self._owned[name],
+                                                     healthy=healthy))
+                bad = sum(1 for _, h in made if not h)
+                how = (f"{bad} as the fault made them" if bad else
+                       "fixed" if f.kind != "queue" else "as the healthy job made them")
                 self.notes.append(RuntimeNote(now, name, (
                     f"back on: {len(batch)} held {f.unit} done ({how})")))
         if self._backlog and self.delivering:
@@ -359,7 +383,8 @@ class AutomationRuntime:
         return _merge(results)
 
     def _execute(
-        self, batch: list[Event], now: datetime, only: frozenset[str] | None = None
+        self, batch: list[Event], now: datetime, only: frozenset[str] | None = None,
+        healthy: bool | None = None,
     ) -> BatchResult:
         """Run ``batch``; the parts a shut-off queue or chained job writes are held (or
         lost), and ``only`` runs just the tables one feeder writes (its held work)."""
@@ -378,9 +403,13 @@ class AutomationRuntime:
                 else:
                     f.held += len(batch)
                     f.holding += len(batch)
-                    self._held_out[name].extend(batch)
+                    # A queue keeps the messages the job made now (bent by the fault
+                    # unless it is fixed); a chained job keeps the work, done later.
+                    shaped = self.fixed if f.kind == "queue" else None
+                    self._held_out[name].extend((e, shaped) for e in batch)
                     self._tell(f, now, f"off: holding its {f.unit} until it is back on")
-        result = self.run.execute(batch, now, skip_tables=skipped, healthy=self.fixed)
+        result = self.run.execute(batch, now, skip_tables=skipped,
+                                  healthy=self.fixed if healthy is None else healthy)
         self.handled.update(result.expected_inserts)
         self.batches += 1
         if result.writes:
