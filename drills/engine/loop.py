@@ -27,7 +27,7 @@ from drills.engine.context import Detection, Responder, StepOutcome
 from drills.engine.downstream import propagate
 from drills.engine.handlers import DrillEvent, DrillEventHandler, HandlerRegistry
 from drills.engine.hooks import AutomationControl, HookContext, PauseHook
-from drills.engine.metrics import MetricReader, review_templates
+from drills.engine.metrics import MetricReader, job_shape, review_templates
 from drills.engine.people import Complaint, People, PersonEdit
 from drills.engine.runtime import AutomationRuntime
 from drills.fakes.backends.base import Backend
@@ -172,7 +172,8 @@ class Drill:
             run = BadRun(scenario, self.store)
             runtime = AutomationRuntime(scenario, run)
             people = People(scenario, self.store, run.truth)
-            metrics = MetricReader(self.store, run.run_id, review_templates(scenario))
+            metrics = MetricReader(self.store, run.run_id, review_templates(scenario),
+                                   job_shape(scenario))
             loop = _Loop(self, world, run, runtime, people, metrics)
             loop.go()
         return DrillResult(

@@ -23,6 +23,7 @@ import re
 from bisect import bisect_right, insort
 from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -32,12 +33,12 @@ from drills.fakes.errors import WorldError
 from drills.fakes.store import SqlStore, format_time
 from drills.scenarios.schema import Scenario
 
-__all__ = ["TALLIED", "MetricReader", "fits", "review_templates"]
+__all__ = ["TALLIED", "JobShape", "MetricReader", "fits", "job_shape", "review_templates"]
 
 TALLIED = (
     "messages_sent", "duplicate_messages", "duplicate_records", "blank_writes",
-    "misshapen_writes", "bounced_emails", "messages_without_review", "approvals_skipped",
-    "status_flips",
+    "misshapen_writes", "unexpected_writes", "bounced_emails", "messages_without_review",
+    "approvals_skipped", "status_flips",
 )
 """Metrics tallied from the run's change-log rows as they come."""
 
@@ -88,6 +89,36 @@ def review_templates(scenario: Scenario) -> frozenset[str]:
     )
 
 
+@dataclass(frozen=True)
+class JobShape:
+    """What the team's own job writes when it works: the fields it sets, and the records
+    its filter takes. The team wrote the job, so this is theirs to know, and a write
+    outside it is one the job never makes healthily."""
+
+    table: str
+    """The table whose records trigger the job."""
+    where: Mapping[str, str]
+    """The job's filter on those records, values as the change log spells them."""
+    writes: frozenset[tuple[str, str]]
+    """(table, field) pairs the job updates."""
+
+
+def job_shape(scenario: Scenario) -> JobShape | None:
+    """The shape of the scenario's job from its steps; None for the team's own function."""
+    auto = scenario.automation
+    if auto.callable is not None:
+        return None
+    writes: set[tuple[str, str]] = set()
+    for action in auto.does:
+        spec = action.spec
+        if action.kind == "sync_field":
+            writes.add(tuple(spec.to.rsplit(".", 1)))
+        elif action.kind in ("set_field", "advance_stage"):
+            writes.add(tuple(spec.field.rsplit(".", 1)))
+    return JobShape(auto.trigger.table, {k: str(v) for k, v in auto.where.items()},
+                    frozenset(writes))
+
+
 def _blank(value: str | None) -> bool:
     return value is None or value == ""
 
@@ -117,8 +148,10 @@ class MetricReader:
     :func:`review_templates`); ``complaints`` is appended to as they come in.
     """
 
-    def __init__(self, store: SqlStore, run_id: str, review: Collection[str] = ()) -> None:
+    def __init__(self, store: SqlStore, run_id: str, review: Collection[str] = (),
+                 job: JobShape | None = None) -> None:
         self.store = store
+        self.job = job
         self.run_id = run_id
         self.review = frozenset(review)
         self.complaints: list[datetime] = []
@@ -185,6 +218,12 @@ class MetricReader:
 
     def _update(self, at: str, table: str, key: int, field: str, old: str | None,
                 new: str | None) -> None:
+        job = self.job
+        if job is not None and (
+            (table, field) not in job.writes
+            or (table == job.table and field in job.where and old != job.where[field])
+        ):
+            self._tallies["unexpected_writes"].add(at)
         if _blank(new):
             if not _blank(old):
                 self._tallies["blank_writes"].add(at)
@@ -210,6 +249,8 @@ class MetricReader:
         if not sent:
             return
         self._tallies["messages_sent"].add(at)
+        if self._outside_filter(row.get("related")):
+            self._tallies["unexpected_writes"].add(at)
         address = row.get("to_address")
         if _blank(address) or _EMAIL.match(address or "") is None:
             self._tallies["bounced_emails"].add(at)
@@ -219,6 +260,20 @@ class MetricReader:
             if related not in self._approvals:
                 self._approvals.add(related)
                 self._tallies["approvals_skipped"].add(at)
+
+    def _outside_filter(self, related: str | None) -> bool:
+        """A message about a trigger record the job's filter leaves out, as that record
+        reads now (a newsletter for active customers sent to a churned one)."""
+        job = self.job
+        if job is None or not job.where or not related:
+            return False
+        table, _, key = related.rpartition(":")
+        if table != job.table or not key.isdigit():
+            return False
+        record = self.store.get(table, int(key))
+        return record is not None and any(
+            str(record.get(f)) != v for f, v in job.where.items()
+        )
 
     def _record(self, at: str, table: str, row: Mapping[str, str | None]) -> None:
         """One record the run created: a duplicate when one it created before looks the same

@@ -41,7 +41,7 @@ from datetime import datetime, timedelta
 
 from drills.engine.clock import DrillClock
 from drills.engine.collector import collector_paused
-from drills.engine.metrics import MetricReader, review_templates
+from drills.engine.metrics import MetricReader, job_shape, review_templates
 from drills.engine.people import People
 from drills.engine.runtime import AutomationRuntime
 from drills.fakes.backends.sqlite import SqliteBackend
@@ -87,7 +87,8 @@ def try_rules(scenario: Scenario, rules: Sequence[StopRule], *, healthy: bool) -
             run = BadRun(scenario, store, healthy=healthy)
             runtime = AutomationRuntime(scenario, run)
             people = None if healthy else People(scenario, store, run.truth)
-            metrics = MetricReader(store, run.run_id, review_templates(scenario))
+            metrics = MetricReader(store, run.run_id, review_templates(scenario),
+                                   job_shape(scenario))
             now, end = scenario.starts, scenario.starts + scenario.runs_for
             while now <= end:
                 clock.set(now)

@@ -123,7 +123,11 @@ def _output_pairs(
             store,
             sa.select(sa.func.count())
             .select_from(t)
-            .where(t.c[KEY].in_(created), t.c[name].is_distinct_from(value)),
+            .where(t.c[KEY].in_(created), sa.or_(
+                t.c[name].is_distinct_from(value),
+                # A person's own mark is their call, not the repair's compensation.
+                _person_has_last_word(store, table, t.c[KEY], name),
+            )),
         )
         yield Reconcile(
             left=f"{scenario.automation.trigger.table} handled",

@@ -383,7 +383,8 @@ def _send_corrections(store: SqlStore, damage: sa.Table, actor: Actor) -> int:
             "created_at": now, "sent_at": None,
         } for r in rows)
     if out:
-        store.insert(OUTBOX, out, actor)
+        # Sent by the team as new messages, like any other: copies downstream carry them.
+        store.insert(OUTBOX, out, Actor.person(f"{actor.name}, sending corrections"))
     return len(out)
 
 

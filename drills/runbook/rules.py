@@ -72,6 +72,8 @@ METRICS: Mapping[str, str] = MappingProxyType({
     "misshapen_writes": "the run's writes of a value that does not fit its field: not "
                         "one of the field's choices, an address without '@', a date "
                         "that is no date, text in a number",
+    "unexpected_writes": "the run's writes its own job never makes: a field the job does "
+                         "not write, a record its filter leaves out, a message to one",
     "bounced_emails": "messages the run sent to a blank or malformed address (they bounce)",
     "messages_without_review": "messages sent unreviewed although the job sends that "
                                "template only after a person's review",

@@ -58,7 +58,7 @@ FAULT = FaultKind(
     spec=OverBroadFilter,
     injector=lambda f, table: OverBroadFilterInjector(decoded(table, f.reaches)),
     check=_check,
-    default_stop_rule="changed_records >= 20 within 5m",
+    default_stop_rule="unexpected_writes >= 1",
     scaffold=Scaffolding(
         keys=lambda site: {"reaches": {site.status: site.outside_value},
                            "reach": {"where": {site.status: site.outside_value}}},

@@ -79,7 +79,7 @@ FAULT = FaultKind(
     spec=WrongFieldMapping,
     injector=lambda f, _table: WrongFieldMappingInjector(f.writes, f.into),
     check=_check,
-    default_stop_rule="changed_records >= 20 within 5m",
+    default_stop_rule="unexpected_writes >= 1",
     scaffold=Scaffolding(
         keys=lambda site: {"writes": f"{site.table}.{site.status}",
                            "into": f"{site.table}.{site.into}"},
