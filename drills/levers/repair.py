@@ -20,8 +20,9 @@ stage after a crash, it changes nothing that is already repaired.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -106,7 +107,9 @@ def stage_summary(stage: RepairStage) -> str:
     return text
 
 
-def undo_overwrites(store: SqlStore, tables: Collection[str], who: str) -> int:
+def undo_overwrites(
+    store: SqlStore, tables: Mapping[str, datetime | None], who: str
+) -> int:
     """Put back, from the saved values, people's edits a repair overwrote; returns how many.
 
     Only a team that saved the values it was about to overwrite (``repair.save_values``,
@@ -114,7 +117,10 @@ def undo_overwrites(store: SqlStore, tables: Collection[str], who: str) -> int:
     wrote over is gone from the record itself. An overwritten edit is a repair write that
     came straight after a person's own (not a shadow fix's) write to the same field; the
     value it wrote over is the person's, and it goes back only where the repair's value
-    still stands. It is written as the person's own value again (by ``who``, on their
+    still stands. ``tables`` maps each table whose values were kept to when they were
+    kept: ``None`` for values saved as the repair wrote over them (all of them), the
+    snapshot's time for a snapshot (only edits made before it are in it). It is
+    written as the person's own value again (by ``who``, on their
     behalf), so syncs and copies carry it downstream like any edit of theirs.
     """
     cl = store.changelog
@@ -123,6 +129,7 @@ def undo_overwrites(store: SqlStore, tables: Collection[str], who: str) -> int:
     fixes: dict[str, dict[int, dict[str, Any]]] = {}
     with store.engine.connect() as conn:
         for table in sorted(set(tables) & set(store.tables)):
+            kept = tables[table]
             previous = (
                 sa.select(sa.func.max(prior.c.seq)).where(
                     prior.c.table_name == cl.c.table_name,
@@ -138,6 +145,7 @@ def undo_overwrites(store: SqlStore, tables: Collection[str], who: str) -> int:
                        sa.exists().where(
                            before.c.seq == previous, before.c.actor_kind == "person",
                            ~before.c.actor_name.startswith("shadow fix"),
+                           before.c.at <= format_time(kept) if kept is not None else sa.true(),
                        ))
                 .order_by(cl.c.seq)
             ).all()

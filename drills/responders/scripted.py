@@ -464,20 +464,21 @@ class ScriptedResponder:
             detail += f"; {put_back:,} overwritten human edits put back from the saved values"
         return True, detail, self.reconciled
 
-    def _saved_tables(self, systems: set[str]) -> set[str]:
-        """Tables of ``systems`` whose values before the repair the team kept: all of them
-        with ``repair.save_values``, else those a snapshot taken before the repair holds."""
+    def _saved_tables(self, systems: set[str]) -> dict[str, datetime | None]:
+        """Tables of ``systems`` whose values before the repair the team kept, and as of
+        when: all of them as the repair wrote with ``repair.save_values``, else those a
+        snapshot taken before the repair holds, as of the snapshot."""
         loop = self._context
         assert loop is not None
         spec = self._rb.repair
         if spec is not None and spec.save_values:
-            return {t for t in loop.store.tables if _system(t) in systems}
+            return {t: None for t in loop.store.tables if _system(t) in systems}
         first_repair = next((s.started for s in self.steps if s.section == "repair"), None)
         snap = next((s for s in self.steps if s.section == "snapshot"), None)
         if self.snapshot is None or snap is None or (
                 first_repair is not None and snap.finished > first_repair):
-            return set()
-        return {t for t in self.snapshot.row_counts if _system(t) in systems}
+            return {}
+        return {t: snap.finished for t in self.snapshot.row_counts if _system(t) in systems}
 
     def _restart(self, at: datetime) -> tuple[bool, str, Any]:
         loop = self._context

@@ -203,7 +203,8 @@ def test_imports_reports_each_callable_that_does_not_resolve_at_its_line(
         f"{path}:{first + 3}:12: 'teamops.pauses:NOT_CALLABLE' is not callable (a value of "
         "type int) (pause.7.call); name a function",
         f"{path}:{first + 4}:12: importing 'teamops.broken' raised RuntimeError: boom "
-        "(pause.8.call); fix the module so it imports cleanly",
+        f"at {team / 'teamops' / 'broken.py'}:1 (pause.8.call); fix the module so it "
+        "imports cleanly",
     ]
 
 

@@ -235,7 +235,7 @@ def test_a_runbook_above_the_minimums_runs_exactly_as_before(scenario: Scenario)
     assert "takes-below-minimum" not in {f.code for f in report.findings}
     assert {p.name.value: p.minute for p in report.phases} == BEFORE_GOOD_PHASES
     assert [s.minutes for s in result.steps] == BEFORE_GOOD_STEPS
-    assert report.outcome.records_damaged == 118
+    assert report.outcome.records_damaged == 134  # the feeders holding their work (item 3)
 
 
 @pytest.mark.slow
@@ -267,6 +267,7 @@ def test_a_default_below_the_minimum_is_raised_without_a_finding(scenario: Scena
     step = next(s for s in result.steps if s.section == "snapshot")
     took = step.finished - step.started
     assert took > DEFAULT_TAKES["snapshot"]
-    assert took == modelled("snapshot", 3, rows).time
+    # Sized when the step starts; a few records may arrive while the export runs.
+    assert modelled("snapshot", 3, rows - 50).time <= took <= modelled("snapshot", 3, rows).time
     assert result.raised == []
     assert "takes-below-minimum" not in {f.code for f in report.findings}

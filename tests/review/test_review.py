@@ -83,8 +83,7 @@ def test_a_runbooks_points_come_from_its_real_drill(folder_review: ReadinessRevi
     assert crm.score == 60  # the worked example in docs/scoring.md
     repair = next(c for c in crm.checks if c.check is Check.REPAIR)
     assert [(x.code, x.points) for x in repair.lost] == [
-        ("no-clean-export", 8.57), ("repair-without-saved-values", 4.29),
-        ("edits-before-snapshot", 2.14)]
+        ("no-clean-export", 10.0), ("repair-without-saved-values", 5.0)]
     assert crm.reasons[0] == "score 60 is under the 85 a money movement automation needs"
     # ... and 138 days later, as docs/scoring.md works it out:
     aged = check_points([g.finding for g in crm.gaps], PROFILES[RiskClass.MONEY],
@@ -178,7 +177,7 @@ def test_a_drill_within_the_quarter_counts_fully(quarterly: Path) -> None:
     review = _review_on("2026-04-07 18:00:00", january)  # 92 days after 5 January
     (row,) = review.automations
     assert (row.age.status, row.age.age_days, row.age.factor) == ("current", 92, 1.0)
-    assert row.score == 94
+    assert row.score == 98
     assert not any(x.kind == "age" for c in row.checks for x in c.lost)
 
 
@@ -189,8 +188,8 @@ def test_a_day_past_the_quarter_it_starts_to_count_less(quarterly: Path) -> None
     assert (row.age.status, row.age.age_days, row.age.factor) == ("overdue", 93, 0.9973)
     aged = [x for c in row.checks for x in c.lost if x.kind == "age"]
     assert {x.code for x in aged} == {"drill-overdue"}
-    assert sum(x.points for x in aged) == pytest.approx(0.25, abs=0.02)
-    assert row.points == pytest.approx(94.25 - sum(x.points for x in aged))
+    assert sum(x.points for x in aged) == pytest.approx(0.27, abs=0.02)
+    assert row.points == pytest.approx(98.0 - sum(x.points for x in aged))
     assert "last drill 93 days ago (due every quarter)" in row.reasons
     assert row.ready, "it counts a little less, and still clears the bar"
 
@@ -200,7 +199,7 @@ def test_a_year_old_drill_keeps_only_the_floor(quarterly: Path) -> None:
     review = _review_on("2027-01-20 10:00:00", january)
     (row,) = review.automations
     assert (row.age.age_days, row.age.factor) == (380, 0.25)
-    assert row.score == round(94.25 * 0.25)
+    assert row.score == round(98.0 * 0.25)
     assert row.score < row.threshold
 
 
@@ -226,17 +225,17 @@ def test_a_drill_that_went_worse_is_flagged(quarterly: Path) -> None:
     assert row.age.age_days == 12
     (reg,) = row.regressions
     assert reg.previous_ran_at == datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-    assert reg.previous_score == 94
+    assert reg.previous_score == 98
     assert reg.score < reg.previous_score
     assert "queue-left-running" in reg.new_codes
     assert row.score == reg.score, "the latest drill decides, and it is current"
     assert [d.ran_at.month for d in row.drills if d.ran_at] == [1, 5]
     assert [d.decides for d in row.drills] == [False, True]
-    assert any(r.startswith("regressed in invoice-triple-trigger: score 94 -> ")
+    assert any(r.startswith("regressed in invoice-triple-trigger: score 98 -> ")
                for r in row.reasons)
     assert review.regressed == [row]
     assert row.trend is not None
-    assert [p.score for p in row.trend.points] == [94, row.drills[1].drill_score]
+    assert [p.score for p in row.trend.points] == [98, row.drills[1].drill_score]
 
 
 def test_a_better_drill_is_not_a_regression(quarterly: Path, tmp_path: Path) -> None:
@@ -252,7 +251,7 @@ def test_a_better_drill_is_not_a_regression(quarterly: Path, tmp_path: Path) -> 
     review = _review_on("2026-06-01", tmp_path)
     (row,) = review.automations
     assert row.regressions == []
-    assert row.score == 94
+    assert row.score == 98
 
 
 def test_a_runbook_with_a_result_is_not_drilled_again(quarterly: Path) -> None:

@@ -121,14 +121,19 @@ def resolve_problem(target: str) -> tuple[str, str] | None:
     The drill's own resolution (:func:`~drills.engine.hooks.resolve_hook`) decides; when
     it fails, the module is looked at again only to say which part is missing.
     """
-    from drills.engine.hooks import HookError, resolve_hook  # the engine, only with --imports
+    # the engine, only with --imports
+    from drills.engine.hooks import HookError, TeamCodeError, resolve_hook
 
     module_name, _, attr = target.partition(":")
     try:
         resolve_hook(target, {})
     except HookError:
         pass
-    except (Exception, SystemExit) as err:  # the team's module failing as it is imported
+    except TeamCodeError as err:  # the team's module failing as it is imported, located
+        said = f"importing '{module_name}' {err.happened or 'failed'}"
+        return (f"{said} at {err.where}" if err.where else said,
+                "fix the module so it imports cleanly")
+    except (Exception, SystemExit) as err:
         return (f"importing '{module_name}' raised {type(err).__name__}: {err}",
                 "fix the module so it imports cleanly")
     else:
