@@ -372,7 +372,7 @@ class AutomationRuntime:
                                                      healthy=healthy))
                 bad = sum(1 for _, h in made if not h)
                 how = (f"{bad} as the fault made them" if bad else
-                       "fixed" if f.kind != "queue" else "as the healthy job made them")
+                       "fixed" if self.fixed else "as the healthy job made them")
                 self.notes.append(RuntimeNote(now, name, (
                     f"back on: {len(batch)} held {f.unit} done ({how})")))
         if self._backlog and self.delivering:

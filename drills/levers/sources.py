@@ -30,6 +30,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 
 from drills.fakes.automations import PlanContext, Update, fetch_records
+from drills.fakes.catalog import KEY
 from drills.fakes.history import History
 from drills.fakes.store import Op, SqlStore, Value, encode_value, format_time
 from drills.runbook import Runbook
@@ -100,8 +101,9 @@ def rerun_values(store: SqlStore, run: BadRun, at: datetime) -> sa.Table:
     """Load into :data:`RERUN_VALUES` every field the fixed job writes when run again over
     the records the run handled (its own log of them), and return that table.
 
-    The job's healthy plan is computed from the records as they are now, so a rerun from
-    a source the run also damaged carries that damage: repair the source first.
+    The job is replayed on the records as it received them (a webhook's payload, a
+    queue's message): each as it stood when the run began, so neither the run's own
+    writes nor a person's later edit to a field the job reads changes what it computes.
     """
     t = store.work_table(
         RERUN_VALUES,
@@ -115,7 +117,9 @@ def rerun_values(store: SqlStore, run: BadRun, at: datetime) -> sa.Table:
     if keys:
         auto = run.automation
         ctx = PlanContext(store, at, auto.name, auto.table)
-        for writes in auto.plan(fetch_records(store, auto.table, keys), ctx).values():
+        records = _as_received(store, auto.table, fetch_records(store, auto.table, keys),
+                               run.scenario.starts + run.scenario.fault.starts)
+        for writes in auto.plan(records, ctx).values():
             for w in writes:
                 if type(w) is Update:
                     rows[(w.table, w.key, w.field)] = w.value
@@ -127,6 +131,36 @@ def rerun_values(store: SqlStore, run: BadRun, at: datetime) -> sa.Table:
         )
         store.backend.analyze(conn, t)
     return t
+
+
+def _as_received(
+    store: SqlStore, table: str, records: list[dict[str, Value]], since: datetime
+) -> list[dict[str, Value]]:
+    """``records`` as they stood at ``since``: each field changed later takes back the value
+    its first later change found (the change log holds it)."""
+    cl = store.changelog
+    wanted = {int(r[KEY]) for r in records}  # type: ignore[arg-type]
+    first: dict[tuple[int, str], str | None] = {}
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(cl.c.record_key, cl.c.field, cl.c.old_value)
+            .where(cl.c.table_name == table, cl.c.op == Op.UPDATE,
+                   cl.c.at >= format_time(since))
+            .order_by(cl.c.seq)
+        )
+        for key, name, old in rows:
+            if int(key) in wanted:
+                first.setdefault((int(key), name), old)
+    columns = {c.name: c for c in store.table(table).columns}
+    out: list[dict[str, Value]] = []
+    for record in records:
+        key = int(record[KEY])  # type: ignore[arg-type]
+        then = dict(record)
+        for name in record:
+            if (key, name) in first:
+                then[name] = columns[name].decode(first[(key, name)])
+        out.append(then)
+    return out
 
 
 def fill_right_values(

@@ -95,7 +95,7 @@ def test_a_stopped_queue_delivers_its_messages_at_restart(
     said = {e.what for e in fixed.log if e.who == "email.outbox"}
     assert any("held messages done (fixed)" in s for s in said)
     said = {e.what for e in unfixed.log if e.who == "email.outbox"}
-    assert any("with the fault still there" in s for s in said)
+    assert any("as the fault made them" in s for s in said)
 
 
 def test_a_disabled_webhooks_deliveries_arrive_on_the_retry_schedule(

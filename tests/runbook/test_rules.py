@@ -127,7 +127,8 @@ def test_a_rule_that_cannot_be_checked_never_fires() -> None:
 def test_every_metric_says_what_it_counts() -> None:
     assert set(METRICS) == {
         "messages_sent", "duplicate_messages", "duplicate_records", "changed_records",
-        "records_per_minute", "blank_writes", "misshapen_writes", "bounced_emails",
+        "records_per_minute", "blank_writes", "misshapen_writes", "unexpected_writes",
+        "bounced_emails",
         "messages_without_review", "approvals_skipped", "status_flips", "complaints",
     }
     assert not set(METRICS) & {"wrong_values"}  # ground truth: no team can watch it
