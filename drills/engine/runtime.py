@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -128,6 +129,7 @@ class AutomationRuntime:
         the job made them (True: made healthy, False: made by the fault); a chained job
         holds work it has yet to do (None: done as the job stands when it is back on)."""
         self._retrying: deque[_Retrying] = deque()
+        self._ramp: deque[int | None] = deque()
         self._told: set[str] = set()
 
     def _owners(self) -> dict[str, frozenset[str]]:
@@ -171,8 +173,15 @@ class AutomationRuntime:
         self._check_contained(at)
         return True
 
-    def restart(self, at: datetime, *, fixed: bool, limit: int | None = None) -> None:
+    def restart(
+        self, at: datetime, *, fixed: bool, limit: int | None = None,
+        ramp: Sequence[int | None] = (),
+    ) -> None:
         """Resume the job and every feeder; with ``fixed`` the fault no longer bends plans.
+
+        ``limit`` caps the events worked per step; ``ramp`` is what comes after it, one
+        stage per step that ran at the cap (``None``: normal volume), so a ramp of
+        ``[1, 10, normal]`` works one event, then ten, then everything waiting.
 
         What the feeders held and the backlog are released at the next step. A stopped
         queue holds the messages the job made while it was stopped, the fault's included;
@@ -196,6 +205,7 @@ class AutomationRuntime:
         self.fixed = fixed
         self.restarted_at = at
         self.limit = limit
+        self._ramp = deque(ramp)
 
     def _check_contained(self, at: datetime) -> None:
         if self.contained_at is None and self.contained:
@@ -377,6 +387,8 @@ class AutomationRuntime:
                     f"back on: {len(batch)} held {f.unit} done ({how})")))
         if self._backlog and self.delivering:
             n = len(self._backlog) if self.limit is None else min(self.limit, len(self._backlog))
+            if self.limit is not None and n == self.limit and self._ramp:
+                self.limit = self._ramp.popleft()  # that stage went through: the next one
             results.append(self._execute([self._backlog.popleft() for _ in range(n)], now))
         if not results:
             return None

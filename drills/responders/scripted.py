@@ -488,8 +488,9 @@ class ScriptedResponder:
         cause, tests, ramp, watch = spec.cause, list(spec.test), list(spec.ramp), spec.watch
         if not cause and tests:
             return False, "the test record showed the fault is still there; not restarted", None
-        first = ramp[0] if ramp and isinstance(ramp[0], int) else None
-        loop.runtime.restart(at, fixed=bool(cause), limit=first)
+        stages = [step if isinstance(step, int) else None for step in ramp]
+        first = stages[0] if stages else None
+        loop.runtime.restart(at, fixed=bool(cause), limit=first, ramp=stages[1:])
         if watch is not None:
             self._watch_until = at + watch
             if not cause:
