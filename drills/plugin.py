@@ -14,8 +14,8 @@ This module holds the hooks only, as pytest-django does; the fixtures live in
   ``sqlite`` (default), ``docker`` or a PostgreSQL sandbox URL, each in its own schema;
   a bad value stops the session at once with one line (credentials never shown);
 - a failing test that ran a drill shows the drill's headline and critical findings in
-  a ``drills`` section, and the headline goes into ``user_properties`` (so pytest's
-  own ``--junitxml`` carries it too).
+  a ``drills`` section, and the headline is a suite property ``drills: <test id>``
+  (so pytest's own ``--junitxml`` carries it, where JUnit schemas allow properties).
 
 Nothing heavy is imported here: sessions that never drill pay nothing for the plugin.
 """

@@ -17,7 +17,13 @@ block a merge. The mapping, chosen so that counts mean something on a CI dashboa
   something did not run, which is not true.
 
 There are never ``errors`` or ``skipped`` cases: a drill that crashed produces no
-report. ``drills check`` builds its one document for many runbooks from the same
+report. The document keeps to what the Jenkins xunit plugin's ``junit-10.xsd`` and the
+Ant JUnit schema allow (``tests/data/junit``): properties only at suite level, no
+``skipped`` count on ``<testsuites>``, no ``file``/``line`` on a test case (neither
+schema has them: a finding's ``FILE:LINE`` opens its failure text instead, and the
+runbook is the suite's ``file``), ``timestamp`` the real UTC wall-clock time the drill
+ran, ISO 8601 without an offset, and ``time`` real seconds, never the drill's clock.
+``drills check`` builds its one document for many runbooks from the same
 pieces: :func:`drill_suite` per drill (named for its runbook), :func:`lint_suite` for a
 runbook no scenario drills, and :func:`junit_document` around them. The XML is built with
 :mod:`xml.etree.ElementTree` (never by hand), and characters XML 1.0 cannot carry are
@@ -28,12 +34,16 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
 
 from drills.reports.findings import Check, Finding, Severity, cost_text
 from drills.reports.model import DrillReport
 
-__all__ = ["FAILING", "drill_suite", "junit_document", "lint_suite", "render_junit"]
+__all__ = [
+    "FAILING", "drill_suite", "gate_suite", "junit_document", "lint_suite", "render_junit",
+    "timestamp",
+]
 
 FAILING: frozenset[Severity] = frozenset({Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM})
 """Severities reported as JUnit failures; the others pass with their text in system-out."""
@@ -65,6 +75,13 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return element
 
 
+def timestamp(when: datetime) -> str:
+    """``2024-05-01T09:30:00``: UTC, to the second, no offset (JUnit's ``timestamp`` form)."""
+    if when.tzinfo is not None:
+        when = when.astimezone(UTC).replace(tzinfo=None)
+    return when.isoformat(timespec="seconds")
+
+
 def _finding_case(finding: Finding, classname: str, text: str) -> tuple[ET.Element, bool]:
     """One finding's test case, and whether it is a failure (see :data:`FAILING`)."""
     case = ET.Element("testcase", {"classname": _clean(classname), "name": finding.code,
@@ -82,9 +99,14 @@ def drill_suite(
     *,
     name: str | None = None,
     properties: Iterable[tuple[str, str]] = (),
+    seconds: float | None = None,
+    locate: Callable[[Finding], str] | None = None,
+    file: str | None = None,
 ) -> ET.Element:
     """The ``<testsuite>`` of one drill report; ``name`` replaces ``drills: <scenario>`` and
-    ``properties`` follow the report's own."""
+    ``properties`` follow the report's own. ``seconds`` is the real time the drill took
+    with its gap-cost reruns (default: the report's ``wall_seconds``); ``locate`` gives a
+    finding's ``FILE:LINE``, which opens its text; ``file`` is the runbook's path."""
     cases: list[ET.Element] = []
     scored = {item.check: item for item in report.score.items}
     for check in Check:
@@ -100,15 +122,22 @@ def drill_suite(
         cases.append(case)
     failures = 0
     for finding in report.findings:
-        case, failed = _finding_case(finding, _classname(report, finding.check),
-                                     _finding_text(finding))
+        text = _finding_text(finding)
+        if locate is not None:
+            text = f"{locate(finding)}\n{text}"
+        case, failed = _finding_case(finding, _classname(report, finding.check), text)
         failures += failed
         cases.append(case)
+    spent = report.wall_seconds if seconds is None else seconds
     counts = {"tests": str(len(cases)), "failures": str(failures), "errors": "0",
-              "skipped": "0", "time": f"{report.wall_seconds:.3f}"}
+              "skipped": "0", "time": f"{spent:.3f}"}
     suite = ET.Element("testsuite", {
         "name": _clean(name if name is not None else f"drills: {report.scenario.name}"),
-        **counts, "timestamp": report.started.isoformat(), "hostname": "drills"})
+        **counts, "hostname": "drills"})
+    if report.ran_at is not None:
+        suite.set("timestamp", timestamp(report.ran_at))
+    if file is not None:
+        suite.set("file", _clean(file))
     props = _sub(suite, "properties")
     for key, value in (
         ("scenario", report.scenario.name),
@@ -120,6 +149,7 @@ def drill_suite(
         ("status", report.status),
         ("tool_version", report.tool_version),
         ("schema_version", report.schema_version),
+        ("backend", report.backend),
         ("headline", report.headline()),
         *properties,
     ):
@@ -135,11 +165,17 @@ def lint_suite(
     summary: str,
     where: str,
     properties: Iterable[tuple[str, str]] = (),
+    locate: Callable[[Finding], str] | None = None,
+    started: datetime | None = None,
 ) -> ET.Element:
     """A suite for runbook lint findings alone: a passing ``lint`` case saying ``summary``,
     then one case per finding, mapped as in a drill suite; ``where`` stands in for a
-    finding that points nowhere."""
-    suite = ET.Element("testsuite", {"name": _clean(name), "hostname": "drills"})
+    finding that points nowhere, and is the suite's ``file``; ``locate`` gives a
+    finding's ``FILE:LINE``; ``started`` is when the lint ran."""
+    suite = ET.Element("testsuite", {"name": _clean(name), "hostname": "drills",
+                                     "file": _clean(where)})
+    if started is not None:
+        suite.set("timestamp", timestamp(started))
     props = _sub(suite, "properties")
     for key, value in properties:
         _sub(props, "property", name=key, value=value)
@@ -148,7 +184,8 @@ def lint_suite(
     _sub(head, "system-out", summary)
     failures = 0
     for finding in findings:
-        text = "\n".join([finding.message, f"fix: {finding.fix}",
+        head_lines = [locate(finding)] if locate is not None else []
+        text = "\n".join([*head_lines, finding.message, f"fix: {finding.fix}",
                           f"where: {finding.where or where}",
                           f"severity: {finding.severity.value}; check: {finding.check.value}"])
         case, failed = _finding_case(finding, f"drills.lint.{finding.check.value}", text)
@@ -162,18 +199,45 @@ def lint_suite(
     return suite
 
 
-def junit_document(suites: Sequence[ET.Element], *, name: str = "drills") -> str:
-    """One ``<testsuites>`` around ``suites``, with their counts and time added up; an XML
-    declaration and a final newline."""
+def gate_suite(
+    gates: Sequence[tuple[str, str | None]], *, properties: Iterable[tuple[str, str]] = (),
+) -> ET.Element:
+    """A suite with one case per gate of the job (``(name, why it failed or None)``): a
+    gate that failed the job (a critical finding, a score under ``--fail-under``) is a
+    failed case saying so, so the CI dashboard shows why the job failed."""
+    suite = ET.Element("testsuite", {"name": "drills check: gates", "hostname": "drills"})
+    props = _sub(suite, "properties")
+    for key, value in properties:
+        _sub(props, "property", name=key, value=value)
+    failures = 0
+    for gate, why in gates:
+        case = ET.SubElement(suite, "testcase", {"classname": "drills.gate",
+                                                 "name": _clean(gate), "time": "0"})
+        if why is not None:
+            _sub(case, "failure", why, message=why, type="gate")
+            failures += 1
+    suite.set("tests", str(len(gates)))
+    suite.set("failures", str(failures))
+    suite.set("errors", "0")
+    suite.set("skipped", "0")
+    suite.set("time", "0.000")
+    return suite
+
+
+def junit_document(
+    suites: Sequence[ET.Element], *, name: str = "drills", seconds: float | None = None,
+) -> str:
+    """One ``<testsuites>`` around ``suites``, with their counts and time added up (or
+    ``seconds``, the whole run's real time); an XML declaration and a final newline."""
     tests = failures = 0
-    seconds = 0.0
+    total = 0.0
     for suite in suites:
         tests += int(suite.get("tests", "0"))
         failures += int(suite.get("failures", "0"))
-        seconds += float(suite.get("time", "0"))
+        total += float(suite.get("time", "0"))
     root = ET.Element("testsuites", {
         "name": name, "tests": str(tests), "failures": str(failures), "errors": "0",
-        "skipped": "0", "time": f"{seconds:.3f}"})
+        "time": f"{total if seconds is None else seconds:.3f}"})
     root.extend(suites)
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"

@@ -237,11 +237,13 @@ def test_junit_has_one_suite_per_drill_with_counts_matching_the_lines(
     file = GOOD if case == "good" else FLAWED
     n_findings, n_failing = failing_lines(runs[case].stdout, file)
     checks = 8  # one passing 'score' case per rubric check
+    gate_failed = int(case == "flawed")  # the 'no critical finding' gate
     assert suites(out / f"{case}.xml") == [
         (f"drills: invoice-triple-trigger ({file})", checks + n_findings, n_failing, 0, 0),
+        ("drills check: gates", 1, gate_failed, 0, 0),
     ]
     xml = JUnitXml.fromfile(str(out / f"{case}.xml"))
-    assert (xml.tests, xml.failures) == (checks + n_findings, n_failing)
+    assert (xml.tests, xml.failures) == (checks + n_findings + 1, n_failing + gate_failed)
     root = ET.parse(out / f"{case}.xml").getroot()
     props = {p.get("name"): p.get("value") for p in root.iter("property")}
     assert props["runbook"] == file
@@ -250,7 +252,8 @@ def test_junit_has_one_suite_per_drill_with_counts_matching_the_lines(
 
 def test_junit_for_several_runbooks_merges_their_suites(runs: dict[str, Result], out: Path) -> None:
     both = suites(out / "both.xml")
-    assert both == suites(out / "good.xml") + suites(out / "flawed.xml")
+    assert both == [*suites(out / "good.xml")[:-1], *suites(out / "flawed.xml")[:-1],
+                    ("drills check: gates", 2, 1, 0, 0)]
 
 
 def test_junit_without_a_scenario_is_a_lint_suite(runs: dict[str, Result], out: Path) -> None:
@@ -258,9 +261,11 @@ def test_junit_without_a_scenario_is_a_lint_suite(runs: dict[str, Result], out: 
     n_findings, n_failing = failing_lines(runs["lint-only-flawed"].stdout, file)
     assert suites(out / "lint-flawed.xml") == [
         (f"drills lint: {file}", n_findings + 1, n_failing, 0, 0),
+        ("drills check: gates", 1, 1, 0, 0),
     ]
     assert suites(out / "lint.xml") == [
         (f"drills lint: {out / 'payroll.runbook.yaml'}", 2, 0, 0, 0),
+        ("drills check: gates", 1, 0, 0, 0),
     ]
 
 

@@ -22,6 +22,7 @@ import pytest
 import drills.api
 import drills.plugin
 import drills.reports.writer  # noqa: F401
+from tests.junit_schema import assert_junit_schema_valid
 
 pytest_plugins = ["pytester"]
 
@@ -141,10 +142,14 @@ def test_nothing_left_wrong(run_drill):
         "invoice-reminder drill: never contained, * records damaged, * left wrong, score */100",
         "owner-is-team critical: the owner 'Finance team' is a team, not a person*",
     ])
-    properties = ET.parse(project.path / "pytest-junit.xml").getroot().iter("property")
+    root = ET.parse(project.path / "pytest-junit.xml").getroot()
+    assert [p for case in root.iter("testcase") for p in case.iter("property")] == []
+    properties = root.iter("property")
     assert [(p.get("name"), (p.get("value") or "")[:33]) for p in properties] == [
-        ("drills", "invoice-reminder drill: never con"),
+        ("drills: tests/test_strict.py::test_nothing_left_wrong",
+         "invoice-reminder drill: never con"),
     ]
+    assert_junit_schema_valid(project.path / "pytest-junit.xml", ours=False)
 
 
 BAD_INPUT = '''

@@ -11,19 +11,29 @@ Each gap is one line, like ruff, so CI logs and editors can point at it::
 
 A runbook fails on any critical finding, on paper or in a drill, and on a drill score
 under ``--fail-under``. Every input is loaded and checked before any drill runs, so
-bad input is one ``drills: error:`` line, exit 2, and nothing written. ``--junit``
-writes one XML file for the whole check (one suite per drill, or a lint suite when no
-scenario fits, built by :mod:`drills.reports.junit`), atomically, for CI to publish next
-to its test results.
+bad input is one ``drills: error:`` line, exit 2, and nothing written.
+
+``--format`` picks what CI reads: ``console`` (the lines above, the default),
+``github`` (workflow-command annotations, plus a job summary appended to
+``$GITHUB_STEP_SUMMARY`` when set), ``sarif`` (SARIF 2.1.0, rules from the finding
+registry), ``junit`` (one suite per drill, or a lint suite when no scenario fits, and
+a suite of the gates that decide the exit code) or ``json`` (the whole check, with a
+``schema_version``). All but ``console`` and ``github`` go to stdout alone, the console
+lines moving to stderr, unless ``--output FILE`` names a file, written atomically.
+``--junit FILE`` still writes the JUnit file beside any ``--format``. Every format
+renders one :class:`~drills.reports.checkresult.CheckResult`, so a finding has the same
+file and line in all of them.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 
@@ -36,17 +46,21 @@ from drills.errors import DrillsError
 from drills.fakes.backends import parse_backend
 from drills.files import KeyPath
 from drills.findings import FINDINGS, section
+from drills.reports.checkresult import CheckResult, LocatedFinding, RunbookResult
 from drills.reports.findings import Finding, Severity, cost_text
-from drills.reports.junit import drill_suite, lint_suite
+from drills.reports.junit import drill_suite, gate_suite, lint_suite
 from drills.reports.junit import junit_document as render_document
 from drills.reports.model import DrillReport
+from drills.reports.sarif import Rule, render_sarif
 from drills.runbook import LoadedRunbook, lint_runbook, read_runbook
 from drills.scenarios.loader import builtin_by_automation, load_scenario
 from drills.scenarios.schema import Scenario
 
 __all__ = [
     "DRILL_CODE_PATHS",
+    "FORMATS",
     "RunbookCheck",
+    "check_result",
     "command",
     "finding_line",
     "junit_document",
@@ -65,7 +79,18 @@ not listed, point at line 1, as ruff does for a file-level problem.
 """
 
 
-class JunitPathError(DrillsError):
+FORMATS = ("console", "github", "sarif", "junit", "json")
+"""What ``--format`` takes; ``console`` is the default."""
+
+HELP_URI = "docs/scoring.md#every-finding-code"
+"""Where a SARIF rule's help is: the shipped table of every finding code."""
+
+
+class OutputPathError(DrillsError):
+    """An ``--output`` (or ``--junit``) path drills cannot write to."""
+
+
+class JunitPathError(OutputPathError):
     """A ``--junit`` path drills cannot write the XML to."""
 
 
@@ -81,6 +106,9 @@ class RunbookCheck:
     scenarios: list[Scenario]
     lint: list[Finding] = field(default_factory=list)
     reports: list[DrillReport] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+    """Real seconds each drill took, its gap-cost reruns included (as ``reports``)."""
+    linted_at: datetime | None = None
 
     @property
     def file(self) -> str:
@@ -202,60 +230,169 @@ def _plan(loaded: Sequence[LoadedRunbook], named: Sequence[str]) -> list[Runbook
     return checks
 
 
-def _check_junit(path: Path) -> None:
-    """Make sure the XML can be written before spending time on drills."""
+def _check_path(path: Path, option: str = "--junit", example: str = "drills.xml") -> None:
+    """Make sure the file can be written before spending time on drills."""
+    error = JunitPathError if option == "--junit" else OutputPathError
     if path.is_dir():
-        raise JunitPathError(f"--junit {path} is a folder; name a file, e.g. {path}/drills.xml")
+        raise error(f"{option} {path} is a folder; name a file, e.g. {path}/{example}")
     parent = path.parent
     blocker = next((p for p in (parent, *parent.parents) if p.exists()), None)
     if blocker is not None and not blocker.is_dir():
-        raise JunitPathError(
-            f"--junit {path}: {blocker} is a file, not a folder; choose a path you can write to"
+        raise error(
+            f"{option} {path}: {blocker} is a file, not a folder; choose a path you can write to"
         )
     try:
         parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise JunitPathError(
-            f"--junit {path}: cannot create the folder {parent}: {err.strerror or err}; "
+        raise error(
+            f"{option} {path}: cannot create the folder {parent}: {err.strerror or err}; "
             "choose a path you can write to"
         ) from None
     if not os.access(parent, os.W_OK | os.X_OK):
-        raise JunitPathError(
-            f"--junit {path}: cannot write to {parent}; choose a path you can write to"
+        raise error(
+            f"{option} {path}: cannot write to {parent}; choose a path you can write to"
         )
 
 
 # -- JUnit -----------------------------------------------------------------------------
 
 
-def _suites(check: RunbookCheck) -> list[ET.Element]:
+def _locate(check: RunbookCheck) -> Callable[[Finding], str]:
+    def locate(finding: Finding) -> str:
+        path = _lint_path(finding) or DRILL_CODE_PATHS.get(finding.code)
+        return f"{check.file}:{_line(check.loaded, path)}"
+    return locate
+
+
+def _suites(check: RunbookCheck, backend: str) -> list[ET.Element]:
     """A suite per drill of the runbook, or a lint suite when no scenario drills it."""
     if check.reports:
+        seconds: list[float | None] = [*check.seconds] or [None] * len(check.reports)
         return [drill_suite(report, name=f"drills: {report.scenario.name} ({check.file})",
-                            properties=[("runbook", check.file)])
-                for report in check.reports]
+                            properties=[("runbook", check.file)], seconds=spent,
+                            locate=_locate(check), file=check.file)
+                for report, spent in zip(check.reports, seconds, strict=True)]
     return [lint_suite(
         f"drills lint: {check.file}", check.lint, where=check.file,
         summary=f"{_plural(len(check.lint), 'finding')}; no scenario drills '{check.automation}'",
         properties=[("runbook", check.file), ("automation", check.automation),
-                    ("scenario", "none fits; lint only")])]
+                    ("scenario", "none fits; lint only"), ("backend", backend)],
+        locate=_locate(check), started=check.linted_at)]
 
 
-def junit_document(checks: Sequence[RunbookCheck]) -> str:
-    """One ``<testsuites>`` with a suite per drill (or a lint suite per undrilled runbook)."""
-    return render_document([suite for check in checks for suite in _suites(check)],
-                           name="drills check")
+def _gates(check: RunbookCheck, fail_under: int | None) -> list[tuple[str, str | None]]:
+    """(gate, why it failed or None): no critical finding, and each drill's --fail-under."""
+    critical = check.critical()
+    out: list[tuple[str, str | None]] = [(
+        f"no critical finding: {check.file}",
+        f"{check.file}: {_plural(len(critical), 'critical finding')} "
+        f"({', '.join(dict.fromkeys(f.code for f in critical))}) fail the check"
+        if critical else None)]
+    if fail_under is not None:
+        out += [(f"--fail-under {fail_under}: {check.file} in {r.scenario.name}",
+                 f"{check.file}: score {r.score.total} under --fail-under {fail_under} in "
+                 f"{r.scenario.name}" if r.score.total < fail_under else None)
+                for r in check.reports]
+    return out
 
 
-def _write_junit(path: Path, text: str) -> None:
+def junit_document(
+    checks: Sequence[RunbookCheck], *, fail_under: int | None = None, backend: str = "sqlite",
+    seconds: float | None = None,
+) -> str:
+    """One ``<testsuites>`` with a suite per drill (or a lint suite per undrilled runbook)
+    and a suite of the gates that decide the exit code."""
+    suites = [suite for check in checks for suite in _suites(check, backend)]
+    gates = [gate for check in checks for gate in _gates(check, fail_under)]
+    suites.append(gate_suite(gates, properties=[("backend", backend)]))
+    return render_document(suites, name="drills check", seconds=seconds)
+
+
+def _write(path: Path, text: str, option: str = "--junit") -> None:
     from drills.files import write_text_atomic
 
+    error = JunitPathError if option == "--junit" else OutputPathError
     try:
         write_text_atomic(path, text)
     except OSError as err:
-        raise JunitPathError(
-            f"--junit {path}: cannot write: {err.strerror or err}; choose a path you can write to"
+        raise error(
+            f"{option} {path}: cannot write: {err.strerror or err}; choose a path you can "
+            "write to"
         ) from None
+
+
+# -- the check as data, for every format ------------------------------------------------
+
+
+def _dotted(path: KeyPath | None) -> str:
+    return ".".join(map(str, path)) if path else ""
+
+
+def _located(check: RunbookCheck) -> list[LocatedFinding]:
+    """Every finding of the runbook at its line, in file order, as the console lists them."""
+    out: list[LocatedFinding] = []
+    for finding in check.lint:
+        path = _lint_path(finding)
+        measured = [f.cost for r in check.reports for f in r.findings
+                    if (f.code, f.message) == (finding.code, finding.message)
+                    and f.cost is not None]
+        if measured and finding.cost is None:
+            finding = finding.model_copy(update={"cost": measured[0]})
+        out.append(LocatedFinding(finding, check.file, _line(check.loaded, path),
+                                  _dotted(path)))
+    for report in check.reports:
+        for finding in check.drill_only(report):
+            where = DRILL_CODE_PATHS.get(finding.code)
+            key = _dotted(where) + (f" ({finding.where})" if finding.where else "")
+            out.append(LocatedFinding(finding, check.file, _line(check.loaded, where), key,
+                                      scenario=report.scenario.name))
+    return sorted(out, key=lambda f: (f.line, f.finding.severity.rank))
+
+
+def check_result(
+    checks: Sequence[RunbookCheck], *, fail_under: int | None, started: datetime,
+    seconds: float, backend: str,
+) -> CheckResult:
+    """The whole check as the one model every ``--format`` renders."""
+    from drills.version import __version__
+
+    return CheckResult(
+        runbooks=tuple(RunbookResult(
+            file=c.file, automation=c.automation,
+            scores=tuple((r.scenario.name, r.score.total) for r in c.reports),
+            passed=not c.failed(fail_under), verdict=_verdict(c, fail_under),
+            findings=tuple(_located(c)), gates=tuple(_gates(c, fail_under)),
+        ) for c in checks),
+        started=started, seconds=seconds, backend=backend, tool_version=__version__,
+        fail_under=fail_under)
+
+
+class _Blank(dict[str, str]):
+    """Fills a summary's threshold fields (``{count}``) the way docs/scoring.md words them."""
+
+    def __missing__(self, key: str) -> str:
+        return "N" if key == "count" else "the limit"
+
+
+def _rules() -> list[Rule]:
+    return [Rule(spec.code, spec.summary.format_map(_Blank()), spec.severity, HELP_URI)
+            for spec in FINDINGS.values()]
+
+
+def _render(fmt: str, result: CheckResult, checks: Sequence[RunbookCheck],
+            fail_under: int | None) -> str:
+    if fmt == "github":
+        from drills.reports.github import render_github
+
+        return render_github(result)
+    if fmt == "sarif":
+        return render_sarif(result, _rules())
+    if fmt == "json":
+        from drills.reports.checkresult import render_check_json
+
+        return render_check_json(result)
+    return junit_document(checks, fail_under=fail_under, backend=result.backend,
+                          seconds=result.seconds)
 
 
 # -- output ----------------------------------------------------------------------------
@@ -315,8 +452,15 @@ def _plural(n: int, word: str) -> str:
                    "built-in ones for its automation. Repeatable.")
 @click.option("--fail-under", type=click.IntRange(0, 100), default=None, metavar="SCORE",
               help="Fail a runbook whose drill scores under SCORE (0-100).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="console",
+              show_default=True,
+              help="Output for CI: console lines, github annotations (and a job summary in "
+                   "$GITHUB_STEP_SUMMARY), sarif 2.1.0, junit XML or json.")
+@click.option("--output", "output", type=click.Path(path_type=Path), default=None,
+              metavar="FILE", help="Write the --format output to FILE (atomically) instead "
+                                   "of stdout.")
 @click.option("--junit", "junit_path", type=click.Path(path_type=Path), default=None,
-              metavar="FILE", help="Write JUnit XML for every runbook and drill to FILE.")
+              metavar="FILE", help="Also write JUnit XML for every runbook and drill to FILE.")
 @click.option("--no-costs", is_flag=True,
               help="Skip the reruns that measure what each gap costs (faster).")
 @backend_options
@@ -327,6 +471,8 @@ def command(
     runbooks: tuple[Path, ...],
     scenario_names: tuple[str, ...],
     fail_under: int | None,
+    fmt: str,
+    output: Path | None,
     junit_path: Path | None,
     no_costs: bool,
     backend: str | None,
@@ -345,52 +491,99 @@ def command(
     Examples:
       drills check runbooks/*.runbook.yaml
       drills check reminder.runbook.yaml --fail-under 80 --junit drills-junit.xml
+      drills check runbooks/*.runbook.yaml --format github
+      drills check runbooks/*.runbook.yaml --format sarif --output drills.sarif
     Exit codes: 0 passed, 1 a runbook failed the check, 2 bad input or usage.
     """
+    started = datetime.now(UTC)
+    clock = time.perf_counter()
     checks = _plan(_read_runbooks(runbooks), scenario_names)
     if junit_path is not None:
-        _check_junit(junit_path)
+        _check_path(junit_path)
+    if output is not None:
+        _check_path(output, "--output", f"drills.{_SUFFIX[fmt]}")
     where = parse_backend(backend)
     where.check(keep=keep)
 
     from drills.api import run_drill  # the engine stack only once the inputs are sound
 
     kept: list[str] = []
+    backend_name = "sqlite"
     for check in checks:
         lr = check.loaded
+        check.linted_at = datetime.now(UTC)
         check.lint = lint_runbook(lr.runbook, source=lr.file, positions=lr.positions)
         for scenario in check.scenarios:
             database = where.open(keep=keep)  # each drill in a database (schema) of its own
+            began = time.perf_counter()
             try:
                 check.reports.append(run_drill(
                     scenario, lr.runbook, costs=not no_costs, runbook_path=lr.file,
                     backend=database))
             finally:
                 database.dispose()
+            check.seconds.append(time.perf_counter() - began)
+            backend_name = check.reports[-1].backend
             line = kept_line(database)
             if line is not None:
                 kept.append(f"{line} ({scenario.name}, {check.file})")
 
+    # A document on stdout is read by a program: the human lines move to stderr.
+    to_err = fmt not in ("console", "github") and output is None
     failed = 0
     for check in checks:
-        for _, _, text in _lines(check, quiet):
-            say(text)
+        if fmt == "console" or output is not None:  # else the document carries them
+            for _, _, text in _lines(check, quiet):
+                say(text, err=to_err)
         if not check.scenarios and not quiet:
             say(f"{check.file}: no built-in scenario drills '{check.automation}'; "
-                "the lint alone decides (name one with --scenario)")
+                "the lint alone decides (name one with --scenario)", err=to_err)
         if not quiet:
             for report in check.reports:
-                say(f"{check.file}: drill {report.scenario.name}: {report.headline()}")
+                say(f"{check.file}: drill {report.scenario.name}: {report.headline()}",
+                    err=to_err)
         is_failed = check.failed(fail_under)
         failed += is_failed
         if is_failed or not quiet:
-            say(_verdict(check, fail_under))
+            say(_verdict(check, fail_under), err=to_err)
+    result = check_result(checks, fail_under=fail_under, started=started,
+                          seconds=time.perf_counter() - clock, backend=backend_name)
+    if fmt != "console":
+        text = _render(fmt, result, checks, fail_under)
+        if output is None:
+            click.echo(text, nl=False)
+        else:
+            _write(output, text, "--output")
+            if not quiet:
+                say(f"wrote {output}")
+    if fmt == "github":
+        _step_summary(result)
     if junit_path is not None:
-        _write_junit(junit_path, junit_document(checks))
+        _write(junit_path, junit_document(checks, fail_under=fail_under, backend=backend_name,
+                                          seconds=result.seconds))
         if not quiet:
-            say(f"wrote {junit_path}")
+            say(f"wrote {junit_path}", err=to_err)
     for line in kept:
-        say(line)
+        say(line, err=to_err)
     passed = len(checks) - failed
-    say(f"{_plural(len(checks), 'runbook')} checked: {passed} passed, {failed} failed")
+    say(f"{_plural(len(checks), 'runbook')} checked: {passed} passed, {failed} failed",
+        err=to_err)
     sys.exit(EXIT_FAILED if failed else EXIT_OK)
+
+
+_SUFFIX = {"console": "txt", "github": "txt", "sarif": "sarif", "junit": "xml", "json": "json"}
+
+
+def _step_summary(result: CheckResult) -> None:
+    """Append the Markdown summary to ``$GITHUB_STEP_SUMMARY`` when GitHub names one."""
+    name = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not name:
+        return
+    from drills.reports.github import step_summary
+
+    try:
+        with open(name, "a", encoding="utf-8") as summary:
+            summary.write(step_summary(result))
+    except OSError as err:  # the annotations are out already; a summary is a bonus
+        say(f"drills: warning: cannot append the job summary to $GITHUB_STEP_SUMMARY "
+            f"({name}): {err.strerror or err}", err=True)
