@@ -23,7 +23,6 @@ import re
 from bisect import bisect_right, insort
 from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -31,7 +30,7 @@ import sqlalchemy as sa
 from drills.fakes.catalog import KEY, OUTBOX, Column, ColumnType
 from drills.fakes.errors import WorldError
 from drills.fakes.store import SqlStore, format_time
-from drills.scenarios.schema import Scenario
+from drills.scenarios.jobshape import JobShape, job_shape, review_templates
 
 __all__ = ["TALLIED", "JobShape", "MetricReader", "fits", "job_shape", "review_templates"]
 
@@ -75,48 +74,6 @@ def fits(column: Column, value: str) -> bool:
         return value in column.choices
     shape = _SHAPES.get(column.kind)
     return shape is None or shape(value)
-
-
-def review_templates(scenario: Scenario) -> frozenset[str]:
-    """The templates the job sends only after a person's review (``review: true``).
-
-    The team's own configuration, so theirs to know: a message of one of these that
-    shows as sent and not reviewed skipped its approval.
-    """
-    return frozenset(
-        a.spec.template for a in scenario.automation.does
-        if a.kind == "send_email" and a.spec.review
-    )
-
-
-@dataclass(frozen=True)
-class JobShape:
-    """What the team's own job writes when it works: the fields it sets, and the records
-    its filter takes. The team wrote the job, so this is theirs to know, and a write
-    outside it is one the job never makes healthily."""
-
-    table: str
-    """The table whose records trigger the job."""
-    where: Mapping[str, str]
-    """The job's filter on those records, values as the change log spells them."""
-    writes: frozenset[tuple[str, str]]
-    """(table, field) pairs the job updates."""
-
-
-def job_shape(scenario: Scenario) -> JobShape | None:
-    """The shape of the scenario's job from its steps; None for the team's own function."""
-    auto = scenario.automation
-    if auto.callable is not None:
-        return None
-    writes: set[tuple[str, str]] = set()
-    for action in auto.does:
-        spec = action.spec
-        if action.kind == "sync_field":
-            writes.add(tuple(spec.to.rsplit(".", 1)))
-        elif action.kind in ("set_field", "advance_stage"):
-            writes.add(tuple(spec.field.rsplit(".", 1)))
-    return JobShape(auto.trigger.table, {k: str(v) for k, v in auto.where.items()},
-                    frozenset(writes))
 
 
 def _blank(value: str | None) -> bool:

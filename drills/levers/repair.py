@@ -30,7 +30,8 @@ import sqlalchemy as sa
 from drills.fakes.actors import Actor
 from drills.fakes.catalog import ACTIVITY_LOG, CATALOG, KEY, OUTBOX, WAREHOUSE, ColumnType
 from drills.fakes.store import SqlStore, format_time
-from drills.levers.scope import scope_table, truth_table
+from drills.levers.review import review_table
+from drills.levers.scope import scope_table
 from drills.levers.sources import RepairSources, fill_right_values
 from drills.scenarios.truth import WHOLE_RECORD
 
@@ -219,7 +220,7 @@ def repair_stage(
     """
     scope = scope_table(store)
     staged, records = _stage(store, scope, keys)
-    damage = _stage_damage(store, truth_table(store), scope, staged, scope_id, run_id)
+    damage = _stage_damage(store, review_table(store), scope, staged, scope_id, run_id)
     fill_right_values(store, damage, run_id, sources, store.clock.now(), rerun)
     no_source, by_source = _source_counts(store, damage)
     fields = _damaged_fields(store, damage)

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from drills.fakes.catalog import CATALOG, KEY, WAREHOUSE
 from drills.fakes.store import SqlStore, format_time
+from drills.levers.review import review_table
 from drills.scenarios.truth import GroundTruth
 
 __all__ = [
@@ -159,8 +160,10 @@ def take_scope(
 
 
 def _tag(store: SqlStore, scope: sa.Table, scope_id: str, run_id: str, start: str) -> None:
+    """Tag each scoped record from the team's review of the run (:mod:`drills.levers.review`),
+    which must have been made first: never from the harness's ground truth."""
     cl = store.changelog
-    truth = truth_table(store)
+    truth = review_table(store)
     # Unclear: a person changed, after the run started, a field the run got wrong.
     # Their edit to some other field of the record does not stop its repair.
     person_after = sa.exists().where(

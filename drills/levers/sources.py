@@ -37,8 +37,16 @@ from drills.runbook import Runbook
 from drills.scenarios.badrun import BadRun
 from drills.scenarios.schema import Scenario
 
-__all__ = ["RERUN_VALUES", "RepairSources", "Source", "export_taken_at", "fill_right_values",
-           "rerun_values", "sources_for"]
+__all__ = [
+    "RERUN_VALUES",
+    "RepairSources",
+    "Source",
+    "as_received",
+    "export_taken_at",
+    "fill_right_values",
+    "rerun_values",
+    "sources_for",
+]
 
 RERUN_VALUES = "_drills_rerun_values"
 """What the fixed job writes to the records the run handled: the rerun source's values."""
@@ -117,7 +125,7 @@ def rerun_values(store: SqlStore, run: BadRun, at: datetime) -> sa.Table:
     if keys:
         auto = run.automation
         ctx = PlanContext(store, at, auto.name, auto.table)
-        records = _as_received(store, auto.table, fetch_records(store, auto.table, keys),
+        records = as_received(store, auto.table, fetch_records(store, auto.table, keys),
                                run.scenario.starts + run.scenario.fault.starts)
         for writes in auto.plan(records, ctx).values():
             for w in writes:
@@ -133,7 +141,7 @@ def rerun_values(store: SqlStore, run: BadRun, at: datetime) -> sa.Table:
     return t
 
 
-def _as_received(
+def as_received(
     store: SqlStore, table: str, records: list[dict[str, Value]], since: datetime
 ) -> list[dict[str, Value]]:
     """``records`` as they stood at ``since``: each field changed later takes back the value

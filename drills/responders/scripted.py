@@ -47,6 +47,7 @@ from drills.levers.repair import (
     stage_summary,
     undo_overwrites,
 )
+from drills.levers.review import review_run
 from drills.levers.scope import ScopeResult, take_scope
 from drills.levers.sources import RepairSources, rerun_values, sources_for
 from drills.reports.model import Reconcile, StepRecord
@@ -359,7 +360,9 @@ class ScriptedResponder:
         loop = self._context
         assert loop is not None
         run = loop.run
-        run.truth.persist(loop.store)
+        spec_restart = self._rb.restart
+        review_run(loop.store, run, at,
+                   cause_known=bool(spec_restart is not None and spec_restart.cause))
         spec = self._rb.scope
         assert spec is not None
         start = loop.runtime.first_write or self.scenario.starts

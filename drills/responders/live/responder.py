@@ -44,6 +44,7 @@ from drills.levers.repair import (
     repairable_count,
     stage_summary,
 )
+from drills.levers.review import review_run
 from drills.levers.scope import ScopeResult, submit_scope
 from drills.levers.sources import rerun_values, sources_for
 from drills.reports.model import StepRecord
@@ -328,7 +329,8 @@ class LiveResponder(RecordFinding):
         if not self._draft_counts():
             raise CommandError("nothing is tagged yet: tag records with 'tag last' after a "
                                "query or diff, or 'tag TABLE KEYS', then submit")
-        loop.run.truth.persist(loop.store)
+        known = self.cause is not None or sources_for(self.scenario, self.runbook).rerun
+        review_run(loop.store, loop.run, action.at, cause_known=known)
         start = loop.runtime.first_write or self.scenario.starts
         self.scope = submit_scope(
             loop.store, scope_id=SCOPE, draft_id=DRAFT, run_id=loop.run.run_id,
