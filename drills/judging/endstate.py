@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from drills.engine.loop import DrillResult
-from drills.fakes.catalog import CATALOG, KEY, OUTBOX
+from drills.fakes.catalog import CATALOG, KEY, OUTBOX, WAREHOUSE
 from drills.fakes.store import SqlStore
 from drills.levers.counts import reconcile
 from drills.levers.repair import COMPENSATION, CORRECTION, IRREVERSIBLE
@@ -108,6 +108,8 @@ def evaluate(result: DrillResult) -> Evaluation:
         # delivers it) the repaired value is right.
         if owner is None or value != values.get(owner):
             left[d.table].add(d.key)
+    for table, key in _broken_by_repair(store, {(d.table, d.key) for d in truth}):
+        left[table].add(key)
     duplicates = sum(
         1
         for d in truth
@@ -127,6 +129,54 @@ def evaluate(result: DrillResult) -> Evaluation:
 
 
 FieldId = tuple[str, int, str]
+
+
+def _broken_by_repair(
+    store: SqlStore, damaged: set[tuple[str, int]]
+) -> set[tuple[str, int]]:
+    """Records a repair made wrong: on a record the run never damaged, a field a repair changed
+    and that does not hold its value from before the repair (a right write of the run
+    undone by a blind revert, say). A person's later value stands; warehouse copies are
+    counted by the reconciliation instead."""
+    cl = store.changelog
+    first: dict[FieldId, str | None] = {}
+    last_by: dict[FieldId, str] = {}
+    with store.engine.connect() as conn:
+        touched = (
+            sa.select(cl.c.table_name, cl.c.record_key, cl.c.field).distinct()
+            .where(cl.c.actor_kind == "repair", cl.c.op == "update",
+                   ~cl.c.table_name.startswith(f"{WAREHOUSE}."))
+            .subquery("touched")
+        )
+        rows = conn.execute(
+            sa.select(cl.c.table_name, cl.c.record_key, cl.c.field, cl.c.actor_kind,
+                      cl.c.old_value, cl.c.new_value)
+            .select_from(cl.join(touched, sa.and_(
+                cl.c.table_name == touched.c.table_name,
+                cl.c.record_key == touched.c.record_key,
+                cl.c.field == touched.c.field,
+            )))
+            .where(cl.c.op == "update")
+            .order_by(cl.c.seq)
+        ).all()
+    for table, key, field, kind, old, _new in rows:
+        ident = (table, int(key), field)
+        if (table, int(key)) in damaged:
+            continue
+        if kind == "repair" and ident not in first:
+            first[ident] = old
+        last_by[ident] = kind
+    broken: set[tuple[str, int]] = set()
+    if not first:
+        return broken
+    now = read_values(store, first)
+    for ident, before in first.items():
+        if last_by.get(ident) == "person":
+            continue
+        column = CATALOG.table(ident[0]).column(ident[2])
+        if now.get(ident) != column.decode(before):
+            broken.add((ident[0], ident[1]))
+    return broken
 
 
 def _sent(
