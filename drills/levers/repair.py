@@ -291,15 +291,15 @@ def _stage(
 
 
 def _stage_damage(
-    store: SqlStore, truth: sa.Table, scope: sa.Table, staged: sa.Table, scope_id: str,
+    store: SqlStore, review: sa.Table, scope: sa.Table, staged: sa.Table, scope_id: str,
     run_id: str,
 ) -> sa.Table:
     """List the run's damaged fields of the stage's source records still tagged for repair.
 
-    The scope's tags stand for the team's review of the run's writes (which of them the
-    fixed job would not have made); the values to put back come from the sources alone.
+    Which fields are wrong is the team's review of the run (:mod:`drills.levers.review`);
+    the values to put back come from the sources alone.
 
-    One ``INSERT ... SELECT`` per table over the stage's span of keys in the truth's
+    One ``INSERT ... SELECT`` per table over the stage's span of keys in the review's
     primary key, each record checked against the stage and the scope by theirs: a
     stage costs its own records even where the database has no statistics to plan by.
     Warehouse copies are brought in line from their source instead (:func:`_copy_plan`).
@@ -322,22 +322,22 @@ def _stage_damage(
             .group_by(staged.c.table_name)
         ).all()
         for table, lowest, highest in spans:
-            # The key range drives: the planner has no other way in than the truth's
+            # The key range drives: the planner has no other way in than the review's
             # primary key, and the stage and scope are checked by theirs.
             # Which fields are wrong, and what they hold now: never what they should hold.
             picked = sa.select(
-                truth.c.table_name, truth.c.field, truth.c.record_key, truth.c.wrong_value,
+                review.c.table_name, review.c.field, review.c.record_key, review.c.wrong_value,
             ).where(
-                truth.c.run_id == run_id,
-                truth.c.table_name == table,
-                truth.c.record_key.between(lowest, highest),
+                review.c.run_id == run_id,
+                review.c.table_name == table,
+                review.c.record_key.between(lowest, highest),
                 sa.exists().where(
-                    staged.c.table_name == table, staged.c.record_key == truth.c.record_key
+                    staged.c.table_name == table, staged.c.record_key == review.c.record_key
                 ),
                 sa.exists().where(
                     scope.c.scope_id == scope_id,
                     scope.c.table_name == table,
-                    scope.c.record_key == truth.c.record_key,
+                    scope.c.record_key == review.c.record_key,
                     scope.c.tag.in_(_REPAIRABLE),
                 ),
             )

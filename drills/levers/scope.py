@@ -163,7 +163,7 @@ def _tag(store: SqlStore, scope: sa.Table, scope_id: str, run_id: str, start: st
     """Tag each scoped record from the team's review of the run (:mod:`drills.levers.review`),
     which must have been made first: never from the harness's ground truth."""
     cl = store.changelog
-    truth = review_table(store)
+    review = review_table(store)
     # Unclear: a person changed, after the run started, a field the run got wrong.
     # Their edit to some other field of the record does not stop its repair.
     person_after = sa.exists().where(
@@ -172,16 +172,16 @@ def _tag(store: SqlStore, scope: sa.Table, scope_id: str, run_id: str, start: st
         cl.c.actor_kind == "person",
         cl.c.at >= start,
         sa.exists().where(
-            truth.c.run_id == run_id,
-            truth.c.table_name == cl.c.table_name,
-            truth.c.record_key == cl.c.record_key,
-            truth.c.field == cl.c.field,
+            review.c.run_id == run_id,
+            review.c.table_name == cl.c.table_name,
+            review.c.record_key == cl.c.record_key,
+            review.c.field == cl.c.field,
         ),
     )
     damaged = sa.exists().where(
-        truth.c.run_id == run_id,
-        truth.c.table_name == scope.c.table_name,
-        truth.c.record_key == scope.c.record_key,
+        review.c.run_id == run_id,
+        review.c.table_name == scope.c.table_name,
+        review.c.record_key == scope.c.record_key,
     )
     # One pass: a person's later edit makes a damaged record unclear, not wrong.
     tag = sa.case((person_after, "unclear"), (damaged, "wrong"), else_="safe")

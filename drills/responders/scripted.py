@@ -366,6 +366,7 @@ class ScriptedResponder:
         spec = self._rb.scope
         assert spec is not None
         start = loop.runtime.first_write or self.scenario.starts
+        # The records customers noticed: their own, which they complained about.
         noticed = heapq.nsmallest(10, ((t, k) for t, keys in run.truth.records.items()
                                        for k in keys))
         self.scope = take_scope(
