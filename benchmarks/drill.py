@@ -13,10 +13,10 @@ seed                      building the world (records and the warehouse copy's b
 snapshot                  the runbook's snapshot step (``take_snapshot``)
 bad run (event loop)      everything else until the drill ends: the bad run's batches,
                           the syncs and the truth they spread, people, stop rules, ticks
-ground truth (harness)    writing down what the bad run broke (``GroundTruth.persist``),
-                          for the judging; it runs as the scope step starts, and no
-                          team pays it
-scope and tag             the scope step (``take_scope``), without the ground truth
+review of the run         the team sorting the run's writes into right and wrong
+                          (``review_run``: its log, the fixed job's replay); it runs
+                          as the scope step starts
+scope and tag             the scope step (``take_scope``), without the review
 repair                    every repair stage (counting the scoped records, ``repair_stage``)
 reconcile                 the verify step's ``reconcile``
 report                    judging the end state and building the report
@@ -42,7 +42,7 @@ from drills.scenarios.schema import Scenario
 __all__ = ["PHASES", "REST", "TRUTH", "run_measured_drill"]
 
 REST = "bad run (event loop)"
-TRUTH = "ground truth (harness)"
+TRUTH = "review of the run"
 PHASES = ("seed", "snapshot", REST, TRUTH, "scope and tag", "repair", "reconcile", "report")
 
 _WRAPPED: tuple[tuple[str, str, str], ...] = (
@@ -50,7 +50,7 @@ _WRAPPED: tuple[tuple[str, str, str], ...] = (
     ("drills.engine.loop", "build_scenario_world", "seed"),
     ("drills.responders.scripted", "ScriptedResponder._snapshot", "snapshot"),
     ("drills.responders.scripted", "ScriptedResponder._scope", "scope and tag"),
-    ("drills.scenarios.truth", "GroundTruth.persist", TRUTH),
+    ("drills.responders.scripted", "review_run", TRUTH),
     ("drills.responders.scripted", "ScriptedResponder._repairable", "repair"),
     ("drills.responders.scripted", "repair_stage", "repair"),
     ("drills.responders.scripted", "reconcile", "reconcile"),

@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PG = os.environ.get("DRILLS_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
 BACKENDS = ("sqlite", "postgresql")
 
-DRILL_PHASES = ("seed", "snapshot", "bad run (event loop)", "ground truth (harness)",
+DRILL_PHASES = ("seed", "snapshot", "bad run (event loop)", "review of the run",
                 "scope and tag", "repair", "reconcile", "report")
 WHOLE = "whole scripted drill"
 FLOOR_OF = {  # drill phase -> floor phase doing the same work

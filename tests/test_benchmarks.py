@@ -21,7 +21,7 @@ from benchmarks.meter import Meter
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).parents[1]
-PHASES = ("seed", "snapshot", "bad run (event loop)", "ground truth (harness)", "scope and tag",
+PHASES = ("seed", "snapshot", "bad run (event loop)", "review of the run", "scope and tag",
           "repair", "reconcile", "report", "whole scripted drill")
 WITH_FLOOR = ("seed", "snapshot", "bad run (event loop)", "scope and tag", "repair",
               "reconcile", "whole scripted drill")

@@ -37,6 +37,7 @@ from drills.levers.repair import (
     repairable_count,
     stage_bounds,
 )
+from drills.levers.review import review_run
 from drills.levers.scope import take_scope
 from drills.levers.sources import RepairSources
 from drills.scenarios.badrun import BadRun
@@ -71,7 +72,8 @@ def damaged_world(name: str, path: Path, *, seed: int = 7) -> None:
             sync.run(store, end)
         propagate(store, run.truth, world.syncs.syncs)
         _people_edit(store, run)
-        run.truth.persist(store)
+        run.truth.persist(store)  # for this test's own checks; the repair never reads it
+        review_run(store, run, end, cause_known=True)
         take_scope(
             store, scope_id=SCOPE, run_id=run.run_id, automation=scenario.automation.name,
             by=["run_id"], systems=set(CATALOG.systems), window=(scenario.starts, end), now=end,

@@ -54,7 +54,7 @@ def test_every_table_of_a_drill_is_unlogged(pg_url: str) -> None:
         backend.dispose()
     assert report.backend.startswith("postgresql://")
     # The world, the change log, the drill's own tables and the snapshot copies.
-    for name in ("_drills_changes", "_drills_truth", "_drills_scope", "email__outbox"):
+    for name in ("_drills_changes", "_drills_review", "_drills_scope", "email__outbox"):
         assert tables.get(name) == "u", (name, tables)
     assert any(name.startswith("snap_") for name in tables), tables
     assert set(tables.values()) == {"u"}, tables
