@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import signal
 import sys
+import threading
 from types import FrameType
 from typing import Any
 
@@ -41,7 +42,14 @@ class _Terminated(KeyboardInterrupt):
     ``--keep``) and every file closed on the way out."""
 
 
+_SIGTERM_SEEN = threading.Event()
+"""Set by the handler before it raises: an exception raised inside a finaliser or a weak
+reference's callback is printed and dropped by Python, and the command must still end
+as terminated, not as a success."""
+
+
 def _terminate(signum: int, frame: FrameType | None) -> None:
+    _SIGTERM_SEEN.set()
     raise _Terminated
 
 
@@ -108,14 +116,19 @@ def main(argv: list[str] | None = None) -> int:
         previous = signal.signal(signal.SIGTERM, _terminate)
     except ValueError:  # not the main thread: no handler can be installed there
         previous = None
+    _SIGTERM_SEEN.clear()
     try:
-        return _main(argv)
+        code = _main(argv)
     except _Terminated:  # SIGTERM before or after a command ran
         click.echo(TERMINATED_LINE, err=True)
         return EXIT_TERMINATED
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+    if _SIGTERM_SEEN.is_set() and code != EXIT_TERMINATED:  # the exception was swallowed
+        click.echo(TERMINATED_LINE, err=True)
+        return EXIT_TERMINATED
+    return code
 
 
 def _main(argv: list[str] | None) -> int:
