@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol
 from urllib.parse import unquote
 
@@ -11,7 +11,10 @@ import sqlalchemy as sa
 
 from drills.errors import DrillsError
 
-__all__ = ["Backend", "BackendError", "redact_url", "scrub", "url_parts", "url_secrets"]
+__all__ = [
+    "Backend", "BackendError", "TranslatedErrors", "redact_url", "scrub", "url_parts",
+    "url_secrets",
+]
 
 
 class BackendError(DrillsError):
@@ -160,3 +163,32 @@ class Backend(Protocol):
         ...
 
     def dispose(self) -> None: ...
+
+
+class TranslatedErrors:
+    """A backend's database errors as one line wherever they surface: in a statement
+    SQLAlchemy runs (listen :meth:`_on_error` to its ``handle_error`` event) or in a
+    driver-level call that bypasses it (wrap it in :meth:`_raw`). A backend says which
+    errors it can explain by overriding :meth:`_translate`."""
+
+    _RAW_ERRORS: tuple[type[BaseException], ...] = (Exception,)
+    """What :meth:`_raw` offers to :meth:`_translate`; anything else passes untouched."""
+
+    def _translate(self, err: BaseException) -> DrillsError | None:
+        """The one line for ``err``, or None to let it through as it is."""
+        return None
+
+    def _on_error(self, context: sa.engine.ExceptionContext) -> None:
+        translated = self._translate(context.original_exception)
+        if translated is not None:
+            raise translated
+
+    @contextmanager
+    def _raw(self) -> Iterator[None]:
+        try:
+            yield
+        except self._RAW_ERRORS as err:
+            translated = self._translate(err)
+            if translated is None:
+                raise
+            raise translated from None

@@ -32,7 +32,13 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.pool import NullPool
 
-from drills.fakes.backends.base import BackendError, redact_url, scrub, url_parts
+from drills.fakes.backends.base import (
+    BackendError,
+    TranslatedErrors,
+    redact_url,
+    scrub,
+    url_parts,
+)
 from drills.fakes.backends.sandbox import (
     SCHEMA_PREFIX,
     drop_schema,
@@ -210,7 +216,7 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_pools_in_child)
 
 
-class PostgresBackend:
+class PostgresBackend(TranslatedErrors):
     """A drill database in schema ``schema`` (default: a new ``drill_<id>``) of ``url``.
 
     Refuses, with one line saying how to mark it, a database that is not a drill
@@ -418,22 +424,6 @@ class PostgresBackend:
                 "drill again"
             )
         return None
-
-    def _on_error(self, context: sa.engine.ExceptionContext) -> None:
-        translated = self._translate(context.original_exception)
-        if translated is not None:
-            raise translated
-
-    @contextmanager
-    def _raw(self) -> Iterator[None]:
-        """Driver-level calls (``COPY``, keyed reads) bypass ``handle_error``."""
-        try:
-            yield
-        except Exception as err:
-            translated = self._translate(err)
-            if translated is None:
-                raise
-            raise translated from None
 
     @property
     def engine(self) -> sa.Engine:

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.pool import StaticPool
 
+from drills.fakes.backends.base import TranslatedErrors
 from drills.fakes.errors import StoreError
 
 __all__ = ["SqliteBackend"]
@@ -42,7 +43,7 @@ def _size(n: int) -> str:
     return f"{n / 10**3:.1f} KB"
 
 
-class SqliteBackend:
+class SqliteBackend(TranslatedErrors):
     """A drill database on SQLite.
 
     The rollback journal in memory and ``synchronous=OFF`` because a drill database is
@@ -143,29 +144,18 @@ class SqliteBackend:
             "to keep the drill in memory"
         )
 
+    _RAW_ERRORS = (sqlite3.Error, OSError)
+
     def _translate(self, err: BaseException) -> StoreError | None:
-        """The one line for a database error caused by the file's disk or the file itself."""
+        """The one line for a database error caused by the file's disk or the file itself
+        (an in-memory drill has neither)."""
+        if self.path is None:
+            return None
         self._check_file()
         code = getattr(err, "sqlite_errorcode", None)
         if code == _SQLITE_FULL or (isinstance(err, OSError) and err.errno == 28):
             return self._disk_full()
         return None
-
-    def _on_error(self, context: sa.engine.ExceptionContext) -> None:
-        translated = self._translate(context.original_exception)
-        if translated is not None:
-            raise translated
-
-    @contextmanager
-    def _raw(self) -> Iterator[None]:
-        """Driver-level calls (bulk loads, keyed reads) bypass ``handle_error``."""
-        try:
-            yield
-        except (sqlite3.Error, OSError) as err:
-            translated = self._translate(err) if self.path is not None else None
-            if translated is None:
-                raise
-            raise translated from None
 
     def bulk_load(
         self,
