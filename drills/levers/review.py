@@ -35,7 +35,7 @@ from drills.fakes.store import Op, SqlStore, encode_value
 from drills.levers.sources import as_received, rerun_values
 from drills.scenarios.badrun import BadRun
 from drills.scenarios.jobshape import job_shape, review_templates
-from drills.scenarios.truth import WHOLE_RECORD
+from drills.scenarios.truth import WHOLE_RECORD, read_values
 
 __all__ = ["REVIEW_TABLE", "review_run", "review_table"]
 
@@ -66,7 +66,7 @@ def review_run(store: SqlStore, run: BadRun, at: datetime, *, cause_known: bool)
             if healthy.get(ident, _MISSING) != value:
                 found[ident] = value
         never = [i for i in healthy if i not in last]
-        now = _current(store, never)
+        now = {i: encode_value(v) for i, v in read_values(store, never).items()}
         for ident in never:
             if now.get(ident, _MISSING) != healthy[ident]:
                 found[ident] = now.get(ident)
@@ -113,23 +113,6 @@ def _healthy(store: SqlStore, run: BadRun, at: datetime) -> dict[FieldId, str | 
             for table, key, field, value in conn.execute(
                 sa.select(t.c.table_name, t.c.record_key, t.c.field, t.c.value))
         }
-
-
-def _current(store: SqlStore, idents: Iterable[FieldId]) -> dict[FieldId, str | None]:
-    wanted: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for table, key, field in idents:
-        wanted[table][key].add(field)
-    out: dict[FieldId, str | None] = {}
-    with store.engine.connect() as conn:
-        for table, by_key in wanted.items():
-            t = store.sa_table(table)
-            names = sorted({f for fs in by_key.values() for f in fs})
-            for row in store.read_keyed(conn, t, (KEY, *names), list(by_key)):
-                key = int(row[0])
-                for i, name in enumerate(names, start=1):
-                    if name in by_key[key]:
-                        out[(table, key, name)] = encode_value(row[i])
-    return out
 
 
 def _created_wrong(store: SqlStore, run: BadRun) -> list[FieldId]:
