@@ -18,7 +18,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from drills.errors import DrillsError
-from drills.fakes.actors import Actor
+from drills.fakes.actors import Actor, ActorKind
 from drills.fakes.automations import (
     AutomationDef,
     AutomationFunction,
@@ -37,21 +37,29 @@ from drills.fakes.automations import (
     fetch_records,
 )
 from drills.fakes.catalog import CATALOG, KEY
-from drills.fakes.store import SqlStore, Value
+from drills.fakes.store import Op, SqlStore, Value, format_time
 from drills.scenarios import schema
+from drills.scenarios.faults._delivery import ON_TIME, DeliveryInjector
 from drills.scenarios.faults.base import Healthy, Injector
 from drills.scenarios.faults.registry import injector_for
 from drills.scenarios.truth import Damage, FieldId, GroundTruth, derive_damage, read_values
 from drills.teamcode import import_team_module
 
 __all__ = [
+    "DELIVERY_LOG",
     "AutomationImportError",
     "BadRun",
     "BatchResult",
     "Event",
     "automation_def",
+    "delivery_log",
+    "edited_after",
     "select_targets",
 ]
+
+DELIVERY_LOG = "_drills_deliveries"
+"""The sender's log and the job's, side by side: one row per event of a run whose fault
+bends deliveries (sent when, received when, how many times, behind a newer event, failed)."""
 
 
 def _split(dotted: str) -> tuple[str, str]:
@@ -157,6 +165,60 @@ class Event:
     index: int
     at: datetime
     key: int
+    sent: datetime | None = None
+    """When the sender sent it, if earlier than ``at`` (a delivery held on the way)."""
+
+    @property
+    def late(self) -> bool:
+        return self.sent is not None and self.sent < self.at
+
+
+def delivery_log(store: SqlStore) -> sa.Table:
+    """The delivery log (:data:`DELIVERY_LOG`): what the sender sent and the job received."""
+    return store.work_table(
+        DELIVERY_LOG,
+        sa.Column("run_id", sa.Text, primary_key=True),
+        sa.Column("event", sa.Integer, primary_key=True),
+        sa.Column("table_name", sa.Text, nullable=False),
+        sa.Column("record_key", sa.Integer, nullable=False),
+        sa.Column("sent_at", sa.Text, nullable=False),
+        sa.Column("received_at", sa.Text),
+        sa.Column("deliveries", sa.Integer, nullable=False, default=0),
+        sa.Column("out_of_order", sa.Integer, nullable=False, default=0),
+        sa.Column("failed", sa.Integer, nullable=False, default=0),
+    )
+
+
+def edited_after(
+    store: SqlStore, fields: Collection[FieldId], since: dict[tuple[str, int], datetime]
+) -> set[FieldId]:
+    """The ``fields`` a person changed after the time ``since`` gives their record.
+
+    A late event's write must not win over such a change: a healthy delivery would have
+    come before it. One query per table over the change log, for the records asked about.
+    """
+    wanted: dict[str, set[int]] = {}
+    for table, key, _ in fields:
+        wanted.setdefault(table, set()).add(key)
+    if not wanted:
+        return set()
+    cl = store.changelog
+    earliest = format_time(min(since.values()))
+    asked = set(fields)
+    out: set[FieldId] = set()
+    with store.engine.connect() as conn:
+        for table, keys in sorted(wanted.items()):
+            rows = conn.execute(
+                sa.select(cl.c.record_key, cl.c.field, cl.c.at)
+                .where(cl.c.table_name == table, cl.c.op == Op.UPDATE,
+                       cl.c.actor_kind == ActorKind.PERSON.value, cl.c.at > earliest)
+            )
+            for key, name, at in rows:
+                ident = (table, int(key), name)
+                after = since.get((table, int(key)))
+                if ident in asked and after is not None and at > format_time(after):
+                    out.add(ident)
+    return out
 
 
 @dataclass(frozen=True)
@@ -198,18 +260,71 @@ class BadRun:
         self._batches = 0
         self.handled: list[int] = []
         """The triggering records the run has handled, in order: its own log of what it did."""
+        self.sent: list[int] = []
+        """The triggering records whose events the sender sent and the run was handed, in
+        order: the sender's log (an event lost on the way is here, not in ``handled``)."""
+        self.sent_at: dict[int, datetime] = {}
+        """When the sender sent each late event (one that arrived after it was sent)."""
         self._columns = {t: CATALOG.table(t).data_fields for t in store.tables}
+        self._deliveries = isinstance(targeting, DeliveryInjector)
+        if self._deliveries:
+            self._log_sent()
 
     @property
     def actor(self) -> Actor:
         return Actor.automation(self.automation.name, self.run_id)
 
     def events(self) -> Iterator[Event]:
-        """Every event of the run, at the fault's rate from its start."""
+        """Every event of the run, at the fault's rate from its start (as it arrives: a
+        delivery fault may hold it on the way)."""
         start = self.scenario.starts + self.scenario.fault.starts
         gap = self.scenario.fault.rate.interval
+        injector = self.injector
+        held = isinstance(injector, DeliveryInjector)
         for i, key in enumerate(self.targets):
-            yield Event(i, start + gap * i, key)
+            sent = start + gap * i
+            at = injector.arrival(sent, start) if held else sent  # type: ignore[union-attr]
+            yield Event(i, at, key, sent if at > sent else None)
+
+    def _log_sent(self) -> None:
+        """The sender's side of the delivery log: every event it will send, and when."""
+        t = delivery_log(self.store)
+        start = self.scenario.starts + self.scenario.fault.starts
+        gap = self.scenario.fault.rate.interval
+        table = self.automation.table
+        with self.store.begin() as conn:
+            conn.execute(t.delete().where(t.c.run_id == self.run_id))
+            self.store.backend.bulk_load(
+                conn, t, ("run_id", "event", "table_name", "record_key", "sent_at",
+                          "deliveries", "out_of_order", "failed"),
+                [(self.run_id, i, table, key, format_time(start + gap * i), 0, 0, 0)
+                 for i, key in enumerate(self.targets)],
+            )
+
+    def _log_received(self, events: Sequence[Event], at: datetime, healthy: bool) -> set[int]:
+        """The job's side of the delivery log for a batch; returns the keys it received."""
+        injector = self.injector
+        bends = not healthy and isinstance(injector, DeliveryInjector)
+        received: set[int] = set()
+        rows: list[dict[str, object]] = []
+        for e in events:
+            d = injector.delivery(e.key) if bends else ON_TIME  # type: ignore[union-attr]
+            if d.received:
+                received.add(e.key)
+                rows.append({"ev": e.index, "got": format_time(at), "n": d.times,
+                             "late": d.out_of_order, "err": int(d.failed)})
+        if rows and self._deliveries:
+            t = delivery_log(self.store)
+            with self.store.begin() as conn:
+                conn.execute(
+                    t.update()
+                    .where(t.c.run_id == self.run_id, t.c.event == sa.bindparam("ev"),
+                           t.c.received_at.is_(None))
+                    .values(received_at=sa.bindparam("got"), deliveries=sa.bindparam("n"),
+                            out_of_order=sa.bindparam("late"), failed=sa.bindparam("err")),
+                    rows,
+                )
+        return received
 
     def execute(
         self,
@@ -228,9 +343,13 @@ class BadRun:
         if not events:
             return BatchResult("", 0, 0, [])
         self._batches += 1
-        self.handled.extend(e.key for e in events)
-        batch_id = f"{self.run_id}/b{self._batches:05d}"
         at = now or events[-1].at
+        received = self._log_received(events, at, healthy)
+        self.sent.extend(e.key for e in events)
+        self.handled.extend(e.key for e in events if e.key in received)
+        late = {e.key: e.sent for e in events if e.late and e.sent is not None}
+        self.sent_at.update(late)
+        batch_id = f"{self.run_id}/b{self._batches:05d}"
         ctx = PlanContext(self.store, at, self.automation.name, self.automation.table)
         records = fetch_records(self.store, self.automation.table, [e.key for e in events])
         plans = self.automation.plan(records, ctx)
@@ -249,6 +368,8 @@ class BadRun:
                 planned = [w for w in planned if w.table not in skip_tables]
                 bent = [w for w in bent if w.table not in skip_tables]
             pairs.append((planned, bent))
+        if late:
+            pairs = self._healthy_on_time(pairs, late, healthy)
         touched = {
             (w.table, w.key, w.field)
             for h, b in pairs
@@ -277,6 +398,36 @@ class BadRun:
         return BatchResult(
             batch_id, len(events), sum(len(b) for _, b in pairs), damage, dict(expected)
         )
+
+    def _healthy_on_time(
+        self, pairs: list[tuple[list[Write], list[Write]]], late: dict[int, datetime],
+        healthy: bool,
+    ) -> list[tuple[list[Write], list[Write]]]:
+        """A late event's healthy plan, as a delivery on time would have left things: its
+        writes to fields a person changed after it was sent are not in it (the person's
+        change came later and stands). With the cause fixed the job honours that too."""
+        trigger = self.automation.table
+        since: dict[tuple[str, int], datetime] = {}
+        fields: set[FieldId] = set()
+        for planned, _ in pairs:
+            for w in planned:
+                if isinstance(w, Update):
+                    origin = w.key if w.table == trigger else None
+                    sent = late.get(origin) if origin is not None else None
+                    if sent is not None:
+                        since[(w.table, w.key)] = sent
+                        fields.add((w.table, w.key, w.field))
+        if not fields:
+            return pairs
+        newer = edited_after(self.store, fields, since)
+        if not newer:
+            return pairs
+        out: list[tuple[list[Write], list[Write]]] = []
+        for planned, bent in pairs:
+            kept = [w for w in planned
+                    if not (isinstance(w, Update) and (w.table, w.key, w.field) in newer)]
+            out.append((kept, kept if healthy else bent))
+        return out
 
     def run_all(self, per_batch: int = 500) -> list[BatchResult]:
         """Run every event with no one stopping it, ``per_batch`` events per batch."""

@@ -24,15 +24,18 @@ from bisect import bisect_right, insort
 from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
 from drills.fakes.catalog import KEY, OUTBOX, Column, ColumnType
 from drills.fakes.errors import WorldError
 from drills.fakes.store import SqlStore, format_time
+from drills.scenarios.badrun import delivery_log
 from drills.scenarios.jobshape import JobShape, job_shape, review_templates
 
-__all__ = ["TALLIED", "JobShape", "MetricReader", "fits", "job_shape", "review_templates"]
+__all__ = ["DELIVERED", "TALLIED", "JobShape", "MetricReader", "fits", "job_shape",
+           "review_templates"]
 
 TALLIED = (
     "messages_sent", "duplicate_messages", "duplicate_records", "blank_writes",
@@ -40,6 +43,10 @@ TALLIED = (
     "approvals_skipped", "status_flips",
 )
 """Metrics tallied from the run's change-log rows as they come."""
+
+DELIVERED = ("delivery_drift", "redeliveries", "out_of_order_arrivals", "failed_calls")
+"""Metrics read from the delivery log: the sender's log of what it sent beside the job's
+log of what it received (:data:`drills.scenarios.badrun.DELIVERY_LOG`)."""
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -132,7 +139,31 @@ class MetricReader:
             return self._changed(since)
         if metric == "records_per_minute":
             return self._changed(now - timedelta(minutes=1)) / 1.0
+        if metric in DELIVERED:
+            return self._delivered(metric, now, since)
         raise KeyError(metric)
+
+    def _delivered(self, metric: str, now: datetime, since: datetime | None) -> float:
+        """One count over the delivery log, as the sender's and the job's logs show it at
+        ``now``: drift counts events sent and not received; the others, what was received."""
+        t = delivery_log(self.store)
+        upto = format_time(now)
+        conds: list[sa.ColumnElement[bool]] = [t.c.run_id == self.run_id]
+        if metric == "delivery_drift":
+            conds += [t.c.sent_at <= upto,
+                      sa.or_(t.c.received_at.is_(None), t.c.received_at > upto)]
+            if since is not None:
+                conds.append(t.c.sent_at > format_time(since))
+            counted: sa.ColumnElement[Any] = sa.func.count()
+        else:
+            conds += [t.c.received_at.is_not(None), t.c.received_at <= upto]
+            if since is not None:
+                conds.append(t.c.received_at > format_time(since))
+            column = {"redeliveries": t.c.deliveries - 1, "out_of_order_arrivals":
+                      t.c.out_of_order, "failed_calls": t.c.failed}[metric]
+            counted = sa.func.coalesce(sa.func.sum(column), 0)
+        with self.store.engine.connect() as conn:
+            return float(conn.scalar(sa.select(counted).where(*conds)) or 0)
 
     # -- the run's change-log rows, each read once -----------------------------------------
 

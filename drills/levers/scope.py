@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from drills.fakes.catalog import CATALOG, KEY, WAREHOUSE
 from drills.fakes.store import SqlStore, format_time
 from drills.levers.review import review_table
+from drills.scenarios.badrun import delivery_log
 from drills.scenarios.truth import GroundTruth
 
 __all__ = [
@@ -120,6 +121,22 @@ def take_scope(
             )
             conn.execute(
                 scope.insert().from_select(["scope_id", "table_name", "record_key"], found)
+            )
+        if methods & {"run_id", "batch", "filter"}:
+            # The events the sender's log lists for the run, received or not: a lost
+            # event's record holds no write of the run, but it is in the run's reach.
+            log = delivery_log(store)
+            sent = (
+                sa.select(sa.literal(scope_id), log.c.table_name, log.c.record_key)
+                .where(log.c.run_id == run_id, log.c.table_name.in_(sources),
+                       log.c.sent_at <= format_time(now))
+                .where(~sa.exists().where(scope.c.scope_id == scope_id,
+                                          scope.c.table_name == log.c.table_name,
+                                          scope.c.record_key == log.c.record_key))
+                .distinct()
+            )
+            conn.execute(
+                scope.insert().from_select(["scope_id", "table_name", "record_key"], sent)
             )
         picked = [
             {"scope_id": scope_id, "table_name": t, "record_key": k}

@@ -11,6 +11,9 @@ not. A team puts a field back from one of these, and each gives only what it hol
 * **export** - the last clean export the runbook names, taken on its schedule before
   the bad run. It holds each field as it was when taken, so a person's legitimate change
   made after it comes back stale, and a record created after it is not in it at all.
+* **replay** - the events the sender's log lists as sent that the job's own log never
+  received (lost on the way), run through the fixed job. Needs the cause found and a
+  sender that keeps a log of what it sent: a webhook or a queue feeding the job.
 
 A snapshot taken during the incident holds damaged values and is never a source of right
 ones. A field no available source holds is left as it is and counted, per table, as
@@ -29,12 +32,12 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 
-from drills.fakes.automations import PlanContext, Update, fetch_records
+from drills.fakes.automations import PlanContext, Update, Write, fetch_records
 from drills.fakes.catalog import KEY
 from drills.fakes.history import History
 from drills.fakes.store import Op, SqlStore, Value, encode_value, format_time
 from drills.runbook import Runbook
-from drills.scenarios.badrun import BadRun
+from drills.scenarios.badrun import BadRun, edited_after
 from drills.scenarios.schema import Scenario
 
 __all__ = [
@@ -44,6 +47,7 @@ __all__ = [
     "as_received",
     "export_taken_at",
     "fill_right_values",
+    "keeps_sender_log",
     "rerun_values",
     "sources_for",
 ]
@@ -56,6 +60,7 @@ class Source(StrEnum):
     RERUN = "rerun"
     HISTORY = "history"
     EXPORT = "export"
+    REPLAY = "replay"
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,9 @@ class RepairSources:
     """When the clean export the runbook names was taken; None when it names none."""
     rerun: bool = False
     """Whether the fixed job can be run again (the cause is known)."""
+    replay: bool = False
+    """Whether lost events can be replayed from the sender's log (the cause is known, and a
+    webhook or queue feeds the job)."""
     allowed: Collection[Source] = tuple(Source)
 
     def uses(self, source: Source) -> bool:
@@ -85,12 +93,22 @@ def sources_for(scenario: Scenario, runbook: Runbook | None) -> RepairSources:
     repair = runbook.repair if runbook is not None else None
     restart = runbook.restart if runbook is not None else None
     run_start = scenario.starts + scenario.fault.starts
+    cause = bool(restart is not None and restart.cause)
     return RepairSources(
         history=scenario.world.field_history(),
         export_at=export_taken_at(run_start, export.every) if export is not None else None,
-        rerun=bool(restart is not None and restart.cause),
+        rerun=cause,
+        replay=cause and keeps_sender_log(scenario),
         allowed=tuple(Source(s) for s in (repair.from_ if repair and repair.from_ else Source)),
     )
+
+
+def keeps_sender_log(scenario: Scenario) -> bool:
+    """Whether something feeding the job keeps a log of what it sent: a webhook's sender
+    (Stripe and Shopify list every event) or a queue (its messages have ids)."""
+    auto = scenario.automation
+    return auto.trigger.webhook is not None or any(
+        f.kind in ("webhook", "queue") for f in auto.feeders)
 
 
 def export_taken_at(run_start: datetime, every: timedelta) -> datetime:
@@ -119,26 +137,45 @@ def rerun_values(store: SqlStore, run: BadRun, at: datetime) -> sa.Table:
         sa.Column("record_key", sa.Integer, primary_key=True),
         sa.Column("field", sa.Text, primary_key=True),
         sa.Column("value", sa.Text),
+        sa.Column("replayed", sa.Integer, nullable=False, default=0),
     )
-    rows: dict[tuple[str, int, str], Value] = {}
-    keys = list(dict.fromkeys(run.handled))
+    rows: dict[tuple[str, int, str], tuple[Value, int]] = {}
+    handled = set(run.handled)
+    keys = list(dict.fromkeys([*run.handled, *run.sent]))
     if keys:
         auto = run.automation
         ctx = PlanContext(store, at, auto.name, auto.table)
         records = as_received(store, auto.table, fetch_records(store, auto.table, keys),
                                run.scenario.starts + run.scenario.fault.starts)
-        for writes in auto.plan(records, ctx).values():
+        plans = auto.plan(records, ctx)
+        newer = _changed_since_sent(store, run, plans)
+        for key, writes in plans.items():
             for w in writes:
-                if type(w) is Update:
-                    rows[(w.table, w.key, w.field)] = w.value
+                ident = (w.table, w.key, w.field) if type(w) is Update else None
+                if ident is not None and ident not in newer:
+                    rows[ident] = (w.value, 0 if key in handled else 1)  # type: ignore[union-attr]
     with store.begin() as conn:
         conn.execute(t.delete())
         store.backend.bulk_load(
-            conn, t, ("table_name", "record_key", "field", "value"),
-            [(tb, k, f, encode_value(v)) for (tb, k, f), v in sorted(rows.items())],
+            conn, t, ("table_name", "record_key", "field", "value", "replayed"),
+            [(tb, k, f, encode_value(v), r) for (tb, k, f), (v, r) in sorted(rows.items())],
         )
         store.backend.analyze(conn, t)
     return t
+
+
+def _changed_since_sent(
+    store: SqlStore, run: BadRun, plans: Mapping[int, list[Write]]
+) -> set[tuple[str, int, str]]:
+    """Fields of late events' records a person changed after the event was sent: the fixed
+    job lets a change newer than its event win, so it writes nothing there."""
+    if not run.sent_at:
+        return set()
+    trigger = run.automation.table
+    since = {(trigger, key): sent for key, sent in run.sent_at.items()}
+    fields = [(w.table, w.key, w.field) for key in run.sent_at for w in plans.get(key, ())
+              if type(w) is Update and w.table == trigger]
+    return edited_after(store, fields, since)
 
 
 def as_received(
@@ -179,15 +216,19 @@ def fill_right_values(
     cl = store.changelog
     unset = damage.c.source.is_(None)
     with store.begin() as conn:
-        if rerun is not None and sources.rerun and sources.uses(Source.RERUN):
+        for source, replayed, have in ((Source.RERUN, 0, sources.rerun),
+                                       (Source.REPLAY, 1, sources.replay)):
+            if rerun is None or not have or not sources.uses(source):
+                continue
             match = sa.and_(
                 rerun.c.table_name == damage.c.table_name,
                 rerun.c.record_key == damage.c.record_key,
                 rerun.c.field == damage.c.field,
+                rerun.c.replayed == replayed,
             )
             conn.execute(damage.update().where(unset, sa.exists().where(match)).values(
                 right_value=sa.select(rerun.c.value).where(match).scalar_subquery(),
-                source=Source.RERUN.value,
+                source=source.value,
             ))
         if sources.uses(Source.HISTORY):
             for table, kept in sorted(sources.history.items()):

@@ -82,6 +82,14 @@ METRICS: Mapping[str, str] = MappingProxyType({
     "status_flips": "status changes beyond the first per record (a status bouncing "
                     "between two values)",
     "complaints": "customer complaints received about the damage",
+    "delivery_drift": "events the sender's log lists as sent that the job's log has not "
+                      "received (sender/receiver count drift: lost or held on the way)",
+    "redeliveries": "deliveries the job received beyond the first per event (the same "
+                    "event id again: webhook retries, queue redelivery)",
+    "out_of_order_arrivals": "events the job received after a newer event for the same "
+                             "record (the event's own time is older than one applied)",
+    "failed_calls": "events whose call to a target answered an error in the job's log "
+                    "(a rate limit, a timeout)",
 })
 """Every metric a stop rule may name -> what it counts. Each is read from what a team can
 see: the change log, the tables and the complaints (:mod:`drills.engine.metrics`)."""

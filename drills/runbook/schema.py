@@ -372,7 +372,7 @@ class Scope(Strict):
     takes: Time | None = None
 
 
-RepairSource = Literal["rerun", "history", "export"]
+RepairSource = Literal["rerun", "history", "export", "replay"]
 """Where a repair takes the values it puts back (see ``docs/sources.md``)."""
 
 
@@ -395,11 +395,12 @@ class Repair(Strict):
         default=False, description="overwrite what people changed during the window unreviewed"
     )
     call: CallableRef | None = Field(default=None, description="the team's own repair code")
-    from_: Annotated[list[RepairSource], Field(min_length=1, max_length=3)] | None = Field(
+    from_: Annotated[list[RepairSource], Field(min_length=1, max_length=4)] | None = Field(
         default=None, alias="from",
         description="where right values come from, in order: rerun (the fixed job run "
-        "again), history (the systems' field history), export (the last clean export); "
-        "every one the runbook has when not given",
+        "again), history (the systems' field history), export (the last clean export), "
+        "replay (events lost on the way, replayed from the sender's log through the fixed "
+        "job); every one the runbook has when not given",
     )
     takes: Time | None = None
 
