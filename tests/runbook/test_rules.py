@@ -130,6 +130,7 @@ def test_every_metric_says_what_it_counts() -> None:
         "records_per_minute", "blank_writes", "misshapen_writes", "unexpected_writes",
         "bounced_emails",
         "messages_without_review", "approvals_skipped", "status_flips", "complaints",
+        "delivery_drift", "redeliveries", "out_of_order_arrivals", "failed_calls",
     }
     assert not set(METRICS) & {"wrong_values"}  # ground truth: no team can watch it
     for name, description in METRICS.items():

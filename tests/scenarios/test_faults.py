@@ -96,6 +96,11 @@ def test_every_schema_fault_has_an_injector() -> None:
         "duplicate_records": {"table": "shop.orders"},
         "skipped_approval": {},
         "over_broad_filter": {"reaches": {"status": "cancelled"}},
+        "redelivery_storm": {"deliveries": 3},
+        "reordered_deliveries": {"field": "shop.orders.status", "older": "processing"},
+        "dropped_deliveries": {"lost": "20%"},
+        "delayed_deliveries": {"held_for": "45m"},
+        "partial_failure": {"target": "email.outbox", "failing": "30%"},
     }
     assert set(specs) == set(FAULT_KINDS)
     for kind, extra in specs.items():
