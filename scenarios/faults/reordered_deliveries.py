@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
+from drills.errors import did_you_mean
 from drills.fakes.catalog import CATALOG, TableDef
 from drills.scenarios.automation import Automation, written_fields
 from drills.scenarios.basics import FieldRef, Issue, check_value
@@ -66,7 +67,11 @@ class ReorderedDeliveriesInjector:
 def _check(f: ReorderedDeliveries, auto: Automation, source: TableDef) -> list[Issue]:
     table, name = split_field(f.field)
     issues: list[Issue] = []
+    column = CATALOG.table(table).column(name)
     problem = check_value(CATALOG.table(table), name, f.older)
+    if problem is None and column.choices and f.older not in column.choices:
+        problem = (f"'{f.field}' never holds '{f.older}'"
+                   f"{did_you_mean(f.older, column.choices)}")
     if problem is not None:
         issues.append((("fault", "older"), problem))
     if f.field not in written_fields(auto):
