@@ -14,7 +14,7 @@ import pytest
 from drills.runbook import parse_stop_rule
 from drills.runbook.complete import STOP_RULE_FOR
 from drills.runbook.scaffold import PROFILES, InitOptions, ScaffoldError, build_scaffold
-from drills.scenarios.faults import FAULT_KINDS, FAULTS, FaultKind
+from drills.scenarios.faults import FAULT_KINDS, FAULTS, FaultKind, FaultSpec
 from drills.scenarios.loader import builtin_scenarios
 from drills.scenarios.schema import Fault
 
@@ -52,6 +52,23 @@ def test_a_kind_is_complete(name: str) -> None:
 @pytest.mark.parametrize("name", KINDS)
 def test_a_kind_has_a_library_scenario(name: str) -> None:
     assert name in {info.fault for info in builtin_scenarios()}
+
+
+@pytest.mark.parametrize("name", KINDS)
+def test_a_kind_is_listed_in_the_docs_with_its_keys_and_stop_rule(name: str) -> None:
+    """docs/faults.md has a row per kind naming what it models, its own keys, its
+    default stop rule and its built-in scenarios."""
+    text = (REPO / "docs" / "faults.md").read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line.startswith(f"| `{name}` |")]
+    assert len(rows) == 1, f"docs/faults.md lists no row for {name}"
+    row = rows[0]
+    common = set(FaultSpec.model_fields)
+    for key in (k for k in FAULTS[name].spec.model_fields if k not in common):
+        assert f"`{key}`" in row, f"docs/faults.md: {name} does not name its key '{key}'"
+    assert f"`{FAULTS[name].default_stop_rule}`" in row
+    for info in builtin_scenarios():
+        if info.fault == name:
+            assert f"`{info.name}`" in row, info.name
 
 
 @pytest.mark.parametrize("name", KINDS)
