@@ -41,8 +41,32 @@ def test_the_complete_runbook_leaves_nothing_to_answer_for(name: str, seed: int)
     _clean(run_drill(scenario, complete_runbook(scenario), costs=False))
 
 
+DELIVERY = ["order-paid-webhook-redelivered", "dispatch-events-out-of-order",
+            "crm-conversions-lost-in-outage", "card-payments-arrive-late",
+            "welcome-email-timeouts-resent"]
+"""The delivery faults' built-in scenarios (a redelivery storm, a reorder, lost events,
+held events, a partial failure)."""
+
+
+@settings(max_examples=5, deadline=None, derandomize=False,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(name=st.sampled_from(DELIVERY), seed=st.integers(1, 20))
+def test_the_complete_runbook_answers_every_delivery_fault(name: str, seed: int) -> None:
+    scenario = load_scenario(name).model_copy(update={"seed": seed})
+    _clean(run_drill(scenario, complete_runbook(scenario), costs=False))
+
+
 @pytest.mark.postgres
-@pytest.mark.parametrize("name", ["crm-blank-emails", "renewal-notices-without-review"])
+@pytest.mark.parametrize("name", ["crm-blank-emails", "renewal-notices-without-review",
+                                  *DELIVERY])
 def test_the_same_on_postgresql(pg_url: str, name: str) -> None:
     scenario = load_scenario(name)
+    _clean(run_drill(scenario, complete_runbook(scenario), costs=False, backend=pg_url))
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("name", DELIVERY)
+def test_a_delivery_fault_on_another_seed_on_postgresql(pg_url: str, name: str) -> None:
+    seed = 1 + sum(map(ord, name)) % 20  # a seed of 1-20 per scenario, not the file's
+    scenario = load_scenario(name).model_copy(update={"seed": seed})
     _clean(run_drill(scenario, complete_runbook(scenario), costs=False, backend=pg_url))
