@@ -279,11 +279,10 @@ class BadRun:
         delivery fault may hold it on the way)."""
         start = self.scenario.starts + self.scenario.fault.starts
         gap = self.scenario.fault.rate.interval
-        injector = self.injector
-        held = isinstance(injector, DeliveryInjector)
+        held = self.injector if isinstance(self.injector, DeliveryInjector) else None
         for i, key in enumerate(self.targets):
             sent = start + gap * i
-            at = injector.arrival(sent, start) if held else sent  # type: ignore[union-attr]
+            at = held.arrival(sent, start) if held is not None else sent
             yield Event(i, at, key, sent if at > sent else None)
 
     def _log_sent(self) -> None:
@@ -303,12 +302,12 @@ class BadRun:
 
     def _log_received(self, events: Sequence[Event], at: datetime, healthy: bool) -> set[int]:
         """The job's side of the delivery log for a batch; returns the keys it received."""
-        injector = self.injector
-        bends = not healthy and isinstance(injector, DeliveryInjector)
+        bends = (self.injector if not healthy and isinstance(self.injector, DeliveryInjector)
+                 else None)
         received: set[int] = set()
         rows: list[dict[str, object]] = []
         for e in events:
-            d = injector.delivery(e.key) if bends else ON_TIME  # type: ignore[union-attr]
+            d = bends.delivery(e.key) if bends is not None else ON_TIME
             if d.received:
                 received.add(e.key)
                 rows.append({"ev": e.index, "got": format_time(at), "n": d.times,

@@ -24,8 +24,8 @@ from drills.scenarios.badrun import BadRun, delivery_log
 from drills.scenarios.build import build_scenario_world
 from drills.scenarios.faults._delivery import Delivery, picked
 from drills.scenarios.faults.delayed_deliveries import DelayedDeliveriesInjector
-from drills.scenarios.faults.dropped_deliveries import DroppedDeliveriesInjector
-from drills.scenarios.faults.partial_failure import PartialFailureInjector
+from drills.scenarios.faults.dropped_deliveries import DroppedDeliveries, DroppedDeliveriesInjector
+from drills.scenarios.faults.partial_failure import PartialFailure, PartialFailureInjector
 from drills.scenarios.faults.redelivery_storm import RedeliveryStormInjector
 from drills.scenarios.faults.reordered_deliveries import ReorderedDeliveriesInjector
 from drills.scenarios.loader import load_scenario
@@ -95,7 +95,8 @@ def test_a_partial_failure_stops_at_the_call_and_the_retry_does_it_all_again(
     assert refused.bend(record, [SHIP, log, EMAIL], ctx) == [SHIP, log, SHIP, log, EMAIL]
     timed_out = PartialFailureInjector("email.outbox", 50.0, "timeout")
     assert timed_out.bend(record, [SHIP, EMAIL], ctx) == [SHIP, EMAIL, SHIP, EMAIL]
-    assert timed_out.delivery(failing).failed and not timed_out.delivery(passing).failed
+    assert timed_out.delivery(failing).failed
+    assert not timed_out.delivery(passing).failed
     other = {**RECORD, "id": passing}
     assert timed_out.bend(other, [SHIP, EMAIL], ctx) == [SHIP, EMAIL]
 
@@ -157,6 +158,7 @@ def test_lost_events_are_in_the_senders_log_not_the_jobs_and_are_damage() -> Non
     store = world_of(scenario)
     run = BadRun(scenario, store)
     run.run_all()
+    assert isinstance(scenario.fault, DroppedDeliveries)
     lost = {k for k in run.targets if picked("dropped_deliveries", k, scenario.fault.lost)}
     assert lost, "the seed loses some of 60 events at 25%"
     assert set(run.sent) == set(run.targets)
@@ -213,7 +215,8 @@ def test_a_late_event_over_a_persons_newer_edit_is_damage_and_the_fixed_job_keep
         noted = {(k, f) for k, f in conn.execute(
             sa.select(rerun.c.record_key, rerun.c.field)
             .where(rerun.c.table_name == "billing.invoices"))}
-    assert (clerk.key, "notes") not in noted and (clerk.key, "status") in noted
+    assert (clerk.key, "notes") not in noted
+    assert (clerk.key, "status") in noted
     review_run(store, run, arrived + timedelta(minutes=5), cause_known=True)
     t = review_table(store)
     with store.engine.connect() as conn:
@@ -227,6 +230,7 @@ def test_a_partial_failure_repeats_the_email_and_logs_failed_calls() -> None:
     store = world_of(scenario)
     run = BadRun(scenario, store)
     run.run_all()
+    assert isinstance(scenario.fault, PartialFailure)
     failing = {k for k in run.targets if picked("partial_failure", k, scenario.fault.failing)}
     extra = [d for d in run.truth if d.kind is DamageKind.EXTRA]
     assert len(extra) == len(failing) > 0
