@@ -221,14 +221,16 @@ def test_duplicate_keys_anywhere_are_reported_at_the_second(tmp_path: Path) -> N
          "7:23: unknown key 'zzz' (world.crm); choose one of: contacts, deals"),
         ("  kind: triple_trigger", "  kind: [triple_trigger]",
          "23:3: expected one word for the fault kind, got a list (fault.kind); choose one of: "
-         "blank_writes, duplicate_records, over_broad_filter, skipped_approval, "
-         "status_flapping, triple_trigger, wrong_field_mapping"),
+         "blank_writes, delayed_deliveries, dropped_deliveries, duplicate_records, "
+         "over_broad_filter, partial_failure, redelivery_storm, reordered_deliveries, "
+         "skipped_approval, status_flapping, triple_trigger, wrong_field_mapping"),
         ("  kind: triple_trigger\n", "",
          "22:1: missing key 'kind' (fault); add it"),
         ("  kind: triple_trigger", "  kind: sideways",
          "23:9: unknown fault kind 'sideways' (fault.kind); choose one of: blank_writes, "
-         "duplicate_records, over_broad_filter, skipped_approval, status_flapping, "
-         "triple_trigger, wrong_field_mapping"),
+         "delayed_deliveries, dropped_deliveries, duplicate_records, over_broad_filter, "
+         "partial_failure, redelivery_storm, reordered_deliveries, skipped_approval, "
+         "status_flapping, triple_trigger, wrong_field_mapping"),
         ("  reach: 12", "  reach: -3", "25:10: must be 1 or more, got -3 (fault.reach); raise it"),
         ("  reach: 12", "  reach: {where: {status: 1}}",
          "25:27: expected text, got 1 (fault.reach.where.status); put it in quotes if it is "
