@@ -111,6 +111,7 @@ def take_scope(
     # What the syncs carried from the run into the scoped systems is part of the run's reach.
     if ways:
         ways.append(sa.and_(cl.c.actor_kind == "sync", cl.c.at >= start))
+    log = delivery_log(store)  # created (if missing) before the write transaction begins
     with store.begin() as conn:
         conn.execute(scope.delete().where(scope.c.scope_id == scope_id))
         if ways and sources:
@@ -125,7 +126,6 @@ def take_scope(
         if methods & {"run_id", "batch", "filter"}:
             # The events the sender's log lists for the run, received or not: a lost
             # event's record holds no write of the run, but it is in the run's reach.
-            log = delivery_log(store)
             sent = (
                 sa.select(sa.literal(scope_id), log.c.table_name, log.c.record_key)
                 .where(log.c.run_id == run_id, log.c.table_name.in_(sources),
