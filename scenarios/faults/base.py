@@ -142,6 +142,11 @@ class FaultSpec(Strict):
         """Conditions on records outside the automation's filter the run also reaches."""
         return None
 
+    def needs_people(self) -> bool:
+        """True when the run does damage only against what people change meanwhile (a late
+        delivery over a hand edit): alone, with nobody editing, it leaves nothing wrong."""
+        return False
+
 
 S = TypeVar("S", bound=FaultSpec)
 

@@ -39,6 +39,9 @@ class DelayedDeliveries(FaultSpec):
         description="how long events sent from the fault's start are held before they "
                     "arrive together")
 
+    def needs_people(self) -> bool:
+        return True
+
 
 @dataclass(frozen=True)
 class DelayedDeliveriesInjector:

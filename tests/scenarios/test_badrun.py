@@ -147,7 +147,8 @@ def test_builtin_scenario_builds_its_world_and_its_run_does_damage(
     for table, count in scenario.world.counts.items():
         assert store.count(table) >= count
     assert bad.targets, "the bad run reaches no record"
-    assert len(bad.truth) > 0
+    # A late delivery harms only what people changed meanwhile; nobody edits here.
+    assert len(bad.truth) > 0 or scenario.fault.needs_people()
     written = {d.table for d in bad.truth}
     assert written <= set(store.tables)
     store.close()
@@ -172,8 +173,9 @@ def test_ground_truth_is_exactly_what_the_fault_changed(name: str, seed: int) ->
 @pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_ground_truth_on_each_builtin_story(name: str) -> None:
-    truth = assert_truth_matches_twin(shrink(load_scenario(name), 7, records=120, reach=30))
-    assert len(truth) > 0
+    scenario = shrink(load_scenario(name), 7, records=120, reach=30)
+    truth = assert_truth_matches_twin(scenario)
+    assert len(truth) > 0 or scenario.fault.needs_people()
 
 
 def test_healthy_twin_does_no_damage() -> None:

@@ -134,6 +134,7 @@ def test_a_storm_leaves_extra_records_and_redeliveries_in_the_log() -> None:
     run.run_all()
     kinds = Counter(d.kind for d in run.truth)
     assert kinds == {DamageKind.EXTRA: 60 * 3}  # three emails too many per order
+    assert not scenario.fault.needs_people()
     end = scenario.starts + timedelta(hours=2)
     reader = MetricReader(store, run.run_id)
     assert reader.read("redeliveries", end) == 60 * 3
@@ -207,6 +208,7 @@ def test_a_late_event_over_a_persons_newer_edit_is_damage_and_the_fixed_job_keep
     damage = [d for d in run.truth if d.table == "billing.invoices"]
     assert [(d.key, d.field, d.kind, d.right) for d in damage] == [
         (clerk.key, "notes", DamageKind.VALUE, "card seen in dashboard, AR")]
+    assert scenario.fault.needs_people()  # alone, with nobody editing, nothing is wrong
     assert run.sent_at[clerk.key] == clerk.sent
     # The fixed job lets the newer change win: it writes no note there, so the team's
     # review finds the late write wrong and history gives back the clerk's note.
