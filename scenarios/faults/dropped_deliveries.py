@@ -19,7 +19,7 @@ from drills.fakes.catalog import TableDef
 from drills.scenarios.automation import Automation, written_fields
 from drills.scenarios.basics import Issue
 from drills.scenarios.faults._delivery import Delivery, Share, created_tables, picked
-from drills.scenarios.faults.base import FaultKind, FaultSpec, Scaffolding
+from drills.scenarios.faults.base import FaultKind, FaultSpec, Scaffolding, ScaffoldSite
 
 if TYPE_CHECKING:
     from drills.fakes.automations import PlanContext, Record, Write
@@ -72,7 +72,15 @@ def _check(f: DroppedDeliveries, auto: Automation, source: TableDef) -> list[Iss
     return issues
 
 
-def _scaffold(site: object) -> dict[str, object]:
+def _scaffold(site: ScaffoldSite) -> dict[str, object]:
+    makes = [step for step in site.does
+             if "send_email" in step or "create_record" in step or "log_activity" in step]
+    if makes:
+        raise ValueError(
+            f"--fault dropped_deliveries drills a job that only writes fields, and a job on "
+            f"{site.table} here also sends or creates records; leave out --touches "
+            "customer_messages, pick a --table whose job only sets a field, or another --fault"
+        )
     return {"lost": "25%"}
 
 

@@ -127,3 +127,33 @@ def test_scenarios_json_lists_the_delivery_kinds_and_their_scenarios() -> None:
             ("dropped_deliveries", "crm-conversions-lost-in-outage"),
             ("delayed_deliveries", "card-payments-arrive-late"),
             ("partial_failure", "welcome-email-timeouts-resent")} <= listed
+
+
+def test_init_refuses_dropped_deliveries_for_a_job_that_creates_records(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    result = subprocess.run(
+        [sys.executable, "-m", "drills", "init", "job", "--fault", "dropped_deliveries",
+         "--touches", "customer_messages"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "drills: error: --fault dropped_deliveries drills a job that only writes fields, and "
+        "a job on billing.invoices here also sends or creates records; leave out --touches "
+        "customer_messages, pick a --table whose job only sets a field, or another --fault\n")
+    assert list(tmp_path.iterdir()) == []  # nothing half-written
+
+
+@pytest.mark.parametrize("kind", ["redelivery_storm", "reordered_deliveries",
+                                  "delayed_deliveries", "partial_failure"])
+def test_init_scaffolds_a_delivery_fault_that_validates(kind: str, tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    made = subprocess.run(
+        [sys.executable, "-m", "drills", "init", "job", "--fault", kind, "--touches",
+         "customer_messages"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert made.returncode == 0, made.stderr
+    check = subprocess.run(
+        [sys.executable, "-m", "drills", "validate", "job.scenario.yaml", "job.runbook.yaml"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert check.returncode == 0, check.stdout
+    assert f"kind: {kind}" in (tmp_path / "job.scenario.yaml").read_text(encoding="utf-8")
