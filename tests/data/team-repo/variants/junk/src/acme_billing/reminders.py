@@ -9,6 +9,6 @@ def send_reminder(client: Any, event: Any) -> None:
     """Email the customer about their invoice and note it in the activity log."""
     client.send(str(event.record["customer_email"]), "invoice-reminder",
                 related=f"billing.invoices:{event.key}")
-    client.create("billing.activity", invoice_id=event.key, kind="reminder_sent",
-                  message={"sent": True, "invoice": event.key},  # line 13: not text
-                  at=client.now.isoformat())
+    note = {"sent": True, "invoice": event.key}
+    client.create("billing.activity", message=note, at=client.now.isoformat())  # line 13
+
