@@ -109,7 +109,8 @@ class _Context:
         if parts[0] == "inputs" and len(parts) == 2:
             return self.inputs.get(parts[1], "")
         if parts[0] in ("github", "runner") and len(parts) == 2:
-            found = getattr(self, parts[0]).get(parts[1])
+            table: dict[str, str] = self.github if parts[0] == "github" else self.runner
+            found = table.get(parts[1])
             if found is not None:
                 return found
         if parts[0] == "steps" and len(parts) == 4 and parts[2] == "outputs":
@@ -185,6 +186,7 @@ def _steps(steps: list[Mapping[str, Any]], ctx: _Context, env: dict[str, str],
     for step in steps:
         if not ctx.should_run(step.get("if")):
             continue
+        began = time.perf_counter()
         uses = str(step.get("uses", ""))
         if uses and _is_drills_action(uses):
             if action is None:
@@ -208,7 +210,8 @@ def _steps(steps: list[Mapping[str, Any]], ctx: _Context, env: dict[str, str],
                 lines = output.read_text(encoding="utf-8").splitlines()
                 ctx.steps[str(step["id"])] = dict(
                     line.split("=", 1) for line in lines if "=" in line)
-        run.log.append(f"[step {step.get('name', uses or 'run')}: exit {code}]")
+        run.log.append(f"[step {step.get('name', uses or 'run')}: exit {code} in "
+                       f"{time.perf_counter() - began:.1f} s]")
         if code:
             ctx.failed = True
             run.code = code
