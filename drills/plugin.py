@@ -18,13 +18,16 @@ This module holds the hooks only, as pytest-django does; the fixtures live in
   (so pytest's own ``--junitxml`` carries it, where JUnit schemas allow properties).
 
 The report folder is settled in the controller before pytest-xdist starts workers:
-pytest picks its rootdir before any plugin's options are known, so the ``DIR`` of
-``--drills-report-dir DIR`` (two words) counts as a test path there once it exists, and
-a folder outside the repository moved the rootdir to a common parent - every path
-relative to the rootdir, and every node id, went wrong ("no such file" in each drill
-under xdist, whose workers start after the folder is made). The plugin puts the rootdir
-back where the other arguments place it, and hands workers the folder as one absolute
-``--drills-report-dir=DIR`` word.
+pytest picks its rootdir (and its configuration file) before any plugin's options are
+known, so the ``DIR`` of ``--drills-report-dir DIR`` (two words) counts as a test path
+there once it exists, and a folder outside the repository moved the rootdir to a
+common parent - every path relative to the rootdir, and every node id, went wrong ("no
+such file" in each drill under xdist, whose workers started after the folder was
+made). Now the folder is made only when the first report is written, workers get it
+as one absolute ``--drills-report-dir=DIR`` word, and when it existed before the run
+the rootdir is put back where the other arguments place it (or, had pytest read
+another configuration file because of it, one usage error says to write the option
+as one word).
 
 A ``--drills-backend`` PostgreSQL database that is not marked as a drill sandbox is
 one usage error before any test runs (naming ``drills sandbox init``), not the same
@@ -119,21 +122,23 @@ def _formats(text: str | None) -> tuple[str, ...]:
 
 
 def _report_dir(text: str) -> Path:
+    """The folder as an absolute path, checked now but made only when a report is written.
+
+    Not made here: pytest-xdist's workers read the command line again as they start,
+    and a folder that exists by then is one pytest takes for a test path.
+    """
     folder = Path(text).expanduser()
     if not folder.is_absolute():
         folder = Path.cwd() / folder
+    folder = Path(os.path.normpath(folder))
     blocker = next((p for p in (folder, *folder.parents) if p.exists()), None)
     if blocker is not None and not blocker.is_dir():
         raise pytest.UsageError(
             f"--drills-report-dir {text}: {blocker} is a file; name a folder for the reports")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
+    if blocker is not None and not os.access(blocker, os.W_OK | os.X_OK):
+        what = "cannot write there" if blocker == folder else f"cannot create it in {blocker}"
         raise pytest.UsageError(
-            f"--drills-report-dir {text}: cannot create it: {err.strerror or err}") from None
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise pytest.UsageError(
-            f"--drills-report-dir {text}: cannot write there; choose a folder you can write to")
+            f"--drills-report-dir {text}: {what}; choose a folder you can write to")
     return folder
 
 
@@ -215,11 +220,12 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
         **{k: v for k, v in given.items() if k in accepted})
     if rootpath == config.rootpath:
         return
-    if inipath != config.inipath:
+    if inipath != config.inipath:  # the wrong configuration was read: only pytest can redo it
+        value = _separate_value(config.invocation_params.args)
         raise pytest.UsageError(
-            f"{REPORT_DIR_OPTION} {_separate_value(config.invocation_params.args)}: pytest "
-            f"took the folder for a test path and read {config.inipath} instead of "
-            f"{inipath}; write it as one word, {REPORT_DIR_OPTION}=DIR, or pass --rootdir")
+            f"{REPORT_DIR_OPTION} {value}: pytest took this existing folder for a test path "
+            f"and read its configuration from {config.inipath or 'nowhere'} instead of "
+            f"{inipath}; write the option as one word, {REPORT_DIR_OPTION}={value}")
     if getattr(ns, "confcutdir", None) == str(config.rootpath):
         ns.confcutdir = str(rootpath)
     config._rootpath = rootpath
