@@ -162,8 +162,11 @@ def _uses(step: Mapping[str, Any], ctx: _Context, env: dict[str, str], workspace
         path = workspace / given["path"]
         kept = store / given["path"].replace("/", "_")
         if name.endswith("save"):
-            _copy_tree(path, kept)
-            run.log.append(f"[cache saved: {given['path']}]")
+            if path.is_dir():
+                _copy_tree(path, kept)
+                run.log.append(f"[cache saved: {given['path']}]")
+            else:  # actions/cache/save warns and saves nothing
+                run.log.append(f"[cache not saved, no folder: {given['path']}]")
         elif kept.exists():
             _copy_tree(kept, path)
             run.log.append(f"[cache restored: {given['path']}]")
