@@ -87,9 +87,14 @@ def test_drill_result_runs_a_shared_drill_once(pytester: pytest.Pytester) -> Non
     pytester.mkdir("tests")
     pytester.makeconftest(CONFTEST)
     pytester.makepyfile(**{"tests/test_a": MODULE_A, "tests/test_b": MODULE_B})
-    result = pytester.runpytest(*plugin_args(), "-p", "no:cacheprovider")
+    result = pytester.runpytest(*plugin_args(), "-p", "no:cacheprovider",
+                                "--drills-report-dir", "reports", "--drills-format", "json")
     result.assert_outcomes(passed=4, failed=1)
     assert (pytester.path / "calls.txt").read_text() == "drill\n"
+    written = [p.relative_to(pytester.path / "reports").as_posix()
+               for p in (pytester.path / "reports").rglob("*.json")]
+    assert written == ["drill_result--invoice-triple-trigger--counted.runbook.yaml/"
+                       "drill-invoice-triple-trigger-1729.json"]
     result.stdout.fnmatch_lines([
         "*test_a_failing_assert_shows_the_shared_drill*",
         "*Captured drills call*",
