@@ -23,8 +23,10 @@ plugin costs nothing in test sessions that never drill.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+import sys
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, Protocol
 
@@ -39,14 +41,20 @@ if TYPE_CHECKING:
 __all__ = [
     "MARKER_ARGS",
     "SESSION_KEY",
+    "SHOWN_KEY",
+    "SHOWN_SEVERITIES",
+    "DrillResult",
     "DrillSettings",
     "DrillsSession",
     "RunDrill",
+    "drill_result",
     "drill_runbook",
     "drill_scenario",
     "drill_world",
     "run_drill",
     "settings_of",
+    "show_report",
+    "summary",
 ]
 
 MARKER_ARGS: tuple[str, ...] = ("scenario", "runbook", "seed", "costs")
@@ -68,6 +76,8 @@ class DrillsSession:
     backend: str | None = None
     """``--drills-backend`` as given; None reads ``DRILLS_BACKEND`` (else SQLite)."""
     written: list[Path] = field(default_factory=list)
+    shared: list[tuple[Hashable, DrillReport]] = field(default_factory=list)
+    """The reports ``drill_result`` wrote, by their call's key (each written once)."""
     _folders: set[str] = field(default_factory=set)
 
     def folder_for(self, nodeid: str) -> Path:
@@ -92,9 +102,11 @@ class DrillsSession:
         try:
             written = list(write_reports(report, folder, self.formats).values())
         except (ReportError, ValueError) as err:
-            _fail(f"--drills-report-dir: {err}")
-        self.written += written
-        return written
+            problem = f"--drills-report-dir: {err}"
+        else:
+            self.written += written
+            return written
+        _fail(problem)  # outside the handler: one line, no chained second copy
 
 
 SESSION_KEY = pytest.StashKey[DrillsSession]()
@@ -151,20 +163,29 @@ def settings_of(node: pytest.Item | pytest.Collector) -> DrillSettings:
 # -- loading, relative to the test -----------------------------------------------------
 
 
-def _resolve(request: pytest.FixtureRequest, value: str | Path) -> Path:
-    """A path as written, beside the test file, or under the rootdir (first that exists)."""
+Resolve = Callable[[str | Path], Path]
+"""Turns a path as written in a test into the file it names."""
+
+
+def _resolve_in(bases: Sequence[Path], value: str | Path) -> Path:
+    """A path as written, or under the first of ``bases`` where it exists."""
     path = Path(value)
     if path.is_absolute():
         return path
-    candidates = [request.path.parent / path, request.config.rootpath / path]
+    candidates = [base / path for base in dict.fromkeys(bases)]
     return next((c for c in candidates if c.exists()), candidates[0])
+
+
+def _resolve(request: pytest.FixtureRequest, value: str | Path) -> Path:
+    """A path as written, beside the test file, or under the rootdir (first that exists)."""
+    return _resolve_in((request.path.parent, request.config.rootpath), value)
 
 
 def _looks_like_path(value: str) -> bool:
     return "/" in value or "\\" in value or value.endswith((".yaml", ".yml"))
 
 
-def _load_scenario(request: pytest.FixtureRequest, value: Any, seed: int | None) -> Scenario:
+def _load_scenario(resolve: Resolve, value: Any, seed: int | None) -> Scenario:
     from drills.errors import DrillsError
     from drills.scenarios.loader import load_scenario
     from drills.scenarios.schema import Scenario
@@ -180,7 +201,7 @@ def _load_scenario(request: pytest.FixtureRequest, value: Any, seed: int | None)
         if isinstance(value, Scenario):
             scenario = value
         elif isinstance(value, Path) or _looks_like_path(value):
-            scenario = load_scenario(_resolve(request, value))
+            scenario = load_scenario(resolve(value))
         else:
             scenario = load_scenario(value)
     except DrillsError as err:
@@ -194,7 +215,7 @@ def _load_scenario(request: pytest.FixtureRequest, value: Any, seed: int | None)
     return scenario
 
 
-def _load_runbook(request: pytest.FixtureRequest, value: Any) -> Runbook | None:
+def _load_runbook(resolve: Resolve, value: Any) -> Runbook | None:
     from drills.errors import DrillsError
     from drills.runbook import Runbook, load_runbook
 
@@ -203,17 +224,39 @@ def _load_runbook(request: pytest.FixtureRequest, value: Any) -> Runbook | None:
     if not isinstance(value, str | Path):
         _fail(f"runbook={value!r}: give a file path or a Runbook")
     try:
-        return load_runbook(_resolve(request, value))
+        return load_runbook(resolve(value))
     except DrillsError as err:
         problem = str(err)
     _fail(problem)
 
 
-def _summary(report: DrillReport) -> str:
-    """What a failing test shows under 'drills': the headline, then the critical gaps."""
+SHOWN_SEVERITIES: tuple[str, ...] = ("critical", "high")
+"""Findings a failing test lists under 'drills': the critical gaps that fail a drill and
+the high ones beside them, which often name the very step that is missing (the feeder
+left running behind 'never contained')."""
+
+
+def summary(report: DrillReport) -> str:
+    """What a failing test shows under 'drills': the headline, then the critical and high
+    gaps, critical first."""
+    shown = sorted((f for f in report.findings if f.severity.value in SHOWN_SEVERITIES),
+                   key=lambda f: f.severity.rank)
     lines = [report.headline()]
-    lines += [f"{f.code} {f.severity.value}: {f.message} (fix: {f.fix})" for f in report.critical]
+    lines += [f"{f.code} {f.severity.value}: {f.message} (fix: {f.fix})" for f in shown]
     return "\n".join(lines)
+
+
+SHOWN_KEY = pytest.StashKey[set[int]]()
+"""Per test item: the ids of the reports whose summary it already shows."""
+
+
+def show_report(item: pytest.Item, report: DrillReport) -> None:
+    """Attach ``report``'s summary to ``item`` once, for its failure text."""
+    shown = item.stash.setdefault(SHOWN_KEY, set())
+    if id(report) in shown:
+        return
+    shown.add(id(report))
+    item.add_report_section("call", "drills", summary(report))
 
 
 # -- fixtures --------------------------------------------------------------------------
@@ -238,13 +281,13 @@ class RunDrill(Protocol):
 def drill_scenario(request: pytest.FixtureRequest) -> Scenario:
     """The scenario ``@pytest.mark.drills(scenario=..., seed=...)`` names, loaded."""
     settings = settings_of(request.node)
-    return _load_scenario(request, settings.scenario, settings.seed)
+    return _load_scenario(partial(_resolve, request), settings.scenario, settings.seed)
 
 
 @pytest.fixture
 def drill_runbook(request: pytest.FixtureRequest) -> Runbook | None:
     """The runbook ``@pytest.mark.drills(runbook=...)`` names, loaded; None without one."""
-    return _load_runbook(request, settings_of(request.node).runbook)
+    return _load_runbook(partial(_resolve, request), settings_of(request.node).runbook)
 
 
 @pytest.fixture
@@ -267,7 +310,11 @@ def drill_world(
         backend = where.open(db_path=tmp_path / "drill-world.sqlite"
                              if where.kind == "sqlite" else None)
     except DrillsError as err:
-        _fail(str(err))
+        problem = str(err)
+    else:
+        problem = ""
+    if problem:  # failed outside the handler: one line, not the error and its chained copy
+        _fail(problem)
     store = SqlStore(backend, ManualClock(drill_scenario.starts))
     try:
         world = build_scenario_world(drill_scenario, store)
@@ -278,6 +325,44 @@ def drill_world(
     store.close()
 
 
+def _drill(
+    resolve: Resolve,
+    name: str,
+    scenario: Any,
+    runbook: Any,
+    *,
+    seed: int | None,
+    costs: bool,
+    automation: Callable[..., Any] | None,
+    pause: Mapping[str, Callable[..., Any]] | None,
+    backend: str | None,
+) -> DrillReport:
+    """Load the pair, check it fits, run the drill; every failure is one line."""
+    if pause is not None and not isinstance(pause, Mapping):
+        _fail(f"{name}(pause=...) takes a mapping from a runbook 'call:' target to your "
+              "function, e.g. pause={'ops.pause:everything': pause_everything}")
+    from drills.api import run_drill as api_run_drill
+    from drills.errors import DrillsError
+
+    spec = _load_scenario(resolve, scenario, seed)
+    if automation is not None:
+        spec = _with_automation(spec, automation, name)
+    book = _load_runbook(resolve, runbook)
+    if book is not None and book.automation != spec.automation.name:
+        _fail(f"{runbook if isinstance(runbook, str | Path) else 'the runbook'} is the "
+              f"runbook for '{book.automation}', but scenario '{spec.name}' drills "
+              f"'{spec.automation.name}'; pick the matching pair")
+    path = resolve(runbook) if isinstance(runbook, str | Path) else None
+    try:
+        report = api_run_drill(spec, book, costs=costs, runbook_path=path, hooks=pause,
+                               backend=backend)
+    except DrillsError as err:  # bad input, or the team's code failed (TeamCodeError)
+        problem = str(err)
+    else:
+        return report
+    _fail(problem)  # outside the handler: one line, no chained traceback
+
+
 @pytest.fixture
 def run_drill(request: pytest.FixtureRequest) -> RunDrill:
     """Run a scripted drill and return its :class:`~drills.reports.model.DrillReport`.
@@ -285,8 +370,8 @@ def run_drill(request: pytest.FixtureRequest) -> RunDrill:
     ``run_drill(scenario=None, runbook=None, *, seed=None, costs=None)``: arguments left
     out come from ``@pytest.mark.drills``; ``costs`` (the reruns that measure each gap)
     is off unless the call or the mark turns it on. With ``--drills-report-dir`` every
-    report is written there, one folder per test. The headline and critical findings
-    are attached to the test, so a failing assert shows what the drill saw.
+    report is written there, one folder per test. The headline and the critical and
+    high findings are attached to the test, so a failing assert shows what the drill saw.
 
     ``pause={"pkg.mod:func": func}`` runs the team's own pause code for the runbook's
     ``call:`` steps (a target not in the mapping is imported). ``automation=func`` puts
@@ -307,34 +392,15 @@ def run_drill(request: pytest.FixtureRequest) -> RunDrill:
         automation: Callable[..., Any] | None = None,
         pause: Mapping[str, Callable[..., Any]] | None = None,
     ) -> DrillReport:
-        if pause is not None and not isinstance(pause, Mapping):
-            _fail("run_drill(pause=...) takes a mapping from a runbook 'call:' target to your "
-                  "function, e.g. pause={'ops.pause:everything': pause_everything}")
-        from drills.api import run_drill as api_run_drill
-        from drills.errors import DrillsError
-
-        spec = _load_scenario(request, scenario if scenario is not None else settings.scenario,
-                              seed if seed is not None else settings.seed)
-        if automation is not None:
-            spec = _with_automation(spec, automation)
-        chosen = runbook if runbook is not None else settings.runbook
-        book = _load_runbook(request, chosen)
-        if book is not None and book.automation != spec.automation.name:
-            _fail(f"{chosen if isinstance(chosen, str | Path) else 'the runbook'} is the "
-                  f"runbook for '{book.automation}', but scenario '{spec.name}' drills "
-                  f"'{spec.automation.name}'; pick the matching pair")
-        path = _resolve(request, chosen) if isinstance(chosen, str | Path) else None
-        try:
-            report = api_run_drill(spec, book, costs=settings.costs if costs is None else costs,
-                                   runbook_path=path, hooks=pause, backend=session.backend)
-        except DrillsError as err:  # bad input, or the team's code failed (TeamCodeError)
-            problem = str(err)
-        else:
-            problem = ""
-        if problem:  # failed outside the handler: one line, no chained traceback
-            _fail(problem)
+        report = _drill(
+            partial(_resolve, request), "run_drill",
+            scenario if scenario is not None else settings.scenario,
+            runbook if runbook is not None else settings.runbook,
+            seed=seed if seed is not None else settings.seed,
+            costs=settings.costs if costs is None else costs,
+            automation=automation, pause=pause, backend=session.backend)
         if isinstance(node, pytest.Item):
-            node.add_report_section("call", "drills", _summary(report))
+            show_report(node, report)
         # A suite-level property: JUnit schemas (Jenkins xunit junit-10.xsd, Ant) allow
         # <properties> in a <testsuite> only, never in a <testcase>.
         suite_property(f"drills: {node.nodeid}", report.headline())
@@ -344,13 +410,105 @@ def run_drill(request: pytest.FixtureRequest) -> RunDrill:
     return run
 
 
-def _with_automation(spec: Scenario, function: Callable[..., Any]) -> Scenario:
+class DrillResult(Protocol):
+    """The ``drill_result`` fixture: one drill per distinct call, shared by the session."""
+
+    def __call__(
+        self,
+        scenario: str | Path | Scenario,
+        runbook: str | Path | Runbook | None = None,
+        *,
+        seed: int | None = None,
+        costs: bool = False,
+        automation: Callable[..., Any] | None = None,
+        pause: Mapping[str, Callable[..., Any]] | None = None,
+    ) -> DrillReport: ...
+
+
+def _key_of(value: Any, resolve: Resolve) -> Hashable:
+    """What identifies a scenario or runbook argument: its file, name, or the object."""
+    if value is None or isinstance(value, str | Path):
+        if isinstance(value, Path) or (isinstance(value, str) and _looks_like_path(value)):
+            return str(resolve(value).resolve())
+        return value
+    return ("object", id(value))
+
+
+def _caller_folder() -> Path | None:
+    """The folder of the file that called ``drill_result`` (two frames up)."""
+    frame = sys._getframe(2)
+    name = frame.f_globals.get("__file__")
+    return Path(name).parent if isinstance(name, str) else None
+
+
+@pytest.fixture(scope="session")
+def drill_result(request: pytest.FixtureRequest) -> DrillResult:
+    """Run a drill once and share its report: for module- and session-scoped fixtures.
+
+    A drill takes seconds; several tests asserting different things about one drill
+    should not each pay for it. ``drill_result(scenario, runbook=None, *, seed=None,
+    costs=False, automation=None, pause=None)`` runs the drill the first time it is
+    called with those arguments and returns the same report every later time, in any
+    test or fixture of the session (each xdist worker runs it once)::
+
+        @pytest.fixture(scope="module")
+        def storm(drill_result):
+            return drill_result("scenarios/invoice-storm.yaml", "runbooks/reminder.runbook.yaml")
+
+    Relative paths are looked up beside the calling file, then under the rootdir. A
+    failed drill fails every test that asks for it with the same one line, without
+    running again. With ``--drills-report-dir`` the report is written once, to a folder
+    named after the scenario and runbook; a failing test that took the report as a
+    fixture value shows its headline and critical and high findings.
+    """
+    session = _session(request.config)
+    rootpath = request.config.rootpath
+    done: dict[Hashable, DrillReport | str] = {}
+
+    def result(
+        scenario: str | Path | Scenario,
+        runbook: str | Path | Runbook | None = None,
+        *,
+        seed: int | None = None,
+        costs: bool = False,
+        automation: Callable[..., Any] | None = None,
+        pause: Mapping[str, Callable[..., Any]] | None = None,
+    ) -> DrillReport:
+        caller = _caller_folder()
+        bases = ((caller,) if caller is not None else ()) + (rootpath, Path.cwd())
+        resolve: Resolve = partial(_resolve_in, bases)
+        hooks = (tuple(sorted((k, id(v)) for k, v in pause.items()))
+                 if isinstance(pause, Mapping) else pause)
+        key = (_key_of(scenario, resolve), _key_of(runbook, resolve), seed, costs,
+               id(automation) if automation is not None else None, hooks)
+        if key not in done:
+            try:
+                done[key] = _drill(resolve, "drill_result", scenario, runbook, seed=seed,
+                                   costs=costs, automation=automation, pause=pause,
+                                   backend=session.backend)
+            except pytest.fail.Exception as failed:
+                done[key] = failed.msg or str(failed)
+        found = done[key]
+        if isinstance(found, str):
+            _fail(found)
+        if session.report_dir is not None and not any(k == key for k, _ in session.shared):
+            session.shared.append((key, found))
+            session.record(f"drill_result::{found.scenario.name}::"
+                           f"{Path(str(key[1])).name if key[1] is not None else 'no-runbook'}",
+                           found)
+        return found
+
+    return result
+
+
+def _with_automation(spec: Scenario, function: Callable[..., Any],
+                     name: str = "run_drill") -> Scenario:
     """The scenario with its automation's steps replaced by the team's own function."""
     from drills.scenarios.schema import Scenario as ScenarioModel
 
     ref = f"{function.__module__}:{function.__qualname__}"
     if "." in function.__qualname__ or function.__module__ == "__main__":
-        _fail(f"run_drill(automation={function.__qualname__}): the function must be defined "
+        _fail(f"{name}(automation={function.__qualname__}): the function must be defined "
               "at the top level of an importable module, so the drill can call it by name")
     data = spec.model_dump(mode="json", by_alias=True, exclude_none=True)
     data["automation"].pop("does", None)

@@ -262,13 +262,15 @@ class PlanningClient:
     def update(self, table: str, key: int, **fields: Value) -> None:
         d = self._store.table(table)
         for name, value in fields.items():
-            d.column(name)
+            # Checked here, inside the team's call, so a value of the wrong type fails
+            # as the team's code at its own line, not later in the store's write.
+            self._store._check(d, name, value)
             self.writes.append(Update(table, key, name, value))
 
     def create(self, table: str, **fields: Value) -> None:
         d = self._store.table(table)
-        for name in fields:
-            d.column(name)
+        for name, value in fields.items():
+            self._store._check(d, name, value)
         self.writes.append(Insert(table, dict(fields)))
 
     def send(self, to: str, template: str, *, related: str | None = None,

@@ -162,7 +162,8 @@ def test_junit_keeps_to_the_schemas_and_fails_the_gates(runs: dict[str, Result])
     result = runs["junit"]
     assert result.returncode == 1
     assert_junit_schema_valid(result.stdout)
-    xml = JUnitXml.fromstring(result.stdout)
+    # bytes: with lxml installed, junitparser refuses a str with an encoding declaration
+    xml = JUnitXml.fromstring(result.stdout.encode("utf-8"))
     suites = {s.name: s for s in xml}
     gates = suites["drills check: gates"]
     failed = {c.name: c.result[0].message for c in gates if c.result}

@@ -13,6 +13,12 @@ from drills.reports.model import DrillReport
 from tests.junit_schema import assert_junit_schema_valid
 
 
+def _parsed(text: str) -> JUnitXml:
+    """Parse as bytes, as a CI tool reads a file: with lxml installed junitparser parses
+    with lxml, which refuses a ``str`` that carries an encoding declaration."""
+    return JUnitXml.fromstring(text.encode("utf-8"))
+
+
 def _cases(xml: JUnitXml) -> list[TestCase]:
     (suite,) = list(xml)
     return list(suite)
@@ -38,7 +44,7 @@ def test_counts_are_right_and_survive_a_recount(flawed_report: DrillReport,
 
 
 def test_properties_carry_seed_score_and_scenario(flawed_report: DrillReport) -> None:
-    (suite,) = list(JUnitXml.fromstring(render_junit(flawed_report)))
+    (suite,) = list(_parsed(render_junit(flawed_report)))
     props = {p.name: p.value for p in suite.properties()}  # type: ignore[no-untyped-call]
     assert props["seed"] == "1729"
     assert props["score"] == "31"
@@ -48,7 +54,7 @@ def test_properties_carry_seed_score_and_scenario(flawed_report: DrillReport) ->
 
 
 def test_one_passing_case_per_rubric_check_with_its_points(flawed_report: DrillReport) -> None:
-    cases = [c for c in _cases(JUnitXml.fromstring(render_junit(flawed_report)))
+    cases = [c for c in _cases(_parsed(render_junit(flawed_report)))
              if c.name == "score"]
     assert [c.classname for c in cases] == [
         f"drills.invoice-triple-trigger.{check.value}" for check in Check]
@@ -58,7 +64,7 @@ def test_one_passing_case_per_rubric_check_with_its_points(flawed_report: DrillR
 
 
 def test_findings_fail_by_severity_with_their_message(flawed_report: DrillReport) -> None:
-    cases = {c.name: c for c in _cases(JUnitXml.fromstring(render_junit(flawed_report)))
+    cases = {c.name: c for c in _cases(_parsed(render_junit(flawed_report)))
              if c.name != "score"}
     assert set(cases) == {f.code for f in flawed_report.findings}
     for finding in flawed_report.findings:
@@ -80,7 +86,7 @@ def test_findings_fail_by_severity_with_their_message(flawed_report: DrillReport
 
 
 def test_a_clean_drill_has_no_failures(good_report: DrillReport) -> None:
-    xml = JUnitXml.fromstring(render_junit(good_report))
+    xml = _parsed(render_junit(good_report))
     assert (xml.tests, xml.failures, xml.errors, xml.skipped) == (10, 0, 0, 0)
 
 
@@ -109,7 +115,7 @@ def test_one_builder_makes_a_document_of_several_suites(flawed_report: DrillRepo
               drill_suite(good_report),
               lint_suite("drills lint: y.yaml", lint, summary="2 findings", where="y.yaml",
                          properties=[("runbook", "y.yaml")])]
-    xml = JUnitXml.fromstring(junit_document(suites, name="drills check"))
+    xml = _parsed(junit_document(suites, name="drills check"))
     flawed, good, paper = list(xml)
     assert flawed.name == "drills: flawed (x.yaml)"
     assert good.name == f"drills: {good_report.scenario.name}"

@@ -1,0 +1,1 @@
+"""Acme's billing automations, as the team wrote them."""
