@@ -99,7 +99,9 @@ def test_a_team_doing_the_good_runbooks_steps_leaves_nothing_wrong(
     o = report.outcome
     assert (o.contained, o.records_left_wrong, o.human_edits_overwritten, o.unreconciled,
             o.restarted) == (True, 0, 0, 0, True)
-    assert report.finished == _at(scenario, 30)
+    # The team ended at minute 30; the rest of the window was played out, then judged.
+    assert responder.ended_at == _at(scenario, 30)
+    assert report.finished == scenario.starts + scenario.runs_for
     paused = report.phase(PhaseName.PAUSED)
     assert paused is not None
     assert paused.at == _at(scenario, 1.2)

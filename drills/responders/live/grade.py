@@ -2,8 +2,11 @@
 
 A live drill is judged by the very code that judges a scripted one
 (:mod:`drills.judging`): the same phases, findings and score, from the times the
-team really acted and what their actions really did to the world. Two things differ
-and are said so: the scope graded is the one the team submitted (precision and
+team really acted and what their actions really did to the world - over the whole
+drill window, since a drill the team ended early was played out to its end with the
+world as they left it. Points come only from what was done: the Messages list only
+the notes the team sent (their words, with the numbers of that moment). Two things
+differ and are said so: the scope graded is the one the team submitted (precision and
 recall per table against ground truth), and the report carries a
 :class:`~drills.reports.model.Comparison` with the same seeded drill run by the runbook
 followed perfectly, so the room sees "we contained in 9 minutes, the runbook says 6".
@@ -57,10 +60,14 @@ def grade_live(
     if written is not None:
         findings += lint_runbook(written, source=runbook_path)
     report = build_report(performed, findings, ev, runbook_path=runbook_path, responder="live")
+    # The notes the team really sent, in their words, with the numbers of that moment.
+    comms = report.comms.model_copy(update={"sent": list(responder.sent)})
     comparison: Comparison | None = None
-    if with_runbook and written is not None:
+    if with_runbook and written is not None and not result.interrupted:
+        # An interrupted drill is set beside nothing: the runbook's whole drill against
+        # part of the team's would compare an end with a middle.
         comparison = compare(report, ev, written, result, runbook_path)
-    return report.model_copy(update={"comparison": comparison})
+    return report.model_copy(update={"comparison": comparison, "comms": comms})
 
 
 def _live_wording(finding: Finding, responder: LiveResponder) -> Finding:

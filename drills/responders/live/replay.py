@@ -16,6 +16,7 @@ from datetime import datetime
 from drills.engine.loop import Drill
 from drills.journal import Journal, JournalError
 from drills.reports.model import DrillReport
+from drills.reports.writer import FORMATS
 from drills.responders.live.commands import ACTIONS
 from drills.responders.live.drill import DEFAULT_SPEED, LivePlan, speed_problem
 from drills.responders.live.grade import grade_live
@@ -62,6 +63,25 @@ def _speed(journal: Journal) -> float:
     return float(speed)
 
 
+def _out(journal: Journal) -> tuple[str | None, tuple[str, ...]]:
+    """Where the drill's reports go: the header's ``out`` and ``formats`` (``drills live
+    --out``), unless a resume named another folder (its ``resumed`` line says so)."""
+    extra = journal.header.extra
+    out, formats = extra.get("out"), extra.get("formats", [])
+    for event in journal.events:
+        if event["kind"] == "resumed" and isinstance(event.get("out"), str):
+            out, formats = event["out"], event.get("formats", formats)
+    edited = "drills writes it, so the file was edited: restore it from a copy"
+    if out is not None and (not isinstance(out, str) or not out or "\x00" in out):
+        raise JournalError(f"{journal.path}:1: the journal header's out is {str(out)[:40]!r}, "
+                           f"not a folder; {edited}")
+    if not isinstance(formats, list) or not all(f in FORMATS for f in formats):
+        raise JournalError(f"{journal.path}:1: the journal header's formats are "
+                           f"{str(formats)[:40]!r}, not report formats ({', '.join(FORMATS)}); "
+                           f"{edited}")
+    return out, tuple(formats)
+
+
 def journaled_actions(journal: Journal) -> list[JournaledAction]:
     """The team's actions in the journal, in order."""
     out: list[JournaledAction] = []
@@ -88,6 +108,7 @@ def plan_from_journal(journal: Journal) -> LivePlan:
         )
     where = str(journal.path)
     team, speed = _team(journal), _speed(journal)
+    out, formats = _out(journal)
     return LivePlan(
         scenario=header.load_scenario(where),
         runbook=header.load_runbook(where),
@@ -96,6 +117,8 @@ def plan_from_journal(journal: Journal) -> LivePlan:
         speed=speed,
         drill_id=header.drill_id,
         ran_at=header.ran_at,
+        out=out,
+        formats=formats,
     )
 
 

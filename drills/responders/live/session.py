@@ -96,6 +96,10 @@ class LiveSession:
         if self.drill.over:
             self.say("the drill is over")
             return
+        if self.ending:
+            self.say("the drill was ended: the rest of its window is being played out with the "
+                     "world as the team left it, then the report is written")
+            return
         try:
             cmd = parse_command(line, ctx)
         except CommandError as err:
