@@ -162,6 +162,7 @@ def command(
     # Every input is checked: now the database, then the journal, so a refused backend
     # leaves nothing behind.
     database = where.open(keep=keep)
+    journal: JournalWriter | None = None
     try:
         journal = ready.open_journal()
         drill = LiveDrill(ready.plan, journal=journal, replay=ready.replay,
@@ -176,15 +177,17 @@ def command(
         finally:
             drill.close()  # stops a drill closed before its end; its thread is done after
             journal.close()
+    except KeyboardInterrupt:  # Ctrl-C on piped input, or SIGTERM: the journal is whole
+        if journal is not None:
+            say(_resume_hint(journal.path, out), err=True)
+        raise
     finally:
         database.dispose()
     kept = kept_line(database)
     if not drill.over:
         if kept is not None:
             say(kept)
-        again = f" --out {out}" if out is not None else ""
-        say(f"drills: drill closed before its end; resume it with: drills live --resume "
-            f"{journal.path}{again}", err=True)
+        say(_resume_hint(journal.path, out), err=True)
         sys.exit(EXIT_FAILED)
     if drill.error is not None:
         say_kept(database)
@@ -253,6 +256,13 @@ def _start(
                     out=str(out) if out is not None else None, formats=tuple(formats))
     path = journal_path
     return _Ready(plan, lambda: JournalWriter.create(path, header))
+
+
+def _resume_hint(journal: Path, out: Path | None) -> str:
+    """How to carry on a drill closed before its end, naming where its reports will go."""
+    again = f" --out {out}" if out is not None else ""
+    return f"drills: drill closed before its end; resume it with: drills live --resume " \
+        f"{journal}{again}"
 
 
 def _given(ctx: click.Context, name: str) -> bool:

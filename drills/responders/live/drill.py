@@ -26,7 +26,7 @@ import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -341,12 +341,10 @@ class LiveDrill:
             v.notes = len(self.responder.notes)
             v.snapshots = [s.name for s in self.responder.snapshots]
             v.run_ids = list(self.responder.run_ids)
-            self._context = _with(self._context, v.snapshots, v.run_ids)
-
-
-def _with(ctx: CommandContext, snapshots: list[str], run_ids: list[str]) -> CommandContext:
-    if list(ctx.snapshots) == snapshots and list(ctx.run_ids) == run_ids:
-        return ctx
-    return CommandContext(job=ctx.job, feeders=ctx.feeders, systems=ctx.systems,
-                          tables=ctx.tables, day=ctx.day, team=ctx.team,
-                          snapshots=tuple(snapshots), run_ids=tuple(run_ids))
+            shown = {self.plan.scenario.starts, now, *(at for at, _ in self._alerts),
+                     *(e.at for e in v.log)}
+            self._context = replace(
+                self._context, snapshots=tuple(v.snapshots), run_ids=tuple(v.run_ids),
+                batch_ids=tuple(self.responder.batch_ids),
+                times=tuple(sorted({f"{at:%H:%M}" for at in shown})),
+            )

@@ -123,6 +123,8 @@ class LiveResponder(RecordFinding):
         self.team = tuple(team)
         self.run_ids: list[str] = []
         """Runs the team's queries have shown (offered by completion)."""
+        self.batch_ids: list[str] = []
+        """Batches the team's queries have shown (offered by completion)."""
         self._journaled = list(replay)
         self._pending: list[TeamAction] = []
         self._lock = threading.Lock()

@@ -175,8 +175,9 @@ class LiveSession:
                 before = document.text_before_cursor
                 word = before.split(" ")[-1]
                 for option in complete(before, ctx):
-                    # A finished word gets its space, so the next Tab completes the next word.
-                    text = option if option.endswith("=") else f"{option} "
+                    # A finished word gets its space, so the next Tab completes the next word
+                    # ('key=' and a window's 'start-' are not finished).
+                    text = option if option.endswith(("=", "-")) else f"{option} "
                     yield Completion(text, start_position=-len(word), display=option)
 
         shown = {"status_rows": 8}
