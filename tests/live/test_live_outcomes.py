@@ -210,3 +210,51 @@ def test_the_checklist_says_what_the_test_record_showed(
                                              (6, "alice", "end yes")])
     item = {c.item: c for c in failed.restart_checklist}["One low-risk real test record"]
     assert (item.done, item.detail) == (False, "failed")
+
+
+def _polylines(html: str) -> dict[str, list[tuple[float, float]]]:
+    """Each damage line of the timeline chart (total and per system) as (x, y) points."""
+    chart = html[html.index('<svg class="chart timeline"'):]
+    chart = chart[:chart.index("</svg>")]
+    out: dict[str, list[tuple[float, float]]] = {}
+    for attrs in re.findall(r"<polyline ([^>]*)/?>", chart):
+        name = re.search(r'data-system="([^"]+)"', attrs)
+        key = name.group(1) if name else "total"
+        points = re.search(r'points="([^"]*)"', attrs)
+        assert points is not None
+        out[key] = [(float(x), float(y)) for x, y in
+                    (p.split(",") for p in points.group(1).split())]
+    return out
+
+
+def _x_of(html: str, minute: float) -> float:
+    """Where the chart draws ``minute``: the x scale read off two of its own dots."""
+    dots = [(float(m), float(cx)) for cx, m in re.findall(
+        r'<circle class="point" cx="([\d.]+)" cy="[\d.]+" r="[\d.]+" data-minute="([\d.]+)"',
+        html)]
+    (m0, x0), (m1, x1) = min(dots), max(dots)
+    assert m1 > m0
+    return x0 + (minute - m0) * (x1 - x0) / (m1 - m0)
+
+
+def test_the_damage_chart_steps_and_runs_to_the_drills_end(
+    scenario: Scenario, runbook: Runbook
+) -> None:
+    report, _, _ = _live(scenario, runbook, [(2, "alice", "pause"), (9, "alice", "end yes")])
+    end = (report.finished - report.started).total_seconds() / 60
+    # Also a report whose recorded damage stops early (its last point dropped): the line
+    # still holds the last value to the drill's end.
+    cut = report.model_copy(update={"timeline": report.timeline[:-2]})
+    for each in (report, cut):
+        html = render_html(each)
+        lines = _polylines(html)
+        assert set(lines) >= {"total", "billing", "email", "warehouse"}
+        for name, points in lines.items():
+            for (xa, ya), (xb, yb) in zip(points, points[1:], strict=False):
+                # A step: flat, then straight up; never a slope across a gap.
+                assert xa == xb or ya == yb, (name, (xa, ya), (xb, yb))
+                assert xb >= xa
+            assert points[-1][0] == pytest.approx(_x_of(html, end), abs=0.2), name
+        total = lines["total"]
+        assert total[-1][1] == total[-2][1]  # held flat at the last value
+    assert f'data-end-minute="{round(end, 2)}"' in render_html(report)
