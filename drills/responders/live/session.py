@@ -158,9 +158,10 @@ class LiveSession:
         from prompt_toolkit.formatted_text import ANSI
         from prompt_toolkit.history import InMemoryHistory
         from prompt_toolkit.key_binding import KeyBindings
-        from prompt_toolkit.layout import HSplit, Layout, Window
+        from prompt_toolkit.layout import Float, FloatContainer, HSplit, Layout, Window
         from prompt_toolkit.layout.controls import FormattedTextControl
         from prompt_toolkit.layout.dimension import Dimension
+        from prompt_toolkit.layout.menus import CompletionsMenu
         from prompt_toolkit.widgets import TextArea
 
         from drills.responders.live.screen import render_status
@@ -214,12 +215,17 @@ class LiveSession:
             self.closed = True
             get_app().exit()
 
-        layout = Layout(HSplit([
+        screen = HSplit([
             Window(FormattedTextControl(status), dont_extend_height=True, wrap_lines=False),
             Window(height=1, char="-"),
             Window(FormattedTextControl(answers), height=Dimension(min=3), wrap_lines=True),
             area,
-        ]), focused_element=area)
+        ])
+        # More than one candidate (batches, times): Tab shows them at the cursor, and
+        # Tab again picks the first, then the next.
+        menu = Float(xcursor=True, ycursor=True,
+                     content=CompletionsMenu(max_height=8, scroll_offset=1))
+        layout = Layout(FloatContainer(content=screen, floats=[menu]), focused_element=area)
         app: Application[None] = Application(layout=layout, key_bindings=keys, full_screen=True,
                                              refresh_interval=0.5, mouse_support=False)
 
