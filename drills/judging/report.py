@@ -75,7 +75,9 @@ def build_report(
               detection.how if detection else "never detected"),
         phase(PhaseName.PAUSED, runtime.paused_at, "job paused"),
         phase(PhaseName.CONTAINED, runtime.contained_at,
-              "job paused and every feeder off" if runtime.contained_at else "never contained"),
+              "job paused and every feeder off" if runtime.contained_at else
+              "not contained when the drill was interrupted" if result.interrupted
+              else "never contained"),
         phase(PhaseName.SNAPSHOT, outcomes["snapshot"].at if "snapshot" in outcomes else None),
         phase(PhaseName.SCOPED, outcomes["scope"].at if "scope" in outcomes else None,
               outcomes["scope"].detail if "scope" in outcomes else ""),

@@ -173,3 +173,18 @@ def test_help_lists_every_action_and_explains_one() -> None:
 ])
 def test_completion_offers_what_fits_here(typed: str, offered: list[str]) -> None:
     assert complete(typed, CTX) == offered
+
+
+@pytest.mark.parametrize("key", ["run", "batch", "actor", "system", "table", "since",
+                                 "until", "window"])
+def test_every_completed_filter_value_is_a_query_the_grammar_takes(key: str) -> None:
+    options = complete(f"query {key}=", CTX)
+    assert options
+    for option in options:
+        if key == "window":  # a start first, then an end after it
+            ends = complete(f"query {option}", CTX)
+            assert ends
+            for end in ends:
+                assert parse_command(f"query {end}", CTX).args["window"] == end.split("=")[1]
+            continue
+        parse_command(f"query {option}", CTX)

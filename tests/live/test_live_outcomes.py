@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -250,7 +251,7 @@ def test_the_damage_chart_steps_and_runs_to_the_drills_end(
         lines = _polylines(html)
         assert set(lines) >= {"total", "billing", "email", "warehouse"}
         for name, points in lines.items():
-            for (xa, ya), (xb, yb) in zip(points, points[1:], strict=False):
+            for (xa, ya), (xb, yb) in pairwise(points):
                 # A step: flat, then straight up; never a slope across a gap.
                 assert xa == xb or ya == yb, (name, (xa, ya), (xb, yb))
                 assert xb >= xa

@@ -197,6 +197,12 @@ def test_a_killed_live_journal_rebuilds_the_same_report(
         if t.split()[0] in ("pause", "stop", "disable", "snapshot", "scope", "repair")
     ]
     assert report.outcome.contained
+    # Only what was done so far: the note sent before the kill, and no comparison of a
+    # drill's middle with the runbook's whole drill.
+    assert [(n.at, n.who, n.text) for n in report.comms.sent] == [
+        (_at(scenario, 3), "alice", "reminders paused, duplicates being marked")]
+    assert report.comparison is None
+    assert report.finished == _at(scenario, 9)
 
 
 def test_the_pacer_stamps_actions_in_whole_seconds_after_now(scenario: Scenario) -> None:

@@ -473,9 +473,11 @@ def build_report(
         next_update=None if flawed else note_at + timedelta(hours=1),
         owner=None if flawed else "Dana Whitfield",
     )
-    sent = []
-    for i, minute in enumerate([note_minute] if flawed else
-                               [note_minute, note_minute + 20, note_minute + 40]):
+    assert note_minute is not None
+    sent: list[SentNote] = []
+    minutes: list[float] = [note_minute] if flawed else [note_minute, note_minute + 20,
+                                                         note_minute + 40]
+    for i, minute in enumerate(minutes):
         point = [p for p in timeline if p.minute <= minute][-1]
         sent.append(SentNote(
             at=started + timedelta(minutes=minute), minute=minute,

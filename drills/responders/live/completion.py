@@ -94,7 +94,8 @@ def _complete_query(current: str, done: Sequence[str], ctx: CommandContext) -> l
     if key == "window":
         start, dash, end = value.partition("-")
         if not dash:
-            return [f"window={t}-" for t in _starting(ctx.times, start)]
+            return [f"window={t}-" for t in _starting(ctx.times, start)
+                    if any(later > t for later in ctx.times)]  # a start with an end after it
         return [f"window={start}-{t}" for t in _starting(ctx.times, end) if t > start]
     values: dict[str, Sequence[str]] = {
         "run": ctx.run_ids,

@@ -96,7 +96,7 @@ class LiveSession:
         if self.drill.over:
             self.say("the drill is over")
             return
-        if self.ending:
+        if self.ending or self.drill.responder.ended_at is not None:  # (a resumed 'end' too)
             self.say("the drill was ended: the rest of its window is being played out with the "
                      "world as the team left it, then the report is written")
             return
