@@ -71,6 +71,22 @@ def test_a_drill_fed_no_actions_ends_as_doing_nothing(tmp_path: Path) -> None:
         assert "never contained" in text
     if HARM_SCORE:  # issue 21: doing nothing is the do-nothing baseline, 0 of the harm avoided
         assert report["score"]["total"] < 10
+    # Killed after its window was played out but before its report: rebuilt whole, not as
+    # an interruption (the journal says the loop ended).
+    journal = out / "drill.journal.jsonl"
+    lines = journal.read_text().splitlines()
+    assert json.loads(lines[-1])["kind"] == "finished"
+    assert json.loads(lines[-2])["kind"] == "ended"
+    cut = tmp_path / "cut.journal.jsonl"
+    cut.write_text("\n".join(lines[:-1]) + "\n")
+    rebuilt = subprocess.run([DRILLS, "report", str(cut), "--out", "rebuilt", "--format",
+                              "json"], capture_output=True, text=True, cwd=tmp_path,
+                             timeout=300)
+    assert rebuilt.returncode in (0, 1), rebuilt.stderr
+    again = json.loads(next((tmp_path / "rebuilt").glob("*.json")).read_text())
+    assert again["status"] == "finished"
+    assert again["outcome"] == o
+    assert again["finished"] == report["finished"]
 
 
 def _wait_for_actions(journal: Path, n: int, timeout: float = 60) -> None:

@@ -127,12 +127,16 @@ def report_from_live_journal(journal: Journal) -> DrillReport:
 
     The drill did not end, so the report is marked interrupted and leaves out the
     checks judged at a drill's end, as for a scripted drill rebuilt from its journal.
+    A drill whose loop reached its end (the journal says ``ended``) but that was killed
+    before its report is replayed whole: the actions, the team's ``end`` and the rest
+    of the window played out, as it was.
     """
     plan = plan_from_journal(journal)
-    until = journal.last_at or plan.scenario.starts
+    end = plan.scenario.starts + plan.scenario.runs_for
+    until = None if journal.ended else (journal.last_at or plan.scenario.starts)
     responder = LiveResponder(plan.scenario, plan.runbook, team=plan.team,
                               replay=journaled_actions(journal))
     drill = Drill(plan.scenario, plan.runbook, responder=responder, drill_id=plan.drill_id,
-                  pacer=ReplayPacer(until), ran_at=plan.ran_at)
+                  pacer=ReplayPacer(end if until is None else until), ran_at=plan.ran_at)
     result = drill.run(until=until)
     return grade_live(result, responder, runbook_path=plan.runbook_path)
