@@ -62,8 +62,8 @@ def test_a_drill_fed_no_actions_ends_as_doing_nothing(tmp_path: Path) -> None:
     assert report["comms"]["first_note_at"] is None
     assert report["containment"] == []
     assert not any("passed" in c["detail"] for c in report["restart_checklist"])
-    assert not any(c["done"] for c in report["restart_checklist"]
-                   if c["item"] != "Restart approved by a named person")
+    assert not any(c["done"] for c in report["restart_checklist"])
+    assert sum(c["detail"].startswith("not restarted") for c in report["restart_checklist"]) >= 3
     assert report["comparison"]["team"] == o
     for name in ("*.md", "*.html"):
         text = next(out.glob(name)).read_text()

@@ -103,9 +103,11 @@ def test_a_team_that_does_nothing_ends_where_doing_nothing_does(
     # Nothing that did not happen is credited: no note, no restart, no test record.
     assert report.comms.sent == []
     assert report.comms.first_note_at is None
-    assert not any(item.done for item in report.restart_checklist
-                   if item.item != "Restart approved by a named person")
+    assert not any(item.done for item in report.restart_checklist)
     assert not any("passed" in item.detail for item in report.restart_checklist)
+    approver = {c.item: c for c in report.restart_checklist}["Restart approved by a named person"]
+    assert approver.detail == "not restarted; the runbook names Dana Whitfield"
+    assert "not restarted" in render_markdown(report)
     md, html = render_markdown(report), render_html(report)
     assert "No note was sent during the drill" in md
     assert "No note was sent during the drill" in html
