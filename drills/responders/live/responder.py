@@ -542,7 +542,8 @@ class LiveResponder(RecordFinding):
             restart = Restart.model_construct(
                 approver=rb.restart.approver if rb.restart is not None else None,
                 cause=self.cause,
-                test=[f"test record at {at:%H:%M}" for at, _ in self._restart.tests],
+                # Only tests that passed are proof; a failed one is in the steps and outcomes.
+                test=[f"test record at {at:%H:%M}" for at, ok in self._restart.tests if ok],
                 ramp=list(self._restart.ramp),
                 watch=(finished - restarted) if restarted is not None and finished > restarted
                 else None,
