@@ -198,7 +198,8 @@ class LiveDrill:
                               job=scenario.automation.name, replaying=bool(replay))
         self._context: CommandContext | None = None
         self._measured: tuple[int, int, float] | None = None
-        """(damaged, actions applied, wall time) when left-wrong was last measured."""
+        """(damaged, actions applied) when left-wrong was last measured, and the monotonic
+        time before which it is not measured again."""
         self._done = threading.Event()
         self.result: DrillResult | None = None
         self.report: DrillReport | None = None
@@ -298,19 +299,25 @@ class LiveDrill:
         applied = len(self.responder.results)
         last = self._measured
         if last is not None and ((last[0], last[1]) == (damaged, applied)
-                                 or time.monotonic() - last[2] < 1.0):
+                                 or time.monotonic() < last[2]):
             return None
+        # The engine's loop is the context; the measure needs its world and people too.
         world, people = getattr(loop, "world", None), getattr(loop, "people", None)
         if world is None or people is None:
             return None  # a context without the world's parts: nothing to measure with
-        self._measured = (damaged, applied, time.monotonic())
+        began = time.monotonic()
         result = DrillResult(
             scenario=loop.scenario, runbook=None, world=world, run=loop.run,
             runtime=loop.runtime, people=people, detection=loop.detection, acted_at=None,
             steps=[], outcomes=[], log=[], timeline=[], notes=[], started=loop.scenario.starts,
             finished=now, wall_seconds=0.0, drill_id="live-view",
         )
-        return evaluate(result).records_left_wrong
+        left = evaluate(result).records_left_wrong
+        took = time.monotonic() - began
+        # Next measure no sooner than a second, or five times what this one took (a large
+        # world's measure must not hold the drill's clock back).
+        self._measured = (damaged, applied, time.monotonic() + max(1.0, 5 * took))
+        return left
 
     def _observe(self, loop: DrillContext, now: datetime) -> None:
         rt = loop.runtime
