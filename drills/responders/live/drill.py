@@ -310,7 +310,7 @@ class LiveDrill:
             scenario=loop.scenario, runbook=None, world=world, run=loop.run,
             runtime=loop.runtime, people=people, detection=loop.detection, acted_at=None,
             steps=[], outcomes=[], log=[], timeline=[], notes=[], started=loop.scenario.starts,
-            finished=now, wall_seconds=0.0, drill_id="live-view",
+            finished=now, wall_seconds=0.0, drill_id=self.plan.drill_id or loop.scenario.name,
         )
         left = evaluate(result).records_left_wrong
         took = time.monotonic() - began
