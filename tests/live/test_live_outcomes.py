@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from drills.api import run_drill
 from drills.engine.loop import Drill
 from drills.reports.html import render_html
 from drills.reports.markdown import render_markdown
@@ -261,3 +262,23 @@ def test_the_damage_chart_steps_and_runs_to_the_drills_end(
         total = lines["total"]
         assert total[-1][1] == total[-2][1]  # held flat at the last value
     assert f'data-end-minute="{round(end, 2)}"' in render_html(report)
+
+
+def test_a_scripted_drill_lists_the_runbooks_notes_and_keeps_its_headline(
+    scenario: Scenario, runbook: Runbook
+) -> None:
+    report = run_drill(scenario, runbook, costs=False)
+    sent = report.comms.sent
+    assert len(sent) == report.comms.updates_sent + 1 > 1
+    assert sent[0].at == report.comms.first_note_at
+    assert [n.kind for n in sent] == ["first note"] + ["update"] * (len(sent) - 1)
+    assert {n.who for n in sent} == {runbook.owner.name}
+    for note in sent:
+        point = [p for p in report.timeline if p.at <= note.at][-1]
+        assert note.records_damaged == point.damaged
+    assert "the runbook's note (see the draft below)" in render_markdown(report)
+    # One containment, then a fixed restart: the headline is the plain one.
+    assert [(t.kind, t.fixed) for t in report.containment] == [("contained", None),
+                                                                ("restarted", True)]
+    assert report.outcome.minutes_to_contain is not None
+    assert f"contained in {report.outcome.minutes_to_contain:.0f} min" in report.headline()
