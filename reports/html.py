@@ -37,11 +37,13 @@ from drills.reports._present import (
     svg_markup,
 )
 from drills.reports.comparison import comparison_rows, scope_rows
+from drills.reports.messages import DRAFT_LABEL, SENT_HEADERS, sent_rows, sent_title
 from drills.reports.model import DrillReport, PhaseName
 
 __all__ = [
     "MARKED_PHASES",
     "SERIES_COLOURS",
+    "drill_end_minute",
     "render_html",
     "systems_svg",
     "template_environment",
@@ -100,16 +102,45 @@ def _label_rows(xs: Sequence[tuple[float, str]], rows: int = 4) -> list[int]:
     return placed
 
 
+def drill_end_minute(report: DrillReport) -> float:
+    """Where the damage chart ends: the drill's last moment, in the timeline's minutes
+    (from the drill's start), so a quiet last hour still shows as a flat line."""
+    return round((report.finished - report.started).total_seconds() / 60, 2)
+
+
+def _step_points(frame: _Frame, values: Sequence[tuple[float, float]], end: float) -> str:
+    """A step line through ``values`` (minute, count), held to ``end``.
+
+    The timeline records damage only when it changes (and at least every ten minutes),
+    so between two points the count is the earlier one: the line holds it flat and rises
+    at the later point's minute, never a slope that would invent damage in a gap.
+    """
+    out: list[str] = []
+    last: float | None = None
+    for minute, value in values:
+        x = coord(frame.x(minute))
+        if last is not None and value != last:
+            out.append(f"{x},{coord(frame.y(last))}")
+        out.append(f"{x},{coord(frame.y(value))}")
+        last = value
+    if last is not None and values and end > values[-1][0]:
+        out.append(f"{coord(frame.x(end))},{coord(frame.y(last))}")
+    return " ".join(out)
+
+
 def timeline_svg(report: DrillReport) -> Markup:
-    """Damaged records so far against minutes since the bad run started: a line for all
-    systems with a point per :class:`DamagePoint`, a thin line per system, a band from
-    detection to containment, and a vertical marker per reached phase."""
+    """Damaged records so far against minutes since the bad run started: a step line for
+    all systems with a point per :class:`DamagePoint`, held flat to the drill's end, a
+    thin step line per system, a band from detection to containment, and a vertical
+    marker per reached phase."""
     points = sorted(report.timeline, key=lambda p: p.minute)
     marked = sorted(
         (p for p in report.phases if p.name in MARKED_PHASES and p.minute is not None),
         key=lambda p: (p.minute, list(PhaseName).index(p.name)),
     )
-    last_minute = max([p.minute for p in points] + [m.minute or 0.0 for m in marked] + [1.0])
+    end_minute = drill_end_minute(report)
+    last_minute = max([p.minute for p in points] + [m.minute or 0.0 for m in marked]
+                      + [end_minute, 1.0])
     x_ticks = nice_ticks(last_minute, 8)
     y_ticks = nice_ticks(max([p.damaged for p in points] + [1]), 5)
 
@@ -172,12 +203,11 @@ def timeline_svg(report: DrillReport) -> Markup:
             continue
         svg_child(series, "polyline", class_="system-line", data_system=name,
             stroke=SERIES_COLOURS[index % len(SERIES_COLOURS)],
-            points=" ".join(f"{coord(frame.x(p.minute))},{coord(frame.y(p.by_system.get(name, 0)))}"
-                            for p in points))
+            points=_step_points(frame, [(p.minute, p.by_system.get(name, 0)) for p in points],
+                                end_minute))
     if points:
-        svg_child(svg, "polyline", class_="total-line",
-            points=" ".join(f"{coord(frame.x(p.minute))},{coord(frame.y(p.damaged))}"
-                            for p in points))
+        svg_child(svg, "polyline", class_="total-line", data_end_minute=str(end_minute),
+            points=_step_points(frame, [(p.minute, p.damaged) for p in points], end_minute))
 
     markers = svg_child(svg, "g", class_="markers")
     for (phase, text), row in zip(labels, rows, strict=True):
@@ -278,6 +308,10 @@ def render_html(report: DrillReport) -> str:
         never=[p for p in phases if p.minute is None],
         overall=overall_scope(report.systems),
         fix_first=fix_first(report),
+        sent_title=sent_title(report.comms),
+        sent_headers=SENT_HEADERS,
+        sent_rows=sent_rows(report.comms, live=report.responder == "live"),
+        draft_label=DRAFT_LABEL,
         groups=findings_by_severity(report.findings),
         timeline=timeline_svg(report),
         systems_chart=systems_svg(report),

@@ -5,8 +5,8 @@ plain pipe tables (GitHub, GitLab, most wikis), no HTML, and every value from
 the report escaped so a ``|`` in a finding cannot split a table cell and a ``_`` in a
 field name cannot start italics. It holds what a retrospective needs and no more:
 the headline, the timings, damage, findings, what to fix first, the restart
-checklist, the drafted messages and an excerpt of the shared action log (the HTML
-report has all of it).
+checklist, the notes really sent, the drafted messages and an excerpt of the shared
+action log (the HTML report has all of it).
 """
 
 from __future__ import annotations
@@ -29,6 +29,13 @@ from drills.reports._present import (
     overall_scope,
 )
 from drills.reports.comparison import comparison_rows, scope_rows
+from drills.reports.messages import (
+    DRAFT_LABEL,
+    NOTHING_SENT,
+    SENT_HEADERS,
+    sent_rows,
+    sent_title,
+)
 from drills.reports.model import DrillReport, LogEntry
 
 __all__ = ["md_escape", "md_table", "render_markdown"]
@@ -219,9 +226,18 @@ def render_markdown(report: DrillReport) -> str:
         for item in report.restart_checklist
     ] or ["No restart checklist."]
     c = report.comms
-    sent = (f"sent at {c.first_note_at:%H:%M}" if c.first_note_at else "never sent")
-    out += ["", "## Messages", "", f"**First note** ({sent}, {c.updates_sent} updates after it):",
-            "", _quote(c.first_note), ""]
+    out += ["", "## Messages", ""]
+    if c.sent:
+        rows = sent_rows(c, live=report.responder == "live")
+        out += [f"**{sent_title(c)}:**", "",
+                md_table(list(SENT_HEADERS), [[md_escape(cell) for cell in row] for row in rows],
+                         "rrlllrll"), ""]
+    elif c.first_note_at is not None:  # a report from before drills kept the notes sent
+        out += [f"First note sent at {c.first_note_at:%H:%M}, {c.updates_sent} updates "
+                "after it.", ""]
+    else:
+        out += [f"**{md_escape(NOTHING_SENT)}**", ""]
+    out += [f"**{md_escape(DRAFT_LABEL)}:**", "", _quote(c.first_note), ""]
     if c.customer_message:
         out += ["**Customer message:**", "", _quote(c.customer_message), ""]
     else:

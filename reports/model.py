@@ -22,6 +22,7 @@ __all__ = [
     "ChecklistItem",
     "Comms",
     "Comparison",
+    "ContainmentEvent",
     "DamagePoint",
     "DrillReport",
     "LogEntry",
@@ -35,6 +36,7 @@ __all__ = [
     "ScopeAccuracy",
     "Score",
     "ScoreItem",
+    "SentNote",
     "StepRecord",
     "SystemDamage",
     "ThreeTimes",
@@ -174,13 +176,56 @@ class Score(_Model):
     items: list[ScoreItem]
 
 
-class Comms(_Model):
-    """The team's words, drafted from the drill's facts (rule 6)."""
+class SentNote(_Model):
+    """One note that really went out during the drill, with what was known when it did.
 
-    first_note: str
-    first_note_at: datetime | None
+    Only notes sent are listed: a drill where nobody wrote to anyone has none, whatever
+    the drafts below say. The numbers are the drill's own at that moment (the judge's
+    measure, not a guess the team made), so the room can see what the note could have
+    told people.
+    """
+
+    at: datetime
+    minute: float = Field(description="minutes after the bad run started")
+    who: str
+    kind: Literal["first note", "update"]
+    text: str = Field(
+        default="", description="the words the team sent (live drills); empty when a "
+        "runbook's note was sent (scripted drills: its draft is the first note below) or "
+        "the team sent one without words")
+    records_damaged: int = Field(description="records damaged so far, when it was sent")
+    by_system: dict[str, int] = Field(default_factory=dict,
+                                      description="of those, per system")
+    records_repaired: int = Field(default=0, description="records repaired so far")
+    job_paused: bool = Field(description="the job was paused when it was sent")
+    contained: bool = Field(description="the job was paused and every feeder off")
+
+
+class Comms(_Model):
+    """The team's words: the notes really sent, and drafts written from the drill's facts
+    (rule 6)."""
+
+    first_note: str = Field(description="a draft of the first note, from the drill's facts; "
+                            "not what was sent (see ``sent``)")
+    first_note_at: datetime | None = Field(description="when the first note was sent; "
+                                           "None: never")
     updates_sent: int
     customer_message: str | None
+    sent: list[SentNote] = Field(
+        default_factory=list, description="every note sent during the drill, oldest first; "
+        "empty when none was (reports written before drills recorded them have none)")
+
+
+class ContainmentEvent(_Model):
+    """One turn of the job's containment: contained (job paused and every feeder off), or
+    restarted. A drill that contains, restarts and contains again has three."""
+
+    kind: Literal["contained", "restarted"]
+    at: datetime
+    minute: float = Field(description="minutes after the bad run started")
+    fixed: bool | None = Field(
+        default=None, description="restarted: with the cause fixed (True) or the fault "
+        "still in place (False); None for a containment")
 
 
 class ChecklistItem(_Model):
@@ -290,6 +335,12 @@ class DrillReport(_Model):
     interrupted_at: datetime | None = Field(
         default=None, description="drill time of the last moment an interrupted drill reached"
     )
+    containment: list[ContainmentEvent] = Field(
+        default_factory=list,
+        description="every containment and restart in order; the headline tells them all "
+        "when the job was contained more than once or restarted with the fault in place "
+        "(empty in reports written before drills recorded them)",
+    )
 
     def phase(self, name: PhaseName) -> Phase | None:
         return next((p for p in self.phases if p.name is name), None)
@@ -302,6 +353,34 @@ class DrillReport(_Model):
     def interrupted(self) -> bool:
         return self.status == "interrupted"
 
+    def containment_text(self) -> str:
+        """'contained in 7 min'; or, when the job was contained more than once or restarted
+        with the fault in place, every turn: 'contained at 7 min, restarted at 12,
+        contained again at 15' - one number alone would contradict the rest of the report.
+        """
+        o = self.outcome
+        turns = self.containment
+        contained = [t for t in turns if t.kind == "contained"]
+        unfixed = any(t.kind == "restarted" and t.fixed is False for t in turns[1:])
+        if len(contained) > 1 or (contained and unfixed):
+            words: list[str] = []
+            seen = False
+            for t in turns:
+                if t.kind == "contained":
+                    words.append(f"contained {'again ' if seen else ''}at {t.minute:.0f} min"
+                                 if not words else
+                                 f"contained {'again ' if seen else ''}at {t.minute:.0f}")
+                    seen = True
+                elif seen:
+                    words.append(f"restarted at {t.minute:.0f}"
+                                 + (" with the fault in place" if t.fixed is False else ""))
+            if turns[-1].kind == "restarted" and turns[-1].fixed is False:
+                words.append("not contained again")
+            return ", ".join(words)
+        if o.contained and o.minutes_to_contain is not None:
+            return f"contained in {o.minutes_to_contain:.0f} min"
+        return "not contained yet" if self.interrupted else "never contained"
+
     def headline(self) -> str:
         """'invoice-reminder drill: contained in 14 min, 126 records damaged, 0 left wrong,
         score 82/100' - the line every renderer leads with.
@@ -310,11 +389,7 @@ class DrillReport(_Model):
         never pass for a finished one.
         """
         o = self.outcome
-        contained = (
-            f"contained in {o.minutes_to_contain:.0f} min"
-            if o.contained and o.minutes_to_contain is not None
-            else "not contained yet" if self.interrupted else "never contained"
-        )
+        contained = self.containment_text()
         if self.interrupted:
             at = self.interrupted_at or self.finished
             return (

@@ -26,13 +26,14 @@ from collections import Counter, deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from drills.fakes.catalog import OUTBOX
 from drills.files import format_duration
 from drills.scenarios.badrun import BadRun, BatchResult, Event
 from drills.scenarios.schema import Feeder, Scenario
 
-__all__ = ["AutomationRuntime", "FeederState", "RuntimeNote"]
+__all__ = ["AutomationRuntime", "ContainmentTurn", "FeederState", "RuntimeNote"]
 
 
 @dataclass
@@ -89,6 +90,21 @@ class RuntimeNote:
     what: str
 
 
+@dataclass(frozen=True)
+class ContainmentTurn:
+    """The job became contained (paused, every feeder off), or was restarted.
+
+    ``contained_at`` keeps the first containment (how fast the team stopped the damage);
+    these turns keep the rest, so a report never says "contained in 7 min" of a job that
+    was restarted at 12 and paused again at 15.
+    """
+
+    kind: Literal["contained", "restarted"]
+    at: datetime
+    fixed: bool | None = None
+    """A restart: with the cause fixed, or with the fault still in place."""
+
+
 @dataclass
 class _Retrying:
     event: Event
@@ -106,6 +122,8 @@ class AutomationRuntime:
         self.job_paused = False
         self.paused_at: datetime | None = None
         self.contained_at: datetime | None = None
+        self.turns: list[ContainmentTurn] = []
+        """Every containment and restart, in order (:class:`ContainmentTurn`)."""
         self.fixed = False
         self.restarted_at: datetime | None = None
         self.limit: int | None = None
@@ -204,12 +222,15 @@ class AutomationRuntime:
                 feeder.live_since = at
         self.fixed = fixed
         self.restarted_at = at
+        self.turns.append(ContainmentTurn("restarted", at, fixed))
         self.limit = limit
         self._ramp = deque(ramp)
 
     def _check_contained(self, at: datetime) -> None:
         if self.contained_at is None and self.contained:
             self.contained_at = at
+        if self.contained and (not self.turns or self.turns[-1].kind != "contained"):
+            self.turns.append(ContainmentTurn("contained", at))
 
     # -- state ---------------------------------------------------------------------------
 

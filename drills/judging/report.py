@@ -19,12 +19,14 @@ from drills.reports.drafts import customer_message, first_note, restart_checklis
 from drills.reports.findings import Finding
 from drills.reports.model import (
     Comms,
+    ContainmentEvent,
     DrillReport,
     Outcome,
     Phase,
     PhaseName,
     RunbookRef,
     ScenarioRef,
+    SentNote,
     SystemDamage,
     ThreeTimes,
 )
@@ -73,7 +75,9 @@ def build_report(
               detection.how if detection else "never detected"),
         phase(PhaseName.PAUSED, runtime.paused_at, "job paused"),
         phase(PhaseName.CONTAINED, runtime.contained_at,
-              "job paused and every feeder off" if runtime.contained_at else "never contained"),
+              "job paused and every feeder off" if runtime.contained_at else
+              "not contained when the drill was interrupted" if result.interrupted
+              else "never contained"),
         phase(PhaseName.SNAPSHOT, outcomes["snapshot"].at if "snapshot" in outcomes else None),
         phase(PhaseName.SCOPED, outcomes["scope"].at if "scope" in outcomes else None,
               outcomes["scope"].detail if "scope" in outcomes else ""),
@@ -129,16 +133,21 @@ def build_report(
         messages_sent_wrongly=ev.sent_wrongly,
         no_source=_no_source(result),
     )
-    comms = _comms(result, ev, rb)
+    comms = _comms(result, ev, rb, origin)
     restart = getattr(rb, "restart", None)
     approver = getattr(getattr(restart, "approver", None), "name", None)
     ramp = list(getattr(restart, "ramp", []) or [])
     # An interrupted drill may not have got to the restart step: its tests were not run.
     tried = not result.interrupted or any(o.section == "restart" for o in result.outcomes)
+    # The test record's own result where the drill ran one (a live team's 'restart test');
+    # else what the restart showed.
+    tests = [o for o in result.outcomes if o.section == "restart" and o.action == "test"]
+    test_ok = tests[-1].ok if tests else (
+        runtime.fixed if getattr(restart, "test", None) and tried else None)
     checklist = restart_checklist(
         cause=getattr(restart, "cause", None),
         unreconciled=outcome.unreconciled,
-        test_record_ok=(runtime.fixed if getattr(restart, "test", None) and tried else None),
+        test_record_ok=test_ok,
         tiny_batch_ok=(runtime.fixed if ramp and tried else None),
         normal_volume=runtime.restarted_at is not None and runtime.fixed,
         on_duty=getattr(getattr(rb, "owner", None), "name", None)
@@ -188,10 +197,50 @@ def build_report(
         restart_checklist=checklist,
         status="interrupted" if result.interrupted else "finished",
         interrupted_at=result.finished if result.interrupted else None,
+        containment=[
+            ContainmentEvent(kind=t.kind, at=t.at, minute=_minutes(t.at, origin) or 0.0,
+                             fixed=t.fixed)
+            for t in runtime.turns
+        ],
     )
 
 
-def _comms(result: DrillResult, ev: Evaluation, rb: Any) -> Comms:
+def _sent(result: DrillResult, rb: Any, origin: datetime) -> list[SentNote]:
+    """The notes a scripted responder sent, with the drill's numbers at each moment.
+
+    The damage is the timeline's point at the note's time; paused and contained follow the
+    runtime's turns. (A live drill lists its own, with the words typed:
+    :mod:`drills.responders.live`.)
+    """
+    runtime = result.runtime
+    who = getattr(getattr(rb, "owner", None), "name", None) or "the runbook"
+    out: list[SentNote] = []
+    for i, at in enumerate(result.notes):
+        point = None
+        for p in result.timeline:
+            if p.at <= at:
+                point = p
+        contained = False
+        for t in runtime.turns:
+            if t.at <= at:
+                contained = t.kind == "contained"
+        repaired = sum(getattr(o.data, "records", 0) for o in result.outcomes
+                       if o.section == "repair" and o.ok and o.at <= at)
+        out.append(SentNote(
+            at=at, minute=_minutes(at, origin) or 0.0, who=who,
+            kind="first note" if i == 0 else "update",
+            records_damaged=point.damaged if point else 0,
+            by_system=dict(point.by_system) if point else {},
+            records_repaired=repaired,
+            job_paused=contained or (runtime.paused_at is not None and runtime.paused_at <= at
+                                     and not any(t.kind == "restarted" and t.at <= at
+                                                 for t in runtime.turns)),
+            contained=contained,
+        ))
+    return out
+
+
+def _comms(result: DrillResult, ev: Evaluation, rb: Any, origin: datetime) -> Comms:
     runtime = result.runtime
     scenario = result.scenario
     paused = []
@@ -222,4 +271,5 @@ def _comms(result: DrillResult, ev: Evaluation, rb: Any) -> Comms:
             runtime.first_write or scenario.starts,
         )
     return Comms(first_note=note, first_note_at=first_at,
-                 updates_sent=max(0, len(result.notes) - 1), customer_message=message)
+                 updates_sent=max(0, len(result.notes) - 1), customer_message=message,
+                 sent=_sent(result, rb, origin))

@@ -32,6 +32,9 @@ CTX = CommandContext(
     team=("alice", "bob"),
     snapshots=("snap1",),
     run_ids=("invoice-reminder-run-1729",),
+    batch_ids=("invoice-reminder-run-1729/b00001", "invoice-reminder-run-1729/b00002",
+               "invoice-reminder-run-1729/b00010"),
+    times=("09:10", "09:11", "09:14", "09:40"),
 )
 
 
@@ -144,8 +147,19 @@ def test_help_lists_every_action_and_explains_one() -> None:
     ("query ", ["run=", "batch=", "window=", "since=", "until=", "actor=", "system=",
                 "table="]),
     ("query run=", ["run=invoice-reminder-run-1729"]),
-    ("query actor=a", ["actor=automation"]),
+    ("query actor=a", ["actor=automation", "actor=alice"]),
     ("query system=w", ["system=warehouse"]),
+    # Filter values as well as names: batches shown, times on the screen, a window's ends.
+    ("query batch=", [f"batch={b}" for b in CTX.batch_ids]),
+    ("query batch=invoice-reminder-run-1729/b0000",
+     ["batch=invoice-reminder-run-1729/b00001", "batch=invoice-reminder-run-1729/b00002"]),
+    ("query since=09:1", ["since=09:10", "since=09:11", "since=09:14"]),
+    ("query until=", ["until=09:10", "until=09:11", "until=09:14", "until=09:40"]),
+    ("query window=09:1", ["window=09:10-", "window=09:11-", "window=09:14-"]),
+    ("query window=09:11-", ["window=09:11-09:14", "window=09:11-09:40"]),
+    ("query run=invoice-reminder-run-1729 ", ["batch=", "window=", "since=", "until=",
+                                              "actor=", "system=", "table="]),
+    ("query since=09:10 ", ["run=", "batch=", "until=", "actor=", "system=", "table="]),
     ("diff ", ["snap1"]),
     ("diff snap1 b", ["billing", "billing.activity", "billing.invoices"]),
     ("tag ", ["last", *CTX.tables]),
@@ -159,3 +173,18 @@ def test_help_lists_every_action_and_explains_one() -> None:
 ])
 def test_completion_offers_what_fits_here(typed: str, offered: list[str]) -> None:
     assert complete(typed, CTX) == offered
+
+
+@pytest.mark.parametrize("key", ["run", "batch", "actor", "system", "table", "since",
+                                 "until", "window"])
+def test_every_completed_filter_value_is_a_query_the_grammar_takes(key: str) -> None:
+    options = complete(f"query {key}=", CTX)
+    assert options
+    for option in options:
+        if key == "window":  # a start first, then an end after it
+            ends = complete(f"query {option}", CTX)
+            assert ends
+            for end in ends:
+                assert parse_command(f"query {end}", CTX).args["window"] == end.split("=")[1]
+            continue
+        parse_command(f"query {option}", CTX)

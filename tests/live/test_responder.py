@@ -99,7 +99,9 @@ def test_a_team_doing_the_good_runbooks_steps_leaves_nothing_wrong(
     o = report.outcome
     assert (o.contained, o.records_left_wrong, o.human_edits_overwritten, o.unreconciled,
             o.restarted) == (True, 0, 0, 0, True)
-    assert report.finished == _at(scenario, 30)
+    # The team ended at minute 30; the rest of the window was played out, then judged.
+    assert responder.ended_at == _at(scenario, 30)
+    assert report.finished == scenario.starts + scenario.runs_for
     paused = report.phase(PhaseName.PAUSED)
     assert paused is not None
     assert paused.at == _at(scenario, 1.2)
@@ -195,6 +197,12 @@ def test_a_killed_live_journal_rebuilds_the_same_report(
         if t.split()[0] in ("pause", "stop", "disable", "snapshot", "scope", "repair")
     ]
     assert report.outcome.contained
+    # Only what was done so far: the note sent before the kill, and no comparison of a
+    # drill's middle with the runbook's whole drill.
+    assert [(n.at, n.who, n.text) for n in report.comms.sent] == [
+        (_at(scenario, 3), "alice", "reminders paused, duplicates being marked")]
+    assert report.comparison is None
+    assert report.finished == _at(scenario, 9)
 
 
 def test_the_pacer_stamps_actions_in_whole_seconds_after_now(scenario: Scenario) -> None:

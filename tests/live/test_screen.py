@@ -44,3 +44,20 @@ def test_before_the_world_is_built_and_after_the_drill() -> None:
     view.over = True
     view.clock = T
     assert "DRILL OVER" in render_status(view, 80, color=False)
+
+
+def test_left_wrong_is_shown_beside_damaged_as_the_judges_count() -> None:
+    view = LiveView(started=T, speed=10, job="invoice-reminder",
+                    clock=datetime(2026, 3, 2, 9, 40), ready=True, damaged=1_240,
+                    left_wrong=1_105, by_system={"billing": 620, "email": 620})
+    text = render_status(view, 100, color=False)
+    assert "damaged records 1,240  left wrong 1,105 (judge's count)  billing 620  email 620" \
+        in text
+    view.left_wrong = None  # not measured yet: nothing shown rather than a guess
+    assert "left wrong" not in render_status(view, 100, color=False)
+
+
+def test_an_ended_drill_says_the_rest_of_its_window_is_played_out() -> None:
+    view = LiveView(started=T, speed=10, job="invoice-reminder",
+                    clock=datetime(2026, 3, 2, 10, 5), ready=True, playing_out=True)
+    assert "ENDED: PLAYING OUT THE REST OF THE WINDOW" in render_status(view, 120, color=False)

@@ -49,8 +49,12 @@ class Tmux:
         """Run ``drills ARGV`` in a new window; returns the session name."""
         self.sessions += 1
         name = f"s{self.sessions}"
+        # PYTHONPATH passes through: a checkout tested with the code on it, not the
+        # installed copy the console script would import by itself.
+        path = os.environ.get("PYTHONPATH")
         env = (f"env -i PATH={shlex.quote(os.environ.get('PATH', ''))} HOME={self.cwd} "
-               f"TERM=xterm-256color LANG=C.UTF-8 COLUMNS={self.width} LINES={self.height}")
+               + (f"PYTHONPATH={shlex.quote(path)} " if path else "")
+               + f"TERM=xterm-256color LANG=C.UTF-8 COLUMNS={self.width} LINES={self.height}")
         # The pane stays after the program exits, so its last screen can still be read.
         shell = (f"cd {shlex.quote(str(self.cwd))}; {env} "
                  + " ".join(shlex.quote(a) for a in [DRILLS, *argv])

@@ -40,6 +40,7 @@ from drills.reports.model import (
     ScenarioRef,
     Score,
     ScoreItem,
+    SentNote,
     StepRecord,
     SystemDamage,
     ThreeTimes,
@@ -472,8 +473,26 @@ def build_report(
         next_update=None if flawed else note_at + timedelta(hours=1),
         owner=None if flawed else "Dana Whitfield",
     )
+    assert note_minute is not None
+    sent: list[SentNote] = []
+    minutes: list[float] = [note_minute] if flawed else [note_minute, note_minute + 20,
+                                                         note_minute + 40]
+    for i, minute in enumerate(minutes):
+        point = [p for p in timeline if p.minute <= minute][-1]
+        sent.append(SentNote(
+            at=started + timedelta(minutes=minute), minute=minute,
+            who="Priya Nair" if flawed else "Dana Whitfield",
+            kind="first note" if i == 0 else "update",
+            text="" if flawed else ["reminders paused; duplicates being marked",
+                                    "scope done: repair by script under way",
+                                    "repair done; counts reconcile"][i],
+            records_damaged=point.damaged, by_system=dict(point.by_system),
+            records_repaired=0 if i == 0 else 106 * i // 2,
+            job_paused=paused_at is not None and started + timedelta(minutes=minute) >= paused_at,
+            contained=contained is not None and minute >= contained,
+        ))
     comms = Comms(
-        first_note=note, first_note_at=note_at, updates_sent=0 if flawed else 2,
+        first_note=note, first_note_at=note_at, updates_sent=0 if flawed else 2, sent=sent,
         customer_message=customer_message(
             "our billing system sent some invoice reminders more than once",
             started, unaffected=["your invoice", "the amount due"],

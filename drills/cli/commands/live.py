@@ -2,9 +2,13 @@
 
 The drill clock runs on the wall clock, ``--speed`` times faster; the screen shows
 the damage by system, alerts and complaints, each feeder and the shared log; the
-prompt takes the team's actions (``help`` lists them, Tab completes). ``end`` finishes
-the drill: the report - graded like a scripted drill, beside the runbook followed
-perfectly on the same seed - is printed and written with ``--out``. Everything is
+prompt takes the team's actions (``help`` lists them, Tab completes names and filter
+values). ``end`` (or the end of piped input) finishes the team's part: the rest of the
+drill window is played out at once with the world as the team left it (a job left
+running keeps running), and the report - graded like a scripted drill, beside the
+runbook followed perfectly on the same seed - is printed and written with ``--out``.
+The journal keeps ``--out``, so a resumed drill writes its reports there too, and the
+hint printed when a drill is closed before its end names it. Everything is
 journaled as it happens, so a drill that crashed or was closed goes on with
 ``drills live --resume JOURNAL``; a journal someone else wrote runs the automation code
 its scenario names only with ``--trust-code`` (or under ``DRILLS_TRUSTED``). Every input
@@ -88,7 +92,8 @@ def parse_team(text: str) -> tuple[str, ...]:
               help="Multiply the world's counts and the bad run's reach by this factor.")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Folder to write the report files (and by default the journal) to; "
-                   "one holding another drill is refused.")
+                   "one holding another drill is refused. The journal keeps it: a resumed "
+                   "drill writes its reports there unless --out names another.")
 @click.option("--format", "formats", default="md,html,json,junit", show_default=True,
               help="Report files to write with --out: " + ", ".join(FORMATS) + ".")
 @click.option("--journal", "journal_path", type=click.Path(path_type=Path), default=None,
@@ -132,6 +137,7 @@ def command(
         OutFolder.prepare(out, overwrite=None, own=resume_path)
     where = parse_backend(backend)
     where.check(keep=keep)
+    format_given = _given(click.get_current_context(), "formats")
     if resume_path is not None:
         given = [name for name, value in (("SCENARIO", scenario), ("--runbook", runbook_path),
                                           ("--seed", seed), ("--scale", scale),
@@ -141,12 +147,22 @@ def command(
                 f"--resume carries on the drill in its journal; drop {given[0]} (the journal "
                 "holds the scenario, runbook, seed and team)"
             )
-        ready = _resume(resume_path, CodeTrust.from_env(trust_code))
+        ready = _resume(resume_path, CodeTrust.from_env(trust_code), out,
+                        chosen if format_given else None)
+        # The reports go where the drill was started with (--out then, kept in its
+        # journal), unless this resume names another folder.
+        if out is None and ready.plan.out is not None:
+            out = Path(ready.plan.out)
+            OutFolder.prepare(out, overwrite=None, own=resume_path)
+        if not format_given and ready.plan.formats:
+            chosen = list(ready.plan.formats)
     else:
-        ready = _start(scenario, runbook_path, speed, team, seed, scale, out, journal_path)
+        ready = _start(scenario, runbook_path, speed, team, seed, scale, out, journal_path,
+                       chosen)
     # Every input is checked: now the database, then the journal, so a refused backend
     # leaves nothing behind.
     database = where.open(keep=keep)
+    journal: JournalWriter | None = None
     try:
         journal = ready.open_journal()
         drill = LiveDrill(ready.plan, journal=journal, replay=ready.replay,
@@ -161,14 +177,17 @@ def command(
         finally:
             drill.close()  # stops a drill closed before its end; its thread is done after
             journal.close()
+    except KeyboardInterrupt:  # Ctrl-C on piped input, or SIGTERM: the journal is whole
+        if journal is not None:
+            say(_resume_hint(journal.path, out), err=True)
+        raise
     finally:
         database.dispose()
     kept = kept_line(database)
     if not drill.over:
         if kept is not None:
             say(kept)
-        say(f"drills: drill closed before its end; resume it with: drills live --resume "
-            f"{journal.path}", err=True)
+        say(_resume_hint(journal.path, out), err=True)
         sys.exit(EXIT_FAILED)
     if drill.error is not None:
         say_kept(database)
@@ -208,6 +227,7 @@ def _start(
     scale: float | None,
     out: Path | None,
     journal_path: Path | None,
+    formats: Sequence[str],
 ) -> _Ready:
     if scenario is None:
         raise DrillsError("name a SCENARIO to drill (see 'drills scenarios'), or --resume a "
@@ -229,14 +249,39 @@ def _start(
     JournalWriter.check_new(journal_path)
     header = JournalHeader.build(
         "live", spec, runbook, source=scenario, scale=scale, runbook_path=runbook_path,
-        drill_id=drill_id, extra={"speed": speed, "team": list(members)},
+        drill_id=drill_id, extra={"speed": speed, "team": list(members),
+                                  **_where_reports_go(out, formats)},
     )
-    plan = LivePlan(spec, runbook, str(runbook_path), members, speed, drill_id, header.ran_at)
+    plan = LivePlan(spec, runbook, str(runbook_path), members, speed, drill_id, header.ran_at,
+                    out=str(out) if out is not None else None, formats=tuple(formats))
     path = journal_path
     return _Ready(plan, lambda: JournalWriter.create(path, header))
 
 
-def _resume(path: Path, trust: CodeTrust) -> _Ready:
+def _resume_hint(journal: Path, out: Path | None) -> str:
+    """How to carry on a drill closed before its end, naming where its reports will go."""
+    again = f" --out {out}" if out is not None else ""
+    return f"drills: drill closed before its end; resume it with: drills live --resume " \
+        f"{journal}{again}"
+
+
+def _given(ctx: click.Context, name: str) -> bool:
+    """Whether the option was typed (not its default)."""
+    return ctx.get_parameter_source(name) not in (
+        click.core.ParameterSource.DEFAULT, click.core.ParameterSource.DEFAULT_MAP, None)
+
+
+def _where_reports_go(out: Path | None, formats: Sequence[str]) -> dict[str, object]:
+    """``--out`` and ``--format`` as the journal keeps them, so a resumed drill writes its
+    reports where the team asked (an absolute folder: a resume may run from elsewhere)."""
+    if out is None:
+        return {}
+    return {"out": str(out.absolute()), "formats": list(formats)}
+
+
+def _resume(
+    path: Path, trust: CodeTrust, out: Path | None, formats: Sequence[str] | None
+) -> _Ready:
     journal = read_journal(path)
     if journal.finished:
         raise DrillsError(
@@ -248,9 +293,11 @@ def _resume(path: Path, trust: CodeTrust) -> _Ready:
     actions = journaled_actions(journal)
     until = journal.last_at or plan.scenario.starts
 
+    moved = _where_reports_go(out, formats or plan.formats) if out is not None else {}
+
     def reopen() -> JournalWriter:
         writer = JournalWriter.append_to(path)
-        writer.write("resumed", until, actions=len(actions))
+        writer.write("resumed", until, actions=len(actions), **moved)
         return writer
 
     return _Ready(plan, reopen, actions, until)

@@ -67,6 +67,11 @@ class CommandContext:
     snapshots: Sequence[str] = ()
     run_ids: Sequence[str] = ()
     """Runs seen so far, for completion only: finding the run is the team's job."""
+    batch_ids: Sequence[str] = ()
+    """Batches the team's queries have shown, for completion only."""
+    times: Sequence[str] = ()
+    """Drill-clock times (HH:MM) the screen has shown - the drill's start, alerts, the
+    shared log, the clock now - for completing since=, until= and window=."""
 
 
 @dataclass(frozen=True)

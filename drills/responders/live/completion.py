@@ -2,7 +2,10 @@
 
 Completion reads the same action table as ``help`` (:mod:`~drills.responders.live.help`)
 and the same :class:`~drills.responders.live.commands.CommandContext` the grammar
-checks against, so it only ever offers what the grammar accepts.
+checks against, so it only ever offers what the grammar accepts: action and field
+names, and the values a team would otherwise copy off the screen - the runs and
+batches its queries have shown, systems and tables, actor kinds and names, and the
+drill-clock times the screen has shown for ``since=``, ``until=`` and ``window=``.
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ def complete(before_cursor: str, ctx: CommandContext) -> list[str]:
     elif action == "snapshot":
         options = [] if args[-1:] == ["as"] else [*ctx.systems, "as"]
     elif action == "query":
-        return _complete_query(current, ctx)
+        return _complete_query(current, args, ctx)
     elif action == "diff":
         options = list(ctx.snapshots) if not args else [*ctx.systems, *ctx.tables]
     elif action == "tag":
@@ -75,15 +78,33 @@ def complete(before_cursor: str, ctx: CommandContext) -> list[str]:
     return _starting([o for o in options if o not in args], current)
 
 
-def _complete_query(current: str, ctx: CommandContext) -> list[str]:
+def _complete_query(current: str, done: Sequence[str], ctx: CommandContext) -> list[str]:
+    """A filter name (``batch=``), or a value for the filter being typed: the runs and
+    batches the team's queries have shown, actor kinds and the team's names, systems,
+    tables, and the drill-clock times on the screen (``window=`` takes a start, then
+    ``-`` and an end after it)."""
     key, eq, value = current.partition("=")
     if not eq:
-        return _starting([f"{k}=" for k in QUERY_KEYS], current)
+        given = {w.partition("=")[0] for w in done}
+        if "window" in given:
+            given |= {"since", "until"}
+        if given & {"since", "until"}:
+            given.add("window")
+        return _starting([f"{k}=" for k in QUERY_KEYS if k not in given], current)
+    if key == "window":
+        start, dash, end = value.partition("-")
+        if not dash:
+            return [f"window={t}-" for t in _starting(ctx.times, start)
+                    if any(later > t for later in ctx.times)]  # a start with an end after it
+        return [f"window={start}-{t}" for t in _starting(ctx.times, end) if t > start]
     values: dict[str, Sequence[str]] = {
         "run": ctx.run_ids,
-        "actor": [k.value for k in ActorKind],
+        "batch": ctx.batch_ids,
+        "actor": [*(k.value for k in ActorKind), *ctx.team],
         "system": ctx.systems,
         "table": ctx.tables,
+        "since": ctx.times,
+        "until": ctx.times,
     }
     return [f"{key}={v}" for v in _starting(list(values.get(key, ())), value)]
 

@@ -22,10 +22,11 @@ the backend.
 from __future__ import annotations
 
 import threading
+import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,7 @@ from drills.engine.context import DrillContext
 from drills.engine.handlers import DrillEvent
 from drills.engine.loop import Drill, DrillResult
 from drills.journal import JournalHandler, JournalWriter
+from drills.judging import evaluate
 from drills.reports.model import DrillReport, LogEntry
 from drills.responders.live.commands import Command, CommandContext
 from drills.responders.live.grade import grade_live
@@ -92,6 +94,10 @@ class LivePlan:
     drill_id: str | None = None
     ran_at: datetime | None = None
     """When the drill first started (wall, UTC); a resumed drill keeps its journal's."""
+    out: str | None = None
+    """Where its report files go (``--out``), as the journal keeps it for a resume."""
+    formats: tuple[str, ...] = ()
+    """Which report files go there (``--format``); empty: the command's default."""
 
 
 @dataclass
@@ -106,6 +112,9 @@ class LiveView:
     over: bool = False
     replaying: bool = False
     damaged: int = 0
+    left_wrong: int | None = None
+    """Records wrong right now, by the judge's measure against ground truth (the
+    facilitator's view: a team finds out only by looking); None until first measured."""
     by_system: dict[str, int] = field(default_factory=dict)
     detected: str | None = None
     job_paused: bool = False
@@ -115,6 +124,8 @@ class LiveView:
     alerts: list[tuple[datetime, str]] = field(default_factory=list)
     log: list[LogEntry] = field(default_factory=list)
     notes: int = 0
+    playing_out: bool = False
+    """The team ended the drill; the rest of the window is being played out."""
     snapshots: list[str] = field(default_factory=list)
     run_ids: list[str] = field(default_factory=list)
     error: str | None = None
@@ -186,6 +197,9 @@ class LiveDrill:
         self._view = LiveView(started=scenario.starts, speed=plan.speed,
                               job=scenario.automation.name, replaying=bool(replay))
         self._context: CommandContext | None = None
+        self._measured: tuple[int, int, float] | None = None
+        """(damaged, actions applied) when left-wrong was last measured, and the monotonic
+        time before which it is not measured again."""
         self._done = threading.Event()
         self.result: DrillResult | None = None
         self.report: DrillReport | None = None
@@ -235,7 +249,9 @@ class LiveDrill:
             clock = self.pacer.drill_now()
             copy = LiveView(**{**view.__dict__})
             copy.alerts = list(self._alerts)
-            if clock is not None and not view.over and not view.replaying:
+            if clock is not None and not view.over and not view.replaying and (
+                not view.playing_out
+            ):
                 copy.clock = max(clock, view.clock) if view.clock else clock
             return copy
 
@@ -255,6 +271,10 @@ class LiveDrill:
                 self._view.over = True
             self.report = grade_live(self.result, self.responder, runbook_path=plan.runbook_path,
                                      with_runbook=self.grade_with_runbook)
+            with self._lock:
+                self._view.left_wrong = self.report.outcome.records_left_wrong
+                self._view.damaged = self.report.outcome.records_damaged
+                self._view.playing_out = False
             if self.journal is not None:
                 self.journal.finish(self.report)
         except DrillClosed:
@@ -271,12 +291,41 @@ class LiveDrill:
         if self.on_result is not None:
             self.on_result(result)
 
+    def _left_wrong(self, loop: DrillContext, now: datetime, damaged: int) -> int | None:
+        """Records wrong now by the judge's own measure, remeasured when damage or the
+        team's actions changed, at most once a wall second (a measure reads the world)."""
+        if self.responder.playing_out or self.responder.replaying:
+            return None  # the report measures the played-out end; a replay is not watched
+        applied = len(self.responder.results)
+        last = self._measured
+        if last is not None and ((last[0], last[1]) == (damaged, applied)
+                                 or time.monotonic() < last[2]):
+            return None
+        # The engine's loop is the context; the measure needs its world and people too.
+        world, people = getattr(loop, "world", None), getattr(loop, "people", None)
+        if world is None or people is None:
+            return None  # a context without the world's parts: nothing to measure with
+        began = time.monotonic()
+        result = DrillResult(
+            scenario=loop.scenario, runbook=None, world=world, run=loop.run,
+            runtime=loop.runtime, people=people, detection=loop.detection, acted_at=None,
+            steps=[], outcomes=[], log=[], timeline=[], notes=[], started=loop.scenario.starts,
+            finished=now, wall_seconds=0.0, drill_id=self.plan.drill_id or loop.scenario.name,
+        )
+        left = evaluate(result).records_left_wrong
+        took = time.monotonic() - began
+        # Next measure no sooner than a second, or five times what this one took (a large
+        # world's measure must not hold the drill's clock back).
+        self._measured = (damaged, applied, time.monotonic() + max(1.0, 5 * took))
+        return left
+
     def _observe(self, loop: DrillContext, now: datetime) -> None:
         rt = loop.runtime
         counts = loop.run.truth.counts()
         by_system: dict[str, int] = {}
         for table, n in counts.items():
             by_system[table.split(".")[0]] = by_system.get(table.split(".")[0], 0) + n
+        left_wrong = self._left_wrong(loop, now, sum(counts.values()))
         with self._lock:
             if self._context is None:
                 self._context = context_for(loop, self.plan.team)
@@ -285,6 +334,9 @@ class LiveDrill:
             v.clock = now
             v.replaying = self.responder.replaying
             v.damaged = sum(counts.values())
+            if left_wrong is not None:
+                v.left_wrong = left_wrong
+            v.playing_out = self.responder.playing_out
             v.by_system = dict(sorted(by_system.items()))
             v.detected = (f"{loop.detection.at:%H:%M:%S} {loop.detection.how}"
                           if loop.detection else None)
@@ -296,12 +348,10 @@ class LiveDrill:
             v.notes = len(self.responder.notes)
             v.snapshots = [s.name for s in self.responder.snapshots]
             v.run_ids = list(self.responder.run_ids)
-            self._context = _with(self._context, v.snapshots, v.run_ids)
-
-
-def _with(ctx: CommandContext, snapshots: list[str], run_ids: list[str]) -> CommandContext:
-    if list(ctx.snapshots) == snapshots and list(ctx.run_ids) == run_ids:
-        return ctx
-    return CommandContext(job=ctx.job, feeders=ctx.feeders, systems=ctx.systems,
-                          tables=ctx.tables, day=ctx.day, team=ctx.team,
-                          snapshots=tuple(snapshots), run_ids=tuple(run_ids))
+            shown = {self.plan.scenario.starts, now, *(at for at, _ in self._alerts),
+                     *(e.at for e in v.log)}
+            self._context = replace(
+                self._context, snapshots=tuple(v.snapshots), run_ids=tuple(v.run_ids),
+                batch_ids=tuple(self.responder.batch_ids),
+                times=tuple(sorted({f"{at:%H:%M}" for at in shown})),
+            )

@@ -23,6 +23,9 @@ from drills.responders.live.commands import CommandError, query_filters
 
 __all__ = ["RecordFinding"]
 
+_BATCHES_KEPT = 500
+"""The most batch ids one answer adds to completion (a run has one per drill minute)."""
+
 
 @dataclass
 class _Last:
@@ -41,6 +44,7 @@ class RecordFinding:
     _last: _Last | None
     _methods: set[str]
     run_ids: list[str]
+    batch_ids: list[str]
 
     @property
     def _lp(self) -> DrillContext:
@@ -64,6 +68,7 @@ class RecordFinding:
             rows = conn.execute(actors).all()
         seen = [f"{kind} {name}" + (f" (run {run})" if run else "") for kind, name, run in rows]
         self.run_ids.extend(r for _, _, r in rows if r and r not in self.run_ids)
+        batches = self._batches(terms)
         method = "run_id" if "run" in args else "batch" if "batch" in args else (
             "window" if "since" in args or "until" in args else "filter")
         self._last = _Last("query", [pairs], method)
@@ -71,7 +76,26 @@ class RecordFinding:
         if not total:
             return "no changes match"
         tables = ", ".join(f"{t} {n:,}" for t, n in per_table.items())
-        return f"{total:,} records ({tables}); by " + "; ".join(seen)
+        return f"{total:,} records ({tables}); by " + "; ".join(seen) + batches
+
+    def _batches(self, terms: list[sa.ColumnElement[bool]]) -> str:
+        """' in 40 batches (RUN/b00001 .. RUN/b00040)': the batches the answer holds, which
+        completion offers from then on (as it offers the runs an answer named)."""
+        cl = self._lp.store.changelog
+        where = [*terms, cl.c.batch_id.is_not(None)]
+        first = sa.func.min(cl.c.seq)
+        ids = sa.select(cl.c.batch_id).where(*where).group_by(cl.c.batch_id) \
+            .order_by(first).limit(_BATCHES_KEPT)
+        count = sa.select(sa.func.count(sa.distinct(cl.c.batch_id))).where(*where)
+        with self._lp.store.engine.connect() as conn:
+            shown = [str(b) for b in conn.scalars(ids)]
+            n = int(conn.scalar(count) or 0)
+        self.batch_ids.extend(b for b in shown if b not in self.batch_ids)
+        if not n:
+            return ""
+        if n == 1:
+            return f"; in batch {shown[0]}"
+        return f"; in {n:,} batches ({shown[0]} .. {shown[-1] if n <= _BATCHES_KEPT else '...'})"
 
     def _count_pairs(self, pairs: sa.Select[Any]) -> dict[str, int]:
         sub = pairs.subquery()

@@ -2,8 +2,11 @@
 
 A live drill is judged by the very code that judges a scripted one
 (:mod:`drills.judging`): the same phases, findings and score, from the times the
-team really acted and what their actions really did to the world. Two things differ
-and are said so: the scope graded is the one the team submitted (precision and
+team really acted and what their actions really did to the world - over the whole
+drill window, since a drill the team ended early was played out to its end with the
+world as they left it. Points come only from what was done: the Messages list only
+the notes the team sent (their words, with the numbers of that moment). Two things
+differ and are said so: the scope graded is the one the team submitted (precision and
 recall per table against ground truth), and the report carries a
 :class:`~drills.reports.model.Comparison` with the same seeded drill run by the runbook
 followed perfectly, so the room sees "we contained in 9 minutes, the runbook says 6".
@@ -20,6 +23,7 @@ from drills.fakes.backends.spec import rerun_spec
 from drills.judging import Evaluation, build_report, drill_findings, evaluate
 from drills.reports.findings import Finding
 from drills.reports.model import (
+    ChecklistItem,
     Comparison,
     DrillReport,
     PhaseComparison,
@@ -30,7 +34,7 @@ from drills.responders.scripted import Drill
 from drills.runbook import Runbook, lint_runbook
 from drills.scenarios.schema import Scenario
 
-__all__ = ["compare", "grade_live", "scope_accuracy"]
+__all__ = ["compare", "grade_live", "not_restarted", "scope_accuracy"]
 
 
 def grade_live(
@@ -57,10 +61,35 @@ def grade_live(
     if written is not None:
         findings += lint_runbook(written, source=runbook_path)
     report = build_report(performed, findings, ev, runbook_path=runbook_path, responder="live")
+    # The notes the team really sent, in their words, with the numbers of that moment.
+    comms = report.comms.model_copy(update={"sent": list(responder.sent)})
+    checklist = report.restart_checklist
+    if result.runtime.restarted_at is None:
+        checklist = not_restarted(checklist)
     comparison: Comparison | None = None
-    if with_runbook and written is not None:
+    if with_runbook and written is not None and not result.interrupted:
+        # An interrupted drill is set beside nothing: the runbook's whole drill against
+        # part of the team's would compare an end with a middle.
         comparison = compare(report, ev, written, result, runbook_path)
-    return report.model_copy(update={"comparison": comparison})
+    return report.model_copy(update={"comparison": comparison, "comms": comms,
+                                     "restart_checklist": checklist})
+
+
+_RESTARTING = ("tiny batch", "normal volume", "on duty", "approved")
+"""Checklist items only a restart can meet (the rest - cause, counts, a test record -
+are things a team does or measures whether or not it restarts)."""
+
+
+def not_restarted(checklist: list[ChecklistItem]) -> list[ChecklistItem]:
+    """The restart checklist of a drill whose job was never restarted: nothing that only a
+    restart can meet is credited (a runbook naming an approver approves nothing)."""
+    out: list[ChecklistItem] = []
+    for item in checklist:
+        if any(word in item.item.lower() for word in _RESTARTING):
+            named = f"; the runbook names {item.detail}" if item.done and item.detail else ""
+            item = item.model_copy(update={"done": False, "detail": f"not restarted{named}"})
+        out.append(item)
+    return out
 
 
 def _live_wording(finding: Finding, responder: LiveResponder) -> Finding:

@@ -12,6 +12,9 @@ moment is returned at once (no waiting), and the journaled actions come from the
 responder's own queue. After that the wall clock is anchored to the drill time the
 replay reached and pacing carries on, so the drill clock never jumps back or ahead.
 
+Once the team has ended the drill (``end``) nothing waits: the rest of the drill window
+is played out at once, the world going on as the team left it.
+
 A drill the team closes before its end is stopped through its pacer
 (:meth:`LivePacer.stop`): the next time the engine asks it to wait, or at once if it is
 waiting, it raises :class:`DrillClosed`, and the engine's thread ends there.
@@ -128,6 +131,8 @@ class LivePacer:
             if proposed is not None and proposed <= self.replay_until:
                 return proposed
             self.replay_until = None  # the journal is used up: from here on, real time
+        if self.responder.ended_at is not None:
+            return proposed  # the team ended it: the rest of the window plays out at once
         with self._lock:
             if self._anchor is None:
                 self._anchor = (now, time.monotonic())

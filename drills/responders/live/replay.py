@@ -16,6 +16,7 @@ from datetime import datetime
 from drills.engine.loop import Drill
 from drills.journal import Journal, JournalError
 from drills.reports.model import DrillReport
+from drills.reports.writer import FORMATS
 from drills.responders.live.commands import ACTIONS
 from drills.responders.live.drill import DEFAULT_SPEED, LivePlan, speed_problem
 from drills.responders.live.grade import grade_live
@@ -62,6 +63,25 @@ def _speed(journal: Journal) -> float:
     return float(speed)
 
 
+def _out(journal: Journal) -> tuple[str | None, tuple[str, ...]]:
+    """Where the drill's reports go: the header's ``out`` and ``formats`` (``drills live
+    --out``), unless a resume named another folder (its ``resumed`` line says so)."""
+    extra = journal.header.extra
+    out, formats = extra.get("out"), extra.get("formats", [])
+    for event in journal.events:
+        if event["kind"] == "resumed" and isinstance(event.get("out"), str):
+            out, formats = event["out"], event.get("formats", formats)
+    edited = "drills writes it, so the file was edited: restore it from a copy"
+    if out is not None and (not isinstance(out, str) or not out or "\x00" in out):
+        raise JournalError(f"{journal.path}:1: the journal header's out is {str(out)[:40]!r}, "
+                           f"not a folder; {edited}")
+    if not isinstance(formats, list) or not all(f in FORMATS for f in formats):
+        raise JournalError(f"{journal.path}:1: the journal header's formats are "
+                           f"{str(formats)[:40]!r}, not report formats ({', '.join(FORMATS)}); "
+                           f"{edited}")
+    return out, tuple(formats)
+
+
 def journaled_actions(journal: Journal) -> list[JournaledAction]:
     """The team's actions in the journal, in order."""
     out: list[JournaledAction] = []
@@ -88,6 +108,7 @@ def plan_from_journal(journal: Journal) -> LivePlan:
         )
     where = str(journal.path)
     team, speed = _team(journal), _speed(journal)
+    out, formats = _out(journal)
     return LivePlan(
         scenario=header.load_scenario(where),
         runbook=header.load_runbook(where),
@@ -96,6 +117,8 @@ def plan_from_journal(journal: Journal) -> LivePlan:
         speed=speed,
         drill_id=header.drill_id,
         ran_at=header.ran_at,
+        out=out,
+        formats=formats,
     )
 
 
@@ -104,12 +127,16 @@ def report_from_live_journal(journal: Journal) -> DrillReport:
 
     The drill did not end, so the report is marked interrupted and leaves out the
     checks judged at a drill's end, as for a scripted drill rebuilt from its journal.
+    A drill whose loop reached its end (the journal says ``ended``) but that was killed
+    before its report is replayed whole: the actions, the team's ``end`` and the rest
+    of the window played out, as it was.
     """
     plan = plan_from_journal(journal)
-    until = journal.last_at or plan.scenario.starts
+    end = plan.scenario.starts + plan.scenario.runs_for
+    until = None if journal.ended else (journal.last_at or plan.scenario.starts)
     responder = LiveResponder(plan.scenario, plan.runbook, team=plan.team,
                               replay=journaled_actions(journal))
     drill = Drill(plan.scenario, plan.runbook, responder=responder, drill_id=plan.drill_id,
-                  pacer=ReplayPacer(until), ran_at=plan.ran_at)
+                  pacer=ReplayPacer(end if until is None else until), ran_at=plan.ran_at)
     result = drill.run(until=until)
     return grade_live(result, responder, runbook_path=plan.runbook_path)

@@ -47,7 +47,7 @@ from drills.levers.repair import (
 from drills.levers.review import review_run
 from drills.levers.scope import ScopeResult, submit_scope
 from drills.levers.sources import rerun_values, sources_for
-from drills.reports.model import StepRecord
+from drills.reports.model import SentNote, StepRecord
 from drills.responders.live.actions import (
     DRAFT,
     SCOPE,
@@ -83,6 +83,7 @@ class ReplayError(DrillsError):
 class _Restart:
     tests: list[tuple[datetime, bool]] = field(default_factory=list)
     ramp: list[int | str] = field(default_factory=list)
+    """The ramp since the job was last paused: a new pause starts a new one."""
 
 
 class LiveResponder(RecordFinding):
@@ -108,6 +109,8 @@ class LiveResponder(RecordFinding):
         self.steps: list[StepRecord] = []
         self.outcomes: list[StepOutcome] = []
         self.notes: list[datetime] = []
+        self.sent: list[SentNote] = []
+        """The notes sent, with their words and the drill's numbers when each went out."""
         self.results: list[ActionResult] = []
         self.cause: str | None = None
         self.scope: ScopeResult | None = None
@@ -120,6 +123,8 @@ class LiveResponder(RecordFinding):
         self.team = tuple(team)
         self.run_ids: list[str] = []
         """Runs the team's queries have shown (offered by completion)."""
+        self.batch_ids: list[str] = []
+        """Batches the team's queries have shown (offered by completion)."""
         self._journaled = list(replay)
         self._pending: list[TeamAction] = []
         self._lock = threading.Lock()
@@ -130,6 +135,9 @@ class LiveResponder(RecordFinding):
         self._sampled = False
         self._restart = _Restart()
         self._since: dict[str, datetime] = {}
+        self._now: datetime | None = None
+        self.window_end = scenario.starts + scenario.runs_for
+        """When the drill's window closes: a drill the team ended is played out to here."""
 
     # -- the Responder protocol ------------------------------------------------------------
 
@@ -165,6 +173,7 @@ class LiveResponder(RecordFinding):
         self.detected_at = at
 
     def advance(self, now: datetime) -> None:
+        self._now = now
         while True:
             with self._lock:
                 if not self._pending or self._pending[0].at > now:
@@ -176,7 +185,12 @@ class LiveResponder(RecordFinding):
 
     def next_time(self) -> datetime | None:
         with self._lock:
-            return self._pending[0].at if self._pending else None
+            if self._pending:
+                return self._pending[0].at
+        if self.ended_at is not None and (self._now is None or self._now < self.window_end):
+            # The team ended the drill; the world goes on as they left it to the window's end.
+            return self.window_end
+        return None
 
     @property
     def busy(self) -> bool:
@@ -184,7 +198,18 @@ class LiveResponder(RecordFinding):
 
     @property
     def done(self) -> bool:
-        return self.ended_at is not None
+        """The team ended the drill and the rest of its window has been played out.
+
+        Ending a drill early does not stop the damage: a job left running keeps running,
+        feeders too, until the window closes, and that is what is judged.
+        """
+        return self.ended_at is not None and self._now is not None and (
+            self._now >= self.window_end)
+
+    @property
+    def playing_out(self) -> bool:
+        """The team ended the drill; the rest of the window is being played out."""
+        return self.ended_at is not None and not self.done
 
     # -- feeding it ----------------------------------------------------------------------
 
@@ -271,11 +296,20 @@ class LiveResponder(RecordFinding):
             raise CommandError(f"the owner is away and nobody here may pause yet; escalation "
                                f"reaches someone who may at {allowed:%H:%M:%S}")
 
+    def _new_pause(self) -> None:
+        """A pause after a restart starts the way back afresh: the next restart ramps from
+        its first batch again (a team that restarted early and paused again must be able
+        to restart with proof)."""
+        if self._lp.runtime.restarted_at is not None:
+            self._restart.ramp = []
+
     def _do_pause(self, action: TeamAction) -> str:
         self._may_pause(action)
         rt = self._lp.runtime
         target = action.command.args["target"]
         was = rt.job_paused
+        if not was:
+            self._new_pause()
         rt.pause_job(target, action.at)
         self.acted_at = self.acted_at or action.at
         detail = ("already paused; " if was else "done; ") + self._containment()
@@ -293,6 +327,8 @@ class LiveResponder(RecordFinding):
         rt = self._lp.runtime
         target = action.command.args["target"]
         was = rt.feeders[target].live
+        if was:
+            self._new_pause()
         rt.stop_feeder(target, action.at)
         self.acted_at = self.acted_at or action.at
         detail = ("done; " if was else "already off; ") + self._containment()
@@ -415,7 +451,25 @@ class LiveResponder(RecordFinding):
         self.notes.append(action.at)
         self._lp.emit(DrillEvent.NOTE, action.at, first=first)
         text = action.command.args["text"]
+        self.sent.append(self._sent_note(action, text, first))
         return ("first note sent" if first else "update sent") + (f": {text}" if text else "")
+
+    def _sent_note(self, action: TeamAction, text: str, first: bool) -> SentNote:
+        """The note as it went out, with the drill's own numbers at that moment."""
+        loop = self._lp
+        rt = loop.runtime
+        counts = loop.run.truth.counts()
+        by_system: dict[str, int] = {}
+        for table, n in counts.items():
+            by_system[table.split(".")[0]] = by_system.get(table.split(".")[0], 0) + n
+        origin = rt.first_write or self.scenario.starts + self.scenario.fault.starts
+        return SentNote(
+            at=action.at, minute=round((action.at - origin).total_seconds() / 60, 2),
+            who=action.who, kind="first note" if first else "update", text=text,
+            records_damaged=sum(counts.values()), by_system=dict(sorted(by_system.items())),
+            records_repaired=sum(r.records for r in self.repairs),
+            job_paused=rt.job_paused, contained=rt.contained,
+        )
 
     def _do_cause(self, action: TeamAction) -> str:
         self.cause = action.command.args["text"]
@@ -436,8 +490,9 @@ class LiveResponder(RecordFinding):
                       "and fix it first")
             self._step(action, "restart", "test", "one test record", ok, detail)
             return detail
-        if rt.restarted_at is None and not rt.job_paused and not any(
-            f.stopped_at for f in rt.feeders.values()
+        stopped = any(not f.live for f in rt.feeders.values())
+        if not rt.job_paused and not stopped and (
+            rt.restarted_at is None or not self._restart.ramp
         ):
             raise CommandError("nothing is paused, so there is nothing to restart")
         limit = args.get("limit")
@@ -447,7 +502,7 @@ class LiveResponder(RecordFinding):
                                   and step <= before):
             raise CommandError(f"a ramp grows: batch {step} is not bigger than {before} "
                                "before it")
-        if rt.restarted_at is None or rt.job_paused:
+        if rt.restarted_at is None or rt.job_paused or stopped:
             rt.restart(action.at, fixed=self.cause is not None, limit=limit)
         else:
             rt.limit = limit
@@ -481,11 +536,14 @@ class LiveResponder(RecordFinding):
         restart = None
         rt = self._context.runtime if self._context is not None else None
         restarted = rt.restarted_at if rt is not None else None
+        # Nobody watched after the team ended the drill: the played-out rest is not a watch.
+        finished = min(finished, self.ended_at) if self.ended_at is not None else finished
         if rb.restart is not None or self.cause or self._restart.tests or self._restart.ramp:
             restart = Restart.model_construct(
                 approver=rb.restart.approver if rb.restart is not None else None,
                 cause=self.cause,
-                test=[f"test record at {at:%H:%M}" for at, _ in self._restart.tests],
+                # Only tests that passed are proof; a failed one is in the steps and outcomes.
+                test=[f"test record at {at:%H:%M}" for at, ok in self._restart.tests if ok],
                 ramp=list(self._restart.ramp),
                 watch=(finished - restarted) if restarted is not None and finished > restarted
                 else None,

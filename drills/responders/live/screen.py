@@ -2,7 +2,9 @@
 
 :func:`render_status` draws a :class:`~drills.responders.live.drill.LiveView` with rich into
 ANSI text at a given width (the session wraps it for prompt_toolkit): the drill
-clock, the damaged records by system, alerts and complaints as they arrive, the job
+clock, the damaged records by system and the records left wrong right now (the
+judge's count against ground truth, labelled so: the screen is the facilitator's
+view, and a team learns it only by looking), alerts and complaints as they arrive, the job
 and each feeder's state, and the tail of the shared action log. It is a pure
 function of the view, so it is tested by rendering to a string.
 """
@@ -41,6 +43,8 @@ def render_status(view: LiveView, width: int, *, who: str = "", log_lines: int =
         head.append(f"· acting: {who} ", style="bold")
     if view.replaying:
         head.append("· REPLAYING JOURNAL", style="bold yellow")
+    if view.playing_out:
+        head.append("· ENDED: PLAYING OUT THE REST OF THE WINDOW", style="bold magenta")
     if view.over:
         head.append("· DRILL OVER", style="bold magenta")
     if view.error:
@@ -48,6 +52,10 @@ def render_status(view: LiveView, width: int, *, who: str = "", log_lines: int =
 
     damage = Text()
     damage.append(f"damaged records {view.damaged:,}", style="bold red" if view.damaged else "")
+    if view.left_wrong is not None:
+        damage.append(f"  left wrong {view.left_wrong:,}",
+                      style="bold red" if view.left_wrong else "green")
+        damage.append(" (judge's count)", style="dim")
     if view.by_system:
         damage.append("  " + "  ".join(f"{s} {n:,}" for s, n in view.by_system.items()))
 

@@ -96,6 +96,10 @@ class LiveSession:
         if self.drill.over:
             self.say("the drill is over")
             return
+        if self.ending or self.drill.responder.ended_at is not None:  # (a resumed 'end' too)
+            self.say("the drill was ended: the rest of its window is being played out with the "
+                     "world as the team left it, then the report is written")
+            return
         try:
             cmd = parse_command(line, ctx)
         except CommandError as err:
@@ -154,9 +158,10 @@ class LiveSession:
         from prompt_toolkit.formatted_text import ANSI
         from prompt_toolkit.history import InMemoryHistory
         from prompt_toolkit.key_binding import KeyBindings
-        from prompt_toolkit.layout import HSplit, Layout, Window
+        from prompt_toolkit.layout import Float, FloatContainer, HSplit, Layout, Window
         from prompt_toolkit.layout.controls import FormattedTextControl
         from prompt_toolkit.layout.dimension import Dimension
+        from prompt_toolkit.layout.menus import CompletionsMenu
         from prompt_toolkit.widgets import TextArea
 
         from drills.responders.live.screen import render_status
@@ -171,8 +176,9 @@ class LiveSession:
                 before = document.text_before_cursor
                 word = before.split(" ")[-1]
                 for option in complete(before, ctx):
-                    # A finished word gets its space, so the next Tab completes the next word.
-                    text = option if option.endswith("=") else f"{option} "
+                    # A finished word gets its space, so the next Tab completes the next word
+                    # ('key=' and a window's 'start-' are not finished).
+                    text = option if option.endswith(("=", "-")) else f"{option} "
                     yield Completion(text, start_position=-len(word), display=option)
 
         shown = {"status_rows": 8}
@@ -209,12 +215,17 @@ class LiveSession:
             self.closed = True
             get_app().exit()
 
-        layout = Layout(HSplit([
+        screen = HSplit([
             Window(FormattedTextControl(status), dont_extend_height=True, wrap_lines=False),
             Window(height=1, char="-"),
             Window(FormattedTextControl(answers), height=Dimension(min=3), wrap_lines=True),
             area,
-        ]), focused_element=area)
+        ])
+        # More than one candidate (batches, times): Tab shows them at the cursor, and
+        # Tab again picks the first, then the next.
+        menu = Float(xcursor=True, ycursor=True,
+                     content=CompletionsMenu(max_height=8, scroll_offset=1))
+        layout = Layout(FloatContainer(content=screen, floats=[menu]), focused_element=area)
         app: Application[None] = Application(layout=layout, key_bindings=keys, full_screen=True,
                                              refresh_interval=0.5, mouse_support=False)
 
