@@ -1,28 +1,45 @@
-"""``drills check RUNBOOK...``: the launch gate CI runs on a runbook before a workflow goes live.
+"""``drills check [RUNBOOK...]``: the launch gate CI runs on a team's runbooks.
 
 A runbook that loads can still leave a bad run unstoppable or unrecoverable, and a
 reviewer will not spot that reading YAML. So ``check`` first lints each runbook (the
 gaps visible on paper, no scenario needed), then drills it against every scenario
-that fits its automation: the built-in ones, or those named with ``--scenario``.
-Each gap is one line, like ruff, so CI logs and editors can point at it::
+that fits its automation: those ``[tool.drills.scenarios]`` or ``--scenario`` name,
+else the built-in ones. Each gap is one line, like ruff, so CI logs and editors can
+point at it::
 
     ops/reminder.runbook.yaml:3: owner-is-team critical the owner 'Finance team' is a
     team, not a person: ... (fix: name one person as owner and give them 'can_pause: true')
 
-A runbook fails on any critical finding, on paper or in a drill, and on a drill score
-under ``--fail-under``. Every input is loaded and checked before any drill runs, so
-bad input is one ``drills: error:`` line, exit 2, and nothing written.
+With no RUNBOOK it reads ``[tool.drills]`` (:mod:`drills.cli.config`) and says which
+file it read; flags override it. RUNBOOK and ``--scenario`` take files, folders and
+globs. ``select``/``ignore`` drop finding codes and ``[[tool.drills.accept]]`` marks a
+known finding accepted (still shown, with its reason) before the gates decide:
+
+* ``fail-on`` (default critical): a finding at or above it, not accepted, fails;
+* ``fail-under``: a drill scoring under it fails, and so does a runbook no scenario
+  drills (a score not measured does not pass a score gate);
+* an acceptance past its ``expires`` date fails the job with one line saying so.
+
+Every input is loaded and checked before any drill runs, so bad input is one
+``drills: error:`` line, exit 2, and nothing written.
+
+The work is one drill per runbook and scenario. ``--jobs N`` runs that many at once in
+processes of their own (default the CPU count), ``--shard K/N`` keeps the K-th of N
+deterministic slices of the sorted pairs for a CI matrix, and ``--merge`` joins the
+shards' ``--format json`` results into one verdict and one report. Each drill's result
+is cached by a hash of its inputs (:mod:`drills.cli.checkcache`): a second run with
+nothing changed drills nothing. One line per drill goes to stderr as it starts and
+ends (``-q`` silences them), so a CI log shows where the time goes.
 
 ``--format`` picks what CI reads: ``console`` (the lines above, the default),
 ``github`` (workflow-command annotations, plus a job summary appended to
-``$GITHUB_STEP_SUMMARY`` when set), ``sarif`` (SARIF 2.1.0, rules from the finding
-registry), ``junit`` (one suite per drill, or a lint suite when no scenario fits, and
-a suite of the gates that decide the exit code) or ``json`` (the whole check, with a
-``schema_version``). All but ``console`` and ``github`` go to stdout alone, the console
-lines moving to stderr, unless ``--output FILE`` names a file, written atomically.
-``--junit FILE`` still writes the JUnit file beside any ``--format``. Every format
-renders one :class:`~drills.reports.checkresult.CheckResult`, so a finding has the same
-file and line in all of them.
+``$GITHUB_STEP_SUMMARY`` when set), ``gitlab`` (Code Quality JSON), ``sarif`` (SARIF
+2.1.0, rules from the finding registry), ``junit`` (:mod:`drills.reports.checkjunit`)
+or ``json`` (the whole check, with a ``schema_version``). All but ``console`` and
+``github`` go to stdout alone, the console lines moving to stderr, unless ``--output
+FILE`` names a file, written atomically. ``--junit FILE`` still writes the JUnit file
+beside any ``--format``. Every format renders one
+:class:`~drills.reports.checkresult.CheckResult`.
 """
 
 from __future__ import annotations
@@ -30,26 +47,35 @@ from __future__ import annotations
 import os
 import sys
 import time
-import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 import click
 
 from drills.cli.backend import backend_options, kept_line
 from drills.cli.calltimeout import call_timeout_option
+from drills.cli.config import LoadedConfig, read_config
 from drills.cli.main import EXIT_FAILED, EXIT_OK, say
+from drills.cli.paths import RUNBOOK_PATTERNS, SCENARIO_PATTERNS, expand, is_glob
 from drills.errors import DrillsError
 from drills.fakes.backends import parse_backend
 from drills.files import KeyPath
 from drills.findings import FINDINGS, section
-from drills.reports.checkresult import CheckResult, LocatedFinding, RunbookResult
+from drills.reports.checkresult import (
+    Acceptance,
+    CheckPoints,
+    CheckResult,
+    DrillResult,
+    Gate,
+    LocatedFinding,
+    Policy,
+    RunbookResult,
+)
 from drills.reports.findings import Finding, Severity, cost_text
-from drills.reports.junit import drill_suite, gate_suite, lint_suite
-from drills.reports.junit import junit_document as render_document
 from drills.reports.model import DrillReport
 from drills.reports.sarif import Rule, render_sarif
 from drills.runbook import LoadedRunbook, lint_runbook, read_runbook
@@ -59,11 +85,11 @@ from drills.scenarios.schema import Scenario
 __all__ = [
     "DRILL_CODE_PATHS",
     "FORMATS",
-    "RunbookCheck",
-    "check_result",
+    "assemble",
     "command",
     "finding_line",
-    "junit_document",
+    "job_gates",
+    "parse_shard",
 ]
 
 DRILL_CODE_PATHS: Mapping[str, KeyPath] = MappingProxyType({
@@ -79,14 +105,21 @@ not listed, point at line 1, as ruff does for a file-level problem.
 """
 
 
-FORMATS = ("console", "github", "sarif", "junit", "json")
+FORMATS = ("console", "github", "gitlab", "sarif", "junit", "json")
 """What ``--format`` takes; ``console`` is the default."""
 
 HELP_URI = "docs/scoring.md#every-finding-code"
 """Where a SARIF rule's help is: the shipped table of every finding code."""
 
+_SUFFIX = {"console": "txt", "github": "txt", "gitlab": "json", "sarif": "sarif",
+           "junit": "xml", "json": "json"}
 
-class OutputPathError(DrillsError):
+
+class CheckOptionError(DrillsError):
+    """A ``drills check`` option, or combination of them, that cannot be used as given."""
+
+
+class OutputPathError(CheckOptionError):
     """An ``--output`` (or ``--junit``) path drills cannot write to."""
 
 
@@ -95,47 +128,10 @@ class JunitPathError(OutputPathError):
 
 
 class ScenarioMismatchError(DrillsError):
-    """A ``--scenario`` that drills an automation none of the given runbooks is for."""
+    """A scenario that drills an automation none of the given runbooks is for."""
 
 
-@dataclass
-class RunbookCheck:
-    """One runbook's check: its lint, its drills and the verdict they make together."""
-
-    loaded: LoadedRunbook
-    scenarios: list[Scenario]
-    lint: list[Finding] = field(default_factory=list)
-    reports: list[DrillReport] = field(default_factory=list)
-    seconds: list[float] = field(default_factory=list)
-    """Real seconds each drill took, its gap-cost reruns included (as ``reports``)."""
-    linted_at: datetime | None = None
-
-    @property
-    def file(self) -> str:
-        return self.loaded.file
-
-    @property
-    def automation(self) -> str:
-        return self.loaded.runbook.automation
-
-    def drill_only(self, report: DrillReport) -> list[Finding]:
-        """The report's findings that the lint did not already list (the report repeats it)."""
-        seen = {(f.code, f.message) for f in self.lint}
-        return [f for f in report.findings if (f.code, f.message) not in seen]
-
-    def critical(self) -> list[Finding]:
-        out = [f for f in self.lint if f.severity is Severity.CRITICAL]
-        for report in self.reports:
-            out += [f for f in self.drill_only(report) if f.severity is Severity.CRITICAL]
-        return out
-
-    def under(self, fail_under: int | None) -> list[DrillReport]:
-        if fail_under is None:
-            return []
-        return [r for r in self.reports if r.score.total < fail_under]
-
-    def failed(self, fail_under: int | None) -> bool:
-        return bool(self.critical() or self.under(fail_under))
+# -- locating findings -----------------------------------------------------------------
 
 
 def _line(loaded: LoadedRunbook, path: KeyPath | None) -> int:
@@ -152,82 +148,300 @@ def _lint_path(finding: Finding) -> KeyPath | None:
     return tuple(int(p) if p.isdigit() else p for p in dotted.split("."))
 
 
-def finding_line(
-    loaded: LoadedRunbook,
-    finding: Finding,
-    *,
-    path: KeyPath | None = None,
-    costs: Sequence[tuple[str, Finding]] = (),
-    scenario: str | None = None,
-) -> str:
-    """``FILE:LINE: CODE severity message (fix: ...)``, with cost and drill when known.
+def _dotted(path: KeyPath | None) -> str:
+    return ".".join(map(str, path)) if path else ""
+
+
+def _locate_lint(loaded: LoadedRunbook, finding: Finding) -> LocatedFinding:
+    path = _lint_path(finding)
+    return LocatedFinding(finding, loaded.file, _line(loaded, path), _dotted(path))
+
+
+def _locate_drill(loaded: LoadedRunbook, finding: Finding, scenario: str,
+                  lint: set[tuple[str, str]]) -> LocatedFinding:
+    if (finding.code, finding.message) in lint:  # the drill's copy of a lint finding
+        return replace(_locate_lint(loaded, finding), scenario=scenario)
+    where = DRILL_CODE_PATHS.get(finding.code)
+    key = _dotted(where) + (f" ({finding.where})" if finding.where else "")
+    return LocatedFinding(finding, loaded.file, _line(loaded, where), key, scenario=scenario)
+
+
+def finding_line(item: LocatedFinding, costs: Sequence[tuple[str, Finding]] = ()) -> str:
+    """``FILE:LINE: CODE severity message (fix: ...)``, with cost, drill and acceptance.
 
     ``costs`` pairs a scenario name with that drill's copy of the finding; a measured,
-    non-zero cost is added to the fix. ``scenario`` marks a finding only a drill made.
+    non-zero cost is added to the fix.
     """
-    where = path if path is not None else DRILL_CODE_PATHS.get(finding.code)
+    finding = item.finding
     extra = ""
     measured = [(name, f.cost) for name, f in costs if f.cost is not None and not f.cost.is_zero]
     if len(measured) == 1 and len(costs) == 1:
         extra = f"; cost: {cost_text(measured[0][1])}"
     elif measured:
         extra = "".join(f"; cost in {name}: {cost_text(cost)}" for name, cost in measured)
-    drill = f" [drill {scenario}]" if scenario is not None else ""
-    return (
-        f"{loaded.file}:{_line(loaded, where)}: {finding.code} {finding.severity.value} "
-        f"{finding.message} (fix: {finding.fix}{extra}){drill}"
-    )
+    drill = f" [drill {item.scenario}]" if item.scenario is not None else ""
+    accepted = f" [accepted: {item.accepted}]" if item.accepted is not None else ""
+    return (f"{item.file}:{item.line}: {finding.code} {finding.severity.value} "
+            f"{finding.message} (fix: {finding.fix}{extra}){drill}{accepted}")
+
+
+def report_gates(report: DrillReport) -> tuple[str, ...]:
+    """Why this drill fails the job whatever its score: the report's own gates.
+
+    The one place a report's gate reasons enter the verdict (:func:`_gates`); none yet.
+    """
+    return ()
+
+
+def _drill_result(loaded: LoadedRunbook, report: DrillReport, seconds: float,
+                  lint: set[tuple[str, str]]) -> DrillResult:
+    return DrillResult(
+        scenario=report.scenario.name, score=report.score.total, seconds=seconds,
+        started=report.ran_at, seed=report.seed, backend=report.backend,
+        drill_id=report.drill_id, headline=report.headline(),
+        checks=tuple(CheckPoints(i.check.value, i.points, i.max_points, tuple(i.lost_to))
+                     for i in report.score.items),
+        findings=tuple(_locate_drill(loaded, f, report.scenario.name, lint)
+                       for f in report.findings),
+        gate_reasons=report_gates(report))
+
+
+# -- the verdict -----------------------------------------------------------------------
+
+
+def _accepted(item: LocatedFinding, accepts: Sequence[Acceptance], today: date) -> str | None:
+    for a in accepts:
+        if a.code == item.finding.code and (a.runbook is None or a.runbook == item.file) \
+                and a.expires >= today:
+            return a.reason
+    return None
+
+
+def _shown(lint: Sequence[LocatedFinding], drills: Sequence[DrillResult], policy: Policy,
+           today: date) -> list[LocatedFinding]:
+    """Lint and drill findings once each (a drill repeats the lint's), the lint's with the
+    cost a drill measured, after select and ignore, accepted ones marked, in file order."""
+    seen = {(f.finding.code, f.finding.message) for f in lint}
+    out: list[LocatedFinding] = []
+    for item in lint:
+        measured = [c.finding.cost for d in drills for c in d.findings
+                    if (c.finding.code, c.finding.message) == (item.finding.code,
+                                                                item.finding.message)
+                    and c.finding.cost is not None]
+        if measured and item.finding.cost is None:
+            item = replace(item, finding=item.finding.model_copy(update={"cost": measured[0]}))
+        out.append(item)
+    for d in drills:
+        out += [f for f in d.findings if (f.finding.code, f.finding.message) not in seen]
+    if policy.select:
+        out = [f for f in out if f.finding.code in policy.select]
+    out = [replace(f, accepted=_accepted(f, policy.accepts, today)) for f in out
+           if f.finding.code not in policy.ignore]
+    return sorted(out, key=lambda f: (f.line, f.finding.severity.rank))
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _gates(file: str, automation: str, drills: Sequence[DrillResult],
+           shown: Sequence[LocatedFinding], policy: Policy) -> list[Gate]:
+    """Every gate the runbook is held to, and why each failed: the one place the verdict
+    is decided. A finding at or above ``fail-on`` (not accepted); each drill's score under
+    ``fail-under``, and no drill at all when ``fail-under`` is set; each reason a drill's
+    report gives for failing whatever the score."""
+    out: list[Gate] = []
+    if policy.fail_on != "never":
+        floor = Severity(policy.fail_on).rank
+        bad = [f for f in shown if f.accepted is None and f.finding.severity.rank <= floor]
+        codes = ", ".join(dict.fromkeys(f.finding.code for f in bad))
+        out.append(Gate(f"fail-on {policy.fail_on}: {file}",
+                        f"{file}: {_plural(len(bad), 'finding')} at or above "
+                        f"{policy.fail_on} ({codes}) fail the check" if bad else None))
+    if policy.fail_under is not None:
+        n = policy.fail_under
+        if not drills:
+            out.append(Gate(
+                f"fail-under {n}: {file}",
+                f"{file}: not drilled (no scenario drills '{automation}'), and a score not "
+                f"measured does not pass --fail-under {n}; name a scenario for it under "
+                "[tool.drills.scenarios] or with --scenario"))
+        out += [Gate(f"fail-under {n}: {file} in {d.scenario}",
+                     f"{file}: score {d.score} under --fail-under {n} in {d.scenario}"
+                     if d.score < n else None) for d in drills]
+    for d in drills:
+        out += [Gate(f"{reason}: {file} in {d.scenario}", f"{file}: {reason} in {d.scenario}")
+                for reason in d.gate_reasons]
+    return out
+
+
+def _verdict(file: str, drills: Sequence[DrillResult], gates: Sequence[Gate]) -> str:
+    failed = [g.why for g in gates if g.why is not None]
+    if not failed:
+        scores = ", ".join(f"score {d.score}/100 in {d.scenario}" for d in drills)
+        return f"{file}: passed" + (f" ({scores})" if scores else
+                                    " (lint only: not drilled, no score measured)")
+    return f"{file}: failed: " + "; ".join(w.removeprefix(f"{file}: ") for w in failed)
+
+
+def assemble(file: str, automation: str, lint: Sequence[LocatedFinding],
+             drills: Sequence[DrillResult], policy: Policy, *, today: date,
+             linted_at: datetime | None = None) -> RunbookResult:
+    """One runbook's result from its lint and drills, under ``policy``: what a single run
+    and a merge of shards both build, so they reach the same verdict."""
+    ordered = sorted(drills, key=lambda d: d.scenario)
+    shown = _shown(lint, ordered, policy, today)
+    gates = _gates(file, automation, ordered, shown, policy)
+    return RunbookResult(file=file, automation=automation, lint=tuple(lint),
+                         drills=tuple(ordered), findings=tuple(shown), gates=tuple(gates),
+                         verdict=_verdict(file, ordered, gates), linted_at=linted_at)
+
+
+def job_gates(policy: Policy, today: date) -> list[Gate]:
+    """Gates of the whole job: each acceptance past its expiry date fails it."""
+    return [Gate(f"accept {a.code}" + (f" in {a.runbook}" if a.runbook else ""),
+                 f"{a.where}: the acceptance of {a.code}"
+                 + (f" in {a.runbook}" if a.runbook else "")
+                 + f" expired on {a.expires.isoformat()} ({a.reason}); fix the finding, or "
+                 "give the acceptance a later 'expires'")
+            for a in policy.accepts if a.expires < today]
 
 
 # -- inputs ----------------------------------------------------------------------------
 
 
-def _read_runbooks(paths: Iterable[Path]) -> list[LoadedRunbook]:
-    """Each runbook once (a shell glob and an explicit name may both list it), in order."""
-    out: list[LoadedRunbook] = []
-    seen: set[Path] = set()
-    for path in paths:
-        key = path.resolve()
-        if key in seen:
-            continue
-        seen.add(key)
-        out.append(read_runbook(path))
-    return out
+@dataclass
+class _Runbook:
+    """One runbook to check: the scenarios that drill it, and its lint once run."""
+
+    loaded: LoadedRunbook
+    scenarios: list[Scenario]
+    lint: list[LocatedFinding] = field(default_factory=list)
+    linted_at: datetime | None = None
+    drills: list[DrillResult] = field(default_factory=list)
+
+    @property
+    def file(self) -> str:
+        return self.loaded.file
+
+    @property
+    def automation(self) -> str:
+        return self.loaded.runbook.automation
 
 
-def _plan(loaded: Sequence[LoadedRunbook], named: Sequence[str]) -> list[RunbookCheck]:
-    """Pair each runbook with the scenarios that drill it; a stray --scenario is an error."""
+def _read_runbooks(paths: Sequence[Path]) -> list[LoadedRunbook]:
+    return [read_runbook(path) for path in paths]
+
+
+def _scenario_names(items: Sequence[str]) -> list[str]:
+    """``--scenario`` values with folders and globs expanded; names pass through."""
+    out: list[str] = []
+    for item in items:
+        if Path(item).is_dir() or is_glob(item):
+            out += [str(p) for p in expand([item], SCENARIO_PATTERNS, what="scenario",
+                                           option="--scenario", skip=RUNBOOK_PATTERNS)]
+        else:
+            out.append(item)
+    return list(dict.fromkeys(out))
+
+
+def _named(loaded: Sequence[LoadedRunbook], named: Sequence[str]) -> dict[str, list[Scenario]]:
+    """``--scenario`` values by automation; one that drills none of the runbooks is an error,
+    unless it came from a glob or folder that also names others."""
     chosen: dict[str, list[Scenario]] = {}
+    autos = {lr.runbook.automation for lr in loaded}
     for name in named:
         scenario = load_scenario(name)
         auto = scenario.automation.name
-        if not any(lr.runbook.automation == auto for lr in loaded):
+        if auto not in autos:
             if len(loaded) == 1:
                 only = loaded[0]
                 raise ScenarioMismatchError(
                     f"--scenario {name} drills '{auto}', but {only.file} is the runbook for "
                     f"'{only.runbook.automation}'; name a scenario for "
-                    f"'{only.runbook.automation}' or leave --scenario out"
-                )
-            autos = ", ".join(sorted({lr.runbook.automation for lr in loaded}))
+                    f"'{only.runbook.automation}' or leave --scenario out")
             raise ScenarioMismatchError(
                 f"--scenario {name} drills '{auto}', but no runbook given is for it "
-                f"(they are for: {autos}); add its runbook or drop the --scenario"
-            )
+                f"(they are for: {', '.join(sorted(autos))}); add its runbook or drop the "
+                "--scenario")
         group = chosen.setdefault(auto, [])
         if all(s.name != scenario.name for s in group):
             group.append(scenario)
+    return chosen
+
+
+def _configured(config: LoadedConfig) -> dict[str, list[Scenario]]:
+    """``[tool.drills.scenarios]``: files (relative to the configuration) or built-in names."""
+    chosen: dict[str, list[Scenario]] = {}
+    for auto, refs in config.config.scenarios.items():
+        group = chosen.setdefault(auto, [])
+        for i, ref in enumerate(refs):
+            where = f"{config.table.split(' ')[0]}:{config.line_of('scenarios', auto)}"
+            looks_like_file = "/" in ref or ref.endswith((".yaml", ".yml")) or is_glob(ref)
+            paths = [str(config.resolve(ref))] if looks_like_file else [ref]
+            if looks_like_file and (is_glob(ref) or config.resolve(ref).is_dir()):
+                paths = [str(p) for p in expand(paths, SCENARIO_PATTERNS, what="scenario",
+                                                option=f"{where}: scenarios.{auto}[{i}]",
+                                                skip=RUNBOOK_PATTERNS)]
+            for path in paths:
+                try:
+                    scenario = load_scenario(path)
+                except DrillsError as err:
+                    raise DrillsError(f"{where}: scenarios.{auto}[{i}]: {err}") from None
+                if scenario.automation.name != auto:
+                    raise ScenarioMismatchError(
+                        f"{where}: scenarios.{auto}[{i}] is '{ref}', which drills "
+                        f"'{scenario.automation.name}', not '{auto}'; list it under "
+                        f"'{scenario.automation.name}'")
+                if all(s.name != scenario.name for s in group):
+                    group.append(scenario)
+    return chosen
+
+
+def _plan(loaded: Sequence[LoadedRunbook], chosen: Mapping[str, list[Scenario]]) -> list[_Runbook]:
     builtin: dict[str, list[Scenario]] | None = None
-    checks: list[RunbookCheck] = []
+    out: list[_Runbook] = []
     for lr in loaded:
         auto = lr.runbook.automation
         if auto in chosen:
-            checks.append(RunbookCheck(lr, chosen[auto]))
+            out.append(_Runbook(lr, list(chosen[auto])))
             continue
         if builtin is None:
             builtin = builtin_by_automation()
-        checks.append(RunbookCheck(lr, builtin.get(auto, [])))
-    return checks
+        out.append(_Runbook(lr, list(builtin.get(auto, []))))
+    return out
+
+
+def parse_shard(text: str | None) -> tuple[int, int] | None:
+    """``2/4`` -> (2, 4); anything else is one error saying how to write it."""
+    if text is None:
+        return None
+    k, _, n = text.partition("/")
+    if k.strip().isdigit() and n.strip().isdigit() and 1 <= int(k) <= int(n):
+        return int(k), int(n)
+    raise CheckOptionError(f"--shard {text!r} is not K/N with 1 <= K <= N; give which slice "
+                           "of how many, e.g. --shard 1/4")
+
+
+def _units(runbooks: Sequence[_Runbook]) -> list[tuple[str, str]]:
+    """Every piece of work as (runbook, scenario), '' for a runbook no scenario drills, in
+    sorted order: what ``--shard`` deals out."""
+    return sorted({(r.file, s.name) for r in runbooks for s in r.scenarios}
+                  | {(r.file, "") for r in runbooks if not r.scenarios})
+
+
+def _shard(runbooks: list[_Runbook], shard: tuple[int, int] | None) -> list[_Runbook]:
+    """The runbooks and scenarios of slice K of N: every N-th unit of the sorted work."""
+    if shard is None:
+        return runbooks
+    k, n = shard
+    mine = {u for i, u in enumerate(_units(runbooks)) if i % n == k - 1}
+    out: list[_Runbook] = []
+    for r in runbooks:
+        scenarios = [s for s in r.scenarios if (r.file, s.name) in mine]
+        if scenarios or (r.file, "") in mine:
+            out.append(_Runbook(r.loaded, scenarios))
+    return out
 
 
 def _check_path(path: Path, option: str = "--junit", example: str = "drills.xml") -> None:
@@ -254,60 +468,6 @@ def _check_path(path: Path, option: str = "--junit", example: str = "drills.xml"
         )
 
 
-# -- JUnit -----------------------------------------------------------------------------
-
-
-def _locate(check: RunbookCheck) -> Callable[[Finding], str]:
-    def locate(finding: Finding) -> str:
-        path = _lint_path(finding) or DRILL_CODE_PATHS.get(finding.code)
-        return f"{check.file}:{_line(check.loaded, path)}"
-    return locate
-
-
-def _suites(check: RunbookCheck, backend: str) -> list[ET.Element]:
-    """A suite per drill of the runbook, or a lint suite when no scenario drills it."""
-    if check.reports:
-        seconds: list[float | None] = [*check.seconds] or [None] * len(check.reports)
-        return [drill_suite(report, name=f"drills: {report.scenario.name} ({check.file})",
-                            properties=[("runbook", check.file)], seconds=spent,
-                            locate=_locate(check), file=check.file)
-                for report, spent in zip(check.reports, seconds, strict=True)]
-    return [lint_suite(
-        f"drills lint: {check.file}", check.lint, where=check.file,
-        summary=f"{_plural(len(check.lint), 'finding')}; no scenario drills '{check.automation}'",
-        properties=[("runbook", check.file), ("automation", check.automation),
-                    ("scenario", "none fits; lint only"), ("backend", backend)],
-        locate=_locate(check), started=check.linted_at)]
-
-
-def _gates(check: RunbookCheck, fail_under: int | None) -> list[tuple[str, str | None]]:
-    """(gate, why it failed or None): no critical finding, and each drill's --fail-under."""
-    critical = check.critical()
-    out: list[tuple[str, str | None]] = [(
-        f"no critical finding: {check.file}",
-        f"{check.file}: {_plural(len(critical), 'critical finding')} "
-        f"({', '.join(dict.fromkeys(f.code for f in critical))}) fail the check"
-        if critical else None)]
-    if fail_under is not None:
-        out += [(f"--fail-under {fail_under}: {check.file} in {r.scenario.name}",
-                 f"{check.file}: score {r.score.total} under --fail-under {fail_under} in "
-                 f"{r.scenario.name}" if r.score.total < fail_under else None)
-                for r in check.reports]
-    return out
-
-
-def junit_document(
-    checks: Sequence[RunbookCheck], *, fail_under: int | None = None, backend: str = "sqlite",
-    seconds: float | None = None,
-) -> str:
-    """One ``<testsuites>`` with a suite per drill (or a lint suite per undrilled runbook)
-    and a suite of the gates that decide the exit code."""
-    suites = [suite for check in checks for suite in _suites(check, backend)]
-    gates = [gate for check in checks for gate in _gates(check, fail_under)]
-    suites.append(gate_suite(gates, properties=[("backend", backend)]))
-    return render_document(suites, name="drills check", seconds=seconds)
-
-
 def _write(path: Path, text: str, option: str = "--junit") -> None:
     from drills.files import write_text_atomic
 
@@ -321,50 +481,106 @@ def _write(path: Path, text: str, option: str = "--junit") -> None:
         ) from None
 
 
-# -- the check as data, for every format ------------------------------------------------
+# -- drilling, in this process or in several -----------------------------------------------
 
 
-def _dotted(path: KeyPath | None) -> str:
-    return ".".join(map(str, path)) if path else ""
+@dataclass(frozen=True)
+class _Job:
+    """One drill to run: which runbook and scenario, and how."""
+
+    index: int
+    of: int
+    runbook: int
+    scenario: int
+    key: str | None
 
 
-def _located(check: RunbookCheck) -> list[LocatedFinding]:
-    """Every finding of the runbook at its line, in file order, as the console lists them."""
-    out: list[LocatedFinding] = []
-    for finding in check.lint:
-        path = _lint_path(finding)
-        measured = [f.cost for r in check.reports for f in r.findings
-                    if (f.code, f.message) == (finding.code, finding.message)
-                    and f.cost is not None]
-        if measured and finding.cost is None:
-            finding = finding.model_copy(update={"cost": measured[0]})
-        out.append(LocatedFinding(finding, check.file, _line(check.loaded, path),
-                                  _dotted(path)))
-    for report in check.reports:
-        for finding in check.drill_only(report):
-            where = DRILL_CODE_PATHS.get(finding.code)
-            key = _dotted(where) + (f" ({finding.where})" if finding.where else "")
-            out.append(LocatedFinding(finding, check.file, _line(check.loaded, where), key,
-                                      scenario=report.scenario.name))
-    return sorted(out, key=lambda f: (f.line, f.finding.severity.rank))
+@dataclass
+class _Work:
+    """What every drill of one check shares; a forked worker inherits it as it is."""
+
+    runbooks: list[_Runbook]
+    costs: bool
+    backend: Any
+    keep: bool
+    progress: bool
 
 
-def check_result(
-    checks: Sequence[RunbookCheck], *, fail_under: int | None, started: datetime,
-    seconds: float, backend: str,
-) -> CheckResult:
-    """The whole check as the one model every ``--format`` renders."""
-    from drills.version import __version__
+_WORK: list[_Work] = []
+"""The check's work, set before workers fork so each reads it instead of unpickling it."""
 
-    return CheckResult(
-        runbooks=tuple(RunbookResult(
-            file=c.file, automation=c.automation,
-            scores=tuple((r.scenario.name, r.score.total) for r in c.reports),
-            passed=not c.failed(fail_under), verdict=_verdict(c, fail_under),
-            findings=tuple(_located(c)), gates=tuple(_gates(c, fail_under)),
-        ) for c in checks),
-        started=started, seconds=seconds, backend=backend, tool_version=__version__,
-        fail_under=fail_under)
+
+def _clock() -> str:
+    return datetime.now().strftime("%H:%M:%S")
+
+
+def _pair(r: _Runbook, scenario: str) -> str:
+    return f"{r.file} x {scenario}"
+
+
+def _drill(job: _Job) -> tuple[dict[str, Any] | None, str | None, str | None]:
+    """Run one drill: (its result as data, a kept-schema line, or the error line)."""
+    from drills.api import run_drill  # the engine stack only once there is a drill to run
+    from drills.reports.checkresult import drill_data
+
+    work = _WORK[-1]
+    r = work.runbooks[job.runbook]
+    scenario = r.scenarios[job.scenario]
+    if work.progress:
+        say(f"[{_clock()}] drilling {job.index}/{job.of}: {_pair(r, scenario.name)}", err=True)
+    began = time.perf_counter()
+    database = work.backend.open(keep=work.keep)  # each drill in a database (schema) of its own
+    try:
+        report = run_drill(scenario, r.loaded.runbook, costs=work.costs,
+                           runbook_path=r.loaded.file, backend=database)
+    except DrillsError as err:
+        return None, None, str(err)
+    finally:
+        database.dispose()
+    lint = {(f.finding.code, f.finding.message) for f in r.lint}
+    drill = _drill_result(r.loaded, report, time.perf_counter() - began, lint)
+    return drill_data(drill), kept_line(database), None
+
+
+def _serial_reruns() -> None:
+    """In a worker of ``--jobs``: run each drill's gap-cost reruns one after another.
+
+    The drill measures gap costs in a process pool of its own, forked only from a
+    single-threaded process (:func:`drills.judging.costs._measure_all`). A worker that
+    keeps one idle thread is not one, so its reruns run in it, and a check never holds
+    more than ``--jobs`` drilling processes.
+    """
+    import threading
+
+    threading.Thread(target=threading.Event().wait, daemon=True,
+                     name="drills-serial-reruns").start()
+
+
+def _run(jobs: list[_Job], workers: int,
+         done: Any) -> None:
+    """Run ``jobs``, ``workers`` at a time; ``done(job, result)`` as each one ends."""
+    if workers <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            done(job, _drill(job))
+        return
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                             initializer=_serial_reruns) as pool:
+        pending = {pool.submit(_drill, job): job for job in jobs}
+        try:
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    done(pending.pop(future), future.result())
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+
+
+# -- output ----------------------------------------------------------------------------
 
 
 class _Blank(dict[str, str]):
@@ -379,199 +595,39 @@ def _rules() -> list[Rule]:
             for spec in FINDINGS.values()]
 
 
-def _render(fmt: str, result: CheckResult, checks: Sequence[RunbookCheck],
-            fail_under: int | None) -> str:
+def _render(fmt: str, result: CheckResult) -> str:
     if fmt == "github":
         from drills.reports.github import render_github
 
         return render_github(result)
+    if fmt == "gitlab":
+        from drills.reports.gitlab import render_gitlab
+
+        return render_gitlab(result)
     if fmt == "sarif":
         return render_sarif(result, _rules())
     if fmt == "json":
         from drills.reports.checkresult import render_check_json
 
         return render_check_json(result)
-    return junit_document(checks, fail_under=fail_under, backend=result.backend,
-                          seconds=result.seconds)
+    from drills.reports.checkjunit import render_check_junit
+
+    return render_check_junit(result)
 
 
-# -- output ----------------------------------------------------------------------------
-
-
-def _lines(check: RunbookCheck, quiet: bool) -> list[tuple[int, int, str]]:
-    """(line, severity rank, text) for every gap, so they print in file order like ruff."""
-    out: list[tuple[int, int, str]] = []
-
-    def keep(finding: Finding) -> bool:
-        return not quiet or finding.severity is Severity.CRITICAL
-
-    for finding in check.lint:
-        if not keep(finding):
+def _lines(r: RunbookResult, policy: Policy, quiet: bool) -> list[str]:
+    """Every finding's line in file order; with ``quiet`` only those that fail the job."""
+    floor = Severity(policy.fail_on).rank if policy.fail_on != "never" else -1
+    out: list[str] = []
+    for item in r.findings:
+        if quiet and (item.accepted is not None or item.finding.severity.rank > floor):
             continue
-        path = _lint_path(finding)
-        costs = [
-            (r.scenario.name, f) for r in check.reports for f in r.findings
-            if (f.code, f.message) == (finding.code, finding.message)
-        ]
-        out.append((_line(check.loaded, path), finding.severity.rank,
-                    finding_line(check.loaded, finding, path=path, costs=costs)))
-    for report in check.reports:
-        for finding in check.drill_only(report):
-            if not keep(finding):
-                continue
-            where = DRILL_CODE_PATHS.get(finding.code)
-            out.append((_line(check.loaded, where), finding.severity.rank, finding_line(
-                check.loaded, finding, costs=[(report.scenario.name, finding)],
-                scenario=report.scenario.name)))
-    return sorted(out, key=lambda item: (item[0], item[1]))
-
-
-def _verdict(check: RunbookCheck, fail_under: int | None) -> str:
-    critical = check.critical()
-    under = check.under(fail_under)
-    if not critical and not under:
-        scores = ", ".join(f"score {r.score.total}/100 in {r.scenario.name}"
-                           for r in check.reports)
-        return f"{check.file}: passed" + (f" ({scores})" if scores else " (lint only)")
-    why: list[str] = []
-    if critical:
-        why.append(f"{len(critical)} critical finding{'s' if len(critical) != 1 else ''}")
-    why += [f"score {r.score.total} under --fail-under {fail_under} in {r.scenario.name}"
-            for r in under]
-    return f"{check.file}: failed: {'; '.join(why)}"
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
-@click.command("check")
-@click.argument("runbooks", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--scenario", "scenario_names", multiple=True, metavar="NAME_OR_PATH",
-              help="Drill with this scenario (a built-in name or a file) instead of the "
-                   "built-in ones for its automation. Repeatable.")
-@click.option("--fail-under", type=click.IntRange(0, 100), default=None, metavar="SCORE",
-              help="Fail a runbook whose drill scores under SCORE (0-100).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="console",
-              show_default=True,
-              help="Output for CI: console lines, github annotations (and a job summary in "
-                   "$GITHUB_STEP_SUMMARY), sarif 2.1.0, junit XML or json.")
-@click.option("--output", "output", type=click.Path(path_type=Path), default=None,
-              metavar="FILE", help="Write the --format output to FILE (atomically) instead "
-                                   "of stdout.")
-@click.option("--junit", "junit_path", type=click.Path(path_type=Path), default=None,
-              metavar="FILE", help="Also write JUnit XML for every runbook and drill to FILE.")
-@click.option("--no-costs", is_flag=True,
-              help="Skip the reruns that measure what each gap costs (faster).")
-@backend_options
-@call_timeout_option
-@click.option("-q", "--quiet", is_flag=True,
-              help="Print only critical findings, failures and the summary.")
-def command(
-    runbooks: tuple[Path, ...],
-    scenario_names: tuple[str, ...],
-    fail_under: int | None,
-    fmt: str,
-    output: Path | None,
-    junit_path: Path | None,
-    no_costs: bool,
-    backend: str | None,
-    keep: bool,
-    quiet: bool,
-) -> None:
-    """Lint each RUNBOOK and drill it; fail on a gap that blocks a launch.
-
-    Each runbook is linted (no scenario needed), then drilled against the built-in
-    scenarios for its automation, or those named with --scenario. When no scenario
-    fits, the lint alone decides. A runbook fails on any critical finding, or a drill
-    score under --fail-under. Each gap prints as FILE:LINE: CODE severity message
-    (fix: ...).
-
-    \b
-    Examples:
-      drills check runbooks/*.runbook.yaml
-      drills check reminder.runbook.yaml --fail-under 80 --junit drills-junit.xml
-      drills check runbooks/*.runbook.yaml --format github
-      drills check runbooks/*.runbook.yaml --format sarif --output drills.sarif
-    Exit codes: 0 passed, 1 a runbook failed the check, 2 bad input or usage.
-    """
-    started = datetime.now(UTC)
-    clock = time.perf_counter()
-    checks = _plan(_read_runbooks(runbooks), scenario_names)
-    if junit_path is not None:
-        _check_path(junit_path)
-    if output is not None:
-        _check_path(output, "--output", f"drills.{_SUFFIX[fmt]}")
-    where = parse_backend(backend)
-    where.check(keep=keep)
-
-    from drills.api import run_drill  # the engine stack only once the inputs are sound
-
-    kept: list[str] = []
-    backend_name = "sqlite"
-    for check in checks:
-        lr = check.loaded
-        check.linted_at = datetime.now(UTC)
-        check.lint = lint_runbook(lr.runbook, source=lr.file, positions=lr.positions)
-        for scenario in check.scenarios:
-            database = where.open(keep=keep)  # each drill in a database (schema) of its own
-            began = time.perf_counter()
-            try:
-                check.reports.append(run_drill(
-                    scenario, lr.runbook, costs=not no_costs, runbook_path=lr.file,
-                    backend=database))
-            finally:
-                database.dispose()
-            check.seconds.append(time.perf_counter() - began)
-            backend_name = check.reports[-1].backend
-            line = kept_line(database)
-            if line is not None:
-                kept.append(f"{line} ({scenario.name}, {check.file})")
-
-    # A document on stdout is read by a program: the human lines move to stderr.
-    to_err = fmt not in ("console", "github") and output is None
-    failed = 0
-    for check in checks:
-        if fmt == "console" or output is not None:  # else the document carries them
-            for _, _, text in _lines(check, quiet):
-                say(text, err=to_err)
-        if not check.scenarios and not quiet:
-            say(f"{check.file}: no built-in scenario drills '{check.automation}'; "
-                "the lint alone decides (name one with --scenario)", err=to_err)
-        if not quiet:
-            for report in check.reports:
-                say(f"{check.file}: drill {report.scenario.name}: {report.headline()}",
-                    err=to_err)
-        is_failed = check.failed(fail_under)
-        failed += is_failed
-        if is_failed or not quiet:
-            say(_verdict(check, fail_under), err=to_err)
-    result = check_result(checks, fail_under=fail_under, started=started,
-                          seconds=time.perf_counter() - clock, backend=backend_name)
-    if fmt != "console":
-        text = _render(fmt, result, checks, fail_under)
-        if output is None:
-            click.echo(text, nl=False)
-        else:
-            _write(output, text, "--output")
-            if not quiet:
-                say(f"wrote {output}")
-    if fmt == "github":
-        _step_summary(result)
-    if junit_path is not None:
-        _write(junit_path, junit_document(checks, fail_under=fail_under, backend=backend_name,
-                                          seconds=result.seconds))
-        if not quiet:
-            say(f"wrote {junit_path}", err=to_err)
-    for line in kept:
-        say(line, err=to_err)
-    passed = len(checks) - failed
-    say(f"{_plural(len(checks), 'runbook')} checked: {passed} passed, {failed} failed",
-        err=to_err)
-    sys.exit(EXIT_FAILED if failed else EXIT_OK)
-
-
-_SUFFIX = {"console": "txt", "github": "txt", "sarif": "sarif", "junit": "xml", "json": "json"}
+        costs = [(d.scenario, c.finding) for d in r.drills for c in d.findings
+                 if (c.finding.code, c.finding.message) == (item.finding.code,
+                                                             item.finding.message)
+                 and (item.scenario is None or c.scenario == item.scenario)]
+        out.append(finding_line(item, costs))
+    return out
 
 
 def _step_summary(result: CheckResult) -> None:
@@ -587,3 +643,364 @@ def _step_summary(result: CheckResult) -> None:
     except OSError as err:  # the annotations are out already; a summary is a bonus
         say(f"drills: warning: cannot append the job summary to $GITHUB_STEP_SUMMARY "
             f"({name}): {err.strerror or err}", err=True)
+
+
+def _finish(result: CheckResult, *, fmt: str, output: Path | None, junit_path: Path | None,
+            quiet: bool, kept: Sequence[str] = ()) -> None:
+    """Print, write and exit: the same for a check and a merge of shards."""
+    to_err = fmt not in ("console", "github") and output is None
+    failed = 0
+    for r in result.runbooks:
+        if fmt == "console" or output is not None:  # else the document carries them
+            for text in _lines(r, result.policy, quiet):
+                say(text, err=to_err)
+        if not r.drills and not quiet:
+            say(f"{r.file}: not drilled: no scenario drills '{r.automation}'; the lint "
+                "alone decides (name one under [tool.drills.scenarios] or with --scenario)",
+                err=to_err)
+        if not quiet:
+            for d in r.drills:
+                cached = " (cached)" if d.cached else ""
+                say(f"{r.file}: drill {d.scenario}: {d.headline}{cached}", err=to_err)
+        failed += not r.passed
+        if not r.passed or not quiet:
+            say(r.verdict, err=to_err)
+    for gate in result.job_gates:
+        if gate.why is not None:
+            say(gate.why, err=to_err)
+    if fmt != "console":
+        text = _render(fmt, result)
+        if output is None:
+            click.echo(text, nl=False)
+        else:
+            _write(output, text, "--output")
+            if not quiet:
+                say(f"wrote {output}", err=to_err)
+    if fmt == "github":
+        _step_summary(result)
+    if junit_path is not None:
+        _write(junit_path, _render("junit", result))
+        if not quiet:
+            say(f"wrote {junit_path}", err=to_err)
+    for line in kept:
+        say(line, err=to_err)
+    passed = len(result.runbooks) - failed
+    jobs = sum(g.why is not None for g in result.job_gates)
+    tail = f"; {_plural(jobs, 'job gate')} failed" if jobs else ""
+    say(f"{_plural(len(result.runbooks), 'runbook')} checked: {passed} passed, {failed} failed"
+        f"{tail}", err=to_err)
+    sys.exit(EXIT_OK if result.passed else EXIT_FAILED)
+
+
+# -- merging shards --------------------------------------------------------------------------
+
+
+def _merge(sources: Sequence[Path], today: date) -> CheckResult:
+    """The shards' ``--format json`` results (files, or folders of them) as one check."""
+    from drills.reports.checkresult import parse_check_json
+
+    files = expand(sources, ("*.json",), what="check result (.json)", option="--merge")
+    results: list[CheckResult] = []
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise CheckOptionError(f"--merge {path}: no such file or folder; give the "
+                                   "folders or files the shards wrote") from None
+        except (OSError, UnicodeDecodeError) as err:
+            raise CheckOptionError(f"--merge {path}: cannot read: {err}") from None
+        results.append(parse_check_json(text, str(path)))
+    first = results[0]
+    for path, other in zip(files[1:], results[1:], strict=True):
+        if other.policy != first.policy:
+            raise CheckOptionError(
+                f"--merge {path} was checked with other settings than {files[0]} (fail-on, "
+                "fail-under, select, ignore or accept differ); run every shard with the "
+                "same configuration")
+    shards = sorted({r.shard for r in results if r.shard is not None})
+    counts = {s.partition("/")[2] for s in shards}
+    if len(counts) == 1:
+        n = int(counts.pop())
+        missing = [f"{k}/{n}" for k in range(1, n + 1) if f"{k}/{n}" not in shards]
+        if missing:
+            raise CheckOptionError(f"--merge: no result for shard {', '.join(missing)} "
+                                   f"(got {', '.join(shards)}); give every shard's result")
+    lint: dict[str, tuple[str, tuple[LocatedFinding, ...], datetime | None]] = {}
+    drills: dict[str, dict[str, DrillResult]] = {}
+    for result in results:
+        for r in result.runbooks:
+            lint.setdefault(r.file, (r.automation, r.lint, r.linted_at))
+            group = drills.setdefault(r.file, {})
+            for d in r.drills:
+                group.setdefault(d.scenario, d)
+    policy = first.policy
+    runbooks = tuple(assemble(file, auto, found, list(drills[file].values()), policy,
+                              today=today, linted_at=when)
+                     for file, (auto, found, when) in sorted(lint.items()))
+    return CheckResult(
+        runbooks=runbooks, started=min(r.started for r in results),
+        seconds=max(r.seconds for r in results), backend=first.backend,
+        tool_version=first.tool_version, policy=policy,
+        job_gates=tuple(job_gates(policy, today)))
+
+
+# -- the command -----------------------------------------------------------------------------
+
+
+def _codes(values: tuple[str, ...], option: str) -> tuple[str, ...] | None:
+    if not values:
+        return None
+    codes = tuple(c.strip() for v in values for c in v.split(",") if c.strip())
+    for code in codes:
+        if code not in FINDINGS:
+            from drills.errors import did_you_mean
+
+            hint = did_you_mean(code, list(FINDINGS))
+            close = hint.removesuffix("?") if hint.startswith("; did you mean") else ""
+            raise CheckOptionError(f"{option} {code}: not a finding code{close}; the codes "
+                                   "are listed in docs/scoring.md")
+    return codes
+
+
+def _accepts(config: LoadedConfig | None) -> tuple[Acceptance, ...]:
+    if config is None:
+        return ()
+    shown = config.table.split(" ")[0]
+    return tuple(Acceptance(
+        code=a.code, reason=a.reason, expires=a.expires,
+        runbook=None if a.runbook is None else str(config.resolve(a.runbook)),
+        where=f"{shown}:{config.line_of('accept', i)}")
+        for i, a in enumerate(config.config.accept))
+
+
+def _jobs(flag: int | None, config: LoadedConfig | None) -> int:
+    jobs = flag if flag is not None else (config.config.jobs if config and
+                                          config.config.jobs is not None else 0)
+    return jobs or os.cpu_count() or 1
+
+
+@click.command("check")
+@click.argument("runbooks", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
+              metavar="FILE", help="Read [tool.drills] from FILE (a pyproject.toml or "
+                                   "drills.toml) instead of the one found from here up.")
+@click.option("--scenario", "scenario_names", multiple=True, metavar="NAME_OR_PATH",
+              help="Drill with this scenario (a built-in name, a file, a folder or a glob) "
+                   "instead of the configured or built-in ones. Repeatable.")
+@click.option("--fail-under", type=click.IntRange(0, 100), default=None, metavar="SCORE",
+              help="Fail a runbook whose drill scores under SCORE (0-100), or that no "
+                   "scenario drills.")
+@click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low", "never"]),
+              default=None, help="Fail on a finding at or above this severity (default: "
+                                 "critical, or the configuration's fail-on).")
+@click.option("--select", multiple=True, metavar="CODES",
+              help="Keep only these finding codes (comma-separated or repeated).")
+@click.option("--ignore", multiple=True, metavar="CODES",
+              help="Drop these finding codes (comma-separated or repeated).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="console",
+              show_default=True,
+              help="Output for CI: console lines, github annotations (and a job summary in "
+                   "$GITHUB_STEP_SUMMARY), gitlab Code Quality, sarif 2.1.0, junit XML or "
+                   "json.")
+@click.option("--output", "output", type=click.Path(path_type=Path), default=None,
+              metavar="FILE", help="Write the --format output to FILE (atomically) instead "
+                                   "of stdout.")
+@click.option("--junit", "junit_path", type=click.Path(path_type=Path), default=None,
+              metavar="FILE", help="Also write JUnit XML for every runbook and drill to FILE.")
+@click.option("--no-costs", is_flag=True,
+              help="Skip the reruns that measure what each gap costs (faster).")
+@click.option("-j", "--jobs", type=click.IntRange(0), default=None, metavar="N",
+              help="Drill N runbook/scenario pairs at once (default: the configuration's "
+                   "jobs, else the CPU count; 0 = the CPU count).")
+@click.option("--shard", "shard_text", default=None, metavar="K/N",
+              help="Check only slice K of N of the sorted runbook/scenario pairs (a CI "
+                   "matrix job); join the slices' --format json with --merge.")
+@click.option("--merge", is_flag=True,
+              help="Treat the arguments as the shards' --format json results (files or "
+                   "folders) and join them into one verdict and report.")
+@click.option("--cache-dir", type=click.Path(path_type=Path), default=None, metavar="DIR",
+              help="Keep drill results in DIR by a hash of their inputs (default: the "
+                   "configuration's cache-dir, .drills-cache beside it).")
+@click.option("--no-cache", is_flag=True, help="Drill everything; read and write no cache.")
+@backend_options
+@call_timeout_option
+@click.option("-q", "--quiet", is_flag=True,
+              help="Print only the findings and gates that fail the job, and the summary; no "
+                   "progress lines.")
+def command(
+    runbooks: tuple[Path, ...],
+    config_path: Path | None,
+    scenario_names: tuple[str, ...],
+    fail_under: int | None,
+    fail_on: str | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fmt: str,
+    output: Path | None,
+    junit_path: Path | None,
+    no_costs: bool,
+    jobs: int | None,
+    shard_text: str | None,
+    merge: bool,
+    cache_dir: Path | None,
+    no_cache: bool,
+    backend: str | None,
+    keep: bool,
+    quiet: bool,
+) -> None:
+    """Lint each RUNBOOK and drill it; fail on a gap that blocks a launch.
+
+    With no RUNBOOK, the runbooks [tool.drills] lists in pyproject.toml (or drills.toml)
+    are checked; flags override the configuration. RUNBOOK may be a file, a folder or a
+    glob. Each runbook is linted, then drilled against the scenarios configured for its
+    automation, those named with --scenario, or the built-in ones. A runbook fails on a
+    finding at or above --fail-on (default critical), a drill score under --fail-under,
+    or no drill at all under --fail-under. Each gap prints as FILE:LINE: CODE severity
+    message (fix: ...).
+
+    \b
+    Examples:
+      drills check
+      drills check runbooks/ --fail-under 80 --junit drills-junit.xml
+      drills check runbooks/ --format github --fail-on high
+      drills check --shard 1/2 --format json --output shard-1/drills.json
+      drills check --merge shard-1 shard-2 --format sarif --output drills.sarif
+    Exit codes: 0 passed, 1 a runbook failed the check, 2 bad input or usage.
+    """
+    started = datetime.now(UTC)
+    clock = time.perf_counter()
+    today = started.date()
+    if junit_path is not None:
+        _check_path(junit_path)
+    if output is not None:
+        _check_path(output, "--output", f"drills.{_SUFFIX[fmt]}")
+    if merge:
+        if not runbooks:
+            raise CheckOptionError("--merge joins the shards' results: give the folders or "
+                                   "files their --format json wrote, e.g. --merge shard-1 "
+                                   "shard-2")
+        if shard_text is not None or scenario_names:
+            raise CheckOptionError("--merge joins results already checked; leave --shard "
+                                   "and --scenario out")
+        _finish(_merge(runbooks, today), fmt=fmt, output=output, junit_path=junit_path,
+                quiet=quiet)
+    shard = parse_shard(shard_text)
+    config = read_config(config_path)
+    if config is not None and not quiet:
+        say(f"config: {config.table}", err=True)
+    settings = config.config if config is not None else None
+    ctx = click.get_current_context()
+    if settings is not None and settings.call_timeout is not None and \
+            ctx.get_parameter_source("call_timeout") in (None, click.core.ParameterSource.DEFAULT):
+        from drills.teamcode import using_call_timeout
+
+        ctx.with_resource(using_call_timeout(settings.call_timeout))
+    if config is not None:
+        for folder in reversed(settings.python_path if settings else []):
+            path = str(config.resolve(folder).resolve())
+            if path not in sys.path:
+                sys.path.insert(0, path)
+
+    if runbooks:
+        paths = expand(runbooks, RUNBOOK_PATTERNS, what="runbooks")
+    elif config is not None and settings is not None and settings.runbooks:
+        origin = f"{config.table.split(' ')[0]}:{config.line_of('runbooks')}: runbooks"
+        paths = expand([config.resolve(p) for p in settings.runbooks], RUNBOOK_PATTERNS,
+                       what="runbooks", option=origin)
+    else:
+        raise CheckOptionError(
+            "no runbooks to check: give RUNBOOK (a file, folder or glob), or list them as "
+            "runbooks = [\"runbooks/\"] under [tool.drills] in pyproject.toml" +
+            (f" ({config.table} has none)" if config is not None else ""))
+    loaded = _read_runbooks(paths)
+    if scenario_names:
+        chosen = _named(loaded, _scenario_names(scenario_names))
+    elif config is not None:
+        chosen = _configured(config)
+    else:
+        chosen = {}
+    policy = Policy(
+        fail_on=fail_on or (settings.fail_on if settings else "critical"),
+        fail_under=fail_under if fail_under is not None else
+        (settings.fail_under if settings else None),
+        select=_codes(select, "--select") or tuple(settings.select if settings else ()),
+        ignore=_codes(ignore, "--ignore") or tuple(settings.ignore if settings else ()),
+        accepts=_accepts(config))
+    work = _shard(_plan(loaded, chosen), shard)
+    where = parse_backend(backend)
+    where.check(keep=keep)
+    workers = _jobs(jobs, config)
+    cache = None if no_cache else (
+        cache_dir if cache_dir is not None else
+        (config.resolve(settings.cache_dir or ".drills-cache") if config and settings else None))
+
+    for r in work:
+        r.linted_at = datetime.now(UTC)
+        r.lint = [_locate_lint(r.loaded, f) for f in
+                  lint_runbook(r.loaded.runbook, source=r.file, positions=r.loaded.positions)]
+
+    from drills.cli.checkcache import cache_key, code_digest, read_cached, write_cached
+    from drills.engine.hooks import named_code
+    from drills.version import __version__
+
+    total = sum(len(r.scenarios) for r in work)
+    todo: list[_Job] = []
+    keys: dict[tuple[int, int], str] = {}
+    n = 0
+    for i, r in enumerate(work):
+        text = Path(r.file).read_bytes().decode("utf-8", errors="replace")
+        for j, scenario in enumerate(r.scenarios):
+            n += 1
+            key = None
+            if cache is not None:
+                key = cache_key(
+                    version=__version__, file=r.file, runbook=text,
+                    scenario=scenario.model_dump_json(), costs=not no_costs,
+                    backend=where.kind,
+                    code=code_digest(named_code(scenario, r.loaded.runbook)))
+                keys[(i, j)] = key
+                hit = read_cached(cache, key)
+                if hit is not None:
+                    r.drills.append(hit)
+                    if not quiet:
+                        say(f"[{_clock()}] cached {n}/{total}: {_pair(r, scenario.name)}: "
+                            f"score {hit.score}/100 (drilled in {hit.seconds:.1f} s before; "
+                            "inputs unchanged)", err=True)
+                    continue
+            todo.append(_Job(n, total, i, j, key))
+
+    kept: list[str] = []
+    backend_name = next((d.backend for r in work for d in r.drills), where.kind)
+
+    def done(job: _Job, outcome: tuple[dict[str, Any] | None, str | None, str | None]) -> None:
+        nonlocal backend_name
+        data, kept_text, error = outcome
+        r = work[job.runbook]
+        if error is not None or data is None:
+            raise DrillsError(error or f"{_pair(r, r.scenarios[job.scenario].name)}: the "
+                                       "drill returned nothing")
+        from drills.reports.checkresult import parse_drill
+
+        drill = parse_drill(data)
+        r.drills.append(drill)
+        backend_name = drill.backend
+        if cache is not None and job.key is not None:
+            write_cached(cache, job.key, drill)
+        if kept_text is not None:
+            kept.append(f"{kept_text} ({drill.scenario}, {r.file})")
+        if not quiet:
+            say(f"[{_clock()}] done {job.index}/{job.of}: {_pair(r, drill.scenario)} in "
+                f"{drill.seconds:.1f} s: score {drill.score}/100", err=True)
+
+    _WORK.append(_Work(work, not no_costs, where, keep, progress=not quiet))
+    try:
+        _run(todo, min(workers, len(todo)), done)
+    finally:
+        _WORK.pop()
+    result = CheckResult(
+        runbooks=tuple(assemble(r.file, r.automation, r.lint, r.drills, policy, today=today,
+                                linted_at=r.linted_at) for r in work),
+        started=started, seconds=time.perf_counter() - clock, backend=backend_name,
+        tool_version=__version__, policy=policy, job_gates=tuple(job_gates(policy, today)),
+        shard=None if shard is None else f"{shard[0]}/{shard[1]}")
+    _finish(result, fmt=fmt, output=output, junit_path=junit_path, quiet=quiet, kept=kept)
