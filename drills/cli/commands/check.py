@@ -333,26 +333,35 @@ def _read_runbooks(paths: Sequence[Path]) -> list[LoadedRunbook]:
     return [read_runbook(path) for path in paths]
 
 
-def _scenario_names(items: Sequence[str]) -> list[str]:
-    """``--scenario`` values with folders and globs expanded; names pass through."""
-    out: list[str] = []
+def _scenario_names(items: Sequence[str]) -> list[tuple[str, str | None]]:
+    """``--scenario`` values with folders and globs expanded: (scenario, the pattern it
+    came from, None for one named alone); names pass through."""
+    out: dict[str, str | None] = {}
     for item in items:
         if Path(item).is_dir() or is_glob(item):
-            out += [str(p) for p in expand([item], SCENARIO_PATTERNS, what="scenario",
-                                           option="--scenario", skip=RUNBOOK_PATTERNS)]
+            for p in expand([item], SCENARIO_PATTERNS, what="scenario", option="--scenario",
+                            skip=RUNBOOK_PATTERNS):
+                out.setdefault(str(p), item)
         else:
-            out.append(item)
-    return list(dict.fromkeys(out))
+            out[item] = None
+    return list(out.items())
 
 
-def _named(loaded: Sequence[LoadedRunbook], named: Sequence[str]) -> dict[str, list[Scenario]]:
-    """``--scenario`` values by automation; one that drills none of the runbooks is an error,
-    unless it came from a glob or folder that also names others."""
+def _named(loaded: Sequence[LoadedRunbook],
+           named: Sequence[tuple[str, str | None]]) -> dict[str, list[Scenario]]:
+    """``--scenario`` values by automation. One named alone that drills none of the
+    runbooks is an error; from a folder or glob it is passed over, unless none of the
+    pattern's scenarios fits."""
     chosen: dict[str, list[Scenario]] = {}
     autos = {lr.runbook.automation for lr in loaded}
-    for name in named:
+    fitted: dict[str, bool] = {}
+    for name, pattern in named:
         scenario = load_scenario(name)
         auto = scenario.automation.name
+        if pattern is not None:
+            fitted[pattern] = fitted.get(pattern, False) or auto in autos
+            if auto not in autos:
+                continue
         if auto not in autos:
             if len(loaded) == 1:
                 only = loaded[0]
@@ -367,6 +376,12 @@ def _named(loaded: Sequence[LoadedRunbook], named: Sequence[str]) -> dict[str, l
         group = chosen.setdefault(auto, [])
         if all(s.name != scenario.name for s in group):
             group.append(scenario)
+    for pattern, fits in fitted.items():
+        if not fits:
+            raise ScenarioMismatchError(
+                f"--scenario {pattern}: none of the scenarios it matches drills the "
+                f"automations of the runbooks given ({', '.join(sorted(autos))}); check the "
+                "pattern, or add their runbooks")
     return chosen
 
 
