@@ -102,7 +102,7 @@ class Accept(BaseModel):
 class DrillsConfig(BaseModel):
     """The ``[tool.drills]`` table, keys as written (``fail-under``)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     runbooks: list[str] = Field(default_factory=list)
     python_path: list[str] = Field(default_factory=list, alias="python-path")
