@@ -102,19 +102,18 @@ class Accept(BaseModel):
 class DrillsConfig(BaseModel):
     """The ``[tool.drills]`` table, keys as written (``fail-under``)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True,
+                              alias_generator=lambda name: name.replace("_", "-"))
 
     runbooks: list[str] = Field(default_factory=list)
-    python_path: list[str] = Field(default_factory=list, alias="python-path")
-    call_timeout: float | None = Field(default=None, alias="call-timeout", gt=0,
-                                       allow_inf_nan=False)
-    fail_under: int | None = Field(default=None, alias="fail-under", ge=0, le=100)
-    fail_on: Literal["critical", "high", "medium", "low", "never"] = Field(
-        default="critical", alias="fail-on")
+    python_path: list[str] = Field(default_factory=list)
+    call_timeout: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    fail_under: int | None = Field(default=None, ge=0, le=100)
+    fail_on: Literal["critical", "high", "medium", "low", "never"] = "critical"
     select: list[str] = Field(default_factory=list)
     ignore: list[str] = Field(default_factory=list)
     jobs: int | None = Field(default=None, ge=0)
-    cache_dir: str | None = Field(default=None, alias="cache-dir")
+    cache_dir: str | None = None
     scenarios: dict[str, list[str]] = Field(default_factory=dict)
     accept: list[Accept] = Field(default_factory=list)
 
@@ -305,10 +304,10 @@ def load_config(path: Path) -> LoadedConfig:
     return LoadedConfig(config, path, label)
 
 
-_FIXES = {
-    "fail-under": "give a whole number of points from 0 to 100, e.g. fail-under = 70",
-    "fail-on": "give one of " + ", ".join(f'"{v}"' for v in FAIL_ON),
-    "call-timeout": "give seconds above 0, e.g. call-timeout = 30",
+_FIXES = {  # by field name: the key as written has '-' for '_'
+    "fail_under": "give a whole number of points from 0 to 100, e.g. fail-under = 70",
+    "fail_on": "give one of " + ", ".join(f'"{v}"' for v in FAIL_ON),
+    "call_timeout": "give seconds above 0, e.g. call-timeout = 30",
     "jobs": "give how many drills run at once, 0 for the CPU count, e.g. jobs = 2",
     "expires": "give a TOML date, e.g. expires = 2027-01-31",
     "reason": 'say why it is accepted, e.g. reason = "backup joins the rota in January"',
@@ -336,9 +335,9 @@ def _why(error: Any) -> str:
         close = hint.removesuffix("?") if hint.startswith("; did you mean") else ""
         return f"unknown key '{key}'{close}; the keys are " + ", ".join(known)
     if kind == "missing":
-        return f"'{key}' is missing; " + _FIXES.get(key, f"add {key} = ...")
+        return f"'{key}' is missing; " + _FIXES.get(key.replace("-", "_"), f"add {key} = ...")
     message = str(error["msg"]).removeprefix("Value error, ")
-    fix = _FIXES.get(key)
+    fix = _FIXES.get(key.replace("-", "_"))
     return f"{message}" + (f"; {fix}" if fix and fix not in message else "")
 
 

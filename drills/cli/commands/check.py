@@ -47,63 +47,52 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from types import MappingProxyType
-from typing import Any
 
 import click
 
-from drills.cli.backend import backend_options, kept_line
+from drills.cli.backend import backend_options
 from drills.cli.calltimeout import call_timeout_option
+from drills.cli.checkplan import (
+    CheckOptionError,
+    configured_scenarios,
+    named_scenarios,
+    parse_shard,
+    plan,
+    read_runbooks,
+    shard,
+)
+from drills.cli.checkplan import scenario_names as expand_scenarios
+from drills.cli.checkverdict import (
+    DRILL_CODE_PATHS,
+    assemble,
+    finding_line,
+    job_gates,
+    locate_lint,
+    plural,
+)
 from drills.cli.config import LoadedConfig, read_config
+from drills.cli.drillpool import Job, Outcome, Work, clock, pair, run_all, using_work
 from drills.cli.main import EXIT_FAILED, EXIT_OK, say
-from drills.cli.paths import RUNBOOK_PATTERNS, SCENARIO_PATTERNS, expand, is_glob
+from drills.cli.paths import RUNBOOK_PATTERNS, expand
 from drills.errors import DrillsError
 from drills.fakes.backends import parse_backend
-from drills.files import KeyPath
-from drills.findings import FINDINGS, section
+from drills.findings import FINDINGS
 from drills.reports.checkresult import (
     Acceptance,
-    CheckPoints,
     CheckResult,
     DrillResult,
-    Gate,
     LocatedFinding,
     Policy,
     RunbookResult,
 )
-from drills.reports.findings import Finding, Severity, cost_text
-from drills.reports.model import DrillReport
+from drills.reports.findings import Severity
 from drills.reports.sarif import Rule, render_sarif
-from drills.runbook import LoadedRunbook, lint_runbook, read_runbook
-from drills.scenarios.loader import builtin_by_automation, load_scenario
-from drills.scenarios.schema import Scenario
+from drills.runbook import lint_runbook
 
-__all__ = [
-    "DRILL_CODE_PATHS",
-    "FORMATS",
-    "assemble",
-    "command",
-    "finding_line",
-    "job_gates",
-    "parse_shard",
-]
-
-DRILL_CODE_PATHS: Mapping[str, KeyPath] = MappingProxyType({
-    code: path for code, spec in FINDINGS.items()
-    if spec.kind == "drill" and (path := section(code)) is not None
-})
-"""Drill finding code -> the runbook section that closes the gap, for the line it points at
-(the section of the registry's ``closes``, :func:`drills.findings.section`).
-
-Findings the drill makes (not the lint) name a system or feeder, not a runbook key;
-this is where in the runbook a reader goes to fix them. Missing sections, and codes
-not listed, point at line 1, as ruff does for a file-level problem.
-"""
-
+__all__ = ["DRILL_CODE_PATHS", "FORMATS", "command"]
 
 FORMATS = ("console", "github", "gitlab", "sarif", "junit", "json")
 """What ``--format`` takes; ``console`` is the default."""
@@ -115,348 +104,12 @@ _SUFFIX = {"console": "txt", "github": "txt", "gitlab": "json", "sarif": "sarif"
            "junit": "xml", "json": "json"}
 
 
-class CheckOptionError(DrillsError):
-    """A ``drills check`` option, or combination of them, that cannot be used as given."""
-
-
 class OutputPathError(CheckOptionError):
     """An ``--output`` (or ``--junit``) path drills cannot write to."""
 
 
 class JunitPathError(OutputPathError):
     """A ``--junit`` path drills cannot write the XML to."""
-
-
-class ScenarioMismatchError(DrillsError):
-    """A scenario that drills an automation none of the given runbooks is for."""
-
-
-# -- locating findings -----------------------------------------------------------------
-
-
-def _line(loaded: LoadedRunbook, path: KeyPath | None) -> int:
-    line = loaded.positions.line_of(path) if path else None
-    return line if line is not None else 1
-
-
-def _lint_path(finding: Finding) -> KeyPath | None:
-    """The key path inside a lint finding's ``where`` ('file:3 (restart.approver)')."""
-    where = finding.where or ""
-    if not where.endswith(")") or " (" not in where:
-        return None
-    dotted = where[where.rindex(" (") + 2:-1]
-    return tuple(int(p) if p.isdigit() else p for p in dotted.split("."))
-
-
-def _dotted(path: KeyPath | None) -> str:
-    return ".".join(map(str, path)) if path else ""
-
-
-def _locate_lint(loaded: LoadedRunbook, finding: Finding) -> LocatedFinding:
-    path = _lint_path(finding)
-    return LocatedFinding(finding, loaded.file, _line(loaded, path), _dotted(path))
-
-
-def _locate_drill(loaded: LoadedRunbook, finding: Finding, scenario: str,
-                  lint: set[tuple[str, str]]) -> LocatedFinding:
-    if (finding.code, finding.message) in lint:  # the drill's copy of a lint finding
-        return replace(_locate_lint(loaded, finding), scenario=scenario)
-    where = DRILL_CODE_PATHS.get(finding.code)
-    key = _dotted(where) + (f" ({finding.where})" if finding.where else "")
-    return LocatedFinding(finding, loaded.file, _line(loaded, where), key, scenario=scenario)
-
-
-def finding_line(item: LocatedFinding, costs: Sequence[tuple[str, Finding]] = ()) -> str:
-    """``FILE:LINE: CODE severity message (fix: ...)``, with cost, drill and acceptance.
-
-    ``costs`` pairs a scenario name with that drill's copy of the finding; a measured,
-    non-zero cost is added to the fix.
-    """
-    finding = item.finding
-    extra = ""
-    measured = [(name, f.cost) for name, f in costs if f.cost is not None and not f.cost.is_zero]
-    if len(measured) == 1 and len(costs) == 1:
-        extra = f"; cost: {cost_text(measured[0][1])}"
-    elif measured:
-        extra = "".join(f"; cost in {name}: {cost_text(cost)}" for name, cost in measured)
-    drill = f" [drill {item.scenario}]" if item.scenario is not None else ""
-    accepted = f" [accepted: {item.accepted}]" if item.accepted is not None else ""
-    return (f"{item.file}:{item.line}: {finding.code} {finding.severity.value} "
-            f"{finding.message} (fix: {finding.fix}{extra}){drill}{accepted}")
-
-
-def report_gates(report: DrillReport) -> tuple[str, ...]:
-    """Why this drill fails the job whatever its score: the report's own gates.
-
-    The one place a report's gate reasons enter the verdict (:func:`_gates`); none yet.
-    """
-    return ()
-
-
-def _drill_result(loaded: LoadedRunbook, report: DrillReport, seconds: float,
-                  lint: set[tuple[str, str]]) -> DrillResult:
-    return DrillResult(
-        scenario=report.scenario.name, score=report.score.total, seconds=seconds,
-        started=report.ran_at, seed=report.seed, backend=report.backend,
-        drill_id=report.drill_id, headline=report.headline(),
-        checks=tuple(CheckPoints(i.check.value, i.points, i.max_points, tuple(i.lost_to))
-                     for i in report.score.items),
-        findings=tuple(_locate_drill(loaded, f, report.scenario.name, lint)
-                       for f in report.findings),
-        gate_reasons=report_gates(report))
-
-
-# -- the verdict -----------------------------------------------------------------------
-
-
-def _accepted(item: LocatedFinding, accepts: Sequence[Acceptance], today: date) -> str | None:
-    for a in accepts:
-        if a.code == item.finding.code and (a.runbook is None or a.runbook == item.file) \
-                and a.expires >= today:
-            return a.reason
-    return None
-
-
-def _shown(lint: Sequence[LocatedFinding], drills: Sequence[DrillResult], policy: Policy,
-           today: date) -> list[LocatedFinding]:
-    """Lint and drill findings once each (a drill repeats the lint's), the lint's with the
-    cost a drill measured, after select and ignore, accepted ones marked, in file order."""
-    seen = {(f.finding.code, f.finding.message) for f in lint}
-    out: list[LocatedFinding] = []
-    for item in lint:
-        measured = [c.finding.cost for d in drills for c in d.findings
-                    if (c.finding.code, c.finding.message) == (item.finding.code,
-                                                                item.finding.message)
-                    and c.finding.cost is not None]
-        if measured and item.finding.cost is None:
-            item = replace(item, finding=item.finding.model_copy(update={"cost": measured[0]}))
-        out.append(item)
-    for d in drills:
-        out += [f for f in d.findings if (f.finding.code, f.finding.message) not in seen]
-    if policy.select:
-        out = [f for f in out if f.finding.code in policy.select]
-    out = [replace(f, accepted=_accepted(f, policy.accepts, today)) for f in out
-           if f.finding.code not in policy.ignore]
-    return sorted(out, key=lambda f: (f.line, f.finding.severity.rank))
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
-def _gates(file: str, automation: str, drills: Sequence[DrillResult],
-           shown: Sequence[LocatedFinding], policy: Policy) -> list[Gate]:
-    """Every gate the runbook is held to, and why each failed: the one place the verdict
-    is decided. A finding at or above ``fail-on`` (not accepted); each drill's score under
-    ``fail-under``, and no drill at all when ``fail-under`` is set; each reason a drill's
-    report gives for failing whatever the score."""
-    out: list[Gate] = []
-    if policy.fail_on != "never":
-        floor = Severity(policy.fail_on).rank
-        bad = [f for f in shown if f.accepted is None and f.finding.severity.rank <= floor]
-        codes = ", ".join(dict.fromkeys(f.finding.code for f in bad))
-        out.append(Gate(f"fail-on {policy.fail_on}: {file}",
-                        f"{file}: {_plural(len(bad), 'finding')} at or above "
-                        f"{policy.fail_on} ({codes}) fail the check" if bad else None))
-    if policy.fail_under is not None:
-        n = policy.fail_under
-        if not drills:
-            out.append(Gate(
-                f"fail-under {n}: {file}",
-                f"{file}: not drilled (no scenario drills '{automation}'), and a score not "
-                f"measured does not pass --fail-under {n}; name a scenario for it under "
-                "[tool.drills.scenarios] or with --scenario"))
-        out += [Gate(f"fail-under {n}: {file} in {d.scenario}",
-                     f"{file}: score {d.score} under --fail-under {n} in {d.scenario}"
-                     if d.score < n else None) for d in drills]
-    for d in drills:
-        out += [Gate(f"{reason}: {file} in {d.scenario}", f"{file}: {reason} in {d.scenario}")
-                for reason in d.gate_reasons]
-    return out
-
-
-def _verdict(file: str, drills: Sequence[DrillResult], gates: Sequence[Gate]) -> str:
-    failed = [g.why for g in gates if g.why is not None]
-    if not failed:
-        scores = ", ".join(f"score {d.score}/100 in {d.scenario}" for d in drills)
-        return f"{file}: passed" + (f" ({scores})" if scores else
-                                    " (lint only: not drilled, no score measured)")
-    return f"{file}: failed: " + "; ".join(w.removeprefix(f"{file}: ") for w in failed)
-
-
-def assemble(file: str, automation: str, lint: Sequence[LocatedFinding],
-             drills: Sequence[DrillResult], policy: Policy, *, today: date,
-             linted_at: datetime | None = None) -> RunbookResult:
-    """One runbook's result from its lint and drills, under ``policy``: what a single run
-    and a merge of shards both build, so they reach the same verdict."""
-    ordered = sorted(drills, key=lambda d: d.scenario)
-    shown = _shown(lint, ordered, policy, today)
-    gates = _gates(file, automation, ordered, shown, policy)
-    return RunbookResult(file=file, automation=automation, lint=tuple(lint),
-                         drills=tuple(ordered), findings=tuple(shown), gates=tuple(gates),
-                         verdict=_verdict(file, ordered, gates), linted_at=linted_at)
-
-
-def job_gates(policy: Policy, today: date) -> list[Gate]:
-    """Gates of the whole job: each acceptance past its expiry date fails it."""
-    return [Gate(f"accept {a.code}" + (f" in {a.runbook}" if a.runbook else ""),
-                 f"{a.where}: the acceptance of {a.code}"
-                 + (f" in {a.runbook}" if a.runbook else "")
-                 + f" expired on {a.expires.isoformat()} ({a.reason}); fix the finding, or "
-                 "give the acceptance a later 'expires'")
-            for a in policy.accepts if a.expires < today]
-
-
-# -- inputs ----------------------------------------------------------------------------
-
-
-@dataclass
-class _Runbook:
-    """One runbook to check: the scenarios that drill it, and its lint once run."""
-
-    loaded: LoadedRunbook
-    scenarios: list[Scenario]
-    lint: list[LocatedFinding] = field(default_factory=list)
-    linted_at: datetime | None = None
-    drills: list[DrillResult] = field(default_factory=list)
-
-    @property
-    def file(self) -> str:
-        return self.loaded.file
-
-    @property
-    def automation(self) -> str:
-        return self.loaded.runbook.automation
-
-
-def _read_runbooks(paths: Sequence[Path]) -> list[LoadedRunbook]:
-    return [read_runbook(path) for path in paths]
-
-
-def _scenario_names(items: Sequence[str]) -> list[tuple[str, str | None]]:
-    """``--scenario`` values with folders and globs expanded: (scenario, the pattern it
-    came from, None for one named alone); names pass through."""
-    out: dict[str, str | None] = {}
-    for item in items:
-        if Path(item).is_dir() or is_glob(item):
-            for p in expand([item], SCENARIO_PATTERNS, what="scenario", option="--scenario",
-                            skip=RUNBOOK_PATTERNS):
-                out.setdefault(str(p), item)
-        else:
-            out[item] = None
-    return list(out.items())
-
-
-def _named(loaded: Sequence[LoadedRunbook],
-           named: Sequence[tuple[str, str | None]]) -> dict[str, list[Scenario]]:
-    """``--scenario`` values by automation. One named alone that drills none of the
-    runbooks is an error; from a folder or glob it is passed over, unless none of the
-    pattern's scenarios fits."""
-    chosen: dict[str, list[Scenario]] = {}
-    autos = {lr.runbook.automation for lr in loaded}
-    fitted: dict[str, bool] = {}
-    for name, pattern in named:
-        scenario = load_scenario(name)
-        auto = scenario.automation.name
-        if pattern is not None:
-            fitted[pattern] = fitted.get(pattern, False) or auto in autos
-            if auto not in autos:
-                continue
-        if auto not in autos:
-            if len(loaded) == 1:
-                only = loaded[0]
-                raise ScenarioMismatchError(
-                    f"--scenario {name} drills '{auto}', but {only.file} is the runbook for "
-                    f"'{only.runbook.automation}'; name a scenario for "
-                    f"'{only.runbook.automation}' or leave --scenario out")
-            raise ScenarioMismatchError(
-                f"--scenario {name} drills '{auto}', but no runbook given is for it "
-                f"(they are for: {', '.join(sorted(autos))}); add its runbook or drop the "
-                "--scenario")
-        group = chosen.setdefault(auto, [])
-        if all(s.name != scenario.name for s in group):
-            group.append(scenario)
-    for pattern, fits in fitted.items():
-        if not fits:
-            raise ScenarioMismatchError(
-                f"--scenario {pattern}: none of the scenarios it matches drills the "
-                f"automations of the runbooks given ({', '.join(sorted(autos))}); check the "
-                "pattern, or add their runbooks")
-    return chosen
-
-
-def _configured(config: LoadedConfig) -> dict[str, list[Scenario]]:
-    """``[tool.drills.scenarios]``: files (relative to the configuration) or built-in names."""
-    chosen: dict[str, list[Scenario]] = {}
-    for auto, refs in config.config.scenarios.items():
-        group = chosen.setdefault(auto, [])
-        for i, ref in enumerate(refs):
-            where = f"{config.table.split(' ')[0]}:{config.line_of('scenarios', auto)}"
-            looks_like_file = "/" in ref or ref.endswith((".yaml", ".yml")) or is_glob(ref)
-            paths = [str(config.resolve(ref))] if looks_like_file else [ref]
-            if looks_like_file and (is_glob(ref) or config.resolve(ref).is_dir()):
-                paths = [str(p) for p in expand(paths, SCENARIO_PATTERNS, what="scenario",
-                                                option=f"{where}: scenarios.{auto}[{i}]",
-                                                skip=RUNBOOK_PATTERNS)]
-            for path in paths:
-                try:
-                    scenario = load_scenario(path)
-                except DrillsError as err:
-                    raise DrillsError(f"{where}: scenarios.{auto}[{i}]: {err}") from None
-                if scenario.automation.name != auto:
-                    raise ScenarioMismatchError(
-                        f"{where}: scenarios.{auto}[{i}] is '{ref}', which drills "
-                        f"'{scenario.automation.name}', not '{auto}'; list it under "
-                        f"'{scenario.automation.name}'")
-                if all(s.name != scenario.name for s in group):
-                    group.append(scenario)
-    return chosen
-
-
-def _plan(loaded: Sequence[LoadedRunbook], chosen: Mapping[str, list[Scenario]]) -> list[_Runbook]:
-    builtin: dict[str, list[Scenario]] | None = None
-    out: list[_Runbook] = []
-    for lr in loaded:
-        auto = lr.runbook.automation
-        if auto in chosen:
-            out.append(_Runbook(lr, list(chosen[auto])))
-            continue
-        if builtin is None:
-            builtin = builtin_by_automation()
-        out.append(_Runbook(lr, list(builtin.get(auto, []))))
-    return out
-
-
-def parse_shard(text: str | None) -> tuple[int, int] | None:
-    """``2/4`` -> (2, 4); anything else is one error saying how to write it."""
-    if text is None:
-        return None
-    k, _, n = text.partition("/")
-    if k.strip().isdigit() and n.strip().isdigit() and 1 <= int(k) <= int(n):
-        return int(k), int(n)
-    raise CheckOptionError(f"--shard {text!r} is not K/N with 1 <= K <= N; give which slice "
-                           "of how many, e.g. --shard 1/4")
-
-
-def _units(runbooks: Sequence[_Runbook]) -> list[tuple[str, str]]:
-    """Every piece of work as (runbook, scenario), '' for a runbook no scenario drills, in
-    sorted order: what ``--shard`` deals out."""
-    return sorted({(r.file, s.name) for r in runbooks for s in r.scenarios}
-                  | {(r.file, "") for r in runbooks if not r.scenarios})
-
-
-def _shard(runbooks: list[_Runbook], shard: tuple[int, int] | None) -> list[_Runbook]:
-    """The runbooks and scenarios of slice K of N: every N-th unit of the sorted work."""
-    if shard is None:
-        return runbooks
-    k, n = shard
-    mine = {u for i, u in enumerate(_units(runbooks)) if i % n == k - 1}
-    out: list[_Runbook] = []
-    for r in runbooks:
-        scenarios = [s for s in r.scenarios if (r.file, s.name) in mine]
-        if scenarios or (r.file, "") in mine:
-            out.append(_Runbook(r.loaded, scenarios))
-    return out
 
 
 def _check_path(path: Path, option: str = "--junit", example: str = "drills.xml") -> None:
@@ -495,104 +148,6 @@ def _write(path: Path, text: str, option: str = "--junit") -> None:
             "write to"
         ) from None
 
-
-# -- drilling, in this process or in several -----------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Job:
-    """One drill to run: which runbook and scenario, and how."""
-
-    index: int
-    of: int
-    runbook: int
-    scenario: int
-    key: str | None
-
-
-@dataclass
-class _Work:
-    """What every drill of one check shares; a forked worker inherits it as it is."""
-
-    runbooks: list[_Runbook]
-    costs: bool
-    backend: Any
-    keep: bool
-    progress: bool
-
-
-_WORK: list[_Work] = []
-"""The check's work, set before workers fork so each reads it instead of unpickling it."""
-
-
-def _clock() -> str:
-    return datetime.now().strftime("%H:%M:%S")
-
-
-def _pair(r: _Runbook, scenario: str) -> str:
-    return f"{r.file} x {scenario}"
-
-
-def _drill(job: _Job) -> tuple[dict[str, Any] | None, str | None, str | None]:
-    """Run one drill: (its result as data, a kept-schema line, or the error line)."""
-    from drills.api import run_drill  # the engine stack only once there is a drill to run
-    from drills.reports.checkresult import drill_data
-
-    work = _WORK[-1]
-    r = work.runbooks[job.runbook]
-    scenario = r.scenarios[job.scenario]
-    if work.progress:
-        say(f"[{_clock()}] drilling {job.index}/{job.of}: {_pair(r, scenario.name)}", err=True)
-    began = time.perf_counter()
-    database = work.backend.open(keep=work.keep)  # each drill in a database (schema) of its own
-    try:
-        report = run_drill(scenario, r.loaded.runbook, costs=work.costs,
-                           runbook_path=r.loaded.file, backend=database)
-    except DrillsError as err:
-        return None, None, str(err)
-    finally:
-        database.dispose()
-    lint = {(f.finding.code, f.finding.message) for f in r.lint}
-    drill = _drill_result(r.loaded, report, time.perf_counter() - began, lint)
-    return drill_data(drill), kept_line(database), None
-
-
-def _serial_reruns() -> None:
-    """In a worker of ``--jobs``: run each drill's gap-cost reruns one after another.
-
-    The drill measures gap costs in a process pool of its own, forked only from a
-    single-threaded process (:func:`drills.judging.costs._measure_all`). A worker that
-    keeps one idle thread is not one, so its reruns run in it, and a check never holds
-    more than ``--jobs`` drilling processes.
-    """
-    import threading
-
-    threading.Thread(target=threading.Event().wait, daemon=True,
-                     name="drills-serial-reruns").start()
-
-
-def _run(jobs: list[_Job], workers: int,
-         done: Any) -> None:
-    """Run ``jobs``, ``workers`` at a time; ``done(job, result)`` as each one ends."""
-    if workers <= 1 or len(jobs) <= 1:
-        for job in jobs:
-            done(job, _drill(job))
-        return
-    import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                             initializer=_serial_reruns) as pool:
-        pending = {pool.submit(_drill, job): job for job in jobs}
-        try:
-            while pending:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    done(pending.pop(future), future.result())
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
 
 
 # -- output ----------------------------------------------------------------------------
@@ -701,8 +256,8 @@ def _finish(result: CheckResult, *, fmt: str, output: Path | None, junit_path: P
         say(line, err=to_err)
     passed = len(result.runbooks) - failed
     jobs = sum(g.why is not None for g in result.job_gates)
-    tail = f"; {_plural(jobs, 'job gate')} failed" if jobs else ""
-    say(f"{_plural(len(result.runbooks), 'runbook')} checked: {passed} passed, {failed} failed"
+    tail = f"; {plural(jobs, 'job gate')} failed" if jobs else ""
+    say(f"{plural(len(result.runbooks), 'runbook')} checked: {passed} passed, {failed} failed"
         f"{tail}", err=to_err)
     sys.exit(EXIT_OK if result.passed else EXIT_FAILED)
 
@@ -883,7 +438,7 @@ def command(
     Exit codes: 0 passed, 1 a runbook failed the check, 2 bad input or usage.
     """
     started = datetime.now(UTC)
-    clock = time.perf_counter()
+    began = time.perf_counter()
     today = started.date()
     if junit_path is not None:
         _check_path(junit_path)
@@ -899,7 +454,7 @@ def command(
                                    "and --scenario out")
         _finish(_merge(runbooks, today), fmt=fmt, output=output, junit_path=junit_path,
                 quiet=quiet)
-    shard = parse_shard(shard_text)
+    sharding = parse_shard(shard_text)
     config = read_config(config_path)
     if config is not None and not quiet:
         say(f"config: {config.table}", err=True)
@@ -927,11 +482,11 @@ def command(
             "no runbooks to check: give RUNBOOK (a file, folder or glob), or list them as "
             "runbooks = [\"runbooks/\"] under [tool.drills] in pyproject.toml" +
             (f" ({config.table} has none)" if config is not None else ""))
-    loaded = _read_runbooks(paths)
+    loaded = read_runbooks(paths)
     if scenario_names:
-        chosen = _named(loaded, _scenario_names(scenario_names))
+        chosen = named_scenarios(loaded, expand_scenarios(scenario_names))
     elif config is not None:
-        chosen = _configured(config)
+        chosen = configured_scenarios(config)
     else:
         chosen = {}
     policy = Policy(
@@ -941,7 +496,7 @@ def command(
         select=_codes(select, "--select") or tuple(settings.select if settings else ()),
         ignore=_codes(ignore, "--ignore") or tuple(settings.ignore if settings else ()),
         accepts=_accepts(config))
-    work = _shard(_plan(loaded, chosen), shard)
+    work = shard(plan(loaded, chosen), sharding)
     where = parse_backend(backend)
     where.check(keep=keep)
     workers = _jobs(jobs, config)
@@ -951,7 +506,7 @@ def command(
 
     for r in work:
         r.linted_at = datetime.now(UTC)
-        r.lint = [_locate_lint(r.loaded, f) for f in
+        r.lint = [locate_lint(r.loaded, f) for f in
                   lint_runbook(r.loaded.runbook, source=r.file, positions=r.loaded.positions)]
 
     from drills.cli.checkcache import cache_key, code_digest, read_cached, write_cached
@@ -959,7 +514,7 @@ def command(
     from drills.version import __version__
 
     total = sum(len(r.scenarios) for r in work)
-    todo: list[_Job] = []
+    todo: list[Job] = []
     keys: dict[tuple[int, int], str] = {}
     n = 0
     for i, r in enumerate(work):
@@ -978,21 +533,21 @@ def command(
                 if hit is not None:
                     r.drills.append(hit)
                     if not quiet:
-                        say(f"[{_clock()}] cached {n}/{total}: {_pair(r, scenario.name)}: "
+                        say(f"[{clock()}] cached {n}/{total}: {pair(r, scenario.name)}: "
                             f"score {hit.score}/100 (drilled in {hit.seconds:.1f} s before; "
                             "inputs unchanged)", err=True)
                     continue
-            todo.append(_Job(n, total, i, j, key))
+            todo.append(Job(n, total, i, j, key))
 
     kept: list[str] = []
     backend_name = next((d.backend for r in work for d in r.drills), where.kind)
 
-    def done(job: _Job, outcome: tuple[dict[str, Any] | None, str | None, str | None]) -> None:
+    def done(job: Job, outcome: Outcome) -> None:
         nonlocal backend_name
         data, kept_text, error = outcome
         r = work[job.runbook]
         if error is not None or data is None:
-            raise DrillsError(error or f"{_pair(r, r.scenarios[job.scenario].name)}: the "
+            raise DrillsError(error or f"{pair(r, r.scenarios[job.scenario].name)}: the "
                                        "drill returned nothing")
         from drills.reports.checkresult import parse_drill
 
@@ -1004,18 +559,15 @@ def command(
         if kept_text is not None:
             kept.append(f"{kept_text} ({drill.scenario}, {r.file})")
         if not quiet:
-            say(f"[{_clock()}] done {job.index}/{job.of}: {_pair(r, drill.scenario)} in "
+            say(f"[{clock()}] done {job.index}/{job.of}: {pair(r, drill.scenario)} in "
                 f"{drill.seconds:.1f} s: score {drill.score}/100", err=True)
 
-    _WORK.append(_Work(work, not no_costs, where, keep, progress=not quiet))
-    try:
-        _run(todo, min(workers, len(todo)), done)
-    finally:
-        _WORK.pop()
+    with using_work(Work(work, not no_costs, where, keep, progress=not quiet)):
+        run_all(todo, min(workers, len(todo)), done)
     result = CheckResult(
         runbooks=tuple(assemble(r.file, r.automation, r.lint, r.drills, policy, today=today,
                                 linted_at=r.linted_at) for r in work),
-        started=started, seconds=time.perf_counter() - clock, backend=backend_name,
+        started=started, seconds=time.perf_counter() - began, backend=backend_name,
         tool_version=__version__, policy=policy, job_gates=tuple(job_gates(policy, today)),
-        shard=None if shard is None else f"{shard[0]}/{shard[1]}")
+        shard=None if sharding is None else f"{sharding[0]}/{sharding[1]}")
     _finish(result, fmt=fmt, output=output, junit_path=junit_path, quiet=quiet, kept=kept)
