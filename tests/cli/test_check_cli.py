@@ -99,7 +99,7 @@ def cases(out: Path) -> dict[str, tuple[str, ...]]:
         "glob-matches-nothing": ("check", "examples/*.nope.yaml", "--junit",
                                  str(out / "x7.xml")),
         "scenario-glob": ("check", GOOD, "--no-costs", "--scenario",
-                          "scenarios/library/invoice*.yaml", "-q"),
+                          "scenarios/library/invoice*.yaml"),
         "bad-shard": ("check", GOOD, "--shard", "3/2", "--junit", str(out / "x8.xml")),
         "bad-select": ("check", GOOD, "--select", "owner-is-teem", "--junit",
                        str(out / "x9.xml")),
