@@ -126,7 +126,7 @@ def configured_scenarios(config: LoadedConfig) -> dict[str, list[Scenario]]:
     for auto, refs in config.config.scenarios.items():
         group = chosen.setdefault(auto, [])
         for i, ref in enumerate(refs):
-            where = f"{config.table.split(' ')[0]}:{config.line_of('scenarios', auto)}"
+            where = f"{config.shown}:{config.line_of('scenarios', auto)}"
             looks_like_file = "/" in ref or ref.endswith((".yaml", ".yml")) or is_glob(ref)
             paths = [str(config.resolve(ref))] if looks_like_file else [ref]
             if looks_like_file and (is_glob(ref) or config.resolve(ref).is_dir()):

@@ -55,6 +55,7 @@ __all__ = [
     "ConfigError",
     "DrillsConfig",
     "LoadedConfig",
+    "apply_config",
     "find_config",
     "load_config",
     "read_config",
@@ -139,6 +140,11 @@ class LoadedConfig:
     path: Path
     table: str
     """How ``check`` names what it read: ``pyproject.toml [tool.drills]`` or ``drills.toml``."""
+
+    @property
+    def shown(self) -> str:
+        """The file as a message names it (``pyproject.toml``)."""
+        return self.table.split(" [")[0]
 
     @property
     def root(self) -> Path:
@@ -339,6 +345,26 @@ def _why(error: Any) -> str:
     message = str(error["msg"]).removeprefix("Value error, ")
     fix = _FIXES.get(key.replace("-", "_"))
     return f"{message}" + (f"; {fix}" if fix and fix not in message else "")
+
+
+def apply_config(config: LoadedConfig, ctx: Any) -> None:
+    """Put ``python-path`` first on ``sys.path`` (the team's callables import) and hold
+    ``call-timeout`` for the command (``ctx``, a click context), unless
+    ``--call-timeout`` or ``DRILLS_CALL_TIMEOUT`` gave one."""
+    import sys
+
+    import click
+
+    from drills.teamcode import using_call_timeout
+
+    for folder in reversed(config.config.python_path):
+        path = str(config.resolve(folder).resolve())
+        if path not in sys.path:
+            sys.path.insert(0, path)
+    seconds = config.config.call_timeout
+    source = ctx.get_parameter_source("call_timeout")
+    if seconds is not None and source in (None, click.core.ParameterSource.DEFAULT):
+        ctx.with_resource(using_call_timeout(seconds))
 
 
 def read_config(explicit: Path | None = None, *,

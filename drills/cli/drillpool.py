@@ -12,11 +12,11 @@ started, and ends the command with exit 2.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drills.cli.backend import kept_line
 from drills.cli.checkplan import RunbookPlan
@@ -24,7 +24,12 @@ from drills.cli.checkverdict import drill_result
 from drills.cli.main import say
 from drills.errors import DrillsError
 
-__all__ = ["Job", "Outcome", "Work", "clock", "pair", "run_all", "using_work"]
+if TYPE_CHECKING:
+    from drills.reports.model import DrillReport
+    from drills.runbook import Runbook
+    from drills.scenarios.schema import Scenario
+
+__all__ = ["Job", "Outcome", "Work", "clock", "pair", "run_all", "run_reports", "using_work"]
 
 Outcome = tuple[dict[str, Any] | None, str | None, str | None]
 """(the drill's result as data, a kept-schema line, or the team error's line)."""
@@ -133,3 +138,56 @@ def run_all(jobs: list[Job], workers: int, done: Callable[[Job, Outcome], None])
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
+
+
+# -- whole reports, for drills score -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Reports:
+    pairs: Sequence[tuple[Scenario, Runbook, str]]
+    costs: bool
+
+
+_REPORTS: list[_Reports] = []
+
+
+def _report(index: int) -> tuple[str | None, str | None]:
+    """One drill's whole report as JSON, or the team error's line."""
+    from drills.api import run_drill
+
+    work = _REPORTS[-1]
+    scenario, runbook, path = work.pairs[index]
+    try:
+        return run_drill(scenario, runbook, costs=work.costs, runbook_path=path
+                         ).model_dump_json(), None
+    except DrillsError as err:
+        return None, str(err)
+
+
+def run_reports(pairs: Sequence[tuple[Scenario, Runbook, str]], *, workers: int, costs: bool,
+                ) -> list[DrillReport]:
+    """The report of each (scenario, runbook, path), in order, ``workers`` at a time in
+    forked processes (here when one); a team error ends them all with its one line."""
+    from drills.reports.model import DrillReport
+
+    _REPORTS.append(_Reports(pairs, costs))
+    try:
+        if workers <= 1 or len(pairs) <= 1:
+            outcomes = [_report(i) for i in range(len(pairs))]
+        else:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                     initializer=_serial_reruns) as pool:
+                outcomes = list(pool.map(_report, range(len(pairs))))
+    finally:
+        _REPORTS.pop()
+    reports: list[DrillReport] = []
+    for data, error in outcomes:
+        if error is not None or data is None:
+            raise DrillsError(error or "a drill returned nothing")
+        reports.append(DrillReport.model_validate_json(data))
+    return reports

@@ -36,11 +36,11 @@ PROGRESS = re.compile(r"^\[\d\d:\d\d:\d\d\] (drilling|done|cached) \d+/\d+: ")
 Result = subprocess.CompletedProcess[str]
 
 
-def drills(folder: Path, *args: str) -> Result:
+def drills(folder: Path, *args: str, command: str = "check") -> Result:
     env = {k: v for k, v in os.environ.items()
-           if k not in ("DRILLS_CALL_TIMEOUT", "GITHUB_STEP_SUMMARY")}
+           if k not in ("DRILLS_CALL_TIMEOUT", "GITHUB_STEP_SUMMARY", "DRILLS_TRUSTED")}
     env.update(PYTHONPATH=str(REPO), PYTHONWARNINGS="error")
-    return subprocess.run([sys.executable, "-m", "drills", "check", *args], cwd=folder,
+    return subprocess.run([sys.executable, "-m", "drills", command, *args], cwd=folder,
                           env=env, capture_output=True, text=True, timeout=600, check=False)
 
 
@@ -415,3 +415,42 @@ def test_shards_merged_give_the_same_verdict_and_findings_as_one_run(matrix: Pat
     assert junk.stderr == ("drills: error: s3/junk.json: not a 'drills check --format json' "
                            "result; give the files each shard wrote with --format json "
                            "--output\n")
+
+
+# -- validate and score read the same configuration --------------------------------------------
+
+
+def test_validate_with_no_files_checks_the_configured_runbooks_and_scenarios(
+    tmp_path: Path,
+) -> None:
+    scenario = (REPO / "scenarios" / "library" / "invoice-triple-trigger.yaml").read_text(
+        encoding="utf-8")
+    (tmp_path / "drills").mkdir()
+    (tmp_path / "drills" / "storm.yaml").write_text(scenario, encoding="utf-8")
+    folder = repo(tmp_path, '[tool.drills]\nrunbooks = ["runbooks/"]\n\n'
+                  '[tool.drills.scenarios]\ninvoice-reminder = ["drills/*.yaml", '
+                  '"invoice-triple-trigger"]\n',
+                  runbooks={"a.runbook.yaml": GOOD,
+                            "b.runbook.yaml": GOOD.replace("owner:", "ownr:", 1)})
+    result = drills(folder, command="validate")
+    assert result.returncode == 2
+    lines = result.stdout.splitlines()
+    assert lines[0] == "ok: runbooks/a.runbook.yaml"
+    assert lines[1].startswith("runbooks/b.runbook.yaml:3:1: unknown key 'ownr'")
+    assert lines[2] == "ok: drills/storm.yaml"
+    assert len(lines) == 3
+
+
+def test_score_reads_the_configuration_and_drills_in_parallel(tmp_path: Path) -> None:
+    folder = repo(tmp_path, '[tool.drills]\nrunbooks = ["runbooks/"]\nfail-under = 90\n',
+                  runbooks={"a.runbook.yaml": GOOD,
+                            "b.runbook.yaml": FLAWED.replace("automation: invoice-reminder",
+                                                             "automation: welcome-email")})
+    parallel = drills(folder, "--no-costs", "--as-of", "2026-12-01", "--jobs", "2",
+                      command="score")
+    serial = drills(folder, "--no-costs", "--as-of", "2026-12-01", "--jobs", "1",
+                    command="score")
+    assert parallel.stdout == serial.stdout
+    assert parallel.returncode == serial.returncode == 1  # fail-under 90 from the file
+    assert "drills: welcome-email scores " in parallel.stderr
+    assert parallel.stdout.startswith("Readiness review: 2 automations reviewed")

@@ -73,7 +73,7 @@ from drills.cli.checkverdict import (
     locate_lint,
     plural,
 )
-from drills.cli.config import LoadedConfig, read_config
+from drills.cli.config import LoadedConfig, apply_config, read_config
 from drills.cli.drillpool import Job, Outcome, Work, clock, pair, run_all, using_work
 from drills.cli.main import EXIT_FAILED, EXIT_OK, say
 from drills.cli.paths import RUNBOOK_PATTERNS, expand
@@ -335,7 +335,7 @@ def _codes(values: tuple[str, ...], option: str) -> tuple[str, ...] | None:
 def _accepts(config: LoadedConfig | None) -> tuple[Acceptance, ...]:
     if config is None:
         return ()
-    shown = config.table.split(" ")[0]
+    shown = config.shown
     return tuple(Acceptance(
         code=a.code, reason=a.reason, expires=a.expires,
         runbook=None if a.runbook is None else str(config.resolve(a.runbook)),
@@ -459,22 +459,13 @@ def command(
     if config is not None and not quiet:
         say(f"config: {config.table}", err=True)
     settings = config.config if config is not None else None
-    ctx = click.get_current_context()
-    if settings is not None and settings.call_timeout is not None and \
-            ctx.get_parameter_source("call_timeout") in (None, click.core.ParameterSource.DEFAULT):
-        from drills.teamcode import using_call_timeout
-
-        ctx.with_resource(using_call_timeout(settings.call_timeout))
     if config is not None:
-        for folder in reversed(settings.python_path if settings else []):
-            path = str(config.resolve(folder).resolve())
-            if path not in sys.path:
-                sys.path.insert(0, path)
+        apply_config(config, click.get_current_context())
 
     if runbooks:
         paths = expand(runbooks, RUNBOOK_PATTERNS, what="runbooks")
     elif config is not None and settings is not None and settings.runbooks:
-        origin = f"{config.table.split(' ')[0]}:{config.line_of('runbooks')}: runbooks"
+        origin = f"{config.shown}:{config.line_of('runbooks')}: runbooks"
         paths = expand([config.resolve(p) for p in settings.runbooks], RUNBOOK_PATTERNS,
                        what="runbooks", option=origin)
     else:
