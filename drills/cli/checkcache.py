@@ -8,7 +8,9 @@ so its result can be kept under a hash of everything that could change it:
   and the path it is shown under (findings carry it);
 * the team's code the drill imports: every ``.py`` file of the top-level package (or
   the module) each named callable lives in, found without importing it;
-* the drills version, whether gap costs were measured, and the backend kind.
+* the drills version and its own source (a checkout between releases keeps its version
+  number while its judging changes), whether gap costs were measured, and the backend
+  kind.
 
 An entry is one JSON file (``<hash>.json``) in the cache folder, written atomically,
 so shards and parallel jobs share a folder safely; an entry that cannot be read is a
@@ -20,13 +22,16 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import os
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from drills.reports.checkresult import DrillResult, drill_data, parse_drill
 
-__all__ = ["CACHE_FORMAT", "cache_key", "code_digest", "read_cached", "write_cached"]
+__all__ = ["CACHE_FORMAT", "cache_key", "code_digest", "drills_digest", "read_cached",
+           "write_cached"]
 
 CACHE_FORMAT = "1"
 """Bumped when an entry's shape changes, so old entries miss instead of misreading."""
@@ -67,9 +72,23 @@ def code_digest(targets: Iterable[str]) -> str:
     return digest.hexdigest()
 
 
+@cache
+def drills_digest() -> str:
+    """A hash of drills' own modules (a few hundred small files: milliseconds)."""
+    root = Path(__file__).parents[1]  # drills/, its linked packages (reports, ...) followed
+    files = sorted(Path(folder) / name for folder, _, names in os.walk(root, followlinks=True)
+                   for name in names if name.endswith(".py"))
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(str(path.relative_to(root)).encode("utf-8") + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def cache_key(**parts: Any) -> str:
     """The hash of the named inputs (strings, numbers, bools, or None)."""
-    text = json.dumps({"format": CACHE_FORMAT, **parts}, sort_keys=True)
+    text = json.dumps({"format": CACHE_FORMAT, "drills": drills_digest(), **parts},
+                      sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
