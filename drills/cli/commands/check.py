@@ -491,7 +491,7 @@ def command(
     where = parse_backend(backend)
     where.check(keep=keep)
     workers = _jobs(jobs, config)
-    cache = None if no_cache else (
+    cache = None if no_cache or keep else (  # a kept schema comes only from a drill run now
         cache_dir if cache_dir is not None else
         (config.resolve(settings.cache_dir or ".drills-cache") if config and settings else None))
 
@@ -506,7 +506,6 @@ def command(
 
     total = sum(len(r.scenarios) for r in work)
     todo: list[Job] = []
-    keys: dict[tuple[int, int], str] = {}
     n = 0
     for i, r in enumerate(work):
         text = Path(r.file).read_bytes().decode("utf-8", errors="replace")
@@ -519,7 +518,6 @@ def command(
                     scenario=scenario.model_dump_json(), costs=not no_costs,
                     backend=where.kind,
                     code=code_digest(named_code(scenario, r.loaded.runbook)))
-                keys[(i, j)] = key
                 hit = read_cached(cache, key)
                 if hit is not None:
                     r.drills.append(hit)
