@@ -20,7 +20,8 @@ known finding accepted (still shown, with its reason) before the gates decide:
   drills (a score not measured does not pass a score gate);
 * an acceptance past its ``expires`` date fails the job with one line saying so.
 
-Every input is loaded and checked before any drill runs, so bad input is one
+The gates are decided in one place, :mod:`drills.cli.checkverdict`. Every input is
+loaded and checked before any drill runs, so bad input is one
 ``drills: error:`` line, exit 2, and nothing written.
 
 The work is one drill per runbook and scenario. ``--jobs N`` runs that many at once in
