@@ -316,6 +316,14 @@ _FIXES = {  # by field name: the key as written has '-' for '_'
     "call_timeout": "give seconds above 0, e.g. call-timeout = 30",
     "jobs": "give how many drills run at once, 0 for the CPU count, e.g. jobs = 2",
     "expires": "give a TOML date, e.g. expires = 2027-01-31",
+    "runbooks": 'give a list of files, folders or globs, e.g. runbooks = ["runbooks/"]',
+    "python_path": 'give a list of folders, e.g. python-path = ["src"]',
+    "select": 'give a list of finding codes, e.g. select = ["owner-is-team"]',
+    "ignore": 'give a list of finding codes, e.g. ignore = ["restart-without-ramp"]',
+    "cache_dir": 'give a folder, e.g. cache-dir = ".drills-cache"',
+    "scenarios": "give each automation a list of scenario files or built-in names, e.g. "
+                 'invoice-reminder = ["invoice-triple-trigger"]',
+    "accept": "write each as a [[tool.drills.accept]] table with code, reason and expires",
     "reason": 'say why it is accepted, e.g. reason = "backup joins the rota in January"',
 }
 
@@ -343,7 +351,10 @@ def _why(error: Any) -> str:
     if kind == "missing":
         return f"'{key}' is missing; " + _FIXES.get(key.replace("-", "_"), f"add {key} = ...")
     message = str(error["msg"]).removeprefix("Value error, ")
-    fix = _FIXES.get(key.replace("-", "_"))
+    if kind == "value_error":  # our own validators' messages say how to fix them
+        return message
+    top = str(loc[0]) if loc else key
+    fix = _FIXES.get(key.replace("-", "_")) or _FIXES.get(top.replace("-", "_"))
     return f"{message}" + (f"; {fix}" if fix and fix not in message else "")
 
 

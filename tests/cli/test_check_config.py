@@ -250,6 +250,14 @@ BAD: dict[str, tuple[str, str]] = {
                         "pyproject.toml:11: accept[1].expires: Input should be a valid date "
                         "or datetime, input is too short; give a TOML date, e.g. expires = "
                         "2027-01-31"),
+    "select-not-a-list": ('[tool.drills]\nselect = "owner-is-team"\n',
+                          "pyproject.toml:2: select: Input should be a valid list; give a "
+                          "list of finding codes, e.g. select = [\"owner-is-team\"]"),
+    "scenarios-not-a-list": ('[tool.drills]\n[tool.drills.scenarios]\ninvoice-reminder = 3\n',
+                             "pyproject.toml:3: scenarios.invoice-reminder: Input should be a "
+                             "valid list; give each automation a list of scenario files or "
+                             "built-in names, e.g. invoice-reminder = "
+                             "[\"invoice-triple-trigger\"]"),
     "not-toml": ('[tool.drills]\nrunbooks = ["runbooks/"\nfail-on = "high"\n',
                  "pyproject.toml:3: not valid TOML: Unclosed array; fix the syntax "
                  "(https://toml.io)"),
