@@ -28,74 +28,15 @@ accepted ones pass, their text in the suite's ``<system-out>``.
 
 from __future__ import annotations
 
-import re
-import socket
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
 from drills.reports.checkresult import CheckResult, DrillResult, LocatedFinding, RunbookResult
-from drills.reports.findings import Severity, cost_text
-from drills.reports.junit import timestamp
+from drills.reports.findings import cost_text
+from drills.reports.junit import FAILING, Suite, junit_document
 
-__all__ = ["FAILING", "render_check_junit"]
-
-FAILING: frozenset[Severity] = frozenset({Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM})
-"""Severities shown as failed test cases (unless accepted)."""
-
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def _clean(text: str) -> str:
-    return _NOT_XML.sub("", text)
-
-
-def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    element = ET.SubElement(parent, tag, {k: _clean(v) for k, v in attrs.items()})
-    if text is not None:
-        element.text = _clean(text)
-    return element
-
-
-def _host() -> str:
-    return socket.gethostname() or "localhost"
-
-
-class _Suite:
-    """A suite being built: cases first, its counts and output filled in at the end."""
-
-    def __init__(self, index: int, name: str, when: datetime, seconds: float,
-                 properties: Iterable[tuple[str, str]]) -> None:
-        self.element = ET.Element("testsuite", {
-            "package": "drills", "id": str(index), "name": _clean(name),
-            "timestamp": timestamp(when), "hostname": _clean(_host())})
-        self.seconds = seconds
-        props = _sub(self.element, "properties")
-        for key, value in properties:
-            _sub(props, "property", name=key, value=value)
-        self.tests = 0
-        self.failures = 0
-        self.out: list[str] = []
-
-    def case(self, classname: str, name: str, failure: tuple[str, str, str] | None = None,
-             ) -> None:
-        """A case; ``failure`` is (message, type, body)."""
-        case = _sub(self.element, "testcase", classname=classname, name=name, time="0")
-        self.tests += 1
-        if failure is not None:
-            message, kind, body = failure
-            _sub(case, "failure", body, message=message, type=kind)
-            self.failures += 1
-
-    def done(self) -> ET.Element:
-        for key, value in (("tests", str(self.tests)), ("failures", str(self.failures)),
-                           ("errors", "0"), ("skipped", "0"),
-                           ("time", f"{self.seconds:.3f}")):
-            self.element.set(key, value)
-        _sub(self.element, "system-out", "\n".join(self.out) + ("\n" if self.out else ""))
-        _sub(self.element, "system-err", "")
-        return self.element
-
+__all__ = ["render_check_junit"]
 
 def _text(item: LocatedFinding) -> str:
     f = item.finding
@@ -110,7 +51,7 @@ def _text(item: LocatedFinding) -> str:
     return "\n".join(lines)
 
 
-def _findings(suite: _Suite, classname: str, items: Sequence[LocatedFinding]) -> None:
+def _findings(suite: Suite, classname: str, items: Sequence[LocatedFinding]) -> None:
     for item in items:
         f = item.finding
         cls = f"{classname}.{f.check.value}"
@@ -122,9 +63,9 @@ def _findings(suite: _Suite, classname: str, items: Sequence[LocatedFinding]) ->
             suite.out.append(_text(item))
 
 
-def _lint_suite(index: int, r: RunbookResult, started: datetime) -> ET.Element:
+def _lint_suite(r: RunbookResult, started: datetime) -> ET.Element:
     drilled = ", ".join(d.scenario for d in r.drills) or "none: not drilled"
-    suite = _Suite(index, f"drills lint: {r.file}", r.linted_at or started, 0.0,
+    suite = Suite(f"drills lint: {r.file}", r.linted_at or started, 0.0,
                    [("runbook", r.file), ("automation", r.automation),
                     ("scenarios", drilled)])
     lint = [f for f in r.findings if f.scenario is None]
@@ -134,9 +75,8 @@ def _lint_suite(index: int, r: RunbookResult, started: datetime) -> ET.Element:
     return suite.done()
 
 
-def _drill_suite(index: int, r: RunbookResult, d: DrillResult, started: datetime,
-                 ) -> ET.Element:
-    suite = _Suite(index, f"drills: {d.scenario} ({r.file})", d.started or started, d.seconds,
+def _drill_suite(r: RunbookResult, d: DrillResult, started: datetime) -> ET.Element:
+    suite = Suite(f"drills: {d.scenario} ({r.file})", d.started or started, d.seconds,
                    [("runbook", r.file), ("automation", r.automation),
                     ("scenario", d.scenario), ("seed", str(d.seed)),
                     ("score", str(d.score)), ("drill_id", d.drill_id),
@@ -151,7 +91,7 @@ def _drill_suite(index: int, r: RunbookResult, d: DrillResult, started: datetime
     return suite.done()
 
 
-def _gate_suite(index: int, result: CheckResult) -> ET.Element:
+def _gate_suite(result: CheckResult) -> ET.Element:
     properties = [("backend", result.backend), ("tool_version", result.tool_version),
                   ("wall_seconds", f"{result.seconds:.3f}"),
                   ("fail_on", result.policy.fail_on)]
@@ -159,7 +99,7 @@ def _gate_suite(index: int, result: CheckResult) -> ET.Element:
         properties.append(("fail_under", str(result.policy.fail_under)))
     if result.shard is not None:
         properties.append(("shard", result.shard))
-    suite = _Suite(index, "drills check: gates", result.started, 0.0, properties)
+    suite = Suite("drills check: gates", result.started, 0.0, properties)
     for gate in result.gates:
         suite.case("drills.gate", gate.name,
                    None if gate.why is None else (gate.why, "gate", gate.why))
@@ -170,14 +110,9 @@ def _gate_suite(index: int, result: CheckResult) -> ET.Element:
 
 def render_check_junit(result: CheckResult) -> str:
     """The JUnit XML document of a whole check (see the module doc for its shape)."""
-    root = ET.Element("testsuites")
-    index = 0
+    suites: list[ET.Element] = []
     for r in result.runbooks:
-        root.append(_lint_suite(index, r, result.started))
-        index += 1
-        for d in r.drills:
-            root.append(_drill_suite(index, r, d, result.started))
-            index += 1
-    root.append(_gate_suite(index, result))
-    ET.indent(root)
-    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+        suites.append(_lint_suite(r, result.started))
+        suites += [_drill_suite(r, d, result.started) for d in r.drills]
+    suites.append(_gate_suite(result))
+    return junit_document(suites)
