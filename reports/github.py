@@ -13,7 +13,7 @@ verdicts and findings is appended to it, for the run's summary page.
 
 from __future__ import annotations
 
-from drills.reports.checkresult import CheckResult, LocatedFinding
+from drills.reports.checkresult import CheckResult, Gate, LocatedFinding
 from drills.reports.findings import Severity
 from drills.reports.sarif import uri_of
 
@@ -39,13 +39,26 @@ def _command(item: LocatedFinding) -> str:
     props = ",".join(f"{k}={escape_property(v)}" for k, v in (
         ("file", uri_of(item.file)), ("line", str(item.line)), ("title", f.code)))
     drill = f" [drill {item.scenario}]" if item.scenario else ""
-    message = f"{f.severity.value}: {f.message} (fix: {f.fix}){drill}"
-    return f"::{LEVELS[f.severity]} {props}::{escape_data(message)}"
+    accepted = f" [accepted: {item.accepted}]" if item.accepted else ""
+    message = f"{f.severity.value}: {f.message} (fix: {f.fix}){drill}{accepted}"
+    level = "notice" if item.accepted else LEVELS[f.severity]
+    return f"::{level} {props}::{escape_data(message)}"
+
+
+def _gate(gate: Gate, file: str | None) -> str:
+    where = f"file={escape_property(uri_of(file))},line=1," if file else ""
+    return f"::error {where}title=drills gate::{escape_data(gate.why or gate.name)}"
 
 
 def render_github(result: CheckResult) -> str:
-    """One workflow command per finding (the verdicts print as on the console)."""
-    return "".join(_command(item) + "\n" for item in result.findings)
+    """One workflow command per finding, then one error per gate that failed the job (a
+    score under --fail-under, a runbook not drilled, an expired acceptance), so the
+    reason the job is red is on the run page too."""
+    lines = [_command(item) for item in result.findings]
+    lines += [_gate(g, r.file) for r in result.runbooks for g in r.gates
+              if not g.passed and not g.name.startswith("fail-on")]
+    lines += [_gate(g, None) for g in result.job_gates if not g.passed]
+    return "".join(line + "\n" for line in lines)
 
 
 def _cell(text: str) -> str:
@@ -59,6 +72,7 @@ def step_summary(result: CheckResult) -> str:
            "| Runbook | Scores | Verdict | Findings |", "| --- | --- | --- | --- |"]
     for r in result.runbooks:
         scores = ", ".join(f"{s}/100 in {name}" for name, s in r.scores) or "lint only"
+        scores = scores if r.drills else "not drilled (lint only)"
         out.append(f"| `{_cell(r.file)}` | {_cell(scores)} | "
                    f"{'passed' if r.passed else '**failed**'} | {len(r.findings)} |")
     if result.findings:
@@ -66,6 +80,11 @@ def step_summary(result: CheckResult) -> str:
         for item in sorted(result.findings, key=lambda i: (i.finding.severity.rank, i.file,
                                                            i.line)):
             f = item.finding
+            note = f" (accepted: {item.accepted})" if item.accepted else ""
             out.append(f"| {f.severity.value} | `{f.code}` | `{_cell(item.file)}:{item.line}` "
-                       f"| {_cell(f.message)} |")
+                       f"| {_cell(f.message + note)} |")
+    failed = [g for g in result.gates if not g.passed]
+    if failed:
+        out += ["", "Gates that failed the job:", ""]
+        out += [f"- {_cell(g.why or g.name)}" for g in failed]
     return "\n".join(out) + "\n\n"

@@ -1,38 +1,46 @@
 """The drill report as JUnit XML, so CI shows runbook gaps where it shows failing tests.
 
 Every CI system reads JUnit XML, so a runbook check before launch needs no plugin to
-block a merge. The mapping, chosen so that counts mean something on a CI dashboard:
+block a merge. JUnit XML has no standard; CI systems read what the Ant JUnit task
+wrote, and two schemas say what that is: the Jenkins xunit plugin's ``junit-10.xsd``
+and the Ant JUnit schema (both in ``tests/data/junit``). Every document here keeps to
+what *both* allow:
 
-* one ``<testsuite name="drills: <scenario>">`` inside ``<testsuites>``, with the
-  seed, score, scenario, automation and drill id as ``<properties>``;
-* one test case per rubric check (every :class:`~drills.reports.findings.Check`, scored or
-  not), named ``score`` under the classname ``drills.<scenario>.<check>``; it always
-  passes and says its points in ``<system-out>``: the points are the score, the
-  findings below are what failed;
+* ``<testsuites>`` carries no attributes (the Ant schema allows none; readers count
+  from the suites); each ``<testsuite>`` has ``package``, ``id``, ``name``,
+  ``timestamp`` (the real UTC time the drill ran, ISO 8601 without an offset),
+  ``hostname``, ``tests``, ``failures``, ``errors``, ``skipped`` and ``time`` (real
+  seconds, gap-cost reruns included, never the drill's clock), then ``<properties>``,
+  its cases, ``<system-out>`` and ``<system-err>``, in that order;
+* a ``<testcase>`` has only ``name``, ``classname`` and ``time``, and at most one
+  ``<failure>`` (with its ``type``): no ``file``/``line`` attribute and no output inside
+  a case, so text that is not a failure goes to the suite's ``<system-out>``.
+
+The mapping of one drill, chosen so that counts mean something on a CI dashboard:
+
+* one ``<testsuite name="drills: <scenario>">`` with the seed, score, scenario,
+  automation, drill id and backend as ``<properties>``;
+* one passing test case per rubric check (every
+  :class:`~drills.reports.findings.Check`, scored or not), named ``score`` under the
+  classname ``drills.<scenario>.<check>``; its points are a line of the suite's output;
 * one test case per finding, named by its stable code under its check's classname.
   Critical, high and medium findings are ``<failure type="<severity>">`` with the
-  message as the failure message and the fix, location and cost in the body.
-  Low and info findings are **passed** test cases with the same text in
-  ``<system-out>``: they are advice, and a "skipped" count would tell CI readers that
-  something did not run, which is not true.
+  message as the failure message and the fix, location and cost in the body (a
+  finding's ``FILE:LINE`` first, when known, the form annotation tools match). Low and
+  info findings are **passed** test cases, their text in the suite's output: they are
+  advice, and a "skipped" count would tell CI readers that something did not run.
 
 There are never ``errors`` or ``skipped`` cases: a drill that crashed produces no
-report. The document keeps to what the Jenkins xunit plugin's ``junit-10.xsd`` and the
-Ant JUnit schema allow (``tests/data/junit``): properties only at suite level, no
-``skipped`` count on ``<testsuites>``, no ``file``/``line`` on a test case (neither
-schema has them: a finding's ``FILE:LINE`` opens its failure text instead, and the
-runbook is the suite's ``file``), ``timestamp`` the real UTC wall-clock time the drill
-ran, ISO 8601 without an offset, and ``time`` real seconds, never the drill's clock.
-``drills check`` builds its one document for many runbooks from the same
-pieces: :func:`drill_suite` per drill (named for its runbook), :func:`lint_suite` for a
-runbook no scenario drills, and :func:`junit_document` around them. The XML is built with
-:mod:`xml.etree.ElementTree` (never by hand), and characters XML 1.0 cannot carry are
-dropped from text first.
+report. The XML is built with :mod:`xml.etree.ElementTree` (never by hand), and
+characters XML 1.0 cannot carry are dropped from text first. ``drills check`` builds
+its document of many runbooks from the same :class:`Suite`
+(:mod:`drills.reports.checkjunit`).
 """
 
 from __future__ import annotations
 
 import re
+import socket
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
@@ -41,8 +49,7 @@ from drills.reports.findings import Check, Finding, Severity, cost_text
 from drills.reports.model import DrillReport
 
 __all__ = [
-    "FAILING", "drill_suite", "gate_suite", "junit_document", "lint_suite", "render_junit",
-    "timestamp",
+    "FAILING", "Suite", "drill_suite", "junit_document", "render_junit", "timestamp",
 ]
 
 FAILING: frozenset[Severity] = frozenset({Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM})
@@ -54,18 +61,6 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 def _clean(text: str) -> str:
     return _NOT_XML.sub("", text)
-
-
-def _classname(report: DrillReport, check: Check) -> str:
-    return f"drills.{report.scenario.name}.{check.value}"
-
-
-def _finding_text(finding: Finding) -> str:
-    lines = [finding.message, f"fix: {finding.fix}", f"cost: {cost_text(finding.cost)}"]
-    if finding.where:
-        lines.append(f"where: {finding.where}")
-    lines.append(f"severity: {finding.severity.value}; check: {finding.check.value}")
-    return "\n".join(lines)
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -82,16 +77,58 @@ def timestamp(when: datetime) -> str:
     return when.isoformat(timespec="seconds")
 
 
-def _finding_case(finding: Finding, classname: str, text: str) -> tuple[ET.Element, bool]:
-    """One finding's test case, and whether it is a failure (see :data:`FAILING`)."""
-    case = ET.Element("testcase", {"classname": _clean(classname), "name": finding.code,
-                                   "time": "0"})
-    failed = finding.severity in FAILING
-    if failed:
-        _sub(case, "failure", text, message=finding.message, type=finding.severity.value)
-    else:
-        _sub(case, "system-out", text)
-    return case, failed
+def _host() -> str:
+    return socket.gethostname() or "localhost"
+
+
+class Suite:
+    """A ``<testsuite>`` being built in the order both schemas require: properties, cases
+    (each passing, or with one failure), then the suite's output, counts filled in last."""
+
+    def __init__(self, name: str, when: datetime, seconds: float,
+                 properties: Iterable[tuple[str, str]] = ()) -> None:
+        self.element = ET.Element("testsuite", {
+            "package": "drills", "id": "0", "name": _clean(name),
+            "timestamp": timestamp(when), "hostname": _clean(_host())})
+        self.seconds = seconds
+        props = _sub(self.element, "properties")
+        for key, value in properties:
+            _sub(props, "property", name=key, value=value)
+        self.tests = 0
+        self.failures = 0
+        self.out: list[str] = []
+        """Lines of the suite's ``<system-out>``: what passing cases have to say."""
+
+    def case(self, classname: str, name: str,
+             failure: tuple[str, str, str] | None = None) -> None:
+        """A case, passing, or failed with ``failure`` = (message, type, body)."""
+        case = _sub(self.element, "testcase", classname=classname, name=name, time="0")
+        self.tests += 1
+        if failure is not None:
+            message, kind, body = failure
+            _sub(case, "failure", body, message=message, type=kind)
+            self.failures += 1
+
+    def done(self) -> ET.Element:
+        for key, value in (("tests", str(self.tests)), ("failures", str(self.failures)),
+                           ("errors", "0"), ("skipped", "0"),
+                           ("time", f"{self.seconds:.3f}")):
+            self.element.set(key, value)
+        _sub(self.element, "system-out", "\n".join(self.out) + ("\n" if self.out else ""))
+        _sub(self.element, "system-err", "")
+        return self.element
+
+
+def _classname(report: DrillReport, check: Check) -> str:
+    return f"drills.{report.scenario.name}.{check.value}"
+
+
+def _finding_text(finding: Finding) -> str:
+    lines = [finding.message, f"fix: {finding.fix}", f"cost: {cost_text(finding.cost)}"]
+    if finding.where:
+        lines.append(f"where: {finding.where}")
+    lines.append(f"severity: {finding.severity.value}; check: {finding.check.value}")
+    return "\n".join(lines)
 
 
 def drill_suite(
@@ -101,144 +138,58 @@ def drill_suite(
     properties: Iterable[tuple[str, str]] = (),
     seconds: float | None = None,
     locate: Callable[[Finding], str] | None = None,
-    file: str | None = None,
 ) -> ET.Element:
     """The ``<testsuite>`` of one drill report; ``name`` replaces ``drills: <scenario>`` and
     ``properties`` follow the report's own. ``seconds`` is the real time the drill took
     with its gap-cost reruns (default: the report's ``wall_seconds``); ``locate`` gives a
-    finding's ``FILE:LINE``, which opens its text; ``file`` is the runbook's path."""
-    cases: list[ET.Element] = []
+    finding's ``FILE:LINE``, which opens its failure message and text."""
+    spent = report.wall_seconds if seconds is None else seconds
+    when = report.ran_at or report.started
+    suite = Suite(name if name is not None else f"drills: {report.scenario.name}", when,
+                  spent, [
+                      ("scenario", report.scenario.name),
+                      ("automation", report.automation),
+                      ("seed", str(report.seed)),
+                      ("score", str(report.score.total)),
+                      ("drill_id", report.drill_id),
+                      ("responder", report.responder),
+                      ("status", report.status),
+                      ("tool_version", report.tool_version),
+                      ("schema_version", report.schema_version),
+                      ("backend", report.backend),
+                      ("headline", report.headline()),
+                      *properties,
+                  ])
     scored = {item.check: item for item in report.score.items}
     for check in Check:
-        case = ET.Element("testcase", {"classname": _classname(report, check), "name": "score",
-                                       "time": "0"})
+        suite.case(_classname(report, check), "score")
         item = scored.get(check)
         if item is None:
-            out = f"{check.value}: not scored in this drill"
+            suite.out.append(f"{check.value}: not scored in this drill")
         else:
             lost = f"; lost to: {', '.join(item.lost_to)}" if item.lost_to else ""
-            out = f"{check.value}: {item.points:g}/{item.max_points:g} points{lost}"
-        _sub(case, "system-out", out)
-        cases.append(case)
-    failures = 0
+            suite.out.append(f"{check.value}: {item.points:g}/{item.max_points:g} points{lost}")
     for finding in report.findings:
         text = _finding_text(finding)
-        if locate is not None:
-            text = f"{locate(finding)}\n{text}"
-        case, failed = _finding_case(finding, _classname(report, finding.check), text)
-        failures += failed
-        cases.append(case)
-    spent = report.wall_seconds if seconds is None else seconds
-    counts = {"tests": str(len(cases)), "failures": str(failures), "errors": "0",
-              "skipped": "0", "time": f"{spent:.3f}"}
-    suite = ET.Element("testsuite", {
-        "name": _clean(name if name is not None else f"drills: {report.scenario.name}"),
-        **counts, "hostname": "drills"})
-    if report.ran_at is not None:
-        suite.set("timestamp", timestamp(report.ran_at))
-    if file is not None:
-        suite.set("file", _clean(file))
-    props = _sub(suite, "properties")
-    for key, value in (
-        ("scenario", report.scenario.name),
-        ("automation", report.automation),
-        ("seed", str(report.seed)),
-        ("score", str(report.score.total)),
-        ("drill_id", report.drill_id),
-        ("responder", report.responder),
-        ("status", report.status),
-        ("tool_version", report.tool_version),
-        ("schema_version", report.schema_version),
-        ("backend", report.backend),
-        ("headline", report.headline()),
-        *properties,
-    ):
-        _sub(props, "property", name=key, value=value)
-    suite.extend(cases)
-    return suite
+        where = f"{locate(finding)}: " if locate is not None else ""
+        if finding.severity in FAILING:
+            suite.case(_classname(report, finding.check), finding.code,
+                       (where + finding.message, finding.severity.value,
+                        f"{where}{finding.code} {finding.severity.value}\n{text}"))
+        else:
+            suite.case(_classname(report, finding.check), finding.code)
+            suite.out.append(f"{where}{finding.code} {finding.severity.value}: "
+                             + text.replace("\n", "; "))
+    return suite.done()
 
 
-def lint_suite(
-    name: str,
-    findings: Sequence[Finding],
-    *,
-    summary: str,
-    where: str,
-    properties: Iterable[tuple[str, str]] = (),
-    locate: Callable[[Finding], str] | None = None,
-    started: datetime | None = None,
-) -> ET.Element:
-    """A suite for runbook lint findings alone: a passing ``lint`` case saying ``summary``,
-    then one case per finding, mapped as in a drill suite; ``where`` stands in for a
-    finding that points nowhere, and is the suite's ``file``; ``locate`` gives a
-    finding's ``FILE:LINE``; ``started`` is when the lint ran."""
-    suite = ET.Element("testsuite", {"name": _clean(name), "hostname": "drills",
-                                     "file": _clean(where)})
-    if started is not None:
-        suite.set("timestamp", timestamp(started))
-    props = _sub(suite, "properties")
-    for key, value in properties:
-        _sub(props, "property", name=key, value=value)
-    head = ET.SubElement(suite, "testcase", {"classname": "drills.lint", "name": "lint",
-                                             "time": "0"})
-    _sub(head, "system-out", summary)
-    failures = 0
-    for finding in findings:
-        head_lines = [locate(finding)] if locate is not None else []
-        text = "\n".join([*head_lines, finding.message, f"fix: {finding.fix}",
-                          f"where: {finding.where or where}",
-                          f"severity: {finding.severity.value}; check: {finding.check.value}"])
-        case, failed = _finding_case(finding, f"drills.lint.{finding.check.value}", text)
-        failures += failed
-        suite.append(case)
-    suite.set("tests", str(len(findings) + 1))
-    suite.set("failures", str(failures))
-    suite.set("errors", "0")
-    suite.set("skipped", "0")
-    suite.set("time", "0.000")
-    return suite
-
-
-def gate_suite(
-    gates: Sequence[tuple[str, str | None]], *, properties: Iterable[tuple[str, str]] = (),
-) -> ET.Element:
-    """A suite with one case per gate of the job (``(name, why it failed or None)``): a
-    gate that failed the job (a critical finding, a score under ``--fail-under``) is a
-    failed case saying so, so the CI dashboard shows why the job failed."""
-    suite = ET.Element("testsuite", {"name": "drills check: gates", "hostname": "drills"})
-    props = _sub(suite, "properties")
-    for key, value in properties:
-        _sub(props, "property", name=key, value=value)
-    failures = 0
-    for gate, why in gates:
-        case = ET.SubElement(suite, "testcase", {"classname": "drills.gate",
-                                                 "name": _clean(gate), "time": "0"})
-        if why is not None:
-            _sub(case, "failure", why, message=why, type="gate")
-            failures += 1
-    suite.set("tests", str(len(gates)))
-    suite.set("failures", str(failures))
-    suite.set("errors", "0")
-    suite.set("skipped", "0")
-    suite.set("time", "0.000")
-    return suite
-
-
-def junit_document(
-    suites: Sequence[ET.Element], *, name: str = "drills", seconds: float | None = None,
-) -> str:
-    """One ``<testsuites>`` around ``suites``, with their counts and time added up (or
-    ``seconds``, the whole run's real time); an XML declaration and a final newline."""
-    tests = failures = 0
-    total = 0.0
-    for suite in suites:
-        tests += int(suite.get("tests", "0"))
-        failures += int(suite.get("failures", "0"))
-        total += float(suite.get("time", "0"))
-    root = ET.Element("testsuites", {
-        "name": name, "tests": str(tests), "failures": str(failures), "errors": "0",
-        "time": f"{total if seconds is None else seconds:.3f}"})
-    root.extend(suites)
+def junit_document(suites: Sequence[ET.Element]) -> str:
+    """One attribute-less ``<testsuites>`` around ``suites`` (numbered by their ``id``), with
+    an XML declaration and a final newline."""
+    root = ET.Element("testsuites")
+    for index, suite in enumerate(suites):
+        suite.set("id", str(index))
+        root.append(suite)
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
 

@@ -5,7 +5,10 @@ finding registry (passed in as :class:`Rule`, since the reports know no registry
 rule ``id`` is the stable finding code, its ``helpUri`` points at the shipped docs, and
 its default level follows the code's usual severity. Each finding is one result at its
 runbook line, with a ``partialFingerprints`` hash of code, runbook path and key path
-(not the line), so a finding keeps its identity when lines above it move.
+(not the line), so a finding keeps its identity when lines above it move. A finding
+the team accepted (``[[tool.drills.accept]]``) carries an ``external`` suppression
+with its reason, which code scanning shows as dismissed. The output is checked in the
+tests against the OASIS SARIF 2.1.0 JSON schema (``tests/data/sarif``).
 """
 
 from __future__ import annotations
@@ -70,7 +73,17 @@ def _result(item: LocatedFinding, index: dict[str, int]) -> dict[str, Any]:
     }
     if f.code in index:
         out["ruleIndex"] = index[f.code]
+    if item.accepted is not None:  # shown, not counted: SARIF's own word for it
+        out["suppressions"] = [{"kind": "external", "status": "accepted",
+                                "justification": item.accepted}]
     return out
+
+
+def _end(result: CheckResult) -> str:
+    from datetime import timedelta
+
+    end = result.started + timedelta(seconds=result.seconds)
+    return end.isoformat().replace("+00:00", "Z")
 
 
 def render_sarif(result: CheckResult, rules: Sequence[Rule], *,
@@ -94,6 +107,7 @@ def render_sarif(result: CheckResult, rules: Sequence[Rule], *,
                 } for rule in rules],
             }},
             "invocations": [{"executionSuccessful": True,
+                             "endTimeUtc": _end(result),
                              "startTimeUtc": result.started.isoformat().replace("+00:00", "Z")}],
             "results": [_result(item, index) for item in result.findings],
         }],

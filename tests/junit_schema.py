@@ -37,3 +37,16 @@ def assert_junit_schema_valid(source: Path | str, *, ours: bool = True) -> None:
         for suite in doc.iter("testsuite"):
             stamp = suite.get("timestamp")
             assert stamp is None or TIMESTAMP.match(stamp), stamp
+
+
+ANT_SCHEMA = Path(__file__).parent / "data" / "junit" / "ant-junit.xsd"
+
+
+def assert_ant_junit_valid(source: Path | str) -> None:
+    """Fail with the schema's own words when ``source`` breaks the strict Ant JUnit
+    format (``tests/data/junit/ant-junit.xsd``): what ``drills check`` writes keeps to it
+    as well as to junit-10.xsd."""
+    schema = xmlschema.XMLSchema(str(ANT_SCHEMA))
+    text = source.read_bytes() if isinstance(source, Path) else source.encode("utf-8")
+    errors = [str(e) for e in schema.iter_errors(ET.fromstring(text))]
+    assert not errors, "\n".join(errors)

@@ -42,13 +42,24 @@ _FINDING = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): (?P<code>[a-z][a-z0-9-]*
                       r"(?: \[drill [a-z0-9-]+\])?$")
 
 
+PROGRESS = re.compile(r"^\[\d\d:\d\d:\d\d\] (drilling|done|cached) \d+/\d+: .+$")
+"""A progress line on stderr: a drill starting, ending, or read from the cache."""
+
+
 def drills(*args: str) -> Result:
-    """``python -m drills ARGS`` from the repository root, as CI would run it."""
+    """``python -m drills ARGS`` from the repository root, as CI would run it; the progress
+    lines are checked for form and set aside (``result.progress``), the rest of stderr
+    kept for the assertions."""
     env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONWARNINGS": "error"}
-    return subprocess.run(
+    result = subprocess.run(
         [sys.executable, "-m", "drills", *args],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False,
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=600, check=False,
     )
+    lines = result.stderr.splitlines(keepends=True)
+    progress = [line for line in lines if PROGRESS.match(line.rstrip("\n"))]
+    result.stderr = "".join(line for line in lines if line not in progress)
+    result.progress = progress  # type: ignore[attr-defined]
+    return result
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +93,17 @@ def cases(out: Path) -> dict[str, tuple[str, ...]]:
         "lint-only-flawed": ("check", str(out / "payroll.flawed.runbook.yaml"), "--junit",
                              str(out / "lint-flawed.xml")),
         "missing": ("check", "runbooks/nope.runbook.yaml", "--junit", str(out / "x1.xml")),
-        "directory": ("check", "examples", "--junit", str(out / "x2.xml")),
+        "folder": ("check", "examples", "--no-costs", "--junit", str(out / "folder.xml")),
+        "glob": ("check", "examples/*.runbook.yaml", "--no-costs", "-q"),
+        "empty-folder": ("check", "tests/data/junit", "--junit", str(out / "x2.xml")),
+        "glob-matches-nothing": ("check", "examples/*.nope.yaml", "--junit",
+                                 str(out / "x7.xml")),
+        "scenario-glob": ("check", GOOD, "--no-costs", "--scenario",
+                          "scenarios/library/invoice*.yaml"),
+        "bad-shard": ("check", GOOD, "--shard", "3/2", "--junit", str(out / "x8.xml")),
+        "bad-select": ("check", GOOD, "--select", "owner-is-teem", "--junit",
+                       str(out / "x9.xml")),
+        "merge-nothing": ("check", "--merge", "--junit", str(out / "x10.xml")),
         "malformed": ("check", f"{BAD}/unknown-key.runbook.yaml", "--junit",
                       str(out / "x3.xml")),
         "one-bad-of-two": ("check", GOOD, f"{BAD}/unknown-key.runbook.yaml", "--no-costs",
@@ -152,9 +173,10 @@ def test_the_flawed_example_fails_with_exit_1_listing_each_gap(runs: dict[str, R
     # findings run in file order; each gap once (the lint is not repeated by the drill)
     assert [int(m["line"]) for m in found] == sorted(int(m["line"]) for m in found)
     assert len([m for m in found if m["code"] == "owner-is-team"]) == 1
-    critical = [m for m in found if m["severity"] == "critical"]
+    critical = [m["code"] for m in found if m["severity"] == "critical"]
     assert lines[-3:] == [
-        f"{FLAWED}: failed: {len(critical)} critical findings",
+        f"{FLAWED}: failed: {len(critical)} findings at or above critical "
+        f"({', '.join(dict.fromkeys(critical))}) fail the check",
         f"wrote {runs['flawed'].args[-1]}",
         "1 runbook checked: 0 passed, 1 failed",
     ]
@@ -179,8 +201,10 @@ def test_quiet_prints_only_critical_gaps_and_the_verdict(runs: dict[str, Result]
     found = findings(result.stdout)
     assert {m["severity"] for m in found} == {"critical"}
     assert {"owner-is-team", "no-snapshot", "never-contained"} <= {m["code"] for m in found}
+    codes = ", ".join(dict.fromkeys(m["code"] for m in found))
     assert result.stdout.splitlines()[len(found):] == [
-        f"{FLAWED}: failed: {len(found)} critical findings",
+        f"{FLAWED}: failed: {len(found)} findings at or above critical ({codes}) fail the "
+        "check",
         "1 runbook checked: 0 passed, 1 failed",
     ]
 
@@ -207,11 +231,13 @@ def test_without_a_fitting_scenario_the_lint_alone_decides(
     passed, failed = runs["lint-only"], runs["lint-only-flawed"]
     for result, name in ((passed, "payroll.runbook.yaml"),
                          (failed, "payroll.flawed.runbook.yaml")):
-        assert f"{out / name}: no built-in scenario drills 'payroll-export'; the lint alone " \
-               "decides (name one with --scenario)" in result.stdout.splitlines()
+        assert f"{out / name}: not drilled: no scenario drills 'payroll-export'; the lint " \
+               "alone decides (name one under [tool.drills.scenarios] or with --scenario)" \
+               in result.stdout.splitlines()
         assert "[drill " not in result.stdout
     assert passed.returncode == 0
-    assert f"{out / 'payroll.runbook.yaml'}: passed (lint only)" in passed.stdout
+    assert f"{out / 'payroll.runbook.yaml'}: passed (lint only: not drilled, no score " \
+           "measured)" in passed.stdout
     assert failed.returncode == 1
     assert failed.stdout.splitlines()[-1] == "1 runbook checked: 0 passed, 1 failed"
 
@@ -224,30 +250,38 @@ def suites(path: Path) -> list[tuple[str, int, int, int, int]]:
     return [(s.name, s.tests, s.failures, s.errors, s.skipped) for s in xml]
 
 
-def failing_lines(stdout: str, file: str) -> tuple[int, int]:
-    """(findings, JUnit failures) the printed lines for ``file`` stand for."""
-    found = [m for m in findings(stdout) if m["file"] == file]
+def failing_lines(stdout: str, file: str, drill: bool) -> tuple[int, int]:
+    """(findings, JUnit failures) the printed lines for ``file`` stand for: the lint's, or
+    the drill's (``[drill ...]``)."""
+    found = [m for m in findings(stdout) if m["file"] == file
+             and ("[drill " in m.group(0)) == drill]
     return len(found), len([m for m in found if m["severity"] in ("critical", "high", "medium")])
 
 
 @pytest.mark.parametrize("case", ["good", "flawed"])
-def test_junit_has_one_suite_per_drill_with_counts_matching_the_lines(
+def test_junit_has_a_lint_suite_and_one_suite_per_drill_with_counts_matching_the_lines(
     runs: dict[str, Result], out: Path, case: str
 ) -> None:
     file = GOOD if case == "good" else FLAWED
-    n_findings, n_failing = failing_lines(runs[case].stdout, file)
+    lint, lint_failing = failing_lines(runs[case].stdout, file, drill=False)
+    drilled, drill_failing = failing_lines(runs[case].stdout, file, drill=True)
     checks = 8  # one passing 'score' case per rubric check
-    gate_failed = int(case == "flawed")  # the 'no critical finding' gate
+    gate_failed = int(case == "flawed")  # the 'fail-on critical' gate
     assert suites(out / f"{case}.xml") == [
-        (f"drills: invoice-triple-trigger ({file})", checks + n_findings, n_failing, 0, 0),
+        (f"drills lint: {file}", 1 + lint, lint_failing, 0, 0),
+        (f"drills: invoice-triple-trigger ({file})", checks + drilled, drill_failing, 0, 0),
         ("drills check: gates", 1, gate_failed, 0, 0),
     ]
-    xml = JUnitXml.fromfile(str(out / f"{case}.xml"))
-    assert (xml.tests, xml.failures) == (checks + n_findings + 1, n_failing + gate_failed)
     root = ET.parse(out / f"{case}.xml").getroot()
     props = {p.get("name"): p.get("value") for p in root.iter("property")}
     assert props["runbook"] == file
     assert props["scenario"] == "invoice-triple-trigger"
+    assert props["backend"].startswith("sqlite")
+    # a failure names the runbook line, as the console does
+    for failure in root.iter("failure"):
+        if failure.get("type") != "gate":
+            assert re.match(rf"{re.escape(file)}:\d+: ", failure.get("message", ""))
+            assert re.match(rf"{re.escape(file)}:\d+: [a-z-]+ ", failure.text or "")
 
 
 def test_junit_for_several_runbooks_merges_their_suites(runs: dict[str, Result], out: Path) -> None:
@@ -258,7 +292,7 @@ def test_junit_for_several_runbooks_merges_their_suites(runs: dict[str, Result],
 
 def test_junit_without_a_scenario_is_a_lint_suite(runs: dict[str, Result], out: Path) -> None:
     file = str(out / "payroll.flawed.runbook.yaml")
-    n_findings, n_failing = failing_lines(runs["lint-only-flawed"].stdout, file)
+    n_findings, n_failing = failing_lines(runs["lint-only-flawed"].stdout, file, drill=False)
     assert suites(out / "lint-flawed.xml") == [
         (f"drills lint: {file}", n_findings + 1, n_failing, 0, 0),
         ("drills check: gates", 1, 1, 0, 0),
@@ -274,8 +308,19 @@ def test_junit_without_a_scenario_is_a_lint_suite(runs: dict[str, Result], out: 
 
 ERRORS: dict[str, Callable[[Path], str]] = {
     "missing": lambda out: "runbooks/nope.runbook.yaml:1:1: no such file; check the path",
-    "directory": lambda out: "examples:1:1: is a directory, not a file; name a runbook file "
-                             "inside it, e.g. examples/*.yaml",
+    "empty-folder": lambda out: "tests/data/junit: the folder holds no runbooks "
+                                "(*.runbook.yaml, *.runbook.yml); name the files, or a "
+                                "folder that holds them",
+    "glob-matches-nothing": lambda out: "examples/*.nope.yaml: the pattern matches no runbooks "
+                                        f"file; check the pattern (from {REPO}), or name the "
+                                        "files",
+    "bad-shard": lambda out: "--shard '3/2' is not K/N with 1 <= K <= N; give which slice of "
+                             "how many, e.g. --shard 1/4",
+    "bad-select": lambda out: "--select owner-is-teem: not a finding code; did you mean "
+                              "'owner-is-team'; the codes are listed in docs/scoring.md",
+    "merge-nothing": lambda out: "--merge joins the shards' results: give the folders or "
+                                 "files their --format json wrote, e.g. --merge shard-1 "
+                                 "shard-2",
     "malformed": lambda out: f"{BAD}/unknown-key.runbook.yaml:4:1: unknown key 'backup_ownr'; "
                              "did you mean 'backup_owner'?",
     "one-bad-of-two": lambda out: f"{BAD}/unknown-key.runbook.yaml:4:1: unknown key "
@@ -313,11 +358,54 @@ def test_help_documents_the_exit_codes(runs: dict[str, Result]) -> None:
     assert "Exit codes: 0 passed, 1 a runbook failed the check, 2 bad input or usage." in (
         result.stdout)
     for option in ("--scenario NAME_OR_PATH", "--fail-under SCORE", "--junit FILE",
-                   "--no-costs", "-q, --quiet"):
+                   "--no-costs", "-q, --quiet", "--config FILE", "--fail-on", "--jobs N",
+                   "--shard K/N", "--merge", "--cache-dir DIR"):
         assert option in result.stdout
 
 
-def test_check_needs_a_runbook() -> None:
-    result = drills("check")
-    assert result.returncode == 2
-    assert "Missing argument 'RUNBOOKS...'" in result.stderr
+def test_check_needs_a_runbook_or_a_configuration(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    result = subprocess.run([sys.executable, "-m", "drills", "check"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        "drills: error: no runbooks to check: give RUNBOOK (a file, folder or glob), or list "
+        "them as runbooks = [\"runbooks/\"] under [tool.drills] in pyproject.toml\n")
+
+
+# -- folders, globs and progress -------------------------------------------------------------
+
+
+def test_a_folder_checks_every_runbook_in_it(runs: dict[str, Result]) -> None:
+    result = runs["folder"]
+    assert (result.returncode, result.stderr) == (1, "")
+    assert result.stdout.splitlines()[-1] == "2 runbooks checked: 1 passed, 1 failed"
+    assert {m["file"] for m in findings(result.stdout)} == {GOOD, FLAWED}
+
+
+def test_a_quoted_glob_checks_what_it_matches(runs: dict[str, Result]) -> None:
+    result = runs["glob"]
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[-1] == "2 runbooks checked: 1 passed, 1 failed"
+
+
+def test_a_scenario_glob_drills_each_scenario_it_matches(runs: dict[str, Result]) -> None:
+    result = runs["scenario-glob"]
+    matched = sorted(p.name for p in (REPO / "scenarios/library").glob("invoice*.yaml"))
+    # the pattern also matches a scenario of another automation: passed over, not an error
+    assert matched == ["invoice-triple-trigger.yaml", "invoices-billed-twice.yaml"]
+    started = [line for line in result.progress if "] drilling " in line]  # type: ignore[attr-defined]
+    assert len(started) == 1
+    assert started[0].rstrip().endswith(f"{GOOD} x invoice-triple-trigger")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_each_drill_prints_a_line_as_it_starts_and_ends(runs: dict[str, Result]) -> None:
+    progress = runs["both"].progress  # type: ignore[attr-defined]
+    assert [line.split("] ")[1].split(" ")[0] for line in progress] == [
+        "drilling", "drilling", "done", "done"] or [
+        line.split("] ")[1].split(" ")[0] for line in progress] == [
+        "drilling", "done", "drilling", "done"]
+    assert all(re.search(r" in \d+\.\d s: score \d+/100$", line.rstrip())
+               for line in progress if "] done " in line)
+    assert runs["flawed-quiet"].progress == []  # type: ignore[attr-defined]

@@ -5,21 +5,25 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import jsonschema
 import pytest
 from junitparser import JUnitXml
 from sarif_pydantic import Sarif
 
-from tests.junit_schema import assert_junit_schema_valid
+from tests.junit_schema import assert_ant_junit_valid, assert_junit_schema_valid
 
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).parents[2]
 FLAWED = "examples/invoice-reminder.flawed.runbook.yaml"
+GOOD = "examples/invoice-reminder.runbook.yaml"
+SARIF_SCHEMA = REPO / "tests" / "data" / "sarif" / "sarif-schema-2.1.0.json"
 LINT_CODES = {"owner-is-team": 3, "no-snapshot": 1}
 """Findings of the flawed example and the lines the console gives them."""
 
@@ -31,7 +35,7 @@ def drills(*args: str, env: dict[str, str] | None = None) -> Result:
     if env is None:
         full.pop("GITHUB_STEP_SUMMARY", None)
     return subprocess.run([sys.executable, "-m", "drills", *args], cwd=REPO, env=full,
-                          capture_output=True, text=True, timeout=180, check=False)
+                          capture_output=True, text=True, timeout=600, check=False)
 
 
 @pytest.fixture(scope="module")
@@ -42,10 +46,11 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Result]:
     summary.write_text("earlier step\n", encoding="utf-8")
     jobs = {
         "console": (FLAWED, "--no-costs"),
-        "github": (FLAWED, "--no-costs", "--format", "github"),
+        "github": (FLAWED, "--no-costs", "--format", "github", "--fail-under", "90"),
+        "gitlab": (FLAWED, "--no-costs", "--format", "gitlab"),
         "sarif": (FLAWED, "--no-costs", "--format", "sarif"),
         "json": (FLAWED, "--format", "json"),
-        "junit": (FLAWED, "--no-costs", "--format", "junit", "--fail-under", "90"),
+        "junit": (FLAWED, GOOD, "--no-costs", "--format", "junit", "--fail-under", "90"),
         "output": (FLAWED, "--no-costs", "--format", "json", "--output",
                    str(out / "deep" / "check.json")),
         "bad-output": (FLAWED, "--no-costs", "--format", "sarif", "--output",
@@ -82,7 +87,12 @@ def test_console_is_unchanged_by_default(runs: dict[str, Result]) -> None:
 def test_github_annotations_carry_code_file_and_line(runs: dict[str, Result]) -> None:
     result = runs["github"]
     assert result.returncode == 1, result.stderr
-    commands = [line for line in result.stdout.splitlines() if line.startswith("::")]
+    every = [line for line in result.stdout.splitlines() if line.startswith("::")]
+    gates = [line for line in every if "title=drills gate::" in line]
+    commands = [line for line in every if line not in gates]
+    # the gate that failed the job is an annotation too, on the runbook
+    assert gates == [f"::error file={FLAWED},line=1,title=drills gate::{FLAWED}: score 5 "
+                     "under --fail-under 90 in invoice-triple-trigger"]
     expected = console_lines(runs)
     assert len(commands) == len(
         [ln for ln in runs["console"].stdout.splitlines() if ln.startswith(FLAWED + ":")
@@ -105,6 +115,31 @@ def test_github_appends_a_job_summary(runs: dict[str, Result]) -> None:
     assert text.startswith("earlier step\n## drills check: failed")
     assert f"| `{FLAWED}` | 5/100 in invoice-triple-trigger | **failed** |" in text
     assert "| critical | `owner-is-team` |" in text
+    assert f"- {FLAWED}: score 5 under --fail-under 90 in invoice-triple-trigger" in text
+
+
+def test_gitlab_code_quality_has_every_field_gitlab_reads(runs: dict[str, Result]) -> None:
+    result = runs["gitlab"]
+    assert result.returncode == 1
+    issues = json.loads(result.stdout)
+    lines = console_lines(runs)
+    assert isinstance(issues, list)
+    assert issues
+    located: dict[str, int] = {}
+    for issue in issues:
+        assert set(issue) >= {"description", "check_name", "fingerprint", "severity",
+                              "location"}
+        assert issue["severity"] in {"info", "minor", "major", "critical", "blocker"}
+        assert issue["location"]["path"] == FLAWED
+        assert isinstance(issue["location"]["lines"]["begin"], int)
+        assert issue["description"].startswith(issue["check_name"] + ": ")
+        located.setdefault(issue["check_name"], issue["location"]["lines"]["begin"])
+    assert located == lines
+    by_code = {i["check_name"]: i for i in issues}
+    assert by_code["owner-is-team"]["severity"] == "blocker"
+    assert by_code["no-comms"]["severity"] == "critical"
+    prints = [i["fingerprint"] for i in issues]
+    assert len(set(prints)) == len(prints)
 
 
 def test_sarif_reads_back_with_rules_from_the_registry(runs: dict[str, Result]) -> None:
@@ -114,6 +149,10 @@ def test_sarif_reads_back_with_rules_from_the_registry(runs: dict[str, Result]) 
     assert result.returncode == 1
     log = Sarif.model_validate_json(result.stdout)
     data = json.loads(result.stdout)
+    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    errors = [f"{list(e.absolute_path)}: {e.message}"
+              for e in jsonschema.Draft4Validator(schema).iter_errors(data)]
+    assert not errors, "\n".join(errors)
     assert log.version == "2.1.0"
     (run,) = data["runs"]
     driver = run["tool"]["driver"]
@@ -137,51 +176,90 @@ def test_sarif_reads_back_with_rules_from_the_registry(runs: dict[str, Result]) 
     assert located == lines
     prints = [r["partialFingerprints"]["drillsFinding/v1"] for r in run["results"]]
     assert len(set(prints)) == len(prints)
-    assert "failed: 6 critical findings" in result.stderr  # people's lines go to stderr
+    assert "failed: 6 findings at or above critical" in result.stderr  # people's lines: stderr
 
 
 def test_json_is_the_whole_check(runs: dict[str, Result]) -> None:
     result = runs["json"]
     assert result.returncode == 1
     data = json.loads(result.stdout)
-    assert data["schema_version"] == "1"
+    assert data["schema_version"] == "2"
     assert data["verdict"] == "failed"
     (book,) = data["runbooks"]
     assert book["file"] == FLAWED
     assert book["verdict"] == "failed"
-    assert book["drills"] == [{"scenario": "invoice-triple-trigger", "score": 5}]
+    (drill,) = book["drills"]
+    assert (drill["scenario"], drill["score"], drill["cached"]) == (
+        "invoice-triple-trigger", 5, False)
+    assert drill["seconds"] > 0
+    assert drill["started"]
+    assert len(drill["checks"]) == 8
     by_code = {f["code"]: f for f in book["findings"]}
     lines = console_lines(runs)
     assert {code: by_code[code]["line"] for code in lines} == lines
     assert by_code["owner-is-team"]["severity"] == "critical"
     assert all(f["file"] == FLAWED and f["message"] for f in book["findings"])
     assert any(f["cost"] and f["cost"]["records_damaged"] for f in book["findings"])
+    assert [g["passed"] for g in book["gates"]] == [False]
 
 
-def test_junit_keeps_to_the_schemas_and_fails_the_gates(runs: dict[str, Result]) -> None:
+def test_junit_keeps_to_both_schemas_and_fails_the_gates(runs: dict[str, Result]) -> None:
     result = runs["junit"]
     assert result.returncode == 1
     assert_junit_schema_valid(result.stdout)
+    assert_ant_junit_valid(result.stdout)
     # bytes: with lxml installed, junitparser refuses a str with an encoding declaration
     xml = JUnitXml.fromstring(result.stdout.encode("utf-8"))
     suites = {s.name: s for s in xml}
+    assert list(suites) == [f"drills lint: {FLAWED}",
+                            f"drills: invoice-triple-trigger ({FLAWED})",
+                            f"drills lint: {GOOD}", f"drills: invoice-triple-trigger ({GOOD})",
+                            "drills check: gates"]
     gates = suites["drills check: gates"]
     failed = {c.name: c.result[0].message for c in gates if c.result}
-    assert failed[f"--fail-under 90: {FLAWED} in invoice-triple-trigger"] == (
+    # one failed case per gate that failed the job, and none for one that passed
+    assert failed[f"fail-under 90: {FLAWED} in invoice-triple-trigger"] == (
         f"{FLAWED}: score 5 under --fail-under 90 in invoice-triple-trigger")
-    assert f"no critical finding: {FLAWED}" in failed
+    assert f"fail-on critical: {FLAWED}" in failed
+    assert f"fail-on critical: {GOOD}" not in failed
+    assert {c.name for c in gates} >= {f"fail-on critical: {GOOD}"}
+    gate_props = {p.get("name"): p.get("value") for p in gates._elem.iter("property")}
+    assert (gate_props["backend"] or "").startswith("sqlite")
+    assert float(gate_props["wall_seconds"] or 0) > 0
     drill = suites[f"drills: invoice-triple-trigger ({FLAWED})"]
     props = {p.get("name"): p.get("value") for p in drill._elem.iter("property")}
     assert (props["backend"] or "").startswith("sqlite")
-    assert drill._elem.get("file") == FLAWED
-    owner = next(c for c in drill if c.name == "owner-is-team")
-    assert owner.result[0].text.startswith(f"{FLAWED}:{console_lines(runs)['owner-is-team']}\n")
+    assert props["runbook"] == FLAWED
+    # real time: the drill's seconds, and a timestamp of today (UTC), not the drill clock
+    assert float(drill._elem.get("time")) > 0
+    from datetime import UTC, datetime
+    stamp = datetime.fromisoformat(drill._elem.get("timestamp")).replace(tzinfo=UTC)
+    assert abs((datetime.now(UTC) - stamp).total_seconds()) < 3600
+    lint = suites[f"drills lint: {FLAWED}"]
+    owner = next(c for c in lint if c.name == "owner-is-team")
+    line = console_lines(runs)["owner-is-team"]
+    assert owner.result[0].message.startswith(f"{FLAWED}:{line}: ")
+    assert owner.result[0].text.startswith(f"{FLAWED}:{line}: owner-is-team critical ")
+
+
+def test_the_ant_schema_refuses_what_it_should(runs: dict[str, Result]) -> None:
+    """The schema check can fail: attributes on <testsuites>, output inside a case, a
+    timestamp with an offset."""
+    good = runs["junit"].stdout
+    for broken in (
+        good.replace("<testsuites>", '<testsuites name="drills">', 1),
+        good.replace('time="0" />', 'time="0"><system-out>x</system-out></testcase>', 1),
+        re.sub(r'timestamp="([^"]+)"', r'timestamp="\1+00:00"', good, count=1),
+    ):
+        assert broken != good
+        with pytest.raises(AssertionError):
+            assert_ant_junit_valid(broken)
 
 
 def test_output_writes_the_file_and_keeps_stdout_for_people(runs: dict[str, Result]) -> None:
     result = runs["output"]
     assert result.returncode == 1
-    assert json.loads(runs["output-file"].stdout)["schema_version"] == "1"
+    assert json.loads(runs["output-file"].stdout)["schema_version"] == "2"
     assert "wrote " in result.stdout
     assert "owner-is-team" in result.stdout
 

@@ -58,9 +58,6 @@ CASES: list[tuple[str, str]] = [
     (f"{BAD}/binary.yaml",
      "1:1: the file is binary (it holds NUL bytes); name a YAML scenario file"),
     (f"{BAD}/does-not-exist.yaml", "1:1: no such file; check the path"),
-    ("tests/data/scenarios",
-     "1:1: is a directory, not a file; name a scenario file inside it, e.g. "
-     "tests/data/scenarios/*.yaml"),
     (f"{BAD}/huge-count.yaml",
      "7:19: must be at most 5,000,000, got 80,000,000 (world.crm.contacts); lower it"),
     (f"{BAD}/duplicate-key.yaml",
@@ -191,10 +188,24 @@ def test_quiet_prints_only_errors() -> None:
     assert invoke("validate", "-q", str(REPO / GOOD)) == (0, "")
 
 
-def test_validate_needs_at_least_one_file() -> None:
-    code, output = invoke("validate")
-    assert code == 2
-    assert "Missing argument 'FILES...'" in output
+def test_validate_needs_at_least_one_file(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    result = subprocess.run([sys.executable, "-m", "drills", "validate"], cwd=tmp_path,
+                            env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        "drills: error: nothing to validate: give FILES (runbooks, scenarios, folders or "
+        "globs), or list runbooks = [\"runbooks/\"] under [tool.drills] in pyproject.toml\n")
+
+
+def test_a_folder_validates_each_file_in_it() -> None:
+    result = drills("validate", "tests/data/scenarios/good")
+    files = sorted(p for p in (REPO / "tests/data/scenarios/good").rglob("*.y*ml"))
+    assert files
+    assert result.returncode == 0, result.stdout
+    shown = {line.split(": ", 1)[1].split(" (")[0] for line in result.stdout.splitlines()
+             if line.startswith("ok: ")}
+    assert shown == {str(p.relative_to(REPO)) for p in files}
 
 
 def test_the_kind_of_a_file_comes_from_its_name_or_its_keys(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from junitparser import Failure, JUnitXml, TestCase
 from drills.reports.findings import Check, Finding, Severity
 from drills.reports.junit import render_junit
 from drills.reports.model import DrillReport
-from tests.junit_schema import assert_junit_schema_valid
+from tests.junit_schema import assert_ant_junit_valid, assert_junit_schema_valid
 
 
 def _parsed(text: str) -> JUnitXml:
@@ -24,6 +24,13 @@ def _cases(xml: JUnitXml) -> list[TestCase]:
     return list(suite)
 
 
+def _out(text: str) -> list[str]:
+    """The lines of the (one) suite's system-out: what passing cases have to say."""
+    out = ET.fromstring(text.encode("utf-8")).find("./testsuite/system-out")
+    assert out is not None
+    return (out.text or "").splitlines()
+
+
 def test_counts_are_right_and_survive_a_recount(flawed_report: DrillReport,
                                                 tmp_path: Path) -> None:
     path = tmp_path / "junit.xml"
@@ -34,11 +41,13 @@ def test_counts_are_right_and_survive_a_recount(flawed_report: DrillReport,
     assert (suite.tests, suite.failures, suite.errors, suite.skipped) == (23, 13, 0, 0)
     assert (xml.tests, xml.failures, xml.errors, xml.skipped) == (23, 13, 0, 0)
     # the drill's wall time, read raw: junitparser recounts a suite's time from its cases
-    # when <testsuites> carries no 'skipped' count (junit-10.xsd has none there)
+    # when <testsuites> carries no counts (the Ant schema allows none there)
     raw = ET.parse(path).getroot().find("testsuite")
     assert raw is not None
     assert raw.get("time") == "5.200"
+    assert ET.parse(path).getroot().attrib == {}
     assert_junit_schema_valid(path)
+    assert_ant_junit_valid(path)
     suite.update_statistics()  # type: ignore[no-untyped-call]  # recount from the cases
     assert (suite.tests, suite.failures, suite.errors, suite.skipped) == (23, 13, 0, 0)
 
@@ -54,18 +63,19 @@ def test_properties_carry_seed_score_and_scenario(flawed_report: DrillReport) ->
 
 
 def test_one_passing_case_per_rubric_check_with_its_points(flawed_report: DrillReport) -> None:
-    cases = [c for c in _cases(_parsed(render_junit(flawed_report)))
-             if c.name == "score"]
+    text = render_junit(flawed_report)
+    cases = [c for c in _cases(_parsed(text)) if c.name == "score"]
     assert [c.classname for c in cases] == [
         f"drills.invoice-triple-trigger.{check.value}" for check in Check]
     assert all(c.is_passed for c in cases)
-    assert cases[2].system_out == (
-        "containment: 6/20 points; lost to: queue-not-paused, chained-job-not-paused")
+    assert all(c.system_out is None for c in cases)  # no output inside a case (Ant)
+    assert "containment: 6/20 points; lost to: queue-not-paused, chained-job-not-paused" in (
+        _out(text))
 
 
 def test_findings_fail_by_severity_with_their_message(flawed_report: DrillReport) -> None:
-    cases = {c.name: c for c in _cases(_parsed(render_junit(flawed_report)))
-             if c.name != "score"}
+    text = render_junit(flawed_report)
+    cases = {c.name: c for c in _cases(_parsed(text)) if c.name != "score"}
     assert set(cases) == {f.code for f in flawed_report.findings}
     for finding in flawed_report.findings:
         case = cases[finding.code]
@@ -78,7 +88,8 @@ def test_findings_fail_by_severity_with_their_message(flawed_report: DrillReport
             assert f"fix: {finding.fix}" in (failure.text or "")
         else:
             assert case.is_passed, "low and info findings are advice, not failures"
-            assert finding.message in (case.system_out or "")
+            assert any(line.startswith(f"{finding.code} {finding.severity.value}: "
+                                       f"{finding.message}") for line in _out(text))
     queue = cases["queue-not-paused"].result[0]
     assert queue.text is not None
     assert "cost: +108 records damaged, +108 left wrong, +27 min to contain" in queue.text
@@ -103,29 +114,25 @@ def test_text_xml_cannot_carry_is_dropped_not_fatal(good_report: DrillReport) ->
 
 def test_one_builder_makes_a_document_of_several_suites(flawed_report: DrillReport,
                                                         good_report: DrillReport) -> None:
-    from drills.reports.junit import drill_suite, junit_document, lint_suite
+    from drills.reports.junit import drill_suite, junit_document
 
-    lint = [Finding(code="no-comms", severity=Severity.HIGH, check=Check.COMMS,
-                    message="no communication plan", fix="add 'comms:'"),
-            Finding(code="no-update-interval", severity=Severity.LOW, check=Check.COMMS,
-                    message="no next update", fix="add 'next_update_every: 1h'",
-                    where="x.yaml:9 (comms.next_update_every)")]
     suites = [drill_suite(flawed_report, name="drills: flawed (x.yaml)",
-                          properties=[("runbook", "x.yaml")]),
-              drill_suite(good_report),
-              lint_suite("drills lint: y.yaml", lint, summary="2 findings", where="y.yaml",
-                         properties=[("runbook", "y.yaml")])]
-    xml = _parsed(junit_document(suites, name="drills check"))
-    flawed, good, paper = list(xml)
+                          properties=[("runbook", "x.yaml")], locate=lambda f: "x.yaml:3"),
+              drill_suite(good_report)]
+    text = junit_document(suites)
+    assert_junit_schema_valid(text)
+    assert_ant_junit_valid(text)
+    xml = _parsed(text)
+    flawed, good = list(xml)
     assert flawed.name == "drills: flawed (x.yaml)"
     assert good.name == f"drills: {good_report.scenario.name}"
+    assert [s.get("id") for s in ET.fromstring(text.encode("utf-8")).iter("testsuite")] == [
+        "0", "1"]
     props = {p.name: p.value for p in flawed.properties()}  # type: ignore[no-untyped-call]
     assert props["runbook"] == "x.yaml"
-    assert (paper.tests, paper.failures) == (3, 1)
-    cases = {c.name: c for c in paper}
-    assert cases["lint"].is_passed
-    assert "where: y.yaml" in cases["no-comms"].result[0].text
-    assert cases["no-update-interval"].is_passed
-    assert xml.tests == flawed.tests + good.tests + 3
-    assert xml.failures == flawed.failures + good.failures + 1
+    failure = next(c for c in flawed if c.result).result[0]
+    assert (failure.message or "").startswith("x.yaml:3: ")
+    assert (failure.text or "").startswith("x.yaml:3: ")
+    assert xml.tests == flawed.tests + good.tests
+    assert xml.failures == flawed.failures + good.failures
     assert junit_document([drill_suite(good_report)]) == render_junit(good_report)

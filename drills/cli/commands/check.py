@@ -1,28 +1,46 @@
-"""``drills check RUNBOOK...``: the launch gate CI runs on a runbook before a workflow goes live.
+"""``drills check [RUNBOOK...]``: the launch gate CI runs on a team's runbooks.
 
 A runbook that loads can still leave a bad run unstoppable or unrecoverable, and a
 reviewer will not spot that reading YAML. So ``check`` first lints each runbook (the
 gaps visible on paper, no scenario needed), then drills it against every scenario
-that fits its automation: the built-in ones, or those named with ``--scenario``.
-Each gap is one line, like ruff, so CI logs and editors can point at it::
+that fits its automation: those ``[tool.drills.scenarios]`` or ``--scenario`` name,
+else the built-in ones. Each gap is one line, like ruff, so CI logs and editors can
+point at it::
 
     ops/reminder.runbook.yaml:3: owner-is-team critical the owner 'Finance team' is a
     team, not a person: ... (fix: name one person as owner and give them 'can_pause: true')
 
-A runbook fails on any critical finding, on paper or in a drill, and on a drill score
-under ``--fail-under``. Every input is loaded and checked before any drill runs, so
-bad input is one ``drills: error:`` line, exit 2, and nothing written.
+With no RUNBOOK it reads ``[tool.drills]`` (:mod:`drills.cli.config`) and says which
+file it read; flags override it. RUNBOOK and ``--scenario`` take files, folders and
+globs. ``select``/``ignore`` drop finding codes and ``[[tool.drills.accept]]`` marks a
+known finding accepted (still shown, with its reason) before the gates decide:
+
+* ``fail-on`` (default critical): a finding at or above it, not accepted, fails;
+* ``fail-under``: a drill scoring under it fails, and so does a runbook no scenario
+  drills (a score not measured does not pass a score gate);
+* an acceptance past its ``expires`` date fails the job with one line saying so.
+
+The gates are decided in one place, :mod:`drills.cli.checkverdict`. Every input is
+loaded and checked before any drill runs, so bad input is one
+``drills: error:`` line, exit 2, and nothing written.
+
+The work is one drill per runbook and scenario. ``--jobs N`` runs that many at once in
+processes of their own (default the CPU count), ``--shard K/N`` keeps the K-th of N
+deterministic slices of the sorted pairs for a CI matrix, and ``--merge`` joins the
+shards' ``--format json`` results into one verdict and one report. Each drill's result
+is cached by a hash of its inputs (:mod:`drills.cli.checkcache`): a second run with
+nothing changed drills nothing. One line per drill goes to stderr as it starts and
+ends (``-q`` silences them), so a CI log shows where the time goes.
 
 ``--format`` picks what CI reads: ``console`` (the lines above, the default),
 ``github`` (workflow-command annotations, plus a job summary appended to
-``$GITHUB_STEP_SUMMARY`` when set), ``sarif`` (SARIF 2.1.0, rules from the finding
-registry), ``junit`` (one suite per drill, or a lint suite when no scenario fits, and
-a suite of the gates that decide the exit code) or ``json`` (the whole check, with a
-``schema_version``). All but ``console`` and ``github`` go to stdout alone, the console
-lines moving to stderr, unless ``--output FILE`` names a file, written atomically.
-``--junit FILE`` still writes the JUnit file beside any ``--format``. Every format
-renders one :class:`~drills.reports.checkresult.CheckResult`, so a finding has the same
-file and line in all of them.
+``$GITHUB_STEP_SUMMARY`` when set), ``gitlab`` (Code Quality JSON), ``sarif`` (SARIF
+2.1.0, rules from the finding registry), ``junit`` (:mod:`drills.reports.checkjunit`)
+or ``json`` (the whole check, with a ``schema_version``). All but ``console`` and
+``github`` go to stdout alone, the console lines moving to stderr, unless ``--output
+FILE`` names a file, written atomically. ``--junit FILE`` still writes the JUnit file
+beside any ``--format``. Every format renders one
+:class:`~drills.reports.checkresult.CheckResult`.
 """
 
 from __future__ import annotations
@@ -30,204 +48,69 @@ from __future__ import annotations
 import os
 import sys
 import time
-import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
 from pathlib import Path
-from types import MappingProxyType
 
 import click
 
-from drills.cli.backend import backend_options, kept_line
+from drills.cli.backend import backend_options
 from drills.cli.calltimeout import call_timeout_option
+from drills.cli.checkplan import (
+    CheckOptionError,
+    configured_scenarios,
+    named_scenarios,
+    parse_shard,
+    plan,
+    read_runbooks,
+    shard,
+)
+from drills.cli.checkplan import scenario_names as expand_scenarios
+from drills.cli.checkverdict import (
+    DRILL_CODE_PATHS,
+    assemble,
+    finding_line,
+    job_gates,
+    locate_lint,
+    plural,
+)
+from drills.cli.config import LoadedConfig, apply_config, read_config
+from drills.cli.drillpool import Job, Outcome, Work, clock, pair, run_all, using_work
 from drills.cli.main import EXIT_FAILED, EXIT_OK, say
+from drills.cli.paths import RUNBOOK_PATTERNS, expand
 from drills.errors import DrillsError
 from drills.fakes.backends import parse_backend
-from drills.files import KeyPath
-from drills.findings import FINDINGS, section
-from drills.reports.checkresult import CheckResult, LocatedFinding, RunbookResult
-from drills.reports.findings import Finding, Severity, cost_text
-from drills.reports.junit import drill_suite, gate_suite, lint_suite
-from drills.reports.junit import junit_document as render_document
-from drills.reports.model import DrillReport
+from drills.findings import FINDINGS
+from drills.reports.checkresult import (
+    Acceptance,
+    CheckResult,
+    DrillResult,
+    LocatedFinding,
+    Policy,
+    RunbookResult,
+)
+from drills.reports.findings import Severity
 from drills.reports.sarif import Rule, render_sarif
-from drills.runbook import LoadedRunbook, lint_runbook, read_runbook
-from drills.scenarios.loader import builtin_by_automation, load_scenario
-from drills.scenarios.schema import Scenario
+from drills.runbook import lint_runbook
 
-__all__ = [
-    "DRILL_CODE_PATHS",
-    "FORMATS",
-    "RunbookCheck",
-    "check_result",
-    "command",
-    "finding_line",
-    "junit_document",
-]
+__all__ = ["DRILL_CODE_PATHS", "FORMATS", "command"]
 
-DRILL_CODE_PATHS: Mapping[str, KeyPath] = MappingProxyType({
-    code: path for code, spec in FINDINGS.items()
-    if spec.kind == "drill" and (path := section(code)) is not None
-})
-"""Drill finding code -> the runbook section that closes the gap, for the line it points at
-(the section of the registry's ``closes``, :func:`drills.findings.section`).
-
-Findings the drill makes (not the lint) name a system or feeder, not a runbook key;
-this is where in the runbook a reader goes to fix them. Missing sections, and codes
-not listed, point at line 1, as ruff does for a file-level problem.
-"""
-
-
-FORMATS = ("console", "github", "sarif", "junit", "json")
+FORMATS = ("console", "github", "gitlab", "sarif", "junit", "json")
 """What ``--format`` takes; ``console`` is the default."""
 
 HELP_URI = "docs/scoring.md#every-finding-code"
 """Where a SARIF rule's help is: the shipped table of every finding code."""
 
+_SUFFIX = {"console": "txt", "github": "txt", "gitlab": "json", "sarif": "sarif",
+           "junit": "xml", "json": "json"}
 
-class OutputPathError(DrillsError):
+
+class OutputPathError(CheckOptionError):
     """An ``--output`` (or ``--junit``) path drills cannot write to."""
 
 
 class JunitPathError(OutputPathError):
     """A ``--junit`` path drills cannot write the XML to."""
-
-
-class ScenarioMismatchError(DrillsError):
-    """A ``--scenario`` that drills an automation none of the given runbooks is for."""
-
-
-@dataclass
-class RunbookCheck:
-    """One runbook's check: its lint, its drills and the verdict they make together."""
-
-    loaded: LoadedRunbook
-    scenarios: list[Scenario]
-    lint: list[Finding] = field(default_factory=list)
-    reports: list[DrillReport] = field(default_factory=list)
-    seconds: list[float] = field(default_factory=list)
-    """Real seconds each drill took, its gap-cost reruns included (as ``reports``)."""
-    linted_at: datetime | None = None
-
-    @property
-    def file(self) -> str:
-        return self.loaded.file
-
-    @property
-    def automation(self) -> str:
-        return self.loaded.runbook.automation
-
-    def drill_only(self, report: DrillReport) -> list[Finding]:
-        """The report's findings that the lint did not already list (the report repeats it)."""
-        seen = {(f.code, f.message) for f in self.lint}
-        return [f for f in report.findings if (f.code, f.message) not in seen]
-
-    def critical(self) -> list[Finding]:
-        out = [f for f in self.lint if f.severity is Severity.CRITICAL]
-        for report in self.reports:
-            out += [f for f in self.drill_only(report) if f.severity is Severity.CRITICAL]
-        return out
-
-    def under(self, fail_under: int | None) -> list[DrillReport]:
-        if fail_under is None:
-            return []
-        return [r for r in self.reports if r.score.total < fail_under]
-
-    def failed(self, fail_under: int | None) -> bool:
-        return bool(self.critical() or self.under(fail_under))
-
-
-def _line(loaded: LoadedRunbook, path: KeyPath | None) -> int:
-    line = loaded.positions.line_of(path) if path else None
-    return line if line is not None else 1
-
-
-def _lint_path(finding: Finding) -> KeyPath | None:
-    """The key path inside a lint finding's ``where`` ('file:3 (restart.approver)')."""
-    where = finding.where or ""
-    if not where.endswith(")") or " (" not in where:
-        return None
-    dotted = where[where.rindex(" (") + 2:-1]
-    return tuple(int(p) if p.isdigit() else p for p in dotted.split("."))
-
-
-def finding_line(
-    loaded: LoadedRunbook,
-    finding: Finding,
-    *,
-    path: KeyPath | None = None,
-    costs: Sequence[tuple[str, Finding]] = (),
-    scenario: str | None = None,
-) -> str:
-    """``FILE:LINE: CODE severity message (fix: ...)``, with cost and drill when known.
-
-    ``costs`` pairs a scenario name with that drill's copy of the finding; a measured,
-    non-zero cost is added to the fix. ``scenario`` marks a finding only a drill made.
-    """
-    where = path if path is not None else DRILL_CODE_PATHS.get(finding.code)
-    extra = ""
-    measured = [(name, f.cost) for name, f in costs if f.cost is not None and not f.cost.is_zero]
-    if len(measured) == 1 and len(costs) == 1:
-        extra = f"; cost: {cost_text(measured[0][1])}"
-    elif measured:
-        extra = "".join(f"; cost in {name}: {cost_text(cost)}" for name, cost in measured)
-    drill = f" [drill {scenario}]" if scenario is not None else ""
-    return (
-        f"{loaded.file}:{_line(loaded, where)}: {finding.code} {finding.severity.value} "
-        f"{finding.message} (fix: {finding.fix}{extra}){drill}"
-    )
-
-
-# -- inputs ----------------------------------------------------------------------------
-
-
-def _read_runbooks(paths: Iterable[Path]) -> list[LoadedRunbook]:
-    """Each runbook once (a shell glob and an explicit name may both list it), in order."""
-    out: list[LoadedRunbook] = []
-    seen: set[Path] = set()
-    for path in paths:
-        key = path.resolve()
-        if key in seen:
-            continue
-        seen.add(key)
-        out.append(read_runbook(path))
-    return out
-
-
-def _plan(loaded: Sequence[LoadedRunbook], named: Sequence[str]) -> list[RunbookCheck]:
-    """Pair each runbook with the scenarios that drill it; a stray --scenario is an error."""
-    chosen: dict[str, list[Scenario]] = {}
-    for name in named:
-        scenario = load_scenario(name)
-        auto = scenario.automation.name
-        if not any(lr.runbook.automation == auto for lr in loaded):
-            if len(loaded) == 1:
-                only = loaded[0]
-                raise ScenarioMismatchError(
-                    f"--scenario {name} drills '{auto}', but {only.file} is the runbook for "
-                    f"'{only.runbook.automation}'; name a scenario for "
-                    f"'{only.runbook.automation}' or leave --scenario out"
-                )
-            autos = ", ".join(sorted({lr.runbook.automation for lr in loaded}))
-            raise ScenarioMismatchError(
-                f"--scenario {name} drills '{auto}', but no runbook given is for it "
-                f"(they are for: {autos}); add its runbook or drop the --scenario"
-            )
-        group = chosen.setdefault(auto, [])
-        if all(s.name != scenario.name for s in group):
-            group.append(scenario)
-    builtin: dict[str, list[Scenario]] | None = None
-    checks: list[RunbookCheck] = []
-    for lr in loaded:
-        auto = lr.runbook.automation
-        if auto in chosen:
-            checks.append(RunbookCheck(lr, chosen[auto]))
-            continue
-        if builtin is None:
-            builtin = builtin_by_automation()
-        checks.append(RunbookCheck(lr, builtin.get(auto, [])))
-    return checks
 
 
 def _check_path(path: Path, option: str = "--junit", example: str = "drills.xml") -> None:
@@ -254,60 +137,6 @@ def _check_path(path: Path, option: str = "--junit", example: str = "drills.xml"
         )
 
 
-# -- JUnit -----------------------------------------------------------------------------
-
-
-def _locate(check: RunbookCheck) -> Callable[[Finding], str]:
-    def locate(finding: Finding) -> str:
-        path = _lint_path(finding) or DRILL_CODE_PATHS.get(finding.code)
-        return f"{check.file}:{_line(check.loaded, path)}"
-    return locate
-
-
-def _suites(check: RunbookCheck, backend: str) -> list[ET.Element]:
-    """A suite per drill of the runbook, or a lint suite when no scenario drills it."""
-    if check.reports:
-        seconds: list[float | None] = [*check.seconds] or [None] * len(check.reports)
-        return [drill_suite(report, name=f"drills: {report.scenario.name} ({check.file})",
-                            properties=[("runbook", check.file)], seconds=spent,
-                            locate=_locate(check), file=check.file)
-                for report, spent in zip(check.reports, seconds, strict=True)]
-    return [lint_suite(
-        f"drills lint: {check.file}", check.lint, where=check.file,
-        summary=f"{_plural(len(check.lint), 'finding')}; no scenario drills '{check.automation}'",
-        properties=[("runbook", check.file), ("automation", check.automation),
-                    ("scenario", "none fits; lint only"), ("backend", backend)],
-        locate=_locate(check), started=check.linted_at)]
-
-
-def _gates(check: RunbookCheck, fail_under: int | None) -> list[tuple[str, str | None]]:
-    """(gate, why it failed or None): no critical finding, and each drill's --fail-under."""
-    critical = check.critical()
-    out: list[tuple[str, str | None]] = [(
-        f"no critical finding: {check.file}",
-        f"{check.file}: {_plural(len(critical), 'critical finding')} "
-        f"({', '.join(dict.fromkeys(f.code for f in critical))}) fail the check"
-        if critical else None)]
-    if fail_under is not None:
-        out += [(f"--fail-under {fail_under}: {check.file} in {r.scenario.name}",
-                 f"{check.file}: score {r.score.total} under --fail-under {fail_under} in "
-                 f"{r.scenario.name}" if r.score.total < fail_under else None)
-                for r in check.reports]
-    return out
-
-
-def junit_document(
-    checks: Sequence[RunbookCheck], *, fail_under: int | None = None, backend: str = "sqlite",
-    seconds: float | None = None,
-) -> str:
-    """One ``<testsuites>`` with a suite per drill (or a lint suite per undrilled runbook)
-    and a suite of the gates that decide the exit code."""
-    suites = [suite for check in checks for suite in _suites(check, backend)]
-    gates = [gate for check in checks for gate in _gates(check, fail_under)]
-    suites.append(gate_suite(gates, properties=[("backend", backend)]))
-    return render_document(suites, name="drills check", seconds=seconds)
-
-
 def _write(path: Path, text: str, option: str = "--junit") -> None:
     from drills.files import write_text_atomic
 
@@ -321,50 +150,8 @@ def _write(path: Path, text: str, option: str = "--junit") -> None:
         ) from None
 
 
-# -- the check as data, for every format ------------------------------------------------
 
-
-def _dotted(path: KeyPath | None) -> str:
-    return ".".join(map(str, path)) if path else ""
-
-
-def _located(check: RunbookCheck) -> list[LocatedFinding]:
-    """Every finding of the runbook at its line, in file order, as the console lists them."""
-    out: list[LocatedFinding] = []
-    for finding in check.lint:
-        path = _lint_path(finding)
-        measured = [f.cost for r in check.reports for f in r.findings
-                    if (f.code, f.message) == (finding.code, finding.message)
-                    and f.cost is not None]
-        if measured and finding.cost is None:
-            finding = finding.model_copy(update={"cost": measured[0]})
-        out.append(LocatedFinding(finding, check.file, _line(check.loaded, path),
-                                  _dotted(path)))
-    for report in check.reports:
-        for finding in check.drill_only(report):
-            where = DRILL_CODE_PATHS.get(finding.code)
-            key = _dotted(where) + (f" ({finding.where})" if finding.where else "")
-            out.append(LocatedFinding(finding, check.file, _line(check.loaded, where), key,
-                                      scenario=report.scenario.name))
-    return sorted(out, key=lambda f: (f.line, f.finding.severity.rank))
-
-
-def check_result(
-    checks: Sequence[RunbookCheck], *, fail_under: int | None, started: datetime,
-    seconds: float, backend: str,
-) -> CheckResult:
-    """The whole check as the one model every ``--format`` renders."""
-    from drills.version import __version__
-
-    return CheckResult(
-        runbooks=tuple(RunbookResult(
-            file=c.file, automation=c.automation,
-            scores=tuple((r.scenario.name, r.score.total) for r in c.reports),
-            passed=not c.failed(fail_under), verdict=_verdict(c, fail_under),
-            findings=tuple(_located(c)), gates=tuple(_gates(c, fail_under)),
-        ) for c in checks),
-        started=started, seconds=seconds, backend=backend, tool_version=__version__,
-        fail_under=fail_under)
+# -- output ----------------------------------------------------------------------------
 
 
 class _Blank(dict[str, str]):
@@ -379,199 +166,39 @@ def _rules() -> list[Rule]:
             for spec in FINDINGS.values()]
 
 
-def _render(fmt: str, result: CheckResult, checks: Sequence[RunbookCheck],
-            fail_under: int | None) -> str:
+def _render(fmt: str, result: CheckResult) -> str:
     if fmt == "github":
         from drills.reports.github import render_github
 
         return render_github(result)
+    if fmt == "gitlab":
+        from drills.reports.gitlab import render_gitlab
+
+        return render_gitlab(result)
     if fmt == "sarif":
         return render_sarif(result, _rules())
     if fmt == "json":
         from drills.reports.checkresult import render_check_json
 
         return render_check_json(result)
-    return junit_document(checks, fail_under=fail_under, backend=result.backend,
-                          seconds=result.seconds)
+    from drills.reports.checkjunit import render_check_junit
+
+    return render_check_junit(result)
 
 
-# -- output ----------------------------------------------------------------------------
-
-
-def _lines(check: RunbookCheck, quiet: bool) -> list[tuple[int, int, str]]:
-    """(line, severity rank, text) for every gap, so they print in file order like ruff."""
-    out: list[tuple[int, int, str]] = []
-
-    def keep(finding: Finding) -> bool:
-        return not quiet or finding.severity is Severity.CRITICAL
-
-    for finding in check.lint:
-        if not keep(finding):
+def _lines(r: RunbookResult, policy: Policy, quiet: bool) -> list[str]:
+    """Every finding's line in file order; with ``quiet`` only those that fail the job."""
+    floor = Severity(policy.fail_on).rank if policy.fail_on != "never" else -1
+    out: list[str] = []
+    for item in r.findings:
+        if quiet and (item.accepted is not None or item.finding.severity.rank > floor):
             continue
-        path = _lint_path(finding)
-        costs = [
-            (r.scenario.name, f) for r in check.reports for f in r.findings
-            if (f.code, f.message) == (finding.code, finding.message)
-        ]
-        out.append((_line(check.loaded, path), finding.severity.rank,
-                    finding_line(check.loaded, finding, path=path, costs=costs)))
-    for report in check.reports:
-        for finding in check.drill_only(report):
-            if not keep(finding):
-                continue
-            where = DRILL_CODE_PATHS.get(finding.code)
-            out.append((_line(check.loaded, where), finding.severity.rank, finding_line(
-                check.loaded, finding, costs=[(report.scenario.name, finding)],
-                scenario=report.scenario.name)))
-    return sorted(out, key=lambda item: (item[0], item[1]))
-
-
-def _verdict(check: RunbookCheck, fail_under: int | None) -> str:
-    critical = check.critical()
-    under = check.under(fail_under)
-    if not critical and not under:
-        scores = ", ".join(f"score {r.score.total}/100 in {r.scenario.name}"
-                           for r in check.reports)
-        return f"{check.file}: passed" + (f" ({scores})" if scores else " (lint only)")
-    why: list[str] = []
-    if critical:
-        why.append(f"{len(critical)} critical finding{'s' if len(critical) != 1 else ''}")
-    why += [f"score {r.score.total} under --fail-under {fail_under} in {r.scenario.name}"
-            for r in under]
-    return f"{check.file}: failed: {'; '.join(why)}"
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
-@click.command("check")
-@click.argument("runbooks", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--scenario", "scenario_names", multiple=True, metavar="NAME_OR_PATH",
-              help="Drill with this scenario (a built-in name or a file) instead of the "
-                   "built-in ones for its automation. Repeatable.")
-@click.option("--fail-under", type=click.IntRange(0, 100), default=None, metavar="SCORE",
-              help="Fail a runbook whose drill scores under SCORE (0-100).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="console",
-              show_default=True,
-              help="Output for CI: console lines, github annotations (and a job summary in "
-                   "$GITHUB_STEP_SUMMARY), sarif 2.1.0, junit XML or json.")
-@click.option("--output", "output", type=click.Path(path_type=Path), default=None,
-              metavar="FILE", help="Write the --format output to FILE (atomically) instead "
-                                   "of stdout.")
-@click.option("--junit", "junit_path", type=click.Path(path_type=Path), default=None,
-              metavar="FILE", help="Also write JUnit XML for every runbook and drill to FILE.")
-@click.option("--no-costs", is_flag=True,
-              help="Skip the reruns that measure what each gap costs (faster).")
-@backend_options
-@call_timeout_option
-@click.option("-q", "--quiet", is_flag=True,
-              help="Print only critical findings, failures and the summary.")
-def command(
-    runbooks: tuple[Path, ...],
-    scenario_names: tuple[str, ...],
-    fail_under: int | None,
-    fmt: str,
-    output: Path | None,
-    junit_path: Path | None,
-    no_costs: bool,
-    backend: str | None,
-    keep: bool,
-    quiet: bool,
-) -> None:
-    """Lint each RUNBOOK and drill it; fail on a gap that blocks a launch.
-
-    Each runbook is linted (no scenario needed), then drilled against the built-in
-    scenarios for its automation, or those named with --scenario. When no scenario
-    fits, the lint alone decides. A runbook fails on any critical finding, or a drill
-    score under --fail-under. Each gap prints as FILE:LINE: CODE severity message
-    (fix: ...).
-
-    \b
-    Examples:
-      drills check runbooks/*.runbook.yaml
-      drills check reminder.runbook.yaml --fail-under 80 --junit drills-junit.xml
-      drills check runbooks/*.runbook.yaml --format github
-      drills check runbooks/*.runbook.yaml --format sarif --output drills.sarif
-    Exit codes: 0 passed, 1 a runbook failed the check, 2 bad input or usage.
-    """
-    started = datetime.now(UTC)
-    clock = time.perf_counter()
-    checks = _plan(_read_runbooks(runbooks), scenario_names)
-    if junit_path is not None:
-        _check_path(junit_path)
-    if output is not None:
-        _check_path(output, "--output", f"drills.{_SUFFIX[fmt]}")
-    where = parse_backend(backend)
-    where.check(keep=keep)
-
-    from drills.api import run_drill  # the engine stack only once the inputs are sound
-
-    kept: list[str] = []
-    backend_name = "sqlite"
-    for check in checks:
-        lr = check.loaded
-        check.linted_at = datetime.now(UTC)
-        check.lint = lint_runbook(lr.runbook, source=lr.file, positions=lr.positions)
-        for scenario in check.scenarios:
-            database = where.open(keep=keep)  # each drill in a database (schema) of its own
-            began = time.perf_counter()
-            try:
-                check.reports.append(run_drill(
-                    scenario, lr.runbook, costs=not no_costs, runbook_path=lr.file,
-                    backend=database))
-            finally:
-                database.dispose()
-            check.seconds.append(time.perf_counter() - began)
-            backend_name = check.reports[-1].backend
-            line = kept_line(database)
-            if line is not None:
-                kept.append(f"{line} ({scenario.name}, {check.file})")
-
-    # A document on stdout is read by a program: the human lines move to stderr.
-    to_err = fmt not in ("console", "github") and output is None
-    failed = 0
-    for check in checks:
-        if fmt == "console" or output is not None:  # else the document carries them
-            for _, _, text in _lines(check, quiet):
-                say(text, err=to_err)
-        if not check.scenarios and not quiet:
-            say(f"{check.file}: no built-in scenario drills '{check.automation}'; "
-                "the lint alone decides (name one with --scenario)", err=to_err)
-        if not quiet:
-            for report in check.reports:
-                say(f"{check.file}: drill {report.scenario.name}: {report.headline()}",
-                    err=to_err)
-        is_failed = check.failed(fail_under)
-        failed += is_failed
-        if is_failed or not quiet:
-            say(_verdict(check, fail_under), err=to_err)
-    result = check_result(checks, fail_under=fail_under, started=started,
-                          seconds=time.perf_counter() - clock, backend=backend_name)
-    if fmt != "console":
-        text = _render(fmt, result, checks, fail_under)
-        if output is None:
-            click.echo(text, nl=False)
-        else:
-            _write(output, text, "--output")
-            if not quiet:
-                say(f"wrote {output}")
-    if fmt == "github":
-        _step_summary(result)
-    if junit_path is not None:
-        _write(junit_path, junit_document(checks, fail_under=fail_under, backend=backend_name,
-                                          seconds=result.seconds))
-        if not quiet:
-            say(f"wrote {junit_path}", err=to_err)
-    for line in kept:
-        say(line, err=to_err)
-    passed = len(checks) - failed
-    say(f"{_plural(len(checks), 'runbook')} checked: {passed} passed, {failed} failed",
-        err=to_err)
-    sys.exit(EXIT_FAILED if failed else EXIT_OK)
-
-
-_SUFFIX = {"console": "txt", "github": "txt", "sarif": "sarif", "junit": "xml", "json": "json"}
+        costs = [(d.scenario, c.finding) for d in r.drills for c in d.findings
+                 if (c.finding.code, c.finding.message) == (item.finding.code,
+                                                             item.finding.message)
+                 and (item.scenario is None or c.scenario == item.scenario)]
+        out.append(finding_line(item, costs))
+    return out
 
 
 def _step_summary(result: CheckResult) -> None:
@@ -587,3 +214,350 @@ def _step_summary(result: CheckResult) -> None:
     except OSError as err:  # the annotations are out already; a summary is a bonus
         say(f"drills: warning: cannot append the job summary to $GITHUB_STEP_SUMMARY "
             f"({name}): {err.strerror or err}", err=True)
+
+
+def _finish(result: CheckResult, *, fmt: str, output: Path | None, junit_path: Path | None,
+            quiet: bool, kept: Sequence[str] = ()) -> None:
+    """Print, write and exit: the same for a check and a merge of shards."""
+    to_err = fmt not in ("console", "github") and output is None
+    failed = 0
+    for r in result.runbooks:
+        if fmt == "console" or output is not None:  # else the document carries them
+            for text in _lines(r, result.policy, quiet):
+                say(text, err=to_err)
+        if not r.drills and not quiet:
+            say(f"{r.file}: not drilled: no scenario drills '{r.automation}'; the lint "
+                "alone decides (name one under [tool.drills.scenarios] or with --scenario)",
+                err=to_err)
+        if not quiet:
+            for d in r.drills:
+                cached = " (cached)" if d.cached else ""
+                say(f"{r.file}: drill {d.scenario}: {d.headline}{cached}", err=to_err)
+        failed += not r.passed
+        if not r.passed or not quiet:
+            say(r.verdict, err=to_err)
+    for gate in result.job_gates:
+        if gate.why is not None:
+            say(gate.why, err=to_err)
+    if fmt != "console":
+        text = _render(fmt, result)
+        if output is None:
+            click.echo(text, nl=False)
+        else:
+            _write(output, text, "--output")
+            if not quiet:
+                say(f"wrote {output}", err=to_err)
+    if fmt == "github":
+        _step_summary(result)
+    if junit_path is not None:
+        _write(junit_path, _render("junit", result))
+        if not quiet:
+            say(f"wrote {junit_path}", err=to_err)
+    for line in kept:
+        say(line, err=to_err)
+    passed = len(result.runbooks) - failed
+    jobs = sum(g.why is not None for g in result.job_gates)
+    tail = f"; {plural(jobs, 'job gate')} failed" if jobs else ""
+    say(f"{plural(len(result.runbooks), 'runbook')} checked: {passed} passed, {failed} failed"
+        f"{tail}", err=to_err)
+    sys.exit(EXIT_OK if result.passed else EXIT_FAILED)
+
+
+# -- merging shards --------------------------------------------------------------------------
+
+
+def _merge(sources: Sequence[Path], today: date) -> CheckResult:
+    """The shards' ``--format json`` results (files, or folders of them) as one check."""
+    from drills.reports.checkresult import parse_check_json
+
+    files = expand(sources, ("*.json",), what="check result (.json)", option="--merge")
+    results: list[CheckResult] = []
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise CheckOptionError(f"--merge {path}: no such file or folder; give the "
+                                   "folders or files the shards wrote") from None
+        except (OSError, UnicodeDecodeError) as err:
+            raise CheckOptionError(f"--merge {path}: cannot read: {err}") from None
+        results.append(parse_check_json(text, str(path)))
+    first = results[0]
+    for path, other in zip(files[1:], results[1:], strict=True):
+        if other.policy != first.policy:
+            raise CheckOptionError(
+                f"--merge {path} was checked with other settings than {files[0]} (fail-on, "
+                "fail-under, select, ignore or accept differ); run every shard with the "
+                "same configuration")
+    shards = sorted({r.shard for r in results if r.shard is not None})
+    counts = {s.partition("/")[2] for s in shards}
+    if len(counts) == 1:
+        n = int(counts.pop())
+        missing = [f"{k}/{n}" for k in range(1, n + 1) if f"{k}/{n}" not in shards]
+        if missing:
+            raise CheckOptionError(f"--merge: no result for shard {', '.join(missing)} "
+                                   f"(got {', '.join(shards)}); give every shard's result")
+    lint: dict[str, tuple[str, tuple[LocatedFinding, ...], datetime | None]] = {}
+    drills: dict[str, dict[str, DrillResult]] = {}
+    for result in results:
+        for r in result.runbooks:
+            lint.setdefault(r.file, (r.automation, r.lint, r.linted_at))
+            group = drills.setdefault(r.file, {})
+            for d in r.drills:
+                group.setdefault(d.scenario, d)
+    policy = first.policy
+    runbooks = tuple(assemble(file, auto, found, list(drills[file].values()), policy,
+                              today=today, linted_at=when)
+                     for file, (auto, found, when) in sorted(lint.items()))
+    return CheckResult(
+        runbooks=runbooks, started=min(r.started for r in results),
+        seconds=max(r.seconds for r in results), backend=first.backend,
+        tool_version=first.tool_version, policy=policy,
+        job_gates=tuple(job_gates(policy, today)))
+
+
+# -- the command -----------------------------------------------------------------------------
+
+
+def _codes(values: tuple[str, ...], option: str) -> tuple[str, ...] | None:
+    if not values:
+        return None
+    codes = tuple(c.strip() for v in values for c in v.split(",") if c.strip())
+    for code in codes:
+        if code not in FINDINGS:
+            from drills.errors import did_you_mean
+
+            hint = did_you_mean(code, list(FINDINGS))
+            close = hint.removesuffix("?") if hint.startswith("; did you mean") else ""
+            raise CheckOptionError(f"{option} {code}: not a finding code{close}; the codes "
+                                   "are listed in docs/scoring.md")
+    return codes
+
+
+def _accepts(config: LoadedConfig | None) -> tuple[Acceptance, ...]:
+    if config is None:
+        return ()
+    shown = config.shown
+    return tuple(Acceptance(
+        code=a.code, reason=a.reason, expires=a.expires,
+        runbook=None if a.runbook is None else str(config.resolve(a.runbook)),
+        where=f"{shown}:{config.line_of('accept', i)}")
+        for i, a in enumerate(config.config.accept))
+
+
+def _jobs(flag: int | None, config: LoadedConfig | None) -> int:
+    jobs = flag if flag is not None else (config.config.jobs if config and
+                                          config.config.jobs is not None else 0)
+    return jobs or os.cpu_count() or 1
+
+
+@click.command("check")
+@click.argument("runbooks", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
+              metavar="FILE", help="Read [tool.drills] from FILE (a pyproject.toml or "
+                                   "drills.toml) instead of the one found from here up.")
+@click.option("--scenario", "scenario_names", multiple=True, metavar="NAME_OR_PATH",
+              help="Drill with this scenario (a built-in name, a file, a folder or a glob) "
+                   "instead of the configured or built-in ones. Repeatable.")
+@click.option("--fail-under", type=click.IntRange(0, 100), default=None, metavar="SCORE",
+              help="Fail a runbook whose drill scores under SCORE (0-100), or that no "
+                   "scenario drills.")
+@click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low", "never"]),
+              default=None, help="Fail on a finding at or above this severity (default: "
+                                 "critical, or the configuration's fail-on).")
+@click.option("--select", multiple=True, metavar="CODES",
+              help="Keep only these finding codes (comma-separated or repeated).")
+@click.option("--ignore", multiple=True, metavar="CODES",
+              help="Drop these finding codes (comma-separated or repeated).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="console",
+              show_default=True,
+              help="Output for CI: console lines, github annotations (and a job summary in "
+                   "$GITHUB_STEP_SUMMARY), gitlab Code Quality, sarif 2.1.0, junit XML or "
+                   "json.")
+@click.option("--output", "output", type=click.Path(path_type=Path), default=None,
+              metavar="FILE", help="Write the --format output to FILE (atomically) instead "
+                                   "of stdout.")
+@click.option("--junit", "junit_path", type=click.Path(path_type=Path), default=None,
+              metavar="FILE", help="Also write JUnit XML for every runbook and drill to FILE.")
+@click.option("--no-costs", is_flag=True,
+              help="Skip the reruns that measure what each gap costs (faster).")
+@click.option("-j", "--jobs", type=click.IntRange(0), default=None, metavar="N",
+              help="Drill N runbook/scenario pairs at once (default: the configuration's "
+                   "jobs, else the CPU count; 0 = the CPU count).")
+@click.option("--shard", "shard_text", default=None, metavar="K/N",
+              help="Check only slice K of N of the sorted runbook/scenario pairs (a CI "
+                   "matrix job); join the slices' --format json with --merge.")
+@click.option("--merge", is_flag=True,
+              help="Treat the arguments as the shards' --format json results (files or "
+                   "folders) and join them into one verdict and report.")
+@click.option("--cache-dir", type=click.Path(path_type=Path), default=None, metavar="DIR",
+              help="Keep drill results in DIR by a hash of their inputs (default: the "
+                   "configuration's cache-dir, .drills-cache beside it).")
+@click.option("--no-cache", is_flag=True, help="Drill everything; read and write no cache.")
+@backend_options
+@call_timeout_option
+@click.option("-q", "--quiet", is_flag=True,
+              help="Print only the findings and gates that fail the job, and the summary; no "
+                   "progress lines.")
+def command(
+    runbooks: tuple[Path, ...],
+    config_path: Path | None,
+    scenario_names: tuple[str, ...],
+    fail_under: int | None,
+    fail_on: str | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fmt: str,
+    output: Path | None,
+    junit_path: Path | None,
+    no_costs: bool,
+    jobs: int | None,
+    shard_text: str | None,
+    merge: bool,
+    cache_dir: Path | None,
+    no_cache: bool,
+    backend: str | None,
+    keep: bool,
+    quiet: bool,
+) -> None:
+    """Lint each RUNBOOK and drill it; fail on a gap that blocks a launch.
+
+    With no RUNBOOK, the runbooks [tool.drills] lists in pyproject.toml (or drills.toml)
+    are checked; flags override the configuration. RUNBOOK may be a file, a folder or a
+    glob. Each runbook is linted, then drilled against the scenarios configured for its
+    automation, those named with --scenario, or the built-in ones. A runbook fails on a
+    finding at or above --fail-on (default critical), a drill score under --fail-under,
+    or no drill at all under --fail-under. Each gap prints as FILE:LINE: CODE severity
+    message (fix: ...).
+
+    \b
+    Examples:
+      drills check
+      drills check runbooks/ --fail-under 80 --junit drills-junit.xml
+      drills check runbooks/ --format github --fail-on high
+      drills check --shard 1/2 --format json --output shard-1/drills.json
+      drills check --merge shard-1 shard-2 --format sarif --output drills.sarif
+    Exit codes: 0 passed, 1 a runbook failed the check, 2 bad input or usage.
+    """
+    started = datetime.now(UTC)
+    began = time.perf_counter()
+    today = started.date()
+    if junit_path is not None:
+        _check_path(junit_path)
+    if output is not None:
+        _check_path(output, "--output", f"drills.{_SUFFIX[fmt]}")
+    if merge:
+        if not runbooks:
+            raise CheckOptionError("--merge joins the shards' results: give the folders or "
+                                   "files their --format json wrote, e.g. --merge shard-1 "
+                                   "shard-2")
+        if shard_text is not None or scenario_names:
+            raise CheckOptionError("--merge joins results already checked; leave --shard "
+                                   "and --scenario out")
+        _finish(_merge(runbooks, today), fmt=fmt, output=output, junit_path=junit_path,
+                quiet=quiet)
+    sharding = parse_shard(shard_text)
+    config = read_config(config_path)
+    if config is not None and not quiet:
+        say(f"config: {config.table}", err=True)
+    settings = config.config if config is not None else None
+    if config is not None:
+        apply_config(config, click.get_current_context())
+
+    if runbooks:
+        paths = expand(runbooks, RUNBOOK_PATTERNS, what="runbooks")
+    elif config is not None and settings is not None and settings.runbooks:
+        origin = f"{config.shown}:{config.line_of('runbooks')}: runbooks"
+        paths = expand([config.resolve(p) for p in settings.runbooks], RUNBOOK_PATTERNS,
+                       what="runbooks", option=origin)
+    else:
+        raise CheckOptionError(
+            "no runbooks to check: give RUNBOOK (a file, folder or glob), or list them as "
+            "runbooks = [\"runbooks/\"] under [tool.drills] in pyproject.toml" +
+            (f" ({config.table} has none)" if config is not None else ""))
+    loaded = read_runbooks(paths)
+    if scenario_names:
+        chosen = named_scenarios(loaded, expand_scenarios(scenario_names))
+    elif config is not None:
+        chosen = configured_scenarios(config)
+    else:
+        chosen = {}
+    policy = Policy(
+        fail_on=fail_on or (settings.fail_on if settings else "critical"),
+        fail_under=fail_under if fail_under is not None else
+        (settings.fail_under if settings else None),
+        select=_codes(select, "--select") or tuple(settings.select if settings else ()),
+        ignore=_codes(ignore, "--ignore") or tuple(settings.ignore if settings else ()),
+        accepts=_accepts(config))
+    work = shard(plan(loaded, chosen), sharding)
+    where = parse_backend(backend)
+    where.check(keep=keep)
+    workers = _jobs(jobs, config)
+    cache = None if no_cache or keep else (  # a kept schema comes only from a drill run now
+        cache_dir if cache_dir is not None else
+        (config.resolve(settings.cache_dir or ".drills-cache") if config and settings else None))
+
+    for r in work:
+        r.linted_at = datetime.now(UTC)
+        r.lint = [locate_lint(r.loaded, f) for f in
+                  lint_runbook(r.loaded.runbook, source=r.file, positions=r.loaded.positions)]
+
+    from drills.cli.checkcache import cache_key, code_digest, read_cached, write_cached
+    from drills.engine.hooks import named_code
+    from drills.version import __version__
+
+    total = sum(len(r.scenarios) for r in work)
+    todo: list[Job] = []
+    n = 0
+    for i, r in enumerate(work):
+        text = Path(r.file).read_bytes().decode("utf-8", errors="replace")
+        for j, scenario in enumerate(r.scenarios):
+            n += 1
+            key = None
+            if cache is not None:
+                key = cache_key(
+                    version=__version__, file=r.file, runbook=text,
+                    scenario=scenario.model_dump_json(), costs=not no_costs,
+                    backend=where.kind,
+                    code=code_digest(named_code(scenario, r.loaded.runbook)))
+                hit = read_cached(cache, key)
+                if hit is not None:
+                    r.drills.append(hit)
+                    if not quiet:
+                        say(f"[{clock()}] cached {n}/{total}: {pair(r, scenario.name)}: "
+                            f"score {hit.score}/100 (drilled in {hit.seconds:.1f} s before; "
+                            "inputs unchanged)", err=True)
+                    continue
+            todo.append(Job(n, total, i, j, key))
+
+    kept: list[str] = []
+    backend_name = next((d.backend for r in work for d in r.drills), where.kind)
+
+    def done(job: Job, outcome: Outcome) -> None:
+        nonlocal backend_name
+        data, kept_text, error = outcome
+        r = work[job.runbook]
+        if error is not None or data is None:
+            raise DrillsError(error or f"{pair(r, r.scenarios[job.scenario].name)}: the "
+                                       "drill returned nothing")
+        from drills.reports.checkresult import parse_drill
+
+        drill = parse_drill(data)
+        r.drills.append(drill)
+        backend_name = drill.backend
+        if cache is not None and job.key is not None:
+            write_cached(cache, job.key, drill)
+        if kept_text is not None:
+            kept.append(f"{kept_text} ({drill.scenario}, {r.file})")
+        if not quiet:
+            say(f"[{clock()}] done {job.index}/{job.of}: {pair(r, drill.scenario)} in "
+                f"{drill.seconds:.1f} s: score {drill.score}/100", err=True)
+
+    with using_work(Work(work, not no_costs, where, keep, progress=not quiet)):
+        run_all(todo, min(workers, len(todo)), done)
+    result = CheckResult(
+        runbooks=tuple(assemble(r.file, r.automation, r.lint, r.drills, policy, today=today,
+                                linted_at=r.linted_at) for r in work),
+        started=started, seconds=time.perf_counter() - began, backend=backend_name,
+        tool_version=__version__, policy=policy, job_gates=tuple(job_gates(policy, today)),
+        shard=None if sharding is None else f"{sharding[0]}/{sharding[1]}")
+    _finish(result, fmt=fmt, output=output, junit_path=junit_path, quiet=quiet, kept=kept)

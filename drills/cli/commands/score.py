@@ -16,14 +16,21 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 
+from drills.cli.calltimeout import call_timeout_option
 from drills.cli.main import EXIT_FAILED, EXIT_OK, say
 from drills.errors import DrillsError
+
+if TYPE_CHECKING:
+    from drills.engine.hooks import CodeTrust
+    from drills.review import Inputs
 
 __all__ = ["FORMATS_DEFAULT", "command", "parse_as_of", "parse_review_formats"]
 
@@ -95,8 +102,37 @@ def _drop_stale(out: Path, written: set[Path]) -> None:
             path.unlink(missing_ok=True)
 
 
+def _predrill(inputs: Inputs, trust: CodeTrust, *, workers: int, costs: bool,
+              progress: Callable[[str], None]) -> None:
+    """Run the drills the review would run one by one (each runbook on the built-in
+    scenarios it has no result for), ``workers`` at a time, and add their reports to
+    ``inputs``: the review then finds them drilled."""
+    from drills.cli.drillpool import run_reports
+    from drills.engine.hooks import named_code
+    from drills.review import RUN_SOURCE
+    from drills.review.inputs import LoadedResult
+    from drills.scenarios.loader import builtin_by_automation
+
+    builtin = builtin_by_automation() if inputs.runbooks else {}
+    pairs = []
+    for loaded in inputs.runbooks:
+        auto = loaded.runbook.automation
+        drilled = {r.report.scenario.name for r in inputs.results
+                   if r.report.automation == auto}
+        missing = [s for s in builtin.get(auto, []) if s.name not in drilled]
+        if not missing or trust.refused(named_code(None, loaded.runbook)):
+            continue  # the review notes what it did not drill, and why
+        pairs += [(s, loaded.runbook, loaded.file) for s in missing]
+    if len(pairs) <= 1 or workers <= 1:
+        return  # the review drills it, as it always has
+    for scenario, runbook, file in pairs:
+        progress(f"drilling {runbook.automation} on {scenario.name} ({file})")
+    for report in run_reports(pairs, workers=min(workers, len(pairs)), costs=costs):
+        inputs.results.append(LoadedResult(report, RUN_SOURCE, "run"))
+
+
 @click.command("score")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), default=None, metavar="DIR",
               help="Folder to write the review to (readiness-review.md, .html, .json); one "
                    "holding an earlier review is refused.")
@@ -115,6 +151,14 @@ def _drop_stale(out: Path, written: set[Path]) -> None:
               help="The review's title.")
 @click.option("-q", "--quiet", is_flag=True,
               help="Print only the headline and the automations that are not ready.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
+              metavar="FILE", help="Read [tool.drills] from FILE instead of the one found "
+                                   "from here up (runbooks, python-path, call-timeout, jobs, "
+                                   "fail-under).")
+@click.option("-j", "--jobs", type=click.IntRange(0), default=None, metavar="N",
+              help="Drill N runbook/scenario pairs at once (default: the configuration's "
+                   "jobs, else the CPU count; 0 = the CPU count).")
+@call_timeout_option
 @click.option("--trust-code", is_flag=True,
               help="Import and run the code the files name (a runbook's call:, a scenario's "
                    "automation.callable); without it only modules under DRILLS_TRUSTED's "
@@ -129,13 +173,16 @@ def command(
     as_of_text: str | None,
     title: str,
     quiet: bool,
+    config_path: Path | None,
+    jobs: int | None,
     trust_code: bool,
 ) -> None:
     """Score how ready each automation is to recover from a bad run: a review to hand over.
 
     PATH is a runbook, a drill report (.json), a drill journal (.journal.jsonl) or a
-    folder of them. Runbooks not yet drilled are drilled on the built-in scenarios of
-    their automation. Each automation gets a score out of 100 (every point traced to a
+    folder of them; with none, the runbooks [tool.drills] lists. Runbooks not yet
+    drilled are drilled on the built-in scenarios of their automation, --jobs at once.
+    Each automation gets a score out of 100 (every point traced to a
     check), the bar its risk class sets, the date of its last drill (older than a
     quarter counts less), a flag when it regressed, and its gaps costed. Code the files
     name (a runbook's call:) runs only with --trust-code or under DRILLS_TRUSTED;
@@ -148,6 +195,25 @@ def command(
       drills score q1-reports/ --as-of 2026-03-31 --format md
     Exit codes: 0 reviewed, 1 an automation under --fail-under, 2 bad input or usage.
     """
+    from drills.cli.config import apply_config, read_config
+
+    config = read_config(config_path)
+    settings = config.config if config is not None else None
+    if config is not None:
+        apply_config(config, click.get_current_context())
+        if not paths and settings is not None and settings.runbooks:
+            from drills.cli.paths import RUNBOOK_PATTERNS, expand
+
+            paths = tuple(expand([config.resolve(p) for p in settings.runbooks],
+                                 RUNBOOK_PATTERNS, what="runbooks",
+                                 option=f"{config.shown}:{config.line_of('runbooks')}: "
+                                        "runbooks"))
+        if fail_under is None and settings is not None:
+            fail_under = settings.fail_under
+    if not paths:
+        raise ScoreOptionError("nothing to score: give PATH (runbooks, reports, journals or "
+                               "folders of them), or list runbooks = [\"runbooks/\"] under "
+                               "[tool.drills] in pyproject.toml")
     chosen = parse_review_formats(formats)
     as_of = parse_as_of(as_of_text)
     if formats and out is None:
@@ -177,6 +243,10 @@ def command(
             say(line + (" without costs" if no_costs else " with costs") + " ...",
                 err=True)
 
+    workers = jobs if jobs is not None else (settings.jobs if settings is not None and
+                                             settings.jobs is not None else 0)
+    _predrill(inputs, trust, workers=workers or os.cpu_count() or 1, costs=not no_costs,
+              progress=progress)
     review = review_inputs(inputs, as_of=as_of, runner=drill_runner(not no_costs), title=title,
                            progress=progress, trust=trust)
     if quiet:

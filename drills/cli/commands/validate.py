@@ -21,11 +21,16 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+if TYPE_CHECKING:
+    from drills.cli.config import LoadedConfig
+
 from drills.cli.main import EXIT_OK, EXIT_USAGE, say
-from drills.errors import did_you_mean
+from drills.cli.paths import expand
+from drills.errors import DrillsError, did_you_mean
 from drills.files import FileError, KeyPath, read_regular, read_yaml
 from drills.runbook.loader import load_runbook, validate_runbook_file
 from drills.scenarios.loader import load_scenario, validate_scenario_file
@@ -169,20 +174,63 @@ def check_imports(path: Path) -> list[FileError]:
     return errors
 
 
+def _configured_files(config: LoadedConfig) -> list[Path]:
+    """The runbooks and scenario files ``[tool.drills]`` names (built-in names aside)."""
+    from drills.cli.paths import RUNBOOK_PATTERNS, is_glob
+
+    settings = config.config
+    where = f"{config.shown}:{config.line_of('runbooks')}: runbooks"
+    files = expand([config.resolve(p) for p in settings.runbooks], RUNBOOK_PATTERNS,
+                   what="runbooks", option=where) if settings.runbooks else []
+    for auto, refs in settings.scenarios.items():
+        for ref in refs:
+            if "/" in ref or ref.endswith((".yaml", ".yml")) or is_glob(ref):
+                files += expand([config.resolve(ref)], _FILE_PATTERNS, what="scenario",
+                                option=f"{config.shown}:{config.line_of('scenarios', auto)}: "
+                                       f"scenarios.{auto}")
+    return files
+
+
+_FILE_PATTERNS = ("*.yaml", "*.yml")
+"""What a folder given to ``validate`` holds: runbooks and scenarios alike."""
+
+
 @click.command("validate")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
+              metavar="FILE", help="Read [tool.drills] from FILE instead of the one found "
+                                   "from here up; with no FILES, its runbooks and scenario "
+                                   "files are validated.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors, not the 'ok:' lines.")
 @click.option("--imports", is_flag=True,
               help="Also import the team's code each file names (automation.callable, "
                    "call: steps) and check that it is there and callable.")
-def command(files: tuple[Path, ...], quiet: bool, imports: bool) -> None:
+def command(files: tuple[Path, ...], config_path: Path | None, quiet: bool,
+            imports: bool) -> None:
     """Check scenario and runbook files; print each error as FILE:LINE:COL: message.
 
-    Exit code 0 when every file is valid, 2 when any is not. The team's code a file
-    names is imported only with --imports.
+    FILES may be files, folders (their .yaml files) or globs; with none, the runbooks
+    and scenario files [tool.drills] names. Exit code 0 when every file is valid, 2
+    when any is not. The team's code a file names is imported only with --imports (from
+    the configuration's python-path too).
     """
+    from drills.cli.config import apply_config, read_config
+
+    config = read_config(config_path)
+    if config is not None:
+        apply_config(config, click.get_current_context())
+    if files:
+        paths = expand(files, _FILE_PATTERNS, what="runbooks or scenarios")
+    elif config is not None:
+        paths = _configured_files(config)
+    else:
+        paths = []
+    if not paths:
+        raise DrillsError("nothing to validate: give FILES (runbooks, scenarios, folders or "
+                          "globs), or list runbooks = [\"runbooks/\"] under [tool.drills] in "
+                          "pyproject.toml")
     failed = False
-    for path in files:
+    for path in paths:
         errors = check_path(path)
         if not errors and imports:
             errors = check_imports(path)
