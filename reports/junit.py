@@ -39,10 +39,11 @@ from datetime import UTC, datetime
 
 from drills.reports.findings import Check, Finding, Severity, cost_text
 from drills.reports.model import DrillReport
+from drills.reports.scoretext import harm_rows, score_title, summary_lines
 
 __all__ = [
     "FAILING", "drill_suite", "gate_suite", "junit_document", "lint_suite", "render_junit",
-    "timestamp",
+    "score_cases", "score_properties", "timestamp",
 ]
 
 FAILING: frozenset[Severity] = frozenset({Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM})
@@ -94,6 +95,60 @@ def _finding_case(finding: Finding, classname: str, text: str) -> tuple[ET.Eleme
     return case, failed
 
 
+def score_cases(report: DrillReport) -> tuple[list[ET.Element], int]:
+    """The score's test cases and how many fail: one ``score`` case (the harm side by side
+    and the verdict), then one failing case per gate (docs/scoring.md). A report from
+    before the harm-based score keeps its per-check cases."""
+    score = report.score
+    cases: list[ET.Element] = []
+    if score.items and not score.harm:
+        for item in score.items:
+            case = ET.Element("testcase", {"classname": _classname(report, item.check),
+                                           "name": "score", "time": "0"})
+            lost = f"; lost to: {', '.join(item.lost_to)}" if item.lost_to else ""
+            _sub(case, "system-out",
+                 f"{item.check.value}: {item.points:g}/{item.max_points:g} points{lost}")
+            cases.append(case)
+        return cases, 0
+    case = ET.Element("testcase", {"classname": f"drills.{report.scenario.name}.score",
+                                   "name": "score", "time": "0"})
+    rows = [f"{label}: this drill {run}, do nothing {nothing}, perfect {perfect}"
+            for label, _w, run, nothing, perfect in harm_rows(score)]
+    _sub(case, "system-out", "\n".join([score_title(report), *rows, *summary_lines(score)]))
+    cases.append(case)
+    for gate in score.gates:
+        case = ET.Element("testcase", {"classname": f"drills.{report.scenario.name}.gates",
+                                       "name": gate.code.value, "time": "0"})
+        _sub(case, "failure", f"{gate.message}\nno score can make this drill ready",
+             message=gate.message, type="gate")
+        cases.append(case)
+    return cases, len(score.gates)
+
+
+def score_properties(report: DrillReport) -> list[tuple[str, str]]:
+    """The score's properties: status, verdict, and each harm unit as run/nothing/perfect."""
+    score = report.score
+    out: list[tuple[str, str]] = [("score_status", score.status)]
+    if score.verdict is not None:
+        out.append(("verdict", "ready" if score.verdict.ready else "not ready"))
+        out.append(("ready_at", str(score.verdict.threshold)))
+    if score.gates:
+        out.append(("gates", ",".join(g.code.value for g in score.gates)))
+    for line in score.harm:
+        if line.run or line.nothing or line.perfect:
+            key = f"harm.{line.unit.value}" + (f".{line.system}" if line.system else "")
+            out.append((key, _triple(line.run, line.nothing, line.perfect)))
+    if score.run_points is not None:
+        out.append(("harm_points", _triple(score.run_points, score.nothing_points,
+                                           score.perfect_points)))
+    return out
+
+
+def _triple(*values: float | None) -> str:
+    """``134/720/166``: this drill, doing nothing, perfect; plain numbers for machines."""
+    return "/".join("-" if v is None else f"{round(v, 2):g}" for v in values)
+
+
 def drill_suite(
     report: DrillReport,
     *,
@@ -107,20 +162,7 @@ def drill_suite(
     ``properties`` follow the report's own. ``seconds`` is the real time the drill took
     with its gap-cost reruns (default: the report's ``wall_seconds``); ``locate`` gives a
     finding's ``FILE:LINE``, which opens its text; ``file`` is the runbook's path."""
-    cases: list[ET.Element] = []
-    scored = {item.check: item for item in report.score.items}
-    for check in Check:
-        case = ET.Element("testcase", {"classname": _classname(report, check), "name": "score",
-                                       "time": "0"})
-        item = scored.get(check)
-        if item is None:
-            out = f"{check.value}: not scored in this drill"
-        else:
-            lost = f"; lost to: {', '.join(item.lost_to)}" if item.lost_to else ""
-            out = f"{check.value}: {item.points:g}/{item.max_points:g} points{lost}"
-        _sub(case, "system-out", out)
-        cases.append(case)
-    failures = 0
+    cases, failures = score_cases(report)
     for finding in report.findings:
         text = _finding_text(finding)
         if locate is not None:
@@ -143,7 +185,8 @@ def drill_suite(
         ("scenario", report.scenario.name),
         ("automation", report.automation),
         ("seed", str(report.seed)),
-        ("score", str(report.score.total)),
+        ("score", "" if report.score.total is None else str(report.score.total)),
+        *score_properties(report),
         ("drill_id", report.drill_id),
         ("responder", report.responder),
         ("status", report.status),

@@ -273,6 +273,12 @@ class Score(_Model):
         default=None, description="an interrupted drill: the minute it was stopped at")
 
     @property
+    def value(self) -> int:
+        """The total, 0 when not scored: what a threshold (``--fail-under``) compares; an
+        interrupted drill passes none."""
+        return self.total if self.total is not None else 0
+
+    @property
     def scored(self) -> bool:
         return self.total is not None
 

@@ -29,7 +29,7 @@ from drills.fakes.backends.spec import BackendSpec
 from drills.fakes.clock import ManualClock
 from drills.fakes.store import SqlStore
 from drills.judging.endstate import Evaluation, evaluate
-from drills.judging.harm import UNIT_LABELS, Harm, measure_harm, weight_of, weights
+from drills.judging.harm import UNIT_LABELS, Harm, measure_harm, weights
 from drills.reports.findings import Finding, GapCost
 from drills.reports.model import HarmUnit
 from drills.responders.scripted import Drill

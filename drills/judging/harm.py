@@ -36,9 +36,9 @@ from drills.reports.model import HarmUnit
 
 __all__ = [
     "CRITICAL_SYSTEMS",
-    "Harm",
     "UNIT_LABELS",
     "WEIGHTS_BY_CLASS",
+    "Harm",
     "critical_system",
     "harm_class",
     "measure_harm",

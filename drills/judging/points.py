@@ -36,6 +36,7 @@ from drills.reports.model import (
     Score,
     Verdict,
 )
+from drills.reports.scoretext import deduction_text
 
 __all__ = [
     "OUTCOME_CODES",
@@ -200,7 +201,7 @@ def deductions(findings: Iterable[Finding]) -> list[Deduction]:
         else:
             why = "cost nothing in this drill"
         out.append(Deduction(code=f.code, severity=f.severity, where=f.where, points=points,
-                             reason=f"{why}: -{points} points"))
+                             reason=f"{why}: {deduction_text(points)}"))
     return out
 
 

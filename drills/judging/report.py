@@ -13,8 +13,8 @@ from typing import Any
 
 from drills.engine.loop import DrillResult
 from drills.fakes.catalog import OUTBOX
-from drills.judging.endstate import Evaluation, in_system, size, system_of
 from drills.judging.baselines import Baselines, baselines
+from drills.judging.endstate import Evaluation, in_system, size, system_of
 from drills.judging.harm import measure_harm
 from drills.judging.points import merge, score, unscored
 from drills.reports.drafts import customer_message, first_note, restart_checklist

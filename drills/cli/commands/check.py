@@ -132,10 +132,14 @@ class RunbookCheck:
     def under(self, fail_under: int | None) -> list[DrillReport]:
         if fail_under is None:
             return []
-        return [r for r in self.reports if r.score.total < fail_under]
+        return [r for r in self.reports if r.score.value < fail_under]
 
     def failed(self, fail_under: int | None) -> bool:
-        return bool(self.critical() or self.under(fail_under))
+        """Failed: a critical finding, a score under ``fail_under``, or a gate in any drill
+        (docs/scoring.md: never contained, money or customer-message records left wrong, a
+        restart with the fault live) whatever ``fail_under`` says."""
+        gated = any(r.score.gates for r in self.reports)
+        return bool(self.critical() or self.under(fail_under) or gated)
 
 
 def _line(loaded: LoadedRunbook, path: KeyPath | None) -> int:
@@ -290,8 +294,8 @@ def _gates(check: RunbookCheck, fail_under: int | None) -> list[tuple[str, str |
         if critical else None)]
     if fail_under is not None:
         out += [(f"--fail-under {fail_under}: {check.file} in {r.scenario.name}",
-                 f"{check.file}: score {r.score.total} under --fail-under {fail_under} in "
-                 f"{r.scenario.name}" if r.score.total < fail_under else None)
+                 f"{check.file}: score {r.score.value} under --fail-under {fail_under} in "
+                 f"{r.scenario.name}" if r.score.value < fail_under else None)
                 for r in check.reports]
     return out
 
@@ -359,7 +363,7 @@ def check_result(
     return CheckResult(
         runbooks=tuple(RunbookResult(
             file=c.file, automation=c.automation,
-            scores=tuple((r.scenario.name, r.score.total) for r in c.reports),
+            scores=tuple((r.scenario.name, r.score.value) for r in c.reports),
             passed=not c.failed(fail_under), verdict=_verdict(c, fail_under),
             findings=tuple(_located(c)), gates=tuple(_gates(c, fail_under)),
         ) for c in checks),
@@ -430,13 +434,13 @@ def _verdict(check: RunbookCheck, fail_under: int | None) -> str:
     critical = check.critical()
     under = check.under(fail_under)
     if not critical and not under:
-        scores = ", ".join(f"score {r.score.total}/100 in {r.scenario.name}"
+        scores = ", ".join(f"score {r.score.value}/100 in {r.scenario.name}"
                            for r in check.reports)
         return f"{check.file}: passed" + (f" ({scores})" if scores else " (lint only)")
     why: list[str] = []
     if critical:
         why.append(f"{len(critical)} critical finding{'s' if len(critical) != 1 else ''}")
-    why += [f"score {r.score.total} under --fail-under {fail_under} in {r.scenario.name}"
+    why += [f"score {r.score.value} under --fail-under {fail_under} in {r.scenario.name}"
             for r in under]
     return f"{check.file}: failed: {'; '.join(why)}"
 
