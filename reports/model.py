@@ -442,10 +442,7 @@ class DrillReport(_Model):
                 f"{o.records_damaged:,} records damaged so far, {o.records_left_wrong:,} "
                 f"wrong at that point; no score: this is what was done so far"
             )
-        verdict = ""
-        if self.score.verdict is not None:
-            verdict = ", ready" if self.score.verdict.ready else ", NOT READY"
         return (
             f"{self.automation} drill: {contained}, {o.records_damaged:,} records damaged, "
-            f"{o.records_left_wrong:,} left wrong, score {self.score.text()}{verdict}"
+            f"{o.records_left_wrong:,} left wrong, score {self.score.text()}"
         )

@@ -192,11 +192,14 @@ def deductions(findings: Iterable[Finding]) -> list[Deduction]:
         if not points or f.code in OUTCOME_CODES:
             continue
         cost = f.cost
-        if cost is not None and cost.harm_points is not None and cost.harm_points > 0:
+        harm = cost.harm_points if cost is not None else None
+        if cost is not None and harm is None:
+            harm = 0.0 if cost.is_zero else 1.0  # measured in records and minutes only
+        if harm is not None and harm > 0:
             continue  # its harm is in the score already
-        if cost is None or cost.harm_points is None:
+        if harm is None:
             why = "its cost cannot be measured in a drill"
-        elif cost.harm_points < 0:
+        elif harm < 0:
             why = "closing it alone did not lower the harm in this drill"
         else:
             why = "cost nothing in this drill"
