@@ -202,6 +202,9 @@ class HarmLine(_Model):
     run: float = Field(description="this drill's count")
     nothing: float | None = Field(description="the count when nobody acts in the drill window")
     perfect: float | None = Field(description="the count with the complete runbook followed")
+    run_damaged: float | None = Field(
+        default=None, description="records left wrong: the records this drill damaged in "
+        "the system, what its repair had to put right")
 
 
 class Deduction(_Model):

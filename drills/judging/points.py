@@ -145,6 +145,7 @@ def harm_lines(
             run=run.count(unit, system),
             nothing=nothing.count(unit, system) if nothing else None,
             perfect=perfect.count(unit, system) if perfect else None,
+            run_damaged=float(run.damaged_by_system.get(system, 0)) if system else None,
         ))
     return out
 

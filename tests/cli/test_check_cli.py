@@ -74,7 +74,7 @@ def cases(out: Path) -> dict[str, tuple[str, ...]]:
         "both": ("check", GOOD, FLAWED, "--no-costs", "--junit", str(out / "both.xml")),
         "good-with-costs": ("check", GOOD),
         "flawed-quiet": ("check", FLAWED, "--no-costs", "-q"),
-        "fail-under": ("check", GOOD, "--no-costs", "--fail-under", "99", "-q"),
+        "fail-under": ("check", GOOD, "--no-costs", "--fail-under", "100", "-q"),
         "named-scenario-file": ("check", GOOD, "--no-costs", "--scenario",
                                 "scenarios/library/invoice-triple-trigger.yaml"),
         "lint-only": ("check", str(out / "payroll.runbook.yaml"), "--junit",
@@ -190,7 +190,7 @@ def test_a_score_under_fail_under_fails(runs: dict[str, Result]) -> None:
     assert (result.returncode, result.stderr) == (1, "")
     lines = result.stdout.splitlines()
     assert re.fullmatch(
-        rf"{re.escape(GOOD)}: failed: score \d+ under --fail-under 99 in invoice-triple-trigger",
+        rf"{re.escape(GOOD)}: failed: score \d+ under --fail-under 100 in invoice-triple-trigger",
         lines[-2])
     assert lines[-1] == "1 runbook checked: 0 passed, 1 failed"
 
