@@ -15,12 +15,13 @@ runbook) count as they do for the team's.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from drills.engine.hooks import PauseHook
 from drills.fakes.backends.spec import BackendSpec
-from drills.judging.costs import Reruns, perfect_runbook
+from drills.judging.costs import Reruns, cache_file, perfect_runbook
 from drills.judging.harm import Harm
 from drills.judging.trials import rule_findings
 from drills.scenarios.schema import Scenario
@@ -43,9 +44,19 @@ _FALSE_ALARMS: dict[str, float] = {}
 def _false_alarm_minutes(scenario: Scenario) -> float:
     key = scenario.model_dump_json()
     if key not in _FALSE_ALARMS:
-        found = rule_findings(scenario, perfect_runbook(scenario))
-        _FALSE_ALARMS[key] = sum(
-            f.cost.healthy_minutes_paused for f in found if f.cost is not None)
+        path = cache_file(key, "perfect runbook's false alarms")
+        try:
+            _FALSE_ALARMS[key] = float(path.read_text(encoding="utf-8")) if path else -1.0
+        except (OSError, ValueError):
+            _FALSE_ALARMS[key] = -1.0
+        if _FALSE_ALARMS[key] < 0:
+            found = rule_findings(scenario, perfect_runbook(scenario))
+            _FALSE_ALARMS[key] = sum(
+                f.cost.healthy_minutes_paused for f in found if f.cost is not None)
+            if path is not None:
+                with contextlib.suppress(OSError):
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_text(repr(_FALSE_ALARMS[key]), encoding="utf-8")
     return _FALSE_ALARMS[key]
 
 

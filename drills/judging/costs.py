@@ -11,6 +11,7 @@ Reruns that make the same change are run once.
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import json
 import multiprocessing
 import os
@@ -20,7 +21,8 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from drills.engine.hooks import PauseHook
@@ -37,11 +39,14 @@ from drills.runbook import Runbook
 from drills.runbook.complete import complete_sections
 from drills.scenarios.schema import Scenario
 from drills.teamcode import TeamCodeError, stop_waiting_when
+from drills.version import __version__
 
 __all__ = [
+    "CACHE_ENV",
     "CLOSERS",
     "Measured",
     "Reruns",
+    "cache_file",
     "close_gap",
     "measure",
     "measured",
@@ -362,13 +367,55 @@ gives the same numbers, so a second drill of the same scenario (another runbook 
 
 _SHARED_LIMIT = 4096
 
+CACHE_ENV = "DRILLS_RERUN_CACHE"
+"""A folder where reruns are also kept between processes (opt-in; unset by default).
+
+Each entry is one JSON file named by a hash of the tool version, the scenario and the
+runbook, so a changed scenario, runbook or release never reads an old one. CI and a test
+session set it to a fresh folder: every ``drills`` command it starts then measures a
+scenario's baselines once, not once per command."""
+
+
+def cache_file(scenario_key: str, key: str) -> Path | None:
+    """Where a rerun of ``key`` on this scenario is kept, or None when no cache is set."""
+    folder = os.environ.get(CACHE_ENV, "").strip()
+    if not folder:
+        return None
+    digest = hashlib.sha256(f"{__version__}\0{scenario_key}\0{key}".encode()).hexdigest()
+    return Path(folder) / f"rerun-{digest[:32]}.json"
+
+
+def _load_cached(path: Path | None) -> Measured | None:
+    if path is None or not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        harm = data.pop("harm")
+        return Measured(**data, harm=Harm(**harm))
+    except (OSError, ValueError, TypeError, KeyError):
+        return None  # a half-written or foreign file: measure again
+
+
+def _store_cached(path: Path | None, m: Measured) -> None:
+    if path is None:
+        return
+    data = {**asdict(m), "accounts": {k: dict(v) for k, v in m.accounts.items()}}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        pass  # a cache that cannot be written is no cache: the numbers stand
+
 
 class Reruns:
     """Reruns of one seeded drill, each distinct runbook (None: nobody acts) measured once.
 
     The baselines (:mod:`drills.judging.baselines`) and the gap-cost reruns share one
     :class:`Reruns`, so they run in the same process pool and none is run twice. Without
-    the team's own hooks the numbers are kept for the whole process (``_SHARED``).
+    the team's own code the numbers are kept for the whole process (``_SHARED``) and, with
+    :data:`CACHE_ENV` set, on disk.
     """
 
     def __init__(
@@ -382,13 +429,19 @@ class Reruns:
         self.backend = backend
         self._scenario_key = scenario.model_dump_json()
         self.cache: dict[str, Measured] = {}
+        self._shareable = not hooks and scenario.automation.callable is None
+        """Kept beyond this drill only when no team code runs in it: the same names may
+        hold other code in another drill (a test's module, a changed file)."""
 
     @staticmethod
     def key(runbook: Runbook | None) -> str:
         return "nobody acts" if runbook is None else runbook.model_dump_json()
 
     def _shared(self, key: str) -> Measured | None:
-        return None if self.hooks else _SHARED.get((self._scenario_key, key))
+        if not self._shareable:
+            return None
+        found = _SHARED.get((self._scenario_key, key))
+        return found if found is not None else _load_cached(cache_file(self._scenario_key, key))
 
     def run_all(self, runbooks: Sequence[Runbook | None]) -> None:
         """Measure every runbook not measured yet, in parallel processes when several."""
@@ -407,10 +460,11 @@ class Reruns:
         reruns = _measure_all(self.scenario, list(todo.values()), self.hooks, self.backend)
         for key, m in zip(todo, reruns, strict=True):
             self.cache[key] = m
-            if not self.hooks:
+            if self._shareable:
                 if len(_SHARED) >= _SHARED_LIMIT:
                     _SHARED.clear()
                 _SHARED[(self._scenario_key, key)] = m
+                _store_cached(cache_file(self._scenario_key, key), m)
 
     def get(self, runbook: Runbook | None) -> Measured:
         self.run_all([runbook])

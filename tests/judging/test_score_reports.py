@@ -101,3 +101,25 @@ def test_no_repair_step_fails_drills_check_on_every_built_in_scenario(tmp_path: 
     assert len(result["runbooks"]) == len(builtin_names())
     for runbook in result["runbooks"]:
         assert runbook["verdict"] == "failed", runbook["file"]
+
+
+def test_reruns_are_kept_on_disk_only_where_the_cache_is_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from drills.judging import costs
+
+    scenario = load_scenario("newsletter-reaches-churned")
+    monkeypatch.setattr(costs, "_SHARED", {})
+    monkeypatch.setenv(costs.CACHE_ENV, str(tmp_path / "cache"))
+    first = costs.Reruns(scenario).get(None)
+    files = list((tmp_path / "cache").glob("rerun-*.json"))
+    assert len(files) == 1
+    monkeypatch.setattr(costs, "_SHARED", {})
+    assert costs.Reruns(scenario).get(None) == first  # read back, not run again
+    other = scenario.model_copy(update={"seed": scenario.seed + 1})
+    costs.Reruns(other).get(None)
+    assert len(list((tmp_path / "cache").glob("rerun-*.json"))) == 2  # another seed, another key
+    monkeypatch.delenv(costs.CACHE_ENV)
+    monkeypatch.setattr(costs, "_SHARED", {})
+    costs.Reruns(scenario).get(None)
+    assert len(list((tmp_path / "cache").glob("rerun-*.json"))) == 2
