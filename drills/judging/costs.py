@@ -502,8 +502,13 @@ def why_worse(base: Measured, closed: Measured) -> str | None:
         was = base.accounts.get(name, {})
         for what, n in account.items():
             more = n - was.get(what, 0)
-            if more > 0 and what in ("delivered", "retried", "waited"):
-                causes.append(f"{name} {what.replace('_', ' ')} {more:,} more")
+            if more <= 0:
+                continue
+            if what == "waited":
+                causes.append(f"{more:,} more events waited for the paused {name} and were "
+                              "handled when it came back")
+            elif what in ("delivered", "retried"):
+                causes.append(f"{name} {what} {more:,} more")
     contain = closed.minutes_to_contain - base.minutes_to_contain
     if contain > 0:
         causes.append(f"containment came {contain:g} min later")

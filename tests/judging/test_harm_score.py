@@ -244,3 +244,23 @@ def test_the_gates_fire_whatever_the_score() -> None:
     assert not s.ready
     assert s.verdict is not None
     assert s.verdict.reasons == [g.message for g in s.gates]
+
+
+def test_a_cost_worse_on_one_count_says_which_unit_and_why() -> None:
+    from drills.judging.costs import Measured, why_worse
+    from drills.reports.findings import cost_text
+
+    base = Measured(134, 50, 6.0, harm=Harm(left_wrong={"warehouse": 50}, damaged=134),
+                    accounts={"email.outbox": {"delivered": 10, "held": 40}})
+    closed = Measured(166, 66, 8.0, harm=Harm(left_wrong={"warehouse": 66}, damaged=166),
+                      accounts={"email.outbox": {"delivered": 42, "held": 8}})
+    why = why_worse(base, closed)
+    assert why == ("closing it alone made records left wrong in warehouse 50 -> 66; records "
+                   "damaged 134 -> 166 because, with it closed alone, email.outbox delivered "
+                   "32 more, containment came 2 min later")
+    assert why_worse(closed, base) is None
+    cost = GapCost(records_damaged=-32, records_left_wrong=-16, minutes_to_contain=-2,
+                   harm_points=-48.0, score_points=-1.2, worse=why)
+    assert cost_text(cost) == (
+        "-32 records damaged, -16 left wrong, -2 min to contain (-48 harm points, -1.2 score "
+        f"points); worse on one count: {why}")
