@@ -123,3 +123,19 @@ def test_reruns_are_kept_on_disk_only_where_the_cache_is_set(
     monkeypatch.setattr(costs, "_SHARED", {})
     costs.Reruns(scenario).get(None)
     assert len(list((tmp_path / "cache").glob("rerun-*.json"))) == 2
+
+
+def test_drills_check_fails_on_a_gate_whatever_fail_under_says(tmp_path: Path) -> None:
+    sections = complete_sections(load_scenario("invoice-triple-trigger"))
+    del sections["repair"]
+    path = tmp_path / "no-repair.runbook.yaml"
+    path.write_text(yaml.safe_dump(sections, sort_keys=False), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "drills", "check", str(path), "--no-costs", "--fail-under", "0",
+         "--junit", str(tmp_path / "junit.xml")],
+        cwd=tmp_path, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "gate left-wrong-money-or-messages in invoice-triple-trigger" in done.stdout
+    junit = (tmp_path / "junit.xml").read_text(encoding="utf-8")
+    assert 'classname="drills.invoice-triple-trigger.gates" name="left-wrong-money-or-messages"' \
+        in junit

@@ -433,7 +433,8 @@ def _lines(check: RunbookCheck, quiet: bool) -> list[tuple[int, int, str]]:
 def _verdict(check: RunbookCheck, fail_under: int | None) -> str:
     critical = check.critical()
     under = check.under(fail_under)
-    if not critical and not under:
+    gated = [(r, g) for r in check.reports for g in r.score.gates]
+    if not critical and not under and not gated:
         scores = ", ".join(f"score {r.score.value}/100 in {r.scenario.name}"
                            for r in check.reports)
         return f"{check.file}: passed" + (f" ({scores})" if scores else " (lint only)")
@@ -442,6 +443,7 @@ def _verdict(check: RunbookCheck, fail_under: int | None) -> str:
         why.append(f"{len(critical)} critical finding{'s' if len(critical) != 1 else ''}")
     why += [f"score {r.score.value} under --fail-under {fail_under} in {r.scenario.name}"
             for r in under]
+    why += [f"gate {g.code.value} in {r.scenario.name} ({g.message})" for r, g in gated]
     return f"{check.file}: failed: {'; '.join(why)}"
 
 
