@@ -236,14 +236,19 @@ def test_junit_has_one_suite_per_drill_with_counts_matching_the_lines(
 ) -> None:
     file = GOOD if case == "good" else FLAWED
     n_findings, n_failing = failing_lines(runs[case].stdout, file)
-    checks = 8  # one passing 'score' case per rubric check
+    # one passing 'score' case, then one failing case per gate of the drill's score
+    # (flawed: never contained, records left wrong in the email outbox)
+    score_gates = 0 if case == "good" else 2
+    checks = 1 + score_gates
     gate_failed = int(case == "flawed")  # the 'no critical finding' gate
     assert suites(out / f"{case}.xml") == [
-        (f"drills: invoice-triple-trigger ({file})", checks + n_findings, n_failing, 0, 0),
+        (f"drills: invoice-triple-trigger ({file})", checks + n_findings,
+         n_failing + score_gates, 0, 0),
         ("drills check: gates", 1, gate_failed, 0, 0),
     ]
     xml = JUnitXml.fromfile(str(out / f"{case}.xml"))
-    assert (xml.tests, xml.failures) == (checks + n_findings + 1, n_failing + gate_failed)
+    assert (xml.tests, xml.failures) == (checks + n_findings + 1,
+                                         n_failing + score_gates + gate_failed)
     root = ET.parse(out / f"{case}.xml").getroot()
     props = {p.get("name"): p.get("value") for p in root.iter("property")}
     assert props["runbook"] == file

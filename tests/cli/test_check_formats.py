@@ -103,7 +103,7 @@ def test_github_annotations_carry_code_file_and_line(runs: dict[str, Result]) ->
 def test_github_appends_a_job_summary(runs: dict[str, Result]) -> None:
     text = runs["summary"].stdout
     assert text.startswith("earlier step\n## drills check: failed")
-    assert f"| `{FLAWED}` | 5/100 in invoice-triple-trigger | **failed** |" in text
+    assert f"| `{FLAWED}` | 0/100 in invoice-triple-trigger | **failed** |" in text
     assert "| critical | `owner-is-team` |" in text
 
 
@@ -149,7 +149,7 @@ def test_json_is_the_whole_check(runs: dict[str, Result]) -> None:
     (book,) = data["runbooks"]
     assert book["file"] == FLAWED
     assert book["verdict"] == "failed"
-    assert book["drills"] == [{"scenario": "invoice-triple-trigger", "score": 5}]
+    assert book["drills"] == [{"scenario": "invoice-triple-trigger", "score": 0}]
     by_code = {f["code"]: f for f in book["findings"]}
     lines = console_lines(runs)
     assert {code: by_code[code]["line"] for code in lines} == lines
@@ -167,7 +167,7 @@ def test_junit_keeps_to_the_schemas_and_fails_the_gates(runs: dict[str, Result])
     gates = suites["drills check: gates"]
     failed = {c.name: c.result[0].message for c in gates if c.result}
     assert failed[f"--fail-under 90: {FLAWED} in invoice-triple-trigger"] == (
-        f"{FLAWED}: score 5 under --fail-under 90 in invoice-triple-trigger")
+        f"{FLAWED}: score 0 under --fail-under 90 in invoice-triple-trigger")
     assert f"no critical finding: {FLAWED}" in failed
     drill = suites[f"drills: invoice-triple-trigger ({FLAWED})"]
     props = {p.get("name"): p.get("value") for p in drill._elem.iter("property")}
