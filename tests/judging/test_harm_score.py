@@ -58,6 +58,7 @@ def flawed(scenario: Scenario) -> DrillReport:
     return run_drill(scenario, Runbook.model_validate(sections), costs=False)
 
 
+@pytest.mark.slow
 def test_the_good_example_scores_at_least_95_and_is_ready(good: DrillReport) -> None:
     s = good.score
     assert s.scored
@@ -70,6 +71,7 @@ def test_the_good_example_scores_at_least_95_and_is_ready(good: DrillReport) -> 
     assert units == set(HarmUnit)
 
 
+@pytest.mark.slow
 def test_the_flawed_example_scores_under_20_and_is_gated(flawed: DrillReport) -> None:
     s = flawed.score
     assert s.scored
@@ -96,6 +98,7 @@ def _owner_is_team(rb: dict[str, Any]) -> None:
     rb["owner"] = {**rb["owner"], "name": "Finance team"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("gap", [_without_backup, _webhook_left_running, _vague_stop_rule,
                                  _owner_is_team], ids=lambda f: f.__name__.strip("_"))
 def test_adding_any_one_gap_lowers_the_score(
@@ -108,6 +111,7 @@ def test_adding_any_one_gap_lowers_the_score(
     assert report.score.value < good.score.value, report.score.basis
 
 
+@pytest.mark.slow
 def test_a_gap_that_cost_nothing_costs_few_points_and_says_so(
     scenario: Scenario, good_sections: dict[str, Any], good: DrillReport
 ) -> None:
@@ -120,6 +124,7 @@ def test_a_gap_that_cost_nothing_costs_few_points_and_says_so(
     assert good.score.value - report.score.value <= 4
 
 
+@pytest.mark.slow
 def test_nonsense_in_every_section_scores_under_60(scenario: Scenario) -> None:
     report = run_drill(scenario, Runbook.model_validate(_sections(DATA / "nonsense.runbook.yaml")),
                        costs=False)
@@ -128,6 +133,7 @@ def test_nonsense_in_every_section_scores_under_60(scenario: Scenario) -> None:
     assert not report.score.ready
 
 
+@pytest.mark.slow
 def test_drills_check_fails_nonsense_under_70(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "drills", "check", str(DATA / "nonsense.runbook.yaml"),
@@ -137,6 +143,7 @@ def test_drills_check_fails_nonsense_under_70(tmp_path: Path) -> None:
     assert "under --fail-under 70" in done.stdout + done.stderr
 
 
+@pytest.mark.slow
 def test_an_excellent_runbook_written_differently_scores_within_5_of_the_example(
     scenario: Scenario, good: DrillReport
 ) -> None:

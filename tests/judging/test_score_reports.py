@@ -36,6 +36,7 @@ def interrupted() -> DrillReport:
     return build_report(result, drill_findings(result, ev), ev)
 
 
+@pytest.mark.slow
 def test_an_interrupted_drill_reports_no_score(interrupted: DrillReport) -> None:
     s = interrupted.score
     assert s.total is None
@@ -51,6 +52,7 @@ def test_an_interrupted_drill_reports_no_score(interrupted: DrillReport) -> None
     assert "/100" not in interrupted.headline()
 
 
+@pytest.mark.slow
 def test_every_format_says_no_score_and_what_was_done(interrupted: DrillReport) -> None:
     said = "No score: the drill was interrupted at minute 12"
     assert said in render_console_text(interrupted)
@@ -65,6 +67,7 @@ def test_every_format_says_no_score_and_what_was_done(interrupted: DrillReport) 
     assert parse_report(render_json(interrupted)) == interrupted
 
 
+@pytest.mark.slow
 def test_a_report_from_before_the_harm_score_still_loads_and_renders(
     interrupted: DrillReport,
 ) -> None:
@@ -103,6 +106,7 @@ def test_no_repair_step_fails_drills_check_on_every_built_in_scenario(tmp_path: 
         assert runbook["verdict"] == "failed", runbook["file"]
 
 
+@pytest.mark.slow
 def test_reruns_are_kept_on_disk_only_where_the_cache_is_set(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -125,6 +129,7 @@ def test_reruns_are_kept_on_disk_only_where_the_cache_is_set(
     assert len(list((tmp_path / "cache").glob("rerun-*.json"))) == 2
 
 
+@pytest.mark.slow
 def test_drills_check_fails_on_a_gate_whatever_fail_under_says(tmp_path: Path) -> None:
     sections = complete_sections(load_scenario("invoice-triple-trigger"))
     del sections["repair"]

@@ -133,6 +133,7 @@ def _example(data: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+@pytest.mark.slow
 def test_the_worked_example_is_a_real_drills(drill_json: dict[str, Any]) -> None:
     text = DOC.read_text(encoding="utf-8")
     assert BEGIN in text
