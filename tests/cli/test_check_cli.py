@@ -154,7 +154,9 @@ def test_the_flawed_example_fails_with_exit_1_listing_each_gap(runs: dict[str, R
     assert len([m for m in found if m["code"] == "owner-is-team"]) == 1
     critical = [m for m in found if m["severity"] == "critical"]
     assert lines[-3:] == [
-        f"{FLAWED}: failed: {len(critical)} critical findings",
+        f"{FLAWED}: failed: {len(critical)} critical findings"
+        "; gate never-contained in invoice-triple-trigger"
+        "; gate left-wrong-money-or-messages in invoice-triple-trigger",
         f"wrote {runs['flawed'].args[-1]}",
         "1 runbook checked: 0 passed, 1 failed",
     ]
@@ -180,7 +182,9 @@ def test_quiet_prints_only_critical_gaps_and_the_verdict(runs: dict[str, Result]
     assert {m["severity"] for m in found} == {"critical"}
     assert {"owner-is-team", "no-snapshot", "never-contained"} <= {m["code"] for m in found}
     assert result.stdout.splitlines()[len(found):] == [
-        f"{FLAWED}: failed: {len(found)} critical findings",
+        f"{FLAWED}: failed: {len(found)} critical findings"
+        "; gate never-contained in invoice-triple-trigger"
+        "; gate left-wrong-money-or-messages in invoice-triple-trigger",
         "1 runbook checked: 0 passed, 1 failed",
     ]
 

@@ -443,7 +443,7 @@ def _verdict(check: RunbookCheck, fail_under: int | None) -> str:
         why.append(f"{len(critical)} critical finding{'s' if len(critical) != 1 else ''}")
     why += [f"score {r.score.value} under --fail-under {fail_under} in {r.scenario.name}"
             for r in under]
-    why += [f"gate {g.code.value} in {r.scenario.name} ({g.message})" for r, g in gated]
+    why += [f"gate {g.code.value} in {r.scenario.name}" for r, g in gated]
     return f"{check.file}: failed: {'; '.join(why)}"
 
 
