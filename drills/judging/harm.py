@@ -191,9 +191,9 @@ def _live_minutes(result: DrillResult) -> float:
     fault still in it makes it live again until the next containment or the window's end."""
     runtime = result.runtime
     scenario = result.scenario
-    window_end = scenario.starts + scenario.runs_for
-    end = min(max(result.finished, window_end), window_end) if not result.interrupted \
-        else result.finished
+    # A finished drill is judged over its whole window, however early the responder was
+    # done; an interrupted one up to where it stopped.
+    end = result.finished if result.interrupted else scenario.starts + scenario.runs_for
     origin = runtime.first_write
     if origin is None:
         return 0.0  # the bad run never wrote: nothing was live
