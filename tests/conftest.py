@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 DRILL_START = datetime(2026, 3, 2, 9, 0, 0)
 
 # Every drills command a test starts measures a scenario's baselines once per session,
-# not once per command (drills.judging.costs.CACHE_ENV); a fresh folder, so never stale.
+# not once per command (drills.judging.rerun_cache); a fresh folder, so never stale.
 os.environ.setdefault("DRILLS_RERUN_CACHE", tempfile.mkdtemp(prefix="drills-reruns-"))
 
 PG_URL = os.environ.get("DRILLS_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 
 from drills.engine.hooks import PauseHook
 from drills.fakes.backends.spec import BackendSpec
-from drills.judging.costs import Reruns, cache_file, perfect_runbook
+from drills.judging.costs import Reruns, perfect_runbook
 from drills.judging.harm import Harm
+from drills.judging.rerun_cache import cache_file
 from drills.judging.trials import rule_findings
 from drills.scenarios.schema import Scenario
 

@@ -11,7 +11,6 @@ Reruns that make the same change are run once.
 from __future__ import annotations
 
 import ctypes
-import hashlib
 import json
 import multiprocessing
 import os
@@ -32,6 +31,7 @@ from drills.fakes.clock import ManualClock
 from drills.fakes.store import SqlStore
 from drills.judging.endstate import Evaluation, evaluate
 from drills.judging.harm import UNIT_LABELS, Harm, measure_harm, weights
+from drills.judging.rerun_cache import cache_file, load, store
 from drills.reports.findings import Finding, GapCost
 from drills.reports.model import HarmUnit
 from drills.responders.scripted import Drill
@@ -39,14 +39,11 @@ from drills.runbook import Runbook
 from drills.runbook.complete import complete_sections
 from drills.scenarios.schema import Scenario
 from drills.teamcode import TeamCodeError, stop_waiting_when
-from drills.version import __version__
 
 __all__ = [
-    "CACHE_ENV",
     "CLOSERS",
     "Measured",
     "Reruns",
-    "cache_file",
     "close_gap",
     "measure",
     "measured",
@@ -367,46 +364,19 @@ gives the same numbers, so a second drill of the same scenario (another runbook 
 
 _SHARED_LIMIT = 4096
 
-CACHE_ENV = "DRILLS_RERUN_CACHE"
-"""A folder where reruns are also kept between processes (opt-in; unset by default).
-
-Each entry is one JSON file named by a hash of the tool version, the scenario and the
-runbook, so a changed scenario, runbook or release never reads an old one. CI and a test
-session set it to a fresh folder: every ``drills`` command it starts then measures a
-scenario's baselines once, not once per command."""
-
-
-def cache_file(scenario_key: str, key: str) -> Path | None:
-    """Where a rerun of ``key`` on this scenario is kept, or None when no cache is set."""
-    folder = os.environ.get(CACHE_ENV, "").strip()
-    if not folder:
-        return None
-    digest = hashlib.sha256(f"{__version__}\0{scenario_key}\0{key}".encode()).hexdigest()
-    return Path(folder) / f"rerun-{digest[:32]}.json"
-
-
 def _load_cached(path: Path | None) -> Measured | None:
-    if path is None or not path.is_file():
+    data = load(path)
+    if data is None:
         return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
         harm = data.pop("harm")
         return Measured(**data, harm=Harm(**harm))
-    except (OSError, ValueError, TypeError, KeyError):
-        return None  # a half-written or foreign file: measure again
+    except (TypeError, KeyError):
+        return None  # a foreign file: measure again
 
 
 def _store_cached(path: Path | None, m: Measured) -> None:
-    if path is None:
-        return
-    data = {**asdict(m), "accounts": {k: dict(v) for k, v in m.accounts.items()}}
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data), encoding="utf-8")
-        tmp.replace(path)
-    except OSError:
-        pass  # a cache that cannot be written is no cache: the numbers stand
+    store(path, {**asdict(m), "accounts": {k: dict(v) for k, v in m.accounts.items()}})
 
 
 class Reruns:
@@ -415,7 +385,7 @@ class Reruns:
     The baselines (:mod:`drills.judging.baselines`) and the gap-cost reruns share one
     :class:`Reruns`, so they run in the same process pool and none is run twice. Without
     the team's own code the numbers are kept for the whole process (``_SHARED``) and, with
-    :data:`CACHE_ENV` set, on disk.
+    :data:`~drills.judging.rerun_cache.CACHE_ENV` set, on disk.
     """
 
     def __init__(

@@ -111,10 +111,11 @@ def test_reruns_are_kept_on_disk_only_where_the_cache_is_set(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from drills.judging import costs
+    from drills.judging.rerun_cache import CACHE_ENV
 
     scenario = load_scenario("newsletter-reaches-churned")
     monkeypatch.setattr(costs, "_SHARED", {})
-    monkeypatch.setenv(costs.CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
     first = costs.Reruns(scenario).get(None)
     files = list((tmp_path / "cache").glob("rerun-*.json"))
     assert len(files) == 1
@@ -123,7 +124,7 @@ def test_reruns_are_kept_on_disk_only_where_the_cache_is_set(
     other = scenario.model_copy(update={"seed": scenario.seed + 1})
     costs.Reruns(other).get(None)
     assert len(list((tmp_path / "cache").glob("rerun-*.json"))) == 2  # another seed, another key
-    monkeypatch.delenv(costs.CACHE_ENV)
+    monkeypatch.delenv(CACHE_ENV)
     monkeypatch.setattr(costs, "_SHARED", {})
     costs.Reruns(scenario).get(None)
     assert len(list((tmp_path / "cache").glob("rerun-*.json"))) == 2
