@@ -453,7 +453,7 @@ def _amount(value: float) -> str:
     return f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
 
 
-def why_worse(base: Measured, closed: Measured) -> str | None:
+def why_worse(base: Measured, closed: Measured, *, alone: bool = True) -> str | None:
     """Which harm units closing a gap alone made worse, and what in the run changed.
 
     ``base`` is the drill as written, ``closed`` the rerun with the gap closed. None when
@@ -485,8 +485,9 @@ def why_worse(base: Measured, closed: Measured) -> str | None:
     damaged = closed.damaged - base.damaged
     if damaged > 0 and not causes:
         causes.append(f"the bad run damaged {damaged:,} more records")
-    why = f" because, with it closed alone, {', '.join(causes)}" if causes else ""
-    return f"closing it alone made {'; '.join(worse)}{why}"
+    how = "alone" if alone else "with every other gap closed"
+    why = f" because, with it closed {how}, {', '.join(causes)}" if causes else ""
+    return f"closing it {how} made {'; '.join(worse)}{why}"
 
 
 def _cost(
@@ -503,7 +504,7 @@ def _cost(
         **_detect(f, base.minutes_to_detect - m.minutes_to_detect),
         harm_points=harm,
         score_points=points,
-        worse=why_worse(base, m),
+        worse=why_worse(base, m, alone=basis == "alone"),
         basis=basis,  # type: ignore[arg-type]
     )
 
