@@ -19,7 +19,8 @@ from drills.fakes.backends.spec import rerun_spec
 from drills.journal import Journal, JournalSpec, record_journal
 from drills.journal import report_from_journal as _journal_report
 from drills.judging import build_report, drill_findings, evaluate
-from drills.judging.costs import measured, with_costs
+from drills.judging.baselines import baselines
+from drills.judging.costs import Reruns, measured, with_costs
 from drills.judging.trials import rule_findings
 from drills.reports.model import DrillReport
 from drills.responders.scripted import Drill
@@ -73,12 +74,15 @@ def run_drill(
                     runbook, source=str(runbook_path) if runbook_path else None
                 )
                 findings += rule_findings(scenario, runbook)
+            # The baselines and the gap-cost reruns share one set of reruns (one pool).
+            reruns = Reruns(scenario, hooks, rerun_spec(chosen))
             if costs and runbook is not None:
                 base = measured(result, ev)
                 findings = with_costs(scenario, runbook, findings, base, hooks,
-                                      backend=rerun_spec(chosen))
+                                      backend=rerun_spec(chosen), reruns=reruns)
             report = build_report(
-                result, findings, ev, runbook_path=str(runbook_path) if runbook_path else None
+                result, findings, ev, runbook_path=str(runbook_path) if runbook_path else None,
+                baselines_=None if result.interrupted else baselines(scenario, reruns=reruns),
             )
             recorder.finish(report)
         return report

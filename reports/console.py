@@ -39,6 +39,8 @@ from drills.reports._present import (
 from drills.reports.comparison import comparison_rows, scope_rows
 from drills.reports.findings import Severity
 from drills.reports.model import DrillReport
+from drills.reports.scoretext import harm_rows, summary_lines
+from drills.reports.scoretext import score_title as title_of_score
 
 __all__ = ["SEVERITY_STYLES", "render_console", "render_console_text"]
 
@@ -197,7 +199,23 @@ def _findings(report: DrillReport) -> RenderableType:
     return Group(*parts[:-1])
 
 
-def _score(report: DrillReport) -> Table:
+def _score(report: DrillReport) -> RenderableType:
+    """This drill's harm beside doing nothing and the perfect response, and the verdict."""
+    score = report.score
+    if not score.harm and score.items:
+        return _legacy_score(report)
+    table = _table(("harm", "l"), ("weight", "r"), ("this drill", "r"), ("do nothing", "r"),
+                   ("perfect", "r"))
+    for label, weight, run, nothing, perfect in harm_rows(score):
+        table.add_row(Text(label), Text(weight), Text(run, style="bold"), Text(nothing),
+                      Text(perfect))
+    lines = [Text(line, style="red" if line.startswith(("GATE", "not ready")) else "")
+             for line in summary_lines(score)]
+    return Group(table, *lines)
+
+
+def _legacy_score(report: DrillReport) -> Table:
+    """Per-check points, as reports written before the harm-based score carry them."""
     table = _table(("check", "l"), ("points", "r"), ("", "l"), ("lost to", "l"))
     for item in report.score.items:
         share = item.points / item.max_points if item.max_points else 0.0
@@ -208,7 +226,7 @@ def _score(report: DrillReport) -> Table:
         table.add_row(Text(item.check.value), Text(f"{item.points:g}/{item.max_points:g}"),
                       bar, Text(", ".join(item.lost_to)))
     table.add_section()
-    table.add_row(Text("total", style="bold"), Text(f"{report.score.total}/100", style="bold"),
+    table.add_row(Text("total", style="bold"), Text(report.score.text(), style="bold"),
                   Text(""), Text(""))
     return table
 
@@ -255,7 +273,7 @@ def _versus(report: DrillReport) -> RenderableType:
 def render_console(report: DrillReport, console: Console) -> None:
     """Print the report on ``console`` (a terminal, or a file console for a ``.txt``)."""
     report = printable(report)  # no text from a file reaches the terminal raw
-    score_title = f"Score {report.score.total}/100"
+    score_title = title_of_score(report)
     sections: list[tuple[str, RenderableType]] = [
         ("Phases", _phases(report)),
         *([("Team vs runbook", _versus(report))] if report.comparison else []),

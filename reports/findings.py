@@ -55,6 +55,16 @@ class GapCost(BaseModel):
     healthy_minutes_paused: float = Field(
         default=0.0, description="minutes a healthy run of the job stays paused because a "
         "stop rule fires on it (a false alarm)")
+    harm_points: float | None = Field(
+        default=None, description="harm points the gap added (its harm units weighted as "
+        "the drill's score weighs them, docs/scoring.md); negative: closing it alone made "
+        "the drill worse")
+    score_points: float | None = Field(
+        default=None, description="score points closing the gap is worth (its harm points "
+        "over the drill's avoidable harm)")
+    worse: str | None = Field(
+        default=None, description="when closing the gap alone made some harm unit worse: "
+        "which one went up, by how much, and why")
     basis: Literal["alone", "others-closed"] = Field(
         default="alone",
         description="'alone': closing just this gap in the runbook as written made the "
@@ -70,6 +80,7 @@ class GapCost(BaseModel):
             and self.minutes_to_contain == 0
             and self.minutes_to_detect == 0
             and self.healthy_minutes_paused == 0
+            and not self.harm_points
         )
 
 
@@ -121,4 +132,19 @@ def cost_text(cost: GapCost | None) -> str:
         parts.append(signed(detect, f"{minute_text(abs(detect))} to detect"))
     if cost.healthy_minutes_paused:
         parts.append(f"{minute_text(cost.healthy_minutes_paused)} a healthy job paused")
-    return ", ".join(parts) if parts else "no measured cost"
+    text = ", ".join(parts) if parts else "no measured cost"
+    if cost.harm_points:
+        text += f" ({_points(cost.harm_points)} harm points"
+        if cost.score_points:
+            text += f", {_points(cost.score_points)} score points"
+        text += ")"
+    if cost.worse:
+        text += f"; worse on one count: {cost.worse}"
+    return text
+
+
+def _points(value: float) -> str:
+    """``+12.5``, ``-3``: a signed number of points, the decimal only when it is not 0."""
+    rounded = round(value, 1)
+    shown = f"{abs(rounded):,.0f}" if rounded == int(rounded) else f"{abs(rounded):,.1f}"
+    return f"{'+' if rounded >= 0 else '-'}{shown}"

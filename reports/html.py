@@ -39,6 +39,7 @@ from drills.reports._present import (
 from drills.reports.comparison import comparison_rows, scope_rows
 from drills.reports.messages import DRAFT_LABEL, SENT_HEADERS, sent_rows, sent_title
 from drills.reports.model import DrillReport, PhaseName
+from drills.reports.scoretext import harm_rows, score_title, summary_lines
 
 __all__ = [
     "MARKED_PHASES",
@@ -315,6 +316,9 @@ def render_html(report: DrillReport) -> str:
         groups=findings_by_severity(report.findings),
         timeline=timeline_svg(report),
         systems_chart=systems_svg(report),
+        score_title=score_title(report),
+        harm_rows=harm_rows(report.score),
+        score_lines=summary_lines(report.score),
         legend=[
             (s.system, SERIES_COLOURS[i % len(SERIES_COLOURS)])
             for i, s in enumerate(report.systems)

@@ -47,9 +47,11 @@ from datetime import UTC, datetime
 
 from drills.reports.findings import Check, Finding, Severity, cost_text
 from drills.reports.model import DrillReport
+from drills.reports.scoretext import harm_rows, score_title, summary_lines
 
 __all__ = [
-    "FAILING", "Suite", "drill_suite", "junit_document", "render_junit", "timestamp",
+    "FAILING", "Suite", "drill_suite", "junit_document", "render_junit", "score_properties",
+    "timestamp",
 ]
 
 FAILING: frozenset[Severity] = frozenset({Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM})
@@ -131,6 +133,52 @@ def _finding_text(finding: Finding) -> str:
     return "\n".join(lines)
 
 
+def _score_cases(suite: Suite, report: DrillReport) -> None:
+    """The score's cases: one ``score`` case (the harm side by side and the verdict in the
+    suite's output), then one failing case per gate (docs/scoring.md). A report from
+    before the harm-based score keeps its passing case per rubric check."""
+    score = report.score
+    if score.items and not score.harm:
+        for item in score.items:
+            suite.case(_classname(report, item.check), "score")
+            lost = f"; lost to: {', '.join(item.lost_to)}" if item.lost_to else ""
+            suite.out.append(f"{item.check.value}: {item.points:g}/{item.max_points:g} "
+                             f"points{lost}")
+        return
+    suite.case(f"drills.{report.scenario.name}.score", "score")
+    suite.out += [score_title(report),
+                  *(f"{label}: this drill {run}, do nothing {nothing}, perfect {perfect}"
+                    for label, _w, run, nothing, perfect in harm_rows(score)),
+                  *summary_lines(score)]
+    for gate in score.gates:
+        suite.case(f"drills.{report.scenario.name}.gates", gate.code.value,
+                   (gate.message, "gate", f"{gate.message}\nno score can make this drill ready"))
+
+
+def score_properties(report: DrillReport) -> list[tuple[str, str]]:
+    """The score's properties: status, verdict, and each harm unit as run/nothing/perfect."""
+    score = report.score
+    out: list[tuple[str, str]] = [("score_status", score.status)]
+    if score.verdict is not None:
+        out.append(("verdict", "ready" if score.verdict.ready else "not ready"))
+        out.append(("ready_at", str(score.verdict.threshold)))
+    if score.gates:
+        out.append(("gates", ",".join(g.code.value for g in score.gates)))
+    for line in score.harm:
+        if line.run or line.nothing or line.perfect:
+            key = f"harm.{line.unit.value}" + (f".{line.system}" if line.system else "")
+            out.append((key, _triple(line.run, line.nothing, line.perfect)))
+    if score.run_points is not None:
+        out.append(("harm_points", _triple(score.run_points, score.nothing_points,
+                                           score.perfect_points)))
+    return out
+
+
+def _triple(*values: float | None) -> str:
+    """``134/720/166``: this drill, doing nothing, perfect; plain numbers for machines."""
+    return "/".join("-" if v is None else f"{round(v, 2):g}" for v in values)
+
+
 def drill_suite(
     report: DrillReport,
     *,
@@ -150,7 +198,8 @@ def drill_suite(
                       ("scenario", report.scenario.name),
                       ("automation", report.automation),
                       ("seed", str(report.seed)),
-                      ("score", str(report.score.total)),
+                      ("score", "" if report.score.total is None
+                       else str(report.score.total)),
                       ("drill_id", report.drill_id),
                       ("responder", report.responder),
                       ("status", report.status),
@@ -158,17 +207,10 @@ def drill_suite(
                       ("schema_version", report.schema_version),
                       ("backend", report.backend),
                       ("headline", report.headline()),
+                      *score_properties(report),
                       *properties,
                   ])
-    scored = {item.check: item for item in report.score.items}
-    for check in Check:
-        suite.case(_classname(report, check), "score")
-        item = scored.get(check)
-        if item is None:
-            suite.out.append(f"{check.value}: not scored in this drill")
-        else:
-            lost = f"; lost to: {', '.join(item.lost_to)}" if item.lost_to else ""
-            suite.out.append(f"{check.value}: {item.points:g}/{item.max_points:g} points{lost}")
+    _score_cases(suite, report)
     for finding in report.findings:
         text = _finding_text(finding)
         where = f"{locate(finding)}: " if locate is not None else ""

@@ -37,6 +37,7 @@ from drills.reports.messages import (
     sent_title,
 )
 from drills.reports.model import DrillReport, LogEntry
+from drills.reports.scoretext import harm_rows, score_title, summary_lines
 
 __all__ = ["md_escape", "md_table", "render_markdown"]
 
@@ -195,17 +196,25 @@ def render_markdown(report: DrillReport) -> str:
         ]
     if not groups:
         out += ["No findings.", ""]
-    out += [
-        f"## Score {report.score.total}/100",
-        "",
-        md_table(
-            ["check", "points", "lost to"],
-            [[i.check.value, f"{i.points:g}/{i.max_points:g}",
-              ", ".join(f"`{code}`" for code in i.lost_to)] for i in report.score.items],
-            "lrl",
-        ),
-        "",
-    ]
+    out += [f"## {score_title(report)}", ""]
+    if report.score.items and not report.score.harm:
+        out += [
+            md_table(
+                ["check", "points", "lost to"],
+                [[i.check.value, f"{i.points:g}/{i.max_points:g}",
+                  ", ".join(f"`{code}`" for code in i.lost_to)] for i in report.score.items],
+                "lrl",
+            ),
+            "",
+        ]
+    else:
+        out += [
+            md_table(["harm", "weight", "this drill", "do nothing", "perfect"],
+                     [[md_escape(row[0]), *row[1:]] for row in harm_rows(report.score)],
+                     "lrrrr"),
+            "",
+        ]
+    out += [f"- {md_escape(line)}" for line in summary_lines(report.score)] + [""]
     if report.reconcile:
         out += [
             "## Counts across systems",

@@ -24,7 +24,12 @@ __all__ = [
     "Comparison",
     "ContainmentEvent",
     "DamagePoint",
+    "Deduction",
     "DrillReport",
+    "Gate",
+    "GateCode",
+    "HarmLine",
+    "HarmUnit",
     "LogEntry",
     "Outcome",
     "Phase",
@@ -40,6 +45,7 @@ __all__ = [
     "StepRecord",
     "SystemDamage",
     "ThreeTimes",
+    "Verdict",
 ]
 
 SCHEMA_VERSION = "1"
@@ -163,7 +169,8 @@ class Outcome(_Model):
 
 
 class ScoreItem(_Model):
-    """Points of one rubric check, and the findings that cost points."""
+    """Points of one rubric check, and the findings that cost points (reports written
+    before the score followed harm; a harm-based score has none)."""
 
     check: Check
     points: float
@@ -171,9 +178,122 @@ class ScoreItem(_Model):
     lost_to: list[str] = Field(default_factory=list, description="finding codes")
 
 
+class HarmUnit(StrEnum):
+    """A named unit of harm a drill measures (docs/scoring.md)."""
+
+    LEFT_WRONG = "left_wrong"
+    """Records still wrong at the end, counted per system."""
+    DAMAGED = "damaged"
+    SENT_WRONGLY = "sent_wrongly"
+    """Customer-facing messages or charges that went out wrongly."""
+    LIVE_MINUTES = "live_minutes"
+    """Minutes the bad run was live after detection (to containment or the window's end)."""
+    HUMAN_EDITS_OVERWRITTEN = "human_edits_overwritten"
+    SHADOW_FIXES = "shadow_fixes"
+    HEALTHY_MINUTES_PAUSED = "healthy_minutes_paused"
+    """Minutes a healthy run of the job stays paused by a stop rule's false alarm."""
+
+
+class HarmLine(_Model):
+    """One harm unit side by side: this drill, doing nothing, the perfect response."""
+
+    unit: HarmUnit
+    system: str | None = Field(default=None, description="records left wrong: the system")
+    label: str = Field(description="how the unit reads: 'records left wrong in billing'")
+    weight: float = Field(description="harm points one unit weighs for this risk class")
+    run: float = Field(description="this drill's count")
+    nothing: float | None = Field(description="the count when nobody acts in the drill window")
+    perfect: float | None = Field(description="the count with the complete runbook followed")
+    run_damaged: float | None = Field(
+        default=None, description="records left wrong: the records this drill damaged in "
+        "the system, what its repair had to put right")
+
+
+class Deduction(_Model):
+    """Points a finding costs although its measured harm is nothing (a form gap)."""
+
+    code: str
+    severity: Severity
+    where: str | None = None
+    points: float = Field(description="score points deducted")
+    reason: str = Field(description="plain words: 'cost nothing in this drill: -2 points'")
+
+
+class GateCode(StrEnum):
+    """An outcome that makes a drill not ready whatever its score."""
+
+    NEVER_CONTAINED = "never-contained"
+    LEFT_WRONG_MONEY_OR_MESSAGES = "left-wrong-money-or-messages"
+    RESTARTED_WITH_FAULT = "restarted-with-fault"
+
+
+class Gate(_Model):
+    code: GateCode
+    message: str = Field(description="what happened, one line, with the measured numbers")
+
+
+class Verdict(_Model):
+    """Ready or not, and why: no gate, and a score at or over the risk class's threshold."""
+
+    ready: bool
+    risk: str = Field(description="the risk class the threshold comes from")
+    threshold: int = Field(description="the score a drill of this risk class must reach")
+    reasons: list[str] = Field(
+        default_factory=list, description="why not ready (empty when ready)")
+
+
 class Score(_Model):
-    total: int = Field(ge=0, le=100)
-    items: list[ScoreItem]
+    """The drill's score: the share of avoidable harm the response avoided.
+
+    ``total`` = 100 x (harm_nothing - harm_run) / (harm_nothing - harm_perfect), in harm
+    points, clamped to 0..100 (``avoided``), less the ``deductions`` for gaps whose
+    measured cost was nothing. ``harm`` lists every unit for the three responses.
+    ``gates`` make a drill not ready whatever the total; ``verdict`` says ready or not.
+    An interrupted drill has no total (``status`` 'interrupted'). Reports written
+    before the score followed harm carry ``items`` (per-check points) instead.
+    """
+
+    total: int | None = Field(ge=0, le=100, description="null when not scored (interrupted)")
+    status: Literal["scored", "interrupted"] = "scored"
+    items: list[ScoreItem] = Field(
+        default_factory=list, description="per-check points of reports from before the "
+        "harm-based score; empty in new reports")
+    harm: list[HarmLine] = Field(default_factory=list)
+    risk: list[str] = Field(
+        default_factory=list, description="risk classes the harm weights come from")
+    run_points: float | None = Field(default=None, description="this drill's harm points")
+    nothing_points: float | None = Field(
+        default=None, description="harm points when nobody acts in the drill window")
+    perfect_points: float | None = Field(
+        default=None, description="harm points with the complete runbook followed")
+    avoided: float | None = Field(
+        default=None, description="share of avoidable harm avoided, 0-100, before deductions")
+    basis: str = Field(
+        default="", description="how the share was worked out, in words (and the edge case "
+        "when nothing was avoidable)")
+    deductions: list[Deduction] = Field(default_factory=list)
+    gates: list[Gate] = Field(default_factory=list)
+    verdict: Verdict | None = None
+    interrupted_minute: float | None = Field(
+        default=None, description="an interrupted drill: the minute it was stopped at")
+
+    @property
+    def value(self) -> int:
+        """The total, 0 when not scored: what a threshold (``--fail-under``) compares; an
+        interrupted drill passes none."""
+        return self.total if self.total is not None else 0
+
+    @property
+    def scored(self) -> bool:
+        return self.total is not None
+
+    @property
+    def ready(self) -> bool:
+        return self.verdict is not None and self.verdict.ready
+
+    def text(self) -> str:
+        """``87/100``, or ``no score (interrupted)``."""
+        return f"{self.total}/100" if self.total is not None else "no score (interrupted)"
 
 
 class SentNote(_Model):
@@ -262,8 +382,8 @@ class Comparison(_Model):
     phases: list[PhaseComparison]
     team: Outcome
     runbook: Outcome
-    team_score: int
-    runbook_score: int
+    team_score: int | None = Field(description="null: the team's drill was interrupted")
+    runbook_score: int | None
     scope: list[ScopeAccuracy] = Field(
         default_factory=list, description="the team's submitted scope, table by table"
     )
@@ -392,12 +512,15 @@ class DrillReport(_Model):
         contained = self.containment_text()
         if self.interrupted:
             at = self.interrupted_at or self.finished
+            minute = self.score.interrupted_minute
+            when = f"minute {minute:.0f} ({at:%H:%M} drill time)" if minute is not None \
+                else f"{at:%H:%M} drill time"
             return (
-                f"{self.automation} drill INTERRUPTED at {at:%H:%M} drill time: {contained}, "
+                f"{self.automation} drill INTERRUPTED at {when}: {contained}, "
                 f"{o.records_damaged:,} records damaged so far, {o.records_left_wrong:,} "
-                f"wrong at that point, score so far {self.score.total}/100"
+                f"wrong at that point; no score: this is what was done so far"
             )
         return (
             f"{self.automation} drill: {contained}, {o.records_damaged:,} records damaged, "
-            f"{o.records_left_wrong:,} left wrong, score {self.score.total}/100"
+            f"{o.records_left_wrong:,} left wrong, score {self.score.text()}"
         )

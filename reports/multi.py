@@ -77,7 +77,7 @@ class TrendPoint(BaseModel):
         o = report.outcome
         return cls(
             drill_id=report.drill_id, scenario=report.scenario.name, started=report.started,
-            ran_at=report.ran_at, score=report.score.total,
+            ran_at=report.ran_at, score=report.score.value,
             minutes_to_contain=o.minutes_to_contain if o.contained else None,
             records_damaged=o.records_damaged, records_left_wrong=o.records_left_wrong,
             findings=len(report.findings), critical=len(report.critical),

@@ -9,6 +9,7 @@ reason, except under ``CI=true``, where it fails: CI must never pass by skipping
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +30,10 @@ if TYPE_CHECKING:
     from drills.reports.model import DrillReport
 
 DRILL_START = datetime(2026, 3, 2, 9, 0, 0)
+
+# Every drills command a test starts measures a scenario's baselines once per session,
+# not once per command (drills.judging.rerun_cache); a fresh folder, so never stale.
+os.environ.setdefault("DRILLS_RERUN_CACHE", tempfile.mkdtemp(prefix="drills-reruns-"))
 
 PG_URL = os.environ.get("DRILLS_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 """The PostgreSQL the tests use; the suite marks it as a drill sandbox."""

@@ -110,19 +110,31 @@ def finding_line(item: LocatedFinding, costs: Sequence[tuple[str, Finding]] = ()
 def report_gates(report: DrillReport) -> tuple[str, ...]:
     """Why this drill fails the job whatever its score: the report's own gates.
 
-    The one place a report's gate reasons enter the verdict (:func:`_gates`); none yet.
+    The one place a report's gate reasons enter the verdict (:func:`_gates`): never
+    contained, records left wrong in a money or customer-message system, a restart with
+    the fault live (docs/scoring.md) fail the job whatever the score or ``fail-under``.
     """
-    return ()
+    return tuple(f"gate {g.code.value}" for g in report.score.gates)
+
+
+def _score_points(report: DrillReport) -> tuple[CheckPoints, ...]:
+    """The score as the JUnit's ``score`` cases show it: a report from before the harm
+    score has a line per rubric check; a harm-scored one has one line, what it lost to."""
+    score = report.score
+    if score.items and not score.harm:
+        return tuple(CheckPoints(i.check.value, i.points, i.max_points, tuple(i.lost_to))
+                     for i in score.items)
+    lost = [*(d.code for d in score.deductions), *(g.code.value for g in score.gates)]
+    return (CheckPoints("score", float(score.value), 100.0, tuple(dict.fromkeys(lost))),)
 
 
 def drill_result(loaded: LoadedRunbook, report: DrillReport, seconds: float,
                   lint: set[tuple[str, str]]) -> DrillResult:
     return DrillResult(
-        scenario=report.scenario.name, score=report.score.total, seconds=seconds,
+        scenario=report.scenario.name, score=report.score.value, seconds=seconds,
         started=report.ran_at, seed=report.seed, backend=report.backend,
         drill_id=report.drill_id, headline=report.headline(),
-        checks=tuple(CheckPoints(i.check.value, i.points, i.max_points, tuple(i.lost_to))
-                     for i in report.score.items),
+        checks=_score_points(report),
         findings=tuple(_locate_drill(loaded, f, report.scenario.name, lint)
                        for f in report.findings),
         gate_reasons=report_gates(report))

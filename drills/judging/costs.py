@@ -20,7 +20,8 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from drills.engine.hooks import PauseHook
@@ -29,14 +30,27 @@ from drills.fakes.backends.spec import BackendSpec
 from drills.fakes.clock import ManualClock
 from drills.fakes.store import SqlStore
 from drills.judging.endstate import Evaluation, evaluate
+from drills.judging.harm import UNIT_LABELS, Harm, measure_harm, weights
+from drills.judging.rerun_cache import cache_file, load, store
 from drills.reports.findings import Finding, GapCost
+from drills.reports.model import HarmUnit
 from drills.responders.scripted import Drill
 from drills.runbook import Runbook
 from drills.runbook.complete import complete_sections
 from drills.scenarios.schema import Scenario
 from drills.teamcode import TeamCodeError, stop_waiting_when
 
-__all__ = ["CLOSERS", "Measured", "close_gap", "measure", "measured", "with_costs"]
+__all__ = [
+    "CLOSERS",
+    "Measured",
+    "Reruns",
+    "close_gap",
+    "measure",
+    "measured",
+    "perfect_runbook",
+    "why_worse",
+    "with_costs",
+]
 
 Sections = dict[str, Any]
 
@@ -182,10 +196,17 @@ def close_gap(runbook: Runbook, finding: Finding, scenario: Scenario) -> Runbook
 
 @dataclass(frozen=True)
 class Measured:
+    """The numbers of one run of the seeded drill that a gap's cost and a baseline need."""
+
     damaged: int
     left_wrong: int
     minutes_to_contain: float
     minutes_to_detect: float = 0.0
+    harm: Harm = field(default_factory=Harm)
+    """The run's harm in named units (false-alarm minutes apart: no single run shows them)."""
+    accounts: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    """Per feeder (and the job): what happened to its work (held, delivered, ...), to say
+    why closing one gap alone made another harm worse."""
 
 
 def measure(
@@ -219,7 +240,9 @@ def measured(result: DrillResult, ev: Evaluation) -> Measured:
     seen = result.detection.at if result.detection is not None else result.finished
     return Measured(ev.records_damaged, ev.records_left_wrong,
                     round((end - origin).total_seconds() / 60, 2),
-                    round(max((seen - origin).total_seconds(), 0.0) / 60, 2))
+                    round(max((seen - origin).total_seconds(), 0.0) / 60, 2),
+                    measure_harm(result, ev),
+                    {name: dict(a) for name, a in result.feeder_accounts.items()})
 
 
 def _apply(
@@ -237,7 +260,7 @@ def _apply(
 
 def _measure_all(
     scenario: Scenario,
-    runbooks: Sequence[Runbook],
+    runbooks: Sequence[Runbook | None],
     hooks: Mapping[str, PauseHook] | None,
     backend: BackendSpec | None = None,
 ) -> list[Measured]:
@@ -329,6 +352,163 @@ def _detect(f: Finding, minutes: float) -> dict[str, Any]:
     return {"minutes_to_detect": round(minutes, 2)} if f.code in _DETECTION_CODES else {}
 
 
+def perfect_runbook(scenario: Scenario) -> Runbook:
+    """The perfect response's runbook: every section of a complete runbook for this scenario."""
+    return Runbook.model_validate(complete_sections(scenario))
+
+
+_SHARED: dict[tuple[str, str], Measured] = {}
+"""Reruns already measured in this process, by (scenario, runbook): the same seeded drill
+gives the same numbers, so a second drill of the same scenario (another runbook in
+``drills check``, a test module) reuses its baselines and any rerun it shares."""
+
+_SHARED_LIMIT = 4096
+
+def _load_cached(path: Path | None) -> Measured | None:
+    data = load(path)
+    if data is None:
+        return None
+    try:
+        harm = data.pop("harm")
+        return Measured(**data, harm=Harm(**harm))
+    except (TypeError, KeyError):
+        return None  # a foreign file: measure again
+
+
+def _store_cached(path: Path | None, m: Measured) -> None:
+    store(path, {**asdict(m), "accounts": {k: dict(v) for k, v in m.accounts.items()}})
+
+
+class Reruns:
+    """Reruns of one seeded drill, each distinct runbook (None: nobody acts) measured once.
+
+    The baselines (:mod:`drills.judging.baselines`) and the gap-cost reruns share one
+    :class:`Reruns`, so they run in the same process pool and none is run twice. Without
+    the team's own code the numbers are kept for the whole process (``_SHARED``) and, with
+    :data:`~drills.judging.rerun_cache.CACHE_ENV` set, on disk.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        hooks: Mapping[str, PauseHook] | None = None,
+        backend: BackendSpec | None = None,
+    ) -> None:
+        self.scenario = scenario
+        self.hooks = hooks
+        self.backend = backend
+        self._scenario_key = scenario.model_dump_json()
+        self.cache: dict[str, Measured] = {}
+        self._shareable = not hooks and scenario.automation.callable is None
+        """Kept beyond this drill only when no team code runs in it: the same names may
+        hold other code in another drill (a test's module, a changed file)."""
+
+    @staticmethod
+    def key(runbook: Runbook | None) -> str:
+        return "nobody acts" if runbook is None else runbook.model_dump_json()
+
+    def _shared(self, key: str) -> Measured | None:
+        if not self._shareable:
+            return None
+        found = _SHARED.get((self._scenario_key, key))
+        return found if found is not None else _load_cached(cache_file(self._scenario_key, key))
+
+    def run_all(self, runbooks: Sequence[Runbook | None]) -> None:
+        """Measure every runbook not measured yet, in parallel processes when several."""
+        todo: dict[str, Runbook | None] = {}
+        for rb in runbooks:
+            key = self.key(rb)
+            if key in self.cache or key in todo:
+                continue
+            shared = self._shared(key)
+            if shared is not None:
+                self.cache[key] = shared
+                continue
+            todo[key] = rb
+        if not todo:
+            return
+        reruns = _measure_all(self.scenario, list(todo.values()), self.hooks, self.backend)
+        for key, m in zip(todo, reruns, strict=True):
+            self.cache[key] = m
+            if self._shareable:
+                if len(_SHARED) >= _SHARED_LIMIT:
+                    _SHARED.clear()
+                _SHARED[(self._scenario_key, key)] = m
+                _store_cached(cache_file(self._scenario_key, key), m)
+
+    def get(self, runbook: Runbook | None) -> Measured:
+        self.run_all([runbook])
+        return self.cache[self.key(runbook)]
+
+
+def _harm_lines(harm: Harm) -> dict[tuple[HarmUnit, str | None], float]:
+    return {(u, s): harm.count(u, s) for u, s in harm.lines()}
+
+
+def _label(unit: HarmUnit, system: str | None) -> str:
+    return f"{UNIT_LABELS[unit]} in {system}" if system else UNIT_LABELS[unit]
+
+
+def _amount(value: float) -> str:
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
+
+
+def why_worse(base: Measured, closed: Measured, *, alone: bool = True) -> str | None:
+    """Which harm units closing a gap alone made worse, and what in the run changed.
+
+    ``base`` is the drill as written, ``closed`` the rerun with the gap closed. None when
+    no unit went up. The cause is read from the two runs' feeder accounts (work a feeder
+    delivered, held or lost) and their containment times.
+    """
+    before, after = _harm_lines(base.harm), _harm_lines(closed.harm)
+    worse = [
+        f"{_label(u, s)} {_amount(before.get((u, s), 0.0))} -> {_amount(n)}"
+        for (u, s), n in after.items() if n > before.get((u, s), 0.0)
+    ]
+    if not worse:
+        return None
+    causes: list[str] = []
+    for name, account in closed.accounts.items():
+        was = base.accounts.get(name, {})
+        for what, n in account.items():
+            more = n - was.get(what, 0)
+            if more <= 0:
+                continue
+            if what == "waited":
+                causes.append(f"{more:,} more events waited for the paused {name} and were "
+                              "handled when it came back")
+            elif what in ("delivered", "retried"):
+                causes.append(f"{name} {what} {more:,} more")
+    contain = closed.minutes_to_contain - base.minutes_to_contain
+    if contain > 0:
+        causes.append(f"containment came {contain:g} min later")
+    damaged = closed.damaged - base.damaged
+    if damaged > 0 and not causes:
+        causes.append(f"the bad run damaged {damaged:,} more records")
+    how = "alone" if alone else "with every other gap closed"
+    why = f" because, with it closed {how}, {', '.join(causes)}" if causes else ""
+    return f"closing it {how} made {'; '.join(worse)}{why}"
+
+
+def _cost(
+    f: Finding, base: Measured, m: Measured, table: Mapping[str, float], avoidable: float | None,
+    basis: str = "alone",
+) -> GapCost:
+    """The cost of leaving ``f`` open: ``base`` with the gap, ``m`` without it."""
+    harm = round(base.harm.points(table) - m.harm.points(table), 2)
+    points = round(100 * harm / avoidable, 1) if avoidable else None
+    return GapCost(
+        records_damaged=base.damaged - m.damaged,
+        records_left_wrong=base.left_wrong - m.left_wrong,
+        minutes_to_contain=round(base.minutes_to_contain - m.minutes_to_contain, 2),
+        **_detect(f, base.minutes_to_detect - m.minutes_to_detect),
+        harm_points=harm,
+        score_points=points,
+        worse=why_worse(base, m, alone=basis == "alone"),
+        basis=basis,  # type: ignore[arg-type]
+    )
+
+
 def with_costs(
     scenario: Scenario,
     runbook: Runbook,
@@ -337,6 +517,7 @@ def with_costs(
     hooks: Mapping[str, PauseHook] | None = None,
     *,
     backend: BackendSpec | None = None,
+    reruns: Reruns | None = None,
 ) -> list[Finding]:
     """The findings with their measured cost filled in where a rerun can measure one.
 
@@ -344,32 +525,29 @@ def with_costs(
     nothing - typically because another gap (an owner nobody can reach, a webhook
     left running) masks it - the gap is measured the other way round: in the
     runbook with every other gap closed, what does leaving this one open cost?
-    """
-    cache: dict[str, Measured] = {}
 
-    def run_all(runbooks: Sequence[Runbook]) -> None:
-        todo = {rb.model_dump_json(): rb for rb in runbooks if rb.model_dump_json() not in cache}
-        reruns = _measure_all(scenario, list(todo.values()), hooks, backend)
-        for key, m in zip(todo, reruns, strict=True):
-            cache[key] = m
+    The two baselines (nobody acts; the complete runbook) run in the same first batch
+    of reruns, so a cost can say how many score points closing its gap is worth: its
+    harm points over the drill's avoidable harm (docs/scoring.md). Pass ``reruns`` to
+    keep them for the score.
+    """
+    reruns = reruns or Reruns(scenario, hooks, backend)
+    table = weights(scenario.automation.touches)
+    perfect = perfect_runbook(scenario)
 
     # A finding that came with its own measured cost (a false alarm's paused minutes, a
     # silent rule beside one that fires: no delay) needs no rerun.
     closed = {id(f): close_gap(runbook, f, scenario) if f.cost is None else None
               for f in findings}
     closable = [f for f in findings if closed[id(f)] is not None]
-    run_all([rb for rb in closed.values() if rb is not None])
+    reruns.run_all([None, perfect, *[rb for rb in closed.values() if rb is not None]])
+    avoidable = (reruns.get(None).harm.points(table) - reruns.get(perfect).harm.points(table))
+    scale = avoidable if avoidable >= 1 else None
     alone: dict[int, GapCost] = {}
     for f in closable:
         rb = closed[id(f)]
         assert rb is not None
-        m = cache[rb.model_dump_json()]
-        alone[id(f)] = GapCost(
-            records_damaged=base.damaged - m.damaged,
-            records_left_wrong=base.left_wrong - m.left_wrong,
-            minutes_to_contain=round(base.minutes_to_contain - m.minutes_to_contain, 2),
-            **_detect(f, base.minutes_to_detect - m.minutes_to_detect),
-        )
+        alone[id(f)] = _cost(f, base, reruns.get(rb), table, scale)
     masked = [f for f in closable if alone[id(f)].is_zero] if len(closable) > 1 else []
     opened: dict[int, Runbook] = {}
     fixed = _apply(runbook, closable, scenario)
@@ -378,22 +556,22 @@ def with_costs(
         if rb != fixed:
             opened[id(f)] = rb
     if opened:
-        run_all([fixed, *opened.values()])
+        reruns.run_all([fixed, *opened.values()])
     out: list[Finding] = []
     for f in findings:
+        if f.cost is not None and f.cost.healthy_minutes_paused and f.cost.harm_points is None:
+            # A false alarm's paused minutes are harm of their own (docs/scoring.md).
+            harm = round(f.cost.healthy_minutes_paused * table["healthy_minutes_paused"], 2)
+            out.append(f.model_copy(update={"cost": f.cost.model_copy(update={
+                "harm_points": harm,
+                "score_points": round(100 * harm / scale, 1) if scale else None})}))
+            continue
         if id(f) not in alone:
             out.append(f)
             continue
         cost = alone[id(f)]
         if id(f) in opened:
-            best = cache[fixed.model_dump_json()]
-            m = cache[opened[id(f)].model_dump_json()]
-            cost = GapCost(
-                records_damaged=m.damaged - best.damaged,
-                records_left_wrong=m.left_wrong - best.left_wrong,
-                minutes_to_contain=round(m.minutes_to_contain - best.minutes_to_contain, 2),
-                **_detect(f, m.minutes_to_detect - best.minutes_to_detect),
-                basis="others-closed",
-            )
+            cost = _cost(f, reruns.get(opened[id(f)]), reruns.get(fixed), table, scale,
+                         basis="others-closed")
         out.append(f.model_copy(update={"cost": cost}))
     return out

@@ -13,8 +13,10 @@ from typing import Any
 
 from drills.engine.loop import DrillResult
 from drills.fakes.catalog import OUTBOX
+from drills.judging.baselines import Baselines, baselines
 from drills.judging.endstate import Evaluation, in_system, size, system_of
-from drills.judging.points import merge, score
+from drills.judging.harm import measure_harm
+from drills.judging.points import merge, score, unscored
 from drills.reports.drafts import customer_message, first_note, restart_checklist
 from drills.reports.findings import Finding
 from drills.reports.model import (
@@ -56,8 +58,15 @@ def build_report(
     *,
     runbook_path: str | None = None,
     responder: str = "scripted",
+    baselines_: Baselines | None = None,
 ) -> DrillReport:
-    """The report of a finished drill: its findings merged (one per code and place) and scored."""
+    """The report of a finished drill: its findings merged (one per code and place) and scored.
+
+    The score sets the drill's harm between the two baselines of its seed
+    (:mod:`drills.judging.baselines`): pass them when they were measured beside the gap
+    costs, else they are measured here (once per scenario and process). An interrupted
+    drill is not scored: its report carries the harm so far.
+    """
     scenario = result.scenario
     runtime = result.runtime
     rb: Any = result.runbook
@@ -155,6 +164,18 @@ def build_report(
         approver=approver,
     )
     final_findings = merge(findings)
+    harm = measure_harm(result, ev, final_findings)
+    touches = list(scenario.automation.touches)
+    if result.interrupted:
+        drill_score = unscored(harm, touches, minute=_minutes(result.finished, origin))
+    else:
+        base = baselines_ if baselines_ is not None else baselines(scenario)
+        drill_score = score(
+            final_findings, harm, base.nothing, base.perfect, touches,
+            contained=runtime.contained_at is not None,
+            detected_or_ran=runtime.first_write is not None,
+            restarted_with_fault=runtime.restarted_at is not None and not runtime.fixed,
+        )
     return DrillReport(
         drill_id=result.drill_id,
         # Wall time, read after the drill's own freezer has stopped: the date a readiness
@@ -192,7 +213,7 @@ def build_report(
         steps=result.steps,
         log=sorted(result.log, key=lambda e: e.at),
         findings=final_findings,
-        score=score(final_findings),
+        score=drill_score,
         comms=comms,
         restart_checklist=checklist,
         status="interrupted" if result.interrupted else "finished",

@@ -386,7 +386,7 @@ def _automation(
     entries = [
         DrillEntry(
             drill_id=s.result.report.drill_id, scenario=s.result.report.scenario.name,
-            ran_at=s.result.report.ran_at, drill_score=s.result.report.score.total,
+            ran_at=s.result.report.ran_at, drill_score=s.result.report.score.value,
             score=s.fresh_score, age=s.age, source=s.result.source, latest=s is runs[-1],
             decides=s is deciding)
         for runs in scored.values() for s in runs

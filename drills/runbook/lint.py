@@ -167,9 +167,14 @@ def not_a_person(name: str) -> str | None:
 
     Heuristics on the name alone: group words ("Finance team", "everyone", "Billing
     ops"), a bare department ("Finance"), a mailbox or channel ("ap@acme.com",
-    "#billing"), a placeholder ("TBD"). A person's address goes in ``contact``.
+    "#billing"), a placeholder ("TBD"). A person's address goes in ``contact``. A team
+    in brackets after a person's name ("Dana Whitfield (Finance Ops)") says where the
+    person sits: the name before it decides.
     """
     text = " ".join(name.split())
+    named = re.sub(r"\s*\([^()]*\)$", "", text)
+    if named and named != text:
+        return not_a_person(named)
     lowered = text.lower()
     if "@" in text or text.startswith("#"):
         return f"'{text}' is a mailbox, list or channel, not a person"

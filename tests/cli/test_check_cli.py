@@ -85,7 +85,7 @@ def cases(out: Path) -> dict[str, tuple[str, ...]]:
         "both": ("check", GOOD, FLAWED, "--no-costs", "--junit", str(out / "both.xml")),
         "good-with-costs": ("check", GOOD),
         "flawed-quiet": ("check", FLAWED, "--no-costs", "-q"),
-        "fail-under": ("check", GOOD, "--no-costs", "--fail-under", "99", "-q"),
+        "fail-under": ("check", GOOD, "--no-costs", "--fail-under", "100", "-q"),
         "named-scenario-file": ("check", GOOD, "--no-costs", "--scenario",
                                 "scenarios/library/invoice-triple-trigger.yaml"),
         "lint-only": ("check", str(out / "payroll.runbook.yaml"), "--junit",
@@ -176,7 +176,9 @@ def test_the_flawed_example_fails_with_exit_1_listing_each_gap(runs: dict[str, R
     critical = [m["code"] for m in found if m["severity"] == "critical"]
     assert lines[-3:] == [
         f"{FLAWED}: failed: {len(critical)} findings at or above critical "
-        f"({', '.join(dict.fromkeys(critical))}) fail the check",
+        f"({', '.join(dict.fromkeys(critical))}) fail the check"
+        "; gate never-contained in invoice-triple-trigger"
+        "; gate left-wrong-money-or-messages in invoice-triple-trigger",
         f"wrote {runs['flawed'].args[-1]}",
         "1 runbook checked: 0 passed, 1 failed",
     ]
@@ -204,7 +206,8 @@ def test_quiet_prints_only_critical_gaps_and_the_verdict(runs: dict[str, Result]
     codes = ", ".join(dict.fromkeys(m["code"] for m in found))
     assert result.stdout.splitlines()[len(found):] == [
         f"{FLAWED}: failed: {len(found)} findings at or above critical ({codes}) fail the "
-        "check",
+        "check; gate never-contained in invoice-triple-trigger"
+        "; gate left-wrong-money-or-messages in invoice-triple-trigger",
         "1 runbook checked: 0 passed, 1 failed",
     ]
 
@@ -214,7 +217,7 @@ def test_a_score_under_fail_under_fails(runs: dict[str, Result]) -> None:
     assert (result.returncode, result.stderr) == (1, "")
     lines = result.stdout.splitlines()
     assert re.fullmatch(
-        rf"{re.escape(GOOD)}: failed: score \d+ under --fail-under 99 in invoice-triple-trigger",
+        rf"{re.escape(GOOD)}: failed: score \d+ under --fail-under 100 in invoice-triple-trigger",
         lines[-2])
     assert lines[-1] == "1 runbook checked: 0 passed, 1 failed"
 
@@ -265,12 +268,15 @@ def test_junit_has_a_lint_suite_and_one_suite_per_drill_with_counts_matching_the
     file = GOOD if case == "good" else FLAWED
     lint, lint_failing = failing_lines(runs[case].stdout, file, drill=False)
     drilled, drill_failing = failing_lines(runs[case].stdout, file, drill=True)
-    checks = 8  # one passing 'score' case per rubric check
-    gate_failed = int(case == "flawed")  # the 'fail-on critical' gate
+    checks = 1  # one passing 'score' case: the harm score and what it lost to
+    # the gates suite: 'fail-on critical', then each gate of the drill's score
+    # (flawed: never contained, records left wrong in the email outbox)
+    score_gates = 0 if case == "good" else 2
+    gate_failed = int(case == "flawed") + score_gates
     assert suites(out / f"{case}.xml") == [
         (f"drills lint: {file}", 1 + lint, lint_failing, 0, 0),
         (f"drills: invoice-triple-trigger ({file})", checks + drilled, drill_failing, 0, 0),
-        ("drills check: gates", 1, gate_failed, 0, 0),
+        ("drills check: gates", 1 + score_gates, gate_failed, 0, 0),
     ]
     root = ET.parse(out / f"{case}.xml").getroot()
     props = {p.get("name"): p.get("value") for p in root.iter("property")}
@@ -287,7 +293,7 @@ def test_junit_has_a_lint_suite_and_one_suite_per_drill_with_counts_matching_the
 def test_junit_for_several_runbooks_merges_their_suites(runs: dict[str, Result], out: Path) -> None:
     both = suites(out / "both.xml")
     assert both == [*suites(out / "good.xml")[:-1], *suites(out / "flawed.xml")[:-1],
-                    ("drills check: gates", 2, 1, 0, 0)]
+                    ("drills check: gates", 4, 3, 0, 0)]  # fail-on per runbook, 2 flawed gates
 
 
 def test_junit_without_a_scenario_is_a_lint_suite(runs: dict[str, Result], out: Path) -> None:

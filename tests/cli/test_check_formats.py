@@ -91,8 +91,13 @@ def test_github_annotations_carry_code_file_and_line(runs: dict[str, Result]) ->
     gates = [line for line in every if "title=drills gate::" in line]
     commands = [line for line in every if line not in gates]
     # the gate that failed the job is an annotation too, on the runbook
-    assert gates == [f"::error file={FLAWED},line=1,title=drills gate::{FLAWED}: score 5 "
-                     "under --fail-under 90 in invoice-triple-trigger"]
+    assert gates == [
+        f"::error file={FLAWED},line=1,title=drills gate::{FLAWED}: score 0 under --fail-under "
+        "90 in invoice-triple-trigger",
+        f"::error file={FLAWED},line=1,title=drills gate::{FLAWED}: gate never-contained in "
+        "invoice-triple-trigger",
+        f"::error file={FLAWED},line=1,title=drills gate::{FLAWED}: gate "
+        "left-wrong-money-or-messages in invoice-triple-trigger"]
     expected = console_lines(runs)
     assert len(commands) == len(
         [ln for ln in runs["console"].stdout.splitlines() if ln.startswith(FLAWED + ":")
@@ -113,9 +118,10 @@ def test_github_annotations_carry_code_file_and_line(runs: dict[str, Result]) ->
 def test_github_appends_a_job_summary(runs: dict[str, Result]) -> None:
     text = runs["summary"].stdout
     assert text.startswith("earlier step\n## drills check: failed")
-    assert f"| `{FLAWED}` | 5/100 in invoice-triple-trigger | **failed** |" in text
+    assert f"| `{FLAWED}` | 0/100 in invoice-triple-trigger | **failed** |" in text
     assert "| critical | `owner-is-team` |" in text
-    assert f"- {FLAWED}: score 5 under --fail-under 90 in invoice-triple-trigger" in text
+    assert f"- {FLAWED}: score 0 under --fail-under 90 in invoice-triple-trigger" in text
+    assert f"- {FLAWED}: gate never-contained in invoice-triple-trigger" in text
 
 
 def test_gitlab_code_quality_has_every_field_gitlab_reads(runs: dict[str, Result]) -> None:
@@ -190,17 +196,18 @@ def test_json_is_the_whole_check(runs: dict[str, Result]) -> None:
     assert book["verdict"] == "failed"
     (drill,) = book["drills"]
     assert (drill["scenario"], drill["score"], drill["cached"]) == (
-        "invoice-triple-trigger", 5, False)
+        "invoice-triple-trigger", 0, False)
     assert drill["seconds"] > 0
     assert drill["started"]
-    assert len(drill["checks"]) == 8
+    assert [c["check"] for c in drill["checks"]] == ["score"]
     by_code = {f["code"]: f for f in book["findings"]}
     lines = console_lines(runs)
     assert {code: by_code[code]["line"] for code in lines} == lines
     assert by_code["owner-is-team"]["severity"] == "critical"
     assert all(f["file"] == FLAWED and f["message"] for f in book["findings"])
     assert any(f["cost"] and f["cost"]["records_damaged"] for f in book["findings"])
-    assert [g["passed"] for g in book["gates"]] == [False]
+    # fail-under, then the drill's own gates (never contained, outbox records left wrong)
+    assert [g["passed"] for g in book["gates"]] == [False, False, False]
 
 
 def test_junit_keeps_to_both_schemas_and_fails_the_gates(runs: dict[str, Result]) -> None:
@@ -219,8 +226,9 @@ def test_junit_keeps_to_both_schemas_and_fails_the_gates(runs: dict[str, Result]
     failed = {c.name: c.result[0].message for c in gates if c.result}
     # one failed case per gate that failed the job, and none for one that passed
     assert failed[f"fail-under 90: {FLAWED} in invoice-triple-trigger"] == (
-        f"{FLAWED}: score 5 under --fail-under 90 in invoice-triple-trigger")
+        f"{FLAWED}: score 0 under --fail-under 90 in invoice-triple-trigger")
     assert f"fail-on critical: {FLAWED}" in failed
+    assert f"gate never-contained: {FLAWED} in invoice-triple-trigger" in failed
     assert f"fail-on critical: {GOOD}" not in failed
     assert {c.name for c in gates} >= {f"fail-on critical: {GOOD}"}
     gate_props = {p.get("name"): p.get("value") for p in gates._elem.iter("property")}

@@ -135,12 +135,14 @@ def test_flawed_runbook_gaps_have_measured_costs(flawed: DrillReport) -> None:
 
 @pytest.mark.slow
 def test_flawed_scores_far_below_good(good: DrillReport, flawed: DrillReport) -> None:
-    assert good.score.total >= 85
-    assert flawed.score.total <= 20
-    assert sum(i.max_points for i in good.score.items) == 100
-    for item in flawed.score.items:
-        if item.points < item.max_points:
-            assert item.lost_to, item
+    assert good.score.value >= 95
+    assert flawed.score.value <= 20
+    assert good.score.ready
+    assert not flawed.score.ready
+    # every point flawed lost traces to harm it did or to a deduction it was charged
+    assert (flawed.score.run_points or 0) > (good.score.run_points or 0)
+    for d in flawed.score.deductions:
+        assert d.reason.endswith(("point", "points")), d
 
 
 @pytest.mark.slow

@@ -162,7 +162,7 @@ def test_a_whole_live_drill_on_postgresql_drops_its_schema(pg_url: str, tmp_path
     schema = schema_of(report, pg_url)
     assert steps(report) == TEAM_STEPS
     assert report["outcome"]["contained"] is True
-    assert report["comparison"]["runbook_score"] == 98  # the same seeded drill, scripted
+    assert report["comparison"]["runbook_score"] == 99  # the same seeded drill, scripted
     assert schema not in schemas(pg_url)
     header = (tmp_path / "out" / "drill.journal.jsonl").read_text().splitlines()[0]
     assert "postgresql" not in header  # the journal's header never names the database

@@ -120,7 +120,7 @@ def test_a_team_doing_the_good_runbooks_steps_leaves_nothing_wrong(
     assert all(s.recall == 1.0 for s in report.comparison.scope if s.damaged)
     assert {s.system for s in report.systems if s.scoped} == {"billing", "email", "warehouse"}
     # Side by side: the same seeded drill with the runbook followed perfectly.
-    assert report.comparison.runbook_score == 98
+    assert report.comparison.runbook_score == 99  # the example good runbook, scripted
     assert report.comparison.runbook.records_left_wrong == 0
     assert report.comparison.team == report.outcome
     team = {p.name: p.team for p in report.comparison.phases}

@@ -25,6 +25,8 @@ from typing import Any, TypeVar
 import pytest
 from pydantic import BaseModel
 
+from drills.judging.harm import Harm
+from drills.judging.points import score as judge_score
 from drills.reports.drafts import customer_message, first_note, restart_checklist
 from drills.reports.findings import Check, Finding, GapCost, Severity
 from drills.reports.model import (
@@ -39,7 +41,6 @@ from drills.reports.model import (
     RunbookRef,
     ScenarioRef,
     Score,
-    ScoreItem,
     SentNote,
     StepRecord,
     SystemDamage,
@@ -297,10 +298,25 @@ def _findings_good() -> list[Finding]:
     ]
 
 
-def _score(items: list[tuple[Check, float, float, list[str]]]) -> Score:
-    score_items = [ScoreItem(check=c, points=p, max_points=mx, lost_to=lost)
-                   for c, p, mx, lost in items]
-    return Score(total=round(sum(i.points for i in score_items)), items=score_items)
+def _harm_score(
+    systems: list[SystemDamage], outcome: Outcome, findings: list[Finding], flawed: bool
+) -> Score:
+    """The score the real judge gives this drill's harm, set between two fixed baselines."""
+    run = Harm(
+        left_wrong={s.system: s.left_wrong for s in systems if s.left_wrong},
+        damaged=outcome.records_damaged,
+        sent_wrongly=292 if flawed else 12,
+        live_minutes=52.0 if flawed else 4.5,
+        human_edits_overwritten=outcome.human_edits_overwritten,
+        damaged_by_system={s.system: s.damaged for s in systems},
+    )
+    nothing = Harm(left_wrong={"billing": 1600, "email": 1600, "warehouse": 1600},
+                   damaged=4800, sent_wrongly=1600, live_minutes=119.0, shadow_fixes=40,
+                   damaged_by_system={"billing": 1600, "email": 1600, "warehouse": 1600})
+    perfect = Harm(damaged=run.damaged if not flawed else 150, sent_wrongly=12,
+                   live_minutes=4.5, damaged_by_system=dict(run.damaged_by_system))
+    return judge_score(findings, run, nothing, perfect, ["customer_messages", "money"],
+                 contained=outcome.contained)
 
 
 def _steps_and_log(flawed: bool, start: datetime) -> tuple[list[StepRecord], list[LogEntry]]:
@@ -427,17 +443,6 @@ def build_report(
                       left_count=1576, right_count=1308, mismatched=268),
         ]
         findings = _findings_flawed()
-        score = _score([
-            (Check.COMPLETENESS, 3, 10, ["owner-not-a-person", "no-backup-owner",
-                                         "no-last-clean-export"]),
-            (Check.DETECTION, 5, 15, ["stop-rule-not-checkable"]),
-            (Check.CONTAINMENT, 6, 20, ["queue-not-paused", "chained-job-not-paused"]),
-            (Check.SCOPING, 5, 15, ["scope-by-window-only", "downstream-not-scoped"]),
-            (Check.REPAIR, 4, 15, ["no-snapshot", "manual-repair-at-scale"]),
-            (Check.VERIFICATION, 2, 10, ["no-reconcile"]),
-            (Check.COMMS, 4, 10, ["first-note-late", "no-customer-message"]),
-            (Check.RESTART, 2, 5, ["no-restart-approver"]),
-        ])
     else:
         reconcile = [
             Reconcile(left="billing.activity", right="warehouse.billing_activity",
@@ -446,17 +451,7 @@ def build_report(
                       left_count=1284, right_count=1284, mismatched=0),
         ]
         findings = _findings_good()
-        score = _score([
-            (Check.COMPLETENESS, 10, 10, []),
-            (Check.DETECTION, 15, 15, []),
-            (Check.CONTAINMENT, 17, 20, ["pause-steps-serial"]),
-            (Check.SCOPING, 15, 15, []),
-            (Check.REPAIR, 15, 15, []),
-            (Check.VERIFICATION, 10, 10, []),
-            (Check.COMMS, 10, 10, []),
-            (Check.RESTART, 4, 5, ["restart-watch-short"]),
-        ])
-
+    score = _harm_score(systems, outcome, findings, flawed)
     paused_at = _at(started, plan.phases[PhaseName.PAUSED])
     note_minute = plan.phases[PhaseName.FIRST_NOTE]
     note_at = _at(started, note_minute)

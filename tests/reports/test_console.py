@@ -36,7 +36,7 @@ def test_console_leads_with_the_headline_and_shows_every_section(
     text = render_console_text(flawed_report)
     assert text.splitlines()[0] == flawed_report.headline()
     for heading in ("Phases", "Damage by system", "What to fix first", "Findings (15)",
-                    "Score 31/100", "Counts across systems", "Restart checklist"):
+                    "Score 43/100 · NOT READY", "Counts across systems", "Restart checklist"):
         assert any(line.startswith(heading) for line in text.splitlines()), heading
     assert "Scope precision 82%" in text
     assert "recall 31%" in text

@@ -145,3 +145,17 @@ def test_an_empty_drill_still_renders(good_report: DrillReport) -> None:
     text = "".join(page.text)
     assert "no damage was recorded" in text
     assert "No findings." in text
+
+
+def test_the_score_shows_the_three_responses_the_gates_and_the_verdict(
+    flawed_report: DrillReport,
+) -> None:
+    page = render_html(flawed_report)
+    assert "<h2>Score 43/100 · NOT READY (needs 85 for money, and no gate)</h2>" in page
+    assert "<th class=\"n\">this drill</th><th class=\"n\">do nothing</th>" in page
+    line = next(ln for ln in flawed_report.score.harm if ln.unit.value == "sent_wrongly")
+    assert (f'<tr data-harm="{line.label}"><td>{line.label}</td><td class="n">5</td>'
+            '<td class="n"><b>292</b></td><td class="n">1,600</td><td class="n">12</td></tr>'
+            in page)
+    assert "GATE left-wrong-money-or-messages" in page
+    assert "cost nothing in this drill: -2 points" in page

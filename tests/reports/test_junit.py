@@ -38,8 +38,8 @@ def test_counts_are_right_and_survive_a_recount(flawed_report: DrillReport,
     xml = JUnitXml.fromfile(str(path))
     (suite,) = list(xml)
     assert suite.name == "drills: invoice-triple-trigger"
-    assert (suite.tests, suite.failures, suite.errors, suite.skipped) == (23, 13, 0, 0)
-    assert (xml.tests, xml.failures, xml.errors, xml.skipped) == (23, 13, 0, 0)
+    assert (suite.tests, suite.failures, suite.errors, suite.skipped) == (17, 14, 0, 0)
+    assert (xml.tests, xml.failures, xml.errors, xml.skipped) == (17, 14, 0, 0)
     # the drill's wall time, read raw: junitparser recounts a suite's time from its cases
     # when <testsuites> carries no counts (the Ant schema allows none there)
     raw = ET.parse(path).getroot().find("testsuite")
@@ -49,33 +49,50 @@ def test_counts_are_right_and_survive_a_recount(flawed_report: DrillReport,
     assert_junit_schema_valid(path)
     assert_ant_junit_valid(path)
     suite.update_statistics()  # type: ignore[no-untyped-call]  # recount from the cases
-    assert (suite.tests, suite.failures, suite.errors, suite.skipped) == (23, 13, 0, 0)
+    assert (suite.tests, suite.failures, suite.errors, suite.skipped) == (17, 14, 0, 0)
 
 
 def test_properties_carry_seed_score_and_scenario(flawed_report: DrillReport) -> None:
     (suite,) = list(_parsed(render_junit(flawed_report)))
     props = {p.name: p.value for p in suite.properties()}  # type: ignore[no-untyped-call]
     assert props["seed"] == "1729"
-    assert props["score"] == "31"
+    assert props["score"] == "43"
+    assert props["verdict"] == "not ready"
+    assert props["gates"] == "left-wrong-money-or-messages"
+    # each harm unit as this drill / doing nothing / the perfect response
+    assert props["harm.sent_wrongly"] == "292/1600/12"
+    assert props["harm_points"] == "/".join(
+        f"{v:g}" for v in (flawed_report.score.run_points, flawed_report.score.nothing_points,
+                           flawed_report.score.perfect_points))
     assert props["scenario"] == "invoice-triple-trigger"
     assert props["automation"] == "invoice-reminder"
     assert props["headline"] == flawed_report.headline()
 
 
-def test_one_passing_case_per_rubric_check_with_its_points(flawed_report: DrillReport) -> None:
+def test_one_passing_score_case_shows_the_three_responses_and_each_gate_fails(
+    flawed_report: DrillReport,
+) -> None:
     text = render_junit(flawed_report)
-    cases = [c for c in _cases(_parsed(text)) if c.name == "score"]
-    assert [c.classname for c in cases] == [
-        f"drills.invoice-triple-trigger.{check.value}" for check in Check]
-    assert all(c.is_passed for c in cases)
-    assert all(c.system_out is None for c in cases)  # no output inside a case (Ant)
-    assert "containment: 6/20 points; lost to: queue-not-paused, chained-job-not-paused" in (
-        _out(text))
+    cases = _cases(_parsed(text))
+    (score,) = [c for c in cases if c.name == "score"]
+    assert score.classname == "drills.invoice-triple-trigger.score"
+    assert score.is_passed
+    assert score.system_out is None  # no output inside a case (Ant): it is the suite's
+    out = _out(text)
+    assert any(line.startswith("Score 43/100 · NOT READY") for line in out)
+    assert "messages or charges sent wrongly: this drill 292, do nothing 1,600, perfect 12" in out
+    gates = [c for c in cases if c.classname == "drills.invoice-triple-trigger.gates"]
+    assert [c.name for c in gates] == [g.code.value for g in flawed_report.score.gates]
+    (failure,) = gates[0].result
+    assert isinstance(failure, Failure)
+    assert failure.type == "gate"
+    assert failure.message == flawed_report.score.gates[0].message
 
 
 def test_findings_fail_by_severity_with_their_message(flawed_report: DrillReport) -> None:
     text = render_junit(flawed_report)
-    cases = {c.name: c for c in _cases(_parsed(text)) if c.name != "score"}
+    cases = {c.name: c for c in _cases(_parsed(text))
+             if c.name != "score" and not c.classname.endswith(".gates")}
     assert set(cases) == {f.code for f in flawed_report.findings}
     for finding in flawed_report.findings:
         case = cases[finding.code]
@@ -98,7 +115,7 @@ def test_findings_fail_by_severity_with_their_message(flawed_report: DrillReport
 
 def test_a_clean_drill_has_no_failures(good_report: DrillReport) -> None:
     xml = _parsed(render_junit(good_report))
-    assert (xml.tests, xml.failures, xml.errors, xml.skipped) == (10, 0, 0, 0)
+    assert (xml.tests, xml.failures, xml.errors, xml.skipped) == (3, 0, 0, 0)
 
 
 def test_text_xml_cannot_carry_is_dropped_not_fatal(good_report: DrillReport) -> None:
@@ -130,7 +147,7 @@ def test_one_builder_makes_a_document_of_several_suites(flawed_report: DrillRepo
         "0", "1"]
     props = {p.name: p.value for p in flawed.properties()}  # type: ignore[no-untyped-call]
     assert props["runbook"] == "x.yaml"
-    failure = next(c for c in flawed if c.result).result[0]
+    failure = next(c for c in flawed if c.result and c.result[0].type != "gate").result[0]
     assert (failure.message or "").startswith("x.yaml:3: ")
     assert (failure.text or "").startswith("x.yaml:3: ")
     assert xml.tests == flawed.tests + good.tests

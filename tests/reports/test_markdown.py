@@ -25,7 +25,8 @@ def test_the_page_has_every_section(flawed_report: DrillReport) -> None:
     text = render_markdown(flawed_report)
     assert text.startswith(f"# {md_escape(flawed_report.headline())}\n")
     for heading in ("## Phases", "## Damage by system", "## What to fix first",
-                    "## Findings (15)", "### Critical (3)", "## Score 31/100",
+                    "## Findings (15)", "### Critical (3)",
+                    "## Score 43/100 · NOT READY (needs 85 for money, and no gate)",
                     "## Restart checklist", "## Messages", "## Shared action log"):
         assert f"\n{heading}" in text, heading
     assert "- [ ] The exact cause in one sentence: no cause written down" in text

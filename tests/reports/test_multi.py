@@ -28,9 +28,9 @@ def test_trends_are_per_automation_and_ordered_by_start(multi: MultiReport) -> N
     assert [t.automation for t in trends] == ["crm-billing-contact-sync", "invoice-reminder"]
     invoice = trends[1]
     assert [p.drill_id for p in invoice.points] == ["d-2025q3", "d-2025q4", "d-2026q1"]
-    assert [p.score for p in invoice.points] == [31, 58, 96]
+    assert [p.score for p in invoice.points] == [43, 58, 100]
     assert [p.minutes_to_contain for p in invoice.points] == [47.0, 21.0, 7.0]
-    assert invoice.score_change == 65
+    assert invoice.score_change == 57
     assert invoice.new == ["pause-steps-serial", "restart-watch-short"]
     assert invoice.still_open == []
     assert "queue-not-paused" in invoice.fixed

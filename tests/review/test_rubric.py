@@ -9,7 +9,7 @@ from freezegun import freeze_time
 from hypothesis import given
 from hypothesis import strategies as st
 
-from drills.judging import WEIGHTS, score
+from drills.judging import SEVERITY_SHARE, WEIGHTS
 from drills.reports.findings import Check, Finding, Severity
 from drills.reports.review import DrillAge, RiskClass
 from drills.review import (
@@ -107,12 +107,17 @@ def test_a_drill_after_the_review_date_is_current() -> None:
 # -- points ----------------------------------------------------------------------------
 
 
-def test_standard_weights_give_the_drill_reports_own_score() -> None:
+def test_standard_weights_cost_each_finding_a_share_of_its_check() -> None:
+    """The review's rubric (until it is re-based on the harm score): per check, its weight
+    less each finding's severity share of it, never below zero."""
     report = build_report(flawed=True)
     checks = check_points(report.findings, PROFILES[RiskClass.STANDARD], CURRENT)
-    expected = score(report.findings)
-    assert [(c.check, c.points) for c in checks] == [(i.check, i.points) for i in expected.items]
-    assert total(checks)[0] == expected.total
+    lost = {c: 0.0 for c in WEIGHTS}
+    for f in report.findings:
+        lost[f.check] += SEVERITY_SHARE[f.severity] * WEIGHTS[f.check]
+    expected = [(c, round(max(0.0, w - lost[c]), 2)) for c, w in WEIGHTS.items()]
+    assert [(c.check, c.points) for c in checks] == expected
+    assert total(checks)[0] == round(sum(p for _, p in expected))
 
 
 def test_findings_over_a_checks_weight_share_it_in_proportion() -> None:

@@ -354,6 +354,9 @@ def test_fast_stops_are_small_counts_of_metrics_that_move_at_once() -> None:
     ("Dev Patel", None),
     ("Al", None),
     ("Zoë Ng", None),
+    ("Dana Whitfield (Finance Ops)", None),
+    ("Finance team (Dana)", "'Finance team' is a team, not a person"),
+    ("TBD (Finance Ops)", "'TBD' names nobody in particular"),
 ])
 def test_a_person_is_told_from_a_team_by_the_name(name: str, reason: str | None) -> None:
     assert not_a_person(name) == reason

@@ -98,7 +98,7 @@ def command(
         say(f"drills: the drill was interrupted at {at:%H:%M} drill time; its score "
             f"covers only part of the drill, so it cannot pass --fail-under", err=True)
         sys.exit(EXIT_FAILED)
-    if fail_under is not None and report.score.total < fail_under:
+    if fail_under is not None and report.score.value < fail_under:
         say(
             f"drills: score {report.score.total} is under --fail-under {fail_under}", err=True
         )

@@ -173,9 +173,9 @@ def command(
         say(f"wrote {journal.path if folder is None else folder.moved(journal.path)}")
     if kept is not None:
         say(kept)
-    if fail_under is not None and report.score.total < fail_under:
+    if fail_under is not None and report.score.value < fail_under:
         say(
-            f"drills: score {report.score.total} is under --fail-under {fail_under}", err=True
+            f"drills: score {report.score.text()} is under --fail-under {fail_under}", err=True
         )
         sys.exit(EXIT_FAILED)
     sys.exit(EXIT_OK)
