@@ -207,7 +207,7 @@ def edited_after(
     asked = set(fields)
     out: set[FieldId] = set()
     with store.engine.connect() as conn:
-        for table, keys in sorted(wanted.items()):
+        for table in sorted(wanted):
             rows = conn.execute(
                 sa.select(cl.c.record_key, cl.c.field, cl.c.at)
                 .where(cl.c.table_name == table, cl.c.op == Op.UPDATE,
