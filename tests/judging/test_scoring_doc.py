@@ -80,7 +80,8 @@ def _example(data: dict[str, Any]) -> str:
     lines = score["harm"]
 
     def points(key: str, only: str | None = None) -> float:
-        return sum(ln["weight"] * ln[key] for ln in lines if only is None or ln["unit"] == only)
+        return float(sum(ln["weight"] * ln[key] for ln in lines
+                         if only is None or ln["unit"] == only))
 
     n, p, r = points("nothing"), points("perfect"), points("run")
     lw_n, lw_p, lw_r = (points(k, "left_wrong") for k in ("nothing", "perfect", "run"))

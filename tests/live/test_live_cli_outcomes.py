@@ -21,14 +21,12 @@ from typing import Any
 
 import pytest
 
-from drills.reports.model import Score
 from drills.scenarios.loader import load_scenario
 from tests.live.tmux import DRILLS, ROOT
 
 RUNBOOK = str(ROOT / "examples" / "invoice-reminder.runbook.yaml")
 SCENARIO = "invoice-triple-trigger"
 
-HARM_SCORE = set(Score.model_fields) != {"total", "items"}
 """The harm-based score (issue 21) has landed: Score holds more than the old rubric's
 total and items. Until then the score is the section rubric's, which this test does not
 judge."""
@@ -69,8 +67,8 @@ def test_a_drill_fed_no_actions_ends_as_doing_nothing(tmp_path: Path) -> None:
         text = next(out.glob(name)).read_text()
         assert "No note was sent during the drill" in text
         assert "never contained" in text
-    if HARM_SCORE:  # issue 21: doing nothing is the do-nothing baseline, 0 of the harm avoided
-        assert report["score"]["total"] < 10
+    # issue 21: doing nothing is the do-nothing baseline, 0 of the harm avoided
+    assert report["score"]["total"] < 10
     # Killed after its window was played out but before its report: rebuilt whole, not as
     # an interruption (the journal says the loop ended).
     journal = out / "drill.journal.jsonl"

@@ -26,7 +26,7 @@ from drills.api import run_drill
 from drills.engine.loop import Drill
 from drills.reports.html import render_html
 from drills.reports.markdown import render_markdown
-from drills.reports.model import DrillReport, Score
+from drills.reports.model import DrillReport
 from drills.responders.live.grade import grade_live
 from drills.responders.live.responder import ActionResult, JournaledAction, LiveResponder
 from drills.runbook import Runbook, load_runbook
@@ -113,8 +113,8 @@ def test_a_team_that_does_nothing_ends_where_doing_nothing_does(
     assert "No note was sent during the drill" in md
     assert "No note was sent during the drill" in html
     assert "not sent" in md  # the drafted note is labelled a draft
-    if set(Score.model_fields) != {"total", "items"}:  # the harm-based score has landed
-        assert report.score.total < 10
+    assert report.score.total is not None
+    assert report.score.total < 10
 
 
 def test_the_messages_are_the_notes_sent_with_the_numbers_of_their_moment(
