@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # the same names, for type checkers; at run time they load la
     from drills.judging.observed import JUDGED_AT_END, drill_findings, not_reached
     from drills.judging.points import SEVERITY_SHARE, WEIGHTS, merge, score
     from drills.judging.report import build_report
+    from drills.judging.restart import restart_checklist_for, restart_findings
 
 __all__ = [
     "CLOSERS",
@@ -40,6 +41,8 @@ __all__ = [
     "measured",
     "merge",
     "not_reached",
+    "restart_checklist_for",
+    "restart_findings",
     "score",
     "with_costs",
 ]
@@ -58,6 +61,8 @@ _LAZY = {
     "measure": "drills.judging.costs",
     "measured": "drills.judging.costs",
     "merge": "drills.judging.points",
+    "restart_checklist_for": "drills.judging.restart",
+    "restart_findings": "drills.judging.restart",
     "not_reached": "drills.judging.observed",
     "score": "drills.judging.points",
     "with_costs": "drills.judging.costs",

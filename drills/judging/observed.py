@@ -16,6 +16,7 @@ from drills.engine.people import owner_away
 from drills.files import format_duration
 from drills.findings import finding
 from drills.judging.endstate import Evaluation, system_of
+from drills.judging.restart import restart_findings
 from drills.reports.findings import Check, Finding
 from drills.runbook.durations import Raised
 
@@ -84,8 +85,7 @@ def drill_findings(result: DrillResult, ev: Evaluation) -> list[Finding]:
         out.append(finding("counts-do-not-reconcile", n=len(bad), left=bad[0].left,
                            left_count=bad[0].left_count, right=bad[0].right,
                            right_count=bad[0].right_count))
-    if runtime.restarted_at is not None and not runtime.fixed:
-        out.append(finding("restarted-with-fault"))
+    out += restart_findings(result)
     for o in result.outcomes:
         if o.section == "pause" and not o.ok:
             out.append(finding("unknown-pause-target", where=o.target, action=o.action,

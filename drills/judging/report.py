@@ -15,7 +15,8 @@ from drills.engine.loop import DrillResult
 from drills.fakes.catalog import OUTBOX
 from drills.judging.endstate import Evaluation, in_system, size, system_of
 from drills.judging.points import merge, score
-from drills.reports.drafts import customer_message, first_note, restart_checklist
+from drills.judging.restart import restart_checklist_for
+from drills.reports.drafts import customer_message, first_note
 from drills.reports.findings import Finding
 from drills.reports.model import (
     Comms,
@@ -130,21 +131,7 @@ def build_report(
         no_source=_no_source(result),
     )
     comms = _comms(result, ev, rb)
-    restart = getattr(rb, "restart", None)
-    approver = getattr(getattr(restart, "approver", None), "name", None)
-    ramp = list(getattr(restart, "ramp", []) or [])
-    # An interrupted drill may not have got to the restart step: its tests were not run.
-    tried = not result.interrupted or any(o.section == "restart" for o in result.outcomes)
-    checklist = restart_checklist(
-        cause=getattr(restart, "cause", None),
-        unreconciled=outcome.unreconciled,
-        test_record_ok=(runtime.fixed if getattr(restart, "test", None) and tried else None),
-        tiny_batch_ok=(runtime.fixed if ramp and tried else None),
-        normal_volume=runtime.restarted_at is not None and runtime.fixed,
-        on_duty=getattr(getattr(rb, "owner", None), "name", None)
-        if getattr(restart, "watch", None) else None,
-        approver=approver,
-    )
+    checklist = restart_checklist_for(result, outcome.unreconciled)
     final_findings = merge(findings)
     return DrillReport(
         drill_id=result.drill_id,

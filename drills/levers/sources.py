@@ -34,6 +34,7 @@ from drills.fakes.catalog import KEY
 from drills.fakes.history import History
 from drills.fakes.store import Op, SqlStore, Value, encode_value, format_time
 from drills.runbook import Runbook
+from drills.runbook.proof import cause_problem
 from drills.scenarios.badrun import BadRun
 from drills.scenarios.schema import Scenario
 
@@ -88,7 +89,7 @@ def sources_for(scenario: Scenario, runbook: Runbook | None) -> RepairSources:
     return RepairSources(
         history=scenario.world.field_history(),
         export_at=export_taken_at(run_start, export.every) if export is not None else None,
-        rerun=bool(restart is not None and restart.cause),
+        rerun=restart is not None and cause_problem(restart.cause) is None,
         allowed=tuple(Source(s) for s in (repair.from_ if repair and repair.from_ else Source)),
     )
 
