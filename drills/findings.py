@@ -428,8 +428,7 @@ _DRILL: tuple[FindingSpec, ...] = (
     FindingSpec(
         "counts-do-not-reconcile", "drill", _M, _VER, (5,),
         "systems disagree on counts after repair",
-        "{n} pairs of systems disagree after repair (e.g. {left} {left_count:,} vs {right} "
-        "{right_count:,})",
+        "{pairs} after repair: {detail}{more}",
         "reconcile counts across every system the data was copied to",
         closes="verify"),
     FindingSpec(

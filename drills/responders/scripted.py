@@ -464,7 +464,8 @@ class ScriptedResponder:
             return False, "none of the named systems has anything to reconcile", []
         bad = [r for r in self.reconciled if not r.ok]
         detail = ("all counts match" if not bad else
-                  f"{len(bad)} of {len(self.reconciled)} pairs do not match")
+                  f"{len(bad)} of {len(self.reconciled)} pairs do not match, e.g. "
+                  f"{bad[0].disagreement()}")
         if put_back:
             detail += f"; {put_back:,} overwritten human edits put back from the saved values"
         return True, detail, self.reconciled
