@@ -287,7 +287,11 @@ _LINT: tuple[FindingSpec, ...] = (
         "restart-without-approver", "lint", _C, _RST, (7, 8), "nobody approves a restart",
         "nobody approves a restart, so the job may come back before the cause is fixed",
         "add 'approver: {{name: ...}}' under restart",
-        closes="restart.approver"),
+        closes="restart.approver",
+        variants={"restarter_approves": (
+            "the restart approver, {approver}, is the one who restarts the job: nobody else "
+            "checks the proof before it comes back",
+            "name a second person as approver, not {approver} who restarts it")}),
     FindingSpec(
         "restart-approver-is-team", "lint", _H, _RST, (7,),
         "the restart approver is a team, not a person",
@@ -296,7 +300,12 @@ _LINT: tuple[FindingSpec, ...] = (
         "restart-without-cause", "lint", _H, _RST, (7,), "no cause required before restart",
         "a restart does not need the cause written down first",
         "add 'cause:', the exact cause in one sentence",
-        closes="restart.cause"),
+        closes="restart.cause",
+        variants={"not_a_cause": (
+            "the restart cause {why}: it counts as no cause, so a restart runs the faulty job "
+            "again",
+            "write the exact cause in one sentence: which part of the job did what, e.g. "
+            "'the reminder rule fired once per changed field instead of once per edit'")}),
     FindingSpec(
         "restart-without-test", "lint", _H, _RST, (7,), "no test record before restart",
         "no low-risk test record before the restart",
@@ -419,15 +428,16 @@ _DRILL: tuple[FindingSpec, ...] = (
     FindingSpec(
         "counts-do-not-reconcile", "drill", _M, _VER, (5,),
         "systems disagree on counts after repair",
-        "{n} pairs of systems disagree after repair (e.g. {left} {left_count:,} vs {right} "
-        "{right_count:,})",
+        "{pairs} after repair: {detail}{more}",
         "reconcile counts across every system the data was copied to",
         closes="verify"),
     FindingSpec(
         "restarted-with-fault", "drill", _H, _RST, (7,),
-        "the job was restarted and the fault came back",
-        "the job was restarted with its cause unknown and the fault came back",
-        "write the exact cause down and run one test record before restarting",
+        "the job was restarted while its fault was still live",
+        "the job was restarted at {at:%H:%M} while its fault was still live (the cause "
+        "{why}); {again}",
+        "write down the exact cause (which part of the job did what), fix it, and run one "
+        "test record through the fixed job before restarting",
         closes="restart"),
     FindingSpec(
         "takes-below-minimum", "drill", _L, _COMP, (8,),

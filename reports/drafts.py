@@ -138,18 +138,28 @@ def restart_checklist(
     normal_volume: bool,
     on_duty: str | None,
     approver: str | None,
+    cause_why: str | None = None,
+    test_record_detail: str | None = None,
+    tiny_batch_detail: str | None = None,
+    approver_why: str | None = None,
 ) -> list[ChecklistItem]:
     """Rule 7 as a checklist: restart only with proof, in this order.
 
     ``None`` for a test means it was never run; ``unreconciled`` counts the pairs of
-    systems whose counts still disagree after repair.
+    systems whose counts still disagree after repair. A test says "passed" only when it
+    came out right (``True``) and "failed" otherwise, followed by ``*_detail`` (which
+    record, and what came out wrong). ``cause_why`` says why a written cause does not
+    count (it says the cause is unknown, or names no mechanism); ``approver_why`` why a
+    named approver does not (a team, or the person who restarts).
     """
     one_sentence = bool(cause) and (cause or "").strip().rstrip(".").count(". ") == 0
+    cause_text = (cause or "no cause written down").strip()
     return [
         ChecklistItem(
             item="The exact cause in one sentence",
-            done=one_sentence,
-            detail=(cause or "no cause written down").strip(),
+            done=one_sentence and cause_why is None,
+            detail=cause_text if cause_why is None or not cause
+            else f"not a cause: {cause_why}",
         ),
         ChecklistItem(
             item="Cleanup counts match across systems",
@@ -160,12 +170,12 @@ def restart_checklist(
         ChecklistItem(
             item="One low-risk real test record",
             done=test_record_ok is True,
-            detail={True: "passed", False: "failed", None: "not run"}[test_record_ok],
+            detail=_result(test_record_ok, test_record_detail),
         ),
         ChecklistItem(
             item="Then a tiny batch",
             done=tiny_batch_ok is True,
-            detail={True: "passed", False: "failed", None: "not run"}[tiny_batch_ok],
+            detail=_result(tiny_batch_ok, tiny_batch_detail),
         ),
         ChecklistItem(
             item="Then normal volume",
@@ -179,7 +189,14 @@ def restart_checklist(
         ),
         ChecklistItem(
             item="Restart approved by a named person",
-            done=approver is not None,
-            detail=approver or "no approver in the runbook",
+            done=approver is not None and approver_why is None,
+            detail=(approver or "no approver in the runbook") if approver_why is None
+            else f"{approver} - {approver_why}",
         ),
     ]
+
+
+def _result(ok: bool | None, detail: str | None) -> str:
+    """``passed``, ``failed`` or ``not run``, then what the test showed."""
+    word = {True: "passed", False: "failed", None: "not run"}[ok]
+    return f"{word}: {detail}" if detail and ok is not None else word

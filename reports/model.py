@@ -119,6 +119,29 @@ class Reconcile(_Model):
     left_count: int
     right_count: int
     mismatched: int = Field(description="records that differ between the two")
+    examples: list[int] = Field(
+        default_factory=list,
+        description="a few of the mismatched records' ids (at most 3), lowest first")
+    fields: list[str] = Field(
+        default_factory=list, description="the fields that differ on the mismatched records")
+
+    def disagreement(self) -> str:
+        """What disagrees, in words: the counts when they differ, else which records and
+        fields (``billing.invoices vs warehouse.billing_invoices: 12 records differ in
+        customer_email, e.g. #4, #19, #33``); never two equal totals as if they disagreed."""
+        parts: list[str] = []
+        if self.left_count != self.right_count:
+            parts.append(f"{self.left_count:,} vs {self.right_count:,} records")
+        if self.mismatched and (self.fields or self.examples
+                                or self.left_count == self.right_count):
+            n = self.mismatched
+            text = f"{n:,} record{'s' if n != 1 else ''} differ{'s' if n == 1 else ''}"
+            if self.fields:
+                text += f" in {', '.join(self.fields)}"
+            if self.examples:
+                text += ", e.g. " + ", ".join(f"#{k}" for k in self.examples)
+            parts.append(text)
+        return f"{self.left} vs {self.right}: " + ("; ".join(parts) or "they agree")
 
     @property
     def ok(self) -> bool:

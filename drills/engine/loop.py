@@ -95,6 +95,12 @@ class DrillResult:
         return self.world.store
 
     @property
+    def restarted_with_fault(self) -> bool:
+        """The job was restarted (at least once) while its fault was still live: the
+        damage done again is in ``runtime.redamaged``; a gate no score can buy."""
+        return self.runtime.restarted_with_fault
+
+    @property
     def feeder_accounts(self) -> dict[str, dict[str, int]]:
         """What happened to the work each feeder would have delivered (held, retried,
         delivered, lost, given up, still held), and what waited for the paused job."""

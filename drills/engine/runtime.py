@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from drills.engine.proof import TestRecord, pick_test_records, try_test_record
 from drills.fakes.catalog import OUTBOX
 from drills.files import format_duration
 from drills.scenarios.badrun import BadRun, BatchResult, Event
@@ -126,6 +127,13 @@ class AutomationRuntime:
         """Every containment and restart, in order (:class:`ContainmentTurn`)."""
         self.fixed = False
         self.restarted_at: datetime | None = None
+        self.restarted_with_fault = False
+        """A restart (any of them) brought the job back with its fault still in place."""
+        self.redamaged: set[tuple[str, int]] = set()
+        """Records the job damaged after a restart with the fault live: the damage done
+        again (rule 7), what a restart without proof costs."""
+        self.test_records: list[TestRecord] = []
+        """Test records run through the job before a restart, and how each came out."""
         self.limit: int | None = None
         self._events = deque(run.events())
         self._backlog: deque[Event] = deque()
@@ -223,8 +231,19 @@ class AutomationRuntime:
         self.fixed = fixed
         self.restarted_at = at
         self.turns.append(ContainmentTurn("restarted", at, fixed))
+        if not fixed:
+            self.restarted_with_fault = True
         self.limit = limit
         self._ramp = deque(ramp)
+
+    def test_restart(self, at: datetime, *, fixed: bool, count: int = 1) -> list[TestRecord]:
+        """Run ``count`` test records through the job as it stands (``fixed`` or not),
+        before a restart; each is checked against what the job is meant to write and
+        kept in :attr:`test_records`. Nothing is written to the world."""
+        tried = [try_test_record(self.run, key, at, fixed=fixed)
+                 for key in pick_test_records(self.run, count)]
+        self.test_records.extend(tried)
+        return tried
 
     def _check_contained(self, at: datetime) -> None:
         if self.contained_at is None and self.contained:
@@ -444,6 +463,9 @@ class AutomationRuntime:
         result = self.run.execute(batch, now, skip_tables=skipped,
                                   healthy=self.fixed if healthy is None else healthy)
         self.handled.update(result.expected_inserts)
+        if self.restarted_with_fault and self.restarted_at is not None and not (
+                self.fixed if healthy is None else healthy):
+            self.redamaged.update((d.table, d.key) for d in result.damage)
         self.batches += 1
         if result.writes:
             self.first_write = self.first_write or now

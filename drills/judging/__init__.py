@@ -47,6 +47,7 @@ if TYPE_CHECKING:  # the same names, for type checkers; at run time they load la
         unscored,
     )
     from drills.judging.report import build_report
+    from drills.judging.restart import restart_checklist_for, restart_findings
 
 __all__ = [
     "CLOSERS",
@@ -72,6 +73,8 @@ __all__ = [
     "merge",
     "not_reached",
     "perfect_runbook",
+    "restart_checklist_for",
+    "restart_findings",
     "score",
     "unscored",
     "weights",
@@ -100,6 +103,8 @@ _LAZY = {
     "measure_harm": "drills.judging.harm",
     "measured": "drills.judging.costs",
     "merge": "drills.judging.points",
+    "restart_checklist_for": "drills.judging.restart",
+    "restart_findings": "drills.judging.restart",
     "not_reached": "drills.judging.observed",
     "perfect_runbook": "drills.judging.costs",
     "score": "drills.judging.points",

@@ -16,6 +16,7 @@ from drills.engine.people import owner_away
 from drills.files import format_duration
 from drills.findings import finding
 from drills.judging.endstate import Evaluation, system_of
+from drills.judging.restart import restart_findings
 from drills.reports.findings import Check, Finding
 from drills.runbook.durations import Raised
 
@@ -81,11 +82,14 @@ def drill_findings(result: DrillResult, ev: Evaluation) -> list[Finding]:
         out.append(finding("records-left-wrong", n=ev.records_left_wrong))
     bad = [r for r in ev.reconciled if not r.ok]
     if bad:
-        out.append(finding("counts-do-not-reconcile", n=len(bad), left=bad[0].left,
-                           left_count=bad[0].left_count, right=bad[0].right,
-                           right_count=bad[0].right_count))
-    if runtime.restarted_at is not None and not runtime.fixed:
-        out.append(finding("restarted-with-fault"))
+        n = len(bad)
+        out.append(finding(
+            "counts-do-not-reconcile",
+            pairs=f"{n} pair{'s' if n != 1 else ''} of systems disagree{'s' if n == 1 else ''}",
+            detail=bad[0].disagreement(),
+            more=f"; and {n - 1} more: {', '.join(f'{r.left} vs {r.right}' for r in bad[1:])}"
+            if n > 1 else ""))
+    out += restart_findings(result)
     for o in result.outcomes:
         if o.section == "pause" and not o.ok:
             out.append(finding("unknown-pause-target", where=o.target, action=o.action,

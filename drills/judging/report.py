@@ -17,7 +17,8 @@ from drills.judging.baselines import Baselines, baselines
 from drills.judging.endstate import Evaluation, in_system, size, system_of
 from drills.judging.harm import measure_harm
 from drills.judging.points import merge, score, unscored
-from drills.reports.drafts import customer_message, first_note, restart_checklist
+from drills.judging.restart import restart_checklist_for
+from drills.reports.drafts import customer_message, first_note
 from drills.reports.findings import Finding
 from drills.reports.model import (
     Comms,
@@ -143,26 +144,7 @@ def build_report(
         no_source=_no_source(result),
     )
     comms = _comms(result, ev, rb, origin)
-    restart = getattr(rb, "restart", None)
-    approver = getattr(getattr(restart, "approver", None), "name", None)
-    ramp = list(getattr(restart, "ramp", []) or [])
-    # An interrupted drill may not have got to the restart step: its tests were not run.
-    tried = not result.interrupted or any(o.section == "restart" for o in result.outcomes)
-    # The test record's own result where the drill ran one (a live team's 'restart test');
-    # else what the restart showed.
-    tests = [o for o in result.outcomes if o.section == "restart" and o.action == "test"]
-    test_ok = tests[-1].ok if tests else (
-        runtime.fixed if getattr(restart, "test", None) and tried else None)
-    checklist = restart_checklist(
-        cause=getattr(restart, "cause", None),
-        unreconciled=outcome.unreconciled,
-        test_record_ok=test_ok,
-        tiny_batch_ok=(runtime.fixed if ramp and tried else None),
-        normal_volume=runtime.restarted_at is not None and runtime.fixed,
-        on_duty=getattr(getattr(rb, "owner", None), "name", None)
-        if getattr(restart, "watch", None) else None,
-        approver=approver,
-    )
+    checklist = restart_checklist_for(result, outcome.unreconciled)
     final_findings = merge(findings)
     harm = measure_harm(result, ev, final_findings)
     touches = list(scenario.automation.touches)

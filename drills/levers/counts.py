@@ -20,7 +20,18 @@ from drills.levers.repair import COMPENSATION
 from drills.reports.model import Reconcile
 from drills.scenarios.schema import Scenario
 
-__all__ = ["reconcile"]
+__all__ = ["EXAMPLES", "reconcile"]
+
+
+EXAMPLES = 3
+"""Mismatched records a pair names: enough to look at, few enough to read in a line."""
+
+
+def _keys(store: SqlStore, stmt: sa.Select[Any]) -> list[int]:
+    """The first :data:`EXAMPLES` record ids ``stmt`` selects, lowest first."""
+    column = stmt.selected_columns[0]
+    with store.engine.connect() as conn:
+        return [int(k) for k in conn.scalars(stmt.order_by(column).limit(EXAMPLES))]
 
 
 def _count(store: SqlStore, stmt: sa.Select[Any]) -> int:
@@ -42,21 +53,35 @@ def _copy_pairs(store: SqlStore) -> Iterable[Reconcile]:
             continue
         src = store.sa_table(source)
         dst = store.sa_table(copy)
-        differ = sa.or_(
-            *(src.c[f].is_distinct_from(dst.c[f]) for f in store.table(source).data_fields)
-        )
+        names = list(store.table(source).data_fields)
+        distinct = [src.c[f].is_distinct_from(dst.c[f]) for f in names]
+        differ = sa.or_(*distinct)
+        joined = src.join(dst, src.c[KEY] == dst.c[KEY])
         with store.engine.connect() as conn:
-            pairs, differing = conn.execute(
-                sa.select(sa.func.count(), sa.func.count(sa.case((differ, 1))))
-                .select_from(src.join(dst, src.c[KEY] == dst.c[KEY]))
+            pairs, differing, *per_field = conn.execute(
+                sa.select(sa.func.count(), sa.func.count(sa.case((differ, 1))),
+                          *(sa.func.count(sa.case((d, 1))) for d in distinct))
+                .select_from(joined)
             ).one()
         left, right = store.count(source), store.count(copy)
+        mismatched = (left - pairs) + (right - pairs) + int(differing)
+        examples: list[int] = []
+        if mismatched:
+            # Which records, for the people who must look: a few that differ, then any
+            # one side holds alone (a copy that missed a record, or kept a deleted one).
+            examples = _keys(store, sa.select(src.c[KEY]).select_from(joined).where(differ))
+            examples += _keys(store, sa.select(src.c[KEY]).where(
+                ~sa.exists().where(dst.c[KEY] == src.c[KEY])))
+            examples += _keys(store, sa.select(dst.c[KEY]).where(
+                ~sa.exists().where(src.c[KEY] == dst.c[KEY])))
         yield Reconcile(
             left=source,
             right=copy,
             left_count=left,
             right_count=right,
-            mismatched=(left - pairs) + (right - pairs) + int(differing),
+            mismatched=mismatched,
+            examples=sorted(examples)[:EXAMPLES],
+            fields=[f for f, n in zip(names, per_field, strict=True) if n],
         )
 
 
@@ -89,16 +114,16 @@ def _sync_pairs(store: SqlStore, scenario: Scenario) -> Iterable[Reconcile]:
         dst = store.sa_table(dst_table)
         joined = dst.join(src, dst.c[spec.key] == src.c[KEY])
         linked = _count(store, sa.select(sa.func.count()).select_from(joined))
-        differ = _count(
-            store,
-            sa.select(sa.func.count())
-            .select_from(joined)
-            .where(dst.c[dst_field].is_distinct_from(src.c[src_field]),
-                   ~_person_has_last_word(store, dst_table, dst.c[KEY], dst_field)),
-        )
+        wrong = (dst.c[dst_field].is_distinct_from(src.c[src_field]),
+                 ~_person_has_last_word(store, dst_table, dst.c[KEY], dst_field))
+        differ = _count(store, sa.select(sa.func.count()).select_from(joined).where(*wrong))
+        # The counts agree by construction (each linked record has both sides): what
+        # disagrees is values, so name the records (the copies' ids) and the field.
+        examples = (_keys(store, sa.select(dst.c[KEY]).select_from(joined).where(*wrong))
+                    if differ else [])
         yield Reconcile(
             left=spec.from_, right=spec.to, left_count=linked, right_count=linked,
-            mismatched=differ,
+            mismatched=differ, examples=examples, fields=[dst_field] if differ else [],
         )
 
 

@@ -37,6 +37,7 @@ from drills.fakes.catalog import KEY
 from drills.fakes.history import History
 from drills.fakes.store import Op, SqlStore, Value, encode_value, format_time
 from drills.runbook import Runbook
+from drills.runbook.proof import cause_problem
 from drills.scenarios.badrun import BadRun, edited_after
 from drills.scenarios.schema import Scenario
 
@@ -93,7 +94,7 @@ def sources_for(scenario: Scenario, runbook: Runbook | None) -> RepairSources:
     repair = runbook.repair if runbook is not None else None
     restart = runbook.restart if runbook is not None else None
     run_start = scenario.starts + scenario.fault.starts
-    cause = bool(restart is not None and restart.cause)
+    cause = restart is not None and cause_problem(restart.cause) is None
     return RepairSources(
         history=scenario.world.field_history(),
         export_at=export_taken_at(run_start, export.every) if export is not None else None,

@@ -55,6 +55,7 @@ from drills.runbook import Runbook, StopRule, can_pause, takes
 from drills.runbook.defaults import first_note_within, next_update_every
 from drills.runbook.durations import MANUAL_RATE as _MANUAL_RATE
 from drills.runbook.durations import Modelled, Raised, modelled, repair_minimum
+from drills.runbook.proof import cause_problem
 from drills.scenarios.schema import Scenario
 
 __all__ = ["Drill", "Responder", "ScriptedResponder", "StepOutcome"]
@@ -361,8 +362,8 @@ class ScriptedResponder:
         assert loop is not None
         run = loop.run
         spec_restart = self._rb.restart
-        review_run(loop.store, run, at,
-                   cause_known=bool(spec_restart is not None and spec_restart.cause))
+        review_run(loop.store, run, at, cause_known=spec_restart is not None
+                   and cause_problem(spec_restart.cause) is None)
         spec = self._rb.scope
         assert spec is not None
         start = loop.runtime.first_write or self.scenario.starts
@@ -463,7 +464,8 @@ class ScriptedResponder:
             return False, "none of the named systems has anything to reconcile", []
         bad = [r for r in self.reconciled if not r.ok]
         detail = ("all counts match" if not bad else
-                  f"{len(bad)} of {len(self.reconciled)} pairs do not match")
+                  f"{len(bad)} of {len(self.reconciled)} pairs do not match, e.g. "
+                  f"{bad[0].disagreement()}")
         if put_back:
             detail += f"; {put_back:,} overwritten human edits put back from the saved values"
         return True, detail, self.reconciled
@@ -485,24 +487,31 @@ class ScriptedResponder:
         return {t: snap.finished for t in self.snapshot.row_counts if _system(t) in systems}
 
     def _restart(self, at: datetime) -> tuple[bool, str, Any]:
+        """Restart only with proof (rule 7): the job counts as fixed only when the cause
+        names the mechanism; each listed test record is run through the job as it stands
+        and checked first, and one that comes out wrong stops the restart."""
         loop = self._context
         assert loop is not None
         spec = self._rb.restart
         assert spec is not None
-        cause, tests, ramp, watch = spec.cause, list(spec.test), list(spec.ramp), spec.watch
-        if not cause and tests:
-            return False, "the test record showed the fault is still there; not restarted", None
+        tests, ramp, watch = list(spec.test), list(spec.ramp), spec.watch
+        fixed = cause_problem(spec.cause) is None
+        tried = loop.runtime.test_restart(at, fixed=fixed, count=len(tests)) if tests else []
+        failed = [t for t in tried if not t.ok]
+        if failed:
+            return False, f"{failed[0].detail}; not restarted", tried
         stages = [step if isinstance(step, int) else None for step in ramp]
         first = stages[0] if stages else None
-        loop.runtime.restart(at, fixed=bool(cause), limit=first, ramp=stages[1:])
+        loop.runtime.restart(at, fixed=fixed, limit=first, ramp=stages[1:])
         if watch is not None:
             self._watch_until = at + watch
-            if not cause:
+            if not fixed:
                 # Whoever watches sees the fault come back and pauses again at the end of the watch.
                 self._queue.append(_Planned("restart", "pause_job", self.scenario.automation.name,
                                             watch, self._repause, self._who()))
-        how = "fixed" if cause else "with the fault still in place"
-        return True, f"restarted {how}" + (f", ramp {ramp}" if ramp else ""), None
+        how = "fixed" if fixed else "with the fault still in place"
+        passed = f"{len(tried)} test record(s) came out right; " if tried else ""
+        return True, f"{passed}restarted {how}" + (f", ramp {ramp}" if ramp else ""), tried
 
     def _repause(self, at: datetime) -> tuple[bool, str, Any]:
         loop = self._context

@@ -38,6 +38,7 @@ from drills.reports.findings import Check, Finding, Severity
 from drills.reports.model import DrillReport
 from drills.reports.multi import MultiReport, run_order
 from drills.reports.review.model import (
+    DRILLED_NOW,
     AutomationReview,
     CheckPoints,
     DrillAge,
@@ -85,7 +86,9 @@ OWNER_CODES = frozenset({
 EXPORT_CODES = frozenset({"no-snapshot", "no-clean-export", "clean-export-too-old"})
 """Finding codes that mean the data to restore from is missing or too old."""
 
-RUN_SOURCE = "run by drills score"
+RUN_SOURCE = DRILLED_NOW
+"""The source of a drill the review ran itself: labelled as drilled now by this review,
+not as a team drill of the review's day."""
 
 DrillRunner = Callable[[Scenario, Runbook, str], DrillReport]
 """Runs one scripted drill of a runbook (scenario, runbook, runbook file) -> its report."""
@@ -293,18 +296,22 @@ def _gaps(latest: Sequence[_Scored], deciding: _Scored | None,
     return sorted(gaps, key=_gap_key)
 
 
-def _records(f: Finding) -> tuple[int, float]:
+def _records(f: Finding) -> tuple[int, int, float]:
+    """(records left wrong, records damaged, minutes to contain) a gap measurably cost.
+
+    Kept apart, never added: a record the gap damaged and left wrong is one record,
+    counted in both."""
     c = f.cost
-    return (0, 0.0) if c is None else (c.records_damaged + c.records_left_wrong,
-                                       c.minutes_to_contain)
+    return (0, 0, 0.0) if c is None else (c.records_left_wrong, c.records_damaged,
+                                          c.minutes_to_contain)
 
 
-def _gap_key(g: Gap) -> tuple[int, float, float, int, str, str]:
-    """Measured records first (damaged plus left wrong), then minutes, then points lost,
+def _gap_key(g: Gap) -> tuple[int, int, float, float, int, str, str]:
+    """Records left wrong first, then records damaged, then minutes, then points lost,
     then severity: a gap with a measured cost outranks one that only costs points."""
-    records, minutes = _records(g.finding)
-    return (-records, -minutes, -g.points_lost, g.finding.severity.rank, g.finding.code,
-            g.finding.where or "")
+    wrong, damaged, minutes = _records(g.finding)
+    return (-wrong, -damaged, -minutes, -g.points_lost, g.finding.severity.rank,
+            g.finding.code, g.finding.where or "")
 
 
 def _automation(
@@ -394,6 +401,9 @@ def _automation(
     entries.sort(key=lambda e: (e.ran_at is not None,
                                 e.ran_at.timestamp() if e.ran_at else 0.0, e.drill_id))
     dated = [r.report.ran_at for r in results if r.report.ran_at is not None]
+    # The newest drill is the review's own when no team drill given is as new.
+    newest = max(((r.report.ran_at, r.kind == "run") for r in results
+                  if r.report.ran_at is not None), default=None)
     trend = MultiReport(title=name, reports=[r.report for r in results]).trends()[0] \
         if results else None
     return AutomationReview(
@@ -408,6 +418,7 @@ def _automation(
         ready=ready,
         reasons=reasons,
         last_drill=max(dated, default=None),
+        last_drill_now=newest is not None and newest[1],
         age=age,
         deciding_drill=deciding_id,
         checks=checks,

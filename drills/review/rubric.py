@@ -31,7 +31,7 @@ from datetime import UTC, date, datetime
 
 from drills.findings import message
 from drills.judging.points import SEVERITY_SHARE
-from drills.reports.findings import Check, Finding
+from drills.reports.findings import Check, Finding, Severity
 from drills.reports.model import DrillReport
 from drills.reports.review.model import (
     CheckPoints,
@@ -46,6 +46,7 @@ __all__ = [
     "CADENCE_DAYS",
     "DECAY_PER_CADENCE",
     "FLOOR",
+    "REGRESSES",
     "check_points",
     "drill_age",
     "never_drilled",
@@ -62,6 +63,9 @@ DECAY_PER_CADENCE = 0.25
 
 FLOOR = 0.25
 """The least share a drill keeps however old: reached a year after the drill."""
+
+REGRESSES: frozenset[Severity] = frozenset({Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM})
+"""Severities whose new finding makes a drill regressed even when its score held."""
 
 
 def drill_age(ran_at: datetime | None, as_of: date) -> DrillAge:
@@ -154,8 +158,11 @@ def total(checks: Sequence[CheckPoints]) -> tuple[int, float]:
 def regression(latest: DrillReport, latest_score: int,
                previous: DrillReport, previous_score: int) -> Regression | None:
     """A :class:`Regression` when the latest drill of a scenario scored lower than the one
-    before (in the same risk class, before age) or has finding codes the one before had not."""
-    new = sorted({f.code for f in latest.findings} - {f.code for f in previous.findings})
+    before (in the same risk class, before age) or has a finding of severity medium or
+    above whose code the one before had not. A new low or info finding is advice, not a
+    step back: a drill that scores the same or better with one is not regressed."""
+    new = sorted({f.code for f in latest.findings if f.severity in REGRESSES}
+                 - {f.code for f in previous.findings})
     if latest_score >= previous_score and not new:
         return None
     return Regression(scenario=latest.scenario.name, drill_id=latest.drill_id,

@@ -29,6 +29,7 @@ from drills.runbook.loader import (
     read_runbook,
     validate_runbook_file,
 )
+from drills.runbook.proof import cause_problem, same_person
 from drills.runbook.rules import METRICS, Op, StopRule, parse_stop_rule
 from drills.runbook.schema import (
     CleanExport,
@@ -63,12 +64,14 @@ __all__ = [
     "StopRule",
     "Verify",
     "can_pause",
+    "cause_problem",
     "lint_runbook",
     "lint_runbook_file",
     "load_runbook",
     "not_a_person",
     "parse_stop_rule",
     "read_runbook",
+    "same_person",
     "takes",
     "validate_runbook_file",
 ]

@@ -60,8 +60,9 @@ def complete_sections(scenario: Scenario) -> dict[str, Any]:
                                 "will confirm once we have checked every one.",
         },
         "restart": {
-            "approver": {"name": owner["name"], "role": owner["role"]},
-            "cause": f"The {scenario.fault.kind.replace('_', ' ')} in {auto.name}.",
+            # Someone other than the owner, who restarts the job: the approval is a check.
+            "approver": {"name": "Priya Nair", "role": "Head of Operations"},
+            "cause": f"In {auto.name}, {FAULTS[scenario.fault.kind].title}.",
             "test": ["one internal test record", "one low-risk real record"],
             "ramp": [1, 10, "normal"],
             "watch": "10m",

@@ -53,7 +53,8 @@ no-customer-message             medium                                         c
 late-first-note                 medium                                         comms         6
 no-update-interval              low                                            comms         6
 no-restart-plan                 critical                                       restart       7, 8
-restart-without-approver        critical                                       restart       7, 8
+restart-without-approver        critical (high if the owner approves their     restart       7, 8
+                                own restart)
 restart-approver-is-team        high                                           restart       7
 restart-without-cause           high                                           restart       7
 restart-without-test            high                                           restart       7
@@ -81,6 +82,7 @@ from drills.findings import FINDINGS, FindingSpec, finding
 from drills.reports.findings import Check, Finding, Severity
 from drills.runbook.defaults import first_note_within
 from drills.runbook.loader import Positions, read_runbook
+from drills.runbook.proof import cause_problem, same_person
 from drills.runbook.rules import EXAMPLE_RULE, RATE_METRICS, StopRule
 from drills.runbook.schema import Person, Runbook
 
@@ -384,8 +386,16 @@ class _Linter:
             self.add("restart-without-approver", ("restart", "approver"))
         elif (why := not_a_person(restart.approver.name)) is not None:
             self.add("restart-approver-is-team", ("restart", "approver", "name"), why=why)
+        elif same_person(restart.approver.name, self.rb.owner.name):
+            # The owner is who restarts the job: approving their own restart is no check.
+            self.add("restart-without-approver", ("restart", "approver", "name"),
+                     Severity.HIGH, variant="restarter_approves",
+                     approver=restart.approver.name)
         if restart.cause is None:
             self.add("restart-without-cause", ("restart", "cause"))
+        elif (why := cause_problem(restart.cause)) is not None:
+            self.add("restart-without-cause", ("restart", "cause"), variant="not_a_cause",
+                     why=why)
         if not restart.test:
             self.add("restart-without-test", ("restart", "test"))
         if not [step for step in restart.ramp if step != "normal"]:

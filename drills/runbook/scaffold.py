@@ -478,11 +478,13 @@ def _runbook_header(name: str, touches: Sequence[str]) -> str:
         "# Fill in before launch:\n"
         "#   - owner, backup_owner, restart.approver: one named person each (not a team),\n"
         "#     who can be reached at 3 a.m.; add a 'contact'. 'TBD' fails `drills check`.\n"
+        "#     The approver is someone other than the owner, who restarts the job.\n"
         "#   - stop_rules: checkable thresholds for this job (`drills check` lists metrics).\n"
         "#   - pause: the real names of the job, its feeders and queues; add 'takes: 2m'.\n"
         "#   - last_clean_export.where: where the last export really lives, and how often.\n"
         "#   - comms.customer_message: the sentence customers would actually get.\n"
-        "#   - restart.cause: replace the placeholder after a drill or an incident.\n"
+        "#   - restart.cause: replace the placeholder after a drill or an incident with\n"
+        "#     the mechanism: which part of the job did what (rule 7 of docs/rules.md).\n"
         f"# Then: drills check {name}.runbook.yaml --scenario {name}.scenario.yaml\n"
     )
 

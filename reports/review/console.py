@@ -52,10 +52,13 @@ def render_review_console(review: ReadinessReview, console: Console) -> None:
             gaps.append(gap.finding.code, style=SEVERITY_STYLES[gap.finding.severity])
             gaps.append(f" ({short_cost(gap)})")
         table.add_row(Text(str(a.rank)), Text(a.automation), Text(a.risk_label), score, state,
-                      Text(f"{when(a.last_drill)}\n{short_age(a.age)}"), gaps or Text("none"))
+                      Text("now\nby this review" if a.last_drill_now
+                           else f"{when(a.last_drill)}\n{short_age(a.age)}"),
+                      gaps or Text("none"))
     console.print(table)
     console.print(Text("score: out of 100 / the bar its risk class sets; last drill: its date, "
-                       "age and the share that counts; rec: records damaged or left wrong",
+                       "age and the share that counts (now: drilled by this review); "
+                       "damaged and wrong: records damaged and records left wrong, apart",
                        style="dim"))
     regressed = review.regressed
     if regressed:

@@ -17,7 +17,16 @@ from drills.reports.findings import Check, Severity
 from drills.reports.html import template_environment
 from drills.reports.multi import trend_svg
 from drills.reports.review.model import ReadinessReview
-from drills.reports.review.present import age_text, short_age, short_cost, verdict, when
+from drills.reports.review.present import (
+    age_text,
+    drill_age,
+    drill_run,
+    last_drill,
+    short_age,
+    short_cost,
+    verdict,
+    when,
+)
 
 __all__ = ["render_review_html"]
 
@@ -36,5 +45,6 @@ def render_review_html(review: ReadinessReview) -> str:
         checks=list(Check),
         shares=shares,
         verdict=verdict, when=when, age_text=age_text, short_age=short_age,
+        last_drill=last_drill, drill_run=drill_run, drill_age=drill_age,
         short_cost=short_cost,
     )

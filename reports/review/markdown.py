@@ -13,7 +13,14 @@ from drills.reports._present import cost_text, fmt_minute
 from drills.reports.findings import Severity
 from drills.reports.markdown import md_escape, md_table
 from drills.reports.review.model import AutomationReview, ReadinessReview
-from drills.reports.review.present import age_text, lost_text, points, verdict, when
+from drills.reports.review.present import (
+    drill_age,
+    drill_run,
+    last_drill,
+    lost_text,
+    points,
+    verdict,
+)
 
 __all__ = ["render_review_markdown"]
 
@@ -31,7 +38,7 @@ def _ranking(review: ReadinessReview) -> str:
             str(a.rank), f"[{md_escape(a.automation)}](#{_anchor(a)})", md_escape(a.risk_label),
             f"{a.score}/100", str(a.threshold),
             f"**{verdict(a)}**" + (" · regressed" if a.regressed else ""),
-            f"{when(a.last_drill)} ({md_escape(age_text(a.age))})", top,
+            md_escape(last_drill(a)), top,
         ])
     return md_table(["#", "automation", "risk", "score", "needs", "verdict", "last drill",
                      "top gaps (cost)"], rows, "rllrrlll")
@@ -71,8 +78,8 @@ def _automation(a: AutomationReview) -> list[str]:
            f"## {a.rank}. {md_escape(a.automation)}: {a.score}/100, {verdict(a)}", ""]
     touches = ", ".join(a.touches) if a.touches is not None else "unknown"
     out.append(f"Risk class **{md_escape(a.risk_label)}** (touches: {md_escape(touches)}), "
-               f"needs {a.threshold}. Last drill {when(a.last_drill)} "
-               f"({md_escape(age_text(a.age))}); the score comes from "
+               f"needs {a.threshold}. Last drill {md_escape(last_drill(a))}; the score "
+               "comes from "
                + (f"drill `{a.deciding_drill}`." if a.deciding_drill else "the runbook on paper."))
     out.append("")
     if a.reasons:
@@ -101,7 +108,8 @@ def _automation(a: AutomationReview) -> list[str]:
         out += ["### Drills", "", md_table(
             ["drill", "scenario", "run", "age", "drill score", "score here", "from"],
             [[_code(d.drill_id) + (" (decides)" if d.decides else ""), md_escape(d.scenario),
-              when(d.ran_at), md_escape(age_text(d.age)), str(d.drill_score), str(d.score),
+              md_escape(drill_run(d)), md_escape(drill_age(d)), str(d.drill_score),
+              str(d.score),
               md_escape(d.source)] for d in a.drills],
             "llllrrl"), ""]
     if a.trend is not None and len(a.trend.points) > 1:

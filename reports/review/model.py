@@ -28,6 +28,7 @@ from drills.reports.multi import AutomationTrend
 
 __all__ = [
     "AGE_CODES",
+    "DRILLED_NOW",
     "REVIEW_VERSION",
     "AgeStatus",
     "AutomationReview",
@@ -47,6 +48,9 @@ __all__ = [
 ]
 
 REVIEW_VERSION = "1"
+
+DRILLED_NOW = "drilled now by this review"
+"""How a drill the review ran itself is labelled: not a team drill of the review's day."""
 
 AGE_CODES = ("drill-overdue", "drill-undated", "never-drilled")
 """The codes :class:`LostPoints` uses for points lost to a drill's age, not to a finding."""
@@ -178,7 +182,8 @@ class DrillEntry(_Model):
     drill_score: int = Field(description="the score in the drill report (standard weights)")
     score: int = Field(description="the score in this automation's risk class, before age")
     age: DrillAge
-    source: str = Field(description="the file it was read from, or 'run by drills score'")
+    source: str = Field(description="the file it was read from, or 'drilled now by this "
+                        "review' (DRILLED_NOW) for a drill the review ran itself")
     latest: bool = Field(description="the newest result for its scenario")
     decides: bool = Field(description="the result the automation's score comes from")
 
@@ -226,6 +231,10 @@ class AutomationReview(_Model):
         description="what holds it back: a score under the bar and critical gaps (which "
         "make it not ready), an overdue, undated or missing drill, a regression")
     last_drill: datetime | None = Field(description="when its newest drill was run")
+    last_drill_now: bool = Field(
+        default=False,
+        description="its newest drill was run by this review itself (no team drill is as "
+        "new): the date is the review's, not a team's drill of that day")
     age: DrillAge = Field(description="the age of the drill the score comes from")
     deciding_drill: str | None = Field(description="the drill the score comes from "
                                        "(the lowest of its scenarios' latest)")

@@ -9,11 +9,21 @@ from __future__ import annotations
 from datetime import datetime
 
 from drills.reports._present import cost_text
-from drills.reports.review.model import AutomationReview, DrillAge, Gap, LostPoints
+from drills.reports.review.model import (
+    DRILLED_NOW,
+    AutomationReview,
+    DrillAge,
+    DrillEntry,
+    Gap,
+    LostPoints,
+)
 
 __all__ = [
     "age_text",
+    "drill_age",
+    "drill_run",
     "gap_cost",
+    "last_drill",
     "lost_text",
     "points",
     "short_age",
@@ -43,6 +53,27 @@ def age_text(age: DrillAge) -> str:
     return f"{age.age_days} {day}, {share}"
 
 
+def last_drill(a: AutomationReview) -> str:
+    """``2026-05-20 (12 days, counts 100%)``, or ``drilled now by this review`` when the
+    newest drill is one the review ran itself: not a team drill of the review's day."""
+    if a.last_drill_now:
+        return DRILLED_NOW
+    return f"{when(a.last_drill)} ({age_text(a.age)})"
+
+
+def drill_run(d: DrillEntry) -> str:
+    """When a drill ran: its date, or ``now, by this review`` for one the review ran."""
+    return "now, by this review" if d.source == DRILLED_NOW else when(d.ran_at)
+
+
+def drill_age(d: DrillEntry) -> str:
+    """A drill's age as :func:`age_text` says it; ``now, counts 100%`` for one the review
+    ran itself (its age is the review's own moment, not days since a team drilled)."""
+    if d.source == DRILLED_NOW:
+        return f"now, counts {d.age.factor * 100:.4g}%"
+    return age_text(d.age)
+
+
 def verdict(a: AutomationReview) -> str:
     return "ready" if a.ready else "not ready"
 
@@ -68,13 +99,16 @@ def short_age(age: DrillAge) -> str:
 
 
 def short_cost(gap: Gap) -> str:
-    """``+64 rec, +11 min, -13.33 pts``: a gap's measured cost and points, for a narrow cell."""
+    """``+64 damaged, +12 wrong, +11 min, -13.33 pts``: a gap's measured cost and points,
+    for a narrow cell. Records damaged and records left wrong stay apart: one record can
+    be both, so their sum counts it twice."""
     parts = []
     cost = gap.finding.cost
     if cost is not None:
-        records = cost.records_damaged + cost.records_left_wrong
-        if records:
-            parts.append(f"{records:+,} rec")
+        if cost.records_damaged:
+            parts.append(f"{cost.records_damaged:+,} damaged")
+        if cost.records_left_wrong:
+            parts.append(f"{cost.records_left_wrong:+,} wrong")
         if cost.minutes_to_contain:
             parts.append(f"{cost.minutes_to_contain:+,.0f} min")
     if gap.points_lost:

@@ -176,10 +176,11 @@ def test_finding_keeps_the_wording_reports_carry() -> None:
     assert finding("no-pause-steps", automation="reminder").fix == (
         "list the steps under 'pause:', e.g. '- {pause_job: reminder}' and "
         "'- {stop_queue: ...}'")
-    counts = finding("counts-do-not-reconcile", n=2, left="crm", left_count=1200,
-                     right="billing", right_count=1188)
-    assert counts.message == ("2 pairs of systems disagree after repair "
-                              "(e.g. crm 1,200 vs billing 1,188)")
+    counts = finding("counts-do-not-reconcile", pairs="2 pairs of systems disagree",
+                     detail="crm vs billing: 1,200 vs 1,188 records",
+                     more="; and 1 more: crm vs warehouse")
+    assert counts.message == ("2 pairs of systems disagree after repair: crm vs billing: "
+                              "1,200 vs 1,188 records; and 1 more: crm vs warehouse")
     raised = finding("no-snapshot", severity=Severity.CRITICAL, variant="neither")
     assert raised.severity is Severity.CRITICAL
     assert raised.message.endswith("; with no clean export either, nothing can be restored")

@@ -61,6 +61,7 @@ from drills.responders.live.commands import CommandError, parse_command
 from drills.responders.live.finding import RecordFinding
 from drills.responders.scripted import MANUAL_RATE
 from drills.runbook import Runbook, StopRule, can_pause
+from drills.runbook.proof import cause_problem
 from drills.runbook.schema import Restart, Scope
 from drills.scenarios.schema import Scenario
 
@@ -365,7 +366,7 @@ class LiveResponder(RecordFinding):
         if not self._draft_counts():
             raise CommandError("nothing is tagged yet: tag records with 'tag last' after a "
                                "query or diff, or 'tag TABLE KEYS', then submit")
-        known = self.cause is not None or sources_for(self.scenario, self.runbook).rerun
+        known = self._cause_known or sources_for(self.scenario, self.runbook).rerun
         review_run(loop.store, loop.run, action.at, cause_known=known)
         start = loop.runtime.first_write or self.scenario.starts
         self.scope = submit_scope(
@@ -471,8 +472,17 @@ class LiveResponder(RecordFinding):
             job_paused=rt.job_paused, contained=rt.contained,
         )
 
+    @property
+    def _cause_known(self) -> bool:
+        """The team wrote down a cause that names the mechanism (docs/rules.md, rule 7):
+        "unknown" or "TBD" fixes nothing, in a live drill as in a scripted one."""
+        return self.cause is not None and cause_problem(self.cause) is None
+
     def _do_cause(self, action: TeamAction) -> str:
         self.cause = action.command.args["text"]
+        problem = cause_problem(self.cause)
+        if problem is not None:
+            return f"cause written down, but it does not count as known: the cause {problem}"
         return "cause written down"
 
     def _do_note(self, action: TeamAction) -> str:
@@ -483,7 +493,7 @@ class LiveResponder(RecordFinding):
         rt = loop.runtime
         args = action.command.args
         if args["step"] == "test":
-            ok = self.cause is not None
+            ok = self._cause_known
             self._restart.tests.append((action.at, ok))
             detail = ("the test record came out right" if ok else
                       "the test record showed the fault is still there: write down the cause "
@@ -503,7 +513,7 @@ class LiveResponder(RecordFinding):
             raise CommandError(f"a ramp grows: batch {step} is not bigger than {before} "
                                "before it")
         if rt.restarted_at is None or rt.job_paused or stopped:
-            rt.restart(action.at, fixed=self.cause is not None, limit=limit)
+            rt.restart(action.at, fixed=self._cause_known, limit=limit)
         else:
             rt.limit = limit
         self._restart.ramp.append(step)
