@@ -1,10 +1,11 @@
 """Readiness reviews: score many automations for an advisor's hand-over (``drills score``).
 
 Reads runbooks, drill reports and journals (:mod:`drills.review.inputs`), drills what
-was never drilled, and scores each automation by a rubric with weights per risk class
-(:mod:`drills.review.risk`) and an age decay on a quarterly cadence
-(:mod:`drills.review.rubric`), into a :class:`~drills.reports.review.ReadinessReview` that
-``drills.reports.review`` renders. The rubric is written out in ``docs/scoring.md``.
+was never drilled, and scores each automation by its drills' harm scores (the weakest
+scenario decides, gates make it not ready) against the threshold of its risk class
+(:mod:`drills.review.risk`), aged on a quarterly cadence (:mod:`drills.review.rubric`),
+into a :class:`~drills.reports.review.ReadinessReview` that ``drills.reports.review``
+renders. The rubric is written out in ``docs/scoring.md``.
 
 May import: every layer below :mod:`drills.api` (the journal, the judging, runbooks,
 reports, scenarios, fakes and the bottom layer); never the CLI.
@@ -27,6 +28,7 @@ from drills.review.rubric import (
     FLOOR,
     check_points,
     drill_age,
+    drill_points,
     never_drilled,
     regression,
     rubric,
@@ -49,6 +51,7 @@ __all__ = [
     "check_points",
     "collect_inputs",
     "drill_age",
+    "drill_points",
     "drill_runner",
     "is_journal",
     "never_drilled",

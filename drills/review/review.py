@@ -7,10 +7,15 @@ same pairing of runbook and scenarios as ``drills check``:
 into one :class:`~drills.reports.review.model.AutomationReview`:
 
 - its **risk class** from what its scenarios say it touches (:mod:`drills.review.risk`);
-- per scenario, its **latest** result scored by the rubric in that class and aged to the
-  review date (:mod:`drills.review.rubric`); the automation's score is the lowest of
-  them (the weakest drill decides, as in ``drills check`` where any drill can fail a
-  runbook);
+- per scenario, its **latest** result's own harm score (the share of avoidable harm it
+  avoided, less deductions) aged to the review date (:mod:`drills.review.rubric`); the
+  automation's score is the lowest of them (the weakest drill decides, as in ``drills
+  check`` where any drill can fail a runbook), every point lost traced to harm not
+  avoided, a deduction or age;
+- the **gates** of every scenario's latest drill: any one makes the automation not
+  ready whatever its score (a critical finding that cost nothing does not on its own);
+- a report from **before harm scores** counts its own total, with a note to drill it
+  again;
 - a **regression** flag per scenario whose latest result scored lower than the one
   before, or found something new;
 - every **gap** of its latest drills with its measured cost and the points it took,
@@ -19,7 +24,8 @@ into one :class:`~drills.reports.review.model.AutomationReview`:
 
 Automations are ranked least ready first: by score, then by how strict their class is.
 A runbook that no built-in scenario drills and no result covers is scored on paper (its
-lint findings) at the age floor, with a note saying how to drill it.
+lint findings per check) at the age floor, with a note saying plainly that no drill
+scored it and how to drill it.
 """
 
 from __future__ import annotations
@@ -34,28 +40,31 @@ from typing import Literal
 
 from drills.engine.hooks import CodeTrust, named_code, untrusted_message
 from drills.findings import finding
-from drills.reports.findings import Check, Finding, Severity
+from drills.reports.findings import Check, Finding
 from drills.reports.model import DrillReport
 from drills.reports.multi import MultiReport, run_order
 from drills.reports.review.model import (
     DRILLED_NOW,
     AutomationReview,
-    CheckPoints,
     DrillAge,
     DrillEntry,
     Gap,
     InputRef,
+    LostPoints,
     Missing,
     People,
     ReadinessReview,
     Regression,
     RiskProfile,
+    ScenarioGate,
+    ScoreBasis,
 )
 from drills.review.inputs import InputError, Inputs, LoadedResult, collect_inputs
 from drills.review.risk import PROFILES, risk_class
 from drills.review.rubric import (
     check_points,
     drill_age,
+    drill_points,
     never_drilled,
     regression,
     rubric,
@@ -197,9 +206,6 @@ def review_inputs(
 # -- one automation --------------------------------------------------------------------
 
 
-_FRESH = DrillAge(status="current", age_days=0, factor=1.0)
-
-
 @cache
 def _library() -> dict[str, Scenario]:
     return {s.name: s for group in builtin_by_automation().values() for s in group}
@@ -209,11 +215,17 @@ def _library() -> dict[str, Scenario]:
 class _Scored:
     result: LoadedResult
     age: DrillAge
-    checks: list[CheckPoints]
+    lost: list[LostPoints]
     score: int
     points: float
     fresh_score: int
-    """The score in this risk class before age: what regressions compare."""
+    """The drill's own score before age: what regressions compare."""
+
+    @property
+    def before_harm(self) -> bool:
+        """A report from before harm scores: per-check ``items``, no harm lines."""
+        score = self.result.report.score
+        return not score.harm and bool(score.items)
 
 
 def _touches(
@@ -238,13 +250,11 @@ def _touches(
     return sorted(set(known)) if found else None
 
 
-def _score(result: LoadedResult, profile: RiskProfile, as_of: date) -> _Scored:
+def _score(result: LoadedResult, as_of: date) -> _Scored:
     report = result.report
     age = drill_age(report.ran_at, as_of)
-    checks = check_points(report.findings, profile, age)
-    score, points = total(checks)
-    fresh, _ = total(check_points(report.findings, profile, _FRESH))
-    return _Scored(result, age, checks, score, points, fresh)
+    lost, points = drill_points(report.score, age)
+    return _Scored(result, age, lost, round(points), points, report.score.value)
 
 
 def _people(loaded: LoadedRunbook | None, results: Sequence[LoadedResult]) -> People:
@@ -273,10 +283,9 @@ def _gaps(latest: Sequence[_Scored], deciding: _Scored | None,
     points it took from the deciding drill; costliest first."""
     lost: dict[tuple[str, str | None], float] = defaultdict(float)
     if deciding is not None:
-        for check in deciding.checks:
-            for item in check.lost:
-                if item.kind == "finding":
-                    lost[(item.code, item.where)] += item.points
+        for item in deciding.lost:
+            if item.kind == "deduction":
+                lost[(item.code, item.where)] += item.points
     merged: dict[tuple[str, str | None, str], tuple[Finding, list[str]]] = {}
     sources = [(s.result.report.scenario.name, s.result.report.findings) for s in latest]
     if not latest:
@@ -325,7 +334,7 @@ def _automation(
 ) -> AutomationReview:
     touches = _touches(name, results, builtin)
     risk = risk_class(touches or [])
-    profile = PROFILES[risk]
+    profile: RiskProfile = PROFILES[risk]
     notes: list[str] = []
     if touches is None:
         notes.append("what it touches is unknown (its reports predate drills recording it and "
@@ -335,7 +344,7 @@ def _automation(
     for r in results:
         by_scenario[r.report.scenario.name].append(r)
     scored: dict[str, list[_Scored]] = {
-        scenario: [_score(r, profile, as_of) for r in sorted(rs, key=lambda r: run_order(r.report))]
+        scenario: [_score(r, as_of) for r in sorted(rs, key=lambda r: run_order(r.report))]
         for scenario, rs in sorted(by_scenario.items())
     }
     latest = [runs[-1] for runs in scored.values()]
@@ -350,22 +359,33 @@ def _automation(
             regressions.append(found)
 
     paper: list[Finding] = []
+    checks = []
+    basis: ScoreBasis = "harm"
     deciding = min(latest, key=lambda s: (s.points, s.result.report.scenario.name), default=None)
     if deciding is not None:
-        checks, score, points, age = deciding.checks, deciding.score, deciding.points, deciding.age
+        lost, score, points, age = deciding.lost, deciding.score, deciding.points, deciding.age
+        if deciding.before_harm:
+            basis = "before-harm"
     else:
         assert loaded is not None  # an automation comes from a runbook or a result
         paper = lint_runbook(loaded.runbook, source=loaded.file, positions=loaded.positions)
         age = never_drilled()
         checks = check_points(paper, profile, age)
         score, points = total(checks)
-        why = ("its runbook names code that is not trusted" if not trusted
-               else f"no built-in scenario drills '{name}'")
-        notes.append(f"{why}, so it is scored on paper (its runbook's lint) at the age floor; "
-                     f"drill it with 'drills run SCENARIO --runbook {loaded.file} --out DIR' "
-                     "and add the report")
+        lost = sorted((x for c in checks for x in c.lost), key=lambda x: (-x.points, x.code))
+        basis = "paper"
+        why = ("its runbook names code that is not trusted, so it was not drilled"
+               if not trusted else f"no built-in scenario drills '{name}'")
+        notes.append(f"not drilled: {why}. No drill scored it, so it is scored on paper "
+                     "(its runbook's lint, per check) at the age floor, which no runbook "
+                     "clears; drill it with 'drills run SCENARIO --runbook "
+                     f"{loaded.file} --out DIR' and add the report")
     for s in latest:
         report = s.result.report
+        if s.before_harm:
+            notes.append(f"{s.result.source}: drill {report.drill_id} predates harm scores "
+                         f"(scored per rubric check), so its own total {report.score.value} "
+                         "counts as it was; drill it again to score its harm")
         if s.age.status == "undated":
             notes.append(f"{s.result.source}: drill {report.drill_id} does not say when it ran "
                          "(written before drills recorded ran_at), so it counts as old")
@@ -374,20 +394,23 @@ def _automation(
                          f"({as_of:%Y-%m-%d}); it counts as current")
 
     gaps = _gaps(latest, deciding, paper)
-    critical = sorted({g.finding.code for g in gaps if g.finding.severity is Severity.CRITICAL})
+    gates = [ScenarioGate(scenario=s.result.report.scenario.name,
+                          drill_id=s.result.report.drill_id, code=g.code, message=g.message)
+             for s in latest for g in s.result.report.score.gates]
     reasons = []
     if score < profile.threshold:
         reasons.append(f"score {score} is under the {profile.threshold} a {profile.label} "
                        "automation needs")
-    if critical:
-        reasons.append(f"{len(critical)} critical gap{'s' if len(critical) != 1 else ''}: "
-                       + ", ".join(critical))
+    reasons += [f"gate {g.code.value} in {g.scenario}: {g.message}" for g in gates]
+    interrupted = [s.result.report for s in latest if not s.result.report.score.scored]
+    reasons += [f"drill {r.drill_id} ({r.scenario.name}) was interrupted: no score, it counts 0"
+                for r in interrupted]
     if age.status == "overdue":
         reasons.append(f"last drill {age.age_days} days ago (due every quarter)")
     elif age.status in ("undated", "never"):
         reasons.append("never drilled" if age.status == "never" else "drill date unknown")
     reasons += [f"regressed in {r.scenario}: {r.summary}" for r in regressions]
-    ready = score >= profile.threshold and not critical
+    ready = score >= profile.threshold and not gates
 
     deciding_id = deciding.result.report.drill_id if deciding is not None else None
     entries = [
@@ -415,8 +438,12 @@ def _automation(
         threshold=profile.threshold,
         score=score,
         points=points,
+        basis=basis,
         ready=ready,
         reasons=reasons,
+        lost=lost,
+        deciding_score=deciding.result.report.score if deciding is not None else None,
+        gates=gates,
         last_drill=max(dated, default=None),
         last_drill_now=newest is not None and newest[1],
         age=age,

@@ -1,12 +1,20 @@
-"""The readiness rubric: every point traced to a check, aged by a quarterly cadence.
+"""The readiness rubric: a drill's harm score, every point lost traced, aged by a cadence.
 
-A drill report already scores itself (:func:`drills.judging.points.score`: 100 points over
-eight checks, each finding costing a share of its check). A readiness review scores
-the same findings again, with two changes an advisor needs (``docs/scoring.md``):
+A drill report scores itself (:func:`drills.judging.points.score`): the share of avoidable
+harm its response avoided, between doing nothing and the perfect response on the same
+seed, less small deductions for gaps that cost nothing, with gates no score can buy. A
+readiness review counts that score as it is (:func:`drill_points`) and traces every point
+it lost: harm not avoided, each deduction, and the drill's **age** (below). Re-scoring a
+drill's findings with per-check weights would let a runbook full of nonsense that its
+drill scores 0 look ready, so the review never does that for a drill.
 
-- **Weights per risk class** (:mod:`drills.review.risk`): a job that moves money
-  gives verification more points, one that sends customer messages gives detection,
-  containment and comms more. Each finding still costs
+Two paths remain for what has no harm score (``docs/scoring.md``):
+
+- a report from **before harm scores** (legacy ``items``) counts its own total, noted as
+  to be drilled again (:func:`drill_points` with ``kind`` 'before-harm');
+- a runbook **never drilled** is scored on paper, its lint findings per check
+  (:func:`check_points`), at the age floor, with weights per risk class
+  (:mod:`drills.review.risk`). Each finding costs
   :data:`~drills.judging.points.SEVERITY_SHARE` of its check's points; when a check's findings
   together would cost more than the check has, each is scaled down in proportion, so
   the points lost always add up to what the check lost.
@@ -17,9 +25,8 @@ the same findings again, with two changes an advisor needs (``docs/scoring.md``)
   automation never drilled. The points age takes are traced too (``drill-overdue``,
   ``drill-undated``, ``never-drilled``), check by check.
 
-Points are counted in whole hundredths: each lost item is rounded once, a check's
-points are what its weight leaves after them, so ``max_points - points == sum(lost)``
-exactly, and the score is the rounded sum of the checks.
+Points are counted in whole hundredths: each lost item is rounded once, so
+``100 - points == sum(lost)`` exactly (on paper: ``max_points - points`` per check).
 """
 
 from __future__ import annotations
@@ -32,8 +39,10 @@ from datetime import UTC, date, datetime
 from drills.findings import message
 from drills.judging.points import SEVERITY_SHARE
 from drills.reports.findings import Check, Finding, Severity
-from drills.reports.model import DrillReport
+from drills.reports.model import DrillReport, Score
 from drills.reports.review.model import (
+    BEFORE_HARM_CODE,
+    HARM_CODE,
     CheckPoints,
     DrillAge,
     LostPoints,
@@ -49,6 +58,7 @@ __all__ = [
     "REGRESSES",
     "check_points",
     "drill_age",
+    "drill_points",
     "never_drilled",
     "regression",
     "rubric",
@@ -102,10 +112,55 @@ def _age_reason(age: DrillAge) -> tuple[str, str]:
                                     share=share)
 
 
+def drill_points(score: Score, age: DrillAge) -> tuple[list[LostPoints], float]:
+    """(every point lost, points kept) of a drill's own score at this age.
+
+    The drill's total counts as it is; the points it did not get are traced in whole
+    hundredths, so ``100 - points == sum(lost)`` exactly: the avoidable harm it did not
+    avoid (``100 - avoided``, and the rounding of the total), each deduction (what the
+    score really took: a deduction past zero took nothing), then what age takes of the
+    rest. A report from before harm scores has neither: it loses ``100 - total`` to
+    ``scored-before-harm``. An interrupted drill has no total and counts 0.
+    """
+    total = score.value
+    lost_cents = (100 - total) * 100
+    lost: list[LostPoints] = []
+    if score.harm or not score.items:
+        avoided = score.avoided if score.avoided is not None else float(total)
+        harm = min(lost_cents, max(0, round((100 - avoided) * 100)))
+        rest = lost_cents - harm
+        for d in score.deductions:
+            took = min(rest, round(d.points * 100))
+            rest -= took
+            if took:
+                lost.append(LostPoints(code=d.code, kind="deduction", points=took / 100,
+                                       where=d.where, severity=d.severity, reason=d.reason))
+        harm += rest  # the rounding of the total, when deductions do not account for it
+        if harm:
+            why = score.basis or ("no score: the drill was interrupted" if not score.scored
+                                  else f"{avoided:g}% of it avoided")
+            lost.insert(0, LostPoints(code=HARM_CODE, kind="harm", points=harm / 100,
+                                      reason=f"avoidable harm not avoided: {why}"))
+    elif lost_cents:
+        lost.append(LostPoints(code=BEFORE_HARM_CODE, kind="before-harm",
+                               points=lost_cents / 100,
+                               reason="the report's own total, scored per rubric check "
+                               "before drills scored harm; drill it again"))
+    kept = total * 100
+    if age.factor < 1 and kept > 0:
+        code, reason = _age_reason(age)
+        aged = math.floor(kept * (1 - age.factor) + 0.5)  # half a hundredth rounds up
+        lost.append(LostPoints(code=code, kind="age", points=aged / 100, reason=reason))
+        kept -= aged
+    return lost, kept / 100
+
+
 def check_points(
     findings: Iterable[Finding], profile: RiskProfile, age: DrillAge
 ) -> list[CheckPoints]:
-    """The points of each check for these findings, in this risk class, at this age."""
+    """The points of each check for these findings, in this risk class, at this age.
+
+    Used on paper only: a runbook never drilled, scored on its lint findings."""
     by_check: dict[Check, list[Finding]] = defaultdict(list)
     for f in findings:
         if SEVERITY_SHARE[f.severity]:
@@ -158,7 +213,7 @@ def total(checks: Sequence[CheckPoints]) -> tuple[int, float]:
 def regression(latest: DrillReport, latest_score: int,
                previous: DrillReport, previous_score: int) -> Regression | None:
     """A :class:`Regression` when the latest drill of a scenario scored lower than the one
-    before (in the same risk class, before age) or has a finding of severity medium or
+    before (its own score, before age) or has a finding of severity medium or
     above whose code the one before had not. A new low or info finding is advice, not a
     step back: a drill that scores the same or better with one is not regressed."""
     new = sorted({f.code for f in latest.findings if f.severity in REGRESSES}

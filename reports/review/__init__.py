@@ -20,6 +20,8 @@ from drills.reports.review.jsonout import (
 from drills.reports.review.markdown import render_review_markdown
 from drills.reports.review.model import (
     AGE_CODES,
+    BEFORE_HARM_CODE,
+    HARM_CODE,
     REVIEW_VERSION,
     AgeStatus,
     AutomationReview,
@@ -36,11 +38,15 @@ from drills.reports.review.model import (
     RiskClass,
     RiskProfile,
     Rubric,
+    ScenarioGate,
+    ScoreBasis,
 )
 from drills.reports.review.writer import REVIEW_BASENAME, REVIEW_FORMATS, write_review
 
 __all__ = [
     "AGE_CODES",
+    "BEFORE_HARM_CODE",
+    "HARM_CODE",
     "REVIEW_BASENAME",
     "REVIEW_FORMATS",
     "REVIEW_SCHEMA_FILE",
@@ -60,6 +66,8 @@ __all__ = [
     "RiskClass",
     "RiskProfile",
     "Rubric",
+    "ScenarioGate",
+    "ScoreBasis",
     "load_review",
     "parse_review",
     "render_review_console",

@@ -2,9 +2,11 @@
 
 One row per automation, least ready first: its score against the bar its risk class
 sets, when it was last drilled, whether it regressed, and its three costliest gaps.
-Below the table: the regressions, then the owners and exports missing across every
-automation (the list an advisor sends round), then notes. The per-automation detail
-(points per check, every gap) is in the Markdown and HTML reviews.
+Below the table: the gates (each makes its automation not ready whatever the score),
+where each score comes from and its largest losses, the regressions, then the owners
+and exports missing across every automation (the list an advisor sends round), then
+notes. The per-automation detail (the harm side by side, every point lost, every gap) is
+in the Markdown and HTML reviews.
 
 Text from the review goes into rich as :class:`~rich.text.Text`, never markup;
 :func:`render_review_console_text` renders at a fixed width without colour for files
@@ -24,7 +26,14 @@ from rich.text import Text
 from drills.reports._present import printable
 from drills.reports.console import SEVERITY_STYLES
 from drills.reports.review.model import ReadinessReview
-from drills.reports.review.present import short_age, short_cost, verdict, when
+from drills.reports.review.present import (
+    basis_text,
+    points,
+    short_age,
+    short_cost,
+    verdict,
+    when,
+)
 
 __all__ = ["render_review_console", "render_review_console_text"]
 
@@ -60,6 +69,22 @@ def render_review_console(review: ReadinessReview, console: Console) -> None:
                        "age and the share that counts (now: drilled by this review); "
                        "damaged and wrong: records damaged and records left wrong, apart",
                        style="dim"))
+    gated = [a for a in review.automations if a.gates]
+    if gated:
+        console.print()
+        console.print(Rule(Text("Gates: not ready whatever the score", style="bold"),
+                           align="left"))
+        for a in gated:
+            for g in a.gates:
+                console.print(Text.assemble((a.automation, "bold"), f" ({g.scenario}): ",
+                                            (g.code.value, "bold red"), f": {g.message}"))
+    console.print()
+    for a in review.automations:
+        lost = ", ".join(f"{x.code} {points(x.points)}" for x in a.lost[:4])
+        more = f" and {len(a.lost) - 4} more" if len(a.lost) > 4 else ""
+        console.print(Text.assemble((a.automation, "bold"), f" {a.score}/100: ",
+                                    basis_text(a), f" Lost: {lost or 'nothing'}{more}."),
+                      style="dim")
     regressed = review.regressed
     if regressed:
         console.print()

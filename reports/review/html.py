@@ -4,7 +4,8 @@ Like the drill report (:mod:`drills.reports.html`): one file, inline CSS and SVG
 no font, nothing fetched, so it opens offline years later and prints cleanly (each
 automation's page starts on a new sheet). The page is a summary (cards and the
 ranking), the owners and exports of every automation together, then one page per
-automation: its points by check with every lost point named, its trend across drills
+automation: the harm of the drill its score comes from beside doing nothing and the
+perfect response, its deductions and gates, every lost point named, its trend across drills
 (the score and minutes-to-contain charts of :func:`drills.reports.multi.trend_svg`),
 regressions, every gap with its cost, and its drills. Every number a test may want to
 check is in a ``data-*`` attribute (``data-score``, ``data-points``, ``data-lost``,
@@ -18,15 +19,19 @@ from drills.reports.html import template_environment
 from drills.reports.multi import trend_svg
 from drills.reports.review.model import ReadinessReview
 from drills.reports.review.present import (
+    LOST_KINDS,
     age_text,
+    basis_text,
     drill_age,
     drill_run,
     last_drill,
+    lost_total,
     short_age,
     short_cost,
     verdict,
     when,
 )
+from drills.reports.scoretext import harm_rows, summary_lines
 
 __all__ = ["render_review_html"]
 
@@ -46,5 +51,6 @@ def render_review_html(review: ReadinessReview) -> str:
         shares=shares,
         verdict=verdict, when=when, age_text=age_text, short_age=short_age,
         last_drill=last_drill, drill_run=drill_run, drill_age=drill_age,
-        short_cost=short_cost,
+        short_cost=short_cost, basis_text=basis_text, lost_total=lost_total,
+        lost_kinds=LOST_KINDS, harm_rows=harm_rows, summary_lines=summary_lines,
     )

@@ -2,9 +2,11 @@
 
 It reads top to bottom as an advisor presents it: the ranking (least ready first), the
 owners and exports missing across every automation, then one section per automation
-with its points by check (every lost point named), every gap with its measured cost
-and the points it took, its drills and their ages, its regressions and its trend.
-The rubric used closes the document, so the numbers can be checked by hand.
+with the harm of the drill its score comes from beside doing nothing and the perfect
+response, its deductions and gates, every point lost named (harm not avoided, a
+deduction, age), every gap with its measured cost and the points its deduction took,
+its drills and their ages, its regressions and its trend. The rubric used closes the
+document, so the numbers can be checked by hand.
 """
 
 from __future__ import annotations
@@ -14,13 +16,17 @@ from drills.reports.findings import Severity
 from drills.reports.markdown import md_escape, md_table
 from drills.reports.review.model import AutomationReview, ReadinessReview
 from drills.reports.review.present import (
+    LOST_KINDS,
+    basis_text,
     drill_age,
     drill_run,
     last_drill,
     lost_text,
+    lost_total,
     points,
     verdict,
 )
+from drills.reports.scoretext import harm_rows, summary_lines
 
 __all__ = ["render_review_markdown"]
 
@@ -84,12 +90,7 @@ def _automation(a: AutomationReview) -> list[str]:
     out.append("")
     if a.reasons:
         out += [f"- {md_escape(r)}" for r in a.reasons] + [""]
-    out += ["### Points by check", "", md_table(
-        ["check", "points", "of", "lost to"],
-        [[c.check.value, points(c.points), points(c.max_points), md_escape(lost_text(c.lost))]
-         for c in a.checks]
-        + [["**total**", f"**{points(a.points)}**", "100", f"score {a.score}"]],
-        "lrrl"), ""]
+    out += _points(a)
     out += ["### Gaps, costliest first", ""]
     if a.gaps:
         out += [md_table(
@@ -123,6 +124,36 @@ def _automation(a: AutomationReview) -> list[str]:
     return out
 
 
+def _points(a: AutomationReview) -> list[str]:
+    """Where the points went: the deciding drill's harm beside doing nothing and the
+    perfect response, its deductions and gates, and every point lost (they add up)."""
+    out = ["### Where the points went", "", md_escape(basis_text(a)), ""]
+    s = a.deciding_score
+    if s is not None and s.harm:
+        out += [md_table(["harm", "weight", "this drill", "do nothing", "perfect"],
+                         [[md_escape(c) for c in row] for row in harm_rows(s)], "lrrrr"), ""]
+        out += [f"- {md_escape(line)}" for line in summary_lines(s)] + [""]
+    others = [g for g in a.gates if g.drill_id != a.deciding_drill]
+    if others:
+        out += ["Gates in its other scenarios (not ready whatever the score):", ""]
+        out += [f"- `{g.code.value}` in {md_escape(g.scenario)} (drill `{g.drill_id}`): "
+                f"{md_escape(g.message)}" for g in others] + [""]
+    if a.checks:
+        out += [md_table(
+            ["check", "points", "of", "lost to"],
+            [[c.check.value, points(c.points), points(c.max_points),
+              md_escape(lost_text(c.lost))] for c in a.checks]
+            + [["**total**", f"**{points(a.points)}**", "100", f"score {a.score}"]],
+            "lrrl"), ""]
+    out += [md_table(
+        ["points lost to", "kind", "points", "why"],
+        [[_code(x.code) + (f" ({md_escape(x.where)})" if x.where else ""), LOST_KINDS[x.kind],
+          points(x.points), md_escape(x.reason)] for x in a.lost]
+        + [["**total**", "", f"**{points(round(100 - a.points, 2))}**",
+            f"{lost_total(a)}: score {a.score}"]], "llrl"), ""]
+    return out
+
+
 def render_review_markdown(review: ReadinessReview) -> str:
     out = [f"# {md_escape(review.title)}", "", f"{md_escape(review.headline())}. Ranked least "
            "ready first; a score is out of 100 and *needs* is the bar its risk class sets.", "",
@@ -134,7 +165,14 @@ def render_review_markdown(review: ReadinessReview) -> str:
     shares = ", ".join(f"{s.value} {r.severity_share[s]:g}" for s in Severity
                        if r.severity_share.get(s))
     out += ["## The rubric", "",
-            f"Each finding costs a share of its check's points ({shares}). "
+            "An automation's score is its weakest scenario's latest drill score: the share "
+            "of avoidable harm the drill avoided, between doing nothing and the perfect "
+            "response on the same seed, less small deductions for gaps that cost nothing. "
+            "A gate in any scenario (never contained, records left wrong in a money or "
+            "customer-message system, a restart with the fault live) makes it not ready "
+            "whatever the score. A report from before harm scores counts its own total. "
+            "A runbook never drilled is scored on paper: each lint finding costs a share of "
+            f"its check's points ({shares}), by the weights below. "
             f"A drill counts fully for {r.cadence_days} days, then loses "
             f"{r.decay_per_cadence * 100:g}% of its credit per further {r.cadence_days} days, "
             f"down to {r.floor * 100:g}%; an undated or missing drill counts "

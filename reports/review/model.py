@@ -24,11 +24,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from drills.reports.findings import Check, Finding, Severity
+from drills.reports.model import GateCode, Score
 from drills.reports.multi import AutomationTrend
 
 __all__ = [
     "AGE_CODES",
+    "BEFORE_HARM_CODE",
     "DRILLED_NOW",
+    "HARM_CODE",
     "REVIEW_VERSION",
     "AgeStatus",
     "AutomationReview",
@@ -45,6 +48,8 @@ __all__ = [
     "RiskClass",
     "RiskProfile",
     "Rubric",
+    "ScenarioGate",
+    "ScoreBasis",
 ]
 
 REVIEW_VERSION = "1"
@@ -54,6 +59,16 @@ DRILLED_NOW = "drilled now by this review"
 
 AGE_CODES = ("drill-overdue", "drill-undated", "never-drilled")
 """The codes :class:`LostPoints` uses for points lost to a drill's age, not to a finding."""
+
+HARM_CODE = "harm-not-avoided"
+"""The code :class:`LostPoints` uses for the avoidable harm the deciding drill did not avoid."""
+
+BEFORE_HARM_CODE = "scored-before-harm"
+"""The code for what a report from before the harm-based score lost by its own rubric."""
+
+ScoreBasis = Literal["harm", "before-harm", "paper"]
+"""Where an automation's score comes from: a drill's harm score; a report from before harm
+scores (its own total, to be drilled again); or the runbook on paper (never drilled)."""
 
 
 class _Model(BaseModel):
@@ -109,11 +124,14 @@ class DrillAge(_Model):
 
 
 class LostPoints(_Model):
-    """Points one check lost, and why: a finding, or the drill's age."""
+    """Points lost, and why: avoidable harm not avoided, a deduction for a gap that cost
+    nothing, the drill's age, a report's own total from before harm scores, or (on paper
+    only) a lint finding."""
 
-    code: str = Field(description="the finding code, or one of drill-overdue, drill-undated, "
-                      "never-drilled for points lost to age")
-    kind: Literal["finding", "age"]
+    code: str = Field(description="harm-not-avoided; a finding code (a deduction, or a lint "
+                      "finding on paper); scored-before-harm; or one of drill-overdue, "
+                      "drill-undated, never-drilled for points lost to age")
+    kind: Literal["harm", "deduction", "before-harm", "finding", "age"]
     points: float = Field(ge=0)
     where: str | None = None
     severity: Severity | None = Field(default=None, description="the finding's; none for age")
@@ -129,17 +147,30 @@ class CheckPoints(_Model):
     lost: list[LostPoints] = Field(default_factory=list)
 
 
+class ScenarioGate(_Model):
+    """A gate one scenario's latest drill hit: it makes the automation not ready whatever
+    the score (never contained, records left wrong in a money or customer-message system,
+    a restart with the fault live)."""
+
+    scenario: str
+    drill_id: str
+    code: GateCode
+    message: str
+
+
 class Gap(_Model):
     """One gap in an automation's latest drills, with what it costs.
 
     ``finding.cost`` is the measured cost (records and minutes, by a rerun with the gap
     closed; none with ``--no-costs`` or when no runbook change closes it);
-    ``points_lost`` is what it costs the score.
+    ``points_lost`` is the deduction it took from the deciding drill's score (a gap
+    whose harm was measured costs its points through the harm, not here).
     """
 
     finding: Finding
     scenarios: list[str] = Field(description="the drills that found it ('lint' on paper only)")
-    points_lost: float = Field(ge=0, description="points it cost the automation's score")
+    points_lost: float = Field(ge=0, description="points its deduction took from the "
+                               "automation's score (before age)")
 
 
 class Regression(_Model):
@@ -150,7 +181,7 @@ class Regression(_Model):
     ran_at: datetime | None
     previous_drill_id: str
     previous_ran_at: datetime | None
-    score: int = Field(description="the latest drill's score in this risk class, before age")
+    score: int = Field(description="the latest drill's score, before age")
     previous_score: int
     new_codes: list[str] = Field(description="finding codes the drill before did not have")
 
@@ -179,8 +210,8 @@ class DrillEntry(_Model):
     drill_id: str
     scenario: str
     ran_at: datetime | None
-    drill_score: int = Field(description="the score in the drill report (standard weights)")
-    score: int = Field(description="the score in this automation's risk class, before age")
+    drill_score: int = Field(description="the score in the drill report (0 when interrupted)")
+    score: int = Field(description="the score the review counts, before age: the drill's")
     age: DrillAge
     source: str = Field(description="the file it was read from, or 'drilled now by this "
                         "review' (DRILLED_NOW) for a drill the review ran itself")
@@ -224,12 +255,25 @@ class AutomationReview(_Model):
         description="what the drills say the automation touches; null: unknown")
     threshold: int
     score: int = Field(ge=0, le=100, description="round(points)")
-    points: float = Field(ge=0, le=100, description="the sum of the checks' points")
-    ready: bool = Field(description="score at or above the threshold and no critical gap")
+    points: float = Field(ge=0, le=100, description="the deciding drill's score times the share "
+                          "its age keeps; 100 - points is the sum of ``lost``")
+    basis: ScoreBasis = Field(
+        default="harm", description="harm: the deciding drill's harm score; before-harm: a "
+        "report from before harm scores, its own total; paper: never drilled, the runbook's lint")
+    ready: bool = Field(description="score at or above the threshold and no gate in any "
+                        "scenario's latest drill")
     reasons: list[str] = Field(
         default_factory=list,
-        description="what holds it back: a score under the bar and critical gaps (which "
-        "make it not ready), an overdue, undated or missing drill, a regression")
+        description="what holds it back: a score under the bar and gates (which make it not "
+        "ready), an overdue, undated or missing drill, a regression")
+    lost: list[LostPoints] = Field(
+        default_factory=list, description="every point lost: harm not avoided, deductions, "
+        "age (or the report's own total, or lint findings on paper); adds up to 100 - points")
+    deciding_score: Score | None = Field(
+        default=None, description="the deciding drill's score: its harm beside doing nothing "
+        "and the perfect response, deductions, gates and verdict")
+    gates: list[ScenarioGate] = Field(
+        default_factory=list, description="gates of every scenario's latest drill")
     last_drill: datetime | None = Field(description="when its newest drill was run")
     last_drill_now: bool = Field(
         default=False,
@@ -238,7 +282,9 @@ class AutomationReview(_Model):
     age: DrillAge = Field(description="the age of the drill the score comes from")
     deciding_drill: str | None = Field(description="the drill the score comes from "
                                        "(the lowest of its scenarios' latest)")
-    checks: list[CheckPoints]
+    checks: list[CheckPoints] = Field(
+        default_factory=list, description="on paper only (basis 'paper'): the runbook's lint "
+        "findings per check; empty when a drill decides")
     gaps: list[Gap] = Field(description="every gap, costliest first")
     regressions: list[Regression] = Field(default_factory=list)
     drills: list[DrillEntry] = Field(default_factory=list, description="oldest first")

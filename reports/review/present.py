@@ -19,12 +19,15 @@ from drills.reports.review.model import (
 )
 
 __all__ = [
+    "LOST_KINDS",
     "age_text",
+    "basis_text",
     "drill_age",
     "drill_run",
     "gap_cost",
     "last_drill",
     "lost_text",
+    "lost_total",
     "points",
     "short_age",
     "short_cost",
@@ -114,3 +117,26 @@ def short_cost(gap: Gap) -> str:
     if gap.points_lost:
         parts.append(f"-{points(gap.points_lost)} pts")
     return ", ".join(parts) or "no cost"
+
+
+LOST_KINDS = {"harm": "harm not avoided", "deduction": "deduction (cost nothing)",
+              "age": "age", "before-harm": "before harm scores", "finding": "lint finding"}
+"""How each kind of lost point reads in a table."""
+
+
+def basis_text(a: AutomationReview) -> str:
+    """Where the score comes from, in one plain sentence."""
+    if a.basis == "paper":
+        return ("Never drilled: no drill measured its harm, so it is scored on paper (its "
+                "runbook's lint, per check) at the age floor.")
+    if a.basis == "before-harm":
+        return (f"Drill {a.deciding_drill} predates harm scores: its own total counts as it "
+                "was scored (per rubric check); drill it again to score its harm.")
+    return (f"The score is drill {a.deciding_drill}'s harm score: the share of avoidable harm "
+            "it avoided between doing nothing and the perfect response on the same seed, "
+            "less deductions for gaps that cost nothing, then aged.")
+
+
+def lost_total(a: AutomationReview) -> str:
+    """``100 - 62.5 = 37.5 points lost``: the check every lost-points table closes with."""
+    return f"100 - {points(a.points)} = {points(round(100 - a.points, 2))} points lost"
