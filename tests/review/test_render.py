@@ -24,6 +24,7 @@ from drills.reports.review import (
     write_review,
 )
 from drills.reports.review.jsonout import main as schema_main
+from drills.reports.scoretext import harm_rows
 from drills.review import build_review
 from tests.reports.conftest import Page, assert_no_raw_controls, build_report, poisoned
 
@@ -144,8 +145,21 @@ def test_the_html_ranks_and_traces_every_point(folder_review: ReadinessReview) -
             assert lost is not None
             spans = re.findall(r'data-lost="([0-9.]+)"', lost.group(0))
             assert sum(float(s) for s in spans) == pytest.approx(c.max_points - c.points)
-        gap_rows = [x for t, x in part.with_attr("data-code") if t == "tr"]
+        gap_rows = [x for t, x in part.with_attr("data-code") if t == "tr" and "data-kind" not in x]
         assert [x["data-code"] for x in gap_rows] == [g.finding.code for g in a.gaps]
+        # every point lost is one row of the lost table, and they add up to 100 - points
+        lost_rows = [x for t, x in part.with_attr("data-kind") if t == "tr"]
+        assert [(x["data-code"], x["data-kind"]) for x in lost_rows] == [
+            (x.code, x.kind) for x in a.lost]
+        assert sum(float(x["data-lost"]) for x in lost_rows) == pytest.approx(100 - a.points)
+        assert a.deciding_score is not None
+        harm_table = section[section.index('<table class="harm">'):]
+        harm_table = harm_table[:harm_table.index("</table>")]
+        for label, _w, run, nothing, perfect in harm_rows(a.deciding_score):
+            assert f"<td>{label}</td>" in harm_table
+            assert f'<td class="n">{nothing}</td>' in harm_table
+            assert f'<td class="n">{perfect}</td>' in harm_table
+            assert f'<td class="n">{run}</td>' in harm_table
         assert 'class="chart trend trend-score"' in section
     assert len(page.find("tr", data_missing="owner")) == sum(
         1 for m in folder_review.missing if m.kind == "owner")

@@ -151,8 +151,10 @@ def test_a_new_medium_finding_is_a_regression(tmp_path: Path) -> None:
     assert reg.new_codes == ["no-customer-message"]
     md = render_review_markdown(review)
     assert "· regressed" in md
-    assert re.search(r"### Regressed\n\n- invoice-triple-trigger: .*new: no-customer-message",
-                     md)
+    # The drill's own score held (the finding was added to the report, its harm was not),
+    # so the new finding alone makes it regressed, said against the drill before.
+    assert re.search(r"### Regressed\n\n- invoice-triple-trigger: new since the drill of "
+                     r"2026-01-05: no-customer-message", md)
     assert 'class="flag regressed"' in render_review_html(review)
 
 
