@@ -319,5 +319,13 @@ def test_a_runbook_no_scenario_drills_is_scored_on_paper(tmp_path: Path) -> None
     assert row.risk is RiskClass.STANDARD
     assert row.touches is None
     assert any("scored on paper" in n for n in row.notes)
+    assert any(n.startswith("not drilled:") and "No drill scored it" in n for n in row.notes)
+    assert row.basis == "paper"
+    assert row.deciding_score is None
     assert all(g.scenarios == ["lint"] for g in row.gaps)
     assert {x.code for c in row.checks for x in c.lost if x.kind == "age"} == {"never-drilled"}
+    # the lost table is the checks' losses, and adds up like a drill's
+    assert sorted(x.points for x in row.lost) == sorted(
+        x.points for c in row.checks for x in c.lost)
+    assert sum(x.points for x in row.lost) == pytest.approx(100 - row.points, abs=1e-6)
+    assert not row.ready
