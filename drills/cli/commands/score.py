@@ -182,9 +182,10 @@ def command(
     PATH is a runbook, a drill report (.json), a drill journal (.journal.jsonl) or a
     folder of them; with none, the runbooks [tool.drills] lists. Runbooks not yet
     drilled are drilled on the built-in scenarios of their automation, --jobs at once.
-    Each automation gets a score out of 100 (every point traced to a
-    check), the bar its risk class sets, the date of its last drill (older than a
-    quarter counts less), a flag when it regressed, and its gaps costed. Code the files
+    Each automation gets its weakest drill's harm score out of 100 (every point lost
+    traced to harm not avoided, a gap or age), the bar its risk class sets (a drill's
+    gate makes it not ready whatever the score), the date of its last drill (older than
+    a quarter counts less), a flag when it regressed, and its gaps costed. Code the files
     name (a runbook's call:) runs only with --trust-code or under DRILLS_TRUSTED;
     otherwise a note says what was not run.
 
