@@ -61,7 +61,8 @@ def test_score_runs_no_code_from_the_folder_and_scores_the_rest(folder: Path) ->
                            "(evil:run); its runbook was not drilled")
     assert "--trust-code" in note
     assert "DRILLS_TRUSTED=evil" in note
-    assert any(n.startswith("invoice-reminder: its runbook names code that is not trusted")
+    assert any(n.startswith("invoice-reminder: not drilled: its runbook names code that is "
+                            "not trusted")
                for n in notes), notes
     assert "drilling deal-auto-close" in done.stderr
     assert "drilling invoice-reminder" not in done.stderr
