@@ -302,10 +302,15 @@ class AutomationReview(_Model):
         return [g for g in self.gaps if g.finding.severity is Severity.CRITICAL]
 
     def top_gaps(self, limit: int = 3) -> list[Gap]:
-        """The costliest gaps that cost anything (records, minutes or points)."""
+        """The costliest gaps that cost anything (records, minutes or points), then the
+        most severe of the rest (medium or above): a drill whose score is already 0 takes
+        no deduction, and its serious gaps must still show."""
         costly = [g for g in self.gaps if g.points_lost > 0 or (
             g.finding.cost is not None and not g.finding.cost.is_zero)]
-        return costly[:limit]
+        serious = sorted((g for g in self.gaps if g not in costly
+                          and g.finding.severity.rank <= Severity.MEDIUM.rank),
+                         key=lambda g: g.finding.severity.rank)
+        return [*costly, *serious][:limit]
 
 
 class InputRef(_Model):

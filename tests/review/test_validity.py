@@ -62,6 +62,11 @@ def test_a_nonsense_runbook_is_not_ready_and_scores_under_60(tmp_path: Path) -> 
     assert row.basis == "harm"
     assert row.deciding_score is not None
     assert row.score == row.deciding_score.total
+    # a score already at 0 takes no deduction, yet its serious gaps still head the row
+    top = row.top_gaps()
+    assert top
+    assert all(g.finding.severity.rank <= Severity.MEDIUM.rank for g in top)
+    assert top[0].finding.code in done.stdout
     md = (tmp_path / "out" / "readiness-review.md").read_text(encoding="utf-8")
     assert "### Where the points went" in md
     assert "| harm | weight | this drill | do nothing | perfect |" in md
