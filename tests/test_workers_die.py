@@ -42,7 +42,10 @@ def _alive(pid: int) -> bool:
 
 def _start_drill(tmp_path: Path) -> tuple[subprocess.Popen[bytes], set[int]]:
     """A real ``drills run`` with gap costs on, once its rerun workers have started."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # No shared rerun cache: reruns another test measured would be read from disk, and
+    # the drill would start no worker to kill.
+    env = {k: v for k, v in os.environ.items() if k != "DRILLS_RERUN_CACHE"}
+    env["PYTHONPATH"] = str(ROOT)
     with (tmp_path / "stderr").open("w") as stderr:  # the child keeps its own copy
         proc = subprocess.Popen(
             [sys.executable, "-c", "import sys; from drills.cli.main import main; sys.exit(main())",

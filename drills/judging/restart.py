@@ -81,10 +81,12 @@ def restart_checklist_for(result: DrillResult, unreconciled: int) -> list[Checkl
         test_detail = (failed or records)[0].detail
     else:
         tests = [o for o in result.outcomes if o.section == "restart" and o.action == "test"]
-        if tests:
-            test_ok = all(o.ok for o in tests)
-            test_detail = next((o.detail for o in tests if not o.ok), tests[0].detail)
-    if not (getattr(restart, "test", None) and tried) and not records:
+        if tests:  # a live team's tests: the last one is the proof (a retry after the fix)
+            test_ok = tests[-1].ok
+            test_detail = tests[-1].detail
+    ran = bool(records) or any(
+        o.section == "restart" and o.action == "test" for o in result.outcomes)
+    if not ran and not (getattr(restart, "test", None) and tried):
         test_ok, test_detail = None, None
     restarted = runtime.restarted_at is not None
     batch_ok: bool | None = None

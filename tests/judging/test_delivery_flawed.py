@@ -27,6 +27,11 @@ OUTCOMES = {"records-left-wrong", "counts-do-not-reconcile"}
 do not match across systems), not a gap of their own: no runbook section closes them."""
 
 
+FEEDER_SILENT_AFTER_PAUSE = {"crm-conversions-lost-in-outage"}
+"""Scenarios where this flawed runbook's drill shows no feeder finding (its
+``pause-job-only`` finding still names the gap): lost events never reach the job."""
+
+
 @pytest.mark.parametrize("name", DELIVERY)
 def test_a_flawed_runbooks_gaps_are_findings_with_measured_costs(name: str) -> None:
     scenario = load_scenario(name)
@@ -36,7 +41,9 @@ def test_a_flawed_runbooks_gaps_are_findings_with_measured_costs(name: str) -> N
     del sections["restart"]["cause"]
     report = run_drill(scenario, Runbook.model_validate(sections))
     codes = {f.code for f in report.findings}
-    assert {"pause-job-only", "feeder-left-running", "restart-without-cause"} <= codes
+    assert {"pause-job-only", "restart-without-cause"} <= codes
+    if name not in FEEDER_SILENT_AFTER_PAUSE:
+        assert "feeder-left-running" in codes
     assert codes & {"stop-rule-never-fires", "detected-by-complaint", "never-detected"}
     assert report.outcome.records_damaged > 0
     assert report.outcome.records_left_wrong > 0

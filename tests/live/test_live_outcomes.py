@@ -107,7 +107,7 @@ def test_a_team_that_does_nothing_ends_where_doing_nothing_does(
     assert not any(item.done for item in report.restart_checklist)
     assert not any("passed" in item.detail for item in report.restart_checklist)
     approver = {c.item: c for c in report.restart_checklist}["Restart approved by a named person"]
-    assert approver.detail == "not restarted; the runbook names Dana Whitfield"
+    assert approver.detail == "not restarted; the runbook names Priya Nair"
     assert "not restarted" in render_markdown(report)
     md, html = render_markdown(report), render_html(report)
     assert "No note was sent during the drill" in md
@@ -204,18 +204,20 @@ def test_the_checklist_says_what_the_test_record_showed(
                                              (4, "alice", "restart test"),
                                              (5, "alice", "end yes")])
     item = {c.item: c for c in passed.restart_checklist}["One low-risk real test record"]
-    assert (item.done, item.detail) == (True, "passed")
+    assert (item.done, item.detail) == (True, "passed: the test record came out right")
     # A test before the cause was found failed; the one after it passed: the last counts.
     retried, _, _ = _live(scenario, runbook, [*contain, (3, "alice", "restart test"),
                                               (4, "alice", CAUSE),
                                               (5, "alice", "restart test"),
                                               (6, "alice", "end yes")])
     item = {c.item: c for c in retried.restart_checklist}["One low-risk real test record"]
-    assert (item.done, item.detail) == (True, "passed")
+    assert (item.done, item.detail) == (True, "passed: the test record came out right")
     failed, _, _ = _live(scenario, runbook, [*contain, (3, "alice", "restart test"),
                                              (6, "alice", "end yes")])
     item = {c.item: c for c in failed.restart_checklist}["One low-risk real test record"]
-    assert (item.done, item.detail) == (False, "failed")
+    assert (item.done, item.detail) == (
+        False, "failed: the test record showed the fault is still there: write down the cause "
+        "and fix it first")
 
 
 def _polylines(html: str) -> dict[str, list[tuple[float, float]]]:
