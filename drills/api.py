@@ -76,8 +76,10 @@ def run_drill(
                 findings += rule_findings(scenario, runbook)
             # The baselines and the gap-cost reruns share one set of reruns (one pool).
             reruns = Reruns(scenario, hooks, rerun_spec(chosen))
+            base = measured(result, ev)
+            if not result.interrupted:
+                reruns.already(runbook, base)
             if costs and runbook is not None:
-                base = measured(result, ev)
                 findings = with_costs(scenario, runbook, findings, base, hooks,
                                       backend=rerun_spec(chosen), reruns=reruns)
             report = build_report(
