@@ -284,7 +284,9 @@ def test_world(drill_world):
 def test_drill(run_drill):
     run_drill("invoice-triple-trigger")
 ''')
-    result = pytester.runpytest(*plugin_args(), "-p", "no:cacheprovider",
+    # -rN: pytest's short summary repeats each message, cut to the terminal's width, so
+    # whether it shows there depends on COLUMNS; the test counts the per-test sections.
+    result = pytester.runpytest(*plugin_args(), "-p", "no:cacheprovider", "-rN",
                                 "--drills-backend", "docker")
     result.assert_outcomes(failed=1, errors=1)
     text = result.stdout.str()
