@@ -63,7 +63,9 @@ def run_drill(
     else:
         chosen, owned = backend, False
     try:
-        drill = Drill(scenario, runbook, backend=chosen, handlers=handlers, hooks=hooks)
+        # The drill keeps its seeded world: the baselines and gap-cost reruns fork it.
+        drill = Drill(scenario, runbook, backend=chosen, handlers=handlers, hooks=hooks,
+                      keep_template=True)
         with record_journal(journal, drill, runbook_path=runbook_path, costs=costs) as recorder:
             result = drill.run()
             with collector_paused():  # judging reads the whole truth (drills.engine.collector)
@@ -75,7 +77,7 @@ def run_drill(
                 )
                 findings += rule_findings(scenario, runbook)
             # The baselines and the gap-cost reruns share one set of reruns (one pool).
-            reruns = Reruns(scenario, hooks, rerun_spec(chosen))
+            reruns = Reruns(scenario, hooks, rerun_spec(chosen), result.world.world.template)
             base = measured(result, ev)
             if not result.interrupted:
                 reruns.already(runbook, base)

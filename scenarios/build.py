@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from drills.fakes.catalog import CATALOG
 from drills.fakes.store import SqlStore
 from drills.fakes.syncs import FieldSync, Sync, SyncSchedule, TableCopy
-from drills.fakes.world import World, build_world
+from drills.fakes.world import World, WorldTemplate, build_world
 from drills.scenarios.schema import Scenario
 
 __all__ = ["ScenarioWorld", "build_scenario_world", "tables_written"]
@@ -55,12 +55,24 @@ class ScenarioWorld:
         return self.world.store
 
 
-def build_scenario_world(scenario: Scenario, store: SqlStore) -> ScenarioWorld:
-    """Seed ``store`` as the scenario says and prime its warehouse copies."""
+def build_scenario_world(
+    scenario: Scenario,
+    store: SqlStore,
+    *,
+    template: WorldTemplate | None = None,
+    keep_template: bool = False,
+) -> ScenarioWorld:
+    """Seed ``store`` as the scenario says and prime its warehouse copies.
+
+    ``template`` forks the seeded tables from a drill's kept world instead of seeding
+    them; ``keep_template`` keeps this one for reruns (:func:`build_world`). The copies
+    are primed from the seeded tables either way.
+    """
     counts = dict(scenario.world.counts)
     for table in sorted(tables_written(scenario)):
         counts.setdefault(table, 0)
-    world = build_world(store, counts, seed=scenario.seed, start=scenario.starts)
+    world = build_world(store, counts, seed=scenario.seed, start=scenario.starts,
+                        template=template, keep_template=keep_template)
     syncs: list[Sync] = [
         TableCopy(source, scenario.world.warehouse.every)
         for source in scenario.world.warehouse.copies

@@ -35,6 +35,7 @@ from drills.fakes.backends.sqlite import SqliteBackend
 from drills.fakes.catalog import ACTIVITY_LOG, WAREHOUSE
 from drills.fakes.store import SqlStore
 from drills.fakes.syncs import Sync, TableCopy
+from drills.fakes.world import WorldTemplate
 from drills.reports.model import DamagePoint, LogEntry, StepRecord
 from drills.runbook import Runbook
 from drills.runbook.durations import Raised
@@ -133,8 +134,15 @@ class Drill:
         ran_at: datetime | None = None,
         hooks: Mapping[str, PauseHook] | None = None,
         pacer: Pacer | None = None,
+        template: WorldTemplate | None = None,
+        keep_template: bool = False,
     ) -> None:
         self.scenario = scenario
+        self.template = template
+        """A seeded world to fork this drill's world from instead of seeding it."""
+        self.keep_template = keep_template
+        """Keep this drill's freshly seeded world (``result.world.world.template``) for
+        its reruns to fork from."""
         self.pacer = pacer
         self.runbook = runbook
         self.clock = DrillClock(scenario.starts)
@@ -174,7 +182,8 @@ class Drill:
         # paced (live) drill runs beside a terminal for as long as the team takes.
         paused = collector_paused() if self.pacer is None else nullcontext()
         with self.clock, paused:
-            world = build_scenario_world(scenario, self.store)
+            world = build_scenario_world(scenario, self.store, template=self.template,
+                                         keep_template=self.keep_template)
             run = BadRun(scenario, self.store)
             runtime = AutomationRuntime(scenario, run)
             people = People(scenario, self.store, run.truth)

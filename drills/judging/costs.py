@@ -10,14 +10,10 @@ Reruns that make the same change are run once.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import multiprocessing
 import os
-import signal
-import sys
 import threading
-import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -29,16 +25,18 @@ from drills.engine.loop import DrillResult
 from drills.fakes.backends.spec import BackendSpec
 from drills.fakes.clock import ManualClock
 from drills.fakes.store import SqlStore
+from drills.fakes.world import WorldTemplate
 from drills.judging.endstate import Evaluation, evaluate
 from drills.judging.harm import UNIT_LABELS, Harm, measure_harm, weights
 from drills.judging.rerun_cache import cache_file, load, store
+from drills.judging.workers import worker_start
 from drills.reports.findings import Finding, GapCost
 from drills.reports.model import HarmUnit
 from drills.responders.scripted import Drill
 from drills.runbook import Runbook
 from drills.runbook.complete import complete_sections
 from drills.scenarios.schema import Scenario
-from drills.teamcode import TeamCodeError, stop_waiting_when
+from drills.teamcode import TeamCodeError
 
 __all__ = [
     "CLOSERS",
@@ -214,18 +212,21 @@ def measure(
     runbook: Runbook | None,
     hooks: Mapping[str, PauseHook] | None = None,
     backend: BackendSpec | None = None,
+    template: WorldTemplate | None = None,
 ) -> Measured:
     """Run the drill and keep the three numbers a gap's cost is made of.
 
     ``backend`` says where: by default SQLite in memory; on PostgreSQL each rerun opens
     a schema of its own (in its own process, with connections of its own) and drops it.
+    ``template`` is the drill's own seeded world: the rerun's world is forked from it
+    instead of seeded again (the same world, so the same numbers).
     """
     if backend is None or backend.kind == "sqlite":
-        result = Drill(scenario, runbook, hooks=hooks).run()
+        result = Drill(scenario, runbook, hooks=hooks, template=template).run()
         return measured(result, evaluate(result))
     store = SqlStore(backend.open(), ManualClock(scenario.starts))
     try:
-        result = Drill(scenario, runbook, store=store, hooks=hooks).run()
+        result = Drill(scenario, runbook, store=store, hooks=hooks, template=template).run()
         ev: Evaluation = evaluate(result)
         return measured(result, ev)
     finally:
@@ -263,12 +264,14 @@ def _measure_all(
     runbooks: Sequence[Runbook | None],
     hooks: Mapping[str, PauseHook] | None,
     backend: BackendSpec | None = None,
+    template: WorldTemplate | None = None,
 ) -> list[Measured]:
     """Rerun the drill once per runbook, in parallel processes when there are several.
 
-    Each rerun builds its own world (in memory, or in a PostgreSQL schema of its own),
-    so reruns share nothing and the numbers are the same however they are spread over
-    processes.
+    Each rerun has its own world (in memory, or in a PostgreSQL schema of its own),
+    forked from ``template`` when there is one, so reruns share nothing and the numbers
+    are the same however they are spread over processes. The template reaches the
+    workers by inheritance (they are forked), never through a pipe.
     """
     workers = min(len(runbooks), os.cpu_count() or 1)
     # Fork only a single-threaded process (forking threads is unsafe, and warned about
@@ -276,14 +279,14 @@ def _measure_all(
     # script may not guard. Otherwise the reruns go one after another.
     # The team's own hooks may not survive a trip to another process: keep them here.
     if workers <= 1 or hooks or threading.active_count() > 1 or os.name != "posix":
-        return [measure(scenario, rb, hooks, backend) for rb in runbooks]
+        return [measure(scenario, rb, hooks, backend, template) for rb in runbooks]
     context = multiprocessing.get_context("fork")
     n = len(runbooks)
     failed = context.Event()  # the team's code failed in a rerun: the others stop waiting on it
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=worker_start,
-                             initargs=(os.getpid(), failed)) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_rerun_worker,
+                             initargs=(os.getpid(), failed, template)) as pool:
         try:
-            return list(pool.map(measure, [scenario] * n, runbooks, [None] * n, [backend] * n))
+            return list(pool.map(_measure_forked, [scenario] * n, runbooks, [backend] * n))
         except TeamCodeError as err:
             # The team's code failed in a rerun: the same one line as in the drill itself,
             # without the worker's traceback the pool attaches as its cause. A rerun
@@ -298,48 +301,19 @@ def _measure_all(
             raise
 
 
-_PR_SET_PDEATHSIG = 1
-"""Linux prctl option: the signal a process gets when its parent dies."""
+_FORK_FROM: list[WorldTemplate | None] = [None]
+"""In a rerun worker: the drill's seeded world, set once when the worker starts."""
 
 
-def worker_start(parent: int, failed: Any = None) -> None:
-    """Tie a rerun worker's life to the drill that started it.
-
-    A drill killed outright (SIGKILL, out of memory) runs no cleanup, and its workers
-    would otherwise go on forever, on PostgreSQL holding their schema's lock. On Linux
-    the kernel kills the worker when its parent dies; elsewhere (and should the parent
-    die before that is set up) a watchdog sees the parent change and ends the worker.
-    The parent alone handles Ctrl-C and SIGTERM: a worker ignores the terminal's
-    Ctrl-C and dies on SIGTERM like any process. Once ``failed`` is set (the team's code
-    failed in another rerun), a call of the team's code still running is given up.
-    """
-    if failed is not None:
-        stop_waiting_when(failed)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _die_with_parent()
-    if os.getppid() != parent:  # the parent died before the tie was made
-        os._exit(1)
-    threading.Thread(target=_watch_parent, args=(parent,), daemon=True,
-                     name="parent watchdog").start()
+def _rerun_worker(parent: int, failed: Any, template: WorldTemplate | None) -> None:
+    _FORK_FROM[0] = template
+    worker_start(parent, failed)
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to SIGKILL this process when its parent dies; elsewhere do nothing."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-    except (OSError, AttributeError):  # no libc or no prctl: the watchdog does it
-        pass
-
-
-def _watch_parent(parent: int, every: float = 0.5) -> None:
-    """End this process as soon as its parent is no longer ``parent``."""
-    while os.getppid() == parent:
-        time.sleep(every)
-    os._exit(1)
+def _measure_forked(
+    scenario: Scenario, runbook: Runbook | None, backend: BackendSpec | None
+) -> Measured:
+    return measure(scenario, runbook, None, backend, _FORK_FROM[0])
 
 
 _DETECTION_CODES = frozenset({"stop-rule-never-fires"})
@@ -393,10 +367,13 @@ class Reruns:
         scenario: Scenario,
         hooks: Mapping[str, PauseHook] | None = None,
         backend: BackendSpec | None = None,
+        template: WorldTemplate | None = None,
     ) -> None:
         self.scenario = scenario
         self.hooks = hooks
         self.backend = backend
+        self.template = template
+        """The drill's own seeded world, which every rerun forks instead of seeding."""
         self._scenario_key = scenario.model_dump_json()
         self.cache: dict[str, Measured] = {}
         self._shareable = not hooks and scenario.automation.callable is None
@@ -427,7 +404,8 @@ class Reruns:
             todo[key] = rb
         if not todo:
             return
-        reruns = _measure_all(self.scenario, list(todo.values()), self.hooks, self.backend)
+        reruns = _measure_all(self.scenario, list(todo.values()), self.hooks, self.backend,
+                              self.template)
         for key, m in zip(todo, reruns, strict=True):
             self.cache[key] = m
             if self._shareable:

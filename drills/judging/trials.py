@@ -48,7 +48,7 @@ from drills.fakes.backends.sqlite import SqliteBackend
 from drills.fakes.catalog import ACTIVITY_LOG, WAREHOUSE
 from drills.fakes.store import SqlStore
 from drills.findings import finding
-from drills.judging.costs import worker_start
+from drills.judging.workers import worker_start
 from drills.reports.findings import Finding, GapCost, Severity
 from drills.runbook import Runbook, StopRule, can_pause, takes
 from drills.runbook.complete import STOP_RULE_FOR

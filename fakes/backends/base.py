@@ -162,6 +162,17 @@ class Backend(Protocol):
         """
         ...
 
+    def keep_seeded(self, tables: Sequence[sa.Table]) -> object:
+        """Keep ``tables`` as they stand (just seeded) to fork reruns from; returns the
+        handle :meth:`fork_seeded` takes. The handle lives until this backend is disposed
+        and is inherited by forked processes (never pickled)."""
+        ...
+
+    def fork_seeded(self, seeded: object, tables: Sequence[sa.Table]) -> bool:
+        """Fill ``tables`` (created, empty) from a handle of :meth:`keep_seeded`, exactly
+        as they were kept; False (nothing done) when the handle is of another database."""
+        ...
+
     def dispose(self) -> None: ...
 
 

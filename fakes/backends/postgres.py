@@ -24,6 +24,7 @@ import uuid
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from difflib import get_close_matches
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote
@@ -55,6 +56,7 @@ if TYPE_CHECKING:
 __all__ = [
     "INSTALL_HINT",
     "PostgresBackend",
+    "PostgresSeeded",
     "admin_engine",
     "check_query",
     "connect_error",
@@ -199,6 +201,16 @@ def new_schema_name() -> str:
     return f"{SCHEMA_PREFIX}{uuid.uuid4().hex[:12]}"
 
 
+@dataclass(frozen=True)
+class PostgresSeeded:
+    """A seeded world kept in a drill schema of its own (``schema``) of the database at
+    ``location`` (no credentials), to fork reruns from by ``INSERT ... SELECT``."""
+
+    location: str
+    schema: str
+    tables: tuple[str, ...]
+
+
 _ENGINES: weakref.WeakSet[sa.Engine] = weakref.WeakSet()
 
 
@@ -249,6 +261,8 @@ class PostgresBackend(TranslatedErrors):
         self._pid = os.getpid()
         self._disposed = False
         self._lock: psycopg.Connection[Any] | None = None
+        self._seeded: list[PostgresBackend] = []
+        """Schemas holding seeded worlds kept to fork from; dropped with this one."""
         self.schema = self._prepare(schema)
         try:
             # Reads autocommit: a drill makes hundreds of small reads, and in a transaction
@@ -517,8 +531,44 @@ class PostgresBackend(TranslatedErrors):
         quote = self._engine.dialect.identifier_preparer.quote_identifier
         conn.execute(sa.text(f"ANALYZE {quote(table.name)}"))
 
+    def keep_seeded(self, tables: Sequence[sa.Table]) -> PostgresSeeded:
+        """Copy ``tables`` into a new drill schema of this database (recorded as drills'
+        own, locked, dropped when this backend is disposed, whatever ``keep`` says).
+
+        A schema copy, not a template database: on the shared example (2,360 records)
+        ``CREATE DATABASE ... TEMPLATE`` took 0.05-0.19 s (WAL_LOG) or 0.35-1.15 s
+        (FILE_COPY) against 0.12-0.15 s for a schema copy, both far under the 0.62 s
+        seed; but a database per rerun needs ``CREATEDB``, a sandbox mark in each new
+        database and no other session on the template, and leaves the sandbox guard's
+        one-database model. Rows are copied in key order, as the seed's ``COPY`` laid
+        them down, so scans see them in the same order.
+        """
+        holder = PostgresBackend(self._url)
+        self._seeded.append(holder)
+        quote = self._engine.dialect.identifier_preparer.quote_identifier
+        with self.begin() as conn:
+            for t in tables:
+                conn.execute(sa.text(
+                    f"CREATE UNLOGGED TABLE {quote(holder.schema)}.{quote(t.name)} AS "
+                    f"SELECT * FROM {quote(self.schema)}.{quote(t.name)} ORDER BY 1"))
+        return PostgresSeeded(self.location, holder.schema, tuple(t.name for t in tables))
+
+    def fork_seeded(self, seeded: object, tables: Sequence[sa.Table]) -> bool:
+        """Fill this schema's (created, empty) ``tables`` from the kept schema, in key order."""
+        if not (isinstance(seeded, PostgresSeeded) and seeded.location == self.location
+                and set(seeded.tables) == {t.name for t in tables}):
+            return False
+        quote = self._engine.dialect.identifier_preparer.quote_identifier
+        with self.begin() as conn:
+            for t in tables:
+                conn.execute(sa.text(
+                    f"INSERT INTO {quote(t.name)} SELECT * FROM "
+                    f"{quote(seeded.schema)}.{quote(t.name)} ORDER BY 1"))
+        return True
+
     def dispose(self) -> None:
-        """Drop the drill schema (unless ``keep``) and close every connection."""
+        """Drop the drill schema (unless ``keep``), and any seeded world kept from it, and
+        close every connection."""
         if self._disposed:
             return
         self._disposed = True
@@ -534,3 +584,5 @@ class PostgresBackend(TranslatedErrors):
         finally:
             self._engine.dispose()
             self._release(self.schema)  # after the drop: until then no clean may take it
+            for holder in self._seeded:
+                holder.dispose()
