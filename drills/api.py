@@ -75,7 +75,7 @@ def run_drill(
                 findings += lint_runbook(
                     runbook, source=str(runbook_path) if runbook_path else None
                 )
-                findings += rule_findings(scenario, runbook)
+                findings += rule_findings(scenario, runbook, result.world.world.template)
             # The baselines and the gap-cost reruns share one set of reruns (one pool).
             reruns = Reruns(scenario, hooks, rerun_spec(chosen), result.world.world.template)
             base = measured(result, ev)

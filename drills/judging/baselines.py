@@ -6,11 +6,12 @@
 - **The perfect response**: the complete runbook for this scenario
   (:func:`drills.runbook.complete.complete_sections`) followed by the scripted responder.
 
-Both are reruns of the drill's own seed (:class:`~drills.judging.costs.Reruns`), so they
-share the gap-cost reruns' process pool and cache: a scenario's baselines are measured
-once per process, whichever runbook is drilled against it. The perfect runbook's stop
-rules are also tried on a healthy run, so its false alarms (none, for a complete
-runbook) count as they do for the team's.
+Both are reruns of the drill's own seed (:class:`~drills.judging.costs.Reruns`), forked
+from the drill's seeded world, so they share the gap-cost reruns' process pool and
+cache: a scenario's baselines are measured once per process, whichever runbook is
+drilled against it. The perfect runbook's stop rules are also tried on a healthy run
+(forked from the same world), so its false alarms (none, for a complete runbook) count
+as they do for the team's.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 
 from drills.engine.hooks import PauseHook
 from drills.fakes.backends.spec import BackendSpec
+from drills.fakes.world import WorldTemplate
 from drills.judging.costs import Reruns, perfect_runbook
 from drills.judging.harm import Harm
 from drills.judging.rerun_cache import cache_file
@@ -42,7 +44,7 @@ _FALSE_ALARMS: dict[str, float] = {}
 """Per scenario: minutes the perfect runbook's stop rules pause a healthy run."""
 
 
-def _false_alarm_minutes(scenario: Scenario) -> float:
+def _false_alarm_minutes(scenario: Scenario, template: WorldTemplate | None = None) -> float:
     key = scenario.model_dump_json()
     if key not in _FALSE_ALARMS:
         path = cache_file(key, "perfect runbook's false alarms")
@@ -51,7 +53,7 @@ def _false_alarm_minutes(scenario: Scenario) -> float:
         except (OSError, ValueError):
             _FALSE_ALARMS[key] = -1.0
         if _FALSE_ALARMS[key] < 0:
-            found = rule_findings(scenario, perfect_runbook(scenario))
+            found = rule_findings(scenario, perfect_runbook(scenario), template)
             _FALSE_ALARMS[key] = sum(
                 f.cost.healthy_minutes_paused for f in found if f.cost is not None)
             if path is not None:
@@ -75,5 +77,6 @@ def baselines(
     reruns.run_all([None, perfect])
     return Baselines(
         nothing=reruns.get(None).harm,
-        perfect=reruns.get(perfect).harm.with_healthy_paused(_false_alarm_minutes(scenario)),
+        perfect=reruns.get(perfect).harm.with_healthy_paused(
+            _false_alarm_minutes(scenario, reruns.template)),
     )

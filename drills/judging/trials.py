@@ -47,6 +47,7 @@ from drills.engine.runtime import AutomationRuntime
 from drills.fakes.backends.sqlite import SqliteBackend
 from drills.fakes.catalog import ACTIVITY_LOG, WAREHOUSE
 from drills.fakes.store import SqlStore
+from drills.fakes.world import WorldTemplate
 from drills.findings import finding
 from drills.judging.workers import worker_start
 from drills.reports.findings import Finding, GapCost, Severity
@@ -71,9 +72,13 @@ class Trial:
     peak: float
 
 
-def try_rules(scenario: Scenario, rules: Sequence[StopRule], *, healthy: bool) -> list[Trial]:
+def try_rules(
+    scenario: Scenario, rules: Sequence[StopRule], *, healthy: bool,
+    template: WorldTemplate | None = None,
+) -> list[Trial]:
     """Run the scenario's automation once, healthy or with its fault and unstopped, and
-    read every rule each tick from the start over ``runs_for``."""
+    read every rule each tick from the start over ``runs_for``; the world forked from
+    the drill's seeded ``template`` when it is a SQLite one, else seeded."""
     checkable = [r for r in rules if r.parsed and r.metric is not None]
     if not checkable:
         return []
@@ -83,7 +88,7 @@ def try_rules(scenario: Scenario, rules: Sequence[StopRule], *, healthy: bool) -
     store = SqlStore(SqliteBackend(None), clock)
     try:
         with clock, collector_paused():
-            build_scenario_world(scenario, store)
+            build_scenario_world(scenario, store, template=template)
             run = BadRun(scenario, store, healthy=healthy)
             runtime = AutomationRuntime(scenario, run)
             people = None if healthy else People(scenario, store, run.truth)
@@ -148,32 +153,37 @@ def _where(runbook: Runbook, rule: StopRule) -> str:
     return f"stop_rules.{runbook.stop_rules.index(rule)}"
 
 
-def _try(scenario: Scenario, rules: Sequence[StopRule], healthy: bool) -> list[Trial]:
-    return try_rules(scenario, rules, healthy=healthy)
+def _try(
+    scenario: Scenario, rules: Sequence[StopRule], healthy: bool, template: WorldTemplate | None
+) -> list[Trial]:
+    return try_rules(scenario, rules, healthy=healthy, template=template)
 
 
 def both_trials(
-    scenario: Scenario, rules: Sequence[StopRule]
+    scenario: Scenario, rules: Sequence[StopRule], template: WorldTemplate | None = None
 ) -> tuple[list[Trial], list[Trial]]:
     """The healthy and the bad trial, side by side in two forked processes when that is
     safe (as the gap-cost reruns decide it), else one after the other. Each builds its
     own world, so the results are the same either way."""
     if threading.active_count() > 1 or os.name != "posix" or (os.cpu_count() or 1) < 2:
-        return _try(scenario, rules, True), _try(scenario, rules, False)
+        return _try(scenario, rules, True, template), _try(scenario, rules, False, template)
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=2, mp_context=context,
                              initializer=worker_start, initargs=(os.getpid(),)) as pool:
-        healthy = pool.submit(_try, scenario, rules, True)
-        bad = pool.submit(_try, scenario, rules, False)
+        healthy = pool.submit(_try, scenario, rules, True, template)
+        bad = pool.submit(_try, scenario, rules, False, template)
         return healthy.result(), bad.result()
 
 
-def rule_findings(scenario: Scenario, runbook: Runbook | None) -> list[Finding]:
-    """False alarms on the healthy run and rules that never fire on the bad run."""
+def rule_findings(
+    scenario: Scenario, runbook: Runbook | None, template: WorldTemplate | None = None
+) -> list[Finding]:
+    """False alarms on the healthy run and rules that never fire on the bad run (each
+    trial's world forked from ``template``, the drill's seeded one, when given)."""
     if runbook is None or not runbook.checkable_rules:
         return []
     rules = runbook.checkable_rules
-    healthy, bad = both_trials(scenario, rules)
+    healthy, bad = both_trials(scenario, rules, template)
     out: list[Finding] = []
     for trial in healthy:
         if trial.fired_at is None:
