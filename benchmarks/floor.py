@@ -11,12 +11,22 @@ phase             statements
 ================  ===========================================================================
 seed              bulk insert (``executemany`` / ``COPY``), the warehouse copy by INSERT SELECT
 snapshot          ``CREATE TABLE AS`` of both tables, each with a unique index on ``id``
-bad run           the bad values logged (INSERT SELECT) and written (one UPDATE), then copied
+bad run           the bad values logged (INSERT SELECT) and written (one UPDATE), people's
+                  later edits to 1% of them (logged and written), then the copy brought in
+                  line with its trail
 scope and tag     one join per table against the snapshot that flags each changed column
-repair            one guarded ``UPDATE ... FROM`` (only fields still holding the bad value),
-                  then the copy brought in line
+repair            the values to write, guarded against later human edits (the drill's own
+                  join on the change log: no person wrote the field since the run last wrote
+                  the record), then the trail and the write (below), and the copy likewise
 reconcile         one join counting the pairs and the pairs that differ, two counts
 ================  ===========================================================================
+
+Every write after the seed leaves the drill's trail, as the drill's store does: the
+records that differ and their old and new values into a scratch table (one join),
+from it one change-log row per changed field (one ``INSERT ... SELECT``) into a change
+log with the drill's columns and its four indexes, then one ``UPDATE ... FROM``. The
+floor is the limit of the drill's work, not of a lighter job: before this (issue 27)
+the repair wrote no trail and checked only that a field still held the bad value.
 
 On PostgreSQL the tables are ``UNLOGGED``, as the drill's backend makes its own, so a
 ratio compares the same storage. The records' values are simple generated text (no
@@ -161,18 +171,55 @@ class _Postgres(_Sql):
         self.conn.close()
 
 
+RUN = "bench-run"
+LOG = ("at", "actor_kind", "actor_name", "run_id", "batch_id", "table_name", "record_key",
+       "op", "field", "old_value", "new_value")
+"""The change log's columns, as the drill's store has them (:mod:`drills.fakes.changelog`)."""
+
+PEOPLE_SHARE = 0.01
+"""Of the records the run damaged, the share a person edits afterwards (the guard's work)."""
+
+
 def _schema(db: _Sql) -> None:
     cols = ", ".join(f"{c} TEXT" for c in DATA)
     db.execute(f"{db.create} contacts (id INTEGER PRIMARY KEY, {cols})")
     db.execute(f"{db.create} wh_contacts (id INTEGER PRIMARY KEY, {cols})")
     serial = "INTEGER PRIMARY KEY" if db.name == "sqlite" else "BIGSERIAL PRIMARY KEY"
     db.execute(
-        f"{db.create} changes (seq {serial}, at TEXT, actor TEXT, run_id TEXT, "
-        "table_name TEXT, record_key INTEGER, field TEXT, old_value TEXT, new_value TEXT)"
+        f"{db.create} changes (seq {serial}, at TEXT NOT NULL, actor_kind TEXT NOT NULL, "
+        "actor_name TEXT NOT NULL, run_id TEXT, batch_id TEXT, table_name TEXT NOT NULL, "
+        "record_key INTEGER NOT NULL, op TEXT NOT NULL, field TEXT NOT NULL, "
+        "old_value TEXT, new_value TEXT)"
     )
-    db.execute("CREATE INDEX ix_changes_run ON changes (run_id)")
-    db.execute("CREATE INDEX ix_changes_record ON changes (table_name, record_key)")
+    # The drill's four indexes (drills.fakes.store): each insert into the log keeps them.
+    db.execute("CREATE INDEX ix_changes_run ON changes (run_id, batch_id)")
+    db.execute("CREATE INDEX ix_changes_record ON changes "
+               "(table_name, record_key, actor_kind, field, seq)")
+    db.execute("CREATE INDEX ix_changes_at ON changes (at)")
+    db.execute("CREATE INDEX ix_changes_table_seq ON changes (table_name, seq)")
     db.commit()
+
+
+def _write(
+    db: _Sql, table: str, source: str, fields: Sequence[str], at: str, actor: tuple[str, str],
+    run_id: str | None = None,
+) -> None:
+    """Write ``fields`` of ``source`` (a query of ``id`` and those fields) into ``table``
+    with the drill's trail: the differing records' old and new values side by side
+    (one join), one log row per changed field, then one ``UPDATE ... FROM``."""
+    pairs = ", ".join(f"t.{f} AS old_{f}, s.{f} AS new_{f}" for f in fields)
+    differs = " OR ".join(f"t.{f} {db.distinct} s.{f}" for f in fields)
+    db.execute(f"CREATE TEMPORARY TABLE pairs AS SELECT t.id, {pairs} FROM {table} AS t "
+               f"JOIN ({source}) AS s ON s.id = t.id WHERE {differs}")
+    logged = " UNION ALL ".join(
+        f"SELECT ?, ?, ?, ?, NULL, ?, id, 'update', '{f}', old_{f}, new_{f} FROM pairs "
+        f"WHERE old_{f} {db.distinct} new_{f}" for f in fields
+    )
+    who = (at, *actor, run_id, f"crm.{table.removeprefix('wh_')}")
+    db.execute(f"INSERT INTO changes ({', '.join(LOG)}) {logged}", who * len(fields))
+    sets = ", ".join(f"{f} = pairs.new_{f}" for f in fields)
+    db.execute(f"UPDATE {table} SET {sets} FROM pairs WHERE pairs.id = {table}.id")
+    db.execute("DROP TABLE pairs")
 
 
 def _seed(db: _Sql, n: int) -> None:
@@ -194,9 +241,9 @@ def _bad_run(db: _Sql, n: int, bad: int, seed: int) -> None:
     writes = {"notes": note, **dict.fromkeys(BAD_FIELDS, "")}
     for field, value in writes.items():
         db.execute(
-            "INSERT INTO changes (at, actor, run_id, table_name, record_key, field, "
-            "old_value, new_value) SELECT '2026-03-02T09:01:00', 'automation', 'bench-run', "
-            f"'crm.contacts', c.id, '{field}', c.{field}, ? FROM contacts c "
+            f"INSERT INTO changes ({', '.join(LOG)}) SELECT '2026-03-02T09:01:00', "
+            f"'automation', 'reminders', '{RUN}', 'batch-1', 'crm.contacts', c.id, 'update', "
+            f"'{field}', c.{field}, ? FROM contacts c "
             f"WHERE c.id IN (SELECT id FROM targets) AND c.{field} {db.distinct} ?",
             (value, value),
         )
@@ -204,15 +251,21 @@ def _bad_run(db: _Sql, n: int, bad: int, seed: int) -> None:
     db.execute(
         f"UPDATE contacts SET {sets} WHERE id IN (SELECT id FROM targets)", tuple(writes.values())
     )
-    _copy(db, "SELECT id FROM targets")
+    # People go on editing: a share of the damaged records get a person's email later,
+    # which the repair's guard must leave alone.
+    edited = sorted(random.Random(seed + 1).sample(targets, max(1, round(bad * PEOPLE_SHARE))))
+    db.execute("CREATE TEMPORARY TABLE edits (id INTEGER PRIMARY KEY, email TEXT)")
+    db.load("edits", ("id", "email"), iter([(k, f"fixed.by.hand{k}@example.com")
+                                           for k in edited]))
+    _write(db, "contacts", "SELECT id, email FROM edits", ("email",),
+           "2026-03-02T09:20:00", ("person", "ana"))
+    _copy(db, "SELECT id FROM targets", "2026-03-02T09:25:00")
 
 
-def _copy(db: _Sql, keys: str) -> None:
-    sets = ", ".join(f"{c} = src.{c}" for c in DATA)
-    db.execute(
-        f"UPDATE wh_contacts SET {sets} FROM contacts AS src "
-        f"WHERE wh_contacts.id = src.id AND src.id IN ({keys})"
-    )
+def _copy(db: _Sql, keys: str, at: str) -> None:
+    """The warehouse copy of ``keys`` brought in line with the source, with its trail."""
+    _write(db, "wh_contacts", f"SELECT * FROM contacts WHERE id IN ({keys})", DATA, at,
+           ("sync", "copy crm.contacts -> warehouse.crm_contacts"))
 
 
 def _scope(db: _Sql) -> None:
@@ -227,18 +280,31 @@ def _scope(db: _Sql) -> None:
         )
 
 
+def _untouched(db: _Sql, field: str) -> str:
+    """The drill's guard: no person wrote ``field`` of the record since the run last
+    wrote it (``seq + 0`` as the drill writes it, so SQLite seeks the record's rows)."""
+    return (
+        "NOT EXISTS (SELECT 1 FROM changes AS later WHERE later.table_name = 'crm.contacts' "
+        f"AND later.record_key = c.id AND later.field = '{field}' "
+        "AND later.actor_kind = 'person' AND later.seq > coalesce(("
+        "SELECT max(r.seq + 0) FROM changes AS r WHERE r.run_id = '" + RUN + "' "
+        "AND r.actor_kind = 'automation' AND r.table_name = 'crm.contacts' "
+        "AND r.record_key = c.id), 0))"
+    )
+
+
 def _repair(db: _Sql) -> None:
-    sets = ", ".join(
-        f"{f} = CASE WHEN contacts.{f} = '' THEN snap.{f} ELSE contacts.{f} END"
+    values = ", ".join(
+        f"CASE WHEN s.{f}_changed AND {_untouched(db, f)} THEN snap.{f} ELSE c.{f} END AS {f}"
         for f in BAD_FIELDS
     )
-    guard = " OR ".join(f"contacts.{f} = ''" for f in BAD_FIELDS)
-    db.execute(
-        f"UPDATE contacts SET {sets} FROM snap_contacts AS snap WHERE snap.id = contacts.id "
-        "AND contacts.id IN (SELECT id FROM scope WHERE table_name = 'contacts') "
-        f"AND ({guard})"
+    source = (
+        f"SELECT c.id, {values} FROM contacts AS c "
+        "JOIN scope AS s ON s.table_name = 'contacts' AND s.id = c.id "
+        "JOIN snap_contacts AS snap ON snap.id = c.id"
     )
-    _copy(db, "SELECT id FROM scope WHERE table_name = 'wh_contacts'")
+    _write(db, "contacts", source, BAD_FIELDS, "2026-03-02T10:30:00", ("repair", "floor"))
+    _copy(db, "SELECT id FROM scope WHERE table_name = 'wh_contacts'", "2026-03-02T10:31:00")
 
 
 def _reconcile(db: _Sql) -> None:
