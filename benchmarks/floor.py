@@ -280,28 +280,33 @@ def _scope(db: _Sql) -> None:
         )
 
 
-def _untouched(db: _Sql, field: str) -> str:
-    """The drill's guard: no person wrote ``field`` of the record since the run last
-    wrote it (``seq + 0`` as the drill writes it, so SQLite seeks the record's rows)."""
-    return (
-        "NOT EXISTS (SELECT 1 FROM changes AS later WHERE later.table_name = 'crm.contacts' "
-        f"AND later.record_key = c.id AND later.field = '{field}' "
-        "AND later.actor_kind = 'person' AND later.seq > coalesce(("
-        "SELECT max(r.seq + 0) FROM changes AS r WHERE r.run_id = '" + RUN + "' "
-        "AND r.actor_kind = 'automation' AND r.table_name = 'crm.contacts' "
-        "AND r.record_key = c.id), 0))"
-    )
-
-
 def _repair(db: _Sql) -> None:
+    # The guard (the drill's: no person wrote the field since the run last wrote the
+    # record) read from the other side, as a careful person would: the few fields people
+    # wrote after the run, from the change log (the run's last write per record found
+    # through the drill's (table, record, actor kind, field, seq) index: max(seq + 0), as
+    # the drill writes it, or SQLite walks the (table, seq) index backwards), then left
+    # out of the values to write by one join.
+    db.execute(
+        "CREATE TEMPORARY TABLE guarded AS SELECT DISTINCT later.record_key, later.field "
+        "FROM changes AS later WHERE later.table_name = 'crm.contacts' "
+        "AND later.actor_kind = 'person' AND later.seq > coalesce(("
+        "SELECT max(r.seq + 0) FROM changes AS r WHERE r.table_name = later.table_name "
+        "AND r.record_key = later.record_key AND r.actor_kind = 'automation' "
+        f"AND r.run_id = '{RUN}'), 0)"
+    )
     values = ", ".join(
-        f"CASE WHEN s.{f}_changed AND {_untouched(db, f)} THEN snap.{f} ELSE c.{f} END AS {f}"
+        f"CASE WHEN s.{f}_changed AND g_{f}.record_key IS NULL THEN snap.{f} ELSE c.{f} END "
+        f"AS {f}" for f in BAD_FIELDS
+    )
+    guards = " ".join(
+        f"LEFT JOIN guarded AS g_{f} ON g_{f}.record_key = c.id AND g_{f}.field = '{f}'"
         for f in BAD_FIELDS
     )
     source = (
         f"SELECT c.id, {values} FROM contacts AS c "
         "JOIN scope AS s ON s.table_name = 'contacts' AND s.id = c.id "
-        "JOIN snap_contacts AS snap ON snap.id = c.id"
+        f"JOIN snap_contacts AS snap ON snap.id = c.id {guards}"
     )
     _write(db, "contacts", source, BAD_FIELDS, "2026-03-02T10:30:00", ("repair", "floor"))
     _copy(db, "SELECT id FROM scope WHERE table_name = 'wh_contacts'", "2026-03-02T10:31:00")
