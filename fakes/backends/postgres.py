@@ -204,7 +204,8 @@ def new_schema_name() -> str:
 @dataclass(frozen=True)
 class PostgresSeeded:
     """A seeded world kept in a drill schema of its own (``schema``) of the database at
-    ``location`` (no credentials), to fork reruns from by ``INSERT ... SELECT``."""
+    ``location`` (its URL without credentials: a container's reruns reach it by URL
+    too), to fork reruns from by ``INSERT ... SELECT``."""
 
     location: str
     schema: str
@@ -551,11 +552,11 @@ class PostgresBackend(TranslatedErrors):
                 conn.execute(sa.text(
                     f"CREATE UNLOGGED TABLE {quote(holder.schema)}.{quote(t.name)} AS "
                     f"SELECT * FROM {quote(self.schema)}.{quote(t.name)} ORDER BY 1"))
-        return PostgresSeeded(self.location, holder.schema, tuple(t.name for t in tables))
+        return PostgresSeeded(redact_url(self._url), holder.schema, tuple(t.name for t in tables))
 
     def fork_seeded(self, seeded: object, tables: Sequence[sa.Table]) -> bool:
         """Fill this schema's (created, empty) ``tables`` from the kept schema, in key order."""
-        if not (isinstance(seeded, PostgresSeeded) and seeded.location == self.location
+        if not (isinstance(seeded, PostgresSeeded) and seeded.location == redact_url(self._url)
                 and set(seeded.tables) == {t.name for t in tables}):
             return False
         quote = self._engine.dialect.identifier_preparer.quote_identifier
