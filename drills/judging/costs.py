@@ -306,6 +306,8 @@ _FORK_FROM: list[WorldTemplate | None] = [None]
 
 
 def _rerun_worker(parent: int, failed: Any, template: WorldTemplate | None) -> None:
+    """Start a rerun worker (:func:`worker_start`) holding the template it forks from:
+    passed at fork time, so a world's image is never pickled once per rerun."""
     _FORK_FROM[0] = template
     worker_start(parent, failed)
 
@@ -313,6 +315,8 @@ def _rerun_worker(parent: int, failed: Any, template: WorldTemplate | None) -> N
 def _measure_forked(
     scenario: Scenario, runbook: Runbook | None, backend: BackendSpec | None
 ) -> Measured:
+    """One rerun in a worker: :func:`measure` on the worker's template (no team hooks:
+    those stay in the drill's own process)."""
     return measure(scenario, runbook, None, backend, _FORK_FROM[0])
 
 
