@@ -46,6 +46,9 @@ class FeederState:
     kind: str
     live: bool = True
     stopped_at: datetime | None = None
+    first_stopped_at: datetime | None = None
+    """When it was first shut off: a re-pause after a restart sets ``stopped_at`` again,
+    never this, so a feeder the runbook left running is told apart from one it stopped."""
     runs_while_paused: bool = False
     """It runs the job's step itself while the job is paused (``while_paused: runs``)."""
     on_disable: str = "hold"
@@ -199,6 +202,7 @@ class AutomationRuntime:
         if feeder.live:
             feeder.live = False
             feeder.stopped_at = at
+            feeder.first_stopped_at = feeder.first_stopped_at or at
         self._check_contained(at)
         return True
 
