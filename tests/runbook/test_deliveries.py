@@ -73,7 +73,8 @@ def test_a_bad_section_in_a_file_is_one_line_with_its_line_and_exit_2(tmp_path: 
     assert done.returncode == 2, done.stdout + done.stderr
     lines = [ln for ln in (done.stdout + done.stderr).splitlines() if "job.runbook.yaml:4" in ln]
     assert len(lines) == 1, done.stdout + done.stderr
-    assert "dedupe" in lines[0] and "event_id" in lines[0]
+    assert "dedupe" in lines[0]
+    assert "event_id" in lines[0]
 
 
 def test_the_complete_runbook_carries_the_guard_that_answers_each_delivery_fault() -> None:
