@@ -112,7 +112,7 @@ def test_init_leaves_the_section_out_for_a_job_only_a_schedule_feeds() -> None:
 
     made = build_scaffold(InitOptions(
         name="order-sync", owner="Dana Whitfield", table="shop.orders",
-        feeders=[Feeder(kind="schedule", name="order-sync.nightly", every=timedelta(hours=24))]))
+        feeders=(Feeder(kind="schedule", name="order-sync.nightly", every=timedelta(hours=24)),)))
     assert made.runbook.deliveries is None
     assert "deliveries" not in yaml.safe_load(made.runbook_text)
 
