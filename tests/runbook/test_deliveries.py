@@ -77,6 +77,17 @@ def test_a_bad_section_in_a_file_is_one_line_with_its_line_and_exit_2(tmp_path: 
     assert "event_id" in lines[0]
 
 
+def test_a_held_feeder_counts_as_shut_off_on_paper() -> None:
+    from drills.runbook import lint_runbook
+
+    data = {"automation": "order-paid-handler", "owner": OWNER,
+            "pause": [{"pause_job": "order-paid-handler"}]}
+    codes = {f.code for f in lint_runbook(Runbook.model_validate(data))}
+    assert "pause-job-only" in codes
+    held = Runbook.model_validate({**data, "deliveries": {"hold": ["payments.order-paid"]}})
+    assert "pause-job-only" not in {f.code for f in lint_runbook(held)}
+
+
 def test_the_complete_runbook_carries_the_guard_that_answers_each_delivery_fault() -> None:
     assert delivery_sections(load_scenario("order-paid-webhook-redelivered")) == {
         "dedupe": "event_id", "hold": ["payments.order-paid"]}
