@@ -9,7 +9,7 @@ taking the time of a switch flipped in another screen, unless the runbook says.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,7 +18,7 @@ from drills.files import format_duration
 from drills.runbook.defaults import DEFAULT_TAKES
 from drills.runbook.deliveries import Deliveries
 
-__all__ = ["DeliveryStep", "delivery_steps"]
+__all__ = ["DeliveryStep", "delivery_steps", "hold"]
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,9 @@ def _guard(name: str, what: str) -> Callable[[AutomationRuntime, datetime], tupl
     return act
 
 
-def _hold(feeder: str) -> Callable[[AutomationRuntime, datetime], tuple[bool, str]]:
+def hold(feeder: str) -> Callable[[AutomationRuntime, datetime], tuple[bool, str]]:
+    """Shut ``feeder`` off holding its events (a ``hold`` step, or the pause step that
+    switches a held feeder off)."""
     def act(rt: AutomationRuntime, at: datetime) -> tuple[bool, str]:
         if not rt.hold_feeder(feeder, at):
             return False, f"the automation has no feeder named '{feeder}'"
@@ -58,11 +60,13 @@ def _retry(feeder: str, every: timedelta, span: timedelta
     return act
 
 
-def delivery_steps(spec: Deliveries) -> list[DeliveryStep]:
+def delivery_steps(spec: Deliveries, shut_off: Collection[str] = ()) -> list[DeliveryStep]:
     """The section's steps in the order they are taken: guards, retry policies, holds.
 
-    The section's ``takes`` is shared among its steps; each defaults to the time of
-    switching a feeder off (:data:`~drills.runbook.defaults.DEFAULT_TAKES`).
+    A feeder in ``shut_off`` (a pause step already switches it off) is held by that
+    step, in the same screen, not by a step of its own. The section's ``takes`` is shared
+    among its steps; each defaults to the time of switching a feeder off
+    (:data:`~drills.runbook.defaults.DEFAULT_TAKES`).
     """
     acts: list[tuple[str, str, Callable[[AutomationRuntime, datetime], tuple[bool, str]]]] = []
     if spec.dedupe is not None:
@@ -72,7 +76,9 @@ def delivery_steps(spec: Deliveries) -> list[DeliveryStep]:
         acts.append(("latest_per_record", "events", _guard(
             "latest_per_record", "the job applies only an event newer than its record's last")))
     acts += [("set_retry", r.feeder, _retry(r.feeder, r.every, r.for_)) for r in spec.retry]
-    acts += [("hold_feeder", name, _hold(name)) for name in spec.hold]
+    acts += [("hold_feeder", name, hold(name)) for name in spec.hold if name not in shut_off]
+    if not acts:
+        return []
     each = (spec.takes / len(acts) if spec.takes is not None
             else DEFAULT_TAKES["disable_feeder"])
     return [DeliveryStep(action, target, each, act) for action, target, act in acts]

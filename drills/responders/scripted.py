@@ -51,7 +51,7 @@ from drills.levers.review import review_run
 from drills.levers.scope import ScopeResult, take_scope
 from drills.levers.sources import RepairSources, rerun_values, sources_for
 from drills.reports.model import Reconcile, StepRecord
-from drills.responders.deliveries import DeliveryStep, delivery_steps
+from drills.responders.deliveries import DeliveryStep, delivery_steps, hold
 from drills.runbook import Runbook, StopRule, can_pause, takes
 from drills.runbook.defaults import first_note_within, next_update_every
 from drills.runbook.durations import MANUAL_RATE as _MANUAL_RATE
@@ -266,12 +266,19 @@ class ScriptedResponder:
         rb = self._rb
         who = self._who()
         out: list[_Planned] = []
+        held = set(rb.deliveries.hold) if rb.deliveries else set()
         for i, step in enumerate(rb.pause or []):
+            effect = (self._delivery(DeliveryStep(step.kind, step.target, takes(step),
+                                                  hold(step.target)))
+                      if step.kind in ("disable_feeder", "stop_queue") and step.target in held
+                      else self._pause(step))
             out.append(
-                _Planned("pause", step.kind, step.target, takes(step), self._pause(step), who,
+                _Planned("pause", step.kind, step.target, takes(step), effect, who,
                          partial(modelled, step.kind), step.takes, f"pause[{i}].takes")
             )
-        for i, d in enumerate(delivery_steps(rb.deliveries) if rb.deliveries else []):
+        off = {s.target for s in rb.pause or [] if s.kind in ("disable_feeder", "stop_queue")}
+        steps = delivery_steps(rb.deliveries, off) if rb.deliveries else []
+        for i, d in enumerate(steps):
             out.append(_Planned("pause", d.action, d.target, d.takes, self._delivery(d), who,
                                 partial(modelled, "disable_feeder"),
                                 rb.deliveries.takes if rb.deliveries and not i else None,

@@ -152,6 +152,10 @@ def test_a_held_webhook_gives_up_nothing_a_disabled_one_loses_to_its_senders_ret
         sections["deliveries"] = {"dedupe": "event_id", **({"hold": [via]} if hold else {})}
         result = Drill(scenario, Runbook.model_validate(sections)).run()
         accounts[hold] = result.runtime.feeders[via].account
+        # The pause step that switches the feeder off holds it: no step of its own.
+        shut = [s for s in result.steps if s.target == via]
+        assert [s.action for s in shut] == ["disable_feeder"]
+        assert shut[0].outcome.startswith("held: ") is hold
     assert accounts[False]["gave_up"] > 0
     assert accounts[True]["gave_up"] == 0
     assert accounts[True]["held"] > 0
