@@ -44,7 +44,8 @@ TALLIED = (
 )
 """Metrics tallied from the run's change-log rows as they come."""
 
-DELIVERED = ("delivery_drift", "redeliveries", "out_of_order_arrivals", "failed_calls")
+DELIVERED = ("delivery_drift", "redeliveries", "out_of_order_arrivals", "failed_calls",
+             "redeliveries_per_event", "error_rate")
 """Metrics read from the delivery log: the sender's log of what it sent beside the job's
 log of what it received (:data:`drills.scenarios.badrun.DELIVERY_LOG`)."""
 
@@ -159,9 +160,16 @@ class MetricReader:
             conds += [t.c.received_at.is_not(None), t.c.received_at <= upto]
             if since is not None:
                 conds.append(t.c.received_at > format_time(since))
-            column = {"redeliveries": t.c.deliveries - 1, "out_of_order_arrivals":
-                      t.c.out_of_order, "failed_calls": t.c.failed}[metric]
-            counted = sa.func.coalesce(sa.func.sum(column), 0)
+            if metric == "redeliveries_per_event":
+                counted = sa.func.coalesce(sa.func.max(t.c.deliveries - 1), 0)
+            elif metric == "error_rate":
+                # A share of what was received: no event received yet is no error rate.
+                counted = sa.func.coalesce(
+                    100.0 * sa.func.sum(t.c.failed) / sa.func.nullif(sa.func.count(), 0), 0)
+            else:
+                column = {"redeliveries": t.c.deliveries - 1, "out_of_order_arrivals":
+                          t.c.out_of_order, "failed_calls": t.c.failed}[metric]
+                counted = sa.func.coalesce(sa.func.sum(column), 0)
         with self.store.engine.connect() as conn:
             return float(conn.scalar(sa.select(counted).where(*conds)) or 0)
 

@@ -32,6 +32,7 @@ from drills.engine.proof import TestRecord, pick_test_records, try_test_record
 from drills.fakes.catalog import OUTBOX
 from drills.files import format_duration
 from drills.scenarios.badrun import BadRun, BatchResult, Event
+from drills.scenarios.faults._delivery import GUARDED_BY
 from drills.scenarios.schema import Feeder, Scenario
 
 __all__ = ["AutomationRuntime", "ContainmentTurn", "FeederState", "RuntimeNote"]
@@ -45,6 +46,9 @@ class FeederState:
     kind: str
     live: bool = True
     stopped_at: datetime | None = None
+    first_stopped_at: datetime | None = None
+    """When it was first shut off: a re-pause after a restart sets ``stopped_at`` again,
+    never this, so a feeder the runbook left running is told apart from one it stopped."""
     runs_while_paused: bool = False
     """It runs the job's step itself while the job is paused (``while_paused: runs``)."""
     on_disable: str = "hold"
@@ -126,6 +130,8 @@ class AutomationRuntime:
         self.turns: list[ContainmentTurn] = []
         """Every containment and restart, in order (:class:`ContainmentTurn`)."""
         self.fixed = False
+        self.guards: set[str] = set()
+        """The job's intake guards the team turned on (``dedupe``, ``latest_per_record``)."""
         self.restarted_at: datetime | None = None
         self.restarted_with_fault = False
         """A restart (any of them) brought the job back with its fault still in place."""
@@ -196,7 +202,46 @@ class AutomationRuntime:
         if feeder.live:
             feeder.live = False
             feeder.stopped_at = at
+            feeder.first_stopped_at = feeder.first_stopped_at or at
         self._check_contained(at)
+        return True
+
+    def guard(self, name: str, at: datetime) -> bool:
+        """Turn on an intake guard of the job (``dedupe`` by event id, ``latest_per_record``);
+        from now on a fault it answers bends nothing. False for an unknown guard."""
+        if name not in GUARDED_BY.values():
+            return False
+        self.guards.add(name)
+        return True
+
+    @property
+    def guarded(self) -> bool:
+        """An intake guard the team turned on answers this drill's fault."""
+        return GUARDED_BY.get(self.scenario.fault.kind) in self.guards
+
+    def hold_feeder(self, name: str, at: datetime) -> bool:
+        """Shut a feeder off holding its work: nothing it refuses from now on is lost or
+        left to a sender's retries running out, and what it was retrying is held too; it
+        is all drained through the job at the restart. False when there is no such feeder."""
+        feeder = self.feeders.get(name)
+        if feeder is None:
+            return False
+        feeder.on_disable = "hold"
+        if feeder is self._via and self._retrying:
+            self._held_in[name].extend(item.event for item in self._retrying)
+            feeder.held += len(self._retrying)
+            self._retrying.clear()
+        return self.stop_feeder(name, at)
+
+    def set_retry(self, name: str, every: timedelta, span: timedelta) -> bool:
+        """Set a webhook sender's retry policy: how often, and for how long from each
+        refused delivery; False when there is no such webhook feeder."""
+        feeder = self.feeders.get(name)
+        if feeder is None or feeder.kind != "webhook":
+            return False
+        if feeder.on_disable == "lose":
+            feeder.on_disable = "retry"
+        feeder.retry_every, feeder.retry_for = every, span
         return True
 
     def restart(
@@ -215,7 +260,7 @@ class AutomationRuntime:
         fixed job make them again, while one that restarts without the cause sends them
         as they are.
         """
-        if fixed:
+        if fixed or self.guarded:
             for name, held in self._held_out.items():
                 bad = sum(1 for _, shaped in held if shaped is False)
                 if bad and self.feeders[name].kind == "queue":
@@ -230,8 +275,8 @@ class AutomationRuntime:
                 feeder.live_since = at
         self.fixed = fixed
         self.restarted_at = at
-        self.turns.append(ContainmentTurn("restarted", at, fixed))
-        if not fixed:
+        self.turns.append(ContainmentTurn("restarted", at, fixed or self.guarded))
+        if not (fixed or self.guarded):
             self.restarted_with_fault = True
         self.limit = limit
         self._ramp = deque(ramp)
@@ -414,7 +459,8 @@ class AutomationRuntime:
                 held.clear()
                 f.holding -= len(batch)
                 f.delivered += len(batch)
-                made = [(e, self.fixed if shaped is None else shaped) for e, shaped in batch]
+                made = [(e, (self.fixed or self.guarded) if shaped is None else shaped)
+                        for e, shaped in batch]
                 for healthy in (True, False):
                     part = [e for e, h in made if h is healthy]
                     if part:
@@ -457,14 +503,15 @@ class AutomationRuntime:
                     f.holding += len(batch)
                     # A queue keeps the messages the job made now (bent by the fault
                     # unless it is fixed); a chained job keeps the work, done later.
-                    shaped = self.fixed if f.kind == "queue" else None
+                    shaped = (self.fixed or self.guarded) if f.kind == "queue" else None
                     self._held_out[name].extend((e, shaped) for e in batch)
                     self._tell(f, now, f"off: holding its {f.unit} until it is back on")
-        result = self.run.execute(batch, now, skip_tables=skipped,
-                                  healthy=self.fixed if healthy is None else healthy)
+        if healthy is None:
+            healthy = self.fixed or self.guarded
+        result = self.run.execute(batch, now, skip_tables=skipped, healthy=healthy or self.guarded)
         self.handled.update(result.expected_inserts)
         if self.restarted_with_fault and self.restarted_at is not None and not (
-                self.fixed if healthy is None else healthy):
+                healthy or self.guarded):
             self.redamaged.update((d.table, d.key) for d in result.damage)
         self.batches += 1
         if result.writes:

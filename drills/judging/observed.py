@@ -56,8 +56,13 @@ def drill_findings(result: DrillResult, ev: Evaluation) -> list[Finding]:
                                variant="owner_away", minutes=minutes))
         else:
             out.append(finding("waited-for-escalation", minutes=minutes))
+    # A feeder first shut off after the job's first restart was left running by the
+    # runbook: it was only stopped by the re-pause of whoever watched the restart.
+    restarted = next((t.at for t in runtime.turns if t.kind == "restarted"), None)
     for feeder in runtime.feeders.values():
-        if feeder.stopped_at is None and detection is not None:
+        first = feeder.first_stopped_at
+        if detection is not None and (first is None or (restarted is not None
+                                                         and first > restarted)):
             code = "queue-left-running" if feeder.kind == "queue" else "feeder-left-running"
             out.append(finding(code, where=feeder.name, kind=feeder.kind, name=feeder.name))
     if detection is not None and runtime.contained_at is None:

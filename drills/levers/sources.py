@@ -39,6 +39,7 @@ from drills.fakes.store import Op, SqlStore, Value, encode_value, format_time
 from drills.runbook import Runbook
 from drills.runbook.proof import cause_problem
 from drills.scenarios.badrun import BadRun, edited_after
+from drills.scenarios.faults._delivery import GUARDED_BY
 from drills.scenarios.schema import Scenario
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "as_received",
     "export_taken_at",
     "fill_right_values",
+    "guarded",
     "keeps_sender_log",
     "rerun_values",
     "sources_for",
@@ -94,7 +96,8 @@ def sources_for(scenario: Scenario, runbook: Runbook | None) -> RepairSources:
     repair = runbook.repair if runbook is not None else None
     restart = runbook.restart if runbook is not None else None
     run_start = scenario.starts + scenario.fault.starts
-    cause = restart is not None and cause_problem(restart.cause) is None
+    cause = (restart is not None and cause_problem(restart.cause) is None) or guarded(
+        scenario, runbook)
     return RepairSources(
         history=scenario.world.field_history(),
         export_at=export_taken_at(run_start, export.every) if export is not None else None,
@@ -102,6 +105,21 @@ def sources_for(scenario: Scenario, runbook: Runbook | None) -> RepairSources:
         replay=cause and keeps_sender_log(scenario),
         allowed=tuple(Source(s) for s in (repair.from_ if repair and repair.from_ else Source)),
     )
+
+
+def guarded(scenario: Scenario, runbook: Runbook | None) -> bool:
+    """Whether the runbook's ``deliveries`` guard answers the drill's fault, so the team
+    knows what each event should have written without the cause written down.
+
+    A job that dedupes by event id can sort the run's writes by event from its own log
+    (the first delivery of each event is the event's; the rest are repeats), and one
+    that applies each record's latest event by the sender's time can tell the newest
+    event from the late ones. Either way the job as written, each event once and in
+    order, is what should have run: the values the fixed job gives.
+    """
+    spec = runbook.deliveries if runbook is not None else None
+    guard = GUARDED_BY.get(scenario.fault.kind)
+    return spec is not None and guard is not None and guard in spec.guards
 
 
 def keeps_sender_log(scenario: Scenario) -> bool:

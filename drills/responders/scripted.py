@@ -51,6 +51,7 @@ from drills.levers.review import review_run
 from drills.levers.scope import ScopeResult, take_scope
 from drills.levers.sources import RepairSources, rerun_values, sources_for
 from drills.reports.model import Reconcile, StepRecord
+from drills.responders.deliveries import DeliveryStep, delivery_steps, hold
 from drills.runbook import Runbook, StopRule, can_pause, takes
 from drills.runbook.defaults import first_note_within, next_update_every
 from drills.runbook.durations import MANUAL_RATE as _MANUAL_RATE
@@ -265,11 +266,23 @@ class ScriptedResponder:
         rb = self._rb
         who = self._who()
         out: list[_Planned] = []
+        held = set(rb.deliveries.hold) if rb.deliveries else set()
         for i, step in enumerate(rb.pause or []):
+            effect = (self._delivery(DeliveryStep(step.kind, step.target, takes(step),
+                                                  hold(step.target)))
+                      if step.kind in ("disable_feeder", "stop_queue") and step.target in held
+                      else self._pause(step))
             out.append(
-                _Planned("pause", step.kind, step.target, takes(step), self._pause(step), who,
+                _Planned("pause", step.kind, step.target, takes(step), effect, who,
                          partial(modelled, step.kind), step.takes, f"pause[{i}].takes")
             )
+        off = {s.target for s in rb.pause or [] if s.kind in ("disable_feeder", "stop_queue")}
+        steps = delivery_steps(rb.deliveries, off) if rb.deliveries else []
+        for i, d in enumerate(steps):
+            out.append(_Planned("pause", d.action, d.target, d.takes, self._delivery(d), who,
+                                partial(modelled, "disable_feeder"),
+                                rb.deliveries.takes if rb.deliveries and not i else None,
+                                "deliveries.takes"))
         if rb.snapshot is not None:
             out.append(_Planned("snapshot", "export", ", ".join(rb.snapshot.export),
                                 takes(rb.snapshot), self._snapshot, who,
@@ -332,6 +345,13 @@ class ScriptedResponder:
             return True, f"done; {state}", None
         return effect
 
+    def _delivery(self, step: DeliveryStep) -> Callable[[datetime], tuple[bool, str, Any]]:
+        def effect(at: datetime) -> tuple[bool, str, Any]:
+            assert self._context is not None
+            ok, detail = step.act(self._context.runtime, at)
+            return ok, detail, None
+        return effect
+
     def _call(self, target: str, at: datetime) -> tuple[bool, str, Any]:
         """Run the team's own pause code; the world, not its word, says what it did."""
         loop = self._context
@@ -361,9 +381,7 @@ class ScriptedResponder:
         loop = self._context
         assert loop is not None
         run = loop.run
-        spec_restart = self._rb.restart
-        review_run(loop.store, run, at, cause_known=spec_restart is not None
-                   and cause_problem(spec_restart.cause) is None)
+        review_run(loop.store, run, at, cause_known=self._sources().rerun)
         spec = self._rb.scope
         assert spec is not None
         start = loop.runtime.first_write or self.scenario.starts
@@ -496,7 +514,8 @@ class ScriptedResponder:
         assert spec is not None
         tests, ramp, watch = list(spec.test), list(spec.ramp), spec.watch
         fixed = cause_problem(spec.cause) is None
-        tried = loop.runtime.test_restart(at, fixed=fixed, count=len(tests)) if tests else []
+        tried = (loop.runtime.test_restart(at, fixed=fixed or loop.runtime.guarded,
+                                           count=len(tests)) if tests else [])
         failed = [t for t in tried if not t.ok]
         if failed:
             return False, f"{failed[0].detail}; not restarted", tried

@@ -14,6 +14,7 @@ engine, the responders or the judging.
 """
 
 from drills.runbook.defaults import DEFAULT_TAKES, takes
+from drills.runbook.deliveries import Deliveries, RetryPolicy
 from drills.runbook.lint import (
     LINT_CODES,
     LintCode,
@@ -50,6 +51,7 @@ __all__ = [
     "METRICS",
     "CleanExport",
     "Comms",
+    "Deliveries",
     "LintCode",
     "LoadedRunbook",
     "Op",
@@ -58,6 +60,7 @@ __all__ = [
     "Positions",
     "Repair",
     "Restart",
+    "RetryPolicy",
     "Runbook",
     "Scope",
     "Snapshot",

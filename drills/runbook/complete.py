@@ -15,9 +15,11 @@ from typing import Any
 from drills.runbook import Runbook
 from drills.scenarios.build import tables_written
 from drills.scenarios.faults import FAULTS
+from drills.scenarios.faults._delivery import GUARDED_BY, fed_by_sender
 from drills.scenarios.schema import Scenario
 
-__all__ = ["STOP_RULE_FOR", "complete_runbook", "complete_sections", "systems_reached"]
+__all__ = ["DELIVERY_KINDS", "STOP_RULE_FOR", "complete_runbook", "complete_sections",
+           "delivery_sections", "systems_reached"]
 
 STOP_RULE_FOR: Mapping[str, str] = MappingProxyType(
     {name: kind.default_stop_rule for name, kind in FAULTS.items()}
@@ -48,6 +50,7 @@ def complete_sections(scenario: Scenario) -> dict[str, Any]:
         "stop_rules": [STOP_RULE_FOR[scenario.fault.kind], "complaints >= 1"],
         "first_safe_action": f"Pause {auto.name}, then stop everything that feeds it.",
         "pause": pause,
+        **({"deliveries": d} if (d := delivery_sections(scenario)) else {}),
         "snapshot": {"export": systems, "to": "exports/"},
         "last_clean_export": {"where": "shared/exports/daily", "every": "1d"},
         "scope": {"by": ["run_id", "window"], "systems": systems},
@@ -68,6 +71,29 @@ def complete_sections(scenario: Scenario) -> dict[str, Any]:
             "watch": "10m",
         },
     }
+
+
+DELIVERY_KINDS = frozenset({"redelivery_storm", "reordered_deliveries", "dropped_deliveries",
+                            "delayed_deliveries", "partial_failure"})
+"""The fault kinds that bend how events reach the job (docs/faults.md)."""
+
+
+def delivery_sections(scenario: Scenario) -> dict[str, Any] | None:
+    """The ``deliveries`` section for a job a delivery fault reaches: the intake guard that
+    answers the fault, if one does, and its sender's feeder held to drain after the fix."""
+    fault = scenario.fault
+    if fault.kind not in DELIVERY_KINDS:
+        return None
+    out: dict[str, Any] = {}
+    guard = GUARDED_BY.get(fault.kind)
+    if guard == "dedupe":
+        out["dedupe"] = "event_id"
+    elif guard == "latest_per_record":
+        out["latest_per_record"] = True
+    sender = fed_by_sender(scenario.automation, fault.via)
+    if sender is not None and scenario.automation.feeder(sender) is not None:
+        out["hold"] = [sender]
+    return out or None
 
 
 def complete_runbook(scenario: Scenario) -> Runbook:

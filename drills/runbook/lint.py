@@ -294,7 +294,8 @@ class _Linter:
             self.add("no-pause-steps", ("pause",), automation=rb.automation)
             return
         kinds = {step.kind for step in rb.pause}
-        if kinds == {"pause_job"}:
+        held = rb.deliveries is not None and bool(rb.deliveries.hold)  # held feeders are off
+        if kinds == {"pause_job"} and not held:
             self.add("pause-job-only", ("pause",))
         elif not kinds & {"pause_job", "call"}:
             self.add("pause-not-at-source", ("pause",), automation=rb.automation)

@@ -98,6 +98,14 @@ def _more_than(metric: str) -> Callable[[re.Match[str]], Reading]:
     return build
 
 
+def _percent_above(metric: str) -> Callable[[re.Match[str]], Reading]:
+    """'above 5%' reads as ``> 5``; 'at least 5%' and 'reaches 5%' as ``>= 5``."""
+    def build(m: re.Match[str]) -> Reading:
+        strict = m.group("cmp").split()[0] in ("above", "over", "more", "exceeds")
+        return Reading(metric, ">" if strict else ">=", float(m.group("pct")), _window(m))
+    return build
+
+
 def _first(metric: str) -> Callable[[re.Match[str]], Reading]:
     return lambda m: Reading(metric, ">=", 1)
 
@@ -107,6 +115,12 @@ def _row(pattern: str, example: str, reads_as: str,
     return PlainReading(re.compile(rf"^{pattern}$"), example, reads_as, build)
 
 
+_MORE = r"(?P<cmp>more\s+than\s+|over\s+|at\s+least\s+)?"
+_ARRIVE = r"(?:(?:arrive|arrives|arrived|arriving|received|delivered|applied)\s+)?"
+_FAILED = (r"(?:failed\s+(?:calls?|requests?)|(?:api\s+)?(?:calls?|requests?)\s+(?:that\s+)?"
+           r"(?:fail|fails|failed|failing|time\s+out|times\s+out|timed\s+out)|"
+           r"(?:api\s+)?errors?|timeouts?|rate[\s-]limit(?:ed)?\s+(?:errors?|answers?|"
+           r"responses?)|429s?)")
 _SEEN = r"(?:\s+(?:sent|created|seen|written|in\s+the\s+outbox))?"
 _ROW = r"(?:\s+in\s+a\s+row)?"
 
@@ -149,6 +163,41 @@ READINGS: tuple[PlainReading, ...] = (
          r"(?:the\s+|a\s+)?wrong\s+(?P<field>[a-z][a-z _-]*?)(?:\s+values?)?",
          "any record updated with the wrong email", "misshapen_writes >= 1",
          _first("misshapen_writes")),
+    # How events reach the job: what the sender's log and the job's log show side by side.
+    _row(rf"{_MORE}{_NUMBER}\s+(?:redeliveries|redelivered|deliveries|retries|times)\s+"
+         rf"(?:per|for\s+(?:one|an?|any|the\s+same)|of\s+(?:one|an?|any|the\s+same))\s+"
+         rf"event{_WINDOW}",
+         "more than 2 redeliveries per event",
+         "redeliveries_per_event > N ('at least N': >=)", _more_than("redeliveries_per_event")),
+    _row(rf"{_MORE}{_NUMBER}\s+(?:redeliveries|redelivered\s+events?|repeated\s+deliveries|"
+         rf"(?:webhook\s+)?retries|deliveries\s+of\s+the\s+same\s+event){_WINDOW}",
+         "10 redeliveries within 5 minutes",
+         "redeliveries >= N [within T] ('more than N': >)", _more_than("redeliveries")),
+    _row(rf"{_NUMBER}\s+(?:events?|scans?|updates?|messages?)\s+{_ARRIVE}out[\s-]+of[\s-]+"
+         rf"order{_WINDOW}",
+         "5 events out of order", "out_of_order_arrivals >= N [within T]",
+         _at_least("out_of_order_arrivals")),
+    _row(rf"{_NUMBER}\s+out[\s-]+of[\s-]+order\s+(?:events?|arrivals?|deliveries){_WINDOW}",
+         "any out-of-order event", "out_of_order_arrivals >= N [within T]",
+         _at_least("out_of_order_arrivals")),
+    _row(rf"(?:the\s+)?(?:sender|sent)(?:'s)?\s+and\s+(?:the\s+)?(?:receiver|received|job)"
+         rf"(?:'s)?\s+counts?\s+(?:differ|drift(?:\s+apart)?|are\s+apart|are\s+off)\s+by\s+"
+         rf"{_MORE}{_NUMBER}(?:\s+events?)?{_WINDOW}",
+         "sender and receiver counts differ by 10",
+         "delivery_drift >= N [within T] ('more than N': >)",
+         _more_than("delivery_drift")),
+    _row(rf"{_MORE}{_NUMBER}\s+events?\s+(?:sent\s+(?:but|and)\s+not\s+received|"
+         rf"not\s+received|lost(?:\s+on\s+the\s+way)?|missing){_WINDOW}",
+         "10 events sent but not received",
+         "delivery_drift >= N [within T] ('more than N': >)",
+         _more_than("delivery_drift")),
+    _row(rf"{_NUMBER}\s+{_FAILED}{_WINDOW}",
+         "5 failed calls", "failed_calls >= N [within T]", _at_least("failed_calls")),
+    _row(rf"(?:the\s+)?(?:api\s+)?(?:error|failure|failed[\s-]call)\s+rate\s+"
+         rf"(?:(?:is|goes|gets|climbs|rises)\s+)?(?P<cmp>above|over|exceeds|more\s+than|"
+         rf"at\s+least|reaches|hits)\s+(?P<pct>\d+(?:\.\d+)?)\s*(?:%|percent){_WINDOW}",
+         "error rate above 5%", "error_rate > N ('at least N%': >=)",
+         _percent_above("error_rate")),
 )
 """The grammar of plain-language stop rules, most specific first."""
 

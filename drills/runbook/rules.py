@@ -90,6 +90,10 @@ METRICS: Mapping[str, str] = MappingProxyType({
                              "record (the event's own time is older than one applied)",
     "failed_calls": "events whose call to a target answered an error in the job's log "
                     "(a rate limit, a timeout)",
+    "redeliveries_per_event": "the most deliveries beyond the first that any one event "
+                              "got (the same event id again and again)",
+    "error_rate": "the share of the events received whose call to a target answered an "
+                  "error, in percent (5 is 5%)",
 })
 """Every metric a stop rule may name -> what it counts. Each is read from what a team can
 see: the change log, the tables and the complaints (:mod:`drills.engine.metrics`)."""

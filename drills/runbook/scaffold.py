@@ -58,6 +58,7 @@ __all__ = [
     "parse_touches",
     "resolve_table",
     "runbook_path",
+    "scaffold_deliveries",
     "scenario_path",
     "write_scaffold",
 ]
@@ -393,11 +394,39 @@ def _runbook_data(opts: InitOptions, scenario: Scenario, touches: list[str],
             "things right; you need not do anything, and we will write again once it is fixed."
         ),
     }
+    deliveries = scaffold_deliveries(scenario, data.get("deliveries"))
+    if deliveries:
+        data = {k: v for k, v in data.items() if k != "deliveries"}
+        at = list(data).index("snapshot")
+        items = list(data.items())
+        data = dict([*items[:at], ("deliveries", deliveries), *items[at:]])
     data["restart"]["approver"] = {"name": opts.owner, "role": "Automation owner"}
     data["restart"]["cause"] = (
         "Not known yet: after a drill or incident, write the exact cause here in one sentence."
     )
     return data
+
+
+SCAFFOLD_RETRY = {"every": "10m", "for": "24h"}
+"""The retry policy scaffolded for a webhook's sender: often enough that held events
+arrive soon after the restart, long enough that none is given up during an incident."""
+
+
+def scaffold_deliveries(scenario: Scenario, given: dict[str, Any] | None) -> dict[str, Any]:
+    """The ``deliveries`` steps for a job fed by webhooks or queues (senders that
+    redeliver): dedupe by event id, hold each webhook to drain after the fix, and set its
+    sender's retry policy; ``given`` (the complete runbook's, for a delivery fault) first."""
+    out = dict(given or {})
+    feeders = scenario.automation.feeders
+    webhooks = [f.name for f in feeders if f.kind == "webhook"]
+    if not webhooks and not any(f.kind == "queue" for f in feeders):
+        return out
+    out.setdefault("dedupe", "event_id")
+    if webhooks:
+        out["hold"] = list(dict.fromkeys([*out.get("hold", []), *webhooks]))
+        out["retry"] = [{"feeder": name, **SCAFFOLD_RETRY} for name in webhooks]
+    order = ("dedupe", "latest_per_record", "hold", "retry")
+    return {k: out[k] for k in order if k in out}
 
 
 def _validate(model: type[Scenario] | type[Runbook], data: dict[str, Any], what: str) -> Any:

@@ -52,6 +52,7 @@ from drills.files import (
     format_duration,
     parse_duration,
 )
+from drills.runbook.deliveries import Deliveries
 from drills.runbook.rules import EXAMPLE_RULE, METRICS, StopRule, parse_stop_rule
 from drills.scenarios.schema import SLUG_PATTERN, Strict, check_slug, check_system
 
@@ -462,6 +463,9 @@ class Runbook(Strict):
         max_length=MAX_ITEMS,
         description="how to pause the job and everything feeding it",
     )
+    deliveries: Deliveries | None = Field(
+        default=None, description="what to do about how events reach the job: dedupe, "
+        "latest per record, hold a feeder, a sender's retry policy")
     snapshot: Snapshot | None = Field(
         default=None, description="what to copy aside before anyone edits by hand"
     )
@@ -499,6 +503,9 @@ class Runbook(Strict):
             lists.append((("scope", "systems"), self.scope.systems))
         if self.verify is not None:
             lists.append((("verify", "reconcile"), self.verify.reconcile))
+        if self.deliveries is not None:
+            lists.append((("deliveries", "hold"), self.deliveries.hold))
+            lists.append((("deliveries", "retry"), [r.feeder for r in self.deliveries.retry]))
         for path, values in lists:
             issues.extend(_twice(path, values))
         if self.repair is not None and self.repair.stages is not None:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from drills.fakes.automations import PlanContext, Record, Write
 
 __all__ = [
+    "GUARDED_BY",
     "ON_TIME",
     "Delivery",
     "DeliveryInjector",
@@ -56,6 +57,17 @@ class Delivery:
 
 ON_TIME = Delivery()
 """An event delivered once, in order, and handled without an error."""
+
+GUARDED_BY: dict[str, str] = {
+    "redelivery_storm": "dedupe",
+    "reordered_deliveries": "latest_per_record",
+}
+"""Fault kind -> the job's intake guard (a runbook's ``deliveries`` step) under which the
+fault bends nothing: a job that skips an event id it has handled runs each redelivered
+event once; one that applies only an event newer than its record's last keeps the newer
+value. The other delivery kinds have no such guard: a lost event never arrives to be
+guarded (it is replayed), a held one is late whatever the job does (a person's newer
+change wins in the fixed job), a half-failed call is the target's doing."""
 
 
 @runtime_checkable

@@ -6,7 +6,7 @@ help and completion come from the same table as the parser.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -138,7 +138,10 @@ def test_help_lists_every_action_and_explains_one() -> None:
 
 @pytest.mark.parametrize(("typed", "offered"), [
     ("", [*ACTIONS, "alice:", "bob:"]),
-    ("re", ["repair", "reconcile", "restart"]),
+    ("re", ["retry", "repair", "reconcile", "restart"]),
+    ("hold ", ["email.outbox", "billing.invoice-updated", "activity-logger"]),
+    ("retry ", ["billing.invoice-updated"]),
+    ("retry billing.invoice-updated every=10m ", ["for="]),
     ("sto", ["stop"]),
     ("stop ", ["email.outbox"]),
     ("disable ", ["billing.invoice-updated", "activity-logger"]),
@@ -188,3 +191,34 @@ def test_every_completed_filter_value_is_a_query_the_grammar_takes(key: str) -> 
                 assert parse_command(f"query {end}", CTX).args["window"] == end.split("=")[1]
             continue
         parse_command(f"query {option}", CTX)
+
+
+def test_the_delivery_commands_parse_what_the_runbooks_deliveries_section_says() -> None:
+    assert parse_command("hold billing.invoice-updated", CTX).args == {
+        "target": "billing.invoice-updated", "kind": "webhook"}
+    assert parse_command("dedupe", CTX).args == {}
+    assert parse_command("latest", CTX).args == {}
+    retry = parse_command("retry billing.invoice-updated every=10m for=24h", CTX).args
+    assert retry == {"target": "billing.invoice-updated", "kind": "webhook",
+                     "every": timedelta(minutes=10), "for": timedelta(hours=24)}
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("hold billing.invoice-updatd", "the job has no feeder named 'billing.invoice-updatd'; "
+                                    "did you mean 'billing.invoice-updated'?"),
+    ("dedupe event_id", "'dedupe' takes nothing after it; write just 'dedupe'"),
+    ("retry", "'retry' needs a webhook and its policy; write: retry WEBHOOK "
+              "every=DURATION for=DURATION"),
+    ("retry email.outbox every=10m for=1h", "'email.outbox' is a queue; only a webhook's "
+                                            "sender retries: name billing.invoice-updated"),
+    ("retry billing.invoice-updated every=10m", "write both every= and for=, like 'retry "
+                                                "payments.order-paid every=10m for=24h'"),
+    ("retry billing.invoice-updated every=soon for=1h", "every=soon is not a duration; write "
+                                                        "it like 'retry payments.order-paid "
+                                                        "every=10m for=24h'"),
+    ("retry billing.invoice-updated every=0m for=1h", "every=0m must be longer than nothing"),
+])
+def test_a_delivery_command_with_a_mistake_is_one_clear_line(line: str, message: str) -> None:
+    with pytest.raises(CommandError) as err:
+        parse_command(line, CTX)
+    assert str(err.value).startswith(message)

@@ -29,6 +29,7 @@ from drills.responders.live.responder import (
     TeamAction,
 )
 from drills.runbook import Runbook, load_runbook
+from drills.runbook.complete import complete_sections
 from drills.scenarios.loader import load_scenario
 from drills.scenarios.schema import Scenario
 
@@ -227,3 +228,27 @@ def test_the_pacer_stamps_actions_in_whole_seconds_after_now(scenario: Scenario)
     # Quiet world, nothing proposed, drill time runs out: the drill ends.
     late = LivePacer(responder, Inbox(), speed=3600, end=start + timedelta(seconds=30))
     assert late.wait(start, None) is None
+
+
+@pytest.mark.slow
+def test_the_delivery_commands_act_on_the_job_and_its_feeders() -> None:
+    """A team that types the deliveries section's steps live turns on the same guard,
+    hold and retry policy a scripted drill does, each a pause-section step of its own."""
+    storm = load_scenario("order-paid-webhook-redelivered")
+    actions = [(2, "alice", "dedupe"), (2.1, "alice", "pause"),
+               (2.2, "bob", "retry payments.order-paid every=10m for=24h"),
+               (2.3, "bob", "hold payments.order-paid"), (2.4, "alice", "stop email.outbox"),
+               (20, "alice", "end yes")]
+    book = Runbook.model_validate(complete_sections(storm))
+    responder, result, results = _drill(storm, book, actions)
+    assert [r.message for r in results if not r.ok] == []
+    rt = result.runtime
+    assert rt.guards == {"dedupe"}
+    assert rt.guarded
+    hook = rt.feeders["payments.order-paid"]
+    assert (hook.on_disable, hook.retry_every, hook.retry_for, hook.live) == (
+        "hold", timedelta(minutes=10), timedelta(hours=24), False)
+    assert rt.contained
+    assert [(s.action, s.target) for s in responder.steps[:4]] == [
+        ("dedupe", "events"), ("pause_job", "order-paid-handler"),
+        ("set_retry", "payments.order-paid"), ("hold_feeder", "payments.order-paid")]

@@ -44,6 +44,28 @@ READ: list[tuple[str, str | None]] = [
     ("any email bounces", "bounced_emails >= 1"),
     ("the first complaint", "complaints >= 1"),
     ("pause after 2 customer complaints within 1 hour", "complaints >= 2 within 1h"),
+    # How events reach the job (the delivery faults): the sender's log beside the job's.
+    ("more than 2 redeliveries per event", "redeliveries_per_event > 2"),
+    ("pause if 3 redeliveries of the same event", "redeliveries_per_event >= 3"),
+    ("an event delivered more than once", None),  # no count of deliveries: not read
+    ("10 redeliveries within 5 minutes", "redeliveries >= 10 within 5m"),
+    ("more than 20 webhook retries", "redeliveries > 20"),
+    ("5 events out of order", "out_of_order_arrivals >= 5"),
+    ("any event arrives out of order", "out_of_order_arrivals >= 1"),
+    ("3 scans applied out of order in 10 minutes", "out_of_order_arrivals >= 3 within 10m"),
+    ("the first out-of-order event", "out_of_order_arrivals >= 1"),
+    ("sender and receiver counts differ by 10", "delivery_drift >= 10"),
+    ("stop when the sender's and the job's counts drift apart by more than 5 events",
+     "delivery_drift > 5"),
+    ("10 events sent but not received", "delivery_drift >= 10"),
+    ("more than 20 events lost within an hour", "delivery_drift > 20 within 1h"),
+    ("5 failed calls", "failed_calls >= 5"),
+    ("any call times out", "failed_calls >= 1"),
+    ("3 timeouts within 10 minutes", "failed_calls >= 3 within 10m"),
+    ("one rate-limit error", "failed_calls >= 1"),
+    ("error rate above 5%", "error_rate > 5"),
+    ("pause if the error rate goes over 2.5%", "error_rate > 2.5"),
+    ("error rate reaches 10 percent within 15m", "error_rate >= 10 within 15m"),
 ]
 
 VAGUE = [
@@ -60,6 +82,12 @@ VAGUE = [
     "when it feels wrong",
     "duplicates",
     "stop when the team says so",
+    "too many errors",
+    "events out of order",
+    "some events lost",
+    "lots of redeliveries",
+    "the counts look off",
+    "error rate is high",
 ]
 
 

@@ -131,6 +131,7 @@ def test_every_metric_says_what_it_counts() -> None:
         "bounced_emails",
         "messages_without_review", "approvals_skipped", "status_flips", "complaints",
         "delivery_drift", "redeliveries", "out_of_order_arrivals", "failed_calls",
+        "redeliveries_per_event", "error_rate",
     }
     assert not set(METRICS) & {"wrong_values"}  # ground truth: no team can watch it
     for name, description in METRICS.items():

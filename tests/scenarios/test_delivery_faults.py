@@ -138,6 +138,8 @@ def test_a_storm_leaves_extra_records_and_redeliveries_in_the_log() -> None:
     end = scenario.starts + timedelta(hours=2)
     reader = MetricReader(store, run.run_id)
     assert reader.read("redeliveries", end) == 60 * 3
+    assert reader.read("redeliveries_per_event", end) == 3  # each event: 3 beyond the first
+    assert reader.read("redeliveries_per_event", scenario.starts) == 0  # nothing received yet
     assert reader.read("delivery_drift", end) == 0
     assert reader.read("duplicate_messages", end) == 60 * 3
 
@@ -237,7 +239,10 @@ def test_a_partial_failure_repeats_the_email_and_logs_failed_calls() -> None:
     extra = [d for d in run.truth if d.kind is DamageKind.EXTRA]
     assert len(extra) == len(failing) > 0
     reader = MetricReader(store, run.run_id)
-    assert reader.read("failed_calls", scenario.starts + timedelta(hours=2)) == len(failing)
+    end = scenario.starts + timedelta(hours=2)
+    assert reader.read("failed_calls", end) == len(failing)
+    assert reader.read("error_rate", end) == pytest.approx(100 * len(failing) / 100)
+    assert reader.read("error_rate", scenario.starts) == 0  # nothing received: no rate
 
 
 def test_the_healthy_twin_writes_a_clean_delivery_log() -> None:

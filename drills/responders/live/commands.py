@@ -20,11 +20,12 @@ import re
 import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from drills.errors import DrillsError, did_you_mean
 from drills.fakes.actors import ActorKind
+from drills.files import parse_duration
 from drills.responders.live.help import ACTIONS, ActionHelp, help_text
 
 __all__ = [
@@ -190,6 +191,32 @@ def _feeder(action: str) -> Any:
             )
         return {"target": name, "kind": ctx.feeders[name]}
     return parse
+
+
+def _retry(rest: str, ctx: CommandContext) -> dict[str, Any]:
+    """``retry FEEDER every=10m for=24h``: a webhook sender's retry policy."""
+    words = _words(rest, _usage("retry"))
+    if not words:
+        raise CommandError(f"'retry' needs a webhook and its policy; write: {_usage('retry')}")
+    out: dict[str, Any] = _feeder("retry")(words[0], ctx)
+    if out["kind"] != "webhook":
+        hooks = sorted(n for n, k in ctx.feeders.items() if k == "webhook")
+        raise CommandError(f"'{words[0]}' is a {out['kind']}; only a webhook's sender retries"
+                           + (f": name {', '.join(hooks)}" if hooks else
+                              ", and the job has no webhook"))
+    given = dict(w.split("=", 1) for w in words[1:] if "=" in w)
+    if len(given) != len(words) - 1 or set(given) != {"every", "for"}:
+        raise CommandError(f"write both every= and for=, like '{ACTIONS['retry'].example}'")
+    for key, value in given.items():
+        try:
+            span = parse_duration(value)
+        except ValueError:
+            raise CommandError(f"{key}={value} is not a duration; write it like "
+                               f"'{ACTIONS['retry'].example}'") from None
+        if span <= timedelta(0):
+            raise CommandError(f"{key}={value} must be longer than nothing, like 10m")
+        out[key] = span
+    return out
 
 
 def _system(name: str, ctx: CommandContext) -> str:
@@ -456,6 +483,10 @@ _PARSERS: dict[str, Any] = {
     "pause": _pause,
     "disable": _feeder("disable"),
     "stop": _feeder("stop"),
+    "hold": _feeder("hold"),
+    "dedupe": _no_args("dedupe"),
+    "latest": _no_args("latest"),
+    "retry": _retry,
     "snapshot": _snapshot,
     "query": _query,
     "diff": _diff,

@@ -44,6 +44,11 @@ def complete(before_cursor: str, ctx: CommandContext) -> list[str]:
         options = [ctx.job] if not args else []
     elif action == "disable":
         options = [n for n, k in ctx.feeders.items() if k != "queue"] if not args else []
+    elif action == "hold":
+        options = list(ctx.feeders) if not args else []
+    elif action == "retry":
+        options = ([n for n, k in ctx.feeders.items() if k == "webhook"] if not args
+                   else [w for w in ("every=", "for=") if not any(a.startswith(w) for a in args)])
     elif action == "stop":
         options = [n for n, k in ctx.feeders.items() if k == "queue"] if not args else []
     elif action == "snapshot":

@@ -39,6 +39,22 @@ ACTIONS: dict[str, ActionHelp] = {
     "stop": ActionHelp(
         "stop QUEUE", "stop an outgoing queue (e.g. the email outbox) so nothing more is sent",
         "stop email.outbox"),
+    "hold": ActionHelp(
+        "hold FEEDER", "turn a feeder off holding its events: none lost, drained after the fix",
+        "hold payments.order-paid",
+        "Unlike 'disable', nothing is lost or given up by a sender whose retries run out; "
+        "the restart drains what it held through the job."),
+    "dedupe": ActionHelp(
+        "dedupe", "make the job skip a delivery of an event id it has already handled",
+        "dedupe", "Answers a redelivery storm: each event runs the job once from now on."),
+    "latest": ActionHelp(
+        "latest", "make the job apply an event only when newer than its record's last one",
+        "latest", "Answers events out of order: an older event arriving late changes nothing."),
+    "retry": ActionHelp(
+        "retry WEBHOOK every=DURATION for=DURATION",
+        "set a webhook sender's retry policy for the incident", "retry payments.order-paid "
+        "every=10m for=24h", "Long enough that the sender gives up on nothing before the "
+        "restart."),
     "snapshot": ActionHelp(
         "snapshot SYSTEM... [as NAME]",
         "copy the systems' tables aside before anyone edits by hand (rule 3)",

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -323,6 +323,37 @@ class LiveResponder(RecordFinding):
     def _do_stop(self, action: TeamAction) -> str:
         return self._feeder(action, "stop_queue")
 
+    def _do_hold(self, action: TeamAction) -> str:
+        self._may_pause(action)
+        target = action.command.args["target"]
+        was = self._lp.runtime.feeders[target].live
+        if was:
+            self._new_pause()
+        self._lp.runtime.hold_feeder(target, action.at)
+        self.acted_at = self.acted_at or action.at
+        detail = f"held: its events wait, drained after the fix; {self._containment()}"
+        self._step(action, "pause", "hold_feeder", target, True, detail)
+        return detail
+
+    def _do_dedupe(self, action: TeamAction) -> str:
+        return self._guard(action, "dedupe", "the job skips an event id it has handled")
+
+    def _do_latest(self, action: TeamAction) -> str:
+        return self._guard(action, "latest_per_record", "the job applies only newer events")
+
+    def _guard(self, action: TeamAction, name: str, what: str) -> str:
+        self._lp.runtime.guard(name, action.at)
+        self._step(action, "pause", name, "events", True, what)
+        return what
+
+    def _do_retry(self, action: TeamAction) -> str:
+        args = action.command.args
+        self._lp.runtime.set_retry(args["target"], args["every"], args["for"])
+        detail = (f"its sender retries every {format_duration(args['every'])} for "
+                  f"{format_duration(args['for'])}")
+        self._step(action, "pause", "set_retry", args["target"], True, detail)
+        return detail
+
     def _feeder(self, action: TeamAction, name: str) -> str:
         self._may_pause(action)
         rt = self._lp.runtime
@@ -366,7 +397,8 @@ class LiveResponder(RecordFinding):
         if not self._draft_counts():
             raise CommandError("nothing is tagged yet: tag records with 'tag last' after a "
                                "query or diff, or 'tag TABLE KEYS', then submit")
-        known = self._cause_known or sources_for(self.scenario, self.runbook).rerun
+        known = (self._cause_known or sources_for(self.scenario, self.runbook).rerun
+                 or loop.runtime.guarded)
         review_run(loop.store, loop.run, action.at, cause_known=known)
         start = loop.runtime.first_write or self.scenario.starts
         self.scope = submit_scope(
@@ -415,6 +447,8 @@ class LiveResponder(RecordFinding):
                 )
         sample = args["sample"] is not None
         sources = sources_for(self.scenario, self.runbook)
+        if loop.runtime.guarded and not sources.rerun:  # each event once: the job's values
+            sources = replace(sources, rerun=True)
         if sources.rerun and self._rerun is None:
             self._rerun = rerun_values(loop.store, loop.run, action.at)
         stage = repair_stage(
