@@ -457,8 +457,9 @@ def _twist(rest: str, ctx: CommandContext) -> dict[str, Any]:
         raise CommandError("write 'twist feeder-on FEEDER' with one feeder's name")
     if words[0] not in ctx.feeders:
         names = sorted(ctx.feeders)
-        raise CommandError(f"the job has no feeder named '{words[0]}'{did_you_mean(words[0], names)}"
-                           if names else f"the job '{ctx.job}' has no feeders to turn back on")
+        hint = did_you_mean(words[0], names)
+        raise CommandError(f"the job has no feeder named '{words[0]}'{hint}" if names
+                           else f"the job '{ctx.job}' has no feeders to turn back on")
     return {"kind": kind, "target": words[0]}
 
 
