@@ -12,6 +12,7 @@ port is one line and exit 2. When the drill ends the report and journal are in `
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import sys
 from datetime import UTC, datetime
@@ -24,6 +25,7 @@ from drills.cli.main import EXIT_FAILED, EXIT_OK, say
 from drills.cli.outdir import OutFolder
 from drills.errors import DrillsError
 from drills.responders.live import DEFAULT_SPEED, LiveDrill
+from drills.responders.live.session import _RealTimeLoop
 
 __all__ = ["command", "listen"]
 
@@ -116,7 +118,14 @@ def command(
     server = uvicorn.Server(config)
     try:
         drill.start()
-        server.run(sockets=[sock])
+        # The drill's thread freezes time.monotonic for the team's code (freezegun); the
+        # server's event loop keeps the real clock, as the terminal screen's does.
+        try:
+            with asyncio.Runner(loop_factory=_RealTimeLoop) as runner:
+                runner.run(server.serve(sockets=[sock]))
+        except KeyboardInterrupt as err:  # Ctrl-C closes the room; SIGTERM ends the command
+            if type(err) is not KeyboardInterrupt:
+                raise
     finally:
         drill.close()
         journal.close()
