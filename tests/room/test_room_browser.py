@@ -64,7 +64,7 @@ def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], dict[str, st
 def test_a_game_day_in_the_browser_gives_the_report_drills_live_gives(
     server: tuple[subprocess.Popen[str], dict[str, str], Path], browser: str, tmp_path: Path,
 ) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import Page, expect, sync_playwright
 
     proc, links, out = server
     assert sorted(links) == ["ana", "ben", "cy", "facilitator"]
@@ -80,10 +80,10 @@ def test_a_game_day_in_the_browser_gives_the_report_drills_live_gives(
         expect(fac.locator("#truth-panel")).to_be_visible()
         assert ana.locator("#truth-panel").count() == 0
 
-        def send(page: object, line: str, answer: str) -> None:
-            page.fill("#line", line)  # type: ignore[attr-defined]
-            page.press("#line", "Enter")  # type: ignore[attr-defined]
-            expect(page.locator("#answers")).to_contain_text(answer, timeout=30_000)  # type: ignore[attr-defined]
+        def send(page: Page, line: str, answer: str) -> None:
+            page.fill("#line", line)
+            page.press("#line", "Enter")
+            expect(page.locator("#answers")).to_contain_text(answer, timeout=30_000)
 
         send(ana, "pause", "refused: the facilitator is holding the clock")
         fac.click("#start")

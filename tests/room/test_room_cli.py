@@ -35,7 +35,8 @@ def test_bad_input_is_one_line_and_exit_2(
     err = capsys.readouterr().err
     assert code == 2, err
     lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("drills: error: "), err
+    assert len(lines) == 1, err
+    assert lines[0].startswith("drills: error: "), err
     assert says in lines[0]
     assert not (out / "drill.journal.jsonl").exists()
 

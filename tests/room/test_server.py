@@ -1,8 +1,9 @@
 """The room's server through Starlette's test client, on a real live drill (SQLite).
 
-(Waits count sleeps: the drill's thread freezes the clock for the team's code.) Tokens guard every route, roles refuse with one line, lines sent at once are applied in
-one order (the journal's), the facilitator holds and runs the clock, twists do real
-things, and every screen gets the report when the drill is judged.
+Tokens guard every route, roles refuse with one line, lines sent at once are applied
+in one order (the journal's), the facilitator holds and runs the clock, twists do real
+things, and every screen gets the report when the drill is judged. (Waits count
+sleeps: the drill's thread freezes the clock for the team's code.)
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -49,19 +51,19 @@ class _Open:
                 break
             time.sleep(0.02)
 
-    def act(self, token: str, line: str) -> dict[str, object]:
+    def act(self, token: str, line: str) -> dict[str, Any]:
         response = self.client.post(f"/act/{token}", json={"line": line})
         assert response.status_code == 200
-        data: dict[str, object] = response.json()
+        data: dict[str, Any] = response.json()
         return data
 
-    def control(self, what: str, value: object = None) -> dict[str, object]:
-        data: dict[str, object] = self.client.post(
+    def control(self, what: str, value: object = None) -> dict[str, Any]:
+        data: dict[str, Any] = self.client.post(
             f"/control/{self.fac.token}", json={"what": what, "value": value}).json()
         return data
 
-    def state(self, token: str) -> dict[str, object]:
-        data: dict[str, object] = self.client.get(f"/state/{token}").json()
+    def state(self, token: str) -> dict[str, Any]:
+        data: dict[str, Any] = self.client.get(f"/state/{token}").json()
         return data
 
 
@@ -85,9 +87,11 @@ def test_tokens_guard_every_route_and_each_link_opens_its_own_page(room: _Open) 
     assert c.get(f"/facilitate/{room.ana.token}").status_code == 403  # a seat is not the desk
     assert c.get(f"/join/{room.fac.token}").status_code == 403
     page = c.get(f"/join/{room.ana.token}").text
-    assert "ana · <b>owner</b>" in page and "Ground truth" not in page
+    assert "ana · <b>owner</b>" in page
+    assert "Ground truth" not in page
     desk = c.get(f"/facilitate/{room.fac.token}").text
-    assert "Ground truth" in desk and "twist owner-unreachable" in desk
+    assert "Ground truth" in desk
+    assert "twist owner-unreachable" in desk
     assert "http" not in page.split("<body")[1].replace("http://www.w3.org", "")  # no CDN
     assert c.get("/static/room.js").status_code == 200
     assert "truth" not in room.state(room.ana.token)
@@ -115,7 +119,7 @@ def test_roles_the_clock_and_one_order_for_lines_sent_at_once(room: _Open) -> No
     # Three people at the same instant: one order, the journal's.
     lines = [(room.ana, "pause"), (room.cy, "notify reminders paused"),
              (room.ben, "snapshot billing email")] * 3
-    answers: list[dict[str, object]] = []
+    answers: list[dict[str, Any]] = []
     gate = threading.Barrier(len(lines))
 
     def send(token: str, line: str) -> None:
@@ -127,8 +131,8 @@ def test_roles_the_clock_and_one_order_for_lines_sent_at_once(room: _Open) -> No
         t.start()
     for t in threads:
         t.join()
-    assert sorted(a["seq"] for a in answers) == list(range(1, 10))  # type: ignore[type-var]
-    by_seq = sorted(answers, key=lambda a: a["seq"])  # type: ignore[arg-type,return-value]
+    assert sorted(a["seq"] for a in answers) == list(range(1, 10))
+    by_seq = sorted(answers, key=lambda a: a["seq"])
     sent = [str(a["message"]).split(": ", 1)[1] for a in by_seq]
     assert room.control("end") == {"ok": True, "message": "#10 sent: end yes"}
     assert room.drill.wait(60)
@@ -139,17 +143,18 @@ def test_roles_the_clock_and_one_order_for_lines_sent_at_once(room: _Open) -> No
     state = room.state(room.cy.token)
     assert state["over"] is True
     report = room.client.get(f"/report/{room.cy.token}")
-    assert report.status_code == 200 and "<svg" in report.text
+    assert report.status_code == 200
+    assert "<svg" in report.text
     assert sorted(p.name for p in room.room.written.values()) == sorted(
         p.name for p in (room.room.out or Path()).iterdir())
     assert room.act(room.ana.token, "pause")["message"] == \
         "the drill is over: the debrief follows"
 
 
-def _wait_for(room: _Open, token: str, key: str, text: str) -> dict[str, object]:
+def _wait_for(room: _Open, token: str, key: str, text: str) -> dict[str, Any]:
     for _ in range(400):
         state = room.state(token)
-        if text in " ".join(state[key]):  # type: ignore[arg-type]
+        if text in " ".join(state[key]):
             return state
         time.sleep(0.05)
     raise AssertionError(f"{text!r} never showed in {key}: {state[key]}")
@@ -165,21 +170,22 @@ def test_twists_do_real_things_and_only_the_facilitator_sees_ground_truth(room: 
     assert room.act(room.fac.token, "twist feeder-on email.outbox")["ok"]
     assert room.act(room.fac.token, "twist escalation the CFO is calling")["ok"]
     assert room.act(room.fac.token, "twist owner-unreachable")["ok"]
-    assert room.act(room.fac.token, "twist second-batch 0")["message"].startswith(  # type: ignore[union-attr]
+    assert room.act(room.fac.token, "twist second-batch 0")["message"].startswith(
         "a second batch is a number of records from 1")
     _wait_for(room, room.fac.token, "answers", "is unreachable from now on")
     # No backup in this runbook may pause: with the owner gone, pausing waits for escalation.
     assert room.act(room.ana.token, "pause")["ok"]
     _wait_for(room, room.ana.token, "answers", "the owner is away and nobody here may pause yet")
     state = _wait_for(room, room.fac.token, "alerts", "the CFO is calling")
-    log = " ".join(state["log"])  # type: ignore[arg-type]
+    log = " ".join(state["log"])
     assert "email.outbox: turned itself back on" in log
     truth = state["truth"]
     assert isinstance(truth, dict)
-    assert truth["fault"] == "triple_trigger" and truth["owner_away"] is True
+    assert truth["fault"] == "triple_trigger"
+    assert truth["owner_away"] is True
     assert truth["twists"] == ["twist feeder-on email.outbox",
                                "twist escalation the CFO is calling", "twist owner-unreachable"]
-    feeders = {f["name"]: f["on"] for f in state["feeders"]}  # type: ignore[union-attr,index]
+    feeders = {f["name"]: f["on"] for f in state["feeders"]}
     assert feeders["email.outbox"] is True
     assert room.client.get(f"/complete/{room.fac.token}",
                            params={"text": "twist feeder-on email"}).json() == {

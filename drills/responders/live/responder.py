@@ -530,7 +530,7 @@ class LiveResponder(RecordFinding):
         return detail
 
     def _do_twist(self, action: TeamAction) -> str:
-        return apply_twist(self, action)
+        return apply_twist(self, self._lp, action)
 
     def _do_end(self, action: TeamAction) -> str:
         self.ended_at = action.at

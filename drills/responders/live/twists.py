@@ -12,28 +12,36 @@ damage it does is real damage, judged against ground truth like the rest.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import Protocol
 
+from drills.engine.context import DrillContext
 from drills.engine.handlers import DrillEvent
 from drills.engine.people import owner_away
 from drills.responders.live.actions import TeamAction
 from drills.responders.live.commands import CommandError
-from drills.runbook import can_pause
+from drills.runbook import Runbook, can_pause
+from drills.scenarios.schema import Scenario
 
-if TYPE_CHECKING:
-    from drills.responders.live.responder import LiveResponder
-
-__all__ = ["apply_twist"]
+__all__ = ["Twisted", "apply_twist"]
 
 ESCALATION = "a customer escalated to the account manager"
 """What a ``twist escalation`` with no words says."""
 
 
-def apply_twist(responder: LiveResponder, action: TeamAction) -> str:
-    """Apply one twist at its drill time; a twist that cannot happen now changes nothing."""
+class Twisted(Protocol):
+    """What a twist reads and sets on the responder (the live one)."""
+
+    scenario: Scenario
+    runbook: Runbook | None
+    owner_gone_at: datetime | None
+
+
+def apply_twist(responder: Twisted, loop: DrillContext, action: TeamAction) -> str:
+    """Apply one twist at its drill time in the responder's bound drill (``loop``): it pulls
+    the same levers the team's actions do. One that cannot happen now changes nothing."""
     args = action.command.args
     kind = args["kind"]
-    loop = responder._lp  # the responder's bound drill: twists pull the same levers
     rt = loop.runtime
     at = action.at
     if kind == "owner-unreachable":
