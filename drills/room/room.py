@@ -9,13 +9,12 @@ one order for everything. Lines are checked by the terminal's own parser
 so actions that arrive at the same instant reach the drill's inbox in one order; the
 pacer stamps them with the same drill second and the responder applies them in that
 order (its queue sorts by time, stably), which is the order of the journal's
-``action`` lines. A room's journal is a live drill's journal: ``drills live --resume``
-carries it on, ``drills report`` renders it.
+``action`` lines. A room's journal is a live drill's journal, written by the drill's
+thread alone: ``drills live --resume`` carries it on, ``drills report`` renders it.
 
 The facilitator's twists are ``twist`` commands (:mod:`drills.responders.live.twists`),
-journaled and replayed like any action. Clock holds and speed changes are written to
-the journal as ``room`` lines for the record; a replay needs none of them, since every
-action carries its drill time.
+journaled and replayed like any action. Clock holds and speed changes are not
+journaled: every action carries its drill time, so a replay needs none of them.
 """
 
 from __future__ import annotations
@@ -92,6 +91,7 @@ class Room:
         self.written: dict[str, Path] = {}
         self.report_error: str | None = None
         self._ended = False
+        self._finishing = threading.Lock()
         drill.on_result = self._result
         if start_paused:
             drill.pacer.pause()
@@ -127,6 +127,12 @@ class Room:
                                  "for a shared terminal")
         if not may_do(person.role, cmd.action):
             return Answer(False, refusal(person, cmd.action, self.roster.team))
+        backups = [f"{p.name} (backup)" for p in self.roster.with_role("backup")]
+        if person.role == "owner" and backups and self.owner_away:
+            # The backup acts for an absent owner; with no backup the engine holds every
+            # pause until escalation reaches someone, as at the terminal.
+            return Answer(False, f"the owner is away in this drill, so {person.name} cannot "
+                                 f"act; {', '.join(backups)} may")
         if self.drill.pacer.paused and not person.facilitator:
             return Answer(False, "the facilitator is holding the clock; act when it runs again")
         if cmd.action == "end" and not cmd.args["confirmed"]:
@@ -141,6 +147,12 @@ class Room:
                     self._twists.append(cmd.text)
             self.drill.enter(person.name, cmd)
         return Answer(True, f"#{seq} sent: {cmd.text}", seq)
+
+    @property
+    def owner_away(self) -> bool:
+        """The owner's seat is empty: away from the start, or made unreachable by a twist."""
+        responder = self.drill.responder
+        return owner_away(self.drill.plan.scenario) or responder.owner_gone_at is not None
 
     def complete(self, text: str) -> list[str]:
         """Tab completion for a line typed so far (the terminal's own)."""
@@ -172,11 +184,9 @@ class Room:
         pacer = self.drill.pacer
         if what == "start":
             pacer.resume()
-            self._journal("room", clock="running", speed=pacer.speed)
             return Answer(True, "the clock runs")
         if what == "pause":
             pacer.pause()
-            self._journal("room", clock="held", speed=pacer.speed)
             return Answer(True, "the clock is held")
         if what == "speed":
             try:
@@ -188,34 +198,28 @@ class Room:
                 return Answer(False, f"speed {problem}")
             assert isinstance(speed, float)
             pacer.set_speed(speed)
-            self._journal("room", clock="held" if pacer.paused else "running", speed=speed)
             return Answer(True, f"speed {speed:g}x")
         if what == "end":
             pacer.resume()  # the rest of the window plays out at once
             return self.act(person, "end yes")
         return Answer(False, f"no control '{what}'; the controls are start, pause, speed, end")
 
-    def _journal(self, kind: str, **data: Any) -> None:
-        if self.journal is None or self.drill.wait(0):
-            return
-        at = self.drill.pacer.drill_now() or self.drill.plan.scenario.starts
-        self.journal.write(kind, at, **data)
-
     # -- the end ----------------------------------------------------------------------------
 
     def finish(self) -> None:
         """Once the drill is judged: write its reports to ``out`` and keep the HTML."""
-        report = self.drill.report
-        if report is None or self._report_html is not None:
-            return
-        html = render_html(report)
-        if self.out is not None:
-            try:
-                self.written = write_reports(report, self.out, list(self.formats))
-            except (ReportError, DrillsError, OSError) as err:
-                self.report_error = str(err)
-        with self._lock:
-            self._report_html = html
+        with self._finishing:  # every screen's stream asks; the files are written once
+            report = self.drill.report
+            if report is None or self.report_html is not None:
+                return
+            html = render_html(report)
+            if self.out is not None:
+                try:
+                    self.written = write_reports(report, self.out, list(self.formats))
+                except (ReportError, DrillsError, OSError) as err:
+                    self.report_error = str(err)
+            with self._lock:
+                self._report_html = html
 
     @property
     def report_html(self) -> str | None:
@@ -283,7 +287,7 @@ class Room:
             "fault": fault.kind,
             "fault_starts": f"{scenario.starts + fault.starts:%H:%M:%S}",
             "left_wrong": left_wrong,
-            "owner_away": owner_away(scenario) or responder.owner_gone_at is not None,
+            "owner_away": self.owner_away,
             "scope_submitted": responder.scope is not None,
             "cause": responder.cause,
             "twists": twists,

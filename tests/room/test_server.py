@@ -29,7 +29,9 @@ RUNBOOK = ROOT / "examples" / "invoice-reminder.runbook.yaml"
 
 
 class _Open:
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(self, tmp_path: Path,
+                 seats: tuple[tuple[str, str], ...] = (("ana", "owner"), ("ben", "repair"),
+                                                       ("cy", "comms"))) -> None:
         scenario = load_scenario("invoice-triple-trigger")
         runbook = load_runbook(RUNBOOK)
         header = JournalHeader.build("live", scenario, runbook, source="invoice-triple-trigger",
@@ -39,11 +41,11 @@ class _Open:
         plan = LivePlan(scenario, runbook, str(RUNBOOK), ("ana", "ben", "cy"), 120.0,
                         "room-test")
         self.drill = LiveDrill(plan, journal=self.journal, grade_with_runbook=False)
-        self.roster = Roster([("ana", "owner"), ("ben", "repair"), ("cy", "comms")])
+        self.roster = Roster(seats)
         self.room = Room(self.drill, self.roster, journal=self.journal, out=tmp_path / "out",
                          formats=("json", "html"))
         self.client = TestClient(create_app(self.room))
-        self.ana, self.ben, self.cy = self.roster.team
+        self.ana, self.ben, self.cy = self.roster.team[:3]
         self.fac = self.roster.facilitator
         self.drill.start()
         for _ in range(1500):
@@ -190,3 +192,22 @@ def test_twists_do_real_things_and_only_the_facilitator_sees_ground_truth(room: 
     assert room.client.get(f"/complete/{room.fac.token}",
                            params={"text": "twist feeder-on email"}).json() == {
         "options": ["email.outbox"]}
+
+
+@pytest.mark.slow
+def test_an_unreachable_owners_seat_is_refused_and_the_backup_named(tmp_path: Path) -> None:
+    room = _Open(tmp_path, (("ana", "owner"), ("ben", "repair"), ("cy", "comms"),
+                            ("dee", "backup")))
+    try:
+        room.control("start")
+        assert room.act(room.fac.token, "twist owner-unreachable")["ok"]
+        _wait_for(room, room.fac.token, "answers", "is unreachable from now on")
+        assert room.act(room.ana.token, "pause")["message"] == \
+            "the owner is away in this drill, so ana cannot act; dee (backup) may"
+        dee = room.roster.team[3]
+        assert room.act(dee.token, "pause")["ok"]
+        # This runbook's backup may not pause: the engine holds it until escalation.
+        _wait_for(room, dee.token, "answers", "nobody here may pause yet")
+    finally:
+        room.drill.close()
+        room.journal.close()

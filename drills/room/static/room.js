@@ -16,31 +16,45 @@
     el.scrollTop = el.scrollHeight;
   };
 
+  const seconds = (clock) => { const [h, m, x] = clock.split(":").map(Number); return h * 3600 + m * 60 + x; };
+
+  // The damage by system over drill time: one line per system, inline SVG.
   function chart(svg, points) {
-    if (!svg) return;
+    if (!svg || !points.length) return;
     const ns = "http://www.w3.org/2000/svg";
+    const make = (tag, attrs, content) => {
+      const node = document.createElementNS(ns, tag);
+      Object.entries(attrs).forEach(([k, v]) => node.setAttribute(k, String(v)));
+      if (content !== undefined) node.textContent = content;
+      return node;
+    };
     const systems = [...new Set(points.flatMap((p) => Object.keys(p[1])))].sort();
     const top = Math.max(1, ...points.flatMap((p) => Object.values(p[1])));
-    const n = Math.max(1, points.length - 1);
-    const nodes = systems.map((system, i) => {
-      const line = document.createElementNS(ns, "polyline");
-      line.setAttribute("points", points.map((p, j) =>
-        `${(j / n * 590 + 5).toFixed(1)},${(175 - (p[1][system] || 0) / top * 165).toFixed(1)}`).join(" "));
-      line.setAttribute("fill", "none");
-      line.setAttribute("stroke", colours[i % colours.length]);
-      line.setAttribute("stroke-width", "2");
-      line.setAttribute("data-system", system);
-      const label = document.createElementNS(ns, "text");
-      label.setAttribute("x", "8"); label.setAttribute("y", String(14 + i * 13));
-      label.setAttribute("font-size", "11"); label.setAttribute("fill", colours[i % colours.length]);
-      label.textContent = system;
-      return [line, label];
-    }).flat();
+    const t0 = seconds(points[0][0]);
+    const span = Math.max(1, seconds(points[points.length - 1][0]) - t0);
+    const x = (p) => (40 + (seconds(p[0]) - t0) / span * 550).toFixed(1);
+    const y = (v) => (160 - v / top * 145).toFixed(1);
+    const nodes = [
+      make("line", { x1: 40, y1: 160, x2: 590, y2: 160, stroke: "#999" }),
+      make("text", { x: 36, y: 19, "font-size": 10, "text-anchor": "end" }, top.toLocaleString()),
+      make("text", { x: 36, y: 163, "font-size": 10, "text-anchor": "end" }, "0"),
+      make("text", { x: 40, y: 175, "font-size": 10 }, points[0][0]),
+      make("text", { x: 590, y: 175, "font-size": 10, "text-anchor": "end" }, points[points.length - 1][0]),
+    ];
+    systems.forEach((system, i) => {
+      const colour = colours[i % colours.length];
+      nodes.push(make("polyline", { points: points.map((p) => `${x(p)},${y(p[1][system] || 0)}`).join(" "),
+        fill: "none", stroke: colour, "stroke-width": 2, "data-system": system }));
+      nodes.push(make("text", { x: 48, y: 14 + i * 12, "font-size": 10, fill: colour }, system));
+    });
     svg.replaceChildren(...nodes);
   }
 
+  let speedShown = false;
+
   function render(s) {
     text($("clock"), s.clock);
+    if (!speedShown && $("speed")) { $("speed").value = s.speed; speedShown = true; }
     const pace = $("pace");
     text(pace, s.held ? "clock held" : s.ending ? "playing out the rest" : `${s.speed}x`);
     if (pace) pace.className = s.held ? "held" : "";
