@@ -34,6 +34,7 @@ from drills.reports.writer import write_reports
 from drills.responders.live import (
     CommandError,
     LiveDrill,
+    LiveView,
     complete,
     help_text,
     parse_command,
@@ -85,7 +86,8 @@ class Room:
         self._order = threading.Lock()
         self._seq = 0
         self._screens = {p.name: _Screen() for p in roster.everyone}
-        self._chart: list[tuple[str, dict[str, int]]] = []
+        self._chart: list[tuple[str, dict[str, int]]] = [
+            (f"{drill.plan.scenario.starts:%H:%M:%S}", {})]
         self._twists: list[str] = []
         self._report_html: str | None = None
         self.written: dict[str, Path] = {}
@@ -95,6 +97,7 @@ class Room:
         drill.on_result = self._result
         if start_paused:
             drill.pacer.pause()
+        threading.Thread(target=self._sampling, name="room-chart", daemon=True).start()
 
     # -- the team's and the facilitator's lines --------------------------------------------
 
@@ -234,14 +237,8 @@ class Room:
         if self.drill.wait(0):
             self.finish()
         clock = view.clock or view.started
+        self._sample(view)
         with self._lock:
-            point = (f"{clock:%H:%M:%S}", dict(view.by_system))
-            if not self._chart or self._chart[-1] != point:
-                if self._chart and self._chart[-1][0] == point[0]:
-                    self._chart[-1] = point
-                else:
-                    self._chart.append(point)
-                del self._chart[:-_CHART_POINTS]
             chart = list(self._chart)
             answers = list(self._screens[person.name].answers)
             twists = list(self._twists)
@@ -277,6 +274,27 @@ class Room:
         if person.facilitator:
             state["truth"] = self._truth(view.left_wrong, twists)
         return state
+
+    def _sample(self, view: LiveView | None = None) -> None:
+        """One point of the damage chart (kept whether or not a screen is open)."""
+        view = view or self.drill.view()
+        if not view.ready:
+            return
+        clock = view.clock or view.started
+        point = (f"{clock:%H:%M:%S}", dict(view.by_system))
+        with self._lock:
+            if self._chart and self._chart[-1][0] == point[0]:
+                self._chart[-1] = point
+            elif not self._chart or self._chart[-1][1] != point[1] or (
+                    len(self._chart) < 2 or self._chart[-2][1] != point[1]):
+                self._chart.append(point)
+            else:  # the same damage as the last two points: move the last one along
+                self._chart[-1] = point
+            del self._chart[:-_CHART_POINTS]
+
+    def _sampling(self) -> None:
+        while not self.drill.wait(0.5):
+            self._sample()
 
     def _truth(self, left_wrong: int | None, twists: list[str]) -> dict[str, Any]:
         """Ground truth, for the facilitator only: what the team cannot see."""

@@ -113,6 +113,8 @@ def command(
     for person in roster.team:
         say(f"  {person.name} ({person.role}): {base}/join/{person.token}")
     say(f"  facilitator: {base}/facilitate/{roster.facilitator.token}")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        say(f"listening on {host}: anyone who can reach it with a link can act as that person")
     say("the clock is held until the facilitator starts it; Ctrl-C stops the server")
     config = uvicorn.Config(create_app(room), log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
