@@ -8,6 +8,10 @@ sleeps: the drill's thread freezes the clock for the team's code.)
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -211,3 +215,29 @@ def test_an_unreachable_owners_seat_is_refused_and_the_backup_named(tmp_path: Pa
     finally:
         room.drill.close()
         room.journal.close()
+
+
+@pytest.mark.slow
+def test_a_room_closed_before_its_end_resumes_in_drills_live(room: _Open, tmp_path: Path) -> None:
+    room.control("start")
+    assert room.act(room.ana.token, "pause")["ok"]
+    assert room.act(room.cy.token, "notify reminders paused")["ok"]
+    assert room.act(room.fac.token, "twist second-batch 5")["ok"]
+    _wait_for(room, room.fac.token, "answers", "the sender replayed 5 records")
+    _wait_for(room, room.cy.token, "answers", "first note sent")
+    room.drill.close()  # the facilitator's laptop closes: the journal is whole, unfinished
+    room.journal.close()
+    done = subprocess.run(
+        [sys.executable, "-m", "drills", "live", "--resume", str(room.journal.path), "--out",
+         str(tmp_path / "again"), "--format", "json"],
+        capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=300, check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(next((tmp_path / "again").glob("*.json")).read_text())
+    assert [(s["action"], s["who"]) for s in report["steps"]][:1] == [("pause_job", "ana")]
+    assert [(n["who"], n["text"]) for n in report["comms"]["sent"]] == [
+        ("cy", "reminders paused")]
+    assert any(e["who"] == "facilitator" and e["what"].startswith(
+        "twist second-batch 5: the sender replayed 5 records of the bad run")
+        for e in report["log"])  # the twist, replayed at its drill time
