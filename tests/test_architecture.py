@@ -44,6 +44,7 @@ RANKS: dict[str, int] = {
     "drills.judging": 8,
     "drills.journal": 9,
     "drills.responders.live": 10,
+    "drills.room": 11,
     "drills.api": 11,
     "drills.review": 11,
     "drills.plugin": 12,

@@ -31,8 +31,8 @@ EXIT_TERMINATED = 128 + int(signal.SIGTERM)
 """Exit code after SIGTERM, as a shell reports a process the signal ended (143)."""
 
 COMMANDS: tuple[str, ...] = (
-    "check", "init", "live", "report", "run", "sandbox", "scenarios", "score", "validate",
-    "world",
+    "check", "init", "live", "report", "room", "run", "sandbox", "scenarios", "score",
+    "validate", "world",
 )
 """Each name is a module in :mod:`drills.cli.commands` that defines ``command``."""
 

@@ -243,6 +243,30 @@ class AutomationRuntime:
             feeder.on_disable = "retry"
         feeder.retry_every, feeder.retry_for = every, span
         return True
+    def feeder_back_on(self, name: str, at: datetime) -> bool:
+        """A shut-off feeder turns itself back on (a facilitator's twist: a schedule someone
+        re-enabled, a queue a deploy restarted); False when it is on already or unknown.
+
+        What it held is released at the next step, as after a restart, and the job is no
+        longer contained; the first containment time stands.
+        """
+        feeder = self.feeders.get(name)
+        if feeder is None or feeder.live:
+            return False
+        feeder.live = True
+        feeder.live_since = at
+        self.notes.append(RuntimeNote(at, name, "turned itself back on"))
+        return True
+
+    def redeliver(self, count: int, at: datetime) -> int:
+        """A second bad batch: the run's first ``count`` triggering records are delivered
+        again at ``at`` (a sender replaying its batch), through the same feeder and job as
+        the first time - held by a feeder that is off, waiting for a paused job, done
+        healthy by a fixed one; returns how many (never more than the run's targets)."""
+        keys = list(self.run.targets)[:count]
+        again = [Event(i, at, key) for i, key in enumerate(keys)]
+        self._events = deque(sorted([*again, *self._events], key=lambda e: e.at))
+        return len(again)
 
     def restart(
         self, at: datetime, *, fixed: bool, limit: int | None = None,

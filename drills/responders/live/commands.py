@@ -32,6 +32,8 @@ __all__ = [
     "ACTIONS",
     "MAX_KEYS",
     "REPAIR_STRATEGIES",
+    "SECOND_BATCH",
+    "TWISTS",
     "ActionHelp",
     "Command",
     "CommandContext",
@@ -48,6 +50,10 @@ MAX_KEYS = 100_000
 REPAIR_STRATEGIES = ("bulk_revert", "script", "manual")
 QUERY_KEYS = ("run", "batch", "window", "since", "until", "actor", "system", "table")
 RESTART_STEPS = ("test", "ramp", "normal")
+TWISTS = ("owner-unreachable", "escalation", "second-batch", "feeder-on")
+"""The facilitator's twists (``twist KIND``): :mod:`drills.responders.live.twists` applies them."""
+SECOND_BATCH = 20
+"""Records a ``twist second-batch`` replays when it names no number."""
 
 
 class CommandError(DrillsError):
@@ -455,6 +461,35 @@ def _restart(rest: str, ctx: CommandContext) -> dict[str, Any]:
     return {"step": step}
 
 
+def _twist(rest: str, ctx: CommandContext) -> dict[str, Any]:
+    kind, _, more = rest.strip().partition(" ")
+    more = more.strip()
+    if kind not in TWISTS:
+        hint = did_you_mean(kind, TWISTS) if kind else ""
+        raise CommandError((f"unknown twist '{kind}'{hint}; " if kind else "")
+                           + f"write {_usage('twist')}")
+    if kind == "owner-unreachable":
+        if more:
+            raise CommandError("'twist owner-unreachable' takes nothing after it")
+        return {"kind": kind}
+    if kind == "escalation":
+        return {"kind": kind, "text": more}
+    if kind == "second-batch":
+        if more and (not more.isdigit() or not 1 <= int(more) <= MAX_KEYS):
+            raise CommandError(f"a second batch is a number of records from 1 to {MAX_KEYS:,}, "
+                               "e.g. 'twist second-batch 20'")
+        return {"kind": kind, "count": int(more) if more else SECOND_BATCH}
+    words = _words(more, _usage("twist"))
+    if len(words) != 1:
+        raise CommandError("write 'twist feeder-on FEEDER' with one feeder's name")
+    if words[0] not in ctx.feeders:
+        names = sorted(ctx.feeders)
+        hint = did_you_mean(words[0], names)
+        raise CommandError(f"the job has no feeder named '{words[0]}'{hint}" if names
+                           else f"the job '{ctx.job}' has no feeders to turn back on")
+    return {"kind": kind, "target": words[0]}
+
+
 def _as(rest: str, ctx: CommandContext) -> dict[str, Any]:
     words = _words(rest, _usage("as"))
     if len(words) != 1:
@@ -499,6 +534,7 @@ _PARSERS: dict[str, Any] = {
     "cause": _text("cause", required=True),
     "restart": _restart,
     "note": _text("note", required=True),
+    "twist": _twist,
     "as": _as,
     "help": _help,
     "end": _end,

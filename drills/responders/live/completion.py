@@ -18,6 +18,7 @@ from drills.responders.live.commands import (
     QUERY_KEYS,
     REPAIR_STRATEGIES,
     RESTART_STEPS,
+    TWISTS,
     CommandContext,
 )
 from drills.responders.live.help import ACTIONS
@@ -72,6 +73,9 @@ def complete(before_cursor: str, ctx: CommandContext) -> list[str]:
             options = []
     elif action == "restart":
         options = list(RESTART_STEPS) if not args else []
+    elif action == "twist":
+        options = list(TWISTS) if not args else (
+            list(ctx.feeders) if args == ["feeder-on"] else [])
     elif action in ("help",):
         options = list(ACTIONS) if not args else []
     elif action == "as":

@@ -105,6 +105,15 @@ ACTIONS: dict[str, ActionHelp] = {
     "note": ActionHelp(
         "note TEXT", "add a line to the shared log (a finding, a decision, who does what)",
         "note support is answering the complaints"),
+    "twist": ActionHelp(
+        "twist owner-unreachable | twist escalation [TEXT] | twist second-batch [N] | "
+        "twist feeder-on FEEDER",
+        "the facilitator's twists: the owner goes dark, a customer escalates, the sender "
+        "replays N records, a feeder turns itself back on",
+        "twist second-batch 20",
+        "For whoever runs the drill (the room's facilitator). The owner unreachable: only "
+        "a backup who may pause can, else pausing waits for escalation. A second batch "
+        "and a feeder back on do real damage if the job is not contained."),
     "as": ActionHelp(
         "as NAME", "act as someone else of the team from now on (or prefix a line 'NAME: ')",
         "as bob", world=False),

@@ -95,6 +95,8 @@ class LivePacer:
         self._held: _Entry | None = None
         self._lock = threading.Lock()
         self._stopped = threading.Event()
+        self._paused_at: datetime | None = None
+        self._start_paused = False
         self.late: list[_Entry] = []
         """Actions entered after the drill's time ran out: never applied."""
 
@@ -103,16 +105,59 @@ class LivePacer:
     def drill_now(self) -> datetime | None:
         """Drill time by the wall clock (None until pacing has started)."""
         with self._lock:
-            anchor = self._anchor
+            anchor, paused, speed = self._anchor, self._paused_at, self.speed
+        if paused is not None:
+            return paused
         if anchor is None:
             return None
         at, wall = anchor
-        return min(self.end, at + timedelta(seconds=(time.monotonic() - wall) * self.speed))
+        return min(self.end, at + timedelta(seconds=(time.monotonic() - wall) * speed))
 
-    def _seconds_until(self, when: datetime) -> float:
+    def _seconds_until(self, when: datetime) -> float | None:
+        """Wall seconds until drill time ``when``; None while the clock is held (wait on)."""
         now = self.drill_now()
         assert now is not None
+        if self.paused:
+            return None
         return max(0.0, (when - now).total_seconds() / self.speed)
+
+    # -- a facilitator's hand on the clock (the drill room) ------------------------------
+
+    @property
+    def paused(self) -> bool:
+        """The clock is held: drill time stands still until :meth:`resume`."""
+        with self._lock:
+            return self._paused_at is not None or (self._anchor is None and self._start_paused)
+
+    def pause(self) -> None:
+        """Hold the drill clock where it is (before pacing starts: hold it at the start)."""
+        now = self.drill_now()
+        with self._lock:
+            if self._anchor is None:
+                self._start_paused = True
+            elif self._paused_at is None:
+                self._paused_at = now
+        self.inbox.wake()
+
+    def resume(self) -> None:
+        """Let the drill clock run again from where it was held."""
+        with self._lock:
+            self._start_paused = False
+            if self._paused_at is not None:
+                self._anchor = (self._paused_at, time.monotonic())
+                self._paused_at = None
+        self.inbox.wake()
+
+    def set_speed(self, speed: float) -> None:
+        """Run the clock ``speed`` times faster from now on; the drill time now stands."""
+        if speed <= 0:
+            raise ValueError("speed must be above zero")
+        now = self.drill_now()
+        with self._lock:
+            if self._anchor is not None and self._paused_at is None and now is not None:
+                self._anchor = (now, time.monotonic())
+            self.speed = speed
+        self.inbox.wake()
 
     def stop(self) -> None:
         """Close the drill: the engine's next (or current) wait raises :class:`DrillClosed`."""
@@ -136,12 +181,17 @@ class LivePacer:
         with self._lock:
             if self._anchor is None:
                 self._anchor = (now, time.monotonic())
+                if self._start_paused:
+                    self._paused_at = now
         deadline = self.end if proposed is None else min(proposed, self.end)
         while True:
             if self._held is None:
                 self._held = self.inbox.get(self._seconds_until(deadline))
                 self._check_open()
                 if self._held is None:
+                    left = self._seconds_until(deadline)
+                    if left is None or left > 0:
+                        continue  # woken by the clock held, let go or sped up: wait on
                     return proposed
             stamped = self._stamp(now)
             if proposed is not None and stamped > proposed:

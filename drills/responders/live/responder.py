@@ -59,6 +59,7 @@ from drills.responders.live.actions import (
 )
 from drills.responders.live.commands import CommandError, parse_command
 from drills.responders.live.finding import RecordFinding
+from drills.responders.live.twists import apply_twist
 from drills.responders.scripted import MANUAL_RATE
 from drills.runbook import Runbook, StopRule, can_pause
 from drills.runbook.proof import cause_problem
@@ -121,6 +122,8 @@ class LiveResponder(RecordFinding):
         self.detected_at: datetime | None = None
         self.ended_at: datetime | None = None
         self.ended_by: str | None = None
+        self.owner_gone_at: datetime | None = None
+        """When a facilitator's twist made the owner unreachable (None: it did not)."""
         self.team = tuple(team)
         self.run_ids: list[str] = []
         """Runs the team's queries have shown (offered by completion)."""
@@ -288,11 +291,15 @@ class LiveResponder(RecordFinding):
     def _may_pause(self, action: TeamAction) -> None:
         """With the owner away and no backup who may pause, nobody may until escalation
         reaches someone: one line, nothing changed (counted from detection)."""
-        if not owner_away(self.scenario):
+        gone = self.owner_gone_at is not None and action.at >= self.owner_gone_at
+        if not owner_away(self.scenario) and not gone:
             return
         if self.runbook is not None and can_pause(self.runbook.backup_owner):
             return
-        allowed = (self.detected_at or self.scenario.starts) + self.scenario.escalation_delay
+        since = self.detected_at or self.scenario.starts
+        if gone and self.owner_gone_at is not None:  # escalation starts when the owner went dark
+            since = max(since, self.owner_gone_at)
+        allowed = since + self.scenario.escalation_delay
         if action.at < allowed:
             raise CommandError(f"the owner is away and nobody here may pause yet; escalation "
                                f"reaches someone who may at {allowed:%H:%M:%S}")
@@ -324,16 +331,7 @@ class LiveResponder(RecordFinding):
         return self._feeder(action, "stop_queue")
 
     def _do_hold(self, action: TeamAction) -> str:
-        self._may_pause(action)
-        target = action.command.args["target"]
-        was = self._lp.runtime.feeders[target].live
-        if was:
-            self._new_pause()
-        self._lp.runtime.hold_feeder(target, action.at)
-        self.acted_at = self.acted_at or action.at
-        detail = f"held: its events wait, drained after the fix; {self._containment()}"
-        self._step(action, "pause", "hold_feeder", target, True, detail)
-        return detail
+        return self._feeder(action, "hold_feeder", hold=True)
 
     def _do_dedupe(self, action: TeamAction) -> str:
         return self._guard(action, "dedupe", "the job skips an event id it has handled")
@@ -354,16 +352,18 @@ class LiveResponder(RecordFinding):
         self._step(action, "pause", "set_retry", args["target"], True, detail)
         return detail
 
-    def _feeder(self, action: TeamAction, name: str) -> str:
+    def _feeder(self, action: TeamAction, name: str, *, hold: bool = False) -> str:
         self._may_pause(action)
         rt = self._lp.runtime
         target = action.command.args["target"]
         was = rt.feeders[target].live
         if was:
             self._new_pause()
-        rt.stop_feeder(target, action.at)
+        (rt.hold_feeder if hold else rt.stop_feeder)(target, action.at)
         self.acted_at = self.acted_at or action.at
-        detail = ("done; " if was else "already off; ") + self._containment()
+        done = "done; " if was else "already off; "
+        detail = ("held: its events wait, drained after the fix; " if hold else done
+                  ) + self._containment()
         self._step(action, "pause", name, target, True, detail)
         return detail
 
@@ -555,6 +555,9 @@ class LiveResponder(RecordFinding):
         detail = f"running again {how}, " + (f"batches of {limit}" if limit else "normal volume")
         self._step(action, "restart", "restart", str(step), True, detail)
         return detail
+
+    def _do_twist(self, action: TeamAction) -> str:
+        return apply_twist(self, self._lp, action)
 
     def _do_end(self, action: TeamAction) -> str:
         self.ended_at = action.at
