@@ -100,7 +100,9 @@ def _closed_with_ctrl_c(tmp_path: Path, *args: str) -> subprocess.CompletedProce
     """Start a drill on piped input, type two actions, and press Ctrl-C (SIGINT)."""
     journal = tmp_path / "j.jsonl"
     running = subprocess.Popen(
-        [DRILLS, "live", SCENARIO, "--runbook", RUNBOOK, "--speed", "60", "--team",
+        # --speed 10: the drill's window lasts long enough on a loaded host that Ctrl-C
+        # always comes before its end (at 60 a slow start let it finish first).
+        [DRILLS, "live", SCENARIO, "--runbook", RUNBOOK, "--speed", "10", "--team",
          "alice,bob", "--journal", str(journal), *args],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         cwd=tmp_path,

@@ -95,11 +95,14 @@ def test_the_room_sees_left_wrong_completes_values_and_gets_the_whole_window(
     tmux.wait_for(s, r"job invoice-reminder: CONTAINED")
     tmux.type(s, "notify reminders paused; duplicates being counted")
     tmux.wait_for(s, r"first note sent")
-    # Nothing repaired: every damaged record is still wrong, by the judge's count.
+    # Nothing repaired by the team: the judge's count of records left wrong is shown
+    # beside the damaged ones. It can be below them only by people's own fixes, which a
+    # slower host gives more drill minutes to happen in (at --speed 60 a wall second is
+    # a drill minute), so the test asserts the bound, not equality.
     tmux.type(s, "note waiting for the scope")
     tmux.wait_for(s, r"note waiting for the scope -> noted")
     damaged, left_wrong = _numbers(tmux.screen(s))
-    assert left_wrong == damaged > 0
+    assert 0 < left_wrong <= damaged
 
     tmux.type(s, "end")
     tmux.wait_for(s, r"type 'end' again to confirm")
