@@ -36,7 +36,7 @@ import os
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from drills.engine.clock import DrillClock
@@ -159,19 +159,54 @@ def _try(
     return try_rules(scenario, rules, healthy=healthy, template=template)
 
 
+_KNOWN: dict[tuple[str, bool, str], Trial] = {}
+"""Trials already run in this process, by scenario (its JSON), kind and rule (its
+canonical form). A drill tries its runbook's rules and then the perfect runbook's for
+its false-alarm baseline; where the two share rules (always, for a drill of the complete
+runbook) the second would run the same two trials again. A rule's result does not depend
+on the rules tried beside it (each is read every tick until it fires), so a trial is
+kept per rule."""
+
+_KNOWN_LIMIT = 4096
+"""Trials kept before the memory is cleared (a long sweep must not grow without bound)."""
+
+
 def both_trials(
     scenario: Scenario, rules: Sequence[StopRule], template: WorldTemplate | None = None
 ) -> tuple[list[Trial], list[Trial]]:
     """The healthy and the bad trial, side by side in two forked processes when that is
     safe (as the gap-cost reruns decide it), else one after the other. Each builds its
-    own world, so the results are the same either way."""
-    if threading.active_count() > 1 or os.name != "posix" or (os.cpu_count() or 1) < 2:
-        return _try(scenario, rules, True, template), _try(scenario, rules, False, template)
+    own world, so the results are the same either way. A rule tried on this scenario
+    before in this process is not tried again."""
+    checkable = [r for r in rules if r.parsed and r.metric is not None]
+    key = scenario.model_dump_json()
+    todo = {healthy: [r for r in checkable if (key, healthy, r.canonical) not in _KNOWN]
+            for healthy in (True, False)}
+    if todo[True] or todo[False]:
+        for healthy, trials in zip((True, False), _run_both(scenario, todo, template),
+                                   strict=True):
+            for trial in trials:
+                _KNOWN[(key, healthy, trial.rule.canonical)] = trial
+    found = tuple([replace(_KNOWN[(key, healthy, r.canonical)], rule=r) for r in checkable]
+                  for healthy in (True, False))
+    if len(_KNOWN) > _KNOWN_LIMIT:
+        _KNOWN.clear()
+    return found[0], found[1]
+
+
+def _run_both(
+    scenario: Scenario, todo: dict[bool, list[StopRule]], template: WorldTemplate | None
+) -> tuple[list[Trial], list[Trial]]:
+    if not todo[True] or not todo[False] or threading.active_count() > 1 or (
+        os.name != "posix" or (os.cpu_count() or 1) < 2
+    ):
+        return (_try(scenario, todo[True], True, template),
+                _try(scenario, todo[False], False, template))
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=2, mp_context=context,
                              initializer=worker_start, initargs=(os.getpid(),)) as pool:
-        healthy = pool.submit(_try, scenario, rules, True, template)
-        bad = pool.submit(_try, scenario, rules, False, template)
+        healthy = pool.submit(_try, scenario, todo[True], True, template)
+        bad = pool.submit(_try, scenario, todo[False], False, template)
         return healthy.result(), bad.result()
 
 

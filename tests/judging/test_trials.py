@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -99,3 +100,34 @@ def test_the_report_shows_how_a_plain_rule_was_read(scenario: Scenario) -> None:
     read = [f for f in report.findings if f.code == "stop-rule-read"]
     assert [f.message for f in read] == [
         "stop rule '5 duplicate emails in a row' is read as duplicate_messages >= 5"]
+
+
+def test_a_rule_tried_before_is_not_tried_again_and_answers_the_same(
+    scenario: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from drills.judging import trials
+
+    monkeypatch.setattr(trials, "_KNOWN", {})
+    ran: list[tuple[bool, list[str]]] = []
+    real = trials.try_rules
+
+    def counted(sc: Scenario, rules: list[object], **kw: object) -> list[trials.Trial]:
+        ran.append((bool(kw["healthy"]), [r.canonical for r in rules]))  # type: ignore[attr-defined]
+        return real(sc, rules, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(trials, "try_rules", counted)
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)  # trials in this process, to count
+    first = with_rules("duplicate_messages >= 5", "changed_records >= 10")
+    fresh = rule_findings(scenario, first)
+    assert sorted(ran) == [(False, ["duplicate_messages >= 5", "changed_records >= 10"]),
+                           (True, ["duplicate_messages >= 5", "changed_records >= 10"])]
+    ran.clear()
+    # The same rules in other words and order, beside a new one: only the new one runs.
+    second = with_rules("changed_records >= 10", "duplicate_messages >= 5.0",
+                        "complaints >= 1")
+    again = rule_findings(scenario, second)
+    assert sorted(ran) == [(False, ["complaints >= 1"]), (True, ["complaints >= 1"])]
+    before, after = (next(f for f in found if f.code == "stop-rule-false-alarm")
+                     for found in (fresh, again))
+    assert after.cost == before.cost
+    assert (before.where, after.where) == ("stop_rules.1", "stop_rules.0")  # as each holds it
