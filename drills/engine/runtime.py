@@ -184,6 +184,18 @@ class AutomationRuntime:
 
     # -- control -------------------------------------------------------------------------
 
+    def origin(self) -> datetime:
+        """The moment a drill's minutes count from: the bad run's first write; but when the
+        team acted before any write (a held or lost delivery does its harm by writing
+        nothing, and a drift rule sees it), the fault's start - else containment before
+        the bad run began would read as a negative number of minutes."""
+        start = self.scenario.starts + self.scenario.fault.starts
+        first = self.first_write
+        acted = [t for t in (self.paused_at, self.contained_at) if t is not None]
+        if first is None or (acted and min(acted) < first):
+            return start
+        return first
+
     def pause_job(self, name: str, at: datetime) -> bool:
         """Pause the job; False when ``name`` is not this automation."""
         if name != self.scenario.automation.name:

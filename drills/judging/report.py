@@ -71,7 +71,7 @@ def build_report(
     scenario = result.scenario
     runtime = result.runtime
     rb: Any = result.runbook
-    origin = runtime.first_write or scenario.starts + scenario.fault.starts
+    origin = runtime.origin()
     outcomes = {(o.section): o for o in result.outcomes if o.ok}
     repaired_at = max((o.at for o in result.outcomes if o.section == "repair"), default=None)
 
@@ -80,7 +80,9 @@ def build_report(
 
     detection = result.detection
     phases = [
-        phase(PhaseName.RUN_STARTED, runtime.first_write, "first write of the bad run"),
+        phase(PhaseName.RUN_STARTED, origin,
+              "first write of the bad run" if origin == runtime.first_write else
+              f"the fault began ({scenario.fault.kind.replace('_', ' ')}); no bad write yet"),
         phase(PhaseName.DETECTED, detection.at if detection else None,
               detection.how if detection else "never detected"),
         phase(PhaseName.PAUSED, runtime.paused_at, "job paused"),

@@ -497,7 +497,7 @@ class LiveResponder(RecordFinding):
         by_system: dict[str, int] = {}
         for table, n in counts.items():
             by_system[table.split(".")[0]] = by_system.get(table.split(".")[0], 0) + n
-        origin = rt.first_write or self.scenario.starts + self.scenario.fault.starts
+        origin = rt.origin()
         return SentNote(
             at=action.at, minute=round((action.at - origin).total_seconds() / 60, 2),
             who=action.who, kind="first note" if first else "update", text=text,
