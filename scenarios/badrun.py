@@ -159,7 +159,7 @@ def select_targets(
     return keys
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     """The automation handling one triggering record at one drill time."""
 
