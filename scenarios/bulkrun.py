@@ -51,7 +51,7 @@ from drills.fakes.automations import (
     matches,
 )
 from drills.fakes.catalog import KEY, ColumnType
-from drills.fakes.changelog import LOG_COLUMNS, Op, Value, format_time
+from drills.fakes.changelog import LOG_COLUMNS, Value, format_time, insert_log
 from drills.fakes.store import SqlStore
 from drills.scenarios.faults.base import Injector
 from drills.scenarios.truth import WHOLE_RECORD, Damage, DamageKind
@@ -414,22 +414,9 @@ class _Batch:
                         sa.select(*values)
                         .select_from(k.join(src, src.c[KEY] == k.c.record_key))
                         .where(k.c.inside == int(side)).order_by(k.c.pos)))
-            actor = self.actor
-            parts = [
-                sa.select(target.c[KEY].label("record_key"), sa.literal(i).label("i"),
-                          sa.literal(f, sa.Text).label("field"),
-                          sa.cast(target.c[f], sa.Text).label("new_value"))
-                .where(target.c[KEY] > top)
-                for i, f in enumerate(data)
-            ]
-            u = sa.union_all(*parts).subquery("made") if len(parts) > 1 else parts[0].subquery()
-            conn.execute(store.changelog.insert().from_select(list(LOG_COLUMNS), sa.select(
-                sa.literal(format_time(store.clock.now()), sa.Text),
-                sa.literal(actor.kind.value, sa.Text), sa.literal(actor.name, sa.Text),
-                sa.literal(actor.run_id, sa.Text), sa.literal(actor.batch_id, sa.Text),
-                sa.literal(table, sa.Text), u.c.record_key, sa.literal(Op.INSERT, sa.Text),
-                u.c.field, sa.null(), u.c.new_value,
-            ).order_by(u.c.record_key, u.c.i)))
+            log = insert_log(format_time(store.clock.now()), self.actor, table, target,
+                             target.c[KEY], data, target.c[KEY] > top)
+            conn.execute(store.changelog.insert().from_select(list(LOG_COLUMNS), log))
         return top
 
     def _update(self, fields: Mapping[bool, Mapping[str, Any]]) -> None:
