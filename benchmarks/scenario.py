@@ -49,6 +49,17 @@ def parse_size(text: str) -> int:
     return int(value)
 
 
+def _drill_hours(records: int, per_million: int) -> str:
+    """How long the drill clock may run: long enough for the runbook's modelled work.
+
+    Work takes the time it takes for its size (docs/durations.md): at 1M records the
+    snapshot alone streams 2M records at 2,000 a minute (17 hours), and the scope reads
+    the run's records at 100 a minute. A six-hour clock ended the 1M drill before its
+    snapshot was done, so nothing was scoped or repaired. Capped at the longest drill
+    a scenario may have (a week)."""
+    return f"{min(168, 6 + -(-per_million * records // 1_000_000))}h"
+
+
 def bench_scenario(records: int, *, seed: int = 1729) -> Scenario:
     """``records`` CRM contacts, a warehouse copy, and a bad run over 10% of them."""
     reach = max(1, round(records * BAD_SHARE))
@@ -62,7 +73,7 @@ def bench_scenario(records: int, *, seed: int = 1729) -> Scenario:
         ),
         "seed": seed,
         "starts": "2026-03-02T09:00:00",
-        "runs_for": "6h",
+        "runs_for": _drill_hours(records, 72),
         "world": {
             "crm": {"contacts": records},
             "warehouse": {"copies": ["crm.contacts"], "every": "10m"},
@@ -144,7 +155,7 @@ def triple_scenario(records: int, *, seed: int = 1729) -> Scenario:
         ),
         "seed": seed,
         "starts": "2026-03-02T09:00:00",
-        "runs_for": "6h",
+        "runs_for": _drill_hours(records, 160),
         "world": {
             "crm": {"contacts": fifth},
             "billing": {"invoices": records, "activity": fifth},
