@@ -8,6 +8,11 @@ its own peak. Where that reset is not allowed, the peak falls back to
 ``getrusage``'s ``ru_maxrss``, the peak of the whole process so far (said in the
 output as ``rss_mode``).
 
+CPU time is split as the kernel accounts it (``getrusage``): ``user`` is the process's
+own work, ``system`` the kernel's on its behalf (page faults, file writes, page cache).
+A phase whose wall time moves from run to run with the same user time is waiting on
+the kernel, and its system time says so (the snapshot's case, docs/performance.md).
+
 Time is ``time.perf_counter`` as it was when this module was imported: a drill
 freezes the clock with freezegun, which replaces ``perf_counter`` in every loaded
 module while the drill runs, so the real one is kept where freezegun does not look.
@@ -62,12 +67,21 @@ def peak_rss_mib() -> float:
     return kib / 1024
 
 
+def _cpu() -> tuple[float, float]:
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    return use.ru_utime, use.ru_stime
+
+
 @dataclass
 class PhaseFigure:
     name: str
     seconds: float = 0.0
     peak_mib: float = 0.0
     calls: int = 0
+    user_s: float = 0.0
+    """CPU seconds in the process itself."""
+    system_s: float = 0.0
+    """CPU seconds in the kernel on the process's behalf."""
 
 
 @dataclass
@@ -85,22 +99,28 @@ class Meter:
     figures: dict[str, PhaseFigure] = field(default_factory=dict)
     _current: str = ""
     _since: float = 0.0
+    _cpu_since: tuple[float, float] = (0.0, 0.0)
     _outer: list[str] = field(default_factory=list)
     resettable: bool = True
 
     def start(self) -> None:
         self._current = self.rest
         self.resettable = reset_peak_rss()
+        self._cpu_since = _cpu()
         self._since = _clock()
 
     def _switch(self, to: str) -> None:
         now = _clock()
         fig = self.figures.setdefault(self._current, PhaseFigure(self._current))
         fig.seconds += now - self._since
+        user, system = _cpu()
+        fig.user_s += user - self._cpu_since[0]
+        fig.system_s += system - self._cpu_since[1]
         fig.peak_mib = max(fig.peak_mib, peak_rss_mib())
         if self.resettable:
             reset_peak_rss()
         self._current = to
+        self._cpu_since = _cpu()
         self._since = _clock()
 
     @contextmanager

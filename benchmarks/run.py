@@ -11,9 +11,13 @@ timed from inside (:mod:`benchmarks.drill`), and the raw-SQL floor
 (:mod:`benchmarks.floor`). A fresh process per run keeps one run's memory out of
 the next one's peak. Each phase is printed with its wall time, its peak RSS, the
 floor's time for the same work and the ratio between them; then every built-in
-scenario's drill at its own size. ``--out`` writes the table as Markdown (``.md``)
-or everything as JSON (``.json``); the machine and its load go with it, since the
-figures mean little without them.
+scenario's drill at its own size. ``--shapes`` adds drills of other scenario shapes at
+each size (default: a triple trigger on invoices, :func:`benchmarks.scenario.triple_scenario`),
+for their time and memory: the 1 GB target holds for every 1M scenario, not only the
+one with a floor. Each phase's user and system CPU time go in the JSON (and the shapes'
+table): a phase that waits on the kernel shows it there. ``--out`` writes the table as
+Markdown (``.md``) or everything as JSON (``.json``); the machine and its load go with
+it, since the figures mean little without them.
 
 Not part of the test run (``testpaths = ["tests"]``); ``tests/test_benchmarks.py``
 only checks that this runs at a tiny size and prints a well-formed table.
@@ -91,6 +95,8 @@ class Report:
     library: list[dict[str, Any]] = field(default_factory=list)
     runs: list[dict[str, Any]] = field(default_factory=list)
     command: str = ""
+    shapes: list[dict[str, Any]] = field(default_factory=list)
+    """Drills of the other scenario shapes (no floor): their phases, time and memory."""
 
 
 # -- machine facts ----------------------------------------------------------------------
@@ -170,7 +176,7 @@ def _worker(args: list[str]) -> dict[str, Any]:
 
 
 def measure(sizes: Sequence[int], backends: Sequence[str], pg_url: str,
-            library: bool, log: Any) -> Report:
+            library: bool, log: Any, shapes: Sequence[str] = ()) -> Report:
     report = Report(machine=machine(backends, pg_url))
     with tempfile.TemporaryDirectory(prefix="drills-bench-") as tmp:
         workdir = Path(tmp)
@@ -185,6 +191,14 @@ def measure(sizes: Sequence[int], backends: Sequence[str], pg_url: str,
                 print(f"  {backend} {size:,}: drill {drill['total']:.2f} s, floor "
                       f"{sum(f['seconds'] for f in floor['phases']):.2f} s "
                       f"(load {drill['load_after']})", file=log, flush=True)
+                for shape in shapes:
+                    with _database(backend, pg_url, workdir) as target:
+                        other = _worker([f"drill:{shape}", backend, str(size), target])
+                    report.runs.append(other)
+                    report.shapes.append(other)
+                    print(f"  {backend} {size:,} {shape}: drill {other['total']:.2f} s, peak "
+                          f"{_peak(other):.0f} MiB (load {other['load_after']})",
+                          file=log, flush=True)
         if library:
             lib = _worker(["library", "sqlite", "0", ""])
             report.library = lib["scenarios"]
@@ -240,18 +254,20 @@ def _work(kind: str, backend: str, size: int, target: str) -> dict[str, Any]:
 
         return {"kind": kind, "backend": backend, "size": size,
                 "phases": [asdict(f) for f in run_floor(backend, target, size)]}
-    if kind == "drill":
+    if kind.partition(":")[0] == "drill":
         from benchmarks.drill import run_measured_drill
-        from benchmarks.scenario import bench_runbook, bench_scenario
+        from benchmarks.scenario import SHAPES
 
+        shape = kind.partition(":")[2] or "blank-emails"
+        make_scenario, make_runbook = SHAPES[shape]
         store = _open_store(backend, target)
         try:
             report, figures, total, mode = run_measured_drill(
-                bench_scenario(size), bench_runbook(), store
+                make_scenario(size), make_runbook(), store
             )
         finally:
             store.close()
-        return {"kind": kind, "backend": backend, "size": size, "total": total,
+        return {"kind": kind, "shape": shape, "backend": backend, "size": size, "total": total,
                 "rss_mode": mode, "headline": report.headline(),
                 "phases": [asdict(f) for f in figures.values()]}
     if kind == "library":
@@ -339,6 +355,26 @@ def render_checks(rows: Sequence[Row]) -> list[str]:
     return out
 
 
+def _peak(run: dict[str, Any]) -> float:
+    return max((f["peak_mib"] or 0.0) for f in run["phases"])
+
+
+def render_shapes(shapes: Sequence[dict[str, Any]]) -> str:
+    """The other shapes' drills: each phase's time, peak memory and kernel time."""
+    lines = ["| shape | size | backend | phase | seconds | peak MiB | user s | system s |",
+             "|---|---:|---|---|---:|---:|---:|---:|"]
+    for run in shapes:
+        where = f"| {run['shape']} | {_size(run['size'])} | {run['backend']} "
+        for f in run["phases"]:
+            lines.append(f"{where}| {f['name']} | {f['seconds']:.2f} | {f['peak_mib']:.0f} | "
+                         f"{f.get('user_s', 0.0):.2f} | {f.get('system_s', 0.0):.2f} |")
+        ok = "ok" if run["size"] < 1_000_000 or _peak(run) < MEMORY_TARGET_MIB else "MISSED"
+        lines.append(f"{where}| {WHOLE} | {run['total']:.2f} | {_peak(run):.0f} | - | - |"
+                     + (f" peak < {MEMORY_TARGET_MIB} MiB {ok}" if run["size"] >= 1_000_000
+                        else ""))
+    return "\n".join(lines)
+
+
 def render_library(library: Sequence[dict[str, Any]]) -> str:
     lines = ["| built-in scenario | records | seconds | peak MiB | target |",
              "|---|---:|---:|---:|---|"]
@@ -364,6 +400,8 @@ def render_markdown(report: Report) -> str:
     checks = render_checks(report.rows)
     if checks:
         parts += ["", *checks]
+    if report.shapes:
+        parts += ["", render_shapes(report.shapes)]
     if report.library:
         parts += ["", render_library(report.library)]
     return "\n".join(parts) + "\n"
@@ -375,7 +413,7 @@ def _write(out: Path, report: Report) -> None:
         text = json.dumps({
             "machine": report.machine, "command": report.command,
             "rows": [{**asdict(r), "ratio": r.ratio} for r in report.rows],
-            "library": report.library, "runs": report.runs,
+            "library": report.library, "runs": report.runs, "shapes": report.shapes,
         }, indent=2)
     else:
         text = render_markdown(report)
@@ -407,6 +445,20 @@ def _backends(text: str) -> list[str]:
     return names
 
 
+def _shapes(text: str) -> list[str]:
+    from benchmarks.scenario import SHAPES
+
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    if names == ["none"]:
+        return []
+    others = [n for n in SHAPES if n != "blank-emails"]
+    bad = [n for n in names if n not in others]
+    if bad:
+        raise argparse.ArgumentTypeError(
+            f"unknown shape {bad[0]!r}; choose from {', '.join(others)}, or none")
+    return names
+
+
 class _Parser(argparse.ArgumentParser):
     """Bad input is one line and exit 2, as everywhere in drills."""
 
@@ -433,13 +485,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="write the results here (.md or .json; may be given twice)")
     parser.add_argument("--no-library", action="store_true",
                         help="skip the built-in scenarios' drills")
+    parser.add_argument("--shapes", type=_shapes, default=_shapes("triple-trigger"),
+                        help="other scenario shapes to drill at each size, for time and "
+                             "memory (no floor): triple-trigger, or none (default "
+                             "triple-trigger)")
     args = parser.parse_args(argv)
     for out in args.out:
         if out.suffix not in (".md", ".json"):
             parser.error(f"--out {out}: name a .md or .json file")
     print(f"benchmarking {', '.join(_size(s) for s in args.sizes)} on "
           f"{', '.join(args.backends)} (load {load_average()})", file=sys.stderr)
-    report = measure(args.sizes, args.backends, args.pg_url, not args.no_library, sys.stderr)
+    report = measure(args.sizes, args.backends, args.pg_url, not args.no_library, sys.stderr,
+                     args.shapes)
     report.command = "python -m benchmarks.run " + " ".join(argv)
     print(render_markdown(report), end="")
     for out in args.out:

@@ -8,8 +8,11 @@ which re-exports these names).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
+
+import sqlalchemy as sa
 
 from drills.fakes.actors import Actor
 
@@ -20,6 +23,7 @@ __all__ = [
     "Value",
     "encode_value",
     "format_time",
+    "insert_log",
     "log_row",
 ]
 
@@ -74,3 +78,33 @@ def log_row(
         "old_value": encode_value(old),
         "new_value": encode_value(new),
     }
+
+
+def insert_log(
+    at: str, actor: Actor, qualname: str, rows: sa.FromClause, key: sa.ColumnElement[Any],
+    fields: Sequence[str], where: sa.ColumnElement[bool] | None = None,
+) -> sa.Select[Any]:
+    """The change-log rows of records just made, as one ``SELECT`` to insert from.
+
+    The set-based twin of :func:`log_row` for inserts: one row per field of each record
+    of ``rows`` (``key`` its id, filtered by ``where``), in the order the store's own
+    insert logs them (by record, then field), the values as text. A bulk bad run or a
+    warehouse copy makes 100,000s of records at once; built in Python, their log rows
+    were a dictionary each (1.5 million for a copy of 300,000 activity rows).
+    """
+    parts = [
+        sa.select(key.label("record_key"), sa.literal(i).label("i"),
+                  sa.literal(f, sa.Text).label("field"),
+                  sa.cast(rows.c[f], sa.Text).label("new_value"))
+        .select_from(rows)
+        .where(sa.true() if where is None else where)
+        for i, f in enumerate(fields)
+    ]
+    made = (sa.union_all(*parts) if len(parts) > 1 else parts[0]).subquery("made")
+    return sa.select(
+        sa.literal(at, sa.Text), sa.literal(actor.kind.value, sa.Text),
+        sa.literal(actor.name, sa.Text), sa.literal(actor.run_id, sa.Text),
+        sa.literal(actor.batch_id, sa.Text), sa.literal(qualname, sa.Text),
+        made.c.record_key, sa.literal(Op.INSERT, sa.Text), made.c.field, sa.null(),
+        made.c.new_value,
+    ).order_by(made.c.record_key, made.c.i)

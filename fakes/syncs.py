@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from drills.errors import DrillsError
 from drills.fakes.actors import Actor
 from drills.fakes.catalog import CATALOG, KEY, WAREHOUSE, Catalog, ColumnType, warehouse_copy
+from drills.fakes.changelog import LOG_COLUMNS, insert_log
 from drills.fakes.store import Op, SqlStore, format_time
 
 __all__ = [
@@ -210,18 +211,9 @@ class TableCopy:
                     .order_by(dst.c[KEY])
                 )
             )
-            new = [
-                dict(r)
-                for r in conn.execute(
-                    sa.select(src)
-                    .where(src.c[KEY].in_(touched), ~_exists_key(dst, src.c[KEY]))
-                    .order_by(src.c[KEY])
-                ).mappings()
-            ]
         if gone:
             store.delete(self.target, gone, self.actor)
-        if new:
-            store.insert(self.target, new, self.actor)
+        self._copy_new(store, src, dst, touched)
         store.update_from(
             self.target,
             sa.select(src).where(src.c[KEY].in_(touched)),
@@ -231,6 +223,27 @@ class TableCopy:
         self._copied_seq = start
         self._schedule.ran(now)
         return _records_written(store, self.target, self.actor, after_seq=start)
+
+
+    def _copy_new(
+        self, store: SqlStore, src: sa.Table, dst: sa.Table, touched: sa.Select[Any]
+    ) -> None:
+        """Copy the records the source made since the last run, logged, in two statements.
+
+        The change log first (read from the source, the values the copy takes), then one
+        ``INSERT ... SELECT``: the rows the store's insert would log, in its order, with
+        no Python object per record (a copy of 300,000 new activity rows held 1.5
+        million log dictionaries and peaked a 1M drill at 1.5 GB).
+        """
+        fields = list(self.copy.field_names)
+        made = sa.and_(src.c[KEY].in_(touched), ~_exists_key(dst, src.c[KEY]))
+        with store.begin() as conn:
+            log = insert_log(format_time(store.clock.now()), self.actor, self.target, src,
+                             src.c[KEY], self.copy.data_fields, made)
+            conn.execute(store.changelog.insert().from_select(list(LOG_COLUMNS), log))
+            conn.execute(dst.insert().from_select(
+                fields, sa.select(*(src.c[f] for f in fields)).where(made)
+                .order_by(src.c[KEY])))
 
 
 class FieldSync:

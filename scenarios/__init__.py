@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     )
     from drills.scenarios.badrun import BadRun, BatchResult, Event, automation_def, select_targets
     from drills.scenarios.build import ScenarioWorld, build_scenario_world
+    from drills.scenarios.bulkrun import BULK_ENV, BulkOutcome, run_bulk
     from drills.scenarios.faults import FAULT_KINDS, FAULTS, FaultKind, Injector, injector_for
     from drills.scenarios.loader import (
         ScenarioInfo,
@@ -41,10 +42,12 @@ if TYPE_CHECKING:
     from drills.scenarios.truth import Damage, DamageKind, GroundTruth
 
 __all__ = [
+    "BULK_ENV",
     "FAULTS",
     "FAULT_KINDS",
     "BadRun",
     "BatchResult",
+    "BulkOutcome",
     "Damage",
     "DamageKind",
     "DrillsError",
@@ -70,12 +73,16 @@ __all__ = [
     "load_scenario",
     "parse_duration",
     "parse_rate",
+    "run_bulk",
     "select_targets",
     "validate_scenario_file",
 ]
 
 _LAZY = {
     "DrillsError": "drills.errors",
+    "BULK_ENV": "drills.scenarios.bulkrun",
+    "BulkOutcome": "drills.scenarios.bulkrun",
+    "run_bulk": "drills.scenarios.bulkrun",
     "BadRun": "drills.scenarios.badrun",
     "BatchResult": "drills.scenarios.badrun",
     "Event": "drills.scenarios.badrun",

@@ -39,6 +39,7 @@ from drills.fakes.automations import (
 from drills.fakes.catalog import CATALOG, KEY
 from drills.fakes.store import Op, SqlStore, Value, format_time
 from drills.scenarios import schema
+from drills.scenarios.bulkrun import bulk_wanted, run_bulk
 from drills.scenarios.faults._delivery import ON_TIME, DeliveryInjector
 from drills.scenarios.faults.base import Healthy, Injector
 from drills.scenarios.faults.registry import injector_for
@@ -158,7 +159,7 @@ def select_targets(
     return keys
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     """The automation handling one triggering record at one drill time."""
 
@@ -246,6 +247,7 @@ class BadRun:
         *,
         run_id: str | None = None,
         healthy: bool = False,
+        bulk: bool | None = None,
     ) -> None:
         self.scenario = scenario
         self.store = store
@@ -255,6 +257,9 @@ class BadRun:
         )
         self.run_id = run_id or f"{scenario.automation.name}-run-{scenario.seed}"
         self.truth = GroundTruth(self.run_id)
+        self.bulk = bulk_wanted() if bulk is None else bulk
+        """Batches whose writes the plan decides run set-based (:mod:`.bulkrun`); False (or
+        ``DRILLS_BAD_RUN=events``) runs every batch event by event."""
         targeting = injector_for(scenario.fault, self.automation.table)
         self.targets = select_targets(store, scenario, self.automation, targeting)
         self._batches = 0
@@ -350,6 +355,16 @@ class BadRun:
         self.sent_at.update(late)
         batch_id = f"{self.run_id}/b{self._batches:05d}"
         ctx = PlanContext(self.store, at, self.automation.name, self.automation.table)
+        if self.bulk and not late:
+            done_in_bulk = run_bulk(
+                self.store, self.automation, Healthy() if healthy else self.injector,
+                [e.key for e in events], ctx, self.actor.in_batch(batch_id),
+                healthy=healthy, skip_tables=frozenset(skip_tables), columns=self._columns,
+            )
+            if done_in_bulk is not None:
+                self.truth.record(done_in_bulk.damage)
+                return BatchResult(batch_id, len(events), done_in_bulk.writes,
+                                   done_in_bulk.damage, done_in_bulk.expected_inserts)
         records = fetch_records(self.store, self.automation.table, [e.key for e in events])
         plans = self.automation.plan(records, ctx)
         widened = (

@@ -36,8 +36,13 @@ class DamageKind(StrEnum):
     """A record that should not exist at all (a duplicate email, a second invoice)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Damage:
+    """One damaged field (or record) and what it should hold.
+
+    Slotted: a million-record drill keeps 100,000s of them (600,000 for a triple trigger
+    over 1M invoices), and a slotted entry is 96 bytes where a dict-backed one is about 200."""
+
     table: str
     key: int
     field: str

@@ -40,7 +40,9 @@ def test_smallest_size_prints_a_well_formed_table(tmp_path: Path) -> None:
     out = tmp_path / "results" / "tiny.md"
     run = bench("--sizes", "2k", "--backends", "sqlite", "--no-library", "--out", str(out))
     assert run.returncode == 0, run.stderr
-    rows = [line for line in run.stdout.splitlines() if line.startswith("| ")]
+    tables = [[line for line in block.splitlines() if line.startswith("| ")]
+              for block in run.stdout.split("\n\n")]
+    rows, shapes = (t for t in tables if t)
     assert rows[0] == ("| phase | size | backend | seconds | peak MiB | floor s | ratio | "
                        "target |")
     cells = {r.split(" | ")[0].lstrip("| "): [c.strip() for c in r.strip("|").split("|")]
@@ -60,6 +62,16 @@ def test_smallest_size_prints_a_well_formed_table(tmp_path: Path) -> None:
     assert run.stdout.startswith("Machine: ")
     assert "Command: `python -m benchmarks.run --sizes 2k" in run.stdout
     assert out.read_text() == run.stdout
+    # The other shape (a triple trigger), drilled by default: every phase with its
+    # time, memory and CPU split, then the whole drill.
+    assert shapes[0] == ("| shape | size | backend | phase | seconds | peak MiB | user s | "
+                         "system s |")
+    other = [[c.strip() for c in r.strip("|").split("|")] for r in shapes[1:]]
+    assert {tuple(c[:3]) for c in other} == {("triple-trigger", "2k", "sqlite")}
+    assert [c[3] for c in other][-1] == "whole scripted drill"
+    assert {"seed", "bad run (event loop)", "report"} <= {c[3] for c in other}
+    for c in other[:-1]:
+        assert all(re.fullmatch(NUMBER, x) for x in (c[4], c[6], c[7])), c
 
 
 def test_a_bad_size_is_one_line_and_exit_2() -> None:
@@ -67,6 +79,13 @@ def test_a_bad_size_is_one_line_and_exit_2() -> None:
     assert run.returncode == 2
     assert run.stderr.startswith("benchmarks: error: argument --sizes: size '10q' is not a count")
     assert len(run.stderr.splitlines()) == 1
+
+
+def test_a_bad_shape_is_one_line_and_exit_2() -> None:
+    run = bench("--shapes", "quadruple")
+    assert run.returncode == 2
+    assert run.stderr == ("benchmarks: error: argument --shapes: unknown shape 'quadruple'; "
+                          "choose from triple-trigger, or none\n")
 
 
 def test_a_bad_backend_is_one_line_and_exit_2() -> None:

@@ -19,7 +19,7 @@ import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, Literal, Protocol, TypeVar
 
 from pydantic import Field, model_validator
 
@@ -76,6 +76,10 @@ def decoded(table: str, where: Mapping[str, str]) -> dict[str, Value]:
 @dataclass(frozen=True)
 class Healthy:
     """No fault: the twin a bad run is measured against."""
+
+    plan_determined: ClassVar[bool] = True
+    """Bends every record's plan the same way (the bulk hook, drills.scenarios.bulkrun):
+    its bend may be run once on a template record for a whole batch."""
 
     kind: str = "healthy"
     ignores_filter: bool = False

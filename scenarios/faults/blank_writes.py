@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import Field
 
@@ -33,6 +33,10 @@ class BlankWrites(FaultSpec):
 @dataclass(frozen=True)
 class BlankWritesInjector:
     """The job also writes blanks (or nulls) over real values of the triggering record."""
+
+    plan_determined: ClassVar[bool] = True
+    """Bends every record's plan the same way (the bulk hook, drills.scenarios.bulkrun):
+    its bend may be run once on a template record for a whole batch."""
 
     fields: tuple[str, ...]
     blank: Value = ""

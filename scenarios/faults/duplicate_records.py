@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from drills.fakes.catalog import TableDef
 from drills.scenarios.automation import Automation
@@ -31,6 +31,10 @@ class DuplicateRecords(FaultSpec):
 @dataclass(frozen=True)
 class DuplicateRecordsInjector:
     """Records the job creates in ``table`` are created ``copies`` times (billed twice)."""
+
+    plan_determined: ClassVar[bool] = True
+    """Bends every record's plan the same way (the bulk hook, drills.scenarios.bulkrun):
+    its bend may be run once on a template record for a whole batch."""
 
     table: str
     copies: int = 2

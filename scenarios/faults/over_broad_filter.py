@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import Field
 
@@ -33,6 +33,10 @@ class OverBroadFilter(FaultSpec):
 @dataclass(frozen=True)
 class OverBroadFilterInjector:
     """The job's filter is dropped: records it was never meant for get the full treatment."""
+
+    plan_determined: ClassVar[bool] = True
+    """Bends every record's plan the same way (the bulk hook, drills.scenarios.bulkrun):
+    its bend may be run once on a template record for a whole batch."""
 
     reaches: dict[str, Value] = field(default_factory=dict)
     kind: str = "over_broad_filter"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from drills.fakes.catalog import TableDef
 from drills.scenarios.automation import Automation
@@ -39,6 +39,10 @@ class RedeliveryStorm(FaultSpec):
 @dataclass(frozen=True)
 class RedeliveryStormInjector:
     """Each event is received ``deliveries`` times, and the job runs in full each time."""
+
+    plan_determined: ClassVar[bool] = True
+    """Bends every record's plan the same way (the bulk hook, drills.scenarios.bulkrun):
+    its bend may be run once on a template record for a whole batch."""
 
     deliveries: int = 4
     kind: str = "redelivery_storm"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from drills.fakes.catalog import TableDef
 from drills.scenarios.automation import Automation
@@ -26,6 +26,10 @@ class SkippedApproval(FaultSpec):
 @dataclass(frozen=True)
 class SkippedApprovalInjector:
     """Messages that should wait for review are sent at once, unreviewed."""
+
+    plan_determined: ClassVar[bool] = True
+    """Bends every record's plan the same way (the bulk hook, drills.scenarios.bulkrun):
+    its bend may be run once on a template record for a whole batch."""
 
     kind: str = "skipped_approval"
     ignores_filter: bool = False

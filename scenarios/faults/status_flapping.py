@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 from pydantic import Field
 
@@ -40,6 +40,10 @@ class StatusFlappingInjector:
     and the run ends on the wrong value.
     """
 
+
+    plan_determined: ClassVar[bool] = True
+    """Bends every record's plan the same way (the bulk hook, drills.scenarios.bulkrun):
+    its bend may be run once on a template record for a whole batch."""
     field: str
     between: tuple[str, str]
     flips: int = 2

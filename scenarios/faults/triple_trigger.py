@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from drills.scenarios.basics import Repeats
 from drills.scenarios.faults.base import FaultKind, FaultSpec, Scaffolding
@@ -28,6 +28,10 @@ class TripleTrigger(FaultSpec):
 @dataclass(frozen=True)
 class TripleTriggerInjector:
     """One event delivered ``times`` times: every email and activity entry ``times`` over."""
+
+    plan_determined: ClassVar[bool] = True
+    """Bends every record's plan the same way (the bulk hook, drills.scenarios.bulkrun):
+    its bend may be run once on a template record for a whole batch."""
 
     times: int = 3
     kind: str = "triple_trigger"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from drills.fakes.catalog import TableDef
 from drills.scenarios.automation import Automation, written_fields
@@ -33,6 +33,10 @@ class WrongFieldMapping(FaultSpec):
 @dataclass(frozen=True)
 class WrongFieldMappingInjector:
     """Writes meant for ``writes`` land in ``into`` (customer status over billing terms)."""
+
+    plan_determined: ClassVar[bool] = True
+    """Bends every record's plan the same way (the bulk hook, drills.scenarios.bulkrun):
+    its bend may be run once on a template record for a whole batch."""
 
     writes: str
     into: str
