@@ -299,10 +299,16 @@ def _from_export(conn: sa.Connection, cl: sa.Table, damage: sa.Table, taken: str
         cl.c.op == Op.INSERT,
         cl.c.at > taken,
     )
-    then = (
-        sa.select(cl.c.old_value).where(*same_field).order_by(cl.c.seq).limit(1)
-        .scalar_subquery()
-    )
+    # The first change after the export, found as MIN(seq) by the record's index and read
+    # by its key: "ORDER BY seq LIMIT 1", or a bare MIN(seq), led SQLite to walk the
+    # table's whole change log in seq order (the (table, seq) index) for every damaged
+    # field - 45 s of repair at 100,000 records; "seq + 0" keeps it on the record's index.
+    later = cl.alias("later")
+    first = sa.select(sa.func.min(later.c.seq + 0)).where(
+        later.c.table_name == damage.c.table_name, later.c.record_key == damage.c.record_key,
+        later.c.field == damage.c.field, later.c.at > taken,
+    ).correlate(damage).scalar_subquery()
+    then = sa.select(cl.c.old_value).where(cl.c.seq == first).scalar_subquery()
     conn.execute(damage.update().where(
         damage.c.source.is_(None), ~created_later, sa.exists().where(*same_field)
     ).values(right_value=then, source=Source.EXPORT.value))
