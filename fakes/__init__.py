@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from drills.errors import DrillsError
+    from drills.fakes.active import CATALOG, active_catalog, builtin_catalog, using_catalog
     from drills.fakes.actors import Actor, ActorKind
     from drills.fakes.backends import (
         BACKEND_ENV,
@@ -32,15 +33,16 @@ if TYPE_CHECKING:
         redact_url,
     )
     from drills.fakes.catalog import (
-        CATALOG,
         KEY,
         Catalog,
         Column,
         ColumnType,
+        Generator,
         TableDef,
         warehouse_copy,
     )
     from drills.fakes.clock import Clock, ManualClock
+    from drills.fakes.declared import catalog_from_declaration
     from drills.fakes.errors import (
         ExportError,
         StoreError,
@@ -50,7 +52,7 @@ if TYPE_CHECKING:
         WorldError,
     )
     from drills.fakes.exports import Manifest, compare_export, export_tables, load_export
-    from drills.fakes.history import HISTORY_DEFAULTS, History
+    from drills.fakes.history import History
     from drills.fakes.snapshots import Snapshot, SnapshotError, TableDiff, diff_table, take_snapshot
     from drills.fakes.store import CHANGELOG, SqlStore, Store, Value
     from drills.fakes.syncs import FieldSync, SyncError, SyncSchedule, TableCopy
@@ -60,7 +62,6 @@ __all__ = [
     "BACKEND_ENV",
     "CATALOG",
     "CHANGELOG",
-    "HISTORY_DEFAULTS",
     "KEY",
     "Actor",
     "ActorKind",
@@ -74,6 +75,7 @@ __all__ = [
     "DrillsError",
     "ExportError",
     "FieldSync",
+    "Generator",
     "History",
     "Manifest",
     "ManualClock",
@@ -96,7 +98,10 @@ __all__ = [
     "Value",
     "World",
     "WorldError",
+    "active_catalog",
     "build_world",
+    "builtin_catalog",
+    "catalog_from_declaration",
     "compare_export",
     "diff_table",
     "export_tables",
@@ -104,6 +109,7 @@ __all__ = [
     "open_backend",
     "redact_url",
     "take_snapshot",
+    "using_catalog",
     "warehouse_copy",
 ]
 
@@ -119,12 +125,17 @@ _LAZY = {
     "SqliteBackend": "drills.fakes.backends",
     "open_backend": "drills.fakes.backends",
     "redact_url": "drills.fakes.backends",
-    "CATALOG": "drills.fakes.catalog",
+    "CATALOG": "drills.fakes.active",
     "KEY": "drills.fakes.catalog",
     "Catalog": "drills.fakes.catalog",
     "Column": "drills.fakes.catalog",
     "ColumnType": "drills.fakes.catalog",
     "TableDef": "drills.fakes.catalog",
+    "Generator": "drills.fakes.catalog",
+    "active_catalog": "drills.fakes.active",
+    "builtin_catalog": "drills.fakes.active",
+    "using_catalog": "drills.fakes.active",
+    "catalog_from_declaration": "drills.fakes.declared",
     "warehouse_copy": "drills.fakes.catalog",
     "Clock": "drills.fakes.clock",
     "ManualClock": "drills.fakes.clock",
@@ -139,7 +150,6 @@ _LAZY = {
     "compare_export": "drills.fakes.exports",
     "export_tables": "drills.fakes.exports",
     "load_export": "drills.fakes.exports",
-    "HISTORY_DEFAULTS": "drills.fakes.history",
     "History": "drills.fakes.history",
     "Snapshot": "drills.fakes.snapshots",
     "SnapshotError": "drills.fakes.snapshots",

@@ -5,6 +5,13 @@ tables from it, the factories and value pools fill it, scenario files are checke
 against it, and the warehouse derives its copies from it. Values are kept simple
 on purpose (integers and text, dates as ISO text, money in cents) so that a record
 survives CSV, JSONL, SQLite and PostgreSQL unchanged, and exports are byte-stable.
+
+A catalog is made from a declaration (:mod:`drills.fakes.declared`): the built-in
+one, shipped as ``drills/fakes/worlds/builtin.yaml``, or a team's own systems. What
+the engine and the judge need to know about a table (that it sends messages, that a
+wrong record there is money, how a record that should not exist is cancelled) is a
+property of the declared table, never a name the code knows. Which catalog a drill
+uses is kept by :mod:`drills.fakes.active`.
 """
 
 from __future__ import annotations
@@ -12,19 +19,22 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING, Literal
 
 from drills.errors import did_you_mean
 from drills.fakes.errors import UnknownFieldError, UnknownSystemError, UnknownTableError
 
+if TYPE_CHECKING:
+    from drills.fakes.history import History
+
 __all__ = [
-    "ACTIVITY_LOG",
-    "CATALOG",
+    "DECLARED_TYPES",
     "KEY",
-    "OUTBOX",
-    "WAREHOUSE",
     "Catalog",
     "Column",
     "ColumnType",
+    "Generator",
+    "Harm",
     "TableDef",
     "warehouse_copy",
 ]
@@ -38,15 +48,68 @@ class ColumnType(StrEnum):
     TEXT = "text"
 
 
+DECLARED_TYPES: Mapping[str, ColumnType] = {
+    "text": ColumnType.TEXT,
+    "integer": ColumnType.INT,
+    "money": ColumnType.INT,
+    "date": ColumnType.TEXT,
+    "datetime": ColumnType.TEXT,
+    "boolean": ColumnType.INT,
+    "choice": ColumnType.TEXT,
+    "email": ColumnType.TEXT,
+    "phone": ColumnType.TEXT,
+    "name": ColumnType.TEXT,
+    "company": ColumnType.TEXT,
+    "url": ColumnType.TEXT,
+    "free_text": ColumnType.TEXT,
+    "reference": ColumnType.INT,
+}
+"""The field types a declaration may use, and how each is stored: money in cents,
+booleans as 0/1, dates and times as ISO text, references as the other table's ``id``."""
+
+Harm = Literal["money", "customer_messages"]
+"""What a wrong record of a table is to a customer: money, a message, or (None) neither."""
+
+
+@dataclass(frozen=True)
+class Generator:
+    """How a declared field's values are made (one of these is set).
+
+    ``faker``: a Faker provider by name (``company``, ``phone_number``...); ``values``
+    with optional ``weights``: a choice; ``pattern``: ``#`` a digit, ``?`` a capital
+    letter, anything else itself (``SO-#####``); ``low``/``high``: a whole-number range
+    ``[low, high]`` (money in cents); ``days``: a date or time window in whole days
+    relative to the drill start; ``ref``: another table's key. ``blank`` is the share
+    of records left empty.
+    """
+
+    faker: str | None = None
+    values: tuple[str, ...] = ()
+    weights: tuple[int, ...] = ()
+    pattern: str | None = None
+    low: int | None = None
+    high: int | None = None
+    days: tuple[int, int] | None = None
+    ref: str | None = None
+    blank: float = 0.0
+
+
 @dataclass(frozen=True)
 class Column:
-    """One field. ``kind`` names the value generator (``email``, ``company``, ``status``...)."""
+    """One field. ``kind`` names the value generator (``email``, ``company``, ``status``...).
+
+    A declared field's ``kind`` is ``declared`` and its values come from ``generator``;
+    ``declared`` is its declared type (``email``, ``money``...), what a value must look
+    like whatever made it.
+    """
 
     name: str
     type: ColumnType
     kind: str
     choices: tuple[str, ...] = ()
     nullable: bool = True
+    declared: str = ""
+    generator: Generator | None = field(default=None, compare=False)
 
     def decode(self, text: str | None) -> int | str | None:
         """Turn a change-log text value back into this column's Python value."""
@@ -54,15 +117,37 @@ class Column:
             return None
         return int(text) if self.type is ColumnType.INT else text
 
+    @property
+    def shape(self) -> str:
+        """What its values look like (``email``, ``date``...): the declared type, else the kind."""
+        return self.declared if self.kind == "declared" else self.kind
+
 
 @dataclass(frozen=True)
 class TableDef:
-    """A table of one system, e.g. ``crm.contacts``; stored in SQL as ``crm__contacts``."""
+    """A table of one system, e.g. ``crm.contacts``; stored in SQL as ``crm__contacts``.
+
+    ``harm``: what a wrong record here is to a customer; ``cancel``: the field and value
+    that neutralise a record that should not exist, keeping its trail; ``sends``: the
+    field that, once set, means the record took effect outside the world (a message's
+    send time): such a record is compensated, never undone; ``messages``: this is where
+    the world's outgoing messages are queued; ``count``: records by default.
+    """
 
     system: str
     name: str
     columns: tuple[Column, ...]
     copy_of: str | None = None
+    harm: Harm | None = None
+    cancel: tuple[str, str] | None = None
+    sends: str | None = None
+    messages: bool = False
+    internal: bool = False
+    """No customer sees it (or complains about it): an internal activity log."""
+    count: int = 0
+    history: History | None = field(default=None, compare=False)
+    builtin: bool = True
+    """Made by the built-in generators (a built-in table); else by the declared ones."""
 
     @property
     def qualname(self) -> str:
@@ -91,117 +176,103 @@ class TableDef:
         )
 
 
-def _t(system: str, name: str, *cols: Column) -> TableDef:
-    return TableDef(system, name, (Column(KEY, ColumnType.INT, "key", nullable=False), *cols))
-
-
-def _text(name: str, kind: str | None = None, *choices: str) -> Column:
-    return Column(name, ColumnType.TEXT, kind or name, tuple(choices))
-
-
-def _int(name: str, kind: str | None = None) -> Column:
-    return Column(name, ColumnType.INT, kind or name)
-
-
-CONTACT_STATUSES = ("lead", "active", "customer", "churned")
-DEAL_STAGES = ("prospect", "qualified", "proposal", "negotiation", "won", "lost")
-INVOICE_STATUSES = ("draft", "open", "paid", "overdue", "void")
-BILLING_TERMS = ("net15", "net30", "net45", "net60", "prepaid")
-ACTIVITY_KINDS = ("reminder_sent", "payment_received", "note", "status_change")
-OUTBOX_STATUSES = ("queued", "sent", "held", "duplicate")
-TICKET_STATUSES = ("open", "pending", "solved", "closed")
-PRIORITIES = ("low", "normal", "high", "urgent")
-ORDER_STATUSES = ("pending", "processing", "shipped", "delivered", "cancelled")
-
-_TABLES: tuple[TableDef, ...] = (
-    _t(
-        "crm", "contacts",
-        _text("first_name"), _text("last_name"), _text("email"), _text("phone"),
-        _text("company"), _text("status", "choice", *CONTACT_STATUSES), _text("owner", "person"),
-        _text("city"), _text("notes", "sentence"), _text("updated_at", "datetime"),
-    ),
-    _t(
-        "crm", "deals",
-        _int("contact_id", "ref:crm.contacts"), _text("title", "deal_title"),
-        _text("stage", "choice", *DEAL_STAGES), _int("amount_cents", "money"),
-        _text("close_date", "date"), _text("owner", "person"), _text("notes", "sentence"),
-    ),
-    _t(
-        "billing", "invoices",
-        _int("customer_id", "ref:crm.contacts"), _text("customer_name", "name"),
-        _text("customer_email", "email"),
-        _text("customer_status", "choice", *CONTACT_STATUSES),
-        _text("billing_terms", "choice", *BILLING_TERMS), _int("amount_cents", "money"),
-        _text("currency", "choice", "EUR", "USD", "GBP"),
-        _text("status", "choice", *INVOICE_STATUSES), _text("issued_on", "date"),
-        _text("due_date", "date"), _text("notes", "sentence"),
-    ),
-    _t(
-        "billing", "activity",
-        _int("invoice_id", "ref:billing.invoices"), _text("kind", "choice", *ACTIVITY_KINDS),
-        _text("message", "sentence"), _text("at", "datetime"), _text("actor", "person"),
-    ),
-    _t(
-        "email", "outbox",
-        _text("to_address", "email"), _text("template", "choice", "invoice-reminder",
-                                             "welcome", "renewal-notice", "order-update"),
-        _text("subject", "sentence"), _text("related", "related"),
-        _int("reviewed", "flag"), _text("status", "choice", *OUTBOX_STATUSES),
-        _text("created_at", "datetime"), _text("sent_at", "datetime"),
-    ),
-    _t(
-        "support", "tickets",
-        _int("contact_id", "ref:crm.contacts"), _text("subject", "sentence"),
-        _text("status", "choice", *TICKET_STATUSES), _text("priority", "choice", *PRIORITIES),
-        _text("notes", "sentence"), _text("updated_at", "datetime"),
-    ),
-    _t(
-        "shop", "orders",
-        _text("customer_email", "email"), _text("customer_name", "name"),
-        _text("status", "choice", *ORDER_STATUSES), _int("total_cents", "money"),
-        _text("renewal_date", "date"), _text("note", "sentence"), _text("placed_at", "datetime"),
-    ),
-)
-
-WAREHOUSE = "warehouse"
-"""The system that holds a copy of every table (``warehouse.billing_invoices``)."""
-
-OUTBOX = "email.outbox"
-"""The table of outgoing messages: a duplicate there is a message a customer received."""
-
-ACTIVITY_LOG = "billing.activity"
-"""Billing's internal activity log: records no customer sees (or complains about)."""
-
-
-def warehouse_copy(source: TableDef) -> TableDef:
+def warehouse_copy(source: TableDef, warehouse: str = "warehouse") -> TableDef:
     """The warehouse table that mirrors ``source``: same fields, named ``system_table``."""
-    return TableDef(WAREHOUSE, f"{source.system}_{source.name}", source.columns, source.qualname)
+    return TableDef(warehouse, f"{source.system}_{source.name}", source.columns, source.qualname,
+                    builtin=source.builtin)
 
 
 @dataclass(frozen=True)
 class Catalog:
-    """Look-ups by system and table with errors that list what exists."""
+    """Look-ups by system and table with errors that list what exists.
 
-    tables: Mapping[str, TableDef] = field(
-        default_factory=lambda: {t.qualname: t for t in _TABLES}
-    )
+    ``warehouse`` names the system that holds a copy of every table
+    (``warehouse.billing_invoices``); ``name`` says where the declaration came from.
+    """
+
+    tables: Mapping[str, TableDef]
+    warehouse: str = "warehouse"
+    name: str = "built-in"
     copies: Mapping[str, TableDef] = field(init=False, repr=False, compare=False)
     """Every table's warehouse copy by its qualified name, made once: the scoring and the
     syncs look tables up per damaged field, a million times in a large drill."""
 
     def __post_init__(self) -> None:
-        made = (warehouse_copy(t) for t in self.tables.values())
+        made = (warehouse_copy(t, self.warehouse) for t in self.tables.values())
         object.__setattr__(self, "copies", {c.qualname: c for c in made})
 
     @property
     def systems(self) -> tuple[str, ...]:
-        return (*sorted({t.system for t in self.tables.values()}), WAREHOUSE)
+        return (*sorted({t.system for t in self.tables.values()}), self.warehouse)
 
     def __iter__(self) -> Iterator[TableDef]:
         return iter(self.tables.values())
 
+    # -- what the engine and the judge ask of a table -------------------------------------
+
+    @property
+    def outbox(self) -> str | None:
+        """The table the world's outgoing messages are queued in, if it has one."""
+        return next((t.qualname for t in self.tables.values() if t.messages), None)
+
+    def messages_table(self) -> str:
+        """The outbox, for a job that sends email; a world without one cannot send."""
+        if self.outbox is None:
+            raise UnknownTableError(
+                "this world has no table of outgoing messages; declare one with "
+                "'messages: true' (see docs/worlds.md)"
+            )
+        return self.outbox
+
+    def is_copy(self, table: str) -> bool:
+        """Whether ``table`` is one of the warehouse's copies (never a system of record)."""
+        return table.partition(".")[0] == self.warehouse
+
+    def source_of(self, table: str) -> str:
+        """The system-of-record table ``table`` copies (itself when it is no copy)."""
+        return self.table(table).copy_of or table if self.is_copy(table) else table
+
+    def copy_name(self, table: str) -> str:
+        """The warehouse copy's name of source table ``table``."""
+        return f"{self.warehouse}.{table.replace('.', '_')}"
+
+    def seen(self, table: str) -> bool:
+        """Whether people see this table's records (and complain when they are wrong):
+        every table of a system, not the warehouse's copies or an internal log."""
+        return not self.is_copy(table) and not (table in self.tables
+                                                and self.tables[table].internal)
+
+    def harm(self, table_or_system: str) -> Harm | None:
+        """``money`` or ``customer_messages`` when a wrong record of this table (or any
+        table of this system) reaches a customer; the warehouse's copies never do."""
+        if table_or_system in self.tables:
+            return self.tables[table_or_system].harm
+        if "." in table_or_system:
+            return None
+        found = {t.harm for t in self.tables.values() if t.system == table_or_system}
+        return "money" if "money" in found else (
+            "customer_messages" if "customer_messages" in found else None)
+
+    def cancels(self) -> dict[str, tuple[str, str]]:
+        """Table -> (field, value) that neutralises a record that should not exist."""
+        return {q: t.cancel for q, t in self.tables.items() if t.cancel is not None}
+
+    def irreversible(self) -> dict[str, str]:
+        """Table -> the field that, once set, means its record took effect outside."""
+        return {q: t.sends for q, t in self.tables.items() if t.sends is not None}
+
+    def history_defaults(self) -> dict[str, History]:
+        """Table -> the field history the declaration says it keeps."""
+        return {q: t.history for q, t in self.tables.items() if t.history is not None}
+
+    def counts(self) -> dict[str, int]:
+        """Table -> the records the declaration gives it (tables of none left out)."""
+        return {q: t.count for q, t in self.tables.items() if t.count}
+
+    # -- look-ups -------------------------------------------------------------------------
+
     def system_tables(self, system: str) -> tuple[TableDef, ...]:
-        if system == WAREHOUSE:
+        if system == self.warehouse:
             return ()
         found = tuple(t for t in self.tables.values() if t.system == system)
         if not found:
@@ -215,12 +286,12 @@ class Catalog:
         if qualname in self.tables:
             return self.tables[qualname]
         system, _, name = qualname.partition(".")
-        if system == WAREHOUSE and name:
+        if system == self.warehouse and name:
             if qualname in self.copies:
                 return self.copies[qualname]
             choices = [c.name for c in self.copies.values()]
             raise UnknownTableError(
-                f"the warehouse has no copy named '{name}'{did_you_mean(name, choices)}"
+                f"the {self.warehouse} has no copy named '{name}'{did_you_mean(name, choices)}"
             )
         tables = self.system_tables(system)
         if not name:
@@ -236,12 +307,11 @@ class Catalog:
         """``billing.invoices.due_date`` -> (table, column)."""
         parts = dotted.split(".")
         if len(parts) != 3:
+            example = next(iter(self.tables.values()), None)
+            shown = (f"{example.qualname}.{example.data_fields[0]}"
+                     if example is not None and example.data_fields else "system.table.field")
             raise UnknownFieldError(
-                f"'{dotted}' is not a field; write it as 'system.table.field', "
-                "e.g. 'billing.invoices.due_date'"
+                f"'{dotted}' is not a field; write it as 'system.table.field', e.g. '{shown}'"
             )
         table = self.table(f"{parts[0]}.{parts[1]}")
         return table, table.column(parts[2])
-
-
-CATALOG = Catalog()

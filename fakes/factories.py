@@ -1,18 +1,17 @@
 """What one record of each fake table looks like: the readable definition of the world.
 
-One factory-boy factory per catalog table, with faker fields, says what a contact, a
-deal, an invoice... holds and how its fields hang together: an invoice copies its
-customer's name, email and status from the contact it points at (so a field sync by
-key makes sense), its due date follows its billing terms, an email that was sent has
-a send time after its creation time. Small worlds are built from these factories one
-record at a time; large worlds come from :mod:`drills.fakes.pools`, which samples the same
-rules (the windows, weights and ranges below, the :class:`WorldProvider` values) in
-bulk, because factory_boy costs about half a millisecond a record.
+One factory-boy factory per catalog table, with faker fields, says what a contact, a deal,
+an invoice... holds and how its fields hang together: an invoice copies its customer's name,
+email and status from the contact it points at (so a field sync by key makes sense), its due
+date follows its billing terms, an email that was sent has a send time after its creation
+time. Small worlds are built from these factories one record at a time; large worlds come
+from :mod:`drills.fakes.pools`, which samples the same rules (the windows, weights and
+ranges below, the :class:`WorldProvider` values) in bulk, because factory_boy costs about
+half a millisecond a record.
 
-Every time is relative to a drill ``start`` passed in, never the wall clock, and the
-whole module draws from factory_boy's and Faker's random generators, which
-:func:`seeded` seeds together (``factory.random.reseed_random``) and restores after,
-so the same seed gives the same records.
+Every time is relative to a drill ``start`` passed in, never the wall clock, and the whole
+module draws from factory_boy's and Faker's random generators, which :func:`seeded` seeds
+together (``factory.random.reseed_random``) and restores after, so a seed gives one world.
 """
 
 from __future__ import annotations
@@ -32,7 +31,8 @@ import faker.generator
 from faker import Faker
 from faker.providers import BaseProvider
 
-from drills.fakes.catalog import CATALOG, KEY, Catalog, TableDef
+from drills.fakes.active import CATALOG
+from drills.fakes.catalog import KEY, Catalog, TableDef
 from drills.fakes.store import Value
 
 __all__ = [

@@ -28,8 +28,8 @@ from typing import TypeVar
 
 from faker import Faker
 
-from drills.fakes.catalog import CATALOG, KEY, Catalog, Column, TableDef
-from drills.fakes.catalog import CONTACT_STATUSES as _CONTACT_STATUSES
+from drills.fakes.active import CATALOG
+from drills.fakes.catalog import KEY, Catalog, Column, TableDef
 from drills.fakes.factories import (
     CHOICE_WEIGHTS,
     DATE_WINDOWS,
@@ -256,6 +256,11 @@ def _span_days() -> int:
     return max(abs(d) for w in windows for d in w) + max(TERMS_DAYS.values()) + 2
 
 
+def _contact_statuses(catalog: Catalog) -> tuple[str, ...]:
+    """The built-in contacts' statuses, which invoices copy as their customer's status."""
+    return catalog.table("crm.contacts").column("status").choices
+
+
 def _weights(qualfield: str, options: Sized) -> Sequence[int]:
     return CHOICE_WEIGHTS.get(qualfield, (1,) * len(options))
 
@@ -318,7 +323,7 @@ class PoolWorld:
     def _draw_people(self, qualname: str, n: int) -> _People:
         draw = Sampler(f"{self.seed}/{qualname}/people")
         p = self.pools
-        status = range(len(_CONTACT_STATUSES))
+        status = range(len(_contact_statuses(self.catalog)))
         return _People(
             array("H", draw.indexes(len(p.first_names), n)),
             array("H", draw.indexes(len(p.last_names), n)),
@@ -363,7 +368,7 @@ class PoolWorld:
         if role == "company":
             return list(_take(p.companies, people.company))
         if role == "status":
-            return list(_take(_CONTACT_STATUSES, people.status))
+            return list(_take(_contact_statuses(self.catalog), people.status))
         if role == "name":
             fn, ln = p.first_names, p.last_names
             return [f"{fn[f]} {ln[la]}" for f, la in zip(people.first, people.last, strict=True)]

@@ -1,12 +1,11 @@
 """The store: every record of the fake world, and the one write path that logs it.
 
-Each write (insert, update, delete, set-based update) runs in one transaction that
-also appends to the change log, one row per changed field: who (actor kind, name,
-run id, batch id), what (table, record key, field, old, new) and when (the passed-in
-clock). Scope, repair and ground truth are all read back from that log, so a write
-that bypassed it would make the drill lie; there is deliberately no other way in,
-except :meth:`SqlStore.bulk_load`, which lays down the baseline world before any
-drill time exists.
+Each write (insert, update, delete, set-based update) runs in one transaction that also
+appends to the change log, one row per changed field: who (actor kind, name, run id, batch
+id), what (table, record key, field, old, new) and when (the passed-in clock). Scope, repair
+and ground truth are all read back from that log, so a write that bypassed it would make the
+drill lie; there is deliberately no other way in, except :meth:`SqlStore.bulk_load`, which
+lays down the baseline world before any drill time exists.
 
 The change log's vocabulary (its columns, :class:`Op`, how values and times are spelt
 in it) lives in :mod:`drills.fakes.changelog` and is re-exported here.
@@ -23,9 +22,10 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 
 from drills.errors import did_you_mean
+from drills.fakes.active import CATALOG
 from drills.fakes.actors import Actor
 from drills.fakes.backends.base import Backend
-from drills.fakes.catalog import CATALOG, KEY, Catalog, ColumnType, TableDef
+from drills.fakes.catalog import KEY, Catalog, ColumnType, TableDef
 from drills.fakes.changelog import (
     CHANGELOG,
     LOG_COLUMNS,

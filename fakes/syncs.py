@@ -23,8 +23,9 @@ from typing import Any, Protocol, runtime_checkable
 import sqlalchemy as sa
 
 from drills.errors import DrillsError
+from drills.fakes.active import CATALOG
 from drills.fakes.actors import Actor
-from drills.fakes.catalog import CATALOG, KEY, WAREHOUSE, Catalog, ColumnType, warehouse_copy
+from drills.fakes.catalog import KEY, Catalog, ColumnType, warehouse_copy
 from drills.fakes.changelog import LOG_COLUMNS, insert_log
 from drills.fakes.store import Op, SqlStore, format_time
 
@@ -115,13 +116,13 @@ class TableCopy:
         catalog: Catalog = CATALOG,
     ) -> None:
         src = catalog.table(source)
-        if src.system == WAREHOUSE:
+        if src.system == catalog.warehouse:
             raise SyncError(
                 f"'{source}' is a warehouse copy already; copy the table it mirrors, "
                 f"'{src.copy_of}'"
             )
         self.source = src.qualname
-        self.copy = warehouse_copy(src)
+        self.copy = warehouse_copy(src, catalog.warehouse)
         self.target = self.copy.qualname
         self.name = name or f"copy {self.source} -> {self.target}"
         self.actor = Actor.sync(self.name)

@@ -28,7 +28,8 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Literal
 
-from drills.fakes.catalog import CATALOG, WAREHOUSE, Catalog, TableDef
+from drills.fakes.active import CATALOG
+from drills.fakes.catalog import Catalog, TableDef
 from drills.fakes.errors import WorldError
 from drills.fakes.factories import build_records, normalise_start
 from drills.fakes.pools import PoolWorld
@@ -97,7 +98,7 @@ def validate_counts(counts: Mapping[str, object], catalog: Catalog = CATALOG) ->
     checked: dict[str, int] = {}
     for qualname, count in counts.items():
         table = catalog.table(qualname)
-        if table.system == WAREHOUSE:
+        if table.system == catalog.warehouse:
             raise WorldError(
                 f"{qualname} is a warehouse copy that a sync fills; leave it out of the "
                 f"counts and give one for {table.copy_of} instead"

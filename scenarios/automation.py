@@ -14,7 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
-from drills.fakes.catalog import CATALOG, TableDef
+from drills.fakes.active import CATALOG
+from drills.fakes.catalog import TableDef
 from drills.scenarios.basics import (
     CallableRef,
     FieldRef,

@@ -18,6 +18,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from drills.errors import DrillsError
+from drills.fakes.active import CATALOG
 from drills.fakes.actors import Actor, ActorKind
 from drills.fakes.automations import (
     AutomationDef,
@@ -36,7 +37,7 @@ from drills.fakes.automations import (
     apply_plans,
     fetch_records,
 )
-from drills.fakes.catalog import CATALOG, KEY
+from drills.fakes.catalog import KEY
 from drills.fakes.store import Op, SqlStore, Value, format_time
 from drills.scenarios import schema
 from drills.scenarios.bulkrun import bulk_wanted, run_bulk

@@ -19,7 +19,8 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
 from drills.errors import DrillsError, did_you_mean
-from drills.fakes.catalog import CATALOG, ColumnType, TableDef
+from drills.fakes.active import CATALOG
+from drills.fakes.catalog import ColumnType, TableDef
 from drills.files import Duration, Rate, RateValue, format_duration
 from drills.scenarios.limits import (
     EARLIEST_START,

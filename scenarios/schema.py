@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 from pydantic import BeforeValidator, Field
 
 from drills.errors import did_you_mean
-from drills.fakes.catalog import CATALOG, WAREHOUSE, TableDef
+from drills.fakes.active import CATALOG
+from drills.fakes.catalog import TableDef
 from drills.files import format_duration
 from drills.scenarios.automation import (
     FEEDER_KINDS,
@@ -181,7 +182,7 @@ class Scenario(Strict):
         auto = self.automation
 
         def need(table: str, path: Path, what: str) -> None:
-            if table.split(".")[0] != WAREHOUSE and table not in present:
+            if not CATALOG.is_copy(table) and table not in present:
                 issues.append(
                     (path, f"{what} '{table}' has no records in this world; "
                      f"add it under world.{table.replace('.', ': ', 1)}: N")

@@ -12,8 +12,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, create_model, model_validator
 
 from drills.errors import DrillsError
-from drills.fakes.catalog import CATALOG
-from drills.fakes.history import HISTORY_DEFAULTS, History
+from drills.fakes.active import CATALOG
+from drills.fakes.history import History
 from drills.files.units import Duration
 from drills.scenarios.basics import Count, FieldRef, Interval, Span, Strict, TableRef
 from drills.scenarios.limits import MAX_ITEMS, MAX_TOTAL_RECORDS
@@ -82,7 +82,7 @@ class World(Strict):
 
     def field_history(self) -> dict[str, History]:
         """Table -> the history it keeps: the defaults, with this world's overrides."""
-        out = dict(HISTORY_DEFAULTS)
+        out = CATALOG.history_defaults()
         for table, spec in self.history.items():
             if spec == "none":
                 out.pop(table, None)

@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterable, Sequence
 
 import sqlalchemy as sa
 
-from drills.fakes.catalog import CATALOG, KEY
+from drills.fakes.active import CATALOG
+from drills.fakes.catalog import KEY
 from drills.fakes.store import SqlStore, Value
 from drills.fakes.syncs import FieldSync, Sync, TableCopy
 from drills.scenarios.truth import WHOLE_RECORD, Damage, DamageKind, GroundTruth

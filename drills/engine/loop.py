@@ -30,9 +30,9 @@ from drills.engine.hooks import AutomationControl, HookContext, PauseHook
 from drills.engine.metrics import MetricReader, job_shape, review_templates
 from drills.engine.people import Complaint, People, PersonEdit
 from drills.engine.runtime import AutomationRuntime
+from drills.fakes.active import CATALOG
 from drills.fakes.backends.base import Backend
 from drills.fakes.backends.sqlite import SqliteBackend
-from drills.fakes.catalog import ACTIVITY_LOG, WAREHOUSE
 from drills.fakes.store import SqlStore
 from drills.fakes.syncs import Sync, TableCopy
 from drills.fakes.world import WorldTemplate
@@ -340,7 +340,7 @@ class _Loop:
         visible = sum(
             len(keys)
             for table, keys in self.run.truth.records.items()
-            if table.split(".")[0] != WAREHOUSE and table != ACTIVITY_LOG
+            if CATALOG.seen(table)
         )
         complaint = self.people.complain_due(now, visible)
         if complaint is not None:

@@ -28,7 +28,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from drills.fakes.catalog import KEY, OUTBOX, Column, ColumnType
+from drills.fakes.active import CATALOG
+from drills.fakes.catalog import KEY, Column, ColumnType
 from drills.fakes.errors import WorldError
 from drills.fakes.store import SqlStore, format_time
 from drills.scenarios.badrun import delivery_log
@@ -80,7 +81,7 @@ def fits(column: Column, value: str) -> bool:
         return value.lstrip("-").isdigit()
     if column.choices:
         return value in column.choices
-    shape = _SHAPES.get(column.kind)
+    shape = _SHAPES.get(column.shape)
     return shape is None or shape(value)
 
 
@@ -197,7 +198,7 @@ class MetricReader:
             elif op == "update":
                 self._update(at, table, int(key), field, old, new)
         for ident, values in inserted.items():
-            if ident[0] == OUTBOX:
+            if ident[0] == CATALOG.outbox:
                 self._message(first_at[ident], values)
             else:
                 self._record(first_at[ident], ident[0], values)
@@ -284,7 +285,7 @@ class MetricReader:
 
     def _stamp(self, table: str, field: str) -> bool:
         column = self._column(table, field)
-        return column is not None and column.kind == "datetime"
+        return column is not None and column.shape == "datetime"
 
     # -- distinct records changed, by SQL -------------------------------------------------
 

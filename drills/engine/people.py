@@ -19,8 +19,9 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from drills.fakes.active import CATALOG
 from drills.fakes.actors import Actor
-from drills.fakes.catalog import CATALOG, KEY, WAREHOUSE, ColumnType
+from drills.fakes.catalog import KEY, ColumnType
 from drills.fakes.store import Op, SqlStore, Value
 from drills.scenarios.schema import Scenario
 from drills.scenarios.truth import DamageKind, GroundTruth
@@ -158,7 +159,7 @@ class People:
         if self._fields_at != len(self.truth):
             self._fields = sorted(
                 d.ident for d in self.truth
-                if d.kind is not DamageKind.EXTRA and d.table.split(".")[0] != WAREHOUSE
+                if d.kind is not DamageKind.EXTRA and not CATALOG.is_copy(d.table)
             )
             self._fields_at = len(self.truth)
         return self._fields

@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from drills.engine.proof import TestRecord, pick_test_records, try_test_record
-from drills.fakes.catalog import OUTBOX
+from drills.fakes.active import CATALOG
 from drills.files import format_duration
 from drills.scenarios.badrun import BadRun, BatchResult, Event
 from drills.scenarios.faults._delivery import GUARDED_BY
@@ -169,7 +169,7 @@ class AutomationRuntime:
         the chained job writes the activity log and the records the job creates."""
         does = self.scenario.automation.does
         by_kind = {
-            "queue": {OUTBOX for a in does if a.kind == "send_email"},
+            "queue": {CATALOG.messages_table() for a in does if a.kind == "send_email"},
             "chained": {a.spec if a.kind == "log_activity" else a.spec.table
                         for a in does if a.kind in ("log_activity", "create_record")},
         }
@@ -351,7 +351,7 @@ class AutomationRuntime:
         out: set[str] = set()
         for action in self.scenario.automation.does:
             if action.kind == "send_email":
-                out.add(OUTBOX)
+                out.add(CATALOG.messages_table())
             elif action.kind == "create_record":
                 out.add(action.spec.table)
         return out

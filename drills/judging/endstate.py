@@ -16,10 +16,11 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from drills.engine.loop import DrillResult
-from drills.fakes.catalog import CATALOG, KEY, OUTBOX, WAREHOUSE
+from drills.fakes.active import CATALOG
+from drills.fakes.catalog import KEY
 from drills.fakes.store import SqlStore
 from drills.levers.counts import reconcile
-from drills.levers.repair import COMPENSATION, CORRECTION, IRREVERSIBLE
+from drills.levers.repair import CORRECTION
 from drills.levers.scope import scope_table
 from drills.reports.model import Reconcile
 from drills.scenarios.schema import FieldSyncSpec
@@ -113,7 +114,7 @@ def evaluate(result: DrillResult) -> Evaluation:
     duplicates = sum(
         1
         for d in truth
-        if d.kind is DamageKind.EXTRA and d.table == OUTBOX and d.key in left[d.table]
+        if d.kind is DamageKind.EXTRA and d.table == CATALOG.outbox and d.key in left[d.table]
     )
     final = reconcile(store, result.scenario, result.run.run_id, result.runtime.handled)
     scoped: dict[str, set[int]] = defaultdict(set)
@@ -145,7 +146,7 @@ def _broken_by_repair(
         touched = (
             sa.select(cl.c.table_name, cl.c.record_key, cl.c.field).distinct()
             .where(cl.c.actor_kind == "repair", cl.c.op == "update",
-                   ~cl.c.table_name.startswith(f"{WAREHOUSE}."))
+                   ~cl.c.table_name.startswith(f"{CATALOG.warehouse}."))
             .subquery("touched")
         )
         rows = conn.execute(
@@ -183,8 +184,9 @@ def _sent(
     store: SqlStore, truth: Iterable[Damage]
 ) -> tuple[set[tuple[str, int]], set[tuple[str, int]]]:
     """Damaged records of irreversible tables that went out, and those a correction followed."""
+    sends = CATALOG.irreversible()
     idents = {
-        (d.table, d.key, IRREVERSIBLE[d.table]) for d in truth if d.table in IRREVERSIBLE
+        (d.table, d.key, sends[d.table]) for d in truth if d.table in sends
     }
     values = read_values(store, idents)
     gone = {(t, k) for (t, k, _), v in values.items() if v is not None}
@@ -205,12 +207,12 @@ def _source_table(table: str) -> str:
 
 
 def _compensated(table: str) -> str:
-    return COMPENSATION.get(_source_table(table), ("status", "void"))[1]
+    return CATALOG.cancels().get(_source_table(table), ("status", "void"))[1]
 
 
 def _mark(table: str, key: int) -> FieldId:
     """The field whose compensation value says an extra record was neutralised."""
-    return (table, key, COMPENSATION.get(_source_table(table), ("status", "void"))[0])
+    return (table, key, CATALOG.cancels().get(_source_table(table), ("status", "void"))[0])
 
 
 class _Upstream:

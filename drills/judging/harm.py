@@ -29,13 +29,12 @@ from datetime import datetime
 from types import MappingProxyType
 
 from drills.engine.loop import DrillResult
-from drills.fakes.catalog import ACTIVITY_LOG
+from drills.fakes.active import CATALOG
 from drills.judging.endstate import Evaluation
 from drills.reports.findings import Finding
 from drills.reports.model import HarmUnit
 
 __all__ = [
-    "CRITICAL_SYSTEMS",
     "UNIT_LABELS",
     "WEIGHTS_BY_CLASS",
     "Harm",
@@ -46,24 +45,16 @@ __all__ = [
     "weights",
 ]
 
-CRITICAL_SYSTEMS: Mapping[str, str] = MappingProxyType({
-    "billing": "money",
-    "shop": "money",
-    "email": "customer_messages",
-})
-"""Systems where a wrong record is money or a customer message: a gate when left wrong.
-
-Billing's internal activity log (:data:`~drills.fakes.catalog.ACTIVITY_LOG`) is the
-exception: no customer sees it. The warehouse holds copies for reports, never the
-record a customer is charged or written from."""
-
-
 def critical_system(table_or_system: str) -> str | None:
     """``money`` or ``customer_messages`` for a table (or system) where a wrong record is
-    one, else None."""
-    if table_or_system == ACTIVITY_LOG:
-        return None
-    return CRITICAL_SYSTEMS.get(table_or_system.split(".")[0])
+    one, else None: a gate when left wrong.
+
+    It is what the world's declaration says of the table (``harm:``); a system is
+    critical when one of its tables is. A table no customer sees in a system that has
+    such tables (billing's internal activity log) is counted on a line of its own
+    (:func:`_by_system`). The warehouse holds copies for reports, never the record a
+    customer is charged or written from."""
+    return CATALOG.harm(table_or_system)
 
 
 UNIT_LABELS: Mapping[HarmUnit, str] = MappingProxyType({
@@ -180,7 +171,9 @@ def _by_system(by_table: Mapping[str, set[int]]) -> dict[str, int]:
     for table, keys in by_table.items():
         if not keys:
             continue
-        system = table if table == ACTIVITY_LOG else table.split(".")[0]
+        system = table.split(".")[0]
+        if table in CATALOG.tables and CATALOG.tables[table].internal:
+            system = table  # internal, in a system customers see: a line of its own
         out[system] = out.get(system, 0) + len(keys)
     return dict(sorted(out.items()))
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from drills.engine.loop import DrillResult
-from drills.fakes.catalog import OUTBOX
+from drills.fakes.active import CATALOG
 from drills.judging.baselines import Baselines, baselines
 from drills.judging.endstate import Evaluation, in_system, size, system_of
 from drills.judging.harm import measure_harm
@@ -270,7 +270,7 @@ def _comms(result: DrillResult, ev: Evaluation, rb: Any, origin: datetime) -> Co
         owner=getattr(getattr(rb, "owner", None), "name", None),
     )
     message = getattr(comms, "customer_message", None)
-    if message is None and any(t == OUTBOX for t in ev.damaged):
+    if message is None and any(t == CATALOG.outbox for t in ev.damaged):
         message = customer_message(
             f"our {scenario.automation.name} automation sent some messages it should not have",
             runtime.first_write or scenario.starts,

@@ -44,8 +44,8 @@ from drills.engine.collector import collector_paused
 from drills.engine.metrics import MetricReader, job_shape, review_templates
 from drills.engine.people import People
 from drills.engine.runtime import AutomationRuntime
+from drills.fakes.active import CATALOG
 from drills.fakes.backends.sqlite import SqliteBackend
-from drills.fakes.catalog import ACTIVITY_LOG, WAREHOUSE
 from drills.fakes.store import SqlStore
 from drills.fakes.world import WorldTemplate
 from drills.findings import finding
@@ -122,7 +122,7 @@ def _visible(run: BadRun) -> int:
     """Damage customers can see, as the drill counts it for complaints."""
     return sum(
         len(keys) for table, keys in run.truth.records.items()
-        if table.split(".")[0] != WAREHOUSE and table != ACTIVITY_LOG
+        if CATALOG.seen(table)
     )
 
 

@@ -13,7 +13,6 @@ import importlib
 from typing import Any
 
 __all__ = [
-    "COMPENSATION",
     "SCOPE_TABLE",
     "STAGE_DAMAGE",
     "STAGE_KEYS",
@@ -31,7 +30,6 @@ __all__ = [
 ]
 
 _LAZY = {
-    "COMPENSATION": "drills.levers.repair",
     "RepairStage": "drills.levers.repair",
     "SCOPE_TABLE": "drills.levers.scope",
     "STAGE_DAMAGE": "drills.levers.repair",

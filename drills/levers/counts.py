@@ -14,9 +14,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from drills.fakes.catalog import CATALOG, KEY, OUTBOX, WAREHOUSE
+from drills.fakes.active import CATALOG
+from drills.fakes.catalog import KEY
 from drills.fakes.store import SqlStore
-from drills.levers.repair import COMPENSATION
 from drills.reports.model import Reconcile
 from drills.scenarios.schema import Scenario
 
@@ -47,7 +47,7 @@ def _copy_pairs(store: SqlStore) -> Iterable[Reconcile]:
     (each side's count less the pairs). That is what a full outer join flagging each
     column finds, at the cost of an inner join, which SQLite runs twice as fast.
     """
-    for copy in sorted(t for t in store.tables if t.startswith(f"{WAREHOUSE}.")):
+    for copy in sorted(t for t in store.tables if CATALOG.is_copy(t)):
         source = CATALOG.table(copy).copy_of
         if source is None or source not in store.tables:
             continue
@@ -133,7 +133,7 @@ def _output_pairs(
     made: list[str] = []
     for action in scenario.automation.does:
         if action.kind == "send_email":
-            made.append(OUTBOX)
+            made.append(CATALOG.messages_table())
         elif action.kind == "create_record":
             made.append(action.spec.table)
     cl = store.changelog
@@ -143,7 +143,7 @@ def _output_pairs(
             cl.c.run_id == run_id, cl.c.actor_kind == "automation", cl.c.table_name == table,
             cl.c.op == "insert",
         ).distinct()
-        name, value = COMPENSATION.get(table, ("status", "void"))
+        name, value = CATALOG.cancels().get(table, ("status", "void"))
         live = _count(
             store,
             sa.select(sa.func.count())

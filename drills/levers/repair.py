@@ -27,8 +27,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from drills.fakes.active import CATALOG
 from drills.fakes.actors import Actor
-from drills.fakes.catalog import ACTIVITY_LOG, CATALOG, KEY, OUTBOX, WAREHOUSE, ColumnType
+from drills.fakes.catalog import KEY, ColumnType
 from drills.fakes.store import SqlStore, format_time
 from drills.levers.review import review_table
 from drills.levers.scope import scope_table
@@ -36,7 +37,7 @@ from drills.levers.sources import RepairSources, fill_right_values
 from drills.scenarios.truth import WHOLE_RECORD
 
 __all__ = [
-    "COMPENSATION", "CORRECTION", "IRREVERSIBLE", "STAGE_DAMAGE", "STAGE_KEYS", "RepairStage",
+    "CORRECTION", "STAGE_DAMAGE", "STAGE_KEYS", "RepairStage",
     "ScopeSlice", "repair_stage", "repairable_count", "stage_bounds", "stage_summary",
     "undo_overwrites",
 ]
@@ -46,21 +47,10 @@ STAGE_KEYS = "_drills_repair_keys"
 STAGE_DAMAGE = "_drills_repair_damage"
 """The run's damage to the stage's records: what its restores and compensations read."""
 
-COMPENSATION: dict[str, tuple[str, str]] = {
-    OUTBOX: ("status", "duplicate"),
-    "billing.invoices": ("status", "void"),
-    ACTIVITY_LOG: ("kind", "note"),
-    "shop.orders": ("status", "cancelled"),
-    "crm.deals": ("stage", "lost"),
-    "crm.contacts": ("status", "churned"),
-    "support.tickets": ("status", "closed"),
-}
-"""How a record that should not exist is neutralised while keeping the trail."""
-
-IRREVERSIBLE: dict[str, str] = {OUTBOX: "sent_at"}
-"""Tables whose records take effect outside the world once this field is set: a message
-that was sent cannot be unsent, so its damage is compensated (a correction follows it),
-never restored."""
+# How a record that should not exist is neutralised while keeping the trail (``cancel:``),
+# and which tables' records take effect outside the world once a field is set
+# (``sends:``: a message that was sent cannot be unsent, so its damage is compensated by
+# a correction, never restored), are both said by the world's declaration.
 
 CORRECTION = "correction:"
 """``related`` of a correction message: the prefix, then the id of the message it corrects."""
@@ -320,7 +310,7 @@ def _stage_damage(
         spans = conn.execute(
             sa.select(staged.c.table_name, sa.func.min(staged.c.record_key),
                       sa.func.max(staged.c.record_key))
-            .where(~staged.c.table_name.startswith(f"{WAREHOUSE}."))
+            .where(~staged.c.table_name.startswith(f"{CATALOG.warehouse}."))
             .group_by(staged.c.table_name)
         ).all()
         for table, lowest, highest in spans:
@@ -374,8 +364,8 @@ def _send_corrections(store: SqlStore, damage: sa.Table, actor: Actor) -> int:
     correction (``related`` names the message it corrects), which is the trail.
     """
     out: list[dict[str, Any]] = []
-    for table, sent in IRREVERSIBLE.items():
-        if table not in store.tables or table != OUTBOX:
+    for table, sent in CATALOG.irreversible().items():
+        if table not in store.tables or table != CATALOG.outbox:
             continue
         t = store.sa_table(table)
         damaged = sa.select(damage.c.record_key).where(
@@ -395,7 +385,8 @@ def _send_corrections(store: SqlStore, damage: sa.Table, actor: Actor) -> int:
         } for r in rows)
     if out:
         # Sent by the team as new messages, like any other: copies downstream carry them.
-        store.insert(OUTBOX, out, Actor.person(f"{actor.name}, sending corrections"))
+        store.insert(CATALOG.messages_table(), out,
+                     Actor.person(f"{actor.name}, sending corrections"))
     return len(out)
 
 
@@ -433,7 +424,7 @@ def _in_scope(
 
 def _compensation(damage: sa.Table, table: str) -> tuple[sa.Select[Any], str]:
     """Mark the records that should not exist (a duplicate email, a second invoice)."""
-    name, value = COMPENSATION.get(table, ("status", "void"))
+    name, value = CATALOG.cancels().get(table, ("status", "void"))
     src = sa.select(
         damage.c.record_key.label(KEY), sa.literal(value, sa.Text).label(name)
     ).where(damage.c.table_name == table, damage.c.field == WHOLE_RECORD)
@@ -456,7 +447,7 @@ def _restore(
     between the two.
     """
     target = store.sa_table(table)
-    mark = COMPENSATION.get(table, ("status", "void"))[0]
+    mark = CATALOG.cancels().get(table, ("status", "void"))[0]
     columns: list[sa.ColumnElement[Any]] = [target.c[KEY]]
     joined: sa.FromClause = target
     for i, field in enumerate(fields):
@@ -469,7 +460,7 @@ def _restore(
             d.c.table_name == table, d.c.field == field, d.c.record_key == target.c[KEY]
         ))
         safe: list[sa.ColumnElement[bool]] = [d.c.record_key.is_not(None), d.c.source.is_not(None)]
-        out = IRREVERSIBLE.get(table)
+        out = CATALOG.irreversible().get(table)
         if out is not None:
             safe.append(target.c[out].is_(None))  # what went out stays out
         if not overwrite:
@@ -498,7 +489,7 @@ def _copy_plan(
     with store.engine.connect() as conn:
         copies = conn.scalars(
             sa.select(staged.c.table_name).distinct()
-            .where(staged.c.table_name.startswith(f"{WAREHOUSE}."))
+            .where(staged.c.table_name.startswith(f"{CATALOG.warehouse}."))
             .order_by(staged.c.table_name)
         ).all()
     for copy in copies:

@@ -29,8 +29,9 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from drills.fakes.active import CATALOG
 from drills.fakes.automations import fetch_records
-from drills.fakes.catalog import CATALOG, KEY, OUTBOX, WAREHOUSE
+from drills.fakes.catalog import KEY
 from drills.fakes.store import Op, SqlStore, encode_value
 from drills.levers.sources import as_received, rerun_values
 from drills.scenarios.badrun import BadRun
@@ -134,17 +135,17 @@ def _created_wrong(store: SqlStore, run: BadRun) -> list[FieldId]:
     seen: set[tuple[object, ...]] = set()
     review = review_templates(run.scenario)
     outside = _outside_filter(store, run, [r.get("related") for (t, _), r in rows.items()
-                                           if t == OUTBOX])
+                                           if t == CATALOG.outbox])
     for (table, key), row in sorted(rows.items()):
         columns = {c.name: c for c in CATALOG.table(table).columns}
         # One delivery of one event made it twice: the same content in the same batch of
         # the run's log. The same message for a second event is that event's own.
         same = (table, batches[(table, key)], *(
             v for f, v in sorted(row.items()) if f != KEY and columns[f].kind != "datetime"))
-        if same in seen or (table == OUTBOX and row.get("related") in outside):
+        if same in seen or (table == CATALOG.outbox and row.get("related") in outside):
             out.append((table, key, WHOLE_RECORD))
-        elif (table == OUTBOX and row.get("template") in review and row.get("status") == "sent"
-              and row.get("reviewed") in (None, "", "0")):
+        elif (table == CATALOG.outbox and row.get("template") in review
+              and row.get("status") == "sent" and row.get("reviewed") in (None, "", "0")):
             out.extend([(table, key, "status"), (table, key, "sent_at")])
         seen.add(same)
     return out
@@ -188,7 +189,7 @@ def _downstream(
                     out[(dst_table, int(k), dst_field)] = None
     everything = {**found, **out}
     for (table, key, field), value in list(everything.items()):
-        copy = f"{WAREHOUSE}.{table.replace('.', '_')}"
-        if not table.startswith(f"{WAREHOUSE}.") and copy in store.tables:
+        copy = CATALOG.copy_name(table)
+        if not CATALOG.is_copy(table) and copy in store.tables:
             out[(copy, key, field)] = value
     return out

@@ -17,7 +17,8 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from drills.fakes.catalog import CATALOG, KEY, WAREHOUSE
+from drills.fakes.active import CATALOG
+from drills.fakes.catalog import KEY
 from drills.fakes.store import SqlStore, format_time
 from drills.levers.review import review_table
 from drills.scenarios.badrun import delivery_log
@@ -100,7 +101,7 @@ def take_scope(
     cl = store.changelog
     scope = scope_table(store)
     tables = [t for t in store.tables if t.split(".")[0] in systems]
-    sources = [t for t in tables if not t.startswith(f"{WAREHOUSE}.")]
+    sources = [t for t in tables if not CATALOG.is_copy(t)]
     start, end = format_time(window[0]), format_time(window[1])
     ways: list[sa.ColumnElement[bool]] = []
     methods = set(by)
@@ -155,7 +156,7 @@ def take_scope(
             new = [p for p in picked if (p["table_name"], p["record_key"]) not in known]
             if new:
                 conn.execute(scope.insert(), new)
-        for copy in (t for t in tables if t.startswith(f"{WAREHOUSE}.")):
+        for copy in (t for t in tables if CATALOG.is_copy(t)):
             source = CATALOG.table(copy).copy_of
             if source is None:
                 continue

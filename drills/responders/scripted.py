@@ -33,8 +33,8 @@ from drills.engine.handlers import DrillEvent
 from drills.engine.hooks import PauseHook, resolve_hook, run_hook
 from drills.engine.loop import Drill as EngineDrill
 from drills.engine.people import owner_away
+from drills.fakes.active import CATALOG
 from drills.fakes.actors import Actor
-from drills.fakes.catalog import WAREHOUSE
 from drills.fakes.snapshots import Snapshot, take_snapshot
 from drills.files import format_duration
 from drills.levers.counts import reconcile
@@ -472,7 +472,7 @@ class ScriptedResponder:
         put_back = undo_overwrites(loop.store, self._saved_tables(listed), self._who())
         # The team brings the copies it checks up to date first (a refresh on demand, what
         # is in flight included): field syncs, then the whole-table copies they feed.
-        for sync in sorted(loop.syncs, key=lambda s: s.target.startswith(f"{WAREHOUSE}.")):
+        for sync in sorted(loop.syncs, key=lambda s: CATALOG.is_copy(s.target)):
             if _system(sync.target) in listed:
                 sync.flush(loop.store, at)
         pairs = reconcile(loop.store, self.scenario, loop.run.run_id, loop.runtime.handled)

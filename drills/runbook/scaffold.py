@@ -27,7 +27,7 @@ import yaml
 from pydantic import ValidationError
 
 from drills.errors import DrillsError, did_you_mean
-from drills.fakes.catalog import CATALOG
+from drills.fakes.active import CATALOG
 from drills.files.atomic import write_texts_atomic
 from drills.runbook import Runbook, parse_stop_rule
 from drills.runbook.complete import complete_sections

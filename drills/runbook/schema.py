@@ -43,7 +43,7 @@ from pydantic import (
 )
 
 from drills.errors import did_you_mean
-from drills.fakes.catalog import CATALOG
+from drills.fakes.active import CATALOG
 from drills.files import (
     MAX_ITEMS,
     MAX_TEXT_LENGTH,

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, Literal, Pr
 
 from pydantic import Field, model_validator
 
-from drills.fakes.catalog import CATALOG, TableDef
+from drills.fakes.active import CATALOG
+from drills.fakes.catalog import TableDef
 from drills.scenarios.automation import Automation
 from drills.scenarios.basics import Filter, Issue, LimitedRate, Span, Strict
 from drills.scenarios.limits import MAX_RECORDS_PER_TABLE

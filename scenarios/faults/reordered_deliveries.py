@@ -14,7 +14,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
 from drills.errors import did_you_mean
-from drills.fakes.catalog import CATALOG, TableDef
+from drills.fakes.active import CATALOG
+from drills.fakes.catalog import TableDef
 from drills.scenarios.automation import Automation, written_fields
 from drills.scenarios.basics import FieldRef, Issue, check_value
 from drills.scenarios.faults._delivery import Delivery

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 from pydantic import Field
 
-from drills.fakes.catalog import CATALOG, TableDef
+from drills.fakes.active import CATALOG
+from drills.fakes.catalog import TableDef
 from drills.scenarios.automation import Automation, written_fields
 from drills.scenarios.basics import FieldRef, Issue, check_value
 from drills.scenarios.faults.base import FaultKind, FaultSpec, Scaffolding, split_field

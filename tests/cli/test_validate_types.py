@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from drills.fakes.catalog import CATALOG
+from drills.fakes.active import CATALOG
 from drills.scenarios.basics import INT64, check_value
 
 REPO = Path(__file__).parents[2]

@@ -27,8 +27,9 @@ from hypothesis import strategies as st
 
 from drills.engine.downstream import propagate
 from drills.fakes import ManualClock, SqliteBackend, SqlStore
+from drills.fakes.active import CATALOG
 from drills.fakes.actors import Actor
-from drills.fakes.catalog import CATALOG, ColumnType, warehouse_copy
+from drills.fakes.catalog import ColumnType, warehouse_copy
 from drills.fakes.store import CHANGELOG
 from drills.levers.repair import (
     RepairStage,

@@ -15,9 +15,9 @@ import pytest
 import sqlalchemy as sa
 
 from drills.fakes import ManualClock, PostgresBackend, SqliteBackend, SqlStore
+from drills.fakes.active import CATALOG
 from drills.fakes.actors import Actor
 from drills.fakes.backends.base import Backend
-from drills.fakes.catalog import CATALOG, OUTBOX
 from drills.fakes.history import History
 from drills.judging.endstate import Evaluation, evaluate
 from drills.judging.report import build_report
@@ -120,12 +120,13 @@ def test_sent_is_sent() -> None:
     assert ev.records_left_wrong == 0
     assert ev.sent_wrongly > 0
     store = result.store
-    out = store.sa_table(OUTBOX)
+    out = store.sa_table(CATALOG.messages_table())
     with store.engine.connect() as conn:
-        damaged = sorted({d.key for d in result.run.truth if d.table == OUTBOX})
+        damaged = sorted({d.key for d in result.run.truth if d.table == CATALOG.messages_table()})
         cl = store.changelog
         unsent = conn.execute(sa.select(cl.c.record_key, cl.c.field, cl.c.new_value).where(
-            cl.c.actor_kind == "repair", cl.c.table_name == OUTBOX, cl.c.op == "update",
+            cl.c.actor_kind == "repair", cl.c.table_name == CATALOG.messages_table(),
+            cl.c.op == "update",
         )).all()
         corrections = conn.scalars(
             sa.select(out.c.related).where(out.c.related.like(f"{CORRECTION}%"))

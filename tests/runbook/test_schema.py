@@ -15,7 +15,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from drills.fakes.catalog import CATALOG
+from drills.fakes.active import CATALOG
 from drills.runbook import jsonschema as jsonschema_module
 from drills.runbook.defaults import (
     DEFAULT_TAKES,

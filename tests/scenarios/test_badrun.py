@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from drills.fakes import KEY, ManualClock, SqliteBackend, SqlStore
-from drills.fakes.catalog import CATALOG, WAREHOUSE
+from drills.fakes.active import CATALOG
 from drills.fakes.store import Value, encode_value
 from drills.scenarios.badrun import BadRun
 from drills.scenarios.build import build_scenario_world
@@ -66,7 +66,7 @@ def key_of(row: Mapping[str, Value]) -> int:
 
 
 def system_tables(store: SqlStore) -> list[str]:
-    return [q for q in store.tables if not q.startswith(WAREHOUSE)]
+    return [q for q in store.tables if not q.startswith(CATALOG.warehouse)]
 
 
 def assert_truth_matches_twin(scenario: Scenario) -> GroundTruth:
