@@ -110,8 +110,9 @@ def catalog_from_declaration(data: Mapping[str, Any], name: str = "declared") ->
         for system, system_tables in data["systems"].items()
         for table, spec in system_tables.items()
     }
-    return Catalog(tables, warehouse=str(data.get("warehouse", "warehouse")),
-                   name=str(data.get("name", name)))
+    warehouse = data.get("warehouse") or {}
+    where = warehouse if isinstance(warehouse, str) else warehouse.get("name", "warehouse")
+    return Catalog(tables, warehouse=str(where), name=str(data.get("name", name)))
 
 
 def load_builtin() -> Catalog:
