@@ -18,6 +18,7 @@ from typing import Protocol
 
 import sqlalchemy as sa
 
+from drills.fakes.active import CATALOG
 from drills.fakes.actors import Actor
 from drills.fakes.catalog import KEY
 from drills.fakes.store import SqlStore, Value, format_time
@@ -104,12 +105,13 @@ class SendEmail:
     def plan(self, records: Sequence[Record], ctx: PlanContext) -> dict[int, list[Write]]:
         at = format_time(ctx.now)
         subject = self.template.replace("-", " ").capitalize()
+        outbox = CATALOG.messages_table()
         out: dict[int, list[Write]] = {}
         for rec in records:
             key = int(rec[KEY])  # type: ignore[arg-type]
             out[key] = [
                 Insert(
-                    "email.outbox",
+                    outbox,
                     {
                         "to_address": rec[self.to_field],
                         "template": self.template,
@@ -277,7 +279,7 @@ class PlanningClient:
              review: bool = False) -> None:
         """Queue an email (held for review with ``review``, else sent now)."""
         at = format_time(self._ctx.now)
-        self.writes.append(Insert("email.outbox", {
+        self.writes.append(Insert(CATALOG.messages_table(), {
             "to_address": to,
             "template": template,
             "subject": template.replace("-", " ").capitalize(),

@@ -306,6 +306,28 @@ class FieldSync:
         """When the next scheduled run is due; ``None`` when due at once or every run."""
         return self._schedule.next_due
 
+    def prime(self, store: SqlStore) -> int:
+        """Settle the target at world build: each linked record holds its source's value,
+        as a sync that has run for years leaves it; not change-logged. Returns the
+        records changed.
+
+        A seeded world draws every field on its own, so without this a declared world's
+        sync targets would disagree with their sources before anything went wrong, and
+        the reconcile after a perfect repair would blame the drill for it.
+        """
+        src = store.sa_table(self.source_table)
+        dst = store.sa_table(self.target_table)
+        value = (sa.select(src.c[self.source_field])
+                 .where(src.c[KEY] == dst.c[self.key]).scalar_subquery())
+        linked = sa.exists().where(src.c[KEY] == dst.c[self.key])
+        with store.begin() as conn:
+            return int(conn.execute(
+                dst.update()
+                .where(linked, dst.c[self.target_field].is_distinct_from(value))
+                .values({self.target_field: value})
+                .execution_options(preserve_rowcount=True)
+            ).rowcount)
+
     @property
     def handled_seq(self) -> int:
         """Every source change up to this change-log ``seq`` has been delivered."""
@@ -414,8 +436,15 @@ class SyncSchedule:
         self.syncs: tuple[Sync, ...] = _upstream_first(_unique(syncs))
 
     def prime(self, store: SqlStore) -> dict[str, int]:
-        """Prime every table copy at world build; copy name -> records copied."""
-        return {s.name: s.prime(store) for s in self.syncs if isinstance(s, TableCopy)}
+        """Settle every field sync, then prime every table copy, upstream first, at world
+        build; copy name -> records copied."""
+        copied: dict[str, int] = {}
+        for sync in self.syncs:
+            if isinstance(sync, FieldSync):
+                sync.prime(store)
+            elif isinstance(sync, TableCopy):
+                copied[sync.name] = sync.prime(store)
+        return copied
 
     def run_due(self, store: SqlStore, now: datetime) -> dict[str, int]:
         return run_due(self.syncs, store, now)

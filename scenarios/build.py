@@ -24,11 +24,12 @@ def tables_written(scenario: Scenario) -> set[str]:
     if scenario.automation.callable is not None:
         # The team's code may write anywhere in its system, and may send email.
         out.update(t.qualname for t in CATALOG.system_tables(scenario.automation.source))
-        out.add("email.outbox")
+        if CATALOG.outbox is not None:
+            out.add(CATALOG.outbox)
     for action in scenario.automation.does:
         spec = action.spec
         if action.kind == "send_email":
-            out.add("email.outbox")
+            out.add(CATALOG.messages_table())
         elif action.kind == "log_activity":
             out.add(spec)
         elif action.kind == "create_record":

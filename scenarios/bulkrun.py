@@ -37,6 +37,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from drills.fakes.active import CATALOG
 from drills.fakes.actors import Actor
 from drills.fakes.automations import (
     AutomationDef,
@@ -114,7 +115,7 @@ def _template_steps(auto: AutomationDef) -> list[Write] | None:
             out.append(Update(table, TEMPLATE_KEY, step.field, value))
         elif isinstance(step, SendEmail):
             subject = step.template.replace("-", " ").capitalize()
-            out.append(Insert("email.outbox", {
+            out.append(Insert(CATALOG.messages_table(), {
                 "to_address": Ref(step.to_field),  # type: ignore[dict-item]
                 "template": step.template,
                 "subject": KeyText(f"{subject} ({table}:", ")"),  # type: ignore[dict-item]

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Literal
 
+from drills.fakes.active import CATALOG
 from drills.fakes.catalog import TableDef
 from drills.scenarios.automation import Automation
 from drills.scenarios.basics import Issue
@@ -39,9 +40,10 @@ class SkippedApprovalInjector:
         from drills.fakes.store import format_time
 
         now = format_time(ctx.now)
+        outbox = CATALOG.outbox
         return [
             Insert(w.table, {**w.row, "status": "sent", "sent_at": now})
-            if isinstance(w, Insert) and w.table == "email.outbox" and w.row.get("status") == "held"
+            if isinstance(w, Insert) and w.table == outbox and w.row.get("status") == "held"
             else w
             for w in plan
         ]
