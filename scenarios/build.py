@@ -20,16 +20,17 @@ __all__ = ["ScenarioWorld", "build_scenario_world", "tables_written"]
 
 def tables_written(scenario: Scenario) -> set[str]:
     """Every table the automation or the world's syncs may write to."""
+    catalog = scenario.catalog  # its own systems, whichever drill is active
     out: set[str] = {scenario.automation.trigger.table}
     if scenario.automation.callable is not None:
         # The team's code may write anywhere in its system, and may send email.
-        out.update(t.qualname for t in CATALOG.system_tables(scenario.automation.source))
-        if CATALOG.outbox is not None:
-            out.add(CATALOG.outbox)
+        out.update(t.qualname for t in catalog.system_tables(scenario.automation.source))
+        if catalog.outbox is not None:
+            out.add(catalog.outbox)
     for action in scenario.automation.does:
         spec = action.spec
         if action.kind == "send_email":
-            out.add(CATALOG.messages_table())
+            out.add(catalog.messages_table())
         elif action.kind == "log_activity":
             out.add(spec)
         elif action.kind == "create_record":
