@@ -54,8 +54,11 @@ def check_file(
 
     Errors come sorted by line. ``cross_check`` runs only on a model that validated, and
     its (key path, message) pairs are pointed at the lines of those keys. ``context``
-    goes to the model's validators (a scenario's folder, for the files it names).
+    goes to the model's validators; its ``base`` (the folder the files a file names are
+    relative to, such as a scenario's ``world.declared``) is the file's own folder
+    unless given.
     """
+    context = {"base": path.parent, **(context or {})}
     try:
         doc = read_yaml(path, what=what)
     except FileError as err:
