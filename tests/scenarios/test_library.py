@@ -13,6 +13,7 @@ import jsonschema
 import pytest
 
 from drills.fakes import SqlStore
+from drills.fakes.active import using_catalog
 from drills.fakes.world import build_world
 from drills.files import read_yaml, validate_file
 from drills.scenarios import jsonschema as jsonschema_module
@@ -157,5 +158,7 @@ def test_the_json_schema_accepts_the_shorthands_and_refuses_typos(
 @pytest.mark.parametrize("name", NAMES)
 def test_a_builtin_scenario_builds_its_world(name: str, store: SqlStore) -> None:
     scenario = load_scenario(name)
-    world = build_world(store, scenario.world.counts, seed=scenario.seed, start=scenario.starts)
-    assert world.summary() == scenario.world.counts
+    with using_catalog(scenario.catalog):  # its own systems, declared or built-in
+        world = build_world(store, scenario.world.counts, seed=scenario.seed,
+                            start=scenario.starts)
+        assert world.summary() == scenario.world.counts
