@@ -61,6 +61,9 @@ _FITS: dict[str, frozenset[str]] = {
 }
 """Which generators make values of which types."""
 
+_INT_MAX = 2**31 - 1
+"""The largest whole number every backend stores (a PostgreSQL ``integer``)."""
+
 
 def _name(value: str) -> str:
     if not isinstance(value, str) or not _NAME.fullmatch(value):
@@ -118,6 +121,10 @@ class DeclaredField(Strict):
                                  "give one weight per value")
             if not sum(self.weights):
                 raise ValueError("the weights add up to 0; give at least one value a weight")
+        if self.range is not None and not all(-_INT_MAX - 1 <= n <= _INT_MAX for n in self.range):
+            raise ValueError(f"the range {list(self.range)} goes past what a whole-number field "
+                             f"holds (-{_INT_MAX + 1:,} to {_INT_MAX:,}; money is in cents, so "
+                             f"at most {_INT_MAX / 100:,.2f}); narrow it")
         if self.range is not None and self.range[0] > self.range[1]:
             raise ValueError(f"the range {list(self.range)} runs backwards; write "
                              f"[{self.range[1]}, {self.range[0]}]")
