@@ -191,7 +191,8 @@ class Scenario(Strict):
         them: the declaration is read first, and the rest is checked inside it."""
         base = (info.context or {}).get("base")
         catalog = declared_catalog(data.get("world"), base) if isinstance(data, dict) else None
-        with using_catalog(catalog):
+        # A world that declares no systems is in the built-in ones, whichever drill ran last.
+        with using_catalog(catalog or builtin_catalog()):
             scenario: Scenario = handler(data)
         if catalog is not None:
             scenario._catalog = catalog
@@ -204,7 +205,7 @@ class Scenario(Strict):
 
     def cross_check(self) -> list[Issue]:
         """Problems that span several parts of the file, each with the key path to blame."""
-        with using_catalog(self._catalog):
+        with using_catalog(self.catalog):
             return self._cross_check()
 
     def _cross_check(self) -> list[Issue]:
