@@ -22,6 +22,7 @@ from typing import Any
 
 from drills.engine.hooks import PauseHook
 from drills.engine.loop import DrillResult
+from drills.fakes.active import using_catalog
 from drills.fakes.backends.spec import BackendSpec
 from drills.fakes.clock import ManualClock
 from drills.fakes.store import SqlStore
@@ -34,7 +35,7 @@ from drills.reports.findings import Finding, GapCost
 from drills.reports.model import HarmUnit
 from drills.responders.scripted import Drill
 from drills.runbook import Runbook
-from drills.runbook.complete import complete_sections
+from drills.runbook.complete import complete_runbook, complete_sections
 from drills.scenarios.schema import Scenario
 from drills.teamcode import TeamCodeError
 
@@ -188,7 +189,8 @@ def close_gap(runbook: Runbook, finding: Finding, scenario: Scenario) -> Runbook
         return None
     sections: Sections = runbook.model_dump(mode="json", by_alias=True, exclude_none=True)
     closer(sections, complete_sections(scenario), finding)
-    closed = Runbook.model_validate(sections)
+    with using_catalog(scenario.catalog):
+        closed = Runbook.model_validate(sections)
     return None if closed == runbook else closed
 
 
@@ -256,7 +258,8 @@ def _apply(
         closer = CLOSERS.get(f.code)
         if closer is not None:
             closer(sections, full, f)
-    return Runbook.model_validate(sections)
+    with using_catalog(scenario.catalog):
+        return Runbook.model_validate(sections)
 
 
 def _measure_all(
@@ -332,7 +335,7 @@ def _detect(f: Finding, minutes: float) -> dict[str, Any]:
 
 def perfect_runbook(scenario: Scenario) -> Runbook:
     """The perfect response's runbook: every section of a complete runbook for this scenario."""
-    return Runbook.model_validate(complete_sections(scenario))
+    return complete_runbook(scenario)
 
 
 _SHARED: dict[tuple[str, str], Measured] = {}

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
+from drills.fakes.active import using_catalog
 from drills.runbook import Runbook
 from drills.scenarios.build import tables_written
 from drills.scenarios.faults import FAULTS
@@ -97,5 +98,7 @@ def delivery_sections(scenario: Scenario) -> dict[str, Any] | None:
 
 
 def complete_runbook(scenario: Scenario) -> Runbook:
-    """A runbook with every section filled in, fitted to the scenario's automation."""
-    return Runbook.model_validate(complete_sections(scenario))
+    """A runbook with every section filled in, fitted to the scenario's automation (and
+    checked in the scenario's own systems)."""
+    with using_catalog(scenario.catalog):
+        return Runbook.model_validate(complete_sections(scenario))

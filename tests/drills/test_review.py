@@ -20,7 +20,7 @@ from drills.judging.endstate import evaluate
 from drills.levers.review import REVIEW_TABLE
 from drills.responders.scripted import Drill
 from drills.runbook import Runbook
-from drills.runbook.complete import complete_sections
+from drills.runbook.complete import complete_runbook, complete_sections
 from drills.scenarios.loader import builtin_names, load_scenario
 from drills.scenarios.truth import DamageKind
 
@@ -41,7 +41,7 @@ def test_the_review_never_reads_the_ground_truth() -> None:
 @pytest.mark.parametrize("name", builtin_names())
 def test_with_the_cause_known_it_finds_what_the_run_got_wrong(name: str) -> None:
     scenario = load_scenario(name)
-    result = Drill(scenario, Runbook.model_validate(complete_sections(scenario))).run()
+    result = Drill(scenario, complete_runbook(scenario)).run()
     truth = {(d.table, d.key, d.field) for d in result.run.truth}
     with result.store.engine.connect() as conn:
         rows = conn.execute(sa.text(

@@ -24,8 +24,8 @@ from drills.api import run_drill
 from drills.reports.findings import Severity
 from drills.reports.junit import render_junit
 from drills.reports.model import DrillReport
-from drills.runbook import Runbook, load_runbook
-from drills.runbook.complete import complete_sections
+from drills.runbook import load_runbook
+from drills.runbook.complete import complete_runbook, complete_sections
 from drills.scenarios.loader import builtin_names, load_scenario
 
 pytestmark = pytest.mark.slow
@@ -60,8 +60,7 @@ def test_the_perfect_runbook_leaves_no_finding_to_close(name: str) -> None:
     base = load_scenario(name)
     for seed in SEEDS:
         scenario = base.model_copy(update={"seed": seed})
-        runbook = Runbook.model_validate(complete_sections(scenario))
-        report = run_drill(scenario, runbook, costs=False)
+        report = run_drill(scenario, complete_runbook(scenario), costs=False)
         assert_closed(report)
 
 
