@@ -55,6 +55,7 @@ class ScenarioInfo:
     """One line of ``drills scenarios``: what a built-in scenario drills, at a glance."""
 
     name: str
+    automation: str
     fault: str
     systems: tuple[str, ...]
     records: int
@@ -185,19 +186,17 @@ def validate_scenario_file(path: Path) -> list[FileError]:
 
 
 def _systems(scenario: Scenario) -> tuple[str, ...]:
-    world = scenario.world
-    present = {qualname.split(".")[0] for qualname in world.counts}
-    present |= {s for s in ("crm", "billing", "email", "support", "shop")
-                if s in world.model_fields_set}
-    present |= {a.spec.to.split(".")[0] for a in scenario.automation.does
-                if a.kind == "sync_field"}
-    if any(a.kind == "send_email" for a in scenario.automation.does):
-        present.add("email")
-    if world.syncs:
-        present |= {s.to.split(".")[0] for s in world.syncs}
-    order = ("crm", "billing", "email", "support", "shop", "warehouse")
-    if world.warehouse.copies:
-        present.add("warehouse")
+    """The systems a scenario happens in, in its catalog's order: those of the tables it
+    gives records, those the automation and the syncs write, and the warehouse when it
+    copies anything."""
+    from drills.scenarios.build import tables_written  # the fakes' stack, only when listing
+
+    catalog = scenario.catalog
+    tables = {t for t, n in scenario.world.counts.items() if n} | tables_written(scenario)
+    present = {t.split(".")[0] for t in tables}
+    if scenario.world.warehouse.copies:
+        present.add(catalog.warehouse)
+    order = [*dict.fromkeys(t.system for t in catalog), catalog.warehouse]
     return tuple(s for s in order if s in present)
 
 
@@ -209,6 +208,7 @@ def builtin_scenarios() -> list[ScenarioInfo]:
             scenario = _load(path)
             out.append(ScenarioInfo(
                 name=scenario.name,
+                automation=scenario.automation.name,
                 fault=scenario.fault.kind,
                 systems=_systems(scenario),
                 records=scenario.world.total,

@@ -20,11 +20,20 @@ from drills.scenarios.loader import ScenarioInfo, builtin_names, builtin_scenari
 REPO = Path(__file__).parents[2]
 
 INFOS = [
-    ScenarioInfo("invoice-triple-trigger", "triple_trigger", ("crm", "billing", "email"), 2360,
+    ScenarioInfo("invoice-triple-trigger", "invoice-reminder", "triple_trigger",
+                 ("crm", "billing", "email"), 2360,
                  "Invoice reminder rule fires three times on one due-date edit", Path("a.yaml")),
-    ScenarioInfo("welcome-email-retry-storm", "triple_trigger", ("crm", "email"), 320,
-                 "Sign-up webhook retries send four welcome emails", Path("b.yaml")),
+    ScenarioInfo("hubspot-stage-into-stripe-plan", "hubspot-to-stripe", "wrong_field_mapping",
+                 ("hubspot", "stripe", "snowflake"), 7700,
+                 "HubSpot-to-Stripe sync writes lifecycle stages into subscription plans",
+                 Path("b.yaml")),
 ]
+DECLARED = {
+    "hubspot-stage-into-stripe-plan": ("hubspot-to-stripe", ["hubspot", "stripe", "snowflake"]),
+    "zendesk-tickets-flap-on-delivery": ("shopify-zendesk-order-status",
+                                         ["shopify", "zendesk", "bigquery"]),
+}
+"""The built-in scenarios on declared systems: their automation and their own systems."""
 
 
 def render(width: int) -> list[str]:
@@ -34,30 +43,41 @@ def render(width: int) -> list[str]:
     return [line.rstrip() for line in out.getvalue().splitlines()]
 
 
+def drills(*args: str, columns: int = 200) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": str(columns),
+           "PYTHONWARNINGS": "error"}
+    return subprocess.run(
+        [sys.executable, "-m", "drills", *args],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+
+
 def test_a_wide_terminal_gets_one_column_each() -> None:
-    assert render(120) == [
-        "name                        fault            systems                size   title",
-        "─" * 120,
-        "invoice-triple-trigger      triple_trigger   crm, billing, email   2,360   Invoice "
-        "reminder rule fires three times on",
-        "                                                                           one "
-        "due-date edit",
-        "welcome-email-retry-storm   triple_trigger   crm, email              320   Sign-up "
-        "webhook retries send four welcome",
-        "                                                                           emails",
+    assert render(160) == [
+        "name                             automation          fault                 systems"
+        "                       size   title",
+        "─" * 160,
+        "invoice-triple-trigger           invoice-reminder    triple_trigger        crm, billing, "
+        "email          2,360   Invoice reminder rule fires three times on one",
+        " " * 112 + "due-date edit",
+        "hubspot-stage-into-stripe-plan   hubspot-to-stripe   wrong_field_mapping   hubspot, "
+        "stripe, snowflake   7,700   HubSpot-to-Stripe sync writes lifecycle stages",
+        " " * 112 + "into subscription plans",
     ]
 
 
-def test_a_narrow_terminal_gets_the_title_under_the_name() -> None:
+def test_a_narrow_terminal_gets_the_automation_and_title_under_the_name() -> None:
     assert render(80) == [
-        "name / title                              fault           systems           size",
+        "name / automation / title                 fault           systems           size",
         "─" * 80,
         "invoice-triple-trigger                    triple          crm, billing,    2,360",
-        "Invoice reminder rule fires three times   trigger         email",
+        "invoice-reminder                          trigger         email",
+        "Invoice reminder rule fires three times",
         "on one due-date edit",
-        "welcome-email-retry-storm                 triple          crm, email         320",
-        "Sign-up webhook retries send four         trigger",
-        "welcome emails",
+        "hubspot-stage-into-stripe-plan            wrong field     hubspot,         7,700",
+        "hubspot-to-stripe                         mapping         stripe,",
+        "HubSpot-to-Stripe sync writes lifecycle                   snowflake",
+        "stages into subscription plans",
     ]
 
 
@@ -67,30 +87,45 @@ def test_json_lists_every_builtin_scenario() -> None:
     listed = json.loads(result.output)
     assert [item["name"] for item in listed] == builtin_names()
     first = listed[0]
-    assert set(first) == {"name", "fault", "systems", "records", "title", "path"}
+    assert set(first) == {"name", "automation", "fault", "systems", "records", "title", "path"}
     info = builtin_scenarios()[0]
     assert first == {
-        "name": info.name, "fault": info.fault, "systems": list(info.systems),
-        "records": info.records, "title": info.title, "path": str(info.path),
+        "name": info.name, "automation": info.automation, "fault": info.fault,
+        "systems": list(info.systems), "records": info.records, "title": info.title,
+        "path": str(info.path),
     }
     assert Path(first["path"]).is_file()
 
 
 @pytest.mark.slow
+def test_the_real_command_lists_each_scenarios_own_systems_as_json() -> None:
+    result = drills("scenarios", "--json")
+    assert (result.returncode, result.stderr) == (0, "")
+    listed = {item["name"]: item for item in json.loads(result.stdout)}
+    for name, (automation, systems) in DECLARED.items():
+        assert (listed[name]["automation"], listed[name]["systems"]) == (automation, systems)
+        assert listed[name]["fault"] in ("wrong_field_mapping", "status_flapping")
+    built_in = listed["invoice-triple-trigger"]
+    assert built_in["automation"] == "invoice-reminder"
+    assert built_in["systems"] == ["crm", "billing", "email", "support", "warehouse"]
+    every = {s for item in listed.values() for s in item["systems"]}
+    assert {"hubspot", "stripe", "snowflake", "shopify", "zendesk", "bigquery"} <= every
+
+
+@pytest.mark.slow
 def test_the_real_command_prints_the_table() -> None:
-    env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "200", "PYTHONWARNINGS": "error"}
-    result = subprocess.run(
-        [sys.executable, "-m", "drills", "scenarios"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False,
-    )
+    result = drills("scenarios", columns=240)
     assert (result.returncode, result.stderr) == (0, "")
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["name", "fault", "systems", "size", "title"]
+    assert lines[0].split() == ["name", "automation", "fault", "systems", "size", "title"]
     for info in builtin_scenarios():
         row = next(line for line in lines if line.startswith(f"{info.name} "))
+        assert info.automation in row
         assert info.fault in row
         assert f"{info.records:,}" in row
         assert info.title in row
+    row = next(line for line in lines if line.startswith("zendesk-tickets-flap-on-delivery "))
+    assert "shopify, zendesk, bigquery" in row
 
 
 def test_scenarios_is_in_the_help() -> None:

@@ -1,8 +1,10 @@
 """``drills scenarios``: the built-in scenario library at a glance.
 
-A team picking its first drill wants to see what can go wrong, in which systems and
-at what size, before reading any YAML; CI and scripts want the same as JSON. On a
-narrow terminal the title moves under the name so every column stays readable.
+A team picking its first drill wants to see what can go wrong, to which job, in which
+systems and at what size, before reading any YAML; CI and scripts want the same as
+JSON. The systems are each scenario's own (a declared world's HubSpot and Stripe, not
+the built-in names). On a narrow terminal the automation and the title move under the
+name so every column stays readable.
 """
 
 from __future__ import annotations
@@ -19,16 +21,19 @@ from drills.scenarios.loader import ScenarioInfo, builtin_scenarios
 
 __all__ = ["WIDE", "command", "render_json", "render_table"]
 
-WIDE = 120
-"""Terminal width from which the title gets a column of its own."""
+WIDE = 160
+"""Terminal width from which the automation and the title get columns of their own."""
 
 
 def render_table(infos: list[ScenarioInfo], *, width: int = WIDE) -> Table:
-    """The library as a rich table: name, fault, systems, size and title."""
+    """The library as a rich table: name, automation, fault, systems, size and title."""
     wide = width >= WIDE
     longest = max((len(i.name) for i in infos), default=4)
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False)
-    table.add_column("name" if wide else "name / title", style="bold", min_width=longest)
+    table.add_column("name" if wide else "name / automation / title", style="bold",
+                     min_width=longest)
+    if wide:
+        table.add_column("automation", no_wrap=True)
     table.add_column("fault", no_wrap=wide, max_width=None if wide else 13)
     table.add_column("systems", min_width=9, max_width=None if wide else 14)
     table.add_column("size", justify="right", no_wrap=True)
@@ -38,20 +43,23 @@ def render_table(infos: list[ScenarioInfo], *, width: int = WIDE) -> Table:
         size = f"{info.records:,}"
         systems = ", ".join(info.systems)
         if wide:
-            table.add_row(info.name, info.fault, systems, size, info.title)
+            table.add_row(info.name, info.automation, info.fault, systems, size, info.title)
         else:
             cell = Text(info.name, style="bold")
+            cell.append("\n" + info.automation, style="not bold")
             cell.append("\n" + info.title, style="not bold dim")
             table.add_row(cell, info.fault.replace("_", " "), systems, size)
     return table
 
 
 def render_json(infos: list[ScenarioInfo]) -> str:
-    """The library as a JSON list, one object per scenario (``records`` is the world size)."""
+    """The library as a JSON list, one object per scenario (``records`` is the world size,
+    ``automation`` the job it drills, ``systems`` those of its own world)."""
     return json.dumps(
         [
             {
                 "name": i.name,
+                "automation": i.automation,
                 "fault": i.fault,
                 "systems": list(i.systems),
                 "records": i.records,
@@ -67,7 +75,7 @@ def render_json(infos: list[ScenarioInfo]) -> str:
 @click.command("scenarios")
 @click.option("--json", "as_json", is_flag=True, help="Print the library as JSON.")
 def command(as_json: bool) -> None:
-    """List the built-in scenarios: name, fault, systems, world size and title.
+    """List the built-in scenarios: name, automation, fault, systems, size and title.
 
     Give a name wherever a scenario file is expected, or copy its file (the `path` in
     --json) as the start of your own.
