@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from drills.fakes.active import CATALOG, activate
+from drills.fakes.active import activate
 from drills.fakes.store import SqlStore
 from drills.fakes.syncs import FieldSync, Sync, SyncSchedule, TableCopy
 from drills.fakes.world import World, WorldTemplate, build_world
