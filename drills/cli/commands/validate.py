@@ -4,7 +4,8 @@ Every problem is printed on its own line as ``file:line:column: message`` (the f
 editors and CI annotate), valid files as ``ok: FILE``. Exit 0 when every file is valid,
 2 when any is not, so CI can gate on it. Files are checked by kind: the kind is read
 from the file name (``*.runbook.yaml``) or its top-level keys, and each kind has one
-checker in :data:`CHECKERS`: scenarios and runbooks. A runbook is checked for what
+checker in :data:`CHECKERS`: scenarios, runbooks and world declarations (a shared
+``world.yaml`` of a team's own systems, see ``docs/worlds.md``). A runbook is checked for what
 would stop it loading; gaps in what it says are lint findings (:mod:`drills.runbook.lint`).
 
 The team's own code a file names (a scenario's ``automation.callable``, a runbook's
@@ -37,15 +38,24 @@ from drills.scenarios.loader import load_scenario, validate_scenario_file
 
 __all__ = [
     "CHECKERS", "NAMERS", "Checker", "Namer", "check_imports", "check_path", "command",
-    "kind_of", "resolve_problem",
+    "kind_of", "resolve_problem", "validate_world_file",
 ]
 
 Checker = Callable[[Path], list[FileError]]
 """Reads one file and returns every problem in it; an empty list means valid."""
 
+def validate_world_file(path: Path) -> list[FileError]:
+    """Every problem in a ``world.yaml`` declaring a team's own systems."""
+    from drills.files import check_file
+    from drills.scenarios.declaration import Declaration
+
+    return check_file(path, Declaration, what="world declaration").errors
+
+
 CHECKERS: dict[str, Checker] = {
     "scenario": validate_scenario_file,
     "runbook": validate_runbook_file,
+    "world": validate_world_file,
 }
 """File kind -> its checker."""
 
@@ -77,11 +87,13 @@ _RUNBOOK_KEYS = re.compile(
     r"^(?:owner|stop_rules|backup_owner|first_safe_action)\s*:", re.MULTILINE
 )
 _SCENARIO_KEYS = re.compile(r"^(?:fault|world)\s*:", re.MULTILINE)
+_WORLD_KEYS = re.compile(r"^systems\s*:", re.MULTILINE)
 _PEEK_BYTES = 64 * 1024
 
 
 def kind_of(path: Path) -> str:
-    """``runbook`` or ``scenario``: by the file name first, then by its top-level keys.
+    """``runbook``, ``scenario`` or ``world``: by the file name first, then by its
+    top-level keys (a world declaration has ``systems`` and none of a scenario's).
 
     Anything that cannot be read or recognised counts as a scenario, whose checker then
     says what is wrong with it.
@@ -96,6 +108,8 @@ def kind_of(path: Path) -> str:
         return "scenario"
     if _RUNBOOK_KEYS.search(head) and not _SCENARIO_KEYS.search(head):
         return "runbook"
+    if _WORLD_KEYS.search(head) and not _SCENARIO_KEYS.search(head):
+        return "world"
     return "scenario"
 
 
@@ -207,7 +221,7 @@ _FILE_PATTERNS = ("*.yaml", "*.yml")
                    "call: steps) and check that it is there and callable.")
 def command(files: tuple[Path, ...], config_path: Path | None, quiet: bool,
             imports: bool) -> None:
-    """Check scenario and runbook files; print each error as FILE:LINE:COL: message.
+    """Check scenario, runbook and world.yaml files; print each error as FILE:LINE:COL: message.
 
     FILES may be files, folders (their .yaml files) or globs; with none, the runbooks
     and scenario files [tool.drills] names. Exit code 0 when every file is valid, 2
