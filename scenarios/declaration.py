@@ -123,8 +123,8 @@ class DeclaredField(Strict):
                 raise ValueError("the weights add up to 0; give at least one value a weight")
         if self.range is not None and not all(-_INT_MAX - 1 <= n <= _INT_MAX for n in self.range):
             raise ValueError(f"the range {list(self.range)} goes past what a whole-number field "
-                             f"holds (-{_INT_MAX + 1:,} to {_INT_MAX:,}; money is in cents, so "
-                             f"at most {_INT_MAX / 100:,.2f}); narrow it")
+                             f"holds, from -{_INT_MAX + 1:,} to {_INT_MAX:,} (money is in "
+                             f"cents: at most {_INT_MAX / 100:,.2f}); narrow it")
         if self.range is not None and self.range[0] > self.range[1]:
             raise ValueError(f"the range {list(self.range)} runs backwards; write "
                              f"[{self.range[1]}, {self.range[0]}]")
