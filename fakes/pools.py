@@ -17,13 +17,10 @@ indexes: 7 bytes per contact.
 from __future__ import annotations
 
 import functools
-import random
-import sys
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence, Sized
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from operator import itemgetter
+from datetime import datetime
 from typing import TypeVar
 
 from faker import Faker
@@ -44,9 +41,12 @@ from drills.fakes.factories import (
     SENT_STATUSES,
     TERMS_DAYS,
     WorldProvider,
+    make_staff,
+)
+from drills.fakes.sampling import DAY, Sampler, TimeText, take
+from drills.fakes.spelling import (
     company_domain,
     deal_title,
-    make_staff,
     normalise_start,
     outbox_subject,
     related_ref,
@@ -62,63 +62,12 @@ POOL_SIZE = 4_096
 CHUNK = 50_000
 """Rows generated per batch: bounds memory whatever the table size."""
 
-_DAY = 86_400
 _LINKS: Mapping[str, str] = {"billing.invoices": "customer_id"}
 """The reference field that names the contact a party table's record is about, if any."""
 
 T = TypeVar("T")
 Row = tuple[Value, ...]
 Columns = dict[str, list[Value]]
-
-
-class Sampler:
-    """Seeded bulk sampling: ``k`` values per call at C speed.
-
-    ``random.choices`` costs about 150 ns a value in a Python loop. Here ``k`` 64-bit
-    numbers come from one ``randbytes`` call and are reduced modulo ``n`` (a bias of at
-    most n / 2**64, nothing a fake world can show). Bytes are read little-endian on
-    every machine, so a seed gives the same world everywhere.
-    """
-
-    def __init__(self, seed: str) -> None:
-        self.rng = random.Random(seed)
-
-    def _raw(self, k: int) -> array[int]:
-        raw = array("Q")
-        raw.frombytes(self.rng.randbytes(8 * k))
-        if sys.byteorder == "big":  # pragma: no cover - depends on the machine
-            raw.byteswap()
-        return raw
-
-    def indexes(self, n: int, k: int) -> list[int]:
-        """``k`` uniform integers in ``[0, n)``."""
-        return [x % n for x in self._raw(k)]
-
-    def ints(self, low: int, high: int, k: int) -> list[int]:
-        """``k`` uniform integers in ``[low, high)``."""
-        span = high - low
-        return [low + x % span for x in self._raw(k)]
-
-    def pick(self, pool: Sequence[T], k: int) -> list[T]:
-        """``k`` values of ``pool``, uniformly."""
-        return _take(pool, self.indexes(len(pool), k))
-
-    def weighted(self, options: Sequence[T], weights: Sequence[int], k: int) -> list[T]:
-        """``k`` values of ``options``, each as often as its (whole-number) weight says."""
-        spread = [o for o, w in zip(options, weights, strict=True) for _ in range(w)]
-        return self.pick(spread, k)
-
-    def flags(self, rate: float, k: int) -> list[int]:
-        """``k`` zeros and ones, one with probability ``rate`` (to 1 in 10,000)."""
-        cut = round(rate * 10_000)
-        return [int(x % 10_000 < cut) for x in self._raw(k)]
-
-
-def _take(pool: Sequence[T], indexes: Sequence[int]) -> list[T]:
-    if not indexes:
-        return []
-    got = itemgetter(*indexes)(pool)
-    return list(got) if len(indexes) > 1 else [got]
 
 
 @dataclass(frozen=True)
@@ -196,10 +145,10 @@ class _People:
     def gather(self, positions: Sequence[int]) -> _People:
         """The people at 0-based ``positions``, in that order."""
         return _People(
-            _take(self.first, positions),
-            _take(self.last, positions),
-            _take(self.company, positions),
-            _take(self.status, positions),
+            take(self.first, positions),
+            take(self.last, positions),
+            take(self.company, positions),
+            take(self.status, positions),
         )
 
     def slice(self, low: int, high: int) -> _People:
@@ -217,36 +166,6 @@ class _Party:
     serials: Sequence[int]
     keys: Sequence[int] | None = None
     """Contact ids, when the people are contacts of the world (``None`` for strangers)."""
-
-
-class _TimeText:
-    """ISO text for times and dates relative to the drill start, by table look-up.
-
-    ``datetime.isoformat`` costs about a microsecond; indexing pre-made day and
-    time-of-day strings costs a tenth of that, which matters at a million rows.
-    """
-
-    def __init__(self, start: datetime, span_days: int) -> None:
-        self.base_day = span_days
-        self.start_second = start.hour * 3_600 + start.minute * 60 + start.second
-        first = start.date() - timedelta(days=span_days)
-        self.days = [(first + timedelta(days=d)).isoformat() for d in range(2 * span_days + 1)]
-        self.day_t = [d + "T" for d in self.days]
-        self.tod = [
-            f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60)
-        ]
-
-    def dates(self, offsets: Sequence[int], by: Sequence[int] | None = None) -> list[Value]:
-        """Dates ``offsets[i]`` (plus ``by[i]``) days after the start's date."""
-        base, days = self.base_day, self.days
-        if by is None:
-            return [days[base + d] for d in offsets]
-        return [days[base + d + b] for d, b in zip(offsets, by, strict=True)]
-
-    def times(self, offsets: Sequence[int]) -> list[Value]:
-        """Times ``offsets[i]`` seconds after the start (negative: before)."""
-        base, start, day_t, tod = self.base_day, self.start_second, self.day_t, self.tod
-        return [day_t[base + (start + s) // _DAY] + tod[(start + s) % _DAY] for s in offsets]
 
 
 def _span_days() -> int:
@@ -288,7 +207,7 @@ class PoolWorld:
         self.start = normalise_start(start)
         self.catalog = catalog
         self.pools = pools or ValuePools.build(seed, catalog=catalog)
-        self.text = _TimeText(self.start, _span_days())
+        self.text = TimeText(self.start, _span_days())
         n_contacts = self.counts.get("crm.contacts", 0)
         # A party table's records are about a contact (``_links``: contact ids) or, in a
         # world without contacts, about strangers of its own (``_people``).
@@ -334,7 +253,7 @@ class PoolWorld:
     def _party(self, qualname: str, keys: Sequence[int]) -> _Party | None:
         """Who records ``keys`` of ``qualname`` are about; ``None`` for non-party tables."""
         if qualname in self._links:
-            contacts = _take(self._links[qualname], [k - 1 for k in keys])
+            contacts = take(self._links[qualname], [k - 1 for k in keys])
             return self._contacts_party(contacts)
         if qualname == "crm.contacts" and qualname in self._people:
             return self._contacts_party(keys)
@@ -362,13 +281,13 @@ class PoolWorld:
     def _party_field(self, party: _Party, role: str) -> list[Value]:
         p, people = self.pools, party.people
         if role == "first":
-            return list(_take(p.first_names, people.first))
+            return list(take(p.first_names, people.first))
         if role == "last":
-            return list(_take(p.last_names, people.last))
+            return list(take(p.last_names, people.last))
         if role == "company":
-            return list(_take(p.companies, people.company))
+            return list(take(p.companies, people.company))
         if role == "status":
-            return list(_take(_contact_statuses(self.catalog), people.status))
+            return list(take(_contact_statuses(self.catalog), people.status))
         if role == "name":
             fn, ln = p.first_names, p.last_names
             return [f"{fn[f]} {ln[la]}" for f, la in zip(people.first, people.last, strict=True)]
@@ -472,7 +391,7 @@ def _date(w: PoolWorld, f: str, c: Column, keys: range, draw: Sampler,
 def _datetime(w: PoolWorld, f: str, c: Column, keys: range, draw: Sampler,
               cols: Columns) -> list[Value]:
     low, high = DATETIME_WINDOWS.get(f, DEFAULT_DATETIME_WINDOW)
-    return w.text.times(draw.ints(low * _DAY, high * _DAY, len(keys)))
+    return w.text.times(draw.ints(low * DAY, high * DAY, len(keys)))
 
 
 def _flag(w: PoolWorld, f: str, c: Column, keys: range, draw: Sampler,
@@ -494,7 +413,7 @@ def _deal_title(w: PoolWorld, f: str, c: Column, keys: range, draw: Sampler,
     refs = cols.get("contact_id")
     if contacts is not None and refs is not None:
         positions = [r - 1 for r in refs if isinstance(r, int)]
-        companies = _take(w.pools.companies, _take(contacts.company, positions))
+        companies = take(w.pools.companies, take(contacts.company, positions))
     else:
         companies = draw.pick(w.pools.companies, k)
     kinds = draw.pick(DEAL_KINDS, k)
@@ -565,7 +484,7 @@ def _outbox(w: PoolWorld, cols: Columns, draw: Sampler) -> None:
     # and stay before the drill start like the rest of the baseline
     low, high = DATETIME_WINDOWS["email.outbox.created_at"]
     k = len(parsed)
-    created = draw.ints(low * _DAY, high * _DAY, k)
+    created = draw.ints(low * DAY, high * DAY, k)
     delays = draw.ints(SEND_DELAY_SECONDS[0], SEND_DELAY_SECONDS[1] + 1, k)
     sent = w.text.times([min(c + d, -1) for c, d in zip(created, delays, strict=True)])
     cols["created_at"] = w.text.times(created)
