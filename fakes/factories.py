@@ -31,6 +31,7 @@ from faker.providers import BaseProvider
 
 from drills.fakes.active import CATALOG
 from drills.fakes.catalog import KEY, Catalog, TableDef
+from drills.fakes.declared_factories import declared_records
 from drills.fakes.spelling import (
     company_domain,
     deal_title,
@@ -509,7 +510,7 @@ def build_records(
     staff = make_staff(seed)
     built: dict[str, list[Record]] = {}
     for qualname in BUILD_ORDER:
-        if qualname not in counts:
+        if qualname not in counts or not catalog.table(qualname).builtin:
             continue
         table: TableDef = catalog.table(qualname)
         make = FACTORIES[qualname]
@@ -520,6 +521,10 @@ def build_records(
                 record = make.build(id=key, start=start, staff=staff, **extra)
                 records.append({f: record[f] for f in table.field_names})
         built[qualname] = records
+    for qualname in counts:  # a declared table's references need only the counts
+        if not catalog.table(qualname).builtin:
+            built[qualname] = declared_records(catalog.table(qualname), counts, seed=seed,
+                                               start=start)
     return built
 
 

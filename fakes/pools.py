@@ -25,7 +25,7 @@ from typing import TypeVar
 
 from faker import Faker
 
-from drills.fakes.active import CATALOG
+from drills.fakes.active import CATALOG, active_catalog, builtin_catalog
 from drills.fakes.catalog import KEY, Catalog, Column, TableDef
 from drills.fakes.factories import (
     CHOICE_WEIGHTS,
@@ -43,6 +43,7 @@ from drills.fakes.factories import (
     WorldProvider,
     make_staff,
 )
+from drills.fakes.generators import declared_rows
 from drills.fakes.sampling import DAY, Sampler, TimeText, take
 from drills.fakes.spelling import (
     company_domain,
@@ -93,9 +94,16 @@ class ValuePools:
         Gap costs rerun the same seeded drill many times; without the cache each rerun
         would spend most of its time asking Faker for the same names again.
         """
-        if catalog is CATALOG:
+        resolved = active_catalog() if catalog is CATALOG else catalog
+        if resolved is builtin_catalog():
             return _build_pools(seed, size)
-        return cls._build(seed, size, catalog)
+        key = (id(resolved), seed, size)
+        kept = _DECLARED_POOLS.get(key)
+        if kept is None or kept[0] is not resolved:
+            if len(_DECLARED_POOLS) >= 8:
+                del _DECLARED_POOLS[next(iter(_DECLARED_POOLS))]
+            kept = _DECLARED_POOLS[key] = (resolved, cls._build(seed, size, resolved))
+        return kept[1]
 
     @classmethod
     def _build(cls, seed: int, size: int, catalog: Catalog) -> ValuePools:
@@ -206,9 +214,8 @@ class PoolWorld:
         self.seed = seed
         self.start = normalise_start(start)
         self.catalog = catalog
-        self.pools = pools or ValuePools.build(seed, catalog=catalog)
-        self.text = TimeText(self.start, _span_days())
-        n_contacts = self.counts.get("crm.contacts", 0)
+        self._pools = pools
+        n_contacts = self._builtin_count("crm.contacts")
         # A party table's records are about a contact (``_links``: contact ids) or, in a
         # world without contacts, about strangers of its own (``_people``).
         self._people: dict[str, _People] = {}
@@ -216,12 +223,28 @@ class PoolWorld:
         if n_contacts:
             self._people["crm.contacts"] = self._draw_people("crm.contacts", n_contacts)
         for qualname in ("billing.invoices", "shop.orders"):
-            n = self.counts.get(qualname, 0)
+            n = self._builtin_count(qualname)
             if n and n_contacts:
                 draw = Sampler(f"{seed}/{qualname}/customers")
                 self._links[qualname] = array("I", draw.ints(1, n_contacts + 1, n))
             elif n:
                 self._people[qualname] = self._draw_people(qualname, n)
+
+    @property
+    def pools(self) -> ValuePools:
+        """The built-in tables' Faker pools, built on first use: declared tables need none."""
+        if self._pools is None:
+            self._pools = ValuePools.build(self.seed, catalog=self.catalog)
+        return self._pools
+
+    @functools.cached_property
+    def text(self) -> TimeText:
+        return TimeText(self.start, _span_days())
+
+    def _builtin_count(self, qualname: str) -> int:
+        """Records of built-in table ``qualname`` (0 when the world's is a declared one)."""
+        table = self.catalog.tables.get(qualname)
+        return self.counts.get(qualname, 0) if table is not None and table.builtin else 0
 
     # -- public --------------------------------------------------------------------------
 
@@ -231,6 +254,10 @@ class PoolWorld:
     def rows(self, qualname: str) -> Iterator[Row]:
         """Every row of ``qualname`` in key order, as tuples in catalog column order."""
         table = self.catalog.table(qualname)
+        if not table.builtin:
+            yield from declared_rows(table, self.counts, seed=self.seed, start=self.start,
+                                     chunk=CHUNK)
+            return
         total = self.counts.get(qualname, 0)
         draw = Sampler(f"{self.seed}/{qualname}")
         for low in range(0, total, CHUNK):
@@ -512,6 +539,10 @@ _RULES: Mapping[str, Callable[[PoolWorld, Columns, Sampler], None]] = {
 }
 
 
+_DECLARED_POOLS: dict[tuple[int, int, int], tuple[Catalog, ValuePools]] = {}
+"""A declared catalog's pools by its identity (the catalog kept, so the id stays its own)."""
+
+
 @functools.lru_cache(maxsize=8)
 def _build_pools(seed: int, size: int) -> ValuePools:
-    return ValuePools._build(seed, size, CATALOG)
+    return ValuePools._build(seed, size, builtin_catalog())
