@@ -380,7 +380,8 @@ def _problem(column: Column, catalog: Catalog) -> str | None:
     unfit = [n for n in named if n not in FITS[kind]]
     if unfit:
         takes = ", ".join(sorted(FITS[kind])) or "no generator (only blank)"
-        return f"a {kind} field cannot take '{unfit[0]}'; it takes {takes}"
+        article = "an" if kind[0] in "aeiou" else "a"
+        return f"{article} {kind} field cannot take '{unfit[0]}'; it takes {takes}"
     if kind == "choice" and not gen.values:
         return "a choice needs its values, e.g. values: [lead, customer]"
     if kind == "reference" and gen.ref is None:
