@@ -401,3 +401,21 @@ def test_each_bad_generator_gets_one_line(spec: Any, message: str) -> None:
 def test_a_built_in_field_is_not_checked_as_a_declared_one() -> None:
     table = builtin_catalog().table("crm.contacts")
     assert all(check_generator(f"crm.contacts.{c.name}", c) is None for c in table.columns)
+
+
+def test_the_seed_benchmark_runs_at_a_tiny_size(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """The benchmark cannot rot: it seeds both tables and writes its table (no timings)."""
+    from benchmarks import declared_seed
+
+    out = tmp_path / "declared.md"
+    assert declared_seed.main(["--records", "500", "--repeat", "2", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert re.search(r"\| crm\.contacts \(built-in\) \| 500 \| 11 \| \d+\.\d\d \| "
+                     r"\d+\.\d\d, \d+\.\d\d \|", printed)
+    assert re.search(r"\| hub\.people \(declared\) \| 500 \| 11 \| \d+\.\d\d \|", printed)
+    assert re.search(r"declared / built-in: \d+\.\d\dx \(target 1\.5x: (met|missed)\)",
+                     printed)
+    assert printed in out.read_text(encoding="utf-8")
+    table = catalog_from_declaration(declared_seed.DECLARATION).table("hub.people")
+    assert len(table.columns) == len(builtin_catalog().table("crm.contacts").columns)
