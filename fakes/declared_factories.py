@@ -32,6 +32,11 @@ def _value_of(values: Sequence[Value]) -> Any:
     return factory.LazyAttribute(lambda o: values[o.id - 1])
 
 
+def _clashes(name: str) -> bool:
+    return (name in ("Meta", "Params") or name.startswith("_") or "__" in name
+            or hasattr(factory.DictFactory, name))
+
+
 def declared_factory(table: TableDef, columns: Mapping[str, Sequence[Value]]) -> type[Any]:
     """A factory building ``table``'s records from ``columns`` (field -> values of keys 1..n).
 
@@ -42,8 +47,16 @@ def declared_factory(table: TableDef, columns: Mapping[str, Sequence[Value]]) ->
         "__doc__": f"A record of the declared table {table.qualname}.",
         KEY: factory.Sequence(lambda n: n + 1),
     }
-    for name in table.data_fields:
-        attrs[name] = _value_of(columns[name])
+    rename: dict[str, str] = {}
+    for index, name in enumerate(table.data_fields):
+        # a field named like a factory's own attribute (``build``, ``Meta``) or that
+        # factory_boy reads as a path (``a__b``) is declared under an alias and renamed
+        alias = f"field{index}" if _clashes(name) else name
+        attrs[alias] = _value_of(columns[name])
+        if alias != name:
+            rename[alias] = name
+    if rename:
+        attrs["Meta"] = type("Meta", (), {"rename": rename})
     title = "".join(part.title() for part in table.sql_name.replace("__", "_").split("_"))
     made: type[Any] = type(f"{title}Factory", (factory.DictFactory,), attrs)
     return made

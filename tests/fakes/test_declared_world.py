@@ -162,6 +162,16 @@ def test_the_small_world_path_goes_through_a_factory_boy_factory(catalog: Catalo
     assert record == {name: columns[name][4] for name in table.field_names}
 
 
+def test_fields_named_like_a_factorys_own_attributes_are_built_too() -> None:
+    names = ["build", "Meta", "Params", "_private", "a__b", "create_batch"]
+    catalog = catalog_from_declaration({"systems": {"s": {"t": {"fields": {
+        name: {"type": "integer", "range": [i, i]} for i, name in enumerate(names)}}}}})
+    table = catalog.table("s.t")
+    made = declared_factory(table, declared_columns(table, {"s.t": 3}, seed=1, start=START))
+    assert made.build(id=3) == {"id": 3, **{name: i for i, name in enumerate(names)}}
+    assert made.build_batch(2, id=1)[0]["build"] == 0
+
+
 def test_counts_and_keys(pooled: Rows) -> None:
     for qualname, n in COUNTS.items():
         assert [r["id"] for r in pooled[qualname]] == list(range(1, n + 1))
