@@ -247,6 +247,15 @@ def test_patterns_booleans_and_faker_fields(pooled: Rows) -> None:
     assert all(str(u).startswith("http") for u in column(pooled, "hubspot.companies", "domain"))
 
 
+def test_long_runs_of_digits_and_letters() -> None:
+    catalog = catalog_from_declaration({"systems": {"s": {"t": {"fields": {
+        "code": {"type": "text", "pattern": "#" * 20 + "/" + "?" * 5 + "x"}}}}}})
+    codes = declared_columns(catalog.table("s.t"), {"s.t": 500}, seed=2, start=START)["code"]
+    assert all(re.fullmatch(r"\d{20}/[A-Z]{5}x", str(c)) for c in codes)
+    assert {str(c)[0] for c in codes} == set("0123456789")  # the run's first digit varies
+    assert {str(c)[25] for c in codes} >= set("ABCXYZ")
+
+
 def test_blank_leaves_about_its_share_empty(catalog: Catalog) -> None:
     table = catalog.table("stripe.customers")
     counts = {**COUNTS, "stripe.customers": 4_000}
@@ -429,3 +438,11 @@ def test_the_seed_benchmark_runs_at_a_tiny_size(tmp_path: Path,
     assert printed in out.read_text(encoding="utf-8")
     table = catalog_from_declaration(declared_seed.DECLARATION).table("hub.people")
     assert len(table.columns) == len(builtin_catalog().table("crm.contacts").columns)
+
+
+def test_a_built_in_generator_in_a_declared_table_is_refused_with_the_fix() -> None:
+    catalog = catalog_from_declaration({"systems": {"s": {"t": {"fields": {
+        "plan": "text", "city": {"type": "text", "builtin": "city"}}}}}})
+    with pytest.raises(ValueError, match=r"^s\.t\.city names the built-in generator 'city' "
+                       r"in a declared table; give it a type and a generator"):
+        declared_columns(catalog.table("s.t"), {"s.t": 3}, seed=1, start=START)
