@@ -350,22 +350,23 @@ def declared_rows(table: TableDef, counts: Mapping[str, int], *, seed: int,
 
 
 def check_generator(field_qualname: str, column: Column,
-                    catalog: Catalog | None = None) -> str | None:
+                    catalog: Catalog | None = None, *, refs: bool = True) -> str | None:
     """One line saying what is wrong with ``column``'s generator, or ``None`` if nothing.
 
     ``field_qualname`` (``hubspot.companies.owner``) starts the message; ``catalog``
     (default: the drill's) is where a reference's table must exist. Checks that the
     generator fits the field's type, that a Faker provider exists and takes no
     arguments, and each generator's own rules (values and weights, range and days
-    bounds, a pattern's placeholders, the blank share).
+    bounds, a pattern's placeholders, the blank share). ``refs=False`` leaves out whether
+    a referenced table exists (a field checked before its declaration is whole).
     """
-    problem = _problem(column, catalog if catalog is not None else CATALOG)
+    problem = _problem(column, catalog if catalog is not None else CATALOG, refs)
     if problem is None:
         return None
     return f"{field_qualname}: {problem}" if field_qualname else problem
 
 
-def _problem(column: Column, catalog: Catalog) -> str | None:
+def _problem(column: Column, catalog: Catalog, refs: bool = True) -> str | None:
     kind = column.declared
     if column.kind != "declared" or kind not in FITS:
         return None
@@ -386,10 +387,10 @@ def _problem(column: Column, catalog: Catalog) -> str | None:
         return "a choice needs its values, e.g. values: [lead, customer]"
     if kind == "reference" and gen.ref is None:
         return "a reference needs the table it points at, e.g. to: crm.contacts"
-    return _rules(kind, gen, catalog)
+    return _rules(kind, gen, catalog, refs)
 
 
-def _rules(kind: str, gen: Generator, catalog: Catalog) -> str | None:
+def _rules(kind: str, gen: Generator, catalog: Catalog, refs: bool = True) -> str | None:
     if gen.weights and len(gen.weights) != len(gen.values):
         return (f"{len(gen.weights)} weights for {len(gen.values)} values; "
                 "give one whole-number weight per value")
@@ -406,7 +407,7 @@ def _rules(kind: str, gen: Generator, catalog: Catalog) -> str | None:
     if gen.pattern is not None and "#" not in gen.pattern and "?" not in gen.pattern:
         return (f"pattern '{gen.pattern}' has no '#' (a digit) or '?' (a capital letter); "
                 "without one every record gets the same text")
-    if gen.ref is not None and gen.ref not in catalog.tables:
+    if refs and gen.ref is not None and gen.ref not in catalog.tables:
         return (f"references unknown table '{gen.ref}'"
                 f"{did_you_mean(gen.ref, list(catalog.tables))}")
     if gen.faker is not None:

@@ -25,6 +25,7 @@ from pydantic import (
     BeforeValidator,
     Field,
     PrivateAttr,
+    ValidationError,
     ValidationInfo,
     ValidatorFunctionWrapHandler,
     model_validator,
@@ -65,10 +66,10 @@ from drills.scenarios.basics import (
     no_field,
     same_type,
 )
-from drills.scenarios.declaration import declared_catalog
+from drills.scenarios.declaration import declared_catalog, declares_systems
 from drills.scenarios.faults import FAULT_KINDS, FAULTS, FaultSpec, Reach
 from drills.scenarios.limits import MAX_PEOPLE_EDITS, MAX_RUN_WRITES
-from drills.scenarios.world import FieldSyncSpec, Warehouse, World
+from drills.scenarios.world import FieldSyncSpec, Warehouse, World, moved_errors
 
 __all__ = [
     "FAULT_KINDS",
@@ -190,7 +191,15 @@ class Scenario(Strict):
         """Validate every reference against the scenario's own systems when it declares
         them: the declaration is read first, and the rest is checked inside it."""
         base = (info.context or {}).get("base")
-        catalog = declared_catalog(data.get("world"), base) if isinstance(data, dict) else None
+        world = data.get("world") if isinstance(data, dict) else None
+        catalog = declared_catalog(world, base)
+        if catalog is None and declares_systems(world):
+            # a broken declaration: its own errors, not every name it would have defined
+            try:
+                World.model_validate(world, context=info.context)
+            except ValidationError as err:
+                raise ValidationError.from_exception_data(
+                    cls.__name__, moved_errors(err, "world", None)) from None
         with using_catalog(catalog):
             scenario: Scenario = handler(data)
         if catalog is not None:
@@ -239,6 +248,10 @@ class Scenario(Strict):
         for i, action in enumerate(auto.does):
             issues.extend(check_action(action, ("automation", "does", i, action.kind),
                                         source_table))
+            if action.kind == "send_email" and CATALOG.outbox is None:
+                issues.append((("automation", "does", i, action.kind),
+                               "this world has no table of outgoing messages; declare one "
+                               "with 'messages: true' (see docs/worlds.md) or drop the step"))
         for i, sync in enumerate(self.world.syncs):
             target = CATALOG.table(sync.to.rsplit(".", 1)[0])
             if sync.key not in target.field_names:

@@ -72,7 +72,8 @@ class RepairStage:
 
 @dataclass(frozen=True)
 class ScopeSlice:
-    """Records ``lower`` up to ``upto`` of a scope's records to repair, in (table, key) order.
+    """Records ``lower`` up to ``upto`` of a scope's records to repair, in (table, key) order
+    with the warehouse's copies after every source.
 
     A stage named this way is picked inside the database (``LIMIT``/``OFFSET`` over the
     scope's key), so a hundred-thousand-record stage never travels through Python.
@@ -265,7 +266,11 @@ def _stage(
             picked = (
                 sa.select(scope.c.table_name, scope.c.record_key)
                 .where(scope.c.scope_id == keys.scope_id, scope.c.tag.in_(_REPAIRABLE))
-                .order_by(scope.c.table_name, scope.c.record_key)
+                # copies last, whatever the warehouse is called: a copy is brought in
+                # line from its source, which an earlier stage must have repaired
+                .order_by(sa.case((scope.c.table_name.startswith(f"{CATALOG.warehouse}."), 1),
+                                  else_=0),
+                          scope.c.table_name, scope.c.record_key)
                 .limit(len(keys))
                 .offset(keys.lower)
             )
