@@ -19,7 +19,13 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from drills.errors import DrillsError
-    from drills.fakes.active import CATALOG, active_catalog, builtin_catalog, using_catalog
+    from drills.fakes.active import (
+        CATALOG,
+        activate,
+        active_catalog,
+        builtin_catalog,
+        using_catalog,
+    )
     from drills.fakes.actors import Actor, ActorKind
     from drills.fakes.backends import (
         BACKEND_ENV,
@@ -98,6 +104,7 @@ __all__ = [
     "Value",
     "World",
     "WorldError",
+    "activate",
     "active_catalog",
     "build_world",
     "builtin_catalog",
@@ -133,6 +140,7 @@ _LAZY = {
     "TableDef": "drills.fakes.catalog",
     "Generator": "drills.fakes.catalog",
     "active_catalog": "drills.fakes.active",
+    "activate": "drills.fakes.active",
     "builtin_catalog": "drills.fakes.active",
     "using_catalog": "drills.fakes.active",
     "catalog_from_declaration": "drills.fakes.declared",

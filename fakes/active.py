@@ -1,26 +1,27 @@
 """The catalog of the drill in progress: the scenario's own systems, or the built-in ones.
 
 Most code looks tables up through :data:`CATALOG` rather than passing a catalog down
-every call: a scenario's systems are fixed for the whole drill, and the drill's entry
-points (loading a scenario, running it, judging it, a live drill) enter
-:func:`using_catalog` with the scenario's catalog, so every look-up below them answers
-with its systems. Outside any drill, it is the built-in catalog.
+every call: a scenario's systems are fixed for the whole drill. A drill's engine
+:func:`activate` s its scenario's catalog when it starts, so everything after it in the
+process (the run, people, the responder, judging, the report, a live drill's threads)
+answers with those systems until the next drill starts; checking a file enters
+:func:`using_catalog` for the length of the check only. It is one value per process,
+not per thread, because a live drill's threads all serve the one drill.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import Any, cast
 
 from drills.fakes.catalog import Catalog, TableDef
 from drills.fakes.declared import load_builtin
 
-__all__ = ["CATALOG", "active_catalog", "builtin_catalog", "using_catalog"]
+__all__ = ["CATALOG", "activate", "active_catalog", "builtin_catalog", "using_catalog"]
 
 _BUILTIN: list[Catalog] = []
-_ACTIVE: ContextVar[Catalog | None] = ContextVar("drills_catalog", default=None)
+_ACTIVE: list[Catalog | None] = [None]
 
 
 def builtin_catalog() -> Catalog:
@@ -32,7 +33,12 @@ def builtin_catalog() -> Catalog:
 
 def active_catalog() -> Catalog:
     """The catalog of the drill in progress: the scenario's, else the built-in one."""
-    return _ACTIVE.get() or builtin_catalog()
+    return _ACTIVE[0] or builtin_catalog()
+
+
+def activate(catalog: Catalog | None) -> None:
+    """Make ``catalog`` (None: the built-in one) the drill's from now on."""
+    _ACTIVE[0] = catalog
 
 
 @contextmanager
@@ -41,11 +47,12 @@ def using_catalog(catalog: Catalog | None) -> Iterator[Catalog]:
     if catalog is None:
         yield active_catalog()
         return
-    token = _ACTIVE.set(catalog)
+    before = _ACTIVE[0]
+    _ACTIVE[0] = catalog
     try:
         yield catalog
     finally:
-        _ACTIVE.reset(token)
+        _ACTIVE[0] = before
 
 
 class _ActiveCatalog:

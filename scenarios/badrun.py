@@ -18,7 +18,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from drills.errors import DrillsError
-from drills.fakes.active import CATALOG
+from drills.fakes.active import CATALOG, activate
 from drills.fakes.actors import Actor, ActorKind
 from drills.fakes.automations import (
     AutomationDef,
@@ -250,6 +250,7 @@ class BadRun:
         healthy: bool = False,
         bulk: bool | None = None,
     ) -> None:
+        activate(scenario.catalog)
         self.scenario = scenario
         self.store = store
         self.automation = automation_def(scenario.automation)

@@ -227,7 +227,7 @@ def check_value(table: TableDef, name: str, value: str | int) -> str | None:
         if isinstance(value, bool) or not (
             isinstance(value, int) or _WHOLE.fullmatch(value)
         ):
-            example = "12000 (cents)" if column.kind == "money" else "120"
+            example = "12000 (cents)" if column.shape == "money" else "120"
             return f"{where} holds whole numbers, got {_show(value)}; write digits, like {example}"
         number = int(value)
         if not INT64[0] <= number <= INT64[1]:
@@ -238,13 +238,13 @@ def check_value(table: TableDef, name: str, value: str | int) -> str | None:
     if len(text) > MAX_TEXT_LENGTH:
         return (f"the value for {where} is {len(text):,} characters long, over the limit "
                 f"of {MAX_TEXT_LENGTH:,}; shorten it")
-    parse = {"date": date.fromisoformat, "datetime": datetime.fromisoformat}.get(column.kind)
+    parse = {"date": date.fromisoformat, "datetime": datetime.fromisoformat}.get(column.shape)
     if parse is not None:
         try:
             parse(text)
         except ValueError:
-            like = "2026-03-02" if column.kind == "date" else "2026-03-02T09:10:00"
-            return f"{where} holds a {column.kind}, got {_show(value)}; write it like '{like}'"
+            like = "2026-03-02" if column.shape == "date" else "2026-03-02T09:10:00"
+            return f"{where} holds a {column.shape}, got {_show(value)}; write it like '{like}'"
     return None
 
 

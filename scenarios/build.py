@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from drills.fakes.active import CATALOG
+from drills.fakes.active import CATALOG, activate
 from drills.fakes.store import SqlStore
 from drills.fakes.syncs import FieldSync, Sync, SyncSchedule, TableCopy
 from drills.fakes.world import World, WorldTemplate, build_world
@@ -68,6 +68,7 @@ def build_scenario_world(
     them; ``keep_template`` keeps this one for reruns (:func:`build_world`). The copies
     are primed from the seeded tables either way.
     """
+    activate(scenario.catalog)
     counts = dict(scenario.world.counts)
     for table in sorted(tables_written(scenario)):
         counts.setdefault(table, 0)

@@ -12,8 +12,9 @@ and a test fails when the shipped copy and the models disagree.
 The generated schema is completed in two ways the models do not yet say themselves
 (both are no-ops once they do, see :func:`scenario_json_schema`): the shorthands the
 models accept before validation (``reach: 120``, ``reach: '25%'``,
-``first_after: 10 duplicate emails``), and duration defaults spelt as the files spell
-them (``'10m'``) instead of ISO 8601 (``'PT10M'``).
+``first_after: 10 duplicate emails``, a world's per-system counts, a declared field
+written as its type alone), and duration defaults spelt as the files spell them
+(``'10m'``) instead of ISO 8601 (``'PT10M'``).
 """
 
 from __future__ import annotations
@@ -69,6 +70,22 @@ def scenario_json_schema() -> dict[str, Any]:
             {"type": "string", "pattern": _THRESHOLD_PATTERN,
              "description": "a count and what is counted, like '10 duplicate emails'"},
         )
+    if "World" in defs:
+        # per-system counts (``crm: {contacts: 600}``): any system name the world has
+        defs["World"]["additionalProperties"] = {
+            "type": "object",
+            "description": "records each table of this system starts with, like "
+                           "{contacts: 600}",
+            "additionalProperties": defs["World"]["properties"]["counts"].get(
+                "additionalProperties", {"type": "integer", "minimum": 0}),
+        }
+    for name in ("DeclaredField",):
+        if name in defs:
+            defs[name] = _with_shorthands(defs[name], {
+                "type": "string",
+                "enum": defs[name]["properties"]["type"]["enum"],
+                "description": "a type alone, with its default generator",
+            })
     short_durations(generated)
     generated.pop("title", None)
     return {

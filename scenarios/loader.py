@@ -133,12 +133,14 @@ def scenario_text(path_or_name: str | Path) -> str | None:
 
 
 def _load(path: Path) -> Scenario:
-    return load_model(path, Scenario, what="scenario", cross_check=Scenario.cross_check)
+    return load_model(path, Scenario, what="scenario", cross_check=Scenario.cross_check,
+                      context={"base": path.parent})
 
 
 def validate_scenario_file(path: Path) -> list[FileError]:
     """Every problem in a scenario file, cross-file checks included; empty when valid."""
-    return check_file(path, Scenario, what="scenario", cross_check=Scenario.cross_check).errors
+    return check_file(path, Scenario, what="scenario", cross_check=Scenario.cross_check,
+                      context={"base": path.parent}).errors
 
 
 def _systems(scenario: Scenario) -> tuple[str, ...]:

@@ -52,11 +52,9 @@ def scale_scenario(scenario: Scenario, factor: float) -> Scenario:
     def times(n: int) -> int:
         return max(1, round(n * factor)) if n else 0
 
-    for system, tables in data["world"].items():
-        if system in ("warehouse", "syncs"):
-            continue
-        for table, count in tables.items():
-            tables[table] = times(count)
+    counts = data["world"]["counts"]
+    for table, count in counts.items():
+        counts[table] = times(count)
     reach = data["fault"]["reach"]
     if "count" in reach:
         reach["count"] = times(reach["count"])

@@ -21,11 +21,18 @@ import re
 from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
-from pydantic import BeforeValidator, Field
+from pydantic import (
+    BeforeValidator,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    model_validator,
+)
 
 from drills.errors import did_you_mean
-from drills.fakes.active import CATALOG
-from drills.fakes.catalog import TableDef
+from drills.fakes.active import CATALOG, builtin_catalog, using_catalog
+from drills.fakes.catalog import Catalog, TableDef
 from drills.files import format_duration
 from drills.scenarios.automation import (
     FEEDER_KINDS,
@@ -58,6 +65,7 @@ from drills.scenarios.basics import (
     no_field,
     same_type,
 )
+from drills.scenarios.declaration import declared_catalog
 from drills.scenarios.faults import FAULT_KINDS, FAULTS, FaultSpec, Reach
 from drills.scenarios.limits import MAX_PEOPLE_EDITS, MAX_RUN_WRITES
 from drills.scenarios.world import FieldSyncSpec, Warehouse, World
@@ -173,9 +181,33 @@ class Scenario(Strict):
     automation: Automation
     fault: Fault
     people: People = Field(default_factory=People)
+    _catalog: Catalog | None = PrivateAttr(default=None)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _in_its_world(cls, data: Any, handler: ValidatorFunctionWrapHandler,
+                      info: ValidationInfo) -> Any:
+        """Validate every reference against the scenario's own systems when it declares
+        them: the declaration is read first, and the rest is checked inside it."""
+        base = (info.context or {}).get("base")
+        catalog = declared_catalog(data.get("world"), base) if isinstance(data, dict) else None
+        with using_catalog(catalog):
+            scenario: Scenario = handler(data)
+        if catalog is not None:
+            scenario._catalog = catalog
+        return scenario
+
+    @property
+    def catalog(self) -> Catalog:
+        """The systems this scenario happens in: its declared ones, else the built-in."""
+        return self._catalog or builtin_catalog()
 
     def cross_check(self) -> list[Issue]:
         """Problems that span several parts of the file, each with the key path to blame."""
+        with using_catalog(self._catalog):
+            return self._cross_check()
+
+    def _cross_check(self) -> list[Issue]:
         issues: list[Issue] = []
         counts = self.world.counts
         present = set(counts)

@@ -30,7 +30,7 @@ from drills.engine.hooks import AutomationControl, HookContext, PauseHook
 from drills.engine.metrics import MetricReader, job_shape, review_templates
 from drills.engine.people import Complaint, People, PersonEdit
 from drills.engine.runtime import AutomationRuntime
-from drills.fakes.active import CATALOG
+from drills.fakes.active import CATALOG, activate
 from drills.fakes.backends.base import Backend
 from drills.fakes.backends.sqlite import SqliteBackend
 from drills.fakes.store import SqlStore
@@ -137,6 +137,7 @@ class Drill:
         template: WorldTemplate | None = None,
         keep_template: bool = False,
     ) -> None:
+        activate(scenario.catalog)  # every look-up from here on is in the scenario's systems
         self.scenario = scenario
         self.template = template
         """A seeded world to fork this drill's world from instead of seeding it."""

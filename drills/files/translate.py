@@ -165,7 +165,8 @@ def _human(err: ErrorDetails, model: type[BaseModel], doc: YamlDocument) -> File
         spot = locate(doc.root, loc)
         line, column = mark_position((spot.key or spot.node).start_mark)
         name = str(loc[-1])
-        keys = _keys_at(model, loc[:-1])
+        # a model whose keys depend on the file (a world's systems) names them in ``ctx``
+        keys = list(ctx["choices"]) if "choices" in ctx else _keys_at(model, loc[:-1])
         hint = did_you_mean(name, keys).removeprefix("; ") if keys else "remove it"
         return FileError(doc.file, line, column, f"unknown key '{name}'",
                          path=spot.path[:-1], fix=hint)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -48,11 +48,13 @@ def check_file(
     *,
     what: str = "scenario",
     cross_check: CrossCheck[M] | None = None,
+    context: dict[str, Any] | None = None,
 ) -> Checked[M]:
     """Read and validate ``path``; return the model (if valid) and all errors, never raise.
 
     Errors come sorted by line. ``cross_check`` runs only on a model that validated, and
-    its (key path, message) pairs are pointed at the lines of those keys.
+    its (key path, message) pairs are pointed at the lines of those keys. ``context``
+    goes to the model's validators (a scenario's folder, for the files it names).
     """
     try:
         doc = read_yaml(path, what=what)
@@ -60,7 +62,7 @@ def check_file(
         return Checked(None, [err])
     errors = [*doc.duplicates, *nul_errors(doc)]
     try:
-        result = model.model_validate(doc.data)
+        result = model.model_validate(doc.data, context=context)
     except ValidationError as exc:
         errors.extend(humanise_all(exc, model, doc))
         return Checked(None, sorted(errors, key=lambda e: e.sort_key))
@@ -114,9 +116,10 @@ def validate_file(
     *,
     what: str = "scenario",
     cross_check: CrossCheck[M] | None = None,
+    context: dict[str, Any] | None = None,
 ) -> list[FileError]:
     """Every error in the file, in line order; an empty list means the file is valid."""
-    return check_file(path, model, what=what, cross_check=cross_check).errors
+    return check_file(path, model, what=what, cross_check=cross_check, context=context).errors
 
 
 def load_model(
@@ -125,9 +128,10 @@ def load_model(
     *,
     what: str = "scenario",
     cross_check: CrossCheck[M] | None = None,
+    context: dict[str, Any] | None = None,
 ) -> M:
     """The validated model; raise the file's first :class:`FileError` (counting the rest)."""
-    checked = check_file(path, model, what=what, cross_check=cross_check)
+    checked = check_file(path, model, what=what, cross_check=cross_check, context=context)
     if checked.model is None or checked.errors:
         first = checked.errors[0]
         raise FileError(first.file, first.line, first.column, first.message,

@@ -105,9 +105,9 @@ def test_a_partial_failure_stops_at_the_call_and_the_retry_does_it_all_again(
 
 
 def small(name: str, *, reach: int = 60) -> Scenario:
-    """A library scenario with its world cut to a few hundred records per table."""
+    """A library scenario with its world cut to at most 1,500 records per table."""
     full = load_scenario(name)
-    counts = {table: min(n, 300) for table, n in full.world.counts.items()}
+    counts = {table: min(n, 1_500) for table, n in full.world.counts.items()}
     fault = full.fault.model_copy(update={"reach": full.fault.reach.model_copy(
         update={"count": reach, "percent": None, "where": None})})
     return full.model_copy(update={

@@ -1,0 +1,282 @@
+"""A team's own systems, as written in a scenario or a shared ``world.yaml``.
+
+The models check what a person writes (see ``docs/worlds.md``): every system, table
+and field name, each field's type and its one generator, references between tables,
+and the table properties the engine relies on (a ``messages`` table holds the fields a
+message needs; ``cancel`` and ``sends`` name fields the table has). A declaration that
+validates becomes a :class:`~drills.fakes.catalog.Catalog` through
+:func:`drills.fakes.declared.catalog_from_declaration`, so this module and the
+built-in ``builtin.yaml`` describe worlds in one shape.
+
+Where the file is: :func:`read_declaration` reads a ``world.yaml`` named by path,
+relative to the scenario that names it, and reports its problems at its own lines.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field, ValidationError, model_validator
+
+from drills.errors import did_you_mean
+from drills.fakes.catalog import DECLARED_TYPES, KEY, Catalog
+from drills.fakes.declared import catalog_from_declaration
+from drills.files import Duration, FileError, check_file
+from drills.scenarios.basics import Count, Strict
+from drills.scenarios.limits import MAX_ITEMS, MAX_TEXT_LENGTH, MAX_TOTAL_RECORDS
+
+__all__ = [
+    "MESSAGE_FIELDS",
+    "Declaration",
+    "DeclaredField",
+    "DeclaredTable",
+    "declared_catalog",
+    "read_declaration",
+]
+
+_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
+"""System, table and field names: they become SQL identifiers (``system__table``)."""
+
+MESSAGE_FIELDS = ("to_address", "template", "subject", "related", "reviewed", "status",
+                  "created_at", "sent_at")
+"""What a ``messages: true`` table must hold: the engine queues and corrects messages there."""
+
+FieldType = Literal[
+    "text", "integer", "money", "date", "datetime", "boolean", "choice", "email", "phone",
+    "name", "company", "url", "free_text", "reference",
+]
+_GENERATORS = ("faker", "values", "pattern", "range", "days", "to")
+_FITS: dict[str, frozenset[str]] = {
+    "faker": frozenset({"text", "email", "phone", "name", "company", "url", "free_text"}),
+    "values": frozenset({"choice", "text"}),
+    "pattern": frozenset({"text", "phone"}),
+    "range": frozenset({"integer", "money"}),
+    "days": frozenset({"date", "datetime"}),
+    "to": frozenset({"reference"}),
+}
+"""Which generators make values of which types."""
+
+
+def _name(value: str) -> str:
+    if not isinstance(value, str) or not _NAME.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not a valid name; use lower-case letters, digits and '_', "
+            "starting with a letter, like 'lifecycle_stage'"
+        )
+    return value
+
+
+Name = Annotated[str, BeforeValidator(_name)]
+
+
+def _shorthand(value: Any) -> Any:
+    """``email`` alone means ``{type: email}``: a type with its default generator."""
+    return {"type": value} if isinstance(value, str) else value
+
+
+class DeclaredField(Strict):
+    """One field: its type and at most one generator (none: the type's default)."""
+
+    type: FieldType
+    faker: str | None = Field(default=None, description="a Faker provider by name")
+    values: list[Annotated[str, Field(min_length=1, max_length=MAX_TEXT_LENGTH)]] | None = (
+        Field(default=None, min_length=1, max_length=MAX_ITEMS))
+    weights: list[Annotated[int, Field(strict=True, ge=0, le=1_000_000)]] | None = None
+    pattern: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    range: tuple[int, int] | None = None
+    days: tuple[Annotated[int, Field(ge=-36_500, le=36_500)],
+                Annotated[int, Field(ge=-36_500, le=36_500)]] | None = None
+    to: str | None = Field(default=None, description="the table a reference points at")
+    blank: Annotated[float, Field(ge=0, lt=1)] = 0.0
+
+    @model_validator(mode="after")
+    def _one_generator(self) -> DeclaredField:
+        given = [g for g in _GENERATORS if getattr(self, g) is not None]
+        if len(given) > 1:
+            raise ValueError(f"give one generator, not {' and '.join(given)}; keep the one "
+                             "that makes this field's values")
+        if given and self.type not in _FITS[given[0]]:
+            fits = sorted(t for t, gens in _types_by_generator().items() if given[0] in gens)
+            raise ValueError(f"'{given[0]}' cannot make {self.type} values (it makes "
+                             f"{', '.join(fits)}); use the type's own generator, see "
+                             "docs/worlds.md")
+        if self.type == "choice" and not self.values:
+            raise ValueError("a choice needs its values, like values: [lead, customer]")
+        if self.type == "reference" and self.to is None:
+            raise ValueError("a reference needs the table it points at, like "
+                             "to: hubspot.companies")
+        if self.weights is not None:
+            if self.values is None:
+                raise ValueError("weights go with values; add values: [...] or drop weights")
+            if len(self.weights) != len(self.values):
+                raise ValueError(f"{len(self.weights)} weights for {len(self.values)} values; "
+                                 "give one weight per value")
+            if not sum(self.weights):
+                raise ValueError("the weights add up to 0; give at least one value a weight")
+        if self.range is not None and self.range[0] > self.range[1]:
+            raise ValueError(f"the range {list(self.range)} runs backwards; write "
+                             f"[{self.range[1]}, {self.range[0]}]")
+        if self.days is not None and self.days[0] > self.days[1]:
+            raise ValueError(f"the days {list(self.days)} run backwards; write "
+                             f"[{self.days[1]}, {self.days[0]}]")
+        if self.pattern is not None and not set(self.pattern) & {"#", "?"}:
+            raise ValueError(f"the pattern {self.pattern!r} makes one value only; use '#' "
+                             "for a digit and '?' for a letter, like 'SO-#####'")
+        return self
+
+
+@lru_cache(maxsize=1)
+def _types_by_generator() -> dict[str, frozenset[str]]:
+    return {t: frozenset(g for g, types in _FITS.items() if t in types) for t in DECLARED_TYPES}
+
+
+FieldSpec = Annotated[DeclaredField, BeforeValidator(_shorthand)]
+
+
+class DeclaredHistory(Strict):
+    """The field history a system keeps (see ``docs/sources.md``)."""
+
+    fields: list[Name] | Literal["all"] = Field(default="all", max_length=MAX_ITEMS)
+    keep: Duration = timedelta(days=30)
+
+
+class Cancel(Strict):
+    """How a record that should not exist is neutralised: this field set to this value."""
+
+    field: Name
+    value: Annotated[str, Field(min_length=1, max_length=MAX_TEXT_LENGTH)]
+
+
+class DeclaredTable(Strict):
+    """One table: its fields and what the engine needs to know about it."""
+
+    count: Count = 0
+    fields: dict[Name, FieldSpec] = Field(min_length=1, max_length=MAX_ITEMS)
+    history: DeclaredHistory | None = None
+    harm: Literal["money", "customer_messages"] | None = None
+    internal: bool = False
+    cancel: Cancel | None = None
+    sends: Name | None = None
+    messages: bool = False
+
+    @model_validator(mode="after")
+    def _fields_it_names(self) -> DeclaredTable:
+        names = list(self.fields)
+        if KEY in self.fields:
+            raise ValueError(f"'{KEY}' is every table's key and is added for you; remove it "
+                             "or rename the field")
+        if self.cancel is not None:
+            _known(self.cancel.field, names, "cancel.field")
+            spec = self.fields[self.cancel.field]
+            if spec.values and self.cancel.value not in spec.values:
+                hint = did_you_mean(self.cancel.value, spec.values)
+                raise ValueError(f"cancel.value '{self.cancel.value}' is not one of "
+                                 f"{self.cancel.field}'s values{hint}")
+        if self.sends is not None:
+            _known(self.sends, names, "sends")
+        if self.history is not None and self.history.fields != "all":
+            for name in self.history.fields:
+                _known(name, names, "history.fields")
+        if self.messages:
+            missing = [f for f in MESSAGE_FIELDS if f not in self.fields]
+            if missing:
+                raise ValueError(f"a messages table holds {', '.join(MESSAGE_FIELDS)}; add "
+                                 f"{', '.join(missing)}")
+        return self
+
+
+def _known(name: str, names: list[str], key: str) -> None:
+    if name not in names:
+        raise ValueError(f"{key} names '{name}', which is not a field of the table"
+                         f"{did_you_mean(name, names)}")
+
+
+class DeclaredWarehouse(Strict):
+    """The system that keeps copies of tables, its name and what it copies (scenario keys
+    ``world.warehouse.copies`` and ``every`` override these)."""
+
+    name: Name = "warehouse"
+    copies: list[str] = Field(default_factory=list, max_length=MAX_ITEMS)
+    every: Duration | None = None
+
+
+class Declaration(Strict):
+    """A ``world.yaml``: the systems, and the copies and syncs between them."""
+
+    name: Annotated[str, Field(min_length=1, max_length=80)] | None = None
+    warehouse: DeclaredWarehouse | None = None
+    syncs: list[dict[str, Any]] = Field(default_factory=list, max_length=MAX_ITEMS)
+    history: dict[str, Any] = Field(default_factory=dict, max_length=MAX_ITEMS)
+    systems: dict[Name, dict[Name, DeclaredTable]] = Field(min_length=1, max_length=MAX_ITEMS)
+
+    @model_validator(mode="after")
+    def _whole(self) -> Declaration:
+        check_systems(self.systems, self.warehouse.name if self.warehouse else "warehouse")
+        return self
+
+    def catalog(self) -> Catalog:
+        return catalog_from_declaration(
+            self.model_dump(mode="json", exclude_none=True), self.name or "declared")
+
+
+def check_systems(systems: dict[str, dict[str, DeclaredTable]], warehouse: str) -> None:
+    """What spans tables: references point at declared tables, one outbox, sizes."""
+    tables = [f"{s}.{t}" for s, ts in systems.items() for t in ts]
+    if warehouse in systems:
+        raise ValueError(f"'{warehouse}' is the warehouse's name and cannot be a system too; "
+                         "rename the system or set warehouse: {name: ...}")
+    for system, ts in systems.items():
+        for table, spec in ts.items():
+            for name, f in spec.fields.items():
+                if f.to is not None and f.to not in tables:
+                    raise ValueError(f"{system}.{table}.{name} points at '{f.to}', which is "
+                                     f"not declared{did_you_mean(f.to, tables)}")
+    outboxes = [f"{s}.{t}" for s, ts in systems.items() for t, spec in ts.items() if spec.messages]
+    if len(outboxes) > 1:
+        raise ValueError(f"{' and '.join(outboxes)} are both messages tables; keep one")
+    total = sum(spec.count for ts in systems.values() for spec in ts.values())
+    if total > MAX_TOTAL_RECORDS:
+        raise ValueError(f"the declared counts add up to {total:,} records, over the limit of "
+                         f"{MAX_TOTAL_RECORDS:,}; lower them")
+
+
+def read_declaration(path: Path) -> Declaration:
+    """The ``world.yaml`` at ``path``, checked; its first problem as ``file:line: ...``."""
+    checked = check_file(path, Declaration, what="world declaration")
+    if checked.model is None or checked.errors:
+        first: FileError = checked.errors[0]
+        raise ValueError(str(first))
+    return checked.model
+
+
+def declared_catalog(world: Any, base: Path | None) -> Catalog | None:
+    """The catalog a scenario's raw ``world`` section declares, or None (the built-in one,
+    or a declaration too broken to use: the world's own validation reports why)."""
+    if not isinstance(world, dict):
+        return None
+    try:
+        if world.get("systems") is not None:
+            return Declaration.model_validate({"systems": world["systems"],
+                                               "warehouse": _warehouse(world)}).catalog()
+        if isinstance(world.get("declared"), str):
+            return read_declaration(resolve(world["declared"], base)).catalog()
+    except (ValidationError, ValueError, OSError):
+        return None
+    return None
+
+
+def _warehouse(world: dict[str, Any]) -> dict[str, Any] | None:
+    spec = world.get("warehouse")
+    if isinstance(spec, dict) and "name" in spec:
+        return {"name": spec["name"]}
+    return None
+
+
+def resolve(declared: str, base: Path | None) -> Path:
+    """A ``declared:`` path, relative to the folder of the scenario that names it."""
+    path = Path(declared)
+    return path if path.is_absolute() or base is None else base / path
