@@ -17,10 +17,11 @@ from pathlib import Path
 
 from drills.fakes.catalog import KEY
 from drills.fakes.infer.profile import ColumnProfile, TableProfile
-from drills.fakes.infer.read import SourceFile, identifier, name_file, read_table
+from drills.fakes.infer.read import MAX_NAME, SourceFile, identifier, name_file, read_table
 from drills.fakes.infer.rules import Context, InferredField, KeyRange, infer_field
-from drills.fakes.sizes import MAX_RECORDS_PER_TABLE
+from drills.fakes.sizes import MAX_RECORDS_PER_TABLE, MAX_TOTAL_RECORDS
 from drills.files.fileerror import FileError
+from drills.files.limits import MAX_ITEMS
 
 __all__ = ["Inference", "InferredTable", "infer_world"]
 
@@ -34,10 +35,8 @@ class InferredTable:
     key: str
     """What the export's ``id`` column is (or that it has none), for the table's note."""
     fields: tuple[InferredField, ...]
-
-    @property
-    def count(self) -> int:
-        return min(self.rows, MAX_RECORDS_PER_TABLE)
+    count: int
+    """The rows, unless over a drill's limits (a table's, or the whole world's)."""
 
 
 @dataclass(frozen=True)
@@ -68,22 +67,40 @@ def infer_world(
     keys = {s.qualname: k for s, p, names in named
             if (k := _key_range(s, p, names)) is not None}
     anchor, anchor_from = _anchor(named)
+    counts = _counts([p.rows for _, p, _ in named])
     tables = []
-    for source, profile, names in named:
+    for (source, profile, names), count in zip(named, counts, strict=True):
         context = Context(source.qualname, keys, anchor, keep_choices)
         fields = tuple(
             infer_field(name, profile.columns[header], context)
             for header, name in names.items() if name != KEY
         )
         tables.append(InferredTable(source, profile.rows, _key_note(source, profile, names),
-                                    fields))
+                                    fields, count))
     return Inference(_referenced_first(tables), anchor_from, keep_choices)
+
+
+def _counts(rows: list[int]) -> list[int]:
+    """Each table's count: its rows, within a drill's limits per table and per world (all
+    lowered by one factor, so the tables keep their proportions)."""
+    counts = [min(n, MAX_RECORDS_PER_TABLE) for n in rows]
+    total = sum(counts)
+    if total <= MAX_TOTAL_RECORDS:
+        return counts
+    return [n * MAX_TOTAL_RECORDS // total for n in counts]
 
 
 def _sources(paths: Sequence[Path], system: str | None) -> list[SourceFile]:
     sources: dict[str, SourceFile] = {}
     for path in paths:
         source = name_file(Path(path), system)
+        tables = sum(s.system == source.system for s in sources.values()) + 1
+        systems = len({source.system, *(s.system for s in sources.values())})
+        if tables > MAX_ITEMS or systems > MAX_ITEMS:
+            what = f"system {source.system}'s tables" if tables > MAX_ITEMS else "systems"
+            raise FileError(str(source.path), 1, 1,
+                            f"one file too many: a declaration holds at most {MAX_ITEMS} "
+                            f"{what}", fix="pass fewer files")
         first = sources.get(source.qualname)
         if first is not None:
             raise FileError(
@@ -103,7 +120,8 @@ def _field_names(profile: TableProfile) -> dict[str, str]:
         base = identifier(header) or f"column_{number}"
         name, n = base, 2
         while name in taken:
-            name, n = f"{base}_{n}", n + 1
+            suffix = f"_{n}"
+            name, n = f"{base[: MAX_NAME - len(suffix)]}{suffix}", n + 1
         taken.add(name)
         names[header] = name
     return names

@@ -25,16 +25,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from drills.fakes.catalog import KEY
 from drills.fakes.infer.profile import TableProfile
 from drills.files.fileerror import FileError
+from drills.files.limits import MAX_ITEMS
 
-__all__ = ["SourceFile", "identifier", "name_file", "read_table"]
+__all__ = ["MAX_NAME", "SourceFile", "identifier", "is_name", "name_file", "read_table"]
 
 Format = Literal["csv", "jsonl"]
 _FORMATS: dict[str, Format] = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-_NAME = re.compile(r"[a-z][a-z0-9_]*")
+MAX_NAME = 63
+"""The longest name a declaration takes: names become SQL identifiers (63 bytes in
+PostgreSQL)."""
+_NAME = re.compile(rf"[a-z][a-z0-9_]{{0,{MAX_NAME - 1}}}")
 _READ_FIX = "check the path and that you may read it"
 
 
@@ -43,7 +48,7 @@ def identifier(text: str) -> str:
     snake = _NOT_WORD.sub("_", _CAMEL.sub("_", text.strip()).lower()).strip("_")
     if snake[:1].isdigit():
         snake = f"n_{snake}"
-    return snake
+    return snake[:MAX_NAME].rstrip("_")
 
 
 def is_name(text: str) -> bool:
@@ -114,6 +119,14 @@ def read_table(source: SourceFile) -> TableProfile:
         what = "a header but no rows" if profile.columns else "nothing"
         raise FileError(str(source.path), 1, 1, f"the file holds {what}: nothing to infer from",
                         fix="export the table with its rows, or leave the file out")
+    named = [h for h in profile.columns if identifier(h) != KEY]
+    if not named:
+        raise FileError(str(source.path), 1, 1, f"the file holds no column but '{KEY}': "
+                        "nothing to declare", fix="export the table with its fields")
+    if len(named) > MAX_ITEMS:
+        raise FileError(str(source.path), 1, 1,
+                        f"{len(named)} columns, over the {MAX_ITEMS} a declared table holds",
+                        fix=f"export at most {MAX_ITEMS} of them (those a drill needs)")
     return profile
 
 

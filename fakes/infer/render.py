@@ -15,6 +15,7 @@ import yaml
 from drills.errors import one_line
 from drills.fakes.infer.declare import Inference, InferredTable
 from drills.fakes.infer.rules import MONEY_WORDS
+from drills.fakes.sizes import MAX_RECORDS_PER_TABLE, MAX_TOTAL_RECORDS
 
 __all__ = ["render_declaration"]
 
@@ -24,7 +25,7 @@ _WIDTH = 88
 def render_declaration(inference: Inference, name: str) -> str:
     """The declaration text (``name``: the world's name), header comment first."""
     lines = _header(inference)
-    lines.append(f"name: {_scalar(name)}")
+    lines.append(f"name: {_scalar(name[:80] or 'inferred')}")
     warehouse = next(w for w in ("warehouse", "copies", "warehouse_copies")
                      if w not in inference.systems)
     if warehouse != "warehouse":
@@ -80,7 +81,8 @@ def _header(inference: Inference) -> list[str]:
 def _table(table: InferredTable) -> list[str]:
     note = f"from {table.source.path.name}: {table.rows:,} rows; {table.key}"
     if table.count < table.rows:
-        note += f"; count lowered to {table.count:,}, the most a drill's table may hold"
+        note += (f"; count lowered to {table.count:,}: a drill's world holds at most "
+                 f"{MAX_RECORDS_PER_TABLE:,} records a table, {MAX_TOTAL_RECORDS:,} in all")
     lines = [f"    {_scalar(table.source.table)}:", *_wrap(one_line(note), "      # ")]
     lines.append(f"      count: {table.count}")
     if not table.fields:

@@ -24,6 +24,7 @@ from functools import reduce
 from typing import Any
 
 from drills.fakes.infer.profile import CHOICE_MAX, ColumnProfile
+from drills.files.limits import MAX_TEXT_LENGTH
 
 __all__ = [
     "CHOICE_MIN_SEEN",
@@ -44,6 +45,11 @@ SHARE = 0.95
 for the column to be declared one, whatever its header says."""
 
 HINTED_SHARE = 0.5
+MOST_BLANK = 0.999
+"""The largest ``blank`` share a declaration takes (it must stay under 1)."""
+
+MAX_PATTERN = 200
+"""The longest ``pattern`` a declaration takes."""
 """The same share when the header says so too (``email``, ``website``, ``phone``)."""
 
 MONEY_WORDS = frozenset({
@@ -143,7 +149,7 @@ def infer_field(name: str, profile: ColumnProfile, context: Context) -> Inferred
     """The field a column declares (the rules in the module's order)."""
     field = _infer(name, profile, context)
     if profile.blanks and profile.filled:
-        share = round(profile.blanks / profile.rows, 3) or 0.001
+        share = min(MOST_BLANK, round(profile.blanks / profile.rows, 3) or 0.001)
         field.spec["blank"] = share
         note = f"{field.note}; {profile.blanks:,} of {_rows(profile.rows)} empty"
         return InferredField(field.name, field.header, field.spec, note, field.placeholders)
@@ -158,8 +164,9 @@ def _field(name: str, profile: ColumnProfile, spec: dict[str, Any], note: str,
 def _infer(name: str, p: ColumnProfile, context: Context) -> InferredField:
     words = _words(name)
     if not p.filled:
-        return _field(name, p, {"type": "text", "blank": 1.0},
-                      f"empty in all {_rows(p.rows)}: nothing says what it holds")
+        return _field(name, p, {"type": "text", "blank": MOST_BLANK},
+                      f"empty in all {_rows(p.rows)}: nothing says what it holds (a "
+                      f"declaration's blank share stays under 1)")
     if (found := _reference(name, p, context)) is not None:
         return found
     if (p.only("bool") or p.only("int", "bool")) and p.ones + p.zeros == p.filled and not (
@@ -276,7 +283,8 @@ def _text(name: str, p: ColumnProfile, words: set[str], context: Context) -> Inf
             spec["faker"] = _FAKERS[name]
         return _field(name, p, spec,
                       f"{p.name_like:,} of {_rows(share)} read like names of people")
-    if p.shape and p.only("text") and ("#" in p.shape or "?" in p.shape):
+    if (p.shape and p.only("text") and ("#" in p.shape or "?" in p.shape)
+            and len(p.shape) <= MAX_PATTERN):
         return _field(name, p, {"type": "text", "pattern": p.shape},
                       f"every one of {_rows(share)} has the same shape ('#' a digit, '?' a "
                       "capital letter)")
@@ -290,7 +298,9 @@ def _text(name: str, p: ColumnProfile, words: set[str], context: Context) -> Inf
 
 def _choice(name: str, p: ColumnProfile, context: Context) -> InferredField | None:
     seen = p.distinct
-    if not seen or len(seen) > CHOICE_MAX or min(seen.values()) < CHOICE_MIN_SEEN:
+    if not seen or len(seen) > CHOICE_MAX or min(seen.values()) < CHOICE_MIN_SEEN or (
+        max(len(v) for v in seen) > MAX_TEXT_LENGTH
+    ):
         return None
     ordered = sorted(seen.items(), key=lambda item: (-item[1], item[0]))
     weights = _reduce([n for _, n in ordered])

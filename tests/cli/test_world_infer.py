@@ -20,7 +20,7 @@ import yaml
 from click.testing import CliRunner
 
 from drills.cli.main import cli
-from drills.fakes.declared import catalog_from_declaration
+from drills.scenarios.declaration import read_declaration
 
 REPO = Path(__file__).parents[2]
 COUNTS = {"crm.contacts": 400, "crm.deals": 300, "billing.invoices": 400,
@@ -73,7 +73,7 @@ def test_a_drills_export_becomes_a_declaration_of_the_same_tables(tmp_path: Path
         "with --keep-choices",
         f"use it in a scenario as: world: {{declared: {out}}}",
     ]
-    catalog = catalog_from_declaration(yaml.safe_load(out.read_text(encoding="utf-8")))
+    catalog = read_declaration(out).catalog()
     assert catalog.counts() == COUNTS
     assert catalog.table("support.tickets").column("contact_id").generator.ref == (  # type: ignore[union-attr]
         "crm.contacts")
@@ -131,7 +131,7 @@ def test_a_bad_file_is_one_line_and_exit_2(
 
 @pytest.mark.slow
 def test_two_files_of_one_table_are_one_line_and_exit_2(tmp_path: Path) -> None:
-    a = write_csv(tmp_path / "crm.contacts.csv", [["id"], [1]])
+    a = write_csv(tmp_path / "crm.contacts.csv", [["id", "x"], [1, 2]])
     b = tmp_path / "crm__contacts.jsonl"
     b.write_text('{"id": 1}\n')
     out = tmp_path / "world.yaml"

@@ -20,7 +20,6 @@ import yaml
 
 from drills.fakes import SqliteBackend, SqlStore
 from drills.fakes.clock import ManualClock
-from drills.fakes.declared import catalog_from_declaration
 from drills.fakes.exports import export_tables
 from drills.fakes.infer import infer_declaration, infer_world
 from drills.fakes.infer.profile import ColumnProfile, TableProfile, shape_of
@@ -28,6 +27,7 @@ from drills.fakes.infer.read import identifier
 from drills.fakes.infer.rules import outward
 from drills.fakes.world import build_world
 from drills.files.fileerror import FileError
+from drills.scenarios.declaration import read_declaration
 from tests.conftest import DRILL_START
 
 
@@ -44,11 +44,13 @@ def write_jsonl(path: Path, records: Sequence[object]) -> Path:
 
 def declared(paths: Sequence[Path], system: str | None = None,
              keep_choices: bool = False) -> tuple[str, dict[str, Any]]:
-    """The declaration's text and its data, checked by the real declaration reader."""
+    """The declaration's text and its data, checked as a scenario's ``world.declared``
+    file is (:func:`~drills.scenarios.declaration.read_declaration`) and made a catalog."""
     text = infer_declaration(paths, system, keep_choices=keep_choices)
-    data = yaml.safe_load(text)
-    catalog_from_declaration(data)
-    return text, data
+    path = paths[0].parent / "inferred-world.yaml"
+    path.write_text(text, encoding="utf-8")
+    read_declaration(path).catalog()
+    return text, yaml.safe_load(text)
 
 
 def fields(data: dict[str, Any], table: str) -> dict[str, Any]:
@@ -234,8 +236,10 @@ def test_no_value_of_the_export_is_written(shop: list[Path]) -> None:
 def test_a_reference_goes_to_the_table_named_after_it_else_the_closest_ids(
     tmp_path: Path
 ) -> None:
-    contacts = write_csv(tmp_path / "crm__contacts.csv", [["id"]] + [[i] for i in range(1, 51)])
-    accounts = write_csv(tmp_path / "crm__accounts.csv", [["id"]] + [[i] for i in range(1, 201)])
+    contacts = write_csv(tmp_path / "crm__contacts.csv",
+                         [["id", "x"]] + [[i, 0] for i in range(1, 51)])
+    accounts = write_csv(tmp_path / "crm__accounts.csv",
+                         [["id", "x"]] + [[i, 0] for i in range(1, 201)])
     deals = write_csv(tmp_path / "crm__deals.csv",
                       [["id", "contact_id", "buyer_id", "parent_id", "big_id"]]
                       + [[i, 1 + i % 50, 1 + i % 40, 1 + i % 30, 300 + i] for i in range(1, 101)])
@@ -284,7 +288,7 @@ def test_numbers_without_a_money_header_are_integers_and_blanks_are_a_share(
     assert fields(data, "inv.stock") == {
         "quantity": {"type": "integer", "range": [0, 6], "blank": 0.001},
         "score": {"type": "integer", "range": [1, 1000]},
-        "empty": {"type": "text", "blank": 1.0},
+        "empty": {"type": "text", "blank": 0.999},
     }
 
 
@@ -382,6 +386,41 @@ def test_a_bad_file_is_one_line_with_its_line_and_the_fix(
     assert bad(tmp_path, name, content) == message
 
 
+def test_a_file_of_ids_alone_or_of_too_many_columns_is_refused(tmp_path: Path) -> None:
+    assert bad(tmp_path, "t.csv", b"ID\n1\n") == (
+        "t.csv:1:1: the file holds no column but 'id': nothing to declare; export the table "
+        "with its fields")
+    wide = ",".join(f"c{i}" for i in range(101)).encode()
+    assert bad(tmp_path, "t.csv", wide + b"\n" + b"1," * 100 + b"1\n") == (
+        "t.csv:1:1: 101 columns, over the 100 a declared table holds; export at most 100 of "
+        "them (those a drill needs)")
+
+
+def test_long_and_clashing_headers_become_distinct_names(tmp_path: Path) -> None:
+    long = "a very long header " * 5
+    path = write_csv(tmp_path / "t.csv", [[long, long.upper(), "x"], [1, 2, 3]])
+    _, data = declared([path], "app")
+    names = list(fields(data, "app.t"))
+    assert [len(n) for n in names] == [63, 63, 1]
+    assert names[1] == names[0][:61] + "_2"
+
+
+def test_counts_stay_within_a_drill_s_limits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from drills.fakes.infer import declare
+
+    monkeypatch.setattr(declare, "MAX_RECORDS_PER_TABLE", 60)
+    monkeypatch.setattr(declare, "MAX_TOTAL_RECORDS", 100)
+    files = [write_csv(tmp_path / f"s__{name}.csv", [["x"]] + [[i] for i in range(rows)])
+             for name, rows in (("a", 80), ("b", 40))]
+    inference = infer_world(files)
+    assert [(t.rows, t.count) for t in inference.tables] == [(80, 60), (40, 40)]
+    monkeypatch.setattr(declare, "MAX_TOTAL_RECORDS", 50)
+    inference = infer_world(files)
+    assert [(t.rows, t.count) for t in inference.tables] == [(80, 30), (40, 20)]
+
+
 def test_a_byte_order_mark_is_not_part_of_the_first_header(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
     path.write_bytes(b"\xef\xbb\xbfid,name\n1,a\n")
@@ -390,7 +429,7 @@ def test_a_byte_order_mark_is_not_part_of_the_first_header(tmp_path: Path) -> No
 
 
 def test_two_files_for_one_table_are_refused(tmp_path: Path) -> None:
-    a = write_csv(tmp_path / "crm.contacts.csv", [["id"], [1]])
+    a = write_csv(tmp_path / "crm.contacts.csv", [["id", "x"], [1, 2]])
     b = write_jsonl(tmp_path / "crm__contacts.jsonl", [{"id": 1}])
     with pytest.raises(FileError) as caught:
         infer_world([a, b])
@@ -401,7 +440,7 @@ def test_two_files_for_one_table_are_refused(tmp_path: Path) -> None:
 
 
 def test_a_bare_table_name_needs_a_system(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "contacts.csv", [["id"], [1]])
+    path = write_csv(tmp_path / "contacts.csv", [["id", "x"], [1, 2]])
     with pytest.raises(FileError) as caught:
         infer_world([path])
     assert str(caught.value) == (
