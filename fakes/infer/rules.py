@@ -50,6 +50,9 @@ MOST_BLANK = 0.999
 
 MAX_PATTERN = 200
 """The longest ``pattern`` a declaration takes."""
+
+MAX_DAYS = 36_500
+"""The widest ``days`` window a declaration takes, either way of the drill's start."""
 """The same share when the header says so too (``email``, ``website``, ``phone``)."""
 
 MONEY_WORDS = frozenset({
@@ -249,8 +252,11 @@ def _times(name: str, p: ColumnProfile, context: Context, kind: str,
     else:
         low = math.floor((earliest - anchor).total_seconds() / 86_400)
         high = math.ceil((latest - anchor).total_seconds() / 86_400)
-    return _field(name, p, {"type": kind, "days": [low, high]},
-                  f"{what} in {_rows(p.filled)}, on {_span(low, high)} from the latest time")
+    note = f"{what} in {_rows(p.filled)}, on {_span(low, high)} from the latest time"
+    clamped = [max(-MAX_DAYS, min(MAX_DAYS, n)) for n in (low, high)]
+    if clamped != [low, high]:
+        note += f"; the window is cut to {MAX_DAYS:,} days either way, a declaration's most"
+    return _field(name, p, {"type": kind, "days": clamped}, note)
 
 
 def _span(low: int, high: int) -> str:

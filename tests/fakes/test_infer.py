@@ -278,6 +278,16 @@ def test_date_windows_count_from_the_latest_time_not_a_future_date(tmp_path: Pat
     }
 
 
+def test_a_date_window_stays_within_a_century_either_way(tmp_path: Path) -> None:
+    people = write_csv(tmp_path / "hr__people.csv", [
+        ["id", "born_on", "seen_at"], [1, "1850-01-01", "2026-03-01T00:00:00"],
+        [2, "1990-06-30", "2026-03-01T00:00:00"]])
+    text, data = declared([people])
+    assert fields(data, "hr.people")["born_on"] == {"type": "date", "days": [-36_500, -13_028]}
+    assert comment_above(text, "born_on").endswith(
+        "; the window is cut to 36,500 days either way, a declaration's most")
+
+
 def test_numbers_without_a_money_header_are_integers_and_blanks_are_a_share(
     tmp_path: Path
 ) -> None:
