@@ -58,7 +58,7 @@ DEFAULT_COUNTS: Mapping[str, int] = MappingProxyType(builtin_catalog().counts())
 def parse_counts(
     pairs: Sequence[str], defaults: Mapping[str, int] = DEFAULT_COUNTS
 ) -> dict[str, int]:
-    """``("crm.contacts=50", ...)`` over ``defaults``; raises ``WorldError`` on bad input."""
+    """``("system.table=50", ...)`` over ``defaults``; raises ``WorldError`` on bad input."""
     raw: dict[str, object] = dict(defaults)
     example = next((f"{q}={n}" for q, n in defaults.items()), "system.table=100")
     for pair in pairs:
@@ -149,8 +149,9 @@ def render_summary(world: World) -> Table:
 @click.option("--seed", "seed_text", default=str(DEFAULT_SEED), show_default=True,
               metavar="N", help="Seed of every random choice: the same seed, the same world.")
 @click.option("--count", "counts", multiple=True, metavar="TABLE=N",
-              help="Records in a table, e.g. crm.contacts=5000; repeat for more tables. "
-                   "Overrides that table's default; 0 leaves it empty.")
+              help=f"Records in a table, e.g. {next(iter(DEFAULT_COUNTS), 'system.table')}"
+                   "=5000; repeat for more tables. Overrides that table's default; 0 leaves "
+                   "it empty.")
 @click.option("--db", type=click.Path(path_type=Path), default=None,
               help="SQLite file to create (must not exist); default: in memory.")
 @click.option("--export", "export_dir", type=click.Path(path_type=Path), default=None,
