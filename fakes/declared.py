@@ -99,6 +99,7 @@ def _table(system: str, name: str, spec: Mapping[str, Any]) -> TableDef:
         internal=bool(spec.get("internal", False)),
         count=int(spec.get("count", 0)),
         history=_history(spec.get("history")),
+        job=spec.get("job"),
         builtin=all(c.kind != "declared" for c in columns),
     )
 

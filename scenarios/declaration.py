@@ -35,6 +35,7 @@ __all__ = [
     "DeclaredField",
     "DeclaredTable",
     "declared_catalog",
+    "load_declaration",
     "read_declaration",
 ]
 
@@ -244,13 +245,22 @@ def check_systems(systems: dict[str, dict[str, DeclaredTable]], warehouse: str) 
                          f"{MAX_TOTAL_RECORDS:,}; lower them")
 
 
-def read_declaration(path: Path) -> Declaration:
-    """The ``world.yaml`` at ``path``, checked; its first problem as ``file:line: ...``."""
+def load_declaration(path: Path) -> Declaration:
+    """The ``world.yaml`` at ``path``, checked; raises its first :class:`FileError`."""
     checked = check_file(path, Declaration, what="world declaration")
     if checked.model is None or checked.errors:
         first: FileError = checked.errors[0]
-        raise ValueError(str(first))
+        raise first
     return checked.model
+
+
+def read_declaration(path: Path) -> Declaration:
+    """:func:`load_declaration` for a validator: its first problem as a ``ValueError``
+    (``worlds/x.yaml:12:5: ...``), which the scenario reports at its ``declared`` key."""
+    try:
+        return load_declaration(path)
+    except FileError as err:
+        raise ValueError(str(err)) from None
 
 
 def declared_catalog(world: Any, base: Path | None) -> Catalog | None:

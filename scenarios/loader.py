@@ -9,6 +9,7 @@ The library is read through :mod:`importlib.resources`, so it works from a wheel
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,8 +17,13 @@ from importlib.resources import as_file, files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+import yaml
+
 from drills.errors import DrillsError, did_you_mean
+from drills.fakes.catalog import Catalog
 from drills.files import FileError, check_file, load_model, read_regular
+from drills.files.reader import read_yaml
+from drills.scenarios.declaration import declared_catalog, load_declaration
 from drills.scenarios.schema import Scenario
 
 __all__ = [
@@ -30,6 +36,8 @@ __all__ = [
     "load_scenario",
     "scenario_text",
     "validate_scenario_file",
+    "world_of_automation",
+    "world_of_file",
 ]
 
 LIBRARY_SUFFIX = ".yaml"
@@ -65,6 +73,39 @@ def builtin_names() -> list[str]:
         for entry in _library().iterdir()
         if entry.is_file() and entry.name.endswith(LIBRARY_SUFFIX)
     )
+
+
+@functools.cache
+def _builtin_worlds() -> dict[str, Catalog]:
+    """Automation -> the declared systems its built-in scenarios happen in (read once, from
+    the files' text: no scenario is validated for it)."""
+    out: dict[str, Catalog] = {}
+    for name in builtin_names():
+        with _builtin_path(name) as path:
+            try:
+                data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            except (OSError, yaml.YAMLError):
+                continue
+            if not isinstance(data, dict) or not isinstance(data.get("automation"), dict):
+                continue
+            catalog = declared_catalog(data.get("world"), path.parent)
+            if catalog is not None:
+                out.setdefault(str(data["automation"].get("name")), catalog)
+    return out
+
+
+def world_of_automation(automation: str) -> Catalog | None:
+    """The declared systems of the built-in scenarios of ``automation``; None: built-in."""
+    return _builtin_worlds().get(automation)
+
+
+def world_of_file(path: Path) -> Catalog:
+    """The systems a file declares: a ``world.yaml``, or a scenario (its world's systems,
+    the built-in ones when it declares none). Raises FileError / DrillsError."""
+    doc = read_yaml(path, what="world declaration or scenario")
+    if "systems" in doc.data and "automation" not in doc.data:
+        return load_declaration(path).catalog()
+    return _load(path).catalog
 
 
 def builtin_by_automation() -> dict[str, list[Scenario]]:

@@ -31,7 +31,8 @@ def load_pair(
         if not 0 <= seed <= MAX_SEED:
             raise DrillsError(f"--seed must be 0 to {MAX_SEED:,}, got {seed}; e.g. --seed 1729")
         spec = spec.model_copy(update={"seed": seed})
-    runbook = load_runbook(runbook_path) if runbook_path is not None else None
+    runbook = (load_runbook(runbook_path, catalog=spec.catalog)
+               if runbook_path is not None else None)
     if runbook is not None and runbook.automation != spec.automation.name:
         raise DrillsError(
             f"{runbook_path} is the runbook for '{runbook.automation}', but scenario "

@@ -31,7 +31,7 @@ def systems_reached(scenario: Scenario) -> list[str]:
     """Every system the run or the syncs downstream of it can write to."""
     systems = {t.split(".")[0] for t in tables_written(scenario)}
     if scenario.world.warehouse.copies:
-        systems.add("warehouse")
+        systems.add(scenario.catalog.warehouse)
     return sorted(systems)
 
 

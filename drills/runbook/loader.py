@@ -21,6 +21,9 @@ from pathlib import Path
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from drills.errors import DrillsError
+from drills.fakes.active import using_catalog
+from drills.fakes.catalog import Catalog
 from drills.files import (
     FileError,
     KeyPath,
@@ -30,6 +33,8 @@ from drills.files import (
     read_yaml,
 )
 from drills.runbook.schema import Runbook
+from drills.scenarios.declaration import resolve
+from drills.scenarios.loader import world_of_automation, world_of_file
 
 __all__ = [
     "LoadedRunbook",
@@ -37,6 +42,7 @@ __all__ = [
     "load_runbook",
     "positions_of",
     "read_runbook",
+    "runbook_world",
     "validate_runbook_file",
 ]
 
@@ -102,18 +108,45 @@ class LoadedRunbook:
     positions: Positions
 
 
-def load_runbook(path: str | Path) -> Runbook:
-    """The runbook in ``path``; raise the file's first :class:`FileError` (counting the rest)."""
-    return load_model(Path(path), Runbook, what=_WHAT, cross_check=Runbook.cross_check)
+def runbook_world(path: Path) -> Catalog | None:
+    """The systems the runbook at ``path`` names: its ``world:`` file's, else those of the
+    built-in scenarios of its automation; None for the built-in ones (or a file too broken
+    to tell: its own check says why)."""
+    try:
+        data = read_yaml(path, what=_WHAT).data
+    except FileError:
+        return None
+    world = data.get("world")
+    if isinstance(world, str):
+        try:
+            return world_of_file(resolve(world, path.parent))
+        except (DrillsError, OSError):
+            return None  # the world key's own check reports it
+    automation = data.get("automation")
+    return world_of_automation(automation) if isinstance(automation, str) else None
 
 
-def read_runbook(path: str | Path) -> LoadedRunbook:
+def load_runbook(path: str | Path, *, catalog: Catalog | None = None) -> Runbook:
+    """The runbook in ``path``; raise the file's first :class:`FileError` (counting the rest).
+
+    Systems, tables and fields are checked against ``catalog`` (the scenario the runbook
+    is loaded for), else against :func:`runbook_world`.
+    """
+    where = Path(path)
+    with using_catalog(catalog or runbook_world(where)):
+        return load_model(where, Runbook, what=_WHAT, cross_check=Runbook.cross_check,
+                          context={"base": where.parent})
+
+
+def read_runbook(path: str | Path, *, catalog: Catalog | None = None) -> LoadedRunbook:
     """Like :func:`load_runbook`, with the key positions the lint points findings at."""
-    runbook = load_runbook(path)
+    runbook = load_runbook(path, catalog=catalog)
     doc = read_yaml(Path(path), what=_WHAT)
     return LoadedRunbook(runbook, doc.file, positions_of(doc))
 
 
 def validate_runbook_file(path: Path) -> list[FileError]:
     """Every problem in a runbook file, cross-checks included; empty when it loads."""
-    return check_file(path, Runbook, what=_WHAT, cross_check=Runbook.cross_check).errors
+    with using_catalog(runbook_world(path)):
+        return check_file(path, Runbook, what=_WHAT, cross_check=Runbook.cross_check,
+                          context={"base": path.parent}).errors

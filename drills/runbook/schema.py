@@ -231,7 +231,9 @@ Time = Annotated[Duration, WrapValidator(_bounded)]
 SystemName = Annotated[
     str,
     AfterValidator(check_system),
-    WithJsonSchema({"type": "string", "enum": list(CATALOG.systems)}),
+    WithJsonSchema({"type": "string", "pattern": "^[a-z][a-z0-9_]*$",
+                    "examples": list(CATALOG.systems),
+                    "description": "a system of the world the runbook's scenarios happen in"}),
 ]
 Systems = Annotated[list[SystemName], Field(min_length=1, max_length=MAX_ITEMS)]
 CallableRef = Annotated[
@@ -449,6 +451,9 @@ class Runbook(Strict):
     """The one-page plan for one automation (rule 8 of docs/rules.md)."""
 
     automation: Slug = Field(description="the automation this runbook is for")
+    world: str | None = Field(
+        default=None, description="the scenario or world.yaml (relative to the runbook) "
+        "whose systems this runbook names, when they are the team's own (docs/worlds.md)")
     owner: Person = Field(description="the one person who owns the automation")
     backup_owner: Person | None = Field(default=None, description="who owns it when the owner "
                                         "is away")

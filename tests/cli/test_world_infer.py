@@ -10,7 +10,6 @@ world, with the same damage within 2%.
 from __future__ import annotations
 
 import csv
-import importlib.util
 import os
 import subprocess
 import sys
@@ -202,11 +201,6 @@ def test_the_world_s_own_options_are_refused_before_infer(tmp_path: Path, contac
 
 # -- the round trip: export, infer, drill again ------------------------------------------
 
-WAITING = importlib.util.find_spec("drills.fakes.generators") is None
-"""The generic generators (``fakes/generators.py``) make a declared table's values; they are
-being written beside this command and merged separately."""
-
-
 def on_declared_world(scenario: Path, declared: str, systems: set[str]) -> str:
     """The scenario's text with its per-system counts replaced by ``declared: FILE`` (its
     warehouse and syncs kept as written): edited as text, since YAML 1.1 would read a
@@ -226,8 +220,6 @@ def on_declared_world(scenario: Path, declared: str, systems: set[str]) -> str:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(WAITING, reason="waiting for the generic generators (fakes/generators.py) "
-                    "that build a declared world")
 @pytest.mark.parametrize("name", ["contact-status-into-billing-terms", "crm-blank-emails"])
 def test_a_scenario_on_its_inferred_world_does_the_same_damage(tmp_path: Path, name: str) -> None:
     """Issue 24's acceptance test: a built-in scenario's world is exported, inferred with

@@ -435,7 +435,9 @@ def test_the_example_runbooks_validate_against_the_schema(
     ({"owner": None}, "owner missing"),
     ({"pause.0": {"pause_job": "a", "stop_queue": "b"}}, "two kinds in one step"),
     ({"pause.0": {"takes": "2m"}}, "no kind"),
-    ({"scope.systems": ["emial"]}, "unknown system"),
+    # which systems exist depends on the world the runbook's scenarios happen in, which a
+    # schema cannot know; it still refuses what can never be a system's name
+    ({"scope.systems": ["E-mail!"]}, "not a system name"),
     ({"repair.stages": ["10", "100%"]}, "not a percentage"),
     ({"repair.call": "ops/revert"}, "bad callable"),
     ({"restart.ramp": [0, "normal"]}, "ramp step below 1"),
