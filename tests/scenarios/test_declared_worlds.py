@@ -188,3 +188,19 @@ def test_errors_in_python_name_the_file_and_line(copied: Path) -> None:
         load_scenario(copied / SCENARIO.name)
     with using_catalog(None):
         assert CATALOG.systems == builtin_catalog().systems
+
+
+def test_the_world_schema_is_shipped_and_accepts_the_example() -> None:
+    import jsonschema
+    import yaml
+
+    from drills.scenarios.jsonschema import WORLD_SCHEMA_FILE, render_world
+
+    assert WORLD_SCHEMA_FILE.read_text(encoding="utf-8") == render_world(), (
+        "the declaration models changed; run: python -m drills.scenarios.jsonschema")
+    schema = json.loads(render_world())
+    validator = jsonschema.Draft202012Validator(schema)
+    world = yaml.safe_load((DATA / "worlds" / "subscriptions.yaml").read_text(encoding="utf-8"))
+    assert list(validator.iter_errors(world)) == []
+    world["systems"]["hubspot"]["companies"]["fields"]["name"] = "compnay"
+    assert list(validator.iter_errors(world))
