@@ -274,6 +274,8 @@ class Scenario(Strict):
         reach = self.fault.reach
         if reach.count is not None:
             reached = min(reach.count, size)
+        elif reach.keys is not None:
+            reached = min(len(reach.key_list), size)
         elif reach.percent is not None:
             reached = math.ceil(size * reach.percent / 100)
         else:
@@ -321,6 +323,11 @@ class Scenario(Strict):
                            "the fault starts after the drill ends; make it start before runs_for"))
         if f.reach.where is not None:
             issues.extend(check_filter(source_table, f.reach.where, ("fault", "reach", "where")))
+        size = self.world.counts.get(source_table.qualname, 0)
+        if f.reach.keys is not None and max(f.reach.key_list) > size:
+            issues.append((("fault", "reach", "keys"),
+                           f"reach.keys names record {max(f.reach.key_list):,} but "
+                           f"{source_table.qualname} holds {size:,}; raise its count"))
         if auto.callable is not None:
             return issues  # what the team's own code writes is only known when it runs
         issues.extend(FAULTS[f.kind].check(f, auto, source_table))

@@ -204,3 +204,36 @@ def test_the_world_schema_is_shipped_and_accepts_the_example() -> None:
     assert list(validator.iter_errors(world)) == []
     world["systems"]["hubspot"]["companies"]["fields"]["name"] = "compnay"
     assert list(validator.iter_errors(world))
+
+
+# -- reach.keys: the records a real incident changed, in its order ------------------------
+
+
+def with_keys(copied: Path, keys: str) -> Path:
+    return edit(copied / SCENARIO.name, "  reach: 40\n", f"  reach: {{keys: '{keys}'}}\n")
+
+
+def test_the_run_reaches_the_named_records_in_their_order(copied: Path) -> None:
+    from drills.fakes import ManualClock, SqliteBackend, SqlStore
+    from drills.scenarios.badrun import BadRun
+    from drills.scenarios.build import build_scenario_world
+
+    scenario = load_scenario(with_keys(copied, "390-400,3,1-2"))
+    store = SqlStore(SqliteBackend(None), ManualClock(scenario.starts))
+    build_scenario_world(scenario, store)
+    run = BadRun(scenario, store)
+    status = {k: store.get("stripe.subscriptions", k)["status"] for k in run.targets}
+    assert all(s == "past_due" for s in status.values())  # only what the job's filter takes
+    wanted = [k for k in [*range(390, 401), 3, 1, 2]
+              if store.get("stripe.subscriptions", k)["status"] == "past_due"]
+    assert run.targets == wanted
+    assert scenario.run_writes()[0] == 14
+
+
+@pytest.mark.parametrize(("keys", "says"), [
+    ("1-x", "'1-x' is not an id or a range"),
+    ("20-10", "write the lower id first"),
+    ("1-401", "reach.keys names record 401 but stripe.subscriptions holds 400"),
+])
+def test_bad_keys_are_one_line(copied: Path, keys: str, says: str) -> None:
+    assert says in one_error(with_keys(copied, keys))
