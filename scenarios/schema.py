@@ -68,6 +68,7 @@ from drills.scenarios.basics import (
 )
 from drills.scenarios.declaration import declared_catalog, declares_systems
 from drills.scenarios.faults import FAULT_KINDS, FAULTS, FaultSpec, Reach
+from drills.scenarios.incident import Incident
 from drills.scenarios.limits import MAX_PEOPLE_EDITS, MAX_RUN_WRITES
 from drills.scenarios.world import FieldSyncSpec, Warehouse, World, moved_errors
 
@@ -182,6 +183,8 @@ class Scenario(Strict):
     automation: Automation
     fault: Fault
     people: People = Field(default_factory=People)
+    incident: Incident | None = Field(
+        default=None, description="the real incident this scenario replays (drills import)")
     _catalog: Catalog | None = PrivateAttr(default=None)
 
     @model_validator(mode="wrap")
