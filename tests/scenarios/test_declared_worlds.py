@@ -237,3 +237,15 @@ def test_the_run_reaches_the_named_records_in_their_order(copied: Path) -> None:
 ])
 def test_bad_keys_are_one_line(copied: Path, keys: str, says: str) -> None:
     assert says in one_error(with_keys(copied, keys))
+
+
+def test_a_journal_keeps_the_world_and_reports_without_its_file(tmp_path: Path) -> None:
+    ran = drills("run", str(SCENARIO), "--runbook", str(RUNBOOK), "--no-costs",
+                 "--out", str(tmp_path / "out"))
+    assert ran.returncode == 0, ran.stderr
+    moved = tmp_path / "elsewhere" / "drill.journal.jsonl"
+    moved.parent.mkdir()
+    (tmp_path / "out" / "drill.journal.jsonl").rename(moved)
+    report = drills("report", str(moved), cwd=moved.parent)
+    assert report.returncode == 0, report.stderr
+    assert "0 left wrong" in report.stdout
