@@ -220,11 +220,18 @@ def on_declared_world(scenario: Path, declared: str, systems: set[str]) -> str:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["contact-status-into-billing-terms", "crm-blank-emails"])
-def test_a_scenario_on_its_inferred_world_does_the_same_damage(tmp_path: Path, name: str) -> None:
+@pytest.mark.parametrize(("name", "backend"), [
+    ("contact-status-into-billing-terms", "sqlite"),
+    ("crm-blank-emails", "sqlite"),
+    pytest.param("contact-status-into-billing-terms", "postgresql", marks=pytest.mark.postgres),
+])
+def test_a_scenario_on_its_inferred_world_does_the_same_damage(
+    tmp_path: Path, name: str, backend: str, request: pytest.FixtureRequest
+) -> None:
     """Issue 24's acceptance test: a built-in scenario's world is exported, inferred with
     --keep-choices (its faults and filters name the choices' values), and the scenario
     drilled on the inferred world damages as many records, within 2%."""
+    where = request.getfixturevalue("pg_url") if backend == "postgresql" else "sqlite"
     original = load_scenario(name)
     catalog = builtin_catalog()
     counts = {t.qualname: original.world.counts.get(t.qualname, 0) for t in catalog}
@@ -242,7 +249,7 @@ def test_a_scenario_on_its_inferred_world_does_the_same_damage(tmp_path: Path, n
                     encoding="utf-8")
     again = load_scenario(copy)
     assert again.world.counts == {q: n for q, n in counts.items() if n}
-    before = run_drill(original, None, costs=False).outcome.records_damaged
-    after = run_drill(again, None, costs=False).outcome.records_damaged
+    before = run_drill(original, None, costs=False, backend=where).outcome.records_damaged
+    after = run_drill(again, None, costs=False, backend=where).outcome.records_damaged
     assert before > 0
     assert abs(after - before) <= 0.02 * before, (before, after)
