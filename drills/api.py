@@ -14,6 +14,7 @@ from pathlib import Path
 from drills.engine.collector import collector_paused
 from drills.engine.handlers import DrillEventHandler
 from drills.engine.hooks import CodeTrust, PauseHook
+from drills.fakes.active import using_catalog
 from drills.fakes.backends import Backend, BackendSpec, open_backend
 from drills.fakes.backends.spec import rerun_spec
 from drills.journal import Journal, JournalSpec, record_journal
@@ -63,33 +64,36 @@ def run_drill(
     else:
         chosen, owned = backend, False
     try:
-        # The drill keeps its seeded world: the baselines and gap-cost reruns fork it.
-        drill = Drill(scenario, runbook, backend=chosen, handlers=handlers, hooks=hooks,
-                      keep_template=True)
-        with record_journal(journal, drill, runbook_path=runbook_path, costs=costs) as recorder:
-            result = drill.run()
-            with collector_paused():  # judging reads the whole truth (drills.engine.collector)
-                ev = evaluate(result)
-                findings = drill_findings(result, ev)
-            if runbook is not None:
-                findings += lint_runbook(
-                    runbook, source=str(runbook_path) if runbook_path else None
+        # The whole drill, judging included, is in the scenario's systems; after it,
+        # whatever ran before (the built-in ones) again.
+        with using_catalog(scenario.catalog):
+            # The drill keeps its seeded world: the baselines and gap-cost reruns fork it.
+            drill = Drill(scenario, runbook, backend=chosen, handlers=handlers, hooks=hooks,
+                          keep_template=True)
+            with record_journal(journal, drill, runbook_path=runbook_path, costs=costs) as recorder:
+                result = drill.run()
+                with collector_paused():  # judging reads the whole truth (drills.engine.collector)
+                    ev = evaluate(result)
+                    findings = drill_findings(result, ev)
+                if runbook is not None:
+                    findings += lint_runbook(
+                        runbook, source=str(runbook_path) if runbook_path else None
+                    )
+                    findings += rule_findings(scenario, runbook, result.world.world.template)
+                # The baselines and the gap-cost reruns share one set of reruns (one pool).
+                reruns = Reruns(scenario, hooks, rerun_spec(chosen), result.world.world.template)
+                base = measured(result, ev)
+                if not result.interrupted:
+                    reruns.already(runbook, base)
+                if costs and runbook is not None:
+                    findings = with_costs(scenario, runbook, findings, base, hooks,
+                                          backend=rerun_spec(chosen), reruns=reruns)
+                report = build_report(
+                    result, findings, ev, runbook_path=str(runbook_path) if runbook_path else None,
+                    baselines_=None if result.interrupted else baselines(scenario, reruns=reruns),
                 )
-                findings += rule_findings(scenario, runbook, result.world.world.template)
-            # The baselines and the gap-cost reruns share one set of reruns (one pool).
-            reruns = Reruns(scenario, hooks, rerun_spec(chosen), result.world.world.template)
-            base = measured(result, ev)
-            if not result.interrupted:
-                reruns.already(runbook, base)
-            if costs and runbook is not None:
-                findings = with_costs(scenario, runbook, findings, base, hooks,
-                                      backend=rerun_spec(chosen), reruns=reruns)
-            report = build_report(
-                result, findings, ev, runbook_path=str(runbook_path) if runbook_path else None,
-                baselines_=None if result.interrupted else baselines(scenario, reruns=reruns),
-            )
-            recorder.finish(report)
-        return report
+                recorder.finish(report)
+            return report
     finally:
         if owned:
             chosen.dispose()

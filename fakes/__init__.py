@@ -58,6 +58,7 @@ if TYPE_CHECKING:
         WorldError,
     )
     from drills.fakes.exports import Manifest, compare_export, export_tables, load_export
+    from drills.fakes.generators import check_generator
     from drills.fakes.history import History
     from drills.fakes.snapshots import Snapshot, SnapshotError, TableDiff, diff_table, take_snapshot
     from drills.fakes.store import CHANGELOG, SqlStore, Store, Value
@@ -109,6 +110,7 @@ __all__ = [
     "build_world",
     "builtin_catalog",
     "catalog_from_declaration",
+    "check_generator",
     "compare_export",
     "diff_table",
     "export_tables",
@@ -154,6 +156,7 @@ _LAZY = {
     "UnknownSystemError": "drills.fakes.errors",
     "UnknownTableError": "drills.fakes.errors",
     "WorldError": "drills.fakes.errors",
+    "check_generator": "drills.fakes.generators",
     "Manifest": "drills.fakes.exports",
     "compare_export": "drills.fakes.exports",
     "export_tables": "drills.fakes.exports",

@@ -43,14 +43,11 @@ def activate(catalog: Catalog | None) -> None:
 
 @contextmanager
 def using_catalog(catalog: Catalog | None) -> Iterator[Catalog]:
-    """Make ``catalog`` (None: keep the current one) the drill's for the block's length."""
-    if catalog is None:
-        yield active_catalog()
-        return
+    """Make ``catalog`` (None: the built-in one) the drill's for the block's length."""
     before = _ACTIVE[0]
     _ACTIVE[0] = catalog
     try:
-        yield catalog
+        yield active_catalog()
     finally:
         _ACTIVE[0] = before
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from drills.errors import did_you_mean
 from drills.fakes.errors import UnknownFieldError, UnknownSystemError, UnknownTableError
@@ -146,6 +146,8 @@ class TableDef:
     """No customer sees it (or complains about it): an internal activity log."""
     count: int = 0
     history: History | None = field(default=None, compare=False)
+    job: Mapping[str, Any] | None = field(default=None, compare=False)
+    """How a typical job on this table behaves, for ``drills init`` (``job:`` hints)."""
     builtin: bool = True
     """Made by the built-in generators (a built-in table); else by the declared ones."""
 

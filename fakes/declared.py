@@ -33,7 +33,10 @@ from drills.fakes.catalog import (
 )
 from drills.fakes.history import History
 
-__all__ = ["BUILTIN_DECLARATION", "catalog_from_declaration", "load_builtin", "parse_keep"]
+__all__ = [
+    "BUILTIN_DECLARATION", "catalog_from_declaration", "declared_column", "load_builtin",
+    "parse_keep",
+]
 
 BUILTIN_DECLARATION = Path(__file__).with_name("worlds") / "builtin.yaml"
 """The built-in systems' declaration, shipped with drills."""
@@ -51,7 +54,8 @@ def parse_keep(text: str | int) -> timedelta:
     return timedelta(days=int(text))
 
 
-def _column(name: str, spec: str | Mapping[str, Any]) -> Column:
+def declared_column(name: str, spec: str | Mapping[str, Any]) -> Column:
+    """One field of a declaration (a type, or a mapping with its generator) as a column."""
     if isinstance(spec, str):
         spec = {"type": spec}
     declared = str(spec["type"])
@@ -86,7 +90,7 @@ def _history(spec: Mapping[str, Any] | None) -> History | None:
 
 def _table(system: str, name: str, spec: Mapping[str, Any]) -> TableDef:
     columns = [Column(KEY, ColumnType.INT, "key", nullable=False, declared="integer")]
-    columns += [_column(f, s) for f, s in spec.get("fields", {}).items()]
+    columns += [declared_column(f, s) for f, s in spec.get("fields", {}).items()]
     cancel = spec.get("cancel")
     return TableDef(
         system,
@@ -99,6 +103,7 @@ def _table(system: str, name: str, spec: Mapping[str, Any]) -> TableDef:
         internal=bool(spec.get("internal", False)),
         count=int(spec.get("count", 0)),
         history=_history(spec.get("history")),
+        job=spec.get("job"),
         builtin=all(c.kind != "declared" for c in columns),
     )
 

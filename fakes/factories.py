@@ -17,11 +17,9 @@ together (``factory.random.reseed_random``) and restores after, so a seed gives 
 from __future__ import annotations
 
 import random
-import re
-import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
@@ -33,6 +31,21 @@ from faker.providers import BaseProvider
 
 from drills.fakes.active import CATALOG
 from drills.fakes.catalog import KEY, Catalog, TableDef
+from drills.fakes.declared_factories import declared_records
+from drills.fakes.spelling import (
+    company_domain,
+    deal_title,
+    email_for,
+    iso_date,
+    iso_datetime,
+    normalise_start,
+    outbox_subject,
+    related_ref,
+    send_time,
+    shift_date,
+    shift_datetime,
+    slug,
+)
 from drills.fakes.store import Value
 
 __all__ = [
@@ -166,82 +179,6 @@ DEAL_KINDS = (
     "annual renewal", "pilot", "seat expansion", "support plan", "onboarding package",
     "multi-year contract", "upgrade", "new logo",
 )
-
-_COMPANY_NOISE = frozenset({"and", "inc", "llc", "ltd", "plc", "group", "sons", "co"})
-
-
-# -- pure helpers shared with the pools --------------------------------------------------
-
-
-def normalise_start(start: datetime) -> datetime:
-    """Drill time as naive UTC to the second, the form every stored time is written in."""
-    if start.tzinfo is not None:
-        start = start.astimezone(UTC).replace(tzinfo=None)
-    return start.replace(microsecond=0)
-
-
-def iso_datetime(when: datetime) -> str:
-    return when.isoformat(timespec="seconds")
-
-
-def iso_date(day: date) -> str:
-    return day.isoformat()
-
-
-def shift_date(day: str, days: int) -> str:
-    return (date.fromisoformat(day) + timedelta(days=days)).isoformat()
-
-
-def shift_datetime(when: str, seconds: int) -> str:
-    return iso_datetime(datetime.fromisoformat(when) + timedelta(seconds=seconds))
-
-
-def send_time(created_at: str, delay: int, start: datetime) -> str:
-    """When a message left: ``delay`` seconds after creation, but before the drill starts."""
-    latest = normalise_start(start) - timedelta(seconds=1)
-    return iso_datetime(min(datetime.fromisoformat(created_at) + timedelta(seconds=delay), latest))
-
-
-def slug(text: str) -> str:
-    """ASCII lower-case letters and digits only: ``"Zoë O'Neil"`` -> ``"zoeoneil"``."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]", "", ascii_text.lower())
-
-
-def company_domain(company: str) -> str:
-    """``"Robinson, Harding and Brooks"`` -> ``"robinson-harding.com"``."""
-    ascii_text = unicodedata.normalize("NFKD", company).encode("ascii", "ignore").decode()
-    words = [w for w in re.findall(r"[a-z0-9]+", ascii_text.lower()) if w not in _COMPANY_NOISE]
-    return "-".join(words[:2] or ["example"]) + ".com"
-
-
-def email_for(first: str, last: str, serial: int, domain: str) -> str:
-    """A work address, unique by ``serial`` (the contact's id) so a key sync can match it."""
-    return f"{slug(first)}.{slug(last)}{serial}@{domain}"
-
-
-def deal_title(company: str, kind: str) -> str:
-    return f"{company}: {kind}"
-
-
-def related_ref(qualname: str, key: int) -> str:
-    """The outbox's pointer at the record an email is about: ``billing.invoices:17``."""
-    return f"{qualname}:{key}"
-
-
-def outbox_subject(template: str, related_key: int | None) -> str:
-    """The subject line an email of ``template`` carries."""
-    ref = f" {related_key}" if related_key is not None else ""
-    if template == "invoice-reminder":
-        return f"Reminder: invoice{ref} is due"
-    if template == "welcome":
-        return "Welcome aboard: your account is ready"
-    if template == "renewal-notice":
-        return f"Your order{ref} renews soon"
-    if template == "order-update":
-        return f"Update on your order{ref}"
-    return f"A message about{ref or ' your account'}".rstrip()
-
 
 def make_staff(seed: int, size: int = STAFF_SIZE) -> tuple[str, ...]:
     """The team (owners, actors) of a seeded world: ``size`` distinct full names."""
@@ -573,7 +510,7 @@ def build_records(
     staff = make_staff(seed)
     built: dict[str, list[Record]] = {}
     for qualname in BUILD_ORDER:
-        if qualname not in counts:
+        if qualname not in counts or not catalog.table(qualname).builtin:
             continue
         table: TableDef = catalog.table(qualname)
         make = FACTORIES[qualname]
@@ -584,6 +521,10 @@ def build_records(
                 record = make.build(id=key, start=start, staff=staff, **extra)
                 records.append({f: record[f] for f in table.field_names})
         built[qualname] = records
+    for qualname in counts:  # a declared table's references need only the counts
+        if not catalog.table(qualname).builtin:
+            built[qualname] = declared_records(catalog.table(qualname), counts, seed=seed,
+                                               start=start)
     return built
 
 

@@ -31,9 +31,10 @@ from typing import Literal
 from drills.fakes.active import CATALOG
 from drills.fakes.catalog import Catalog, TableDef
 from drills.fakes.errors import WorldError
-from drills.fakes.factories import build_records, normalise_start
+from drills.fakes.factories import build_records
 from drills.fakes.pools import PoolWorld
 from drills.fakes.sizes import MAX_RECORDS_PER_TABLE, MAX_TOTAL_RECORDS
+from drills.fakes.spelling import normalise_start
 from drills.fakes.store import SqlStore
 
 __all__ = [

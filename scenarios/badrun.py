@@ -152,6 +152,9 @@ def select_targets(
     with store.engine.connect() as conn:
         # Iterated as rows: ``scalars().all()`` costs twice as much (0.9 s at 1M).
         keys = [int(k) for (k,) in conn.execute(sa.select(t.c[KEY]).where(cond).order_by(t.c[KEY]))]
+    if fault.reach.keys is not None:  # the records a real incident changed, in its order
+        candidates = set(keys)
+        return [k for k in fault.reach.key_list if k in candidates]
     random.Random(f"{scenario.seed}:{scenario.name}:targets").shuffle(keys)
     if fault.reach.count is not None:
         return keys[: fault.reach.count]

@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, ValidationError, model_validator
 
 from drills.errors import did_you_mean
-from drills.fakes.catalog import DECLARED_TYPES, KEY, Catalog
-from drills.fakes.declared import catalog_from_declaration
+from drills.fakes.catalog import KEY, Catalog
+from drills.fakes.declared import catalog_from_declaration, declared_column
+from drills.fakes.generators import check_generator
 from drills.files import Duration, FileError, check_file
 from drills.scenarios.basics import Count, Strict
 from drills.scenarios.limits import MAX_ITEMS, MAX_TEXT_LENGTH, MAX_TOTAL_RECORDS
@@ -35,6 +35,7 @@ __all__ = [
     "DeclaredField",
     "DeclaredTable",
     "declared_catalog",
+    "declares_systems",
     "load_declaration",
     "read_declaration",
 ]
@@ -50,16 +51,6 @@ FieldType = Literal[
     "text", "integer", "money", "date", "datetime", "boolean", "choice", "email", "phone",
     "name", "company", "url", "free_text", "reference",
 ]
-_GENERATORS = ("faker", "values", "pattern", "range", "days", "to")
-_FITS: dict[str, frozenset[str]] = {
-    "faker": frozenset({"text", "email", "phone", "name", "company", "url", "free_text"}),
-    "values": frozenset({"choice", "text"}),
-    "pattern": frozenset({"text", "phone"}),
-    "range": frozenset({"integer", "money"}),
-    "days": frozenset({"date", "datetime"}),
-    "to": frozenset({"reference"}),
-}
-"""Which generators make values of which types."""
 
 _INT_MAX = 2**31 - 1
 """The largest whole number every backend stores (a PostgreSQL ``integer``)."""
@@ -98,48 +89,19 @@ class DeclaredField(Strict):
     blank: Annotated[float, Field(ge=0, lt=1)] = 0.0
 
     @model_validator(mode="after")
-    def _one_generator(self) -> DeclaredField:
-        given = [g for g in _GENERATORS if getattr(self, g) is not None]
-        if len(given) > 1:
-            raise ValueError(f"give one generator, not {' and '.join(given)}; keep the one "
-                             "that makes this field's values")
-        if given and self.type not in _FITS[given[0]]:
-            fits = sorted(t for t, gens in _types_by_generator().items() if given[0] in gens)
-            raise ValueError(f"'{given[0]}' cannot make {self.type} values (it makes "
-                             f"{', '.join(fits)}); use the type's own generator, see "
-                             "docs/worlds.md")
-        if self.type == "choice" and not self.values:
-            raise ValueError("a choice needs its values, like values: [lead, customer]")
-        if self.type == "reference" and self.to is None:
-            raise ValueError("a reference needs the table it points at, like "
-                             "to: hubspot.companies")
-        if self.weights is not None:
-            if self.values is None:
-                raise ValueError("weights go with values; add values: [...] or drop weights")
-            if len(self.weights) != len(self.values):
-                raise ValueError(f"{len(self.weights)} weights for {len(self.values)} values; "
-                                 "give one weight per value")
-            if not sum(self.weights):
-                raise ValueError("the weights add up to 0; give at least one value a weight")
+    def _generator(self) -> DeclaredField:
+        """The generator fits the type and makes values (the fakes' own check, so what
+        validates is what a world can be built from); references are checked once the
+        whole declaration is read."""
+        column = declared_column("field", self.model_dump(exclude_none=True))
+        problem = check_generator("", column, refs=False)
+        if problem is not None:
+            raise ValueError(problem)
         if self.range is not None and not all(-_INT_MAX - 1 <= n <= _INT_MAX for n in self.range):
             raise ValueError(f"the range {list(self.range)} goes past what a whole-number field "
                              f"holds, from -{_INT_MAX + 1:,} to {_INT_MAX:,} (money is in "
                              f"cents: at most {_INT_MAX / 100:,.2f}); narrow it")
-        if self.range is not None and self.range[0] > self.range[1]:
-            raise ValueError(f"the range {list(self.range)} runs backwards; write "
-                             f"[{self.range[1]}, {self.range[0]}]")
-        if self.days is not None and self.days[0] > self.days[1]:
-            raise ValueError(f"the days {list(self.days)} run backwards; write "
-                             f"[{self.days[1]}, {self.days[0]}]")
-        if self.pattern is not None and not set(self.pattern) & {"#", "?"}:
-            raise ValueError(f"the pattern {self.pattern!r} makes one value only; use '#' "
-                             "for a digit and '?' for a letter, like 'SO-#####'")
         return self
-
-
-@lru_cache(maxsize=1)
-def _types_by_generator() -> dict[str, frozenset[str]]:
-    return {t: frozenset(g for g, types in _FITS.items() if t in types) for t in DECLARED_TYPES}
 
 
 FieldSpec = Annotated[DeclaredField, BeforeValidator(_shorthand)]
@@ -284,6 +246,12 @@ def declared_catalog(world: Any, base: Path | None) -> Catalog | None:
     except (ValidationError, ValueError, OSError):
         return None
     return None
+
+
+def declares_systems(world: Any) -> bool:
+    """Whether a raw ``world`` section declares its own systems (inline or by file)."""
+    return isinstance(world, dict) and (world.get("systems") is not None
+                                        or world.get("declared") is not None)
 
 
 def _warehouse(world: dict[str, Any]) -> dict[str, Any] | None:

@@ -25,15 +25,23 @@ from pathlib import Path
 from typing import Any
 
 from drills.files import short_durations, write_or_check
+from drills.scenarios.declaration import Declaration
 from drills.scenarios.schema import Scenario
 
-__all__ = ["SCHEMA_FILE", "SCHEMA_ID", "main", "render", "scenario_json_schema"]
+__all__ = [
+    "SCHEMA_FILE", "SCHEMA_ID", "WORLD_SCHEMA_FILE", "WORLD_SCHEMA_ID", "main", "render",
+    "render_world", "scenario_json_schema", "world_json_schema",
+]
 
 SCHEMA_ID = "urn:drills:schema:scenario"
 """A stable identifier; editors find the file by path, the ``$id`` only names it."""
 
 SCHEMA_FILE = Path(__file__).parent / "schema" / "scenario.schema.json"
 """The shipped copy, next to the code so it is in the wheel."""
+
+WORLD_SCHEMA_ID = "urn:drills:schema:world"
+WORLD_SCHEMA_FILE = Path(__file__).parent / "schema" / "world.schema.json"
+"""The schema of a shared ``world.yaml``, shipped beside the scenario's."""
 
 _DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _THRESHOLD_PATTERN = r"^\s*(\d+)\s+([a-z][a-z _-]*)$"
@@ -79,13 +87,7 @@ def scenario_json_schema() -> dict[str, Any]:
             "additionalProperties": defs["World"]["properties"]["counts"].get(
                 "additionalProperties", {"type": "integer", "minimum": 0}),
         }
-    for name in ("DeclaredField",):
-        if name in defs:
-            defs[name] = _with_shorthands(defs[name], {
-                "type": "string",
-                "enum": defs[name]["properties"]["type"]["enum"],
-                "description": "a type alone, with its default generator",
-            })
+    _field_shorthand(defs)
     short_durations(generated)
     generated.pop("title", None)
     return {
@@ -94,6 +96,31 @@ def scenario_json_schema() -> dict[str, Any]:
         "title": "drills scenario",
         **generated,
     }
+
+
+def _field_shorthand(defs: dict[str, Any]) -> None:
+    """A declared field may be written as its type alone (``email``)."""
+    if "DeclaredField" in defs:
+        defs["DeclaredField"] = _with_shorthands(defs["DeclaredField"], {
+            "type": "string",
+            "enum": defs["DeclaredField"]["properties"]["type"]["enum"],
+            "description": "a type alone, with its default generator",
+        })
+
+
+def world_json_schema() -> dict[str, Any]:
+    """The JSON Schema of a ``world.yaml`` a scenario names (``world: {declared: ...}``)."""
+    generated = Declaration.model_json_schema(by_alias=True)
+    _field_shorthand(generated.get("$defs", {}))
+    short_durations(generated)
+    generated.pop("title", None)
+    return {"$schema": _DIALECT, "$id": WORLD_SCHEMA_ID, "title": "drills world declaration",
+            **generated}
+
+
+def render_world() -> str:
+    """The world schema as the shipped file holds it."""
+    return json.dumps(world_json_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
 def render() -> str:
@@ -106,7 +133,9 @@ def render() -> str:
 def main(argv: list[str] | None = None) -> int:
     """Rewrite the shipped schema (or check it with ``--check``); returns an exit code."""
     args = sys.argv[1:] if argv is None else argv
-    return write_or_check(SCHEMA_FILE, render(), "drills.scenarios.jsonschema", args)
+    module = "drills.scenarios.jsonschema"
+    return max(write_or_check(SCHEMA_FILE, render(), module, args),
+               write_or_check(WORLD_SCHEMA_FILE, render_world(), module, args))
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -23,7 +23,7 @@ from drills.errors import DrillsError, did_you_mean
 from drills.fakes.catalog import Catalog
 from drills.files import FileError, check_file, load_model, read_regular
 from drills.files.reader import read_yaml
-from drills.scenarios.declaration import declared_catalog, load_declaration
+from drills.scenarios.declaration import declared_catalog, load_declaration, resolve
 from drills.scenarios.schema import Scenario
 
 __all__ = [
@@ -174,13 +174,42 @@ def scenario_text(path_or_name: str | Path) -> str | None:
         return None
 
 
+def _declared_problem(path: Path) -> FileError | None:
+    """What is wrong with the world file a scenario names, at that file's own line (or at
+    the scenario's ``world.declared`` when there is no such file); None when it is sound
+    or not named. The scenario is not checked further: every name in it depends on it."""
+    try:
+        doc = read_yaml(path, what="scenario")
+    except FileError:
+        return None  # the scenario's own check says why
+    world = doc.data.get("world")
+    declared = world.get("declared") if isinstance(world, dict) else None
+    if not isinstance(declared, str):
+        return None
+    target = resolve(declared, path.parent)
+    if not target.is_file():
+        return doc.error(("world", "declared"), f"no world file at {target}",
+                         "give the path of a world.yaml, relative to the scenario file")
+    try:
+        load_declaration(target)
+    except FileError as err:
+        return err
+    return None
+
+
 def _load(path: Path) -> Scenario:
+    problem = _declared_problem(path)
+    if problem is not None:
+        raise problem
     return load_model(path, Scenario, what="scenario", cross_check=Scenario.cross_check,
                       context={"base": path.parent})
 
 
 def validate_scenario_file(path: Path) -> list[FileError]:
     """Every problem in a scenario file, cross-file checks included; empty when valid."""
+    problem = _declared_problem(path)
+    if problem is not None:
+        return [problem]
     return check_file(path, Scenario, what="scenario", cross_check=Scenario.cross_check,
                       context={"base": path.parent}).errors
 

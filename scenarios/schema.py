@@ -25,6 +25,7 @@ from pydantic import (
     BeforeValidator,
     Field,
     PrivateAttr,
+    ValidationError,
     ValidationInfo,
     ValidatorFunctionWrapHandler,
     model_validator,
@@ -65,10 +66,11 @@ from drills.scenarios.basics import (
     no_field,
     same_type,
 )
-from drills.scenarios.declaration import declared_catalog
+from drills.scenarios.declaration import declared_catalog, declares_systems
 from drills.scenarios.faults import FAULT_KINDS, FAULTS, FaultSpec, Reach
+from drills.scenarios.incident import Incident
 from drills.scenarios.limits import MAX_PEOPLE_EDITS, MAX_RUN_WRITES
-from drills.scenarios.world import FieldSyncSpec, Warehouse, World
+from drills.scenarios.world import FieldSyncSpec, Warehouse, World, moved_errors
 
 __all__ = [
     "FAULT_KINDS",
@@ -181,6 +183,8 @@ class Scenario(Strict):
     automation: Automation
     fault: Fault
     people: People = Field(default_factory=People)
+    incident: Incident | None = Field(
+        default=None, description="the real incident this scenario replays (drills import)")
     _catalog: Catalog | None = PrivateAttr(default=None)
 
     @model_validator(mode="wrap")
@@ -190,7 +194,15 @@ class Scenario(Strict):
         """Validate every reference against the scenario's own systems when it declares
         them: the declaration is read first, and the rest is checked inside it."""
         base = (info.context or {}).get("base")
-        catalog = declared_catalog(data.get("world"), base) if isinstance(data, dict) else None
+        world = data.get("world") if isinstance(data, dict) else None
+        catalog = declared_catalog(world, base)
+        if catalog is None and declares_systems(world):
+            # a broken declaration: its own errors, not every name it would have defined
+            try:
+                World.model_validate(world, context=info.context)
+            except ValidationError as err:
+                raise ValidationError.from_exception_data(
+                    cls.__name__, moved_errors(err, "world", None)) from None
         # A world that declares no systems is in the built-in ones, whichever drill ran last.
         with using_catalog(catalog or builtin_catalog()):
             scenario: Scenario = handler(data)
@@ -240,6 +252,10 @@ class Scenario(Strict):
         for i, action in enumerate(auto.does):
             issues.extend(check_action(action, ("automation", "does", i, action.kind),
                                         source_table))
+            if action.kind == "send_email" and CATALOG.outbox is None:
+                issues.append((("automation", "does", i, action.kind),
+                               "this world has no table of outgoing messages; declare one "
+                               "with 'messages: true' (see docs/worlds.md) or drop the step"))
         for i, sync in enumerate(self.world.syncs):
             target = CATALOG.table(sync.to.rsplit(".", 1)[0])
             if sync.key not in target.field_names:
@@ -262,6 +278,8 @@ class Scenario(Strict):
         reach = self.fault.reach
         if reach.count is not None:
             reached = min(reach.count, size)
+        elif reach.keys is not None:
+            reached = min(len(reach.key_list), size)
         elif reach.percent is not None:
             reached = math.ceil(size * reach.percent / 100)
         else:
@@ -309,6 +327,11 @@ class Scenario(Strict):
                            "the fault starts after the drill ends; make it start before runs_for"))
         if f.reach.where is not None:
             issues.extend(check_filter(source_table, f.reach.where, ("fault", "reach", "where")))
+        size = self.world.counts.get(source_table.qualname, 0)
+        if f.reach.keys is not None and max(f.reach.key_list) > size:
+            issues.append((("fault", "reach", "keys"),
+                           f"reach.keys names record {max(f.reach.key_list):,} but "
+                           f"{source_table.qualname} holds {size:,}; raise its count"))
         if auto.callable is not None:
             return issues  # what the team's own code writes is only known when it runs
         issues.extend(FAULTS[f.kind].check(f, auto, source_table))

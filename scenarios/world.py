@@ -37,7 +37,7 @@ from drills.scenarios.declaration import (
 )
 from drills.scenarios.limits import MAX_ITEMS, MAX_TOTAL_RECORDS
 
-__all__ = ["FieldHistory", "FieldSyncSpec", "Warehouse", "World"]
+__all__ = ["FieldHistory", "FieldSyncSpec", "Warehouse", "World", "moved_errors"]
 
 class Warehouse(Strict):
     """Whole-table copies the warehouse refreshes on a schedule (incrementally)."""
@@ -146,7 +146,7 @@ class World(Strict):
             try:
                 counts = _counts_model(CATALOG.system_tables(key)).model_validate(data[key])
             except ValidationError as err:
-                errors.extend(_moved(err, key, [t.name for t in CATALOG.system_tables(key)]))
+                errors.extend(moved_errors(err, key, [t.name for t in CATALOG.system_tables(key)]))
                 continue
             found.update({f"{key}.{t}": n for t, n in counts.model_dump().items() if n})
         if found and isinstance(rest.get("counts", {}), dict):
@@ -154,7 +154,7 @@ class World(Strict):
         try:
             world = cast(World, handler(rest))
         except ValidationError as err:
-            errors.extend(_moved(err, None, None))
+            errors.extend(moved_errors(err, None, None))
             world = None
         if errors or world is None:
             raise ValidationError.from_exception_data(cls.__name__, errors)
@@ -234,7 +234,7 @@ def _counts_model(tables: tuple[TableDef, ...]) -> type[BaseModel]:
                         __doc__=f"How many records each {system} table starts with.", **fields)
 
 
-def _moved(err: ValidationError, key: str | None,
+def moved_errors(err: ValidationError, key: str | None,
            choices: list[str] | None) -> list[InitErrorDetails]:
     """``err``'s errors, under ``key``; unknown keys there name ``choices``."""
     out: list[InitErrorDetails] = []

@@ -19,7 +19,7 @@ import freezegun
 import pytest
 
 from drills.engine.clock import NOT_FROZEN
-from drills.fakes import Backend, ManualClock, SqliteBackend, SqlStore
+from drills.fakes import Backend, ManualClock, SqliteBackend, SqlStore, activate
 
 # Tests freeze dates with freezegun directly too; like the drill clock, they must leave
 # the database driver and container tooling alone (scanning testcontainers' lazy
@@ -57,6 +57,15 @@ def unavailable(reason: str) -> NoReturn:
     if in_ci():
         pytest.fail(f"PostgreSQL test cannot run under CI=true: {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def built_in_systems() -> Iterator[None]:
+    """Each test starts in the built-in systems, whatever drill a test before it ran in
+    this worker (a drill makes its scenario's systems the process's until the next)."""
+    activate(None)
+    yield
+    activate(None)
 
 
 @pytest.fixture(scope="session")

@@ -73,7 +73,7 @@ class RepairStage:
 @dataclass(frozen=True)
 class ScopeSlice:
     """Records ``lower`` up to ``upto`` of a scope's records to repair, in (table, key) order
-    with the warehouse's copies last.
+    with the warehouse's copies after every source.
 
     A stage named this way is picked inside the database (``LIMIT``/``OFFSET`` over the
     scope's key), so a hundred-thousand-record stage never travels through Python.
@@ -266,9 +266,10 @@ def _stage(
             picked = (
                 sa.select(scope.c.table_name, scope.c.record_key)
                 .where(scope.c.scope_id == keys.scope_id, scope.c.tag.in_(_REPAIRABLE))
-                # Warehouse copies last, whatever the warehouse is called: a copy is
-                # brought in line from its source, so its source is repaired first.
-                .order_by(scope.c.table_name.startswith(f"{CATALOG.warehouse}."),
+                # copies last, whatever the warehouse is called: a copy is brought in
+                # line from its source, which an earlier stage must have repaired
+                .order_by(sa.case((scope.c.table_name.startswith(f"{CATALOG.warehouse}."), 1),
+                                  else_=0),
                           scope.c.table_name, scope.c.record_key)
                 .limit(len(keys))
                 .offset(keys.lower)

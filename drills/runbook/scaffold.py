@@ -17,9 +17,10 @@ invented: a made-up owner name would look finished.
 
 from __future__ import annotations
 
+import os
 import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +28,14 @@ import yaml
 from pydantic import ValidationError
 
 from drills.errors import DrillsError, did_you_mean
-from drills.fakes.active import CATALOG
+from drills.fakes.active import CATALOG, builtin_catalog, using_catalog
+from drills.fakes.catalog import Catalog
 from drills.files.atomic import write_texts_atomic
 from drills.runbook import Runbook, parse_stop_rule
 from drills.runbook.complete import complete_sections
+from drills.runbook.profiles import TableProfile, default_table, profiles
 from drills.scenarios.faults import FAULT_KINDS, FAULTS, ScaffoldSite
+from drills.scenarios.loader import world_of_file
 from drills.scenarios.schema import (
     FEEDER_KINDS,
     RISKS,
@@ -71,81 +75,25 @@ class ScaffoldError(DrillsError):
     """Input ``drills init`` cannot build a valid runbook and scenario from."""
 
 
-@dataclass(frozen=True)
-class TableProfile:
-    """What a typical job on one table does, and the fields each fault kind needs there.
+PROFILES: dict[str, TableProfile] = profiles(builtin_catalog())
+"""Built-in tables ``drills init`` can scaffold a job on -> how a job there behaves (the
+``job:`` hints of ``builtin.yaml``); a declared world's come from :func:`profiles`."""
 
-    The values are all legal for the catalog's fields, so the drill's world and the
-    job's writes stay plausible (a deal is advanced to 'won', not to 'shipped').
-    """
-
-    count: int
-    status: str
-    """The status-like field the healthy job sets."""
-    from_value: str
-    """The records the job is meant for (its ``where`` filter)."""
-    to_value: str
-    """What the job sets the status to."""
-    outside_value: str
-    """Records outside the filter, which an over-broad filter reaches."""
-    into: str
-    """The field a wrong mapping writes the status into."""
-    blanks: tuple[str, ...]
-    email: str | None = None
-    template: str = "welcome"
-    advance: bool = False
-    """Write the step as ``advance_stage`` (a pipeline stage) rather than ``set_field``."""
-    creates: dict[str, Any] | None = None
-    """An extra healthy step that creates records, as the file writes it."""
-    also: dict[str, int] = field(default_factory=dict)
-    """Other tables the world needs records in."""
+DEFAULT_TABLE = default_table(builtin_catalog()) or next(iter(PROFILES))
 
 
-PROFILES: dict[str, TableProfile] = {
-    "crm.contacts": TableProfile(
-        count=2000, status="status", from_value="lead", to_value="active",
-        outside_value="churned", into="notes", blanks=("email", "phone"),
-        email="email", template="welcome",
-    ),
-    "crm.deals": TableProfile(
-        count=800, status="stage", from_value="negotiation", to_value="won",
-        outside_value="proposal", into="notes", blanks=("notes",), advance=True,
-        creates={"create_record": {
-            "table": "billing.invoices",
-            "copy": {"customer_id": "contact_id", "amount_cents": "amount_cents"},
-            "values": {"status": "open", "currency": "EUR", "billing_terms": "net30"},
-        }},
-        also={"billing.invoices": 1500},
-    ),
-    "billing.invoices": TableProfile(
-        count=3000, status="status", from_value="open", to_value="overdue",
-        outside_value="paid", into="billing_terms", blanks=("customer_email",),
-        email="customer_email", template="invoice-reminder",
-        creates={"log_activity": "billing.activity"}, also={"billing.activity": 1000},
-    ),
-    "support.tickets": TableProfile(
-        count=400, status="status", from_value="open", to_value="pending",
-        outside_value="solved", into="notes", blanks=("notes",),
-    ),
-    "shop.orders": TableProfile(
-        count=5000, status="status", from_value="processing", to_value="shipped",
-        outside_value="delivered", into="note", blanks=("customer_email",),
-        email="customer_email", template="order-update",
-        creates={"create_record": {
-            "table": "billing.invoices",
-            "copy": {"customer_email": "customer_email", "customer_name": "customer_name",
-                     "amount_cents": "total_cents"},
-            "values": {"status": "open", "currency": "EUR", "billing_terms": "net15"},
-        }},
-        also={"billing.invoices": 4000},
-    ),
-}
-"""Tables ``drills init`` can scaffold a job on -> how a job there behaves."""
+def _examples(catalog: Catalog) -> tuple[dict[str, str], str]:
+    """Each system's default table, and an example ``--feeder``, in ``catalog``."""
+    found = profiles(catalog)
+    of_system = {t.split(".")[0]: t for t in reversed(found)}
+    first = default_table(catalog) or "system.table"
+    system, _, short = first.partition(".")
+    return of_system, f"webhook:{system}.{_singular(short)}-updated"
 
-DEFAULT_TABLE = "billing.invoices"
 
-_DEFAULT_TABLE_OF = {t.split(".")[0]: t for t in reversed(PROFILES)}
-_FEEDER_EXAMPLE = "webhook:billing.invoice-updated"
+def _singular(name: str) -> str:
+    """``companies`` -> ``company``, ``invoices`` -> ``invoice``: a webhook's event name."""
+    return name[:-3] + "y" if name.endswith("ies") else name.rstrip("s")
 
 
 # -- parsing the flags -----------------------------------------------------------------
@@ -165,13 +113,14 @@ def parse_touches(text: str) -> list[str]:
     return list(dict.fromkeys(words))
 
 
-def parse_feeder(text: str) -> Feeder:
+def parse_feeder(text: str, catalog: Catalog | None = None) -> Feeder:
     """'webhook:billing.invoice-updated' -> a Feeder; schedules run hourly until edited."""
     kind, sep, name = text.partition(":")
     kind, name = kind.strip(), name.strip()
     if not sep or not kind or not name:
+        example = _examples(catalog or builtin_catalog())[1]
         raise ScaffoldError(
-            f"--feeder {text!r} is not KIND:NAME; write it like '{_FEEDER_EXAMPLE}' "
+            f"--feeder {text!r} is not KIND:NAME; write it like '{example}' "
             f"(kinds: {', '.join(FEEDER_KINDS)})"
         )
     if kind not in FEEDER_KINDS:
@@ -201,30 +150,42 @@ def parse_stop_rules(texts: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(rules))
 
 
-def resolve_table(system: str | None, table: str | None) -> str:
-    """The table the job works through, from ``--table``, ``--system`` or the default."""
-    if system is not None:
+def resolve_table(system: str | None, table: str | None,
+                  catalog: Catalog | None = None) -> str:
+    """The table the job works through, from ``--table``, ``--system`` or the default,
+    in ``catalog`` (the ``--world``'s systems, else the built-in ones)."""
+    catalog = catalog or builtin_catalog()
+    found = profiles(catalog)
+    of_system, _ = _examples(catalog)
+    with using_catalog(catalog):
+        if system is not None:
+            try:
+                check_system(system)
+            except ValueError as err:
+                raise ScaffoldError(f"--system: {err}") from None
+        if table is None:
+            if system is None:
+                chosen = default_table(catalog)
+                if chosen is None:
+                    raise ScaffoldError(
+                        "--world: none of its tables has a status-like field (a choice of "
+                        "three values or more) and a text field; add 'job:' hints to one "
+                        "(see docs/worlds.md)")
+                return chosen
+            if system not in of_system:
+                raise ScaffoldError(
+                    f"--system {system}: drills init cannot scaffold a job that works through "
+                    f"{system}; pick one of: {', '.join(sorted(of_system))}"
+                )
+            return of_system[system]
         try:
-            check_system(system)
-        except ValueError as err:
-            raise ScaffoldError(f"--system: {err}") from None
-    if table is None:
-        if system is None:
-            return DEFAULT_TABLE
-        if system not in _DEFAULT_TABLE_OF:
-            raise ScaffoldError(
-                f"--system {system}: drills init cannot scaffold a job that works through "
-                f"{system}; pick one of: {', '.join(sorted(_DEFAULT_TABLE_OF))}"
-            )
-        return _DEFAULT_TABLE_OF[system]
-    try:
-        CATALOG.table(table)
-    except DrillsError as err:
-        raise ScaffoldError(f"--table: {err}") from None
-    if table not in PROFILES:
+            CATALOG.table(table)
+        except DrillsError as err:
+            raise ScaffoldError(f"--table: {err}") from None
+    if table not in found:
         raise ScaffoldError(
             f"--table {table}: drills init cannot scaffold a job that works through it; "
-            f"pick one of: {', '.join(PROFILES)}"
+            f"pick one of: {', '.join(found)}"
         )
     if system is not None and table.split(".")[0] != system:
         raise ScaffoldError(
@@ -233,13 +194,16 @@ def resolve_table(system: str | None, table: str | None) -> str:
     return table
 
 
-def default_fault(touches: Sequence[str], table: str) -> str:
+def default_fault(touches: Sequence[str], table: str, catalog: Catalog | None = None) -> str:
     """A fault that fits the job: the registry's pick for messaging jobs or for the others.
 
     Today repeated sends for messaging jobs and a bad mapping otherwise (each kind's
     ``scaffold.default_for`` in :mod:`drills.scenarios.faults`).
     """
-    messaging = "customer_messages" in touches and PROFILES[table].email is not None
+    catalog = catalog or builtin_catalog()
+    profile = profiles(catalog).get(table)
+    messaging = ("customer_messages" in touches and profile is not None
+                 and profile.email is not None and catalog.outbox is not None)
     wanted = "messaging jobs" if messaging else "other jobs"
     return next(name for name, kind in FAULTS.items() if kind.scaffold.default_for == wanted)
 
@@ -277,6 +241,19 @@ class InitOptions:
     feeders: tuple[Feeder, ...] = ()
     stop_rules: tuple[str, ...] = ()
     fault: str | None = None
+    world: Path | None = None
+    """A ``world.yaml`` declaring the team's own systems (``--world``); None: built-in."""
+    folder: Path = Path(".")
+    """Where the scenario is written: ``world`` is named relative to it."""
+
+    @property
+    def catalog(self) -> Catalog:
+        if self.world is None:
+            return builtin_catalog()
+        try:
+            return world_of_file(self.world)
+        except DrillsError as err:
+            raise ScaffoldError(f"--world: {err}") from None
 
 
 @dataclass(frozen=True)
@@ -310,9 +287,10 @@ def _fault(kind: str, table: str, profile: TableProfile, does: list[dict[str, An
     return {"kind": kind, **keys, "starts": "5m", "rate": "10/min", "reach": own_reach}
 
 
-def _scenario_data(opts: InitOptions, fault: str, touches: list[str]) -> dict[str, Any]:
+def _scenario_data(opts: InitOptions, fault: str, touches: list[str],
+                   catalog: Catalog) -> dict[str, Any]:
     table = opts.table
-    profile = PROFILES[table]
+    profile = profiles(catalog)[table]
     system, short = table.split(".")
     sends = "customer_messages" in touches
     does: list[dict[str, Any]] = [_action(profile, table)]
@@ -324,20 +302,22 @@ def _scenario_data(opts: InitOptions, fault: str, touches: list[str]) -> dict[st
     if profile.creates is not None:
         does.append(profile.creates)
     feeders = [f.model_dump(exclude_none=True) for f in opts.feeders]
-    webhook = f"{system}.{short.rstrip('s')}-updated"
+    webhook = f"{system}.{_singular(short)}-updated"
     if not feeders:
         feeders = [{"kind": "webhook", "name": webhook},
                    {"kind": "schedule", "name": f"{opts.name}.catch-up", "every": "1h"}]
         if sends:
-            feeders.append({"kind": "queue", "name": "email.outbox"})
+            feeders.append({"kind": "queue", "name": catalog.messages_table()})
         if any("log_activity" in s or "create_record" in s for s in does):
             feeders.append({"kind": "chained", "name": f"{opts.name}.follow-up"})
-    counts: dict[str, dict[str, int]] = {}
-    for name, n in {"crm.contacts": 1500, **profile.also, table: profile.count}.items():
+    counts: dict[str, Any] = {}
+    for name, n in {**profile.also, table: profile.count}.items():
         sys_name, tbl = name.split(".")
         counts.setdefault(sys_name, {})[tbl] = n
     if sends:
-        counts.setdefault("email", {})
+        counts.setdefault(catalog.messages_table().split(".")[0], {})
+    if opts.world is not None:
+        counts = {"declared": _relative(opts.world, opts.folder), **counts}
     reach = max(20, profile.count // 10)
     title = f"{opts.name} goes wrong: {fault.replace('_', ' ')} on {table}"
     return {
@@ -400,6 +380,9 @@ def _runbook_data(opts: InitOptions, scenario: Scenario, touches: list[str],
         at = list(data).index("snapshot")
         items = list(data.items())
         data = dict([*items[:at], ("deliveries", deliveries), *items[at:]])
+    if opts.world is not None:  # the runbook names the scenario whose systems it uses
+        data = {"automation": data.pop("automation"),
+                "world": scenario_path(Path("."), opts.name).name, **data}
     data["restart"]["approver"] = {"name": opts.owner, "role": "Automation owner"}
     data["restart"]["cause"] = (
         "Not known yet: after a drill or incident, write the exact cause here in one sentence."
@@ -429,10 +412,16 @@ def scaffold_deliveries(scenario: Scenario, given: dict[str, Any] | None) -> dic
     return {k: out[k] for k in order if k in out}
 
 
-def _validate(model: type[Scenario] | type[Runbook], data: dict[str, Any], what: str) -> Any:
+def _relative(world: Path, folder: Path) -> str:
+    """``world`` as the scenario in ``folder`` names it."""
+    return Path(os.path.relpath(world.resolve(), folder.resolve())).as_posix()
+
+
+def _validate(model: type[Scenario] | type[Runbook], data: dict[str, Any], what: str,
+              context: dict[str, Any]) -> Any:
     """Load ``data`` through the real model and its cross-check, or say why not in one line."""
     try:
-        loaded = model.model_validate(data)
+        loaded = model.model_validate(data, context=context)
     except ValidationError as err:
         first = err.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
@@ -454,25 +443,33 @@ def build_scaffold(opts: InitOptions) -> Scaffold:
     for flag, person in (("--owner", opts.owner), ("--backup-owner", opts.backup_owner)):
         if not person.strip():
             raise ScaffoldError(f"{flag} is empty; name one person, like 'Dana Whitfield'")
-    if opts.table not in PROFILES:
-        resolve_table(None, opts.table)
-    fault = opts.fault or default_fault(opts.touches, opts.table)
+    catalog = opts.catalog
+    found = profiles(catalog)
+    if opts.table not in found:
+        resolve_table(None, opts.table, catalog)
+    fault = opts.fault or default_fault(opts.touches, opts.table, catalog)
     if fault not in FAULT_KINDS:
         raise ScaffoldError(f"--fault: unknown fault kind '{fault}'"
                             f"{did_you_mean(fault, FAULT_KINDS)}")
     touches = list(opts.touches)
     if FAULTS[fault].scaffold.needs_review and "customer_messages" not in touches:
         touches.append("customer_messages")
-    if "customer_messages" in touches and PROFILES[opts.table].email is None:
+    if "customer_messages" in touches and catalog.outbox is None:
+        raise ScaffoldError("--touches customer_messages: the --world has no table of "
+                            "outgoing messages; declare one with 'messages: true' "
+                            "(see docs/worlds.md)")
+    if "customer_messages" in touches and found[opts.table].email is None:
         raise ScaffoldError(
             f"{opts.table} holds no email address, so a job on it cannot message "
             f"customers; pick a --table with one: "
-            + ", ".join(t for t, p in PROFILES.items() if p.email is not None)
+            + (", ".join(t for t, p in found.items() if p.email is not None) or "none has")
         )
-    scenario_data = _scenario_data(opts, fault, touches)
-    scenario: Scenario = _validate(Scenario, scenario_data, "scenario")
+    scenario_data = _scenario_data(opts, fault, touches, catalog)
+    context = {"base": opts.folder}
+    scenario: Scenario = _validate(Scenario, scenario_data, "scenario", context)
     runbook_data = _runbook_data(opts, scenario, touches, fault)
-    runbook: Runbook = _validate(Runbook, runbook_data, "runbook")
+    with using_catalog(scenario.catalog):
+        runbook: Runbook = _validate(Runbook, runbook_data, "runbook", context)
     return Scaffold(
         scenario=scenario,
         runbook=runbook,

@@ -93,11 +93,21 @@ class Healthy:
 
 
 class Reach(Strict):
-    """How far the bad run would go if nobody stopped it: a count, a percentage or a filter."""
+    """How far the bad run would go if nobody stopped it: a count, a percentage, a filter,
+    or the very records a real incident changed (``keys``, in the order it changed them:
+    an imported incident is replayed record for record)."""
 
     count: Annotated[int, Field(strict=True, ge=1, le=MAX_RECORDS_PER_TABLE)] | None = None
     percent: Annotated[float, Field(gt=0, le=100)] | None = None
     where: Filter | None = None
+    keys: Annotated[str, Field(min_length=1, max_length=200_000, description=(
+        "the records, in the order the run reaches them: ids and ranges, like '1-1214' or "
+        "'4,9,12-20'"))] | None = None
+
+    @property
+    def key_list(self) -> list[int]:
+        """``keys`` spelt out, in order (each record once)."""
+        return [] if self.keys is None else parse_keys(self.keys)
 
     @model_validator(mode="before")
     @classmethod
@@ -120,9 +130,31 @@ class Reach(Strict):
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Reach:
-        if sum(v is not None for v in (self.count, self.percent, self.where)) != 1:
-            raise ValueError("reach is exactly one of a count, a percentage or a where-filter")
+        if sum(v is not None for v in (self.count, self.percent, self.where, self.keys)) != 1:
+            raise ValueError("reach is exactly one of a count, a percentage, a where-filter "
+                             "or the keys of the records")
+        if self.keys is not None:
+            parse_keys(self.keys)
         return self
+
+
+def parse_keys(text: str) -> list[int]:
+    """``'4,9,12-20'`` -> [4, 9, 12, ..., 20]: ids and ranges, in order, each once."""
+    out: dict[int, None] = {}
+    for part in text.replace(" ", "").split(","):
+        low, dash, high = part.partition("-")
+        if not low.isdigit() or (dash and not high.isdigit()):
+            raise ValueError(f"reach.keys: {part!r} is not an id or a range; write ids and "
+                             "ranges like '4,9,12-20'")
+        first, last = int(low), int(high) if dash else int(low)
+        if first < 1 or last < first or last - first > MAX_RECORDS_PER_TABLE:
+            raise ValueError(f"reach.keys: {part!r} is not a range of ids from 1 up; write "
+                             "the lower id first, like '12-20'")
+        out.update(dict.fromkeys(range(first, last + 1)))
+        if len(out) > MAX_RECORDS_PER_TABLE:
+            raise ValueError(f"reach.keys names over {MAX_RECORDS_PER_TABLE:,} records, the "
+                             "limit of a table; name fewer")
+    return list(out)
 
 
 class FaultSpec(Strict):

@@ -172,3 +172,55 @@ def test_no_terminal_asks_nothing(tmp_path: Path) -> None:
     assert "?" not in run.stdout
     runbook = yaml.safe_load((tmp_path / "out" / f"{NAME}.runbook.yaml").read_text())
     assert runbook["owner"]["name"] == "TBD"
+
+
+# -- a team's own systems (--world) ------------------------------------------------------
+
+WORLD = REPO / "tests" / "data" / "declared" / "worlds" / "subscriptions.yaml"
+
+
+def own_world(tmp_path: Path) -> Path:
+    folder = tmp_path / "ops" / "worlds"
+    folder.mkdir(parents=True)
+    target = folder / WORLD.name
+    target.write_text(WORLD.read_text(encoding="utf-8"), encoding="utf-8")
+    return target
+
+
+def test_a_job_on_the_teams_own_systems_is_scaffolded_in_their_names(tmp_path: Path) -> None:
+    world = own_world(tmp_path)
+    run = drills("init", "plan-sync", "--world", str(world), "--table", "stripe.subscriptions",
+                 "--touches", "money", "--yes", "--dir", "ops", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    scenario = yaml.safe_load((tmp_path / "ops" / "plan-sync.scenario.yaml").read_text())
+    assert scenario["world"]["declared"] == "worlds/subscriptions.yaml"
+    assert scenario["automation"]["where"] == {"status": "trialing"}
+    assert scenario["automation"]["does"] == [
+        {"set_field": {"field": "stripe.subscriptions.status", "value": "active"}}]
+    text = (tmp_path / "ops" / "plan-sync.scenario.yaml").read_text()
+    text += (tmp_path / "ops" / "plan-sync.runbook.yaml").read_text()
+    for built_in in ("crm", "billing", "email.", "shop", "support", "warehouse."):
+        assert built_in not in text, built_in
+    runbook = yaml.safe_load((tmp_path / "ops" / "plan-sync.runbook.yaml").read_text())
+    assert runbook["world"] == "plan-sync.scenario.yaml"
+    assert "snowflake" in runbook["scope"]["systems"]
+    check = drills("validate", "ops/plan-sync.scenario.yaml", "ops/plan-sync.runbook.yaml",
+                   cwd=tmp_path)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (("--world", "nope.yaml"), "--world: "),
+    (("--table", "stripe.subscription"), "did you mean 'subscriptions'?"),
+    (("--system", "strpe"), "did you mean 'stripe'?"),
+    (("--touches", "customer_messages"), "no table of outgoing messages"),
+])
+def test_bad_world_flags_are_one_line(tmp_path: Path, args: tuple[str, ...], says: str) -> None:
+    world = own_world(tmp_path)
+    flags = ("--world", str(world), *args) if args[0] != "--world" else args
+    run = drills("init", "plan-sync", *flags, "--yes", cwd=tmp_path)
+    assert run.returncode == 2
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert says in lines[0]
+    assert not list(tmp_path.glob("*.yaml"))

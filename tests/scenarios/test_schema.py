@@ -168,7 +168,8 @@ def test_an_unknown_fault_kind_is_a_tag_error() -> None:
         ({"fault.reach": "lots"}, ("fault", "triple_trigger", "reach"),
          "reach 'lots' is not a count (120), a percentage ('25%') or {where: ...}"),
         ({"fault.reach": {}}, ("fault", "triple_trigger", "reach"),
-         "reach is exactly one of a count, a percentage or a where-filter"),
+         "reach is exactly one of a count, a percentage, a where-filter or the keys of the "
+         "records"),
         ({"automation.does": []}, ("automation", "does"),
          "an automation needs at least one step in 'does', or the team's own function in "
          "'callable'"),

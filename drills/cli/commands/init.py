@@ -75,6 +75,9 @@ def _check_upfront(name: str, fault: str | None) -> None:
 @click.option("--backup-owner", default=None, help="Who owns it when the owner is away.")
 @click.option("--owner-can-pause/--owner-cannot-pause", default=True, show_default=True,
               help="Whether the owner may pause the job without asking anyone.")
+@click.option("--world", type=click.Path(path_type=Path), default=None,
+              help="A world.yaml declaring your own systems (docs/worlds.md); default: "
+                   "the built-in ones.")
 @click.option("--system", default=None, help="The system the job works in, e.g. billing.")
 @click.option("--table", default=None,
               help="The table the job works through, as system.table (default billing.invoices).")
@@ -96,6 +99,7 @@ def command(
     owner: str | None,
     backup_owner: str | None,
     owner_can_pause: bool,
+    world: Path | None,
     system: str | None,
     table: str | None,
     touches: str | None,
@@ -112,18 +116,20 @@ def command(
     Examples:
       drills init invoice-reminder --touches money,customer_messages --owner "Dana Whitfield"
       drills init deal-closer --table crm.deals --feeder webhook:esign.done --yes
+      drills init plan-sync --world worlds/subscriptions.yaml --table stripe.subscriptions
     Exit codes: 0 written, 2 bad input or the files exist (use --force).
     """
     if yes and interactive:
         raise ScaffoldError("--yes and --interactive contradict each other; choose one")
     _check_upfront(name, fault)
     ask = interactive or (not yes and sys.stdin.isatty())
-    chosen_table = resolve_table(system, table)
+    catalog = InitOptions(name=name, world=world).catalog
+    chosen_table = resolve_table(system, table, catalog)
     risks = parse_touches(touches) if touches is not None else []
     if ask:
         chosen_table = click.prompt(
             "Table the job works through (system.table)", default=chosen_table,
-            value_proc=_checked(lambda v: resolve_table(None, v.strip())),
+            value_proc=_checked(lambda v: resolve_table(None, v.strip(), catalog)),
         )
         risks = click.prompt(
             "What can a bad run hurt (money, customer_messages, legal_records, access; "
@@ -136,9 +142,9 @@ def command(
         owner_can_pause = click.confirm("May the owner pause the job without asking anyone?",
                                         default=owner_can_pause)
     rules = parse_stop_rules(stop_rules)
-    parsed_feeders = tuple(parse_feeder(f) for f in feeders)
+    parsed_feeders = tuple(parse_feeder(f, catalog) for f in feeders)
     if ask:
-        kind = fault or default_fault(risks, chosen_table)
+        kind = fault or default_fault(risks, chosen_table, catalog)
         suggested = rules or default_stop_rules(kind, risks)
         rules = click.prompt(
             "Stop rules, separated by ';'", default="; ".join(suggested),
@@ -154,6 +160,8 @@ def command(
         feeders=parsed_feeders,
         stop_rules=tuple(rules),
         fault=fault,
+        world=world,
+        folder=folder,
     )
     scaffold = build_scaffold(options)
     for path in write_scaffold(scaffold, folder, force=force):

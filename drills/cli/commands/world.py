@@ -10,6 +10,10 @@ print and export the same world.
 Every check that can fail runs before anything is written: the counts, the export
 folder, the database path. If the build or export still fails, the database file
 this command created is removed again, so nothing half-made is left behind.
+
+``drills world infer`` goes the other way: from an export of a team's own systems to a
+declaration of them (:mod:`drills.fakes.infer`), checked whole before the one file it
+writes is put in place, atomically.
 """
 
 from __future__ import annotations
@@ -18,50 +22,51 @@ import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
+from types import MappingProxyType
 
 import click
 import sqlalchemy as sa
+from click.core import ParameterSource
 from rich.console import Console
 from rich.table import Table
 
 from drills.cli.backend import backend_options
+from drills.fakes.active import builtin_catalog
 from drills.fakes.backends import PostgresBackend, SqliteBackend, parse_backend
 from drills.fakes.clock import ManualClock
 from drills.fakes.errors import StoreError, WorldError
 from drills.fakes.exports import MANIFEST, check_export_target, export_tables
 from drills.fakes.factories import DEFAULT_START
+from drills.fakes.infer import infer_world, render_declaration
+from drills.fakes.infer.read import identifier, is_name
 from drills.fakes.store import SqlStore
 from drills.fakes.world import World, build_world, validate_counts
+from drills.files.atomic import write_text_atomic
 from drills.scenarios.limits import check_disk_room
 
-__all__ = ["DEFAULT_COUNTS", "DEFAULT_SEED", "command", "parse_counts", "render_summary"]
+__all__ = [
+    "DEFAULT_COUNTS", "DEFAULT_SEED", "command", "infer", "parse_counts", "render_summary",
+]
 
 DEFAULT_SEED = 1729
 """The example scenario's seed."""
 
-DEFAULT_COUNTS: Mapping[str, int] = {
-    "crm.contacts": 800,
-    "crm.deals": 300,
-    "billing.invoices": 1_200,
-    "billing.activity": 1_800,
-    "email.outbox": 400,
-    "support.tickets": 60,
-    "shop.orders": 500,
-}
-"""The example scenario's world, plus an activity log and an outbox so every table shows."""
+DEFAULT_COUNTS: Mapping[str, int] = MappingProxyType(builtin_catalog().counts())
+"""The built-in declaration's counts (``count:`` in ``drills/fakes/worlds/builtin.yaml``)."""
 
 
 def parse_counts(
     pairs: Sequence[str], defaults: Mapping[str, int] = DEFAULT_COUNTS
 ) -> dict[str, int]:
-    """``("crm.contacts=50", ...)`` over ``defaults``; raises ``WorldError`` on bad input."""
+    """``("system.table=50", ...)`` over ``defaults``; raises ``WorldError`` on bad input."""
     raw: dict[str, object] = dict(defaults)
+    example = next((f"{q}={n}" for q, n in defaults.items()), "system.table=100")
     for pair in pairs:
         name, sep, number = pair.partition("=")
         name, number = name.strip(), number.strip()
         if not sep or not name or not number:
             raise WorldError(
-                f"--count '{pair}' is not TABLE=N; write it as e.g. --count crm.contacts=800"
+                f"--count '{pair}' is not TABLE=N; write it as e.g. --count {example}"
             )
         try:
             raw[name] = int(number)
@@ -140,12 +145,13 @@ def render_summary(world: World) -> Table:
     return table
 
 
-@click.command("world")
+@click.group("world", invoke_without_command=True)
 @click.option("--seed", "seed_text", default=str(DEFAULT_SEED), show_default=True,
               metavar="N", help="Seed of every random choice: the same seed, the same world.")
 @click.option("--count", "counts", multiple=True, metavar="TABLE=N",
-              help="Records in a table, e.g. crm.contacts=5000; repeat for more tables. "
-                   "Overrides that table's default; 0 leaves it empty.")
+              help=f"Records in a table, e.g. {next(iter(DEFAULT_COUNTS), 'system.table')}"
+                   "=5000; repeat for more tables. Overrides that table's default; 0 leaves "
+                   "it empty.")
 @click.option("--db", type=click.Path(path_type=Path), default=None,
               help="SQLite file to create (must not exist); default: in memory.")
 @click.option("--export", "export_dir", type=click.Path(path_type=Path), default=None,
@@ -153,7 +159,9 @@ def render_summary(world: World) -> Table:
 @click.option("--start", "start_text", default=DEFAULT_START.isoformat(), show_default=True,
               metavar="ISO", help="Drill start: every time in the world is relative to it.")
 @backend_options
+@click.pass_context
 def command(
+    ctx: click.Context,
     seed_text: str,
     counts: tuple[str, ...],
     db: Path | None,
@@ -165,9 +173,32 @@ def command(
     """Build a seeded fake world (SQLite by default) and print what is in it.
 
     \b
-    Default world: crm.contacts 800, crm.deals 300, billing.invoices 1200,
-    billing.activity 1800, email.outbox 400, support.tickets 60, shop.orders 500.
+    Default world: the counts of the built-in declaration
+    (drills/fakes/worlds/builtin.yaml). 'drills world infer' writes a
+    declaration of your own systems from an export of them.
     """
+    if ctx.invoked_subcommand is not None:
+        given = [p.opts[0] for p in ctx.command.params
+                 if ctx.get_parameter_source(p.name or "") is ParameterSource.COMMANDLINE]
+        if given:
+            what, them = ("an option", "it") if len(given) == 1 else ("options", "them")
+            raise WorldError(
+                f"{', '.join(given)}: {what} of 'drills world', not of 'drills world "
+                f"{ctx.invoked_subcommand}'; leave {them} out"
+            )
+        return
+    _build(seed_text, counts, db, export_dir, start_text, backend, keep)
+
+
+def _build(
+    seed_text: str,
+    counts: tuple[str, ...],
+    db: Path | None,
+    export_dir: Path | None,
+    start_text: str,
+    backend: str | None,
+    keep: bool,
+) -> None:
     seed = _seed(seed_text)
     start = _start(start_text)
     wanted = parse_counts(counts)
@@ -206,3 +237,64 @@ def command(
     click.echo(_where(store, db, keep))
     if exported is not None:
         click.echo(exported)
+
+
+@command.command("infer")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--system", default=None, metavar="NAME",
+              help="System of the files named after their table alone (contacts.csv); a "
+                   "file named SYSTEM__TABLE.csv or SYSTEM.TABLE.csv names its own.")
+@click.option("--out", type=click.Path(path_type=Path), required=True, metavar="FILE",
+              help="The declaration to write (YAML); it must not exist, unless --force.")
+@click.option("--keep-choices", is_flag=True,
+              help="Write the values of choice fields as found (statuses, plans...); "
+                   "without it they are placeholders and no value of the export is written.")
+@click.option("--force", is_flag=True, help="Replace --out if it exists.")
+def infer(
+    files: tuple[Path, ...], system: str | None, out: Path, keep_choices: bool, force: bool
+) -> None:
+    """Write a world declaration inferred from an export, one CSV or JSONL file per table.
+
+    Each file's name is its table (SYSTEM__TABLE.csv, SYSTEM.TABLE.jsonl, or TABLE.csv
+    with --system); its columns are the fields, typed from their values, and its rows the
+    count. Every field gets a comment saying what was inferred from what: check them,
+    then use it as world: {declared: FILE} in a scenario (docs/worlds.md).
+    """
+    if system is not None and not is_name(system):
+        raise WorldError(
+            f"--system '{system}' is not a name a declaration can use; write it in lower "
+            f"case with _ between words, e.g. --system {identifier(system) or 'crm'}"
+        )
+    _check_out(out, force)
+    inference = infer_world(files, system, keep_choices=keep_choices)
+    systems = inference.systems
+    text = render_declaration(inference, systems[0] if len(systems) == 1 else out.stem)
+    try:
+        write_text_atomic(out, text)
+    except OSError as err:
+        raise WorldError(
+            f"cannot write {out}: {err.strerror or err}; nothing was written: choose a "
+            "folder you can write to"
+        ) from None
+    fields = [f for t in inference.tables for f in t.fields]
+    placeholders = sum(f.placeholders for f in fields)
+    click.echo(f"declaration: {out} ({len(inference.tables)} tables, {len(fields)} fields)")
+    if placeholders:
+        click.echo(f"{placeholders} choice fields have placeholder values (value_1...): "
+                   "name them, or infer again with --keep-choices")
+    click.echo(f"use it in a scenario as: world: {{declared: {out}}}")
+
+
+def _check_out(out: Path, force: bool) -> None:
+    """Refuse an ``--out`` that cannot be written, before reading any export."""
+    if out.is_dir():
+        raise WorldError(f"--out {out} is a folder; give the path of a .yaml file to write")
+    if (out.exists() or out.is_symlink()) and not force:
+        raise WorldError(
+            f"--out {out} exists already; pass --force to replace it, or choose another path"
+        )
+    if not out.parent.is_dir():
+        raise WorldError(
+            f"--out {out}: the folder {out.parent} does not exist; create it or choose "
+            "another path"
+        )

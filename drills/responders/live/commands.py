@@ -237,7 +237,7 @@ def _table(name: str, ctx: CommandContext) -> str:
     if name not in ctx.tables:
         raise CommandError(
             f"there is no table '{name}' in this drill{did_you_mean(name, ctx.tables)}; "
-            "tables are written system.table, e.g. billing.invoices"
+            f"tables are written system.table, e.g. {next(iter(ctx.tables), 'system.table')}"
         )
     return name
 
