@@ -77,10 +77,13 @@ def builtin_names() -> list[str]:
 
 
 @functools.cache
-def _builtin_worlds() -> dict[str, Catalog]:
-    """Automation -> the declared systems its built-in scenarios happen in (read once, from
-    the files' text: no scenario is validated for it)."""
-    out: dict[str, Catalog] = {}
+def world_of_automation(automation: str) -> Catalog | None:
+    """The declared systems of the built-in scenarios of ``automation``; None: built-in.
+
+    Read from the files' text (no scenario is validated for it), and only the declaration
+    of ``automation``'s own scenarios is checked: validating a runbook of a built-in job
+    stays light (checking a declaration's Faker providers imports Faker).
+    """
     for name in builtin_names():
         with _builtin_path(name) as path:
             try:
@@ -89,15 +92,12 @@ def _builtin_worlds() -> dict[str, Catalog]:
                 continue
             if not isinstance(data, dict) or not isinstance(data.get("automation"), dict):
                 continue
+            if str(data["automation"].get("name")) != automation:
+                continue
             catalog = declared_catalog(data.get("world"), path.parent)
             if catalog is not None:
-                out.setdefault(str(data["automation"].get("name")), catalog)
-    return out
-
-
-def world_of_automation(automation: str) -> Catalog | None:
-    """The declared systems of the built-in scenarios of ``automation``; None: built-in."""
-    return _builtin_worlds().get(automation)
+                return catalog
+    return None
 
 
 def world_of_file(path: Path) -> Catalog:
