@@ -324,7 +324,8 @@ def incident_svg(c: IncidentComparison, curve: IncidentCurve) -> Markup:
         y = frame.y(tick)
         svg_child(grid, "line", class_="grid", x1=frame.left, x2=frame.left + frame.width,
                   y1=y, y2=y)
-        svg_child(grid, "text", f"{tick:,g}", class_="tick y-tick", x=frame.left - 8, y=y + 4)
+        svg_child(grid, "text", f"{tick:,.0f}" if tick == int(tick) else f"{tick:,}",
+                  class_="tick y-tick", x=frame.left - 8, y=y + 4)
     for tick in x_ticks:
         x = frame.x(tick)
         svg_child(grid, "line", class_="tick-mark", x1=x, x2=x, y1=frame.top + frame.height,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import subprocess
 import sys
 from datetime import datetime, timedelta
@@ -54,6 +55,10 @@ def journaled(
     report = run_drill(scenario, good, costs=False, runbook_path=GOOD,
                        journal=JournalSpec(path, source=str(INCIDENT)))
     return path, report
+
+
+def env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(REPO), "PYTHONWARNINGS": "error", "COLUMNS": "100"}
 
 
 def comparison(report: DrillReport) -> IncidentComparison:
@@ -208,7 +213,7 @@ def test_drills_report_prints_the_comparison_of_a_journal(
 ) -> None:
     run = subprocess.run(
         [sys.executable, "-m", "drills", "report", str(journaled[0])], cwd=REPO,
-        env={"PYTHONPATH": str(REPO), "COLUMNS": "100", "PATH": "/usr/bin:/bin"},
+        env=env(),
         capture_output=True, text=True, timeout=300, check=False)
     assert run.returncode == 0, run.stderr
     assert "Real incident vs this drill" in run.stdout
@@ -224,7 +229,7 @@ def test_an_incident_system_the_world_lacks_is_one_line(tmp_path: Path) -> None:
     path.write_text(text, encoding="utf-8")
     line = text.splitlines().index(next(x for x in text.splitlines() if "biling:" in x)) + 1
     run = subprocess.run([sys.executable, "-m", "drills", "validate", str(path)], cwd=REPO,
-                         env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
+                         env=env(),
                          capture_output=True, text=True, timeout=120, check=False)
     assert (run.returncode, run.stderr) == (2, "")
     assert run.stdout == (
