@@ -95,7 +95,10 @@ def reading_of(burst: Burst, finding: Finding | None, masker: Masker) -> str:
     elif kind == "wrong_field_mapping":
         what = f"wrote {k['writes']} values into {k['into']}"
     elif kind == "status_flapping":
-        what = f"flipped {k['field']} back and forth ({2 * k['flips']} changes each)"
+        each = Counter(c.record for c in burst.main if c.field == k["field"])
+        typical = sorted(each.values())[len(each) // 2]
+        what = (f"flipped {k['field']} between {k['between'][1]} and {k['between'][0]} "
+                f"({typical} changes each, ending on {k['between'][0]})")
     elif kind == "triple_trigger":
         what = f"made the same change {k['times']} times"
     else:
@@ -325,8 +328,29 @@ def _slug(text: str) -> str:
     return (slug or "imported-run")[:60]
 
 
+class _Dumper(yaml.SafeDumper):
+    """Block style, but a list of plain values, or a small mapping of them, on one line
+    (``fields: [a, b]``, ``trigger: {webhook: x, on: y}``), as docs/worlds.md writes them."""
+
+
+def _flat(values: Sequence[Any]) -> bool:
+    return all(isinstance(v, str | int | float | bool) for v in values)
+
+
+def _list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=_flat(data))
+
+
+def _dict(dumper: yaml.SafeDumper, data: dict[str, Any]) -> yaml.Node:
+    small = len(data) <= 3 and _flat(list(data.values()))
+    return dumper.represent_mapping("tag:yaml.org,2002:map", data, flow_style=small)
+
+
+_Dumper.add_representer(list, _list)
+_Dumper.add_representer(dict, _dict)
+
+
 def dump(data: dict[str, Any], header: Sequence[str]) -> str:
     """YAML with a comment header, keys in the order written."""
-    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100,
-                          default_flow_style=False)
+    body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
     return "".join(f"# {line}\n" if line else "#\n" for line in header) + body
