@@ -90,5 +90,5 @@ def _epoch(value: float) -> datetime | None:
         value /= 1000
     try:
         return datetime(1970, 1, 1) + timedelta(seconds=value)
-    except OverflowError:
+    except (OverflowError, ValueError):  # past the calendar, or not a number (nan)
         return None

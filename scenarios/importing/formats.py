@@ -109,6 +109,15 @@ def _json_document(text: str) -> Any:
         return None
 
 
+def _load_json(file: str, text: str, what: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise FileError(file, err.lineno, err.colno, f"is not JSON ({err.msg}), as {what} is",
+                        fix="pass the export file as the system wrote it, or the right "
+                        "--format") from None
+
+
 def _value(raw: object) -> str:
     """A cell as text: blank for None, JSON booleans as true/false."""
     if raw is None:
@@ -169,8 +178,8 @@ def _salesforce(file: str, text: str) -> tuple[str, list[Change]]:
 
 
 def _hubspot(file: str, text: str) -> tuple[str, list[Change]]:
-    doc = json.loads(text)
-    results = doc.get("results")
+    doc = _load_json(file, text, "a HubSpot export")
+    results = doc.get("results") if isinstance(doc, dict) else None
     if not isinstance(results, list):
         raise _missing(file, 1, "the HubSpot export", ["results (a list of objects)"],
                        "export GET /crm/v3/objects/<object>?propertiesWithHistory=...")
@@ -235,7 +244,7 @@ def _hubspot_history(file: str, where: str, table: str, record: str, prop: str,
 
 
 def _stripe(file: str, text: str) -> tuple[str, list[Change]]:
-    doc = json.loads(text)
+    doc = _load_json(file, text, "a Stripe export")
     events = doc.get("data") if isinstance(doc, dict) else doc
     if not isinstance(events, list):
         raise _missing(file, 1, "the Stripe export", ["data (a list of events)"],
@@ -245,14 +254,15 @@ def _stripe(file: str, text: str) -> tuple[str, list[Change]]:
         where = f"events[{i}]"
         lacks = [k for k in ("type", "created", "data") if not isinstance(event, dict)
                  or k not in event]
-        obj = event.get("data", {}).get("object") if not lacks else None
+        data = event.get("data") if not lacks else None
+        obj = data.get("object") if isinstance(data, dict) else None
         if not lacks and not (isinstance(obj, dict) and "id" in obj and "object" in obj):
             lacks = ["data.object (with id and object)"]
         if lacks:
             raise _missing(file, 1, where, lacks, "export whole Event objects "
                            "('stripe events list' or GET /v1/events)")
-        assert isinstance(obj, dict)
-        previous = event["data"].get("previous_attributes")
+        assert isinstance(data, dict) and isinstance(obj, dict)
+        previous = data.get("previous_attributes")
         if not isinstance(previous, dict):
             continue  # a created or deleted event: no field changed
         at = parse_time(event["created"], file, 1, f"{where}.created")
