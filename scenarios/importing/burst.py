@@ -16,6 +16,7 @@ A burst with none of these signs is refused: a drill of it would replay ordinary
 
 from __future__ import annotations
 
+import itertools
 import statistics
 from collections import Counter
 from collections.abc import Sequence
@@ -153,7 +154,7 @@ def _flapping(main: list[Change], top: str) -> Finding | None:
             seqs.setdefault(c.record, []).append(c)
     values = {v for s in seqs.values() for c in s for v in (c.old, c.new)}
     bouncing = [s for s in seqs.values() if len(s) >= 3 and all(
-        a.new != b.new and a.old != a.new for a, b in zip(s, s[1:], strict=False))]
+        a.new != b.new and a.old != a.new for a, b in itertools.pairwise(s))]
     if len(values) != 2 or len(bouncing) < _MOST * len(seqs):
         return None
     bad = Counter(s[-1].new for s in bouncing).most_common(1)[0][0]

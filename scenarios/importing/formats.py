@@ -261,7 +261,8 @@ def _stripe(file: str, text: str) -> tuple[str, list[Change]]:
         if lacks:
             raise _missing(file, 1, where, lacks, "export whole Event objects "
                            "('stripe events list' or GET /v1/events)")
-        assert isinstance(data, dict) and isinstance(obj, dict)
+        assert isinstance(data, dict)
+        assert isinstance(obj, dict)
         previous = data.get("previous_attributes")
         if not isinstance(previous, dict):
             continue  # a created or deleted event: no field changed

@@ -57,6 +57,7 @@ def test_a_made_key_is_printed_once_and_gives_the_same_files_again(tmp_path: Pat
     key = line.split(": ")[2].split(";")[0]
     again = drills("import", fixture("salesforce"), "--out", tmp_path / "b.yaml", "--key", key)
     other = drills("import", fixture("salesforce"), "--out", tmp_path / "c.yaml", "--key", "x")
+    assert (again.returncode, other.returncode) == (0, 0)
     text = {n: (tmp_path / f"{n}.yaml").read_text(encoding="utf-8").replace(f"{n}.world", "W")
             .replace(f"name: {n}", "name: N") for n in "abc"}
     assert text["a"] == text["b"] != text["c"]
@@ -64,8 +65,8 @@ def test_a_made_key_is_printed_once_and_gives_the_same_files_again(tmp_path: Pat
     key_file.write_text(key + "\n", encoding="utf-8")
     from_file = drills("import", fixture("salesforce"), "--out", tmp_path / "d.yaml",
                        "--key-file", key_file)
-    assert from_file.returncode == 0 and from_file.stdout.splitlines()[0] == \
-        first.stdout.splitlines()[0]
+    assert from_file.returncode == 0
+    assert from_file.stdout.splitlines()[0] == first.stdout.splitlines()[0]
 
 
 def test_no_mask_is_said_out_loud(tmp_path: Path) -> None:
@@ -97,17 +98,20 @@ def test_two_bursts_print_both_and_ask_for_one(tmp_path: Path) -> None:
     done = drills("import", log, "--out", out, "--key", "k")
     assert done.returncode == 2
     lines = done.stdout.splitlines()
-    assert len(lines) == 2 and all(line.startswith("burst: actor ") for line in lines)
+    assert len(lines) == 2
+    assert all(line.startswith("burst: actor ") for line in lines)
     assert "email to blank on 60 contacts between 09:00" in lines[0]
     assert "phone to blank on 60 contacts between 11:00" in lines[1]
     assert done.stderr == ("drills: error: 2 bursts found; choose one with --actor ACTOR or "
                            "--window HH:MM-HH:MM\n")
     assert list(out.parent.iterdir()) == []
     chosen = drills("import", log, "--out", out, "--key", "k", "--window", "10:30-12:00")
-    assert chosen.returncode == 0 and "phone to blank" in chosen.stdout
+    assert chosen.returncode == 0
+    assert "phone to blank" in chosen.stdout
     masked = lines[0].split()[2]
     by_actor = drills("import", log, "--out", out, "--key", "k", "--actor", masked, "--force")
-    assert by_actor.returncode == 0 and "email to blank" in by_actor.stdout
+    assert by_actor.returncode == 0
+    assert "email to blank" in by_actor.stdout
 
 
 def bad_inputs(tmp: Path) -> list[tuple[list[str | Path], str]]:

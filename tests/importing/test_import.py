@@ -87,7 +87,8 @@ def test_the_scenario_keeps_the_incident_and_the_fault(
     assert list(curve) == [fixture.table.partition(".")[0]]
     assert data["people"]["edits_per_hour"] > 0
     loaded = load_scenario(scenario)
-    assert loaded.incident is not None and loaded.incident.actor in data["incident"]["reading"]
+    assert loaded.incident is not None
+    assert loaded.incident.actor in data["incident"]["reading"]
 
 
 def test_no_personal_value_reaches_the_files_or_the_drill(
@@ -145,7 +146,8 @@ def test_two_bursts_are_read_and_one_must_be_chosen(tmp_path: Path) -> None:
     burst_a = [change(i, "status", "active", "", 30 + i / 20, "job-a") for i in range(60)]
     burst_b = [change(i, "email", "x@y.de", "", 200 + i / 20, "job-b") for i in range(60)]
     bursts, rest = find_bursts([*background(40), *burst_a, *burst_b])
-    assert [b.actor for b in bursts] == ["job-a", "job-b"] and len(rest) == 40
+    assert [b.actor for b in bursts] == ["job-a", "job-b"]
+    assert len(rest) == 40
     assert all(read_fault(b, burst_a + burst_b) is not None for b in bursts)
 
 
@@ -154,18 +156,21 @@ def test_flapping_repeats_and_wrong_mapping_are_told_apart() -> None:
              for i in range(30) for n, (a, b) in enumerate([("on", "off"), ("off", "on"),
                                                             ("on", "off")])]
     found = read_fault(find_bursts(flaps)[0][0], flaps)
-    assert found is not None and found.kind == "status_flapping"
+    assert found is not None
+    assert found.kind == "status_flapping"
     assert found.keys["between"] == ["off", "on"]
     repeats = [change(i, "notes", "", "sent", i / 10 + n / 100, "job")
                for i in range(30) for n in range(3)]
     found = read_fault(find_bursts(repeats)[0][0], repeats)
-    assert found is not None and (found.kind, found.keys) == ("triple_trigger", {"times": 3})
+    assert found is not None
+    assert (found.kind, found.keys) == ("triple_trigger", {"times": 3})
     stages = [change(900 + i, "stage", "lead", ["won", "lost"][i % 2], i * 9.0, "p")
               for i in range(20)]
     mapped = [change(i, "terms", "net30", ["won", "lost"][i % 2], 300 + i / 10, "job")
               for i in range(40)]
     found = read_fault(find_bursts(stages + mapped)[0][0], stages + mapped)
-    assert found is not None and found.kind == "wrong_field_mapping"
+    assert found is not None
+    assert found.kind == "wrong_field_mapping"
     assert found.keys == {"writes": "stage", "into": "terms"}
 
 
@@ -187,4 +192,5 @@ def test_an_actor_no_burst_has_is_refused_with_the_readings(tmp_path: Path) -> N
     with pytest.raises(AmbiguousBurst, match="no burst matches --actor nobody") as err:
         import_incident([DATA / FIXTURES["changes"].file], tmp_path / "x.yaml", KEY,
                         actor="nobody")
-    assert len(err.value.readings) == 1 and "blank" in err.value.readings[0]
+    assert len(err.value.readings) == 1
+    assert "blank" in err.value.readings[0]

@@ -173,10 +173,10 @@ def stripe(fake: Faker, rng: random.Random) -> None:
     for key, at in zip(rng.sample(list(subs), 150),
                        steady(DAY.replace(hour=10, minute=30, second=2), 10.0, 150), strict=True):
         for n, status in enumerate(["past_due", "active", "past_due"]):
-            old = subs[key]["status"]
+            was = subs[key]["status"]
             subs[key]["status"] = status
             event("customer.subscription.updated", at + timedelta(seconds=2 * n),
-                  {"id": key, "object": "subscription", **subs[key]}, {"status": old},
+                  {"id": key, "object": "subscription", **subs[key]}, {"status": was},
                   "2022-11-15")
     events.sort(key=lambda e: e["created"], reverse=True)  # Stripe lists newest first
     text = json.dumps({"object": "list", "data": events, "has_more": False}, indent=1,
