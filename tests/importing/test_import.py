@@ -194,3 +194,38 @@ def test_an_actor_no_burst_has_is_refused_with_the_readings(tmp_path: Path) -> N
                         actor="nobody")
     assert len(err.value.readings) == 1
     assert "blank" in err.value.readings[0]
+
+
+def test_scale_history_and_harm_follow_the_source(tmp_path: Path) -> None:
+    plain = imported("stripe", tmp_path)
+    world = yaml.safe_load(world_path(plain).read_text(encoding="utf-8"))
+    subs = world["systems"]["stripe"]["subscriptions"]
+    assert (subs["count"], subs["history"], subs["harm"]) == (
+        150, {"fields": "all", "keep": "30d"}, "money")
+    out = tmp_path / "scaled.yaml"
+    write_imported(import_incident([DATA / FIXTURES["stripe"].file], out, KEY, scale=4), out)
+    scaled = yaml.safe_load(world_path(out).read_text(encoding="utf-8"))["systems"]["stripe"]
+    assert scaled["subscriptions"]["count"] == 600
+    assert scaled["customers"]["count"] == 4 * world["systems"]["stripe"]["customers"]["count"]
+    sf = yaml.safe_load(world_path(imported("salesforce", tmp_path)).read_text(
+        encoding="utf-8"))["systems"]["salesforce"]["contacts"]
+    assert sf["history"] == {"fields": ["email", "mailing_city", "mailing_country",
+                                        "mailing_street", "phone"], "keep": "540d"}
+    assert sf["fields"]["email"] == {"type": "email"}
+    assert sf["fields"]["mailing_city"] == {"type": "text", "faker": "city"}
+    assert sf["fields"]["mailing_country"]["type"] == "choice"  # not personal: kept
+
+
+def test_a_change_log_reads_the_same_as_json_lines(tmp_path: Path) -> None:
+    import csv
+    import json
+
+    with (DATA / FIXTURES["changes"].file).open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    jsonl = tmp_path / "log.jsonl"
+    jsonl.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "x.yaml"
+    from_csv = import_incident([DATA / FIXTURES["changes"].file], out, KEY)
+    from_jsonl = import_incident([jsonl], out, KEY)
+    assert from_jsonl.reading == from_csv.reading
+    assert from_jsonl.world == from_csv.world.replace("changes.csv", "log.jsonl")

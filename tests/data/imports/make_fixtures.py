@@ -119,7 +119,7 @@ def hubspot(fake: Faker, rng: random.Random) -> None:
                            strict=True):
         company["propertiesWithHistory"]["type"].insert(
             0, entry("customer", at, "AUTOMATION_PLATFORM", "enrollmentId:4711392", None))
-    text = json.dumps({"results": companies}, indent=1, ensure_ascii=False)
+    text = json.dumps({"results": companies}, ensure_ascii=False)  # compact, as the API sends
     (HERE / "hubspot-companies.json").write_text(text + "\n", encoding="utf-8")
 
 
@@ -179,7 +179,7 @@ def stripe(fake: Faker, rng: random.Random) -> None:
                   {"id": key, "object": "subscription", **subs[key]}, {"status": was},
                   "2022-11-15")
     events.sort(key=lambda e: e["created"], reverse=True)  # Stripe lists newest first
-    text = json.dumps({"object": "list", "data": events, "has_more": False}, indent=1,
+    text = json.dumps({"object": "list", "data": events, "has_more": False},
                       ensure_ascii=False)
     (HERE / "stripe-events.json").write_text(text + "\n", encoding="utf-8")
 
