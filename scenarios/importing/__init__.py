@@ -24,7 +24,7 @@ from pathlib import Path
 from drills.errors import DrillsError
 from drills.files.atomic import write_texts_atomic
 from drills.files.fileerror import FileError
-from drills.scenarios.importing.build import build_files, dump, reading_of
+from drills.scenarios.importing.build import build_files, dump, reading_of, render_world
 from drills.scenarios.importing.burst import (
     MIN_CHANGES,
     MIN_RATE,
@@ -133,7 +133,8 @@ def import_incident(paths: Sequence[Path], out: Path, masker: Masker, *,
     built = build_files(export, burst, finding, background, masker, name=name,
                         world_file=world_file, scale=scale)
     header = _header(export.sources, masker, built.reading)
-    return Imported(dump(built.scenario, header), dump(built.world, header), built.reading)
+    return Imported(dump(built.scenario, header), render_world(built.world, built.notes, header),
+                    built.reading)
 
 
 def _asked(burst: Burst, masker: Masker, actor: str | None,

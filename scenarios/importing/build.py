@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import textwrap
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from typing import Any
 
 import yaml
 
+from drills.errors import one_line
 from drills.fakes.catalog import KEY
 from drills.fakes.infer.profile import ColumnProfile
 from drills.fakes.infer.read import MAX_NAME, identifier
@@ -38,7 +40,7 @@ from drills.scenarios.importing.mask import Masker
 from drills.scenarios.incident import MAX_CURVE_MINUTES
 from drills.scenarios.limits import MAX_PEOPLE_PER_HOUR, MAX_RECORDS_PER_TABLE
 
-__all__ = ["LEAD", "RESPOND", "Built", "build_files", "reading_of"]
+__all__ = ["LEAD", "RESPOND", "Built", "build_files", "dump", "reading_of", "render_world"]
 
 LEAD = timedelta(minutes=5)
 """The drill starts this long before the burst's first change (rounded down to a minute)."""
@@ -83,6 +85,9 @@ class Built:
     world: dict[str, Any]
     scenario: dict[str, Any]
     reading: str
+    notes: dict[str, str]
+    """``system.table`` or ``system.table.field`` -> what it was inferred from, for the
+    declaration's comments."""
 
 
 def reading_of(burst: Burst, finding: Finding | None, masker: Masker) -> str:
@@ -117,10 +122,11 @@ def build_files(export: Export, burst: Burst, finding: Finding, background: Sequ
     """The declaration and the scenario (as data) for one burst of one export."""
     reading = reading_of(burst, finding, masker)
     names = _field_names(export.changes)
-    world = _declaration(export, burst, finding, names, name, scale)
+    notes: dict[str, str] = {}
+    world = _declaration(export, burst, finding, names, name, scale, notes)
     scenario = _scenario(export, burst, finding, background, masker, names, name,
                          world_file, reading)
-    return Built(world, scenario, reading)
+    return Built(world, scenario, reading, notes)
 
 
 # -- the world ----------------------------------------------------------------------------
@@ -146,7 +152,7 @@ def _field_names(changes: Sequence[Change]) -> dict[tuple[str, str], str]:
 
 def _declaration(export: Export, burst: Burst, finding: Finding,
                  names: dict[tuple[str, str], str], name: str,
-                 scale: float | None) -> dict[str, Any]:
+                 scale: float | None, notes: dict[str, str]) -> dict[str, Any]:
     inside = {id(c) for c in burst.changes}
     profiles: dict[str, dict[str, ColumnProfile]] = {}
     records: dict[str, set[str]] = {}
@@ -167,11 +173,21 @@ def _declaration(export: Export, burst: Burst, finding: Finding,
         for field, profile in columns.items():
             inferred = infer_field(field, profile, Context(table, {}, anchor, keep_choices=True))
             fields[field] = _impersonal(field, inferred, needs.get((table, field), ()))
+            note = inferred.note
+            if fields[field].get("type") != inferred.spec.get("type"):
+                note += ("; a personal field: declared by its kind, its values made up "
+                         "(docs/import.md)")
+            if profile.header != field:
+                note = f"'{profile.header}' in the export: {note}"
+            notes[f"{table}.{field}"] = note
         count = len(records[table])
+        notes[table] = f"{count:,} records seen in the export"
         if scale is not None:
             count = math.ceil(count * scale)
+            notes[table] += f", times --scale {scale:g}"
         if table == burst.table:
             count = max(count, len(burst.records))
+            notes[table] += f"; the bad run changed {len(burst.records):,} of them"
         spec: dict[str, Any] = {"count": max(1, min(count, MAX_RECORDS_PER_TABLE))}
         history = dict(HISTORY.get(system, {"keep": "90d"}))
         if "fields" not in history:
@@ -354,3 +370,34 @@ def dump(data: dict[str, Any], header: Sequence[str]) -> str:
     """YAML with a comment header, keys in the order written."""
     body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
     return "".join(f"# {line}\n" if line else "#\n" for line in header) + body
+
+
+def render_world(world: dict[str, Any], notes: dict[str, str], header: Sequence[str]) -> str:
+    """The declaration as ``drills world infer`` writes one: a comment on each table and
+    field saying what it was inferred from, each field's spec on one line."""
+    lines = [f"# {line}" for line in header]
+    lines += [f"name: {_one(world['name'])}", "systems:"]
+    for system, tables in world["systems"].items():
+        lines.append(f"  {_one(system)}:")
+        for table, spec in tables.items():
+            lines.append(f"    {_one(table)}:")
+            lines += _comment(notes.get(f"{system}.{table}", ""), "      ")
+            lines += [f"      {key}: {_one(value)}" for key, value in spec.items()
+                      if key != "fields"]
+            lines.append("      fields:")
+            for field, value in spec["fields"].items():
+                lines += _comment(notes.get(f"{system}.{table}.{field}", ""), "        ")
+                lines.append(f"        {_one(field)}: {_one(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _one(value: Any) -> str:
+    text = yaml.dump(value, Dumper=yaml.SafeDumper, default_flow_style=True,
+                     allow_unicode=True, width=1_000_000, sort_keys=False)
+    return text.removesuffix("\n...\n").strip()
+
+
+def _comment(text: str, indent: str) -> list[str]:
+    if not text:
+        return []
+    return [f"{indent}# {line}" for line in textwrap.wrap(one_line(text), 88 - len(indent))]
