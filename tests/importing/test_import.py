@@ -229,3 +229,14 @@ def test_a_change_log_reads_the_same_as_json_lines(tmp_path: Path) -> None:
     from_jsonl = import_incident([jsonl], out, KEY)
     assert from_jsonl.reading == from_csv.reading
     assert from_jsonl.world == from_csv.world.replace("changes.csv", "log.jsonl")
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["stripe", "hubspot"])
+def test_the_drill_on_postgresql_does_the_same_damage(tmp_path: Path, pg_url: str,
+                                                      name: str) -> None:
+    report = run_drill(load_scenario(imported(name, tmp_path)), None, costs=False,
+                       backend=pg_url)
+    damaged = {s.system: s.damaged for s in report.systems}
+    assert damaged[FIXTURES[name].table.partition(".")[0]] == FIXTURES[name].records
