@@ -197,7 +197,10 @@ def _declaration(export: Export, burst: Burst, finding: Finding,
             spec["harm"] = "money"
         spec["fields"] = fields
         systems.setdefault(system, {})[short] = spec
-    return {"name": name, "systems": systems}
+    declaration: dict[str, Any] = {"name": name, "systems": systems}
+    if "warehouse" in systems:  # the drill's warehouse takes another name
+        declaration["warehouse"] = {"name": "warehouse_copies"}
+    return declaration
 
 
 def _step_values(burst: Burst, finding: Finding,
@@ -376,7 +379,10 @@ def render_world(world: dict[str, Any], notes: dict[str, str], header: Sequence[
     """The declaration as ``drills world infer`` writes one: a comment on each table and
     field saying what it was inferred from, each field's spec on one line."""
     lines = [f"# {line}" for line in header]
-    lines += [f"name: {_one(world['name'])}", "systems:"]
+    lines.append(f"name: {_one(world['name'])}")
+    if "warehouse" in world:
+        lines.append(f"warehouse: {_one(world['warehouse'])}")
+    lines.append("systems:")
     for system, tables in world["systems"].items():
         lines.append(f"  {_one(system)}:")
         for table, spec in tables.items():

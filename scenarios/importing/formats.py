@@ -4,7 +4,8 @@ Detected from the content, not the file name (an export is often renamed): a CSV
 header has Salesforce's history columns (``Field``, ``OldValue``, ``NewValue``,
 ``CreatedDate``...) or a change log's (``table``, ``record``, ``field``, ``old``...); a
 JSON object with HubSpot's ``results[].propertiesWithHistory``; a JSON list (or
-``{"data": [...]}``) of Stripe Event objects; or JSON Lines of change-log rows. A
+``{"data": [...]}``) of Stripe Event objects; or change-log rows as JSON Lines or a JSON
+array. A
 format's missing columns are named, a bad time points at its file and line, and a file
 in none of the formats says which it could be and how to get one.
 """
@@ -87,7 +88,9 @@ def detect(file: str, text: str) -> str:
             "type" in events[0] and "data" in events[0]
         ):
             return "stripe"
-        if (isinstance(doc, dict) and "table" in doc) or (doc is None and stripped[0] == "{"):
+        rows = doc if isinstance(doc, list) else [doc]
+        if (rows and isinstance(rows[0], dict) and "table" in rows[0]) or (
+                doc is None and stripped[0] == "{"):
             return "changes"  # JSON Lines: one change-log row per line
         raise FileError(file, 1, 1, "is JSON but neither HubSpot objects (results[]) nor "
                         "Stripe events (a list of objects with type and data)", fix=_FIX_FORMAT)
@@ -326,6 +329,14 @@ def _changes(file: str, text: str) -> tuple[str, list[Change]]:
 
 
 def _log_rows(file: str, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    if text.lstrip().startswith("["):  # a JSON array of rows
+        rows = _load_json(file, text, "a change log in JSON")
+        for row in rows:
+            if not isinstance(row, dict):
+                raise FileError(file, 1, 1, "holds an item that is not a JSON object",
+                                fix="write each change as an object with table, record, ...")
+            yield 1, row
+        return
     if text.lstrip().startswith("{"):
         for number, raw in enumerate(text.splitlines(), start=1):
             if not raw.strip():

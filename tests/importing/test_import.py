@@ -240,3 +240,18 @@ def test_the_drill_on_postgresql_does_the_same_damage(tmp_path: Path, pg_url: st
                        backend=pg_url)
     damaged = {s.system: s.damaged for s in report.systems}
     assert damaged[FIXTURES[name].table.partition(".")[0]] == FIXTURES[name].records
+
+
+def test_a_json_array_log_and_a_system_called_warehouse(tmp_path: Path) -> None:
+    import json
+
+    rows = [{"table": "warehouse.rows", "record": i, "field": "status", "old": "ok",
+             "new": "", "at": f"2026-03-02T09:{i // 30:02d}:{2 * (i % 30):02d}Z",
+             "actor": "loader", "run": "r1"} for i in range(60)]
+    log = tmp_path / "log.json"
+    log.write_text(json.dumps(rows), encoding="utf-8")
+    out = tmp_path / "x.yaml"
+    write_imported(import_incident([log], out, KEY), out)
+    scenario = load_scenario(out)
+    assert scenario.fault.kind == "blank_writes"
+    assert "warehouse: {name: warehouse_copies}" in world_path(out).read_text(encoding="utf-8")
