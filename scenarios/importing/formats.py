@@ -5,9 +5,8 @@ header has Salesforce's history columns (``Field``, ``OldValue``, ``NewValue``,
 ``CreatedDate``...) or a change log's (``table``, ``record``, ``field``, ``old``...); a
 JSON object with HubSpot's ``results[].propertiesWithHistory``; a JSON list (or
 ``{"data": [...]}``) of Stripe Event objects; or change-log rows as JSON Lines or a JSON
-array. A
-format's missing columns are named, a bad time points at its file and line, and a file
-in none of the formats says which it could be and how to get one.
+array. A format's missing columns are named, a bad time points at its file and line, and
+a file in none of the formats says which it could be and how to get one.
 """
 
 from __future__ import annotations
