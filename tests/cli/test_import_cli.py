@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.importing.conftest import DATA, FIXTURES, leaks, personal_values
+from tests.importing.exports import DATA, FIXTURES, leaks, personal_values
 
 REPO = Path(__file__).parents[2]
 

@@ -29,7 +29,7 @@ from drills.scenarios.importing.burst import find_bursts, read_fault
 from drills.scenarios.importing.changes import Change
 from drills.scenarios.importing.mask import kind_of
 from drills.scenarios.loader import load_scenario
-from tests.importing.conftest import DATA, FIXTURES, Fixture, leaks, personal_values
+from tests.importing.exports import DATA, FIXTURES, Fixture, leaks, personal_values
 
 KEY = Masker(b"test-key")
 
