@@ -38,6 +38,13 @@ from drills.reports._present import (
 )
 from drills.reports.comparison import comparison_rows, scope_rows
 from drills.reports.findings import Severity
+from drills.reports.incidenttext import (
+    INCIDENT_NOTE,
+    INCIDENT_TITLE,
+    curve_rows,
+    incident_rows,
+    incident_sentence,
+)
 from drills.reports.model import DrillReport
 from drills.reports.scoretext import harm_rows, summary_lines
 from drills.reports.scoretext import score_title as title_of_score
@@ -270,6 +277,26 @@ def _versus(report: DrillReport) -> RenderableType:
     return Group(table, Text(""), Text("The team's submitted scope", style="bold"), scope)
 
 
+def _incident(report: DrillReport) -> RenderableType:
+    """An imported scenario's drill: the real incident's curve and stopping time beside it."""
+    c = report.incident
+    assert c is not None
+    table = _table(("", "l"), ("real incident", "r"), ("this drill", "r"))
+    for what, real, drill in incident_rows(c, interrupted=report.interrupted):
+        table.add_row(Text(what), Text(real), Text(drill, style="bold"))
+    curves = _table(("system", "l"), ("", "l"), ("changes per minute", "l"), ("", "l"))
+    for row in curve_rows(c):
+        curves.add_row(*(Text(cell) for cell in row))
+    return Group(
+        Text(f"{c.source} · {c.actor}: {c.reading}"),
+        table,
+        Text(""),
+        curves,
+        Text(INCIDENT_NOTE, style="dim"),
+        Text(incident_sentence(c, interrupted=report.interrupted), style="bold"),
+    )
+
+
 def render_console(report: DrillReport, console: Console) -> None:
     """Print the report on ``console`` (a terminal, or a file console for a ``.txt``)."""
     report = printable(report)  # no text from a file reaches the terminal raw
@@ -277,6 +304,7 @@ def render_console(report: DrillReport, console: Console) -> None:
     sections: list[tuple[str, RenderableType]] = [
         ("Phases", _phases(report)),
         *([("Team vs runbook", _versus(report))] if report.comparison else []),
+        *([(INCIDENT_TITLE, _incident(report))] if report.incident else []),
         ("Damage by system", _damage(report)),
         ("What to fix first", _fix_first(report)),
         (f"Findings ({len(report.findings)})", _findings(report)),

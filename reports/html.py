@@ -37,14 +37,23 @@ from drills.reports._present import (
     svg_markup,
 )
 from drills.reports.comparison import comparison_rows, scope_rows
+from drills.reports.incident import IncidentComparison, IncidentCurve
+from drills.reports.incidenttext import (
+    INCIDENT_NOTE,
+    INCIDENT_TITLE,
+    incident_rows,
+    incident_sentence,
+)
 from drills.reports.messages import DRAFT_LABEL, SENT_HEADERS, sent_rows, sent_title
 from drills.reports.model import DrillReport, PhaseName
 from drills.reports.scoretext import harm_rows, score_title, summary_lines
 
 __all__ = [
+    "INCIDENT_COLOURS",
     "MARKED_PHASES",
     "SERIES_COLOURS",
     "drill_end_minute",
+    "incident_svg",
     "render_html",
     "systems_svg",
     "template_environment",
@@ -57,6 +66,9 @@ MARKED_PHASES: tuple[PhaseName, ...] = tuple(p for p in PhaseName if p is not Ph
 SERIES_COLOURS = ("#2563eb", "#d97706", "#059669", "#9333ea", "#db2777", "#0891b2",
                   "#65a30d", "#7c3aed")
 """One colour per system line, in the order of :attr:`DrillReport.systems`."""
+
+INCIDENT_COLOURS = {"incident": "#d97706", "drill": "#2563eb"}
+"""The real incident's curve (drawn dashed) and this drill's, in every system's chart."""
 
 _W = 960
 _CHAR = 6.3  # average width of an 11px sans-serif character, for laying out labels
@@ -278,6 +290,96 @@ def systems_svg(report: DrillReport) -> Markup:
     return svg_markup(svg)
 
 
+def _curve_points(frame: _Frame, counts: Sequence[int]) -> str:
+    """A per-minute step line: up from the axis, each minute's count held across that
+    minute, back down to the axis after the last one (a corner only where it changes)."""
+    corners = [(0, 0)]
+    last = 0
+    for minute, n in enumerate(counts):
+        if n != last:
+            corners += [(minute, last), (minute, n)]
+            last = n
+    corners += [(len(counts), last), (len(counts), 0)]
+    kept = [p for i, p in enumerate(corners) if i == 0 or p != corners[i - 1]]
+    return " ".join(f"{coord(frame.x(m))},{coord(frame.y(n))}" for m, n in kept)
+
+
+def incident_svg(c: IncidentComparison, curve: IncidentCurve) -> Markup:
+    """One system's changes per minute: the real burst (dashed) and this drill (solid), each
+    from its own first change, with a marker where the real team stopped it and one where
+    this drill was contained. Each line carries its counts as ``data-counts``."""
+    real = curve.incident or []
+    last = max(len(real), len(curve.drill), c.stopped_after, c.contained_after or 0.0, 1.0)
+    x_ticks = nice_ticks(last, 8)
+    y_ticks = nice_ticks(max([*real, *curve.drill, 1]), 4)
+    frame = _Frame(64.0, 40.0, _W - 64.0 - 28.0, 150.0, x_ticks[-1], y_ticks[-1])
+    svg = ET.Element("svg", {
+        "class": "chart incident", "viewBox": f"0 0 {_W} {coord(frame.top + frame.height + 46)}",
+        "role": "img", "aria-label": f"Changes per minute in {curve.system}: the real incident "
+        "beside this drill", "data-system": curve.system,
+    })
+    svg_child(svg, "title", f"Changes per minute in {curve.system}")
+    grid = svg_child(svg, "g", class_="axes")
+    for tick in y_ticks:
+        y = frame.y(tick)
+        svg_child(grid, "line", class_="grid", x1=frame.left, x2=frame.left + frame.width,
+                  y1=y, y2=y)
+        svg_child(grid, "text", f"{tick:,.0f}" if tick == int(tick) else f"{tick:,}",
+                  class_="tick y-tick", x=frame.left - 8, y=y + 4)
+    for tick in x_ticks:
+        x = frame.x(tick)
+        svg_child(grid, "line", class_="tick-mark", x1=x, x2=x, y1=frame.top + frame.height,
+                  y2=frame.top + frame.height + 5)
+        svg_child(grid, "text", f"{tick:g}", class_="tick x-tick", x=x,
+                  y=frame.top + frame.height + 18)
+    svg_child(grid, "text", "minutes from the first change", class_="axis-title",
+              x=frame.left + frame.width / 2, y=frame.top + frame.height + 38)
+    svg_child(grid, "text", "per minute", class_="axis-title y-title",
+              transform=f"translate(14 {coord(frame.top + frame.height / 2)}) rotate(-90)")
+    stops = [("incident", "marker-stopped", "real team stopped", c.stopped_after),
+             ("drill", "marker-contained", "drill contained", c.contained_after)]
+    markers = svg_child(svg, "g", class_="markers")
+    for row, (side, kind, label, minute) in enumerate(stops):
+        if minute is None:
+            continue
+        x, text = frame.x(minute), f"{label} {fmt_minute(minute)}"
+        group = svg_child(markers, "g", class_=f"marker {kind}", data_side=side,
+                          data_minute=str(minute))
+        svg_child(group, "line", x1=x, x2=x, y1=14.0 + 15.0 * row - 9,
+                  y2=frame.top + frame.height)
+        flipped = _flips(x, text)
+        svg_child(group, "text", text, x=x - 3 if flipped else x + 3, y=14.0 + 15.0 * row,
+                  text_anchor="end" if flipped else None)
+    lines = svg_child(svg, "g", class_="series")
+    for side, counts in (("drill", curve.drill), ("incident", curve.incident)):  # dashes on top
+        if not counts:
+            continue
+        line = svg_child(lines, "polyline", class_=f"trend-line {side}-line", data_side=side,
+                         data_counts=",".join(str(n) for n in counts),
+                         data_total=str(sum(counts)), stroke=INCIDENT_COLOURS[side],
+                         stroke_dasharray="6 4" if side == "incident" else None,
+                         points=_curve_points(frame, counts))
+        who = "the real incident" if side == "incident" else "this drill"
+        svg_child(line, "title", f"{who}: {sum(counts):,} changes in {len(counts)} min, "
+                  f"peak {max(counts):,}/min")
+    return svg_markup(svg)
+
+
+def _incident_context(report: DrillReport) -> dict[str, object]:
+    """The template's values for "Real incident vs this drill" (empty without an incident)."""
+    c = report.incident
+    if c is None:
+        return {}
+    return {
+        "incident_title": INCIDENT_TITLE,
+        "incident_rows": incident_rows(c, interrupted=report.interrupted),
+        "incident_charts": [(curve, incident_svg(c, curve)) for curve in c.curves],
+        "incident_note": INCIDENT_NOTE,
+        "incident_sentence": incident_sentence(c, interrupted=report.interrupted),
+        "incident_colours": INCIDENT_COLOURS,
+    }
+
+
 def template_environment() -> Environment:
     """The Jinja2 environment for report templates: autoescape on, strict undefined."""
     env = Environment(
@@ -324,4 +426,5 @@ def render_html(report: DrillReport) -> str:
             for i, s in enumerate(report.systems)
             if any(p.by_system.get(s.system) for p in report.timeline)
         ],
+        **_incident_context(report),
     )

@@ -29,6 +29,13 @@ from drills.reports._present import (
     overall_scope,
 )
 from drills.reports.comparison import comparison_rows, scope_rows
+from drills.reports.incidenttext import (
+    INCIDENT_NOTE,
+    INCIDENT_TITLE,
+    curve_rows,
+    incident_rows,
+    incident_sentence,
+)
 from drills.reports.messages import (
     DRAFT_LABEL,
     NOTHING_SENT,
@@ -107,6 +114,32 @@ def _versus(report: DrillReport) -> list[str]:
     return lines
 
 
+def _incident(report: DrillReport) -> list[str]:
+    """An imported scenario's drill: the real incident beside it (nothing otherwise)."""
+    c = report.incident
+    if c is None:
+        return []
+    return [
+        f"## {INCIDENT_TITLE}",
+        "",
+        f"{md_escape(c.source)} · {md_escape(c.actor)}: {md_escape(c.reading)}",
+        "",
+        md_table(["", "real incident", "this drill"],
+                 [[md_escape(what), md_escape(real), md_escape(drill)]
+                  for what, real, drill in incident_rows(c, interrupted=report.interrupted)],
+                 "lrr"),
+        "",
+        md_table(["system", "", "changes per minute", ""],
+                 [[md_escape(system), side, f"`{curve}`" if peak else md_escape(curve), peak]
+                  for system, side, curve, peak in curve_rows(c)]),
+        "",
+        INCIDENT_NOTE,
+        "",
+        f"**{md_escape(incident_sentence(c, interrupted=report.interrupted))}**",
+        "",
+    ]
+
+
 def render_markdown(report: DrillReport) -> str:
     """The whole page, ending in a newline."""
     o = report.outcome
@@ -146,6 +179,7 @@ def render_markdown(report: DrillReport) -> str:
         ),
         "",
         *_versus(report),
+        *_incident(report),
         "## Damage by system",
         "",
     ]

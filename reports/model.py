@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from drills.reports.findings import Check, Finding, Severity
+from drills.reports.incident import IncidentComparison, IncidentCurve
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -30,6 +31,8 @@ __all__ = [
     "GateCode",
     "HarmLine",
     "HarmUnit",
+    "IncidentComparison",
+    "IncidentCurve",
     "LogEntry",
     "Outcome",
     "Phase",
@@ -483,6 +486,11 @@ class DrillReport(_Model):
         description="every containment and restart in order; the headline tells them all "
         "when the job was contained more than once or restarted with the fault in place "
         "(empty in reports written before drills recorded them)",
+    )
+    incident: IncidentComparison | None = Field(
+        default=None, exclude_if=lambda value: value is None,
+        description="an imported scenario's drill: the real incident beside this drill "
+        "(drills import); left out of the file when the scenario has no incident",
     )
 
     def phase(self, name: PhaseName) -> Phase | None:

@@ -265,6 +265,13 @@ class Scenario(Strict):
                 issues.append((("world", "syncs", i, "to"), mismatch))
         issues.extend(self._check_fault(source_table))
         issues.extend(self._check_volume())
+        if self.incident is not None:  # the report sets each curve beside the drill's system
+            systems = CATALOG.systems
+            issues.extend(
+                (("incident", "changes_per_minute", name),
+                 f"'{name}' is not a system of this world; name one of "
+                 f"{', '.join(systems)}{did_you_mean(name, systems)}")
+                for name in self.incident.changes_per_minute if name not in systems)
         return issues
 
     def run_writes(self) -> tuple[int, int, int]:

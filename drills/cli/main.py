@@ -8,6 +8,7 @@ or usage. Every :class:`~drills.fakes.errors.DrillsError` is printed as one line
 from __future__ import annotations
 
 import importlib
+import keyword
 import signal
 import sys
 import threading
@@ -31,10 +32,11 @@ EXIT_TERMINATED = 128 + int(signal.SIGTERM)
 """Exit code after SIGTERM, as a shell reports a process the signal ended (143)."""
 
 COMMANDS: tuple[str, ...] = (
-    "check", "init", "live", "report", "room", "run", "sandbox", "scenarios", "score",
-    "validate", "world",
+    "check", "import", "init", "live", "report", "room", "run", "sandbox", "scenarios",
+    "score", "validate", "world",
 )
-"""Each name is a module in :mod:`drills.cli.commands` that defines ``command``."""
+"""Each name is a module in :mod:`drills.cli.commands` that defines ``command`` (a Python
+keyword with ``_`` after it: ``import_``)."""
 
 
 class _Terminated(KeyboardInterrupt):
@@ -69,7 +71,8 @@ class DrillsGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in COMMANDS:
             return None
-        module = importlib.import_module(f"drills.cli.commands.{cmd_name}")
+        module_name = f"{cmd_name}_" if keyword.iskeyword(cmd_name) else cmd_name
+        module = importlib.import_module(f"drills.cli.commands.{module_name}")
         command: click.Command = module.command
         return command
 

@@ -3,7 +3,9 @@
 Built from the engine's :class:`~drills.engine.loop.DrillResult`, its
 :class:`~drills.judging.endstate.Evaluation` and its findings: the phases and three
 times, damage per system with scope precision and recall, the outcome, the drafted
-first note and customer message, the restart checklist and the score.
+first note and customer message, the restart checklist and the score; and for a
+scenario made from a real incident, that incident beside the drill
+(:mod:`drills.judging.incident`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from drills.fakes.active import CATALOG
 from drills.judging.baselines import Baselines, baselines
 from drills.judging.endstate import Evaluation, in_system, size, system_of
 from drills.judging.harm import measure_harm
+from drills.judging.incident import incident_comparison
 from drills.judging.points import merge, score, unscored
 from drills.judging.restart import restart_checklist_for
 from drills.reports.drafts import customer_message, first_note
@@ -207,6 +210,7 @@ def build_report(
                              fixed=t.fixed)
             for t in runtime.turns
         ],
+        incident=incident_comparison(result, outcome.minutes_to_contain),
     )
 
 

@@ -222,10 +222,14 @@ def test_the_run_reaches_the_named_records_in_their_order(copied: Path) -> None:
     store = SqlStore(SqliteBackend(None), ManualClock(scenario.starts))
     build_scenario_world(scenario, store)
     run = BadRun(scenario, store)
-    status = {k: store.get("stripe.subscriptions", k)["status"] for k in run.targets}
-    assert all(s == "past_due" for s in status.values())  # only what the job's filter takes
-    wanted = [k for k in [*range(390, 401), 3, 1, 2]
-              if store.get("stripe.subscriptions", k)["status"] == "past_due"]
+
+    def status(key: int) -> object:
+        record = store.get("stripe.subscriptions", key)
+        assert record is not None
+        return record["status"]
+
+    assert all(status(k) == "past_due" for k in run.targets)  # what the job's filter takes
+    wanted = [k for k in [*range(390, 401), 3, 1, 2] if status(k) == "past_due"]
     assert run.targets == wanted
     assert scenario.run_writes()[0] == 14
 
