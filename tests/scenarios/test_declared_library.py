@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -256,3 +257,37 @@ def test_a_declared_range_past_a_whole_number_field_is_one_line(tmp_path: Path) 
     assert error.startswith(f"{world.name}:{line}:")
     assert "goes past what a whole-number field holds" in error
     assert "21,474,836.47" in error
+
+
+# -- the README's example ---------------------------------------------------------------------
+
+
+def readme_files() -> dict[str, str]:
+    """The files of the README's "Your own systems" example, by the name each starts with."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Your own systems"):text.index("### From an export")]
+    blocks = re.findall(r"```yaml\n(.*?)```", section, re.DOTALL)
+    return {block.splitlines()[0].removeprefix("# ").split(":")[0]: block for block in blocks}
+
+
+@pytest.mark.slow
+def test_the_readme_example_validates_and_drills_as_it_says(tmp_path: Path) -> None:
+    files = readme_files()
+    assert sorted(files) == ["stage-into-plan.yaml", "stage-sync.runbook.yaml",
+                             "worlds/ours.yaml"]
+    (tmp_path / "worlds").mkdir()
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    checked = drills("validate", *files, cwd=tmp_path)
+    assert (checked.returncode, checked.stderr) == (0, ""), checked.stdout
+    left: dict[str, int] = {}
+    for how, runbook in (("none", []), ("ours", ["--runbook", "stage-sync.runbook.yaml"])):
+        result = drills("run", "stage-into-plan.yaml", *runbook, "--no-costs", "--format",
+                        "json", "--out", how, "-q", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        (path,) = (tmp_path / how).glob("drill-*.json")
+        report = parse_report(path.read_text(encoding="utf-8"))
+        assert {s.system for s in report.systems} <= {"hubspot", "stripe", "snowflake"}
+        left[how] = report.outcome.records_left_wrong
+    assert left["none"] > 0
+    assert left["ours"] == 0
