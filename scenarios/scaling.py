@@ -62,7 +62,8 @@ def scale_scenario(scenario: Scenario, factor: float) -> Scenario:
         scaled = Scenario.model_validate(data)
     except ValidationError as err:
         first = err.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
+        # the counts are kept by table ('world.counts.billing.invoices'): name the table
+        where = ".".join(str(p) for p in first["loc"]).replace("world.counts.", "world.", 1)
         raise ScaleError(
             f"--scale {factor:g} takes {where} of scenario '{scenario.name}' past its limit "
             f"({_reason(first)}); {_hint(scenario)}"
