@@ -43,6 +43,7 @@ __all__ = [
     "Write",
     "apply_plans",
     "fetch_records",
+    "links_to",
     "matches",
 ]
 
@@ -127,6 +128,13 @@ class SendEmail:
         return out
 
 
+def links_to(log: str, table: str) -> bool:
+    """Whether the activity log ``log`` has a field pointing at records of ``table`` (its
+    entries are then about them: billing's log points at invoices)."""
+    return any(c.kind == f"ref:{table}" or (c.generator is not None and c.generator.ref == table)
+               for c in CATALOG.table(log).columns)
+
+
 @dataclass(frozen=True)
 class LogActivity:
     """Append an entry to an activity log (billing.activity) about the triggering record."""
@@ -135,7 +143,7 @@ class LogActivity:
 
     def plan(self, records: Sequence[Record], ctx: PlanContext) -> dict[int, list[Write]]:
         at = format_time(ctx.now)
-        on_invoice = ctx.table == "billing.invoices"
+        on_invoice = links_to(self.table, ctx.table)
         out: dict[int, list[Write]] = {}
         for rec in records:
             key = int(rec[KEY])  # type: ignore[arg-type]

@@ -49,6 +49,7 @@ from drills.fakes.automations import (
     SetField,
     Update,
     Write,
+    links_to,
     matches,
 )
 from drills.fakes.catalog import KEY, ColumnType
@@ -126,7 +127,7 @@ def _template_steps(auto: AutomationDef) -> list[Write] | None:
                 "sent_at": None if step.review else _NOW,  # type: ignore[dict-item]
             }))
         elif isinstance(step, LogActivity):
-            on_invoice = table == "billing.invoices"
+            on_invoice = links_to(step.table, table)
             out.append(Insert(step.table, {
                 "invoice_id": KeyValue() if on_invoice else None,  # type: ignore[dict-item]
                 "kind": "reminder_sent" if on_invoice else "note",

@@ -14,6 +14,7 @@ relative to the scenario that names it, and reports its problems at its own line
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -264,4 +265,6 @@ def _warehouse(world: dict[str, Any]) -> dict[str, Any] | None:
 def resolve(declared: str, base: Path | None) -> Path:
     """A ``declared:`` path, relative to the folder of the scenario that names it."""
     path = Path(declared)
-    return path if path.is_absolute() or base is None else base / path
+    # lexically: the folder may not exist yet (drills init checks a scenario before it
+    # writes its folder), and 'folder/../worlds' cannot be followed through a missing one
+    return path if path.is_absolute() or base is None else Path(os.path.normpath(base / path))

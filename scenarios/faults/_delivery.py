@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Protocol, runtime_checkable
 
 from pydantic import BeforeValidator, Field, WithJsonSchema
 
+from drills.fakes.active import CATALOG
 from drills.scenarios.automation import Automation
 
 if TYPE_CHECKING:
@@ -133,7 +134,7 @@ def picked(kind: str, key: int, percent: float) -> bool:
 def created_tables(auto: Automation) -> set[str]:
     """The tables the job creates records in: its emails, its activity log, its records."""
     out = {a.spec.table for a in auto.does if a.kind == "create_record"}
-    out |= {"email.outbox" for a in auto.does if a.kind == "send_email"}
+    out |= {CATALOG.messages_table() for a in auto.does if a.kind == "send_email"}
     out |= {a.spec for a in auto.does if a.kind == "log_activity"}
     return out
 

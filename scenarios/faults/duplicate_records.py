@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
+from drills.fakes.active import CATALOG
 from drills.fakes.catalog import TableDef
 from drills.scenarios.automation import Automation
 from drills.scenarios.basics import Issue, Repeats, TableRef
@@ -53,7 +54,7 @@ class DuplicateRecordsInjector:
 
 def _check(f: DuplicateRecords, auto: Automation, source: TableDef) -> list[Issue]:
     created = {a.spec.table for a in auto.does if a.kind == "create_record"}
-    created |= {"email.outbox" for a in auto.does if a.kind == "send_email"}
+    created |= {CATALOG.messages_table() for a in auto.does if a.kind == "send_email"}
     created |= {a.spec for a in auto.does if a.kind == "log_activity"}
     if f.table in created:
         return []
@@ -71,7 +72,7 @@ def _created(does: Sequence[Mapping[str, Any]]) -> str | None:
         if "log_activity" in step:
             activity: str = step["log_activity"]
             return activity
-    return "email.outbox" if any("send_email" in s for s in does) else None
+    return CATALOG.messages_table() if any("send_email" in s for s in does) else None
 
 
 def _scaffold(site: ScaffoldSite) -> dict[str, Any]:

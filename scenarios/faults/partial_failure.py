@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
+from drills.fakes.active import CATALOG
 from drills.fakes.catalog import TableDef
 from drills.scenarios.automation import Automation
 from drills.scenarios.basics import Issue, TableRef
@@ -84,7 +85,7 @@ def _writes_to(auto: Automation) -> list[str]:
         elif a.kind == "create_record":
             out.append(a.spec.table)
         elif a.kind == "send_email":
-            out.append("email.outbox")
+            out.append(CATALOG.messages_table())
         elif a.kind == "log_activity":
             out.append(a.spec)
     return out
@@ -107,7 +108,7 @@ def _scaffold(site: ScaffoldSite) -> dict[str, object]:
     for step in site.does:
         made = (step.get("create_record", {}).get("table") if "create_record" in step
                 else step.get("log_activity") if "log_activity" in step
-                else "email.outbox" if "send_email" in step else None)
+                else CATALOG.messages_table() if "send_email" in step else None)
         if made:
             # The call that makes it times out after it went through: the retry makes it
             # again, with everything before it.

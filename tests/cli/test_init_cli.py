@@ -224,3 +224,14 @@ def test_bad_world_flags_are_one_line(tmp_path: Path, args: tuple[str, ...], say
     assert len(lines) == 1
     assert says in lines[0]
     assert not list(tmp_path.glob("*.yaml"))
+
+
+def test_a_new_folder_names_the_world_relative_to_itself(tmp_path: Path) -> None:
+    world = own_world(tmp_path)
+    run = drills("init", "plan-sync", "--world", str(world), "--yes", "--dir", "new/sub",
+                 cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    scenario = yaml.safe_load((tmp_path / "new" / "sub" / "plan-sync.scenario.yaml").read_text())
+    assert scenario["world"]["declared"] == "../../ops/worlds/subscriptions.yaml"
+    check = drills("validate", "new/sub/plan-sync.scenario.yaml", cwd=tmp_path)
+    assert check.returncode == 0, check.stdout + check.stderr
