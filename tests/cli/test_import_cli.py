@@ -31,6 +31,7 @@ def fixture(name: str) -> Path:
     return DATA / FIXTURES[name].file
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(FIXTURES))
 def test_import_then_drill_writes_no_personal_value(tmp_path: Path, name: str) -> None:
     out = tmp_path / "incident.yaml"

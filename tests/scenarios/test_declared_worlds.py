@@ -89,6 +89,7 @@ def test_the_complete_runbook_leaves_nothing_wrong_and_doing_nothing_does(
     assert nothing.outcome.records_left_wrong > 20  # people put a few right by hand
 
 
+@pytest.mark.slow
 def test_the_cli_validates_runs_and_reports_in_the_declared_names(tmp_path: Path) -> None:
     assert drills("validate", str(SCENARIO), str(RUNBOOK)).returncode == 0
     ran = drills("run", str(SCENARIO), "--runbook", str(RUNBOOK), "--no-costs",
@@ -243,6 +244,7 @@ def test_bad_keys_are_one_line(copied: Path, keys: str, says: str) -> None:
     assert says in one_error(with_keys(copied, keys))
 
 
+@pytest.mark.slow
 def test_a_journal_keeps_the_world_and_reports_without_its_file(tmp_path: Path) -> None:
     ran = drills("run", str(SCENARIO), "--runbook", str(RUNBOOK), "--no-costs",
                  "--out", str(tmp_path / "out"))
