@@ -121,6 +121,28 @@ def drill_end_minute(report: DrillReport) -> float:
     return round((report.finished - report.started).total_seconds() / 60, 2)
 
 
+def _axes(svg: ET.Element, frame: _Frame, x_ticks: Sequence[float], y_ticks: Sequence[float],
+          x_title: str, y_title: str) -> None:
+    """A chart's grid, ticks and axis titles (every chart of the report draws them alike)."""
+    grid = svg_child(svg, "g", class_="axes")
+    for tick in y_ticks:
+        y = frame.y(tick)
+        svg_child(grid, "line", class_="grid", x1=frame.left, x2=frame.left + frame.width,
+                  y1=y, y2=y)
+        svg_child(grid, "text", f"{tick:,.0f}" if tick == int(tick) else f"{tick:,}",
+                  class_="tick y-tick", x=frame.left - 8, y=y + 4)
+    for tick in x_ticks:
+        x = frame.x(tick)
+        svg_child(grid, "line", class_="tick-mark", x1=x, x2=x, y1=frame.top + frame.height,
+                  y2=frame.top + frame.height + 5)
+        svg_child(grid, "text", f"{tick:g}", class_="tick x-tick", x=x,
+                  y=frame.top + frame.height + 18)
+    svg_child(grid, "text", x_title, class_="axis-title",
+              x=frame.left + frame.width / 2, y=frame.top + frame.height + 38)
+    svg_child(grid, "text", y_title, class_="axis-title y-title",
+              transform=f"translate(14 {coord(frame.top + frame.height / 2)}) rotate(-90)")
+
+
 def _step_points(frame: _Frame, values: Sequence[tuple[float, float]], end: float) -> str:
     """A step line through ``values`` (minute, count), held to ``end``.
 
@@ -178,23 +200,7 @@ def timeline_svg(report: DrillReport) -> Markup:
         f"reaching {peak:,} at minute {fmt_minute(points[-1].minute) if points else '0'}; "
         f"vertical markers show when each response phase was reached.", id="timeline-desc")
 
-    grid = svg_child(svg, "g", class_="axes")
-    for tick in y_ticks:
-        y = frame.y(tick)
-        svg_child(grid, "line", class_="grid", x1=frame.left, x2=frame.left + frame.width,
-                  y1=y, y2=y)
-        svg_child(grid, "text", f"{tick:,.0f}" if tick == int(tick) else f"{tick:,}",
-            class_="tick y-tick", x=frame.left - 8, y=y + 4)
-    for tick in x_ticks:
-        x = frame.x(tick)
-        svg_child(grid, "line", class_="tick-mark", x1=x, x2=x, y1=frame.top + frame.height,
-            y2=frame.top + frame.height + 5)
-        svg_child(grid, "text", f"{tick:g}", class_="tick x-tick", x=x,
-            y=frame.top + frame.height + 18)
-    svg_child(grid, "text", "minutes after the bad run started", class_="axis-title",
-        x=frame.left + frame.width / 2, y=frame.top + frame.height + 38)
-    svg_child(grid, "text", "records damaged", class_="axis-title y-title",
-        transform=f"translate(14 {coord(frame.top + frame.height / 2)}) rotate(-90)")
+    _axes(svg, frame, x_ticks, y_ticks, "minutes after the bad run started", "records damaged")
 
     detected, contained = report.phase(PhaseName.DETECTED), report.phase(PhaseName.CONTAINED)
     if detected is not None and detected.minute is not None:
@@ -319,23 +325,7 @@ def incident_svg(c: IncidentComparison, curve: IncidentCurve) -> Markup:
         "beside this drill", "data-system": curve.system,
     })
     svg_child(svg, "title", f"Changes per minute in {curve.system}")
-    grid = svg_child(svg, "g", class_="axes")
-    for tick in y_ticks:
-        y = frame.y(tick)
-        svg_child(grid, "line", class_="grid", x1=frame.left, x2=frame.left + frame.width,
-                  y1=y, y2=y)
-        svg_child(grid, "text", f"{tick:,.0f}" if tick == int(tick) else f"{tick:,}",
-                  class_="tick y-tick", x=frame.left - 8, y=y + 4)
-    for tick in x_ticks:
-        x = frame.x(tick)
-        svg_child(grid, "line", class_="tick-mark", x1=x, x2=x, y1=frame.top + frame.height,
-                  y2=frame.top + frame.height + 5)
-        svg_child(grid, "text", f"{tick:g}", class_="tick x-tick", x=x,
-                  y=frame.top + frame.height + 18)
-    svg_child(grid, "text", "minutes from the first change", class_="axis-title",
-              x=frame.left + frame.width / 2, y=frame.top + frame.height + 38)
-    svg_child(grid, "text", "per minute", class_="axis-title y-title",
-              transform=f"translate(14 {coord(frame.top + frame.height / 2)}) rotate(-90)")
+    _axes(svg, frame, x_ticks, y_ticks, "minutes from the first change", "per minute")
     stops = [("incident", "marker-stopped", "real team stopped", c.stopped_after),
              ("drill", "marker-contained", "drill contained", c.contained_after)]
     markers = svg_child(svg, "g", class_="markers")
