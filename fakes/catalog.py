@@ -230,10 +230,6 @@ class Catalog:
         """Whether ``table`` is one of the warehouse's copies (never a system of record)."""
         return table.partition(".")[0] == self.warehouse
 
-    def source_of(self, table: str) -> str:
-        """The system-of-record table ``table`` copies (itself when it is no copy)."""
-        return self.table(table).copy_of or table if self.is_copy(table) else table
-
     def copy_name(self, table: str) -> str:
         """The warehouse copy's name of source table ``table``."""
         return f"{self.warehouse}.{table.replace('.', '_')}"
